@@ -1,0 +1,93 @@
+//! Writes deterministic sample data in the default layouts, for the example audit and
+//! benchmarks.
+//!
+//! cargo run --release --example sample_data -- customers OUT.csv --respondents 400 \
+//!     --sites "North,South" --seed 2026 --missing 0.03 --importance --date 2026-07-01
+//! cargo run --release --example sample_data -- management OUT.csv --managers 12 --sites "North,South"
+
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use servqual::definition::DEFAULT_DIMENSIONS;
+use servqual::sample::{write_customers, write_management, CustomerSample};
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sample_data: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (kind, out) = match (args.first(), args.get(1)) {
+        (Some(k), Some(o)) => (k.as_str(), o.as_str()),
+        _ => return Err("usage: sample_data customers|management OUT.csv [options]".into()),
+    };
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let number = |name: &str, default: usize| -> Result<usize, String> {
+        flag(name).map_or(Ok(default), |v| {
+            v.parse().map_err(|_| format!("{name}: not a number: {v}"))
+        })
+    };
+    let sites: Vec<String> = flag("--sites")
+        .map_or("North,South", String::as_str)
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let seed = number("--seed", 1)? as u64;
+    let instrument = servqual::builtin::instrument("servqual-22").ok_or("servqual-22 missing")?;
+    let dimensions: Vec<String> = DEFAULT_DIMENSIONS.iter().map(|d| d.0.to_string()).collect();
+    let items: Vec<(String, usize)> = instrument
+        .items
+        .iter()
+        .map(|it| {
+            (
+                it.id.clone(),
+                dimensions
+                    .iter()
+                    .position(|d| *d == it.dimension)
+                    .unwrap_or(0),
+            )
+        })
+        .collect();
+    let file = std::fs::File::create(out).map_err(|e| format!("{out}: {e}"))?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    match kind {
+        "customers" => {
+            let missing = flag("--missing").map_or(Ok(0.03), |v| {
+                v.parse::<f64>().map_err(|_| format!("--missing: {v}"))
+            })?;
+            let spec = CustomerSample {
+                respondents: number("--respondents", 400)?,
+                sites,
+                missing,
+                min: 1,
+                max: 7,
+                seed,
+                importance: args.iter().any(|a| a == "--importance"),
+                date: flag("--date")
+                    .cloned()
+                    .unwrap_or_else(|| "2026-01-01".into()),
+            };
+            write_customers(&mut w, &items, &dimensions, &spec).map_err(|e| e.to_string())?;
+        }
+        "management" => {
+            write_management(&mut w, &items, number("--managers", 12)?, &sites, seed, 7)
+                .map_err(|e| e.to_string())?;
+        }
+        other => {
+            return Err(format!(
+                "unknown kind {other}: expected customers or management"
+            ))
+        }
+    }
+    w.flush().map_err(|e| e.to_string())
+}

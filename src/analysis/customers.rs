@@ -1,0 +1,180 @@
+//! Accumulating the customer survey (gap 5) and the management survey (M), one row at a time.
+//!
+//! Accumulators hold sums, never rows, and can be merged, so memory depends on the
+//! number of items and segments only.
+
+use super::stats::{AlphaAccumulator, Moments};
+use crate::definition::Audit;
+use crate::sources::survey::Respondent;
+
+/// Sums for one item of the customer survey.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ItemSums {
+    /// E over respondents who answered both E and P.
+    pub expected: Moments,
+    /// P over the same respondents.
+    pub perceived: Moments,
+    /// d = P - E over the same respondents.
+    pub gap: Moments,
+    /// P - A over respondents who answered both (measure of service adequacy).
+    pub msa: Moments,
+    /// P - D over respondents who answered both (measure of service superiority).
+    pub mss: Moments,
+    /// A over the respondents of `msa`.
+    pub adequate: Moments,
+    /// D over the respondents of `mss`.
+    pub desired: Moments,
+}
+
+/// Sums for one dimension of the customer survey.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DimensionSums {
+    /// Cronbach's alpha on the gap scores of respondents complete on the dimension.
+    pub alpha: AlphaAccumulator,
+    /// Each respondent's dimension gap score: the mean of their item gaps in it.
+    pub score: Moments,
+    /// Importance points given to the dimension.
+    pub importance: Moments,
+}
+
+/// Running state of the customer survey for one segment (or the whole audit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerAccumulator {
+    /// Rows seen.
+    pub respondents: u64,
+    /// Per item.
+    pub items: Vec<ItemSums>,
+    /// Per dimension.
+    pub dimensions: Vec<DimensionSums>,
+    /// Σ_d G_rd · W_rd / 100 per respondent (the per-respondent weighted score).
+    pub weighted_per_respondent: Moments,
+    dimension_items: Vec<Vec<usize>>,
+    scratch: Vec<f64>,
+    scores: Vec<Option<f64>>,
+}
+
+impl CustomerAccumulator {
+    /// An empty accumulator for `audit`'s items and dimensions.
+    pub fn new(audit: &Audit) -> Self {
+        let dimension_items: Vec<Vec<usize>> = (0..audit.dimensions.len())
+            .map(|d| audit.items_of(d).collect())
+            .collect();
+        CustomerAccumulator {
+            respondents: 0,
+            items: vec![ItemSums::default(); audit.items.len()],
+            dimensions: dimension_items
+                .iter()
+                .map(|items| DimensionSums {
+                    alpha: AlphaAccumulator::new(items.len()),
+                    score: Moments::default(),
+                    importance: Moments::default(),
+                })
+                .collect(),
+            weighted_per_respondent: Moments::default(),
+            scratch: Vec::new(),
+            scores: vec![None; dimension_items.len()],
+            dimension_items,
+        }
+    }
+
+    /// Adds one respondent.
+    pub fn add(&mut self, r: &Respondent) {
+        self.respondents += 1;
+        for (i, sums) in self.items.iter_mut().enumerate() {
+            if let (Some(e), Some(p)) = (r.expected[i], r.perceived[i]) {
+                sums.expected.add(e);
+                sums.perceived.add(p);
+                sums.gap.add(p - e);
+            }
+            if let (Some(p), Some(a)) = (r.perceived[i], r.adequate[i]) {
+                sums.msa.add(p - a);
+                sums.adequate.add(a);
+            }
+            if let (Some(p), Some(d)) = (r.perceived[i], r.desired[i]) {
+                sums.mss.add(p - d);
+                sums.desired.add(d);
+            }
+        }
+        for (d, items) in self.dimension_items.iter().enumerate() {
+            self.scratch.clear();
+            self.scratch.extend(
+                items
+                    .iter()
+                    .filter_map(|&i| Some(r.perceived[i]? - r.expected[i]?)),
+            );
+            let dim = &mut self.dimensions[d];
+            if self.scratch.len() == items.len() && !items.is_empty() {
+                dim.alpha.add(&self.scratch);
+            }
+            self.scores[d] = (!self.scratch.is_empty())
+                .then(|| self.scratch.iter().sum::<f64>() / self.scratch.len() as f64);
+            if let Some(score) = self.scores[d] {
+                dim.score.add(score);
+            }
+        }
+        // Importance is a constant sum, checked by the reader: all dimensions or none.
+        if r.importance.iter().all(Option::is_some) && !r.importance.is_empty() {
+            let mut weighted = Some(0.0);
+            for (d, w) in r.importance.iter().enumerate() {
+                let w = w.unwrap_or(0.0);
+                self.dimensions[d].importance.add(w);
+                weighted = weighted
+                    .zip(self.scores[d])
+                    .map(|(acc, g)| acc + g * w / 100.0);
+            }
+            if let Some(value) = weighted {
+                self.weighted_per_respondent.add(value);
+            }
+        }
+    }
+
+    /// Adds everything `other` has seen (for segments and threads).
+    pub fn merge(&mut self, other: &CustomerAccumulator) {
+        self.respondents += other.respondents;
+        for (a, b) in self.items.iter_mut().zip(&other.items) {
+            a.expected.merge(&b.expected);
+            a.perceived.merge(&b.perceived);
+            a.gap.merge(&b.gap);
+            a.msa.merge(&b.msa);
+            a.mss.merge(&b.mss);
+            a.adequate.merge(&b.adequate);
+            a.desired.merge(&b.desired);
+        }
+        for (a, b) in self.dimensions.iter_mut().zip(&other.dimensions) {
+            a.alpha.merge(&b.alpha);
+            a.score.merge(&b.score);
+            a.importance.merge(&b.importance);
+        }
+        self.weighted_per_respondent
+            .merge(&other.weighted_per_respondent);
+    }
+}
+
+/// Running state of the management survey: M per item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManagementAccumulator {
+    /// Managers who answered.
+    pub respondents: u64,
+    /// M per item.
+    pub items: Vec<Moments>,
+}
+
+impl ManagementAccumulator {
+    /// An empty accumulator for `audit`'s items.
+    pub fn new(audit: &Audit) -> Self {
+        ManagementAccumulator {
+            respondents: 0,
+            items: vec![Moments::default(); audit.items.len()],
+        }
+    }
+
+    /// Adds one manager's answers.
+    pub fn add(&mut self, r: &Respondent) {
+        self.respondents += 1;
+        for (sums, m) in self.items.iter_mut().zip(r.management) {
+            if let Some(m) = m {
+                sums.add(*m);
+            }
+        }
+    }
+}

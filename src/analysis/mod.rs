@@ -1,0 +1,5 @@
+//! Analysis: from accumulated source data to gaps, statistics and findings.
+
+pub mod customers;
+pub mod gaps;
+pub mod stats;

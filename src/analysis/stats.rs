@@ -1,0 +1,172 @@
+//! Statistics formulas (interim version; replaced by the tested module).
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Running sums of one variable: mergeable, constant memory.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Moments {
+    /// Count.
+    pub n: u64,
+    /// Σx.
+    pub sum: f64,
+    /// Σx².
+    pub sum_sq: f64,
+}
+
+impl Moments {
+    /// Adds one value.
+    pub fn add(&mut self, x: f64) {
+        self.n += 1;
+        self.sum += x;
+        self.sum_sq += x * x;
+    }
+    /// Adds another accumulator.
+    pub fn merge(&mut self, o: &Moments) {
+        self.n += o.n;
+        self.sum += o.sum;
+        self.sum_sq += o.sum_sq;
+    }
+    /// Mean.
+    pub fn mean(&self) -> Option<f64> {
+        (self.n > 0).then(|| self.sum / self.n as f64)
+    }
+    /// Sample variance.
+    pub fn variance(&self) -> Option<f64> {
+        if self.n < 2 {
+            return None;
+        }
+        let n = self.n as f64;
+        Some(((n * self.sum_sq - self.sum * self.sum) / (n * (n - 1.0))).max(0.0))
+    }
+    /// Sample sd.
+    pub fn sd(&self) -> Option<f64> {
+        self.variance().map(f64::sqrt)
+    }
+}
+
+/// One-sample t test of mean = 0.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MeanTest {
+    /// n.
+    pub n: u64,
+    /// mean.
+    pub mean: Option<f64>,
+    /// sd.
+    pub sd: Option<f64>,
+    /// 95% CI.
+    pub ci95: Option<(f64, f64)>,
+    /// t.
+    pub t: Option<f64>,
+    /// p.
+    pub p: Option<f64>,
+}
+
+/// The test.
+pub fn mean_test(m: &Moments) -> MeanTest {
+    let mean = m.mean();
+    let sd = m.sd();
+    let mut out = MeanTest {
+        n: m.n,
+        mean,
+        sd,
+        ci95: None,
+        t: None,
+        p: None,
+    };
+    if let (Some(mean), Some(sd)) = (mean, sd) {
+        let df = m.n as f64 - 1.0;
+        if sd == 0.0 {
+            out.ci95 = Some((mean, mean));
+        } else {
+            let se = sd / (m.n as f64).sqrt();
+            if let Some(tc) = t_critical_975(df) {
+                out.ci95 = Some((mean - tc * se, mean + tc * se));
+            }
+            out.t = Some(mean / se);
+            out.p = two_sided_p(mean / se, df);
+        }
+    }
+    out
+}
+
+/// t quantile 0.975.
+pub fn t_critical_975(df: f64) -> Option<f64> {
+    if !(df.is_finite() && df > 0.0) {
+        return None;
+    }
+    Some(StudentsT::new(0.0, 1.0, df).ok()?.inverse_cdf(0.975))
+}
+
+/// Two-sided p.
+pub fn two_sided_p(t: f64, df: f64) -> Option<f64> {
+    if !(df.is_finite() && df > 0.0 && t.is_finite()) {
+        return None;
+    }
+    Some(2.0 * StudentsT::new(0.0, 1.0, df).ok()?.cdf(-t.abs()))
+}
+
+/// Mean of the values that are Some.
+pub fn mean_of(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
+    let (mut n, mut s) = (0usize, 0.0);
+    for v in values.into_iter().flatten() {
+        n += 1;
+        s += v;
+    }
+    (n > 0).then(|| s / n as f64)
+}
+
+/// Cronbach's alpha accumulator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlphaAccumulator {
+    items: Vec<Moments>,
+    total: Moments,
+}
+
+impl AlphaAccumulator {
+    /// New for k items.
+    pub fn new(k: usize) -> Self {
+        AlphaAccumulator {
+            items: vec![Moments::default(); k],
+            total: Moments::default(),
+        }
+    }
+    /// k.
+    pub fn k(&self) -> usize {
+        self.items.len()
+    }
+    /// n.
+    pub fn n(&self) -> u64 {
+        self.total.n
+    }
+    /// Adds a complete row.
+    pub fn add(&mut self, row: &[f64]) {
+        for (m, x) in self.items.iter_mut().zip(row) {
+            m.add(*x);
+        }
+        self.total.add(row.iter().sum());
+    }
+    /// Merge.
+    pub fn merge(&mut self, o: &AlphaAccumulator) {
+        for (a, b) in self.items.iter_mut().zip(&o.items) {
+            a.merge(b);
+        }
+        self.total.merge(&o.total);
+    }
+    /// Alpha.
+    pub fn alpha(&self) -> Option<f64> {
+        let k = self.k() as f64;
+        if self.k() < 2 {
+            return None;
+        }
+        let vt = self.total.variance()?;
+        if vt == 0.0 {
+            return None;
+        }
+        let sum: f64 = self
+            .items
+            .iter()
+            .map(|m| m.variance())
+            .sum::<Option<f64>>()?;
+        Some(k / (k - 1.0) * (1.0 - sum / vt))
+    }
+}

@@ -1,0 +1,111 @@
+//! The command line: one file per subcommand, each a thin layer over the library.
+
+mod init;
+mod kano;
+mod report;
+mod templates;
+mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::output::ColorChoice;
+use crate::problem::Problems;
+
+/// Exit code: the audit ran and a threshold failed.
+pub const EXIT_THRESHOLD: u8 = 1;
+/// Exit code: bad input or usage.
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// servqual: service-quality gap audits (SERVQUAL, the five-gap model, mystery shopping).
+#[derive(Debug, Parser)]
+#[command(name = "servqual", version, about, long_about = None)]
+pub struct Cli {
+    /// When to colour output: auto (terminal and no NO_COLOR), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// Print nothing but the data and errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Print more about what is read (repeat for more).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the gap tables and checklist of an audit (the main job).
+    Report(report::ReportArgs),
+    /// Check an audit definition and every file it names.
+    Validate(validate::ValidateArgs),
+    /// Write a runnable audit with sample data from a template.
+    Init(init::InitArgs),
+    /// List the built-in templates.
+    Templates,
+    /// Kano classification of service features.
+    Kano(kano::KanoArgs),
+}
+
+/// Options every subcommand shares.
+#[derive(Debug, Clone, Copy)]
+pub struct Global {
+    /// Colour choice.
+    pub color: ColorChoice,
+    /// `-q`.
+    pub quiet: bool,
+    /// `-v` count.
+    pub verbose: u8,
+}
+
+impl Global {
+    /// Prints a progress or summary line on stderr unless `-q`.
+    pub fn note(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+}
+
+/// Parses the command line, runs it, and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_BAD_INPUT } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let global = Global {
+        color: cli.color,
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+    };
+    let result = match &cli.command {
+        Command::Report(args) => report::run(args, &global),
+        Command::Validate(args) => validate::run(args, &global),
+        Command::Init(args) => init::run(args, &global),
+        Command::Templates => templates::run(&global),
+        Command::Kano(args) => kano::run(args, &global),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            match error.downcast_ref::<Problems>() {
+                Some(problems) => {
+                    eprintln!("{problems}");
+                    if problems.0.len() > 1 {
+                        eprintln!("{} problems found", problems.0.len());
+                    }
+                }
+                None => eprintln!("error: {error:#}"),
+            }
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}

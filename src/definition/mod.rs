@@ -1,0 +1,290 @@
+//! The audit definition: reading, checking and resolving an audit YAML file.
+//!
+//! [`load`] reads the YAML ([`raw`]), fills in defaults and built-in instruments, checks
+//! everything it can (collecting every problem, with line and column from [`locate`]),
+//! and returns an [`Audit`] that the rest of the pipeline trusts.
+
+mod locate;
+pub mod raw;
+mod resolve;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::i18n::Text;
+
+pub use locate::Locator;
+pub use resolve::{load, load_str, DEFAULT_DIMENSIONS};
+
+/// The answer scale, `min..max`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scale {
+    /// Lowest answer.
+    pub min: f64,
+    /// Highest answer.
+    pub max: f64,
+}
+
+impl Scale {
+    /// Whether `x` is a valid answer on this scale.
+    pub fn contains(&self, x: f64) -> bool {
+        x >= self.min && x <= self.max
+    }
+
+    /// The reverse-scored value of `x`: `min + max - x`.
+    pub fn reverse(&self, x: f64) -> f64 {
+        self.min + self.max - x
+    }
+
+    /// Maps a fraction 0..1 onto the scale.
+    pub fn from_fraction(&self, f: f64) -> f64 {
+        self.min + f * (self.max - self.min)
+    }
+}
+
+/// A dimension of the instrument.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dimension {
+    /// Stable id, e.g. `reliability`.
+    pub id: String,
+    /// Label in English and Chinese.
+    pub label: Text,
+}
+
+/// One statement of the instrument.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// Stable id, e.g. `R3`.
+    pub id: String,
+    /// Index into [`Audit::dimensions`].
+    pub dimension: usize,
+    /// The statement.
+    pub text: Text,
+    /// Negatively worded: answers are reverse-scored.
+    pub reverse: bool,
+}
+
+/// How the weighted SERVQUAL score weighs the dimensions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Weights {
+    /// No weights declared: the weighted score is not computed.
+    None,
+    /// Fixed weights from the YAML, one per dimension, summing to 1.
+    Fixed(Vec<f64>),
+    /// Weights from the respondents' importance points (`W_<dimension>` columns).
+    Survey,
+}
+
+/// Where the columns of a survey are and how the file is encoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveySource {
+    /// The file, resolved against the audit's folder.
+    pub file: PathBuf,
+    /// The file as written in the audit (for messages and provenance).
+    pub file_as_written: String,
+    /// Declared encoding label, if any.
+    pub encoding: Option<String>,
+    /// Declared delimiter, if any.
+    pub delimiter: Option<u8>,
+    /// Respondent id column.
+    pub id_column: String,
+    /// Site column (segments, shopper matching).
+    pub site_column: String,
+    /// Date column.
+    pub date_column: String,
+    /// Region column (segments).
+    pub region_column: String,
+    /// Column patterns: `{item}` / `{dimension}` is replaced by the id.
+    pub patterns: Patterns,
+}
+
+/// Column patterns of a survey.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patterns {
+    /// Expectation, default `E_{item}`.
+    pub expected: String,
+    /// Perception, default `P_{item}`.
+    pub perceived: String,
+    /// Adequate service level, default `A_{item}`.
+    pub adequate: String,
+    /// Desired service level, default `D_{item}`.
+    pub desired: String,
+    /// Importance points, default `W_{dimension}`.
+    pub importance: String,
+    /// Management's estimate of expectations, default `M_{item}`.
+    pub management: String,
+}
+
+impl Default for Patterns {
+    fn default() -> Self {
+        Patterns {
+            expected: "E_{item}".into(),
+            perceived: "P_{item}".into(),
+            adequate: "A_{item}".into(),
+            desired: "D_{item}".into(),
+            importance: "W_{dimension}".into(),
+            management: "M_{item}".into(),
+        }
+    }
+}
+
+/// Fills a column pattern with an item or dimension id.
+pub fn column_name(pattern: &str, id: &str) -> String {
+    pattern.replace("{item}", id).replace("{dimension}", id)
+}
+
+/// The mystery-shopper source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShopperSource {
+    /// The visits CSV, resolved against the audit's folder.
+    pub file: PathBuf,
+    /// The file as written in the audit.
+    pub file_as_written: String,
+    /// The form: a path resolved against the audit's folder, or a built-in template name.
+    pub form: String,
+    /// Declared encoding label.
+    pub encoding: Option<String>,
+    /// Declared delimiter.
+    pub delimiter: Option<u8>,
+    /// Visit id column.
+    pub id_column: String,
+    /// Shopper column.
+    pub shopper_column: String,
+    /// Site column.
+    pub site_column: String,
+    /// Date column.
+    pub date_column: String,
+}
+
+/// Target levels on the scale per dimension and per item (standards S or promises C).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Levels {
+    /// By dimension index.
+    pub dimensions: BTreeMap<usize, f64>,
+    /// By item index.
+    pub items: BTreeMap<usize, f64>,
+}
+
+impl Levels {
+    /// The level for item `i`: its own, else its dimension's.
+    pub fn for_item(&self, audit: &Audit, i: usize) -> Option<f64> {
+        self.items
+            .get(&i)
+            .or_else(|| self.dimensions.get(&audit.items[i].dimension))
+            .copied()
+    }
+}
+
+/// Thresholds of the audit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thresholds {
+    /// A gap below this makes a checklist entry (default -0.5).
+    pub checklist: f64,
+    /// |P - D| above this flags a divergence (default 1.0).
+    pub divergence: f64,
+    /// Sites with fewer visits are listed but not ranked (default 3).
+    pub min_visits: u32,
+    /// Segments with fewer respondents are not ranked (default 10).
+    pub min_segment_n: u32,
+    /// CI gate expressions; any that holds fails the run (exit 1).
+    pub fail: Vec<String>,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            checklist: -0.5,
+            divergence: 1.0,
+            min_visits: 3,
+            min_segment_n: 10,
+            fail: Vec::new(),
+        }
+    }
+}
+
+/// Audit metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    /// Stable id of the audit.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The audited organisation.
+    pub organisation: Option<String>,
+    /// First day of the period.
+    pub period_start: chrono::NaiveDate,
+    /// Last day of the period.
+    pub period_end: chrono::NaiveDate,
+}
+
+/// A checked audit definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Audit {
+    /// The audit file.
+    pub path: PathBuf,
+    /// Metadata.
+    pub meta: Meta,
+    /// Answer scale.
+    pub scale: Scale,
+    /// Dimension set.
+    pub dimensions: Vec<Dimension>,
+    /// Items in instrument order.
+    pub items: Vec<Item>,
+    /// Dimension weights.
+    pub weights: Weights,
+    /// Customer survey.
+    pub customers: Option<SurveySource>,
+    /// Management survey.
+    pub management: Option<SurveySource>,
+    /// Mystery-shopper visits.
+    pub shoppers: Option<ShopperSource>,
+    /// Service standards (S).
+    pub standards: Levels,
+    /// Promises in external communications (C).
+    pub promises: Levels,
+    /// Weights of customers and shoppers in the merged perception (sum 1).
+    pub merge: (f64, f64),
+    /// Thresholds.
+    pub thresholds: Thresholds,
+    /// Owners by dimension id or `gap1`..`gap5`.
+    pub owners: BTreeMap<String, String>,
+}
+
+impl Audit {
+    /// The folder paths in the audit are relative to.
+    pub fn base_dir(&self) -> &Path {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        }
+    }
+
+    /// Index of the item with `id`.
+    pub fn item_index(&self, id: &str) -> Option<usize> {
+        self.items.iter().position(|i| i.id == id)
+    }
+
+    /// Index of the dimension with `id` (accepting the alias `assurance`).
+    pub fn dimension_index(&self, id: &str) -> Option<usize> {
+        let id = canonical_dimension_id(id);
+        self.dimensions.iter().position(|d| d.id == id)
+    }
+
+    /// Item indices of dimension `d`.
+    pub fn items_of(&self, d: usize) -> impl Iterator<Item = usize> + '_ {
+        self.items
+            .iter()
+            .enumerate()
+            .filter(move |(_, it)| it.dimension == d)
+            .map(|(i, _)| i)
+    }
+}
+
+/// Maps the alias `assurance` to `professionalism`; other ids are returned as they are.
+pub fn canonical_dimension_id(id: &str) -> &str {
+    if id == "assurance" {
+        "professionalism"
+    } else {
+        id
+    }
+}

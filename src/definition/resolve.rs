@@ -1,0 +1,605 @@
+//! From the raw YAML to a checked [`Audit`]: defaults, instruments, and every check.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use super::raw::{RawAudit, RawColumns, RawLevels, RawPatterns, RawSurveySource, RawWeights};
+use super::{
+    canonical_dimension_id, Audit, Dimension, Item, Levels, Locator, Meta, Patterns, Scale,
+    ShopperSource, SurveySource, Thresholds, Weights,
+};
+use crate::builtin;
+use crate::i18n::Text;
+use crate::problem::{Problem, Problems};
+use crate::yaml;
+
+/// The five SERVQUAL dimensions: id, English label, Chinese label.
+pub const DEFAULT_DIMENSIONS: [(&str, &str, &str); 5] = [
+    ("tangibles", "Tangibles", "有形度"),
+    ("reliability", "Reliability", "信赖度"),
+    ("responsiveness", "Responsiveness", "反应度"),
+    ("professionalism", "Professionalism", "专业度"),
+    ("empathy", "Empathy", "同理度"),
+];
+
+/// Reads, checks and resolves the audit at `path`.
+pub fn load(path: &Path) -> Result<Audit, Problems> {
+    let text = yaml::read_text(path)?;
+    load_str(path, &text)
+}
+
+/// Checks and resolves audit YAML `text` read from `path`.
+pub fn load_str(path: &Path, text: &str) -> Result<Audit, Problems> {
+    let raw: RawAudit = yaml::from_str(path, text)?;
+    let mut ctx = Checker {
+        path,
+        locator: Locator::new(text),
+        problems: Vec::new(),
+    };
+    let audit = ctx.resolve(raw);
+    Problems::check(ctx.problems)?;
+    audit.ok_or_else(|| Problems::one(Problem::new("the audit is incomplete").file(path)))
+}
+
+/// Collects problems while resolving, each placed at its key in the file.
+struct Checker<'a> {
+    path: &'a Path,
+    locator: Locator,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    /// Records a problem at the YAML key path `at`.
+    fn report(&mut self, at: &str, message: impl Into<String>) -> &mut Problem {
+        let mut p = Problem::new(message).file(self.path).field(at);
+        if let Some((line, column)) = self.locator.find(at) {
+            p = p.at(line, column);
+        }
+        self.problems.push(p);
+        let last = self.problems.len() - 1;
+        &mut self.problems[last]
+    }
+
+    fn resolve(&mut self, raw: RawAudit) -> Option<Audit> {
+        let meta = self.meta(&raw);
+        let scale = self.scale(&raw);
+        let dimensions = self.dimensions(&raw);
+        let items = self.items(&raw, &dimensions);
+        let weights = self.weights(&raw, &dimensions);
+        let customers = raw
+            .sources
+            .customers
+            .as_ref()
+            .map(|s| self.survey("sources.customers", s));
+        let management = raw
+            .sources
+            .management
+            .as_ref()
+            .map(|s| self.survey("sources.management", s));
+        let shoppers = raw.sources.shoppers.as_ref().map(|s| {
+            let columns = &s.columns;
+            ShopperSource {
+                file: self.relative(&s.file),
+                file_as_written: s.file.clone(),
+                form: s.form.clone(),
+                encoding: self.encoding("sources.shoppers.encoding", s.encoding.as_deref()),
+                delimiter: self.delimiter("sources.shoppers.delimiter", s.delimiter.as_deref()),
+                id_column: column(&columns.id, "visit"),
+                shopper_column: column(&columns.shopper, "shopper"),
+                site_column: column(&columns.site, "site"),
+                date_column: column(&columns.date, "date"),
+            }
+        });
+        let standards = self.levels("standards", &raw.standards, &dimensions, &items, scale);
+        let promises = self.levels("promises", &raw.promises, &dimensions, &items, scale);
+        let merge = self.merge(&raw);
+        let thresholds = self.thresholds(&raw);
+        self.owners(&raw, &dimensions);
+        Some(Audit {
+            path: self.path.to_path_buf(),
+            meta: meta?,
+            scale: scale?,
+            dimensions,
+            items,
+            weights,
+            customers,
+            management,
+            shoppers,
+            standards,
+            promises,
+            merge,
+            thresholds,
+            owners: raw.owners,
+        })
+    }
+
+    fn meta(&mut self, raw: &RawAudit) -> Option<Meta> {
+        let m = &raw.audit;
+        if m.id.trim().is_empty() {
+            self.report("audit.id", "the audit id is empty").expected =
+                Some("a short stable id, e.g. bank-2026-q3".into());
+        }
+        let start = self.date("audit.period.start", &m.period.start);
+        let end = self.date("audit.period.end", &m.period.end);
+        if let (Some(s), Some(e)) = (start, end) {
+            if e < s {
+                let p = self.report("audit.period.end", "the period ends before it starts");
+                p.found = Some(m.period.end.clone());
+                p.expected = Some(format!("a date on or after {}", m.period.start));
+            }
+        }
+        Some(Meta {
+            id: m.id.clone(),
+            title: m.title.clone(),
+            organisation: m.organisation.clone(),
+            period_start: start?,
+            period_end: end?,
+        })
+    }
+
+    fn date(&mut self, at: &str, value: &str) -> Option<chrono::NaiveDate> {
+        let parsed = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok();
+        if parsed.is_none() {
+            let p = self.report(at, "not a date");
+            p.found = Some(value.to_string());
+            p.expected = Some("a date as YYYY-MM-DD".into());
+        }
+        parsed
+    }
+
+    fn scale(&mut self, raw: &RawAudit) -> Option<Scale> {
+        let Some(s) = &raw.scale else {
+            return Some(Scale { min: 1.0, max: 7.0 });
+        };
+        if !(s.min.is_finite() && s.max.is_finite() && s.min < s.max) {
+            let p = self.report("scale", "the scale is empty");
+            p.found = Some(format!("{}..{}", s.min, s.max));
+            p.expected = Some("min below max, e.g. 1..7".into());
+            return None;
+        }
+        Some(Scale {
+            min: s.min,
+            max: s.max,
+        })
+    }
+
+    fn dimensions(&mut self, raw: &RawAudit) -> Vec<Dimension> {
+        let Some(list) = &raw.dimensions else {
+            return DEFAULT_DIMENSIONS
+                .iter()
+                .map(|(id, en, zh)| Dimension {
+                    id: id.to_string(),
+                    label: Text::new(*en, *zh),
+                })
+                .collect();
+        };
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for (i, d) in list.iter().enumerate() {
+            let id = canonical_dimension_id(&d.id).to_string();
+            if !is_id(&id) {
+                let p = self.report(&format!("dimensions[{i}].id"), "not a valid id");
+                p.found = Some(d.id.clone());
+                p.expected = Some("letters, digits, `-` or `_`".into());
+            } else if !seen.insert(id.clone()) {
+                let p = self.report(&format!("dimensions[{i}].id"), "duplicate dimension id");
+                p.found = Some(d.id.clone());
+                p.expected = Some("each dimension once".into());
+            }
+            out.push(Dimension {
+                id,
+                label: d.label.clone(),
+            });
+        }
+        if out.is_empty() {
+            self.report("dimensions", "no dimensions").expected = Some(
+                "at least one dimension, or no `dimensions:` key for the five SERVQUAL dimensions"
+                    .into(),
+            );
+        }
+        out
+    }
+
+    /// Looks up a dimension id (or alias) and reports it at `at` if unknown.
+    fn dimension_ref(&mut self, at: &str, id: &str, dimensions: &[Dimension]) -> Option<usize> {
+        let canonical = canonical_dimension_id(id);
+        let found = dimensions.iter().position(|d| d.id == canonical);
+        if found.is_none() {
+            let ids: Vec<&str> = dimensions.iter().map(|d| d.id.as_str()).collect();
+            let hint = yaml::nearest(id, ids.iter().copied());
+            let p = self.report(at, "unknown dimension");
+            p.found = Some(id.to_string());
+            p.expected = Some(match hint {
+                Some(h) => format!("one of {} (did you mean `{h}`?)", ids.join(", ")),
+                None => format!("one of {}", ids.join(", ")),
+            });
+        }
+        found
+    }
+
+    fn items(&mut self, raw: &RawAudit, dimensions: &[Dimension]) -> Vec<Item> {
+        let mut items: Vec<Item> = Vec::new();
+        if let Some(name) = &raw.instrument {
+            match builtin::instrument(name) {
+                Some(instrument) => {
+                    for it in &instrument.items {
+                        // An audit with its own dimension set may reuse an instrument
+                        // only if the dimensions match.
+                        if let Some(d) = self.dimension_ref("instrument", &it.dimension, dimensions)
+                        {
+                            items.push(Item {
+                                id: it.id.clone(),
+                                dimension: d,
+                                text: it.text.clone(),
+                                reverse: it.reverse,
+                            });
+                        }
+                    }
+                }
+                None => {
+                    let names: Vec<&str> = builtin::TEMPLATES
+                        .iter()
+                        .filter(|t| t.kind == builtin::Kind::Instrument)
+                        .map(|t| t.name)
+                        .collect();
+                    let p = self.report("instrument", "unknown instrument");
+                    p.found = Some(name.clone());
+                    p.expected = Some(format!(
+                        "a built-in instrument ({}); see `servqual templates`",
+                        names.join(", ")
+                    ));
+                }
+            }
+        }
+        let from_instrument = items.len();
+        let mut seen = HashSet::new();
+        for (i, it) in raw.items.iter().enumerate() {
+            let at = format!("items[{i}]");
+            if !is_id(&it.id) {
+                let p = self.report(&format!("{at}.id"), "not a valid item id");
+                p.found = Some(it.id.clone());
+                p.expected = Some("letters, digits, `-` or `_`, e.g. R3".into());
+                continue;
+            }
+            if !seen.insert(it.id.clone()) {
+                let p = self.report(&format!("{at}.id"), "duplicate item id");
+                p.found = Some(it.id.clone());
+                p.expected = Some("each item id once".into());
+                continue;
+            }
+            let dimension = match &it.dimension {
+                Some(d) => self.dimension_ref(&format!("{at}.dimension"), d, dimensions),
+                None => None,
+            };
+            let existing = items[..from_instrument].iter().position(|x| x.id == it.id);
+            match existing {
+                Some(k) => {
+                    let target = &mut items[k];
+                    if let Some(d) = dimension {
+                        target.dimension = d;
+                    }
+                    if let Some(t) = &it.text {
+                        target.text = t.clone();
+                    }
+                    if let Some(r) = it.reverse {
+                        target.reverse = r;
+                    }
+                }
+                None => {
+                    if it.dimension.is_none() {
+                        self.report(&at, "a new item needs a dimension").expected =
+                            Some("`dimension:` (the id is not in the instrument)".into());
+                    }
+                    if it.text.is_none() {
+                        self.report(&at, "a new item needs a text").expected =
+                            Some("`text: {en: ..., zh: ...}`".into());
+                    }
+                    if let (Some(d), Some(text)) = (dimension, &it.text) {
+                        items.push(Item {
+                            id: it.id.clone(),
+                            dimension: d,
+                            text: text.clone(),
+                            reverse: it.reverse.unwrap_or(false),
+                        });
+                    }
+                }
+            }
+        }
+        if items.is_empty() && self.problems.is_empty() {
+            self.report("items", "the audit has no items").expected =
+                Some("`instrument: servqual-22` or a list under `items:`".into());
+        }
+        if !items.is_empty() {
+            for (d, dim) in dimensions.iter().enumerate() {
+                if !items.iter().any(|it| it.dimension == d) {
+                    let p = self.report("items", "a dimension has no items");
+                    p.found = Some(dim.id.clone());
+                    p.expected = Some("at least one item per dimension (or leave the dimension out of `dimensions:`)".into());
+                }
+            }
+        }
+        items
+    }
+
+    fn weights(&mut self, raw: &RawAudit, dimensions: &[Dimension]) -> Weights {
+        match &raw.weights {
+            None => Weights::None,
+            Some(RawWeights::Keyword(k)) if k == "survey" => {
+                if raw.sources.customers.is_none() {
+                    self.report("weights", "survey weights need a customer survey")
+                        .expected = Some("`sources.customers` with W_<dimension> columns".into());
+                }
+                Weights::Survey
+            }
+            Some(RawWeights::Keyword(k)) => {
+                let p = self.report("weights", "unknown weights keyword");
+                p.found = Some(k.clone());
+                p.expected = Some("`survey`, or percentages per dimension summing to 100".into());
+                Weights::None
+            }
+            Some(RawWeights::Percent(map)) => {
+                let mut w = vec![None; dimensions.len()];
+                for (key, value) in map {
+                    let at = format!("weights.{key}");
+                    let Some(d) = self.dimension_ref(&at, key, dimensions) else {
+                        continue;
+                    };
+                    if !(value.is_finite() && *value >= 0.0) {
+                        let p = self.report(&at, "a weight must be a percentage");
+                        p.found = Some(value.to_string());
+                        p.expected = Some("a number from 0 to 100".into());
+                    }
+                    if w[d].is_some() {
+                        let p = self.report(&at, "the dimension is weighted twice");
+                        p.found = Some(key.clone());
+                        p.expected =
+                            Some("each dimension once (`assurance` is `professionalism`)".into());
+                    }
+                    w[d] = Some(*value);
+                }
+                let missing: Vec<&str> = dimensions
+                    .iter()
+                    .zip(&w)
+                    .filter(|(_, w)| w.is_none())
+                    .map(|(d, _)| d.id.as_str())
+                    .collect();
+                if !missing.is_empty() {
+                    let p = self.report("weights", "dimensions without a weight");
+                    p.found = Some(missing.join(", "));
+                    p.expected = Some("a weight for every dimension".into());
+                }
+                let sum: f64 = w.iter().flatten().sum();
+                if (sum - 100.0).abs() > 1e-9 {
+                    let p = self.report("weights", "weights do not sum to 100");
+                    p.found = Some(format!("{sum}"));
+                    p.expected = Some("percentages summing to 100".into());
+                }
+                Weights::Fixed(w.iter().map(|x| x.unwrap_or(0.0) / 100.0).collect())
+            }
+        }
+    }
+
+    fn relative(&self, file: &str) -> std::path::PathBuf {
+        let base = self.path.parent().unwrap_or(Path::new(""));
+        base.join(file)
+    }
+
+    fn encoding(&mut self, at: &str, label: Option<&str>) -> Option<String> {
+        let label = label?;
+        if crate::sources::text::encoding_for_label(label).is_none() {
+            let p = self.report(at, "unknown encoding");
+            p.found = Some(label.to_string());
+            p.expected = Some("an encoding label such as utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252".into());
+        }
+        Some(label.to_string())
+    }
+
+    fn delimiter(&mut self, at: &str, value: Option<&str>) -> Option<u8> {
+        let value = value?;
+        let byte = match value {
+            "tab" | "\\t" | "\t" => Some(b'\t'),
+            v if v.len() == 1
+                && v.is_ascii()
+                && !v.chars().all(|c| c.is_alphanumeric() || c == '"') =>
+            {
+                Some(v.as_bytes()[0])
+            }
+            _ => None,
+        };
+        if byte.is_none() {
+            let p = self.report(at, "not a delimiter");
+            p.found = Some(value.to_string());
+            p.expected = Some("\",\", \";\", \"|\" or \"tab\"".into());
+        }
+        byte
+    }
+
+    fn survey(&mut self, at: &str, s: &RawSurveySource) -> SurveySource {
+        let patterns = self.patterns(&format!("{at}.patterns"), &s.patterns);
+        let columns: &RawColumns = &s.columns;
+        SurveySource {
+            file: self.relative(&s.file),
+            file_as_written: s.file.clone(),
+            encoding: self.encoding(&format!("{at}.encoding"), s.encoding.as_deref()),
+            delimiter: self.delimiter(&format!("{at}.delimiter"), s.delimiter.as_deref()),
+            id_column: column(&columns.id, "id"),
+            site_column: column(&columns.site, "site"),
+            date_column: column(&columns.date, "date"),
+            region_column: column(&columns.region, "region"),
+            patterns,
+        }
+    }
+
+    fn patterns(&mut self, at: &str, raw: &RawPatterns) -> Patterns {
+        let mut p = Patterns::default();
+        let fields: [(&str, &Option<String>, &mut String, &str); 6] = [
+            ("expected", &raw.expected, &mut p.expected, "{item}"),
+            ("perceived", &raw.perceived, &mut p.perceived, "{item}"),
+            ("adequate", &raw.adequate, &mut p.adequate, "{item}"),
+            ("desired", &raw.desired, &mut p.desired, "{item}"),
+            (
+                "importance",
+                &raw.importance,
+                &mut p.importance,
+                "{dimension}",
+            ),
+            ("management", &raw.management, &mut p.management, "{item}"),
+        ];
+        let mut bad = Vec::new();
+        for (name, given, slot, placeholder) in fields {
+            if let Some(g) = given {
+                if !g.contains(placeholder) {
+                    bad.push((name, g.clone(), placeholder));
+                }
+                *slot = g.clone();
+            }
+        }
+        for (name, found, placeholder) in bad {
+            let problem = self.report(&format!("{at}.{name}"), "the pattern has no placeholder");
+            problem.found = Some(found);
+            problem.expected = Some(format!(
+                "a column name containing {placeholder}, e.g. E_{placeholder}"
+            ));
+        }
+        p
+    }
+
+    fn levels(
+        &mut self,
+        at: &str,
+        raw: &RawLevels,
+        dimensions: &[Dimension],
+        items: &[Item],
+        scale: Option<Scale>,
+    ) -> Levels {
+        let mut out = Levels::default();
+        for (key, value) in &raw.dimensions {
+            let here = format!("{at}.dimensions.{key}");
+            if let Some(d) = self.dimension_ref(&here, key, dimensions) {
+                self.check_level(&here, *value, scale);
+                out.dimensions.insert(d, *value);
+            }
+        }
+        for (key, value) in &raw.items {
+            let here = format!("{at}.items.{key}");
+            match items.iter().position(|it| &it.id == key) {
+                Some(i) => {
+                    self.check_level(&here, *value, scale);
+                    out.items.insert(i, *value);
+                }
+                None => {
+                    let hint = yaml::nearest(key, items.iter().map(|it| it.id.as_str()));
+                    let p = self.report(&here, "unknown item");
+                    p.found = Some(key.clone());
+                    p.expected = Some(match hint {
+                        Some(h) => format!("an item id of the audit (did you mean `{h}`?)"),
+                        None => "an item id of the audit".into(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn check_level(&mut self, at: &str, value: f64, scale: Option<Scale>) {
+        if let Some(s) = scale {
+            if !s.contains(value) {
+                let p = self.report(at, "level outside the scale");
+                p.found = Some(value.to_string());
+                p.expected = Some(format!("a level from {} to {}", s.min, s.max));
+            }
+        }
+    }
+
+    fn merge(&mut self, raw: &RawAudit) -> (f64, f64) {
+        let Some(m) = &raw.merge else {
+            return (0.5, 0.5);
+        };
+        let ok = m.customers >= 0.0
+            && m.shoppers >= 0.0
+            && (m.customers + m.shoppers - 1.0).abs() < 1e-9;
+        if !ok {
+            let p = self.report("merge", "merge weights must be non-negative and sum to 1");
+            p.found = Some(format!(
+                "customers {} + shoppers {}",
+                m.customers, m.shoppers
+            ));
+            p.expected = Some("e.g. customers: 0.6, shoppers: 0.4".into());
+        }
+        (m.customers, m.shoppers)
+    }
+
+    fn thresholds(&mut self, raw: &RawAudit) -> Thresholds {
+        let t = &raw.thresholds;
+        let mut out = Thresholds::default();
+        if let Some(c) = t.checklist {
+            out.checklist = c;
+        }
+        if let Some(d) = t.divergence {
+            if !(d.is_finite() && d > 0.0) {
+                let p = self.report(
+                    "thresholds.divergence",
+                    "the divergence threshold must be positive",
+                );
+                p.found = Some(d.to_string());
+                p.expected = Some("scale points, e.g. 1.0".into());
+            }
+            out.divergence = d;
+        }
+        if let Some(v) = t.min_visits {
+            if v == 0 {
+                let p = self.report(
+                    "thresholds.min_visits",
+                    "the minimum number of visits must be at least 1",
+                );
+                p.found = Some("0".into());
+            }
+            out.min_visits = v;
+        }
+        if let Some(n) = t.min_segment_n {
+            out.min_segment_n = n;
+        }
+        out.fail = t.fail.clone();
+        out
+    }
+
+    fn owners(&mut self, raw: &RawAudit, dimensions: &[Dimension]) {
+        let gaps = [
+            "gap1", "gap2", "gap3", "gap4", "gap5", "critical", "default",
+        ];
+        let owners: &BTreeMap<String, String> = &raw.owners;
+        for key in owners.keys() {
+            let known = gaps.contains(&key.as_str())
+                || dimensions
+                    .iter()
+                    .any(|d| d.id == canonical_dimension_id(key));
+            if !known {
+                let valid: Vec<&str> = dimensions
+                    .iter()
+                    .map(|d| d.id.as_str())
+                    .chain(gaps.iter().copied())
+                    .collect();
+                let hint = yaml::nearest(key, valid.iter().copied());
+                let p = self.report(&format!("owners.{key}"), "unknown owner key");
+                p.found = Some(key.clone());
+                p.expected = Some(match hint {
+                    Some(h) => format!(
+                        "a dimension id, gap1..gap5, critical or default (did you mean `{h}`?)"
+                    ),
+                    None => "a dimension id, gap1..gap5, critical or default".into(),
+                });
+            }
+        }
+    }
+}
+
+fn column(given: &Option<String>, default: &str) -> String {
+    given.clone().unwrap_or_else(|| default.to_string())
+}
+
+/// Ids are used in column names and file names, so keep them plain.
+fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}

@@ -1,0 +1,91 @@
+//! Writing what the tool produces: atomic files, stdout, colour, table style.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::Context;
+use comfy_table::{ContentArrangement, Table};
+
+/// When to colour terminal output (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour output that goes to stdout (`to_stdout`) or to a file.
+    pub fn enabled(self, to_stdout: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                // https://no-color.org: any non-empty value turns colour off.
+                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                to_stdout && !no_color && io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
+/// Writes `bytes` to `target`: `-` is stdout, anything else a file written atomically.
+///
+/// A file is written to a temporary file in the same folder and renamed into place, so a
+/// reader never sees half a report and a failed run leaves the old file untouched.
+pub fn write_output(target: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    if target == "-" {
+        write_stdout(bytes)
+    } else {
+        write_atomic(Path::new(target), bytes)
+    }
+}
+
+/// Writes to stdout; a closed pipe (`servqual ... | head`) is not an error.
+pub fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to standard output"),
+    }
+}
+
+/// Replaces `path` with `bytes` atomically (temporary file in the same folder, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".servqual-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// A table in the house style: box-drawing lines, fixed layout, styling only if `color`.
+///
+/// comfy-table measures East Asian wide characters, so Chinese text stays aligned. It
+/// ignores `NO_COLOR` and decides colour from the tty alone, so the caller decides.
+pub fn new_table(color: bool) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .force_no_tty();
+    if color {
+        table.enforce_styling();
+    }
+    table
+}

@@ -1,0 +1,215 @@
+//! Reports: the [`Report`] model and one exporter per output format.
+//!
+//! Every format renders the same [`Report`]; the JSON exporter serialises it as it is
+//! (schema `servqual.report/v1`), the others lay it out for people.
+
+mod json;
+mod table;
+
+use serde::Serialize;
+
+use crate::analysis::gaps::{DimensionResult, ItemResult, ServqualScore};
+use crate::definition::Audit;
+use crate::i18n::{Lang, Text};
+use crate::sources::FileDigest;
+
+pub use json::Json;
+pub use table::TableExporter;
+
+/// The JSON schema id; within v1 fields are only ever added.
+pub const SCHEMA: &str = "servqual.report/v1";
+
+/// How an exporter should render.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    /// Language of labels and texts.
+    pub lang: Lang,
+    /// Whether to use terminal colours.
+    pub color: bool,
+}
+
+/// One output format.
+pub trait Exporter {
+    /// Renders `report` to bytes.
+    fn render(&self, report: &Report, options: &RenderOptions) -> anyhow::Result<Vec<u8>>;
+}
+
+/// The output formats of `servqual report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Tables for a terminal.
+    Table,
+    /// The JSON report (schema servqual.report/v1).
+    Json,
+}
+
+impl Format {
+    /// The exporter for this format.
+    pub fn exporter(self) -> Box<dyn Exporter> {
+        match self {
+            Format::Table => Box::new(TableExporter),
+            Format::Json => Box::new(Json),
+        }
+    }
+}
+
+/// The tool and the files a report was made from, so it can be checked and reproduced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Provenance {
+    /// `servqual`.
+    pub tool: &'static str,
+    /// The version of servqual that made the report.
+    pub tool_version: &'static str,
+    /// Every file read, with its SHA-256.
+    pub files: Vec<FileDigest>,
+}
+
+impl Provenance {
+    /// Provenance of this build of the tool over `files`.
+    pub fn new(files: Vec<FileDigest>) -> Self {
+        Provenance {
+            tool: env!("CARGO_PKG_NAME"),
+            tool_version: env!("CARGO_PKG_VERSION"),
+            files,
+        }
+    }
+}
+
+/// Audit metadata as reported.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditInfo {
+    /// Audit id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Organisation.
+    pub organisation: Option<String>,
+    /// Period.
+    pub period: Period,
+}
+
+/// A reporting period.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Period {
+    /// First day, YYYY-MM-DD.
+    pub start: String,
+    /// Last day, YYYY-MM-DD.
+    pub end: String,
+}
+
+/// The answer scale as reported.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ScaleInfo {
+    /// Lowest answer.
+    pub min: f64,
+    /// Highest answer.
+    pub max: f64,
+}
+
+/// How many rows each source contributed.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Respondents {
+    /// Customer survey rows.
+    pub customers: u64,
+    /// Management survey rows.
+    pub management: u64,
+}
+
+/// A dimension with its label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DimensionRow {
+    /// The measured values.
+    #[serde(flatten)]
+    pub result: DimensionResult,
+    /// Label in English and Chinese.
+    pub label: Text,
+}
+
+/// An item with its statement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemRow {
+    /// The measured values.
+    #[serde(flatten)]
+    pub result: ItemResult,
+    /// Statement in English and Chinese.
+    pub text: Text,
+}
+
+/// A finished report: what every format shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// Tool and input files.
+    pub provenance: Provenance,
+    /// Audit metadata.
+    pub audit: AuditInfo,
+    /// Answer scale.
+    pub scale: ScaleInfo,
+    /// Rows per source.
+    pub respondents: Respondents,
+    /// Dimension results in instrument order.
+    pub dimensions: Vec<DimensionRow>,
+    /// Item results in instrument order.
+    pub items: Vec<ItemRow>,
+    /// Overall SERVQUAL scores.
+    pub servqual: ServqualScore,
+    /// Mystery-shopper results (`null` when the audit has no shopper source).
+    pub shoppers: Option<serde_json::Value>,
+    /// The improvement checklist, in priority order.
+    pub checklist: Vec<serde_json::Value>,
+}
+
+impl Report {
+    /// Assembles a report from the analysis of `audit`.
+    pub fn new(
+        audit: &Audit,
+        provenance: Provenance,
+        customers: u64,
+        management: u64,
+        items: Vec<ItemResult>,
+        dimensions: Vec<DimensionResult>,
+        servqual: ServqualScore,
+    ) -> Self {
+        Report {
+            schema: SCHEMA,
+            provenance,
+            audit: AuditInfo {
+                id: audit.meta.id.clone(),
+                title: audit.meta.title.clone(),
+                organisation: audit.meta.organisation.clone(),
+                period: Period {
+                    start: audit.meta.period_start.to_string(),
+                    end: audit.meta.period_end.to_string(),
+                },
+            },
+            scale: ScaleInfo {
+                min: audit.scale.min,
+                max: audit.scale.max,
+            },
+            respondents: Respondents {
+                customers,
+                management,
+            },
+            dimensions: dimensions
+                .into_iter()
+                .zip(&audit.dimensions)
+                .map(|(result, d)| DimensionRow {
+                    result,
+                    label: d.label.clone(),
+                })
+                .collect(),
+            items: items
+                .into_iter()
+                .zip(&audit.items)
+                .map(|(result, it)| ItemRow {
+                    result,
+                    text: it.text.clone(),
+                })
+                .collect(),
+            servqual,
+            shoppers: None,
+            checklist: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The pipeline: read every source an audit names into accumulators, then analyse.
+//!
+//! `validate` and `report` share it, so what validate accepts, report can run.
+
+use std::path::Path;
+
+use crate::analysis::customers::{CustomerAccumulator, ManagementAccumulator};
+use crate::analysis::gaps;
+use crate::definition::Audit;
+use crate::problem::{Problem, Problems};
+use crate::report::{Provenance, Report};
+use crate::sources::hashing::sha256_hex;
+use crate::sources::survey::{read_survey, SurveyKind, SurveyRead};
+use crate::sources::FileDigest;
+
+/// Everything read from an audit's sources.
+#[derive(Debug)]
+pub struct SourceData {
+    /// The customer survey, all respondents.
+    pub customers: Option<(CustomerAccumulator, SurveyRead)>,
+    /// The management survey.
+    pub management: Option<(ManagementAccumulator, SurveyRead)>,
+    /// Provenance of every file read, audit first.
+    pub files: Vec<FileDigest>,
+}
+
+/// Loads the audit at `path`, hashing the file for provenance.
+pub fn load_audit(path: &Path) -> Result<(Audit, FileDigest), Problems> {
+    let text = crate::yaml::read_text(path)?;
+    let audit = crate::definition::load_str(path, &text)?;
+    let digest = FileDigest {
+        role: "audit".into(),
+        path: path.display().to_string(),
+        sha256: sha256_hex(text.as_bytes()),
+    };
+    Ok((audit, digest))
+}
+
+/// Reads every source of `audit`, collecting the problems of all of them.
+pub fn read_sources(audit: &Audit, audit_digest: FileDigest) -> Result<SourceData, Problems> {
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut files = vec![audit_digest];
+    let customers = audit.customers.as_ref().and_then(|source| {
+        let mut acc = CustomerAccumulator::new(audit);
+        match read_survey(audit, source, SurveyKind::Customers, |r| acc.add(r)) {
+            Ok(read) => Some((acc, read)),
+            Err(p) => {
+                problems.extend(p.0);
+                None
+            }
+        }
+    });
+    let management = audit.management.as_ref().and_then(|source| {
+        let mut acc = ManagementAccumulator::new(audit);
+        match read_survey(audit, source, SurveyKind::Management, |r| acc.add(r)) {
+            Ok(read) => Some((acc, read)),
+            Err(p) => {
+                problems.extend(p.0);
+                None
+            }
+        }
+    });
+    if audit.customers.is_none() && audit.management.is_none() && audit.shoppers.is_none() {
+        problems.push(
+            Problem::new("the audit names no data")
+                .file(&audit.path)
+                .field("sources")
+                .expected(
+                    "at least one of sources.customers, sources.management, sources.shoppers",
+                ),
+        );
+    }
+    Problems::check(problems)?;
+    files.extend(customers.as_ref().map(|(_, r)| r.digest.clone()));
+    files.extend(management.as_ref().map(|(_, r)| r.digest.clone()));
+    Ok(SourceData {
+        customers,
+        management,
+        files,
+    })
+}
+
+/// Analyses what was read into a report.
+pub fn build_report(audit: &Audit, data: &SourceData) -> Report {
+    let (items, dimensions, servqual) = gaps::analyse(
+        audit,
+        data.customers.as_ref().map(|(a, _)| a),
+        data.management.as_ref().map(|(a, _)| a),
+        None,
+    );
+    Report::new(
+        audit,
+        Provenance::new(data.files.clone()),
+        data.customers.as_ref().map_or(0, |(a, _)| a.respondents),
+        data.management.as_ref().map_or(0, |(a, _)| a.respondents),
+        items,
+        dimensions,
+        servqual,
+    )
+}

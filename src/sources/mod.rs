@@ -1,0 +1,12 @@
+//! Reading the data files an audit names: surveys and mystery-shopper visits.
+//!
+//! Readers stream: they hand one row at a time to a visitor and keep nothing, so
+//! memory does not grow with the number of rows. Every file read is hashed on the way
+//! for the report's provenance.
+
+pub mod answers;
+pub mod hashing;
+pub mod survey;
+pub mod text;
+
+pub use hashing::FileDigest;

@@ -1,0 +1,470 @@
+//! The customer and management surveys: wide CSV, one row per respondent.
+//!
+//! Column positions are resolved once from the header ([`Layout`]); each row is parsed
+//! into reused buffers, reverse-scored, and handed to the caller as a [`Respondent`].
+
+use std::path::Path;
+
+use csv::ByteRecord;
+
+use super::answers::{parse_number_cell, Answer};
+use super::hashing::{open_hashed, FileDigest};
+use super::text::{csv_problem, open_csv_reader, TextOptions};
+use crate::definition::{column_name, Audit, SurveySource, Weights};
+use crate::problem::{Problem, Problems};
+use crate::yaml::nearest;
+
+/// Which survey a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveyKind {
+    /// Customers: E, P (and A, D, W) columns.
+    Customers,
+    /// Management: M columns.
+    Management,
+}
+
+impl SurveyKind {
+    /// The source name in the audit (`customers`, `management`).
+    pub fn source_name(self) -> &'static str {
+        match self {
+            SurveyKind::Customers => "customers",
+            SurveyKind::Management => "management",
+        }
+    }
+}
+
+/// One respondent's answers, reverse-scored, indexed by item (or dimension for importance).
+#[derive(Debug)]
+pub struct Respondent<'a> {
+    /// Line of the row in the file (1-based, header is line 1).
+    pub line: u64,
+    /// Respondent id (empty if the file has no id column).
+    pub id: &'a str,
+    /// Site (empty if none).
+    pub site: &'a str,
+    /// Region (empty if none).
+    pub region: &'a str,
+    /// E per item.
+    pub expected: &'a [Option<f64>],
+    /// P per item.
+    pub perceived: &'a [Option<f64>],
+    /// Adequate service level per item.
+    pub adequate: &'a [Option<f64>],
+    /// Desired service level per item.
+    pub desired: &'a [Option<f64>],
+    /// M per item (management survey).
+    pub management: &'a [Option<f64>],
+    /// Importance points per dimension.
+    pub importance: &'a [Option<f64>],
+}
+
+impl Respondent<'_> {
+    /// The value of segment column `by` (`site` or `region`) of this row.
+    pub fn segment(&self, by: &str) -> &str {
+        match by {
+            "region" => self.region,
+            _ => self.site,
+        }
+    }
+}
+
+/// What reading a survey found out about the file.
+#[derive(Debug, Clone)]
+pub struct SurveyRead {
+    /// Data rows read.
+    pub rows: u64,
+    /// Provenance of the file.
+    pub digest: FileDigest,
+    /// Whether A_/D_ (zone of tolerance) columns exist.
+    pub has_zone: bool,
+    /// Whether W_ (importance) columns exist.
+    pub has_importance: bool,
+    /// Whether the file has a site column.
+    pub has_site: bool,
+    /// Whether the file has a region column.
+    pub has_region: bool,
+}
+
+/// Where each field of the audit is in the file.
+#[derive(Debug, Default)]
+struct Layout {
+    id: Option<usize>,
+    site: Option<usize>,
+    region: Option<usize>,
+    expected: Vec<Option<usize>>,
+    perceived: Vec<Option<usize>>,
+    adequate: Vec<Option<usize>>,
+    desired: Vec<Option<usize>>,
+    management: Vec<Option<usize>>,
+    importance: Vec<Option<usize>>,
+    headers: Vec<String>,
+}
+
+/// The most row problems listed before the rest are only counted.
+const MAX_LISTED: usize = 50;
+
+/// Reads the survey `source` of `audit`, calling `visit` for every valid row.
+///
+/// Every problem in the file is collected (the first [`MAX_LISTED`] listed); if there
+/// were any, the result is an error and the caller must discard what it accumulated.
+pub fn read_survey(
+    audit: &Audit,
+    source: &SurveySource,
+    kind: SurveyKind,
+    mut visit: impl FnMut(&Respondent),
+) -> Result<SurveyRead, Problems> {
+    let path = source.file.as_path();
+    let (input, hasher) = open_hashed(path)?;
+    let options = TextOptions {
+        encoding: source.encoding.clone(),
+        delimiter: source.delimiter,
+    };
+    let (mut reader, _format) = open_csv_reader(Box::new(input), path, &options)?;
+    let headers = reader
+        .byte_headers()
+        .map_err(|e| csv_problem(path, &e))?
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .collect::<Vec<_>>();
+    let layout = resolve_layout(audit, source, kind, path, headers)?;
+
+    let n_items = audit.items.len();
+    let n_dims = audit.dimensions.len();
+    let mut expected = vec![None; n_items];
+    let mut perceived = vec![None; n_items];
+    let mut adequate = vec![None; n_items];
+    let mut desired = vec![None; n_items];
+    let mut management = vec![None; n_items];
+    let mut importance = vec![None; n_dims];
+    let mut problems = Vec::new();
+    let mut extra_problems = 0usize;
+    let mut record = ByteRecord::new();
+    let mut rows = 0u64;
+    let scale = audit.scale;
+
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                problems.push(csv_problem(path, &e));
+                // A broken encoding or row length may repeat on every line; stop here.
+                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
+                    break;
+                }
+                continue;
+            }
+        }
+        rows += 1;
+        let line = record.position().map_or(rows + 1, |p| p.line());
+        let before = problems.len();
+        {
+            let mut cell =
+                |col: Option<usize>, slot: &mut Option<f64>, reverse: bool, what: &str| {
+                    *slot = None;
+                    let Some(c) = col else { return };
+                    let raw = record.get(c).unwrap_or_default();
+                    match parse_number_cell(raw) {
+                        Some(Answer::Missing) => {}
+                        Some(Answer::Number(x)) if what == "points" || scale.contains(x) => {
+                            *slot = Some(if reverse { scale.reverse(x) } else { x });
+                        }
+                        other => {
+                            let expected = if what == "points" {
+                                "importance points from 0 to 100, or empty".to_string()
+                            } else {
+                                format!(
+                                    "a number from {} to {}, or empty/NA for no answer",
+                                    scale.min, scale.max
+                                )
+                            };
+                            let message = if other.is_some() {
+                                "answer outside the scale"
+                            } else {
+                                "not a number"
+                            };
+                            problems.push(
+                                Problem::new(message)
+                                    .file(path)
+                                    .at(line, c as u64 + 1)
+                                    .field(layout.headers[c].clone())
+                                    .found(String::from_utf8_lossy(raw).into_owned())
+                                    .expected(expected),
+                            );
+                        }
+                    }
+                };
+            for (i, item) in audit.items.iter().enumerate() {
+                let r = item.reverse;
+                cell(layout.expected[i], &mut expected[i], r, "answer");
+                cell(layout.perceived[i], &mut perceived[i], r, "answer");
+                cell(layout.adequate[i], &mut adequate[i], r, "answer");
+                cell(layout.desired[i], &mut desired[i], r, "answer");
+                cell(layout.management[i], &mut management[i], r, "answer");
+            }
+            for d in 0..n_dims {
+                cell(layout.importance[d], &mut importance[d], false, "points");
+            }
+        }
+        check_importance(&importance, &layout, path, line, &mut problems);
+        if problems.len() > before {
+            if problems.len() > MAX_LISTED {
+                extra_problems += problems.len() - MAX_LISTED;
+                problems.truncate(MAX_LISTED);
+            }
+            continue;
+        }
+        let text = |col: Option<usize>| {
+            col.and_then(|c| record.get(c))
+                .and_then(|b| std::str::from_utf8(super::answers::trim(b)).ok())
+                .unwrap_or("")
+        };
+        visit(&Respondent {
+            line,
+            id: text(layout.id),
+            site: text(layout.site),
+            region: text(layout.region),
+            expected: &expected,
+            perceived: &perceived,
+            adequate: &adequate,
+            desired: &desired,
+            management: &management,
+            importance: &importance,
+        });
+    }
+    if extra_problems > 0 {
+        problems.push(
+            Problem::new(format!("… and {extra_problems} more problems in this file")).file(path),
+        );
+    }
+    Problems::check(problems)?;
+    Ok(SurveyRead {
+        rows,
+        digest: FileDigest {
+            role: kind.source_name().to_string(),
+            path: source.file_as_written.clone(),
+            sha256: hasher.hex(),
+        },
+        has_zone: layout
+            .adequate
+            .iter()
+            .chain(&layout.desired)
+            .any(Option::is_some),
+        has_importance: layout.importance.iter().any(Option::is_some),
+        has_site: layout.site.is_some(),
+        has_region: layout.region.is_some(),
+    })
+}
+
+/// Importance points are a constant sum: all dimensions answered, adding up to 100.
+fn check_importance(
+    importance: &[Option<f64>],
+    layout: &Layout,
+    path: &Path,
+    line: u64,
+    problems: &mut Vec<Problem>,
+) {
+    let answered = importance.iter().flatten().count();
+    if answered == 0 {
+        return;
+    }
+    let first = layout
+        .importance
+        .iter()
+        .flatten()
+        .next()
+        .copied()
+        .unwrap_or(0);
+    let field = || {
+        layout
+            .importance
+            .iter()
+            .flatten()
+            .map(|&c| layout.headers[c].as_str())
+            .collect::<Vec<_>>()
+            .join("+")
+    };
+    if answered < importance.len() {
+        problems.push(
+            Problem::new("importance points given for some dimensions only")
+                .file(path)
+                .at(line, first as u64 + 1)
+                .field(field())
+                .found(format!("{answered} of {}", importance.len()))
+                .expected("points for every dimension, or none"),
+        );
+        return;
+    }
+    let sum: f64 = importance.iter().flatten().sum();
+    if (sum - 100.0).abs() > 1e-6 {
+        problems.push(
+            Problem::new("importance points do not add up to 100")
+                .file(path)
+                .at(line, first as u64 + 1)
+                .field(field())
+                .found(format!("{sum}"))
+                .expected("100 points shared among the dimensions"),
+        );
+    }
+}
+
+/// Finds every column the audit needs in `headers`, reporting missing and unknown ones.
+fn resolve_layout(
+    audit: &Audit,
+    source: &SurveySource,
+    kind: SurveyKind,
+    path: &Path,
+    headers: Vec<String>,
+) -> Result<Layout, Problems> {
+    let mut problems = Vec::new();
+    let position = |name: &str| headers.iter().position(|h| h == name);
+    for (i, h) in headers.iter().enumerate() {
+        if headers[..i].contains(h) {
+            problems.push(
+                Problem::new("duplicate column")
+                    .file(path)
+                    .at(1, i as u64 + 1)
+                    .found(h.clone())
+                    .expected("each column name once"),
+            );
+        }
+    }
+    let p = &source.patterns;
+    let per_item = |pattern: &str| -> Vec<Option<usize>> {
+        audit
+            .items
+            .iter()
+            .map(|it| position(&column_name(pattern, &it.id)))
+            .collect()
+    };
+    let mut layout = Layout {
+        id: position(&source.id_column),
+        site: position(&source.site_column),
+        region: position(&source.region_column),
+        expected: vec![None; audit.items.len()],
+        perceived: vec![None; audit.items.len()],
+        adequate: vec![None; audit.items.len()],
+        desired: vec![None; audit.items.len()],
+        management: vec![None; audit.items.len()],
+        importance: vec![None; audit.dimensions.len()],
+        headers: Vec::new(),
+    };
+    let mut item_patterns: Vec<&str> = Vec::new();
+    let mut required: Vec<(&str, &Vec<Option<usize>>)> = Vec::new();
+    match kind {
+        SurveyKind::Customers => {
+            layout.expected = per_item(&p.expected);
+            layout.perceived = per_item(&p.perceived);
+            layout.adequate = per_item(&p.adequate);
+            layout.desired = per_item(&p.desired);
+            layout.importance = audit
+                .dimensions
+                .iter()
+                .map(|d| position(&column_name(&p.importance, &d.id)))
+                .collect();
+            item_patterns.extend([
+                p.expected.as_str(),
+                p.perceived.as_str(),
+                p.adequate.as_str(),
+                p.desired.as_str(),
+            ]);
+            required.push((p.expected.as_str(), &layout.expected));
+            required.push((p.perceived.as_str(), &layout.perceived));
+        }
+        SurveyKind::Management => {
+            layout.management = per_item(&p.management);
+            item_patterns.push(p.management.as_str());
+            required.push((p.management.as_str(), &layout.management));
+        }
+    }
+    for (pattern, columns) in &required {
+        for (it, col) in audit.items.iter().zip(columns.iter()) {
+            if col.is_none() {
+                problems.push(
+                    Problem::new("column not found")
+                        .file(path)
+                        .line(1)
+                        .found(column_name(pattern, &it.id))
+                        .expected(format!(
+                            "a column for item {} (pattern `{pattern}`; set sources.{}.patterns if your columns are named otherwise)",
+                            it.id,
+                            kind.source_name()
+                        )),
+                );
+            }
+        }
+    }
+    if kind == SurveyKind::Customers && audit.weights == Weights::Survey {
+        for (d, col) in audit.dimensions.iter().zip(&layout.importance) {
+            if col.is_none() {
+                problems.push(
+                    Problem::new("column not found")
+                        .file(path)
+                        .line(1)
+                        .found(column_name(&p.importance, &d.id))
+                        .expected("importance points per dimension, because the audit has `weights: survey`"),
+                );
+            }
+        }
+    }
+    // A column shaped like a pattern but naming no item is almost always a typo.
+    for (i, h) in headers.iter().enumerate() {
+        for pattern in &item_patterns {
+            let Some(id) = pattern_match(pattern, "{item}", h) else {
+                continue;
+            };
+            if audit.item_index(id).is_none() {
+                let hint = nearest(id, audit.items.iter().map(|it| it.id.as_str()));
+                problems.push(
+                    Problem::new("column names no item of the audit")
+                        .file(path)
+                        .at(1, i as u64 + 1)
+                        .found(h.clone())
+                        .expected(match hint {
+                            Some(hint) => format!(
+                                "an item id after the prefix (did you mean {}?)",
+                                column_name(pattern, &hint)
+                            ),
+                            None => {
+                                "an item id of the audit after the prefix (or rename the column)"
+                                    .into()
+                            }
+                        }),
+                );
+            }
+        }
+    }
+    Problems::check(problems)?;
+    layout.headers = headers;
+    Ok(layout)
+}
+
+/// If `header` has the shape of `pattern` (text around `placeholder`), the part in the
+/// placeholder's place. Patterns without fixed text match nothing.
+fn pattern_match<'h>(pattern: &str, placeholder: &str, header: &'h str) -> Option<&'h str> {
+    let (prefix, suffix) = pattern.split_once(placeholder)?;
+    if prefix.is_empty() && suffix.is_empty() {
+        return None;
+    }
+    let rest = header.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    // Item ids are plain words; `E_mail address` is not an item column.
+    (!rest.is_empty()
+        && rest
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-'))
+    .then_some(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pattern_match_finds_the_id() {
+        assert_eq!(pattern_match("E_{item}", "{item}", "E_T1"), Some("T1"));
+        assert_eq!(pattern_match("{item}_exp", "{item}", "R3_exp"), Some("R3"));
+        assert_eq!(pattern_match("E_{item}", "{item}", "P_T1"), None);
+        assert_eq!(pattern_match("{item}", "{item}", "anything"), None);
+        assert_eq!(pattern_match("E_{item}", "{item}", "E_mail address"), None);
+    }
+}
