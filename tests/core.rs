@@ -8,7 +8,9 @@ use serde_json::Value;
 const BIN: &str = env!("CARGO_BIN_EXE_servqual");
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/core").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/core")
+        .join(name)
 }
 
 struct Run {
@@ -151,7 +153,9 @@ fn json_numbers_match_hand_worked_values() {
     // Provenance: tool version and a SHA-256 per file.
     let files = r["provenance"]["files"].as_array().unwrap();
     assert_eq!(files.len(), 2);
-    assert!(files.iter().all(|f| f["sha256"].as_str().unwrap().len() == 64));
+    assert!(files
+        .iter()
+        .all(|f| f["sha256"].as_str().unwrap().len() == 64));
     assert_eq!(r["provenance"]["tool_version"], env!("CARGO_PKG_VERSION"));
 }
 
@@ -183,8 +187,17 @@ fn table_shows_both_tables_and_chinese_labels() {
     assert!(run.stdout.contains("-1.17"), "{}", run.stdout);
     assert!(run.stdout.contains("B2 (R)"));
     assert!(!run.stdout.contains('\u{1b}'), "no colour with NO_COLOR");
-    let zh = servqual(&["report", fixture("audit.yaml").to_str().unwrap(), "--lang", "zh"]);
-    assert!(zh.stdout.contains("服务") && zh.stdout.contains("维度"), "{}", zh.stdout);
+    let zh = servqual(&[
+        "report",
+        fixture("audit.yaml").to_str().unwrap(),
+        "--lang",
+        "zh",
+    ]);
+    assert!(
+        zh.stdout.contains("服务") && zh.stdout.contains("维度"),
+        "{}",
+        zh.stdout
+    );
 }
 
 #[test]
@@ -232,7 +245,12 @@ fn encodings_delimiters_and_crlf_are_read() {
 fn init_writes_a_runnable_audit() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("x");
-    let run = servqual(&["init", "--template", "servqual-22", target.to_str().unwrap()]);
+    let run = servqual(&[
+        "init",
+        "--template",
+        "servqual-22",
+        target.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let r = json_report(&target.join("audit.yaml"));
     assert_eq!(r["items"].as_array().unwrap().len(), 22);
@@ -268,7 +286,11 @@ fn assert_bad(audit: Option<&str>, customers: Option<&[u8]>, needles: &[&str]) {
     ]);
     assert_eq!(run.code, 2, "stderr: {}", run.stderr);
     for needle in needles {
-        assert!(run.stderr.contains(needle), "{needle:?} not in:\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(needle),
+            "{needle:?} not in:\n{}",
+            run.stderr
+        );
     }
     assert!(!out.exists(), "nothing may be written on bad input");
     assert!(run.stdout.is_empty());
@@ -286,13 +308,21 @@ fn audit_with(from: &str, to: &str) -> String {
 #[test]
 fn bad_unknown_key_suggests_the_right_one() {
     let audit = audit_with("weights:", "weigths:");
-    assert_bad(Some(&audit), None, &["audit.yaml:19:1", "weigths", "did you mean `weights`"]);
+    assert_bad(
+        Some(&audit),
+        None,
+        &["audit.yaml:19:1", "weigths", "did you mean `weights`"],
+    );
 }
 
 #[test]
 fn bad_weights_not_summing_to_100() {
     let audit = audit_with("place: 40}", "place: 35}");
-    assert_bad(Some(&audit), None, &["audit.yaml:19", "weights do not sum to 100", "\"95\""]);
+    assert_bad(
+        Some(&audit),
+        None,
+        &["audit.yaml:19", "weights do not sum to 100", "\"95\""],
+    );
 }
 
 #[test]
@@ -304,13 +334,21 @@ fn bad_duplicate_item_and_unknown_dimension_are_both_listed() {
         &["audit.yaml:17", "duplicate item id", "\"A2\""],
     );
     let audit = audit_with("{id: B1, dimension: place", "{id: B9, dimension: plaice");
-    assert_bad(Some(&audit), None, &["unknown dimension", "\"plaice\"", "did you mean `place`"]);
+    assert_bad(
+        Some(&audit),
+        None,
+        &["unknown dimension", "\"plaice\"", "did you mean `place`"],
+    );
 }
 
 #[test]
 fn bad_period_and_scale() {
     let audit = audit_with("end: 2026-03-31", "end: 2026-13-31");
-    assert_bad(Some(&audit), None, &["audit.period.end", "not a date", "2026-13-31"]);
+    assert_bad(
+        Some(&audit),
+        None,
+        &["audit.period.end", "not a date", "2026-13-31"],
+    );
     let audit = audit_with("scale: {min: 1, max: 5}", "scale: {min: 5, max: 1}");
     assert_bad(Some(&audit), None, &["scale", "min below max"]);
 }
@@ -318,7 +356,11 @@ fn bad_period_and_scale() {
 #[test]
 fn bad_unknown_instrument() {
     let audit = audit_with("weights:", "instrument: servqual-23\nweights:");
-    assert_bad(Some(&audit), None, &["unknown instrument", "servqual-23", "servqual-22"]);
+    assert_bad(
+        Some(&audit),
+        None,
+        &["unknown instrument", "servqual-23", "servqual-22"],
+    );
 }
 
 #[test]
@@ -329,7 +371,13 @@ fn bad_answer_outside_the_scale_names_line_and_column() {
     assert_bad(
         None,
         Some(csv.as_bytes()),
-        &["customers.csv:3:7", "P_A2", "answer outside the scale", "\"8\"", "from 1 to 5"],
+        &[
+            "customers.csv:3:7",
+            "P_A2",
+            "answer outside the scale",
+            "\"8\"",
+            "from 1 to 5",
+        ],
     );
 }
 
@@ -342,7 +390,13 @@ fn bad_non_numeric_answers_are_all_listed() {
     assert_bad(
         None,
         Some(csv.as_bytes()),
-        &["customers.csv:2:4", "\"five\"", "customers.csv:5:5", "\"x\"", "2 problems"],
+        &[
+            "customers.csv:2:4",
+            "\"five\"",
+            "customers.csv:5:5",
+            "\"x\"",
+            "2 problems",
+        ],
     );
 }
 
@@ -352,7 +406,12 @@ fn bad_missing_and_unknown_columns() {
     assert_bad(
         None,
         Some(csv.as_bytes()),
-        &["column not found", "\"P_B2\"", "customers.csv:1:9", "\"P_A9\""],
+        &[
+            "column not found",
+            "\"P_B2\"",
+            "customers.csv:1:9",
+            "\"P_A9\"",
+        ],
     );
 }
 
@@ -364,7 +423,10 @@ fn bad_row_length() {
 
 #[test]
 fn bad_bytes_in_the_declared_encoding_name_the_line() {
-    let audit = audit_with("file: customers.csv", "file: customers.csv\n    encoding: utf-8");
+    let audit = audit_with(
+        "file: customers.csv",
+        "file: customers.csv\n    encoding: utf-8",
+    );
     let mut csv = b"id,E_A1,P_A1,E_A2,P_A2,E_B1,P_B1,E_B2,P_B2\nr1,5,4,4,4,3,4,2,4\n".to_vec();
     csv.extend(b"r\xff2,5,4,4,4,3,4,2,4\n");
     assert_bad(Some(&audit), Some(&csv), &["customers.csv:3", "0xFF"]);
@@ -372,8 +434,15 @@ fn bad_bytes_in_the_declared_encoding_name_the_line() {
 
 #[test]
 fn bad_unknown_encoding_label() {
-    let audit = audit_with("file: customers.csv", "file: customers.csv\n    encoding: klingon");
-    assert_bad(Some(&audit), None, &["sources.customers.encoding", "unknown encoding", "klingon"]);
+    let audit = audit_with(
+        "file: customers.csv",
+        "file: customers.csv\n    encoding: klingon",
+    );
+    assert_bad(
+        Some(&audit),
+        None,
+        &["sources.customers.encoding", "unknown encoding", "klingon"],
+    );
 }
 
 #[test]
@@ -387,7 +456,11 @@ fn bad_importance_points() {
     let audit = audit_with("weights: {service: 60, place: 40}", "weights: survey");
     let csv = "id,E_A1,P_A1,E_A2,P_A2,E_B1,P_B1,E_B2,P_B2,W_service,W_place\n\
                r1,5,4,4,4,3,4,2,4,60,40\nr2,5,4,4,4,3,4,2,4,60,30\n";
-    assert_bad(Some(&audit), Some(csv.as_bytes()), &["customers.csv:3", "do not add up to 100", "\"90\""]);
+    assert_bad(
+        Some(&audit),
+        Some(csv.as_bytes()),
+        &["customers.csv:3", "do not add up to 100", "\"90\""],
+    );
 }
 
 #[test]
@@ -412,7 +485,10 @@ fn survey_weights_give_both_weighted_forms() {
     let dir = scratch(Some(&audit), Some(csv.as_bytes()));
     let r = json_report(&dir.path().join("audit.yaml"));
     close(&dimension(&r, "service")["weight"], 0.65);
-    close(&r["servqual"]["weighted_per_respondent"], (-0.5 - 1.7) / 2.0);
+    close(
+        &r["servqual"]["weighted_per_respondent"],
+        (-0.5 - 1.7) / 2.0,
+    );
     // Aggregate form: service gap mean(-1.5, -1) = -1.25, place mean(0.5, -1.5) = -0.5:
     // 0.65 * -1.25 + 0.35 * -0.5 = -0.9875.
     close(&r["servqual"]["weighted"], -0.9875);

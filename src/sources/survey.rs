@@ -202,8 +202,8 @@ pub fn read_survey(
                 cell(layout.desired[i], &mut desired[i], r, "answer");
                 cell(layout.management[i], &mut management[i], r, "answer");
             }
-            for d in 0..n_dims {
-                cell(layout.importance[d], &mut importance[d], false, "points");
+            for (col, slot) in layout.importance.iter().zip(importance.iter_mut()) {
+                cell(*col, slot, false, "points");
             }
         }
         check_importance(&importance, &layout, path, line, &mut problems);
