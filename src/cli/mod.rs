@@ -1,5 +1,6 @@
 //! The command line: one file per subcommand, each a thin layer over the library.
 
+mod docs;
 mod init;
 mod kano;
 mod report;
@@ -49,6 +50,10 @@ pub enum Command {
     Templates,
     /// Kano classification of service features.
     Kano(kano::KanoArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(docs::CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
 }
 
 /// Options every subcommand shares.
@@ -92,6 +97,8 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args, &global),
         Command::Templates => templates::run(&global),
         Command::Kano(args) => kano::run(args, &global),
+        Command::Completions(args) => docs::completions(args),
+        Command::Man => docs::man(),
     };
     match result {
         Ok(code) => ExitCode::from(code),
