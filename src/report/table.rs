@@ -289,12 +289,21 @@ fn p_value(p: Option<f64>) -> String {
 fn legend(lang: Lang) -> &'static str {
     tr(
         lang,
-        "Gaps (negative = shortfall): 1 knowledge M-E, managers misjudge expectations (customer research); \
-2 standards S-M, standards below what managers know customers want (measurable standards); \
-3 delivery D-S, service falls short of the standard (training, monitoring, empowerment); \
-4 communication D-C, delivery falls short of what was promised (align promises); \
-5 customer P-E, customers get less than they expect. ⚠ customers and shoppers disagree.",
-        "差距（负值为不足）：1 认知 M-E，管理者误判顾客期望（顾客调研）；2 标准 S-M，标准低于管理者所知的期望（可衡量的标准）；\
-3 交付 D-S，服务未达标准（培训、监控、授权）；4 沟通 D-C，交付未达对外承诺（使承诺与交付一致）；5 顾客 P-E，顾客所得低于期望。⚠ 顾客与神秘顾客看法不一致。",
+        "Gaps (negative = shortfall) and what closes them:
+  1 knowledge      M - E  managers misjudge what customers expect: customer research, complaint analysis
+  2 standards      S - M  standards below what managers know customers want: measurable standards
+  3 delivery       D - S  service falls short of the standard: monitoring, training, empowerment
+  4 communication  D - C  delivery falls short of what was promised: align promises with delivery
+  5 customer       P - E  customers get less than they expect: close gaps 1-4, recover failures
+  ⚠ customers and mystery shoppers disagree by more than the divergence threshold
+",
+        "差距（负值为不足）及其对策：
+  1 认知  M - E  管理者误判顾客期望：顾客调研、投诉分析
+  2 标准  S - M  标准低于管理者所知的顾客期望：制定可衡量的标准
+  3 交付  D - S  服务未达标准：绩效监控、培训、授权
+  4 沟通  D - C  交付未达对外承诺：使承诺与交付一致
+  5 顾客  P - E  顾客所得低于期望：弥合差距1-4，做好服务补救
+  ⚠ 顾客与神秘顾客的评价差异超过阈值
+",
     )
 }
