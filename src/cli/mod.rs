@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand, each a thin layer over the library.
 
 mod init;
+mod init_form;
 mod kano;
 mod report;
 mod templates;

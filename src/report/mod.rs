@@ -4,6 +4,7 @@
 //! (schema `servqual.report/v1`), the others lay it out for people.
 
 mod json;
+mod shoppers_table;
 mod table;
 
 use serde::Serialize;
