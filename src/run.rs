@@ -6,11 +6,14 @@ use std::path::Path;
 
 use crate::analysis::customers::{CustomerAccumulator, ManagementAccumulator};
 use crate::analysis::gaps;
+use crate::analysis::shoppers::ShopperAccumulator;
+use crate::definition::form::{load_form, Form};
 use crate::definition::Audit;
 use crate::problem::{Problem, Problems};
 use crate::report::{Provenance, Report};
 use crate::sources::hashing::sha256_hex;
 use crate::sources::survey::{read_survey, SurveyKind, SurveyRead};
+use crate::sources::visits::{read_visits, VisitsRead};
 use crate::sources::FileDigest;
 
 /// Everything read from an audit's sources.
@@ -20,8 +23,39 @@ pub struct SourceData {
     pub customers: Option<(CustomerAccumulator, SurveyRead)>,
     /// The management survey.
     pub management: Option<(ManagementAccumulator, SurveyRead)>,
+    /// The mystery-shopper visits, with the form they were scored on.
+    pub shoppers: Option<ShopperData>,
     /// Provenance of every file read, audit first.
     pub files: Vec<FileDigest>,
+}
+
+/// The mystery-shopper source as read.
+#[derive(Debug)]
+pub struct ShopperData {
+    /// The checked form.
+    pub form: Form,
+    /// Provenance of the form.
+    pub form_digest: FileDigest,
+    /// Sums over the visits.
+    pub visits: ShopperAccumulator,
+    /// What reading the visits file found out.
+    pub read: VisitsRead,
+}
+
+/// Loads the form of the shopper source, then reads its visits.
+fn read_shoppers(
+    audit: &Audit,
+    source: &crate::definition::ShopperSource,
+) -> Result<ShopperData, Problems> {
+    let (form, form_digest) = load_form(audit, source)?;
+    let mut visits = ShopperAccumulator::new(&form);
+    let read = read_visits(source, &form, |v| visits.add(&form, v))?;
+    Ok(ShopperData {
+        form,
+        form_digest,
+        visits,
+        read,
+    })
 }
 
 /// Loads the audit at `path`, hashing the file for provenance.
@@ -60,6 +94,16 @@ pub fn read_sources(audit: &Audit, audit_digest: FileDigest) -> Result<SourceDat
             }
         }
     });
+    let shoppers = audit
+        .shoppers
+        .as_ref()
+        .and_then(|source| match read_shoppers(audit, source) {
+            Ok(data) => Some(data),
+            Err(p) => {
+                problems.extend(p.0);
+                None
+            }
+        });
     if audit.customers.is_none() && audit.management.is_none() && audit.shoppers.is_none() {
         problems.push(
             Problem::new("the audit names no data")
@@ -73,22 +117,31 @@ pub fn read_sources(audit: &Audit, audit_digest: FileDigest) -> Result<SourceDat
     Problems::check(problems)?;
     files.extend(customers.as_ref().map(|(_, r)| r.digest.clone()));
     files.extend(management.as_ref().map(|(_, r)| r.digest.clone()));
+    if let Some(s) = &shoppers {
+        files.push(s.form_digest.clone());
+        files.push(s.read.digest.clone());
+    }
     Ok(SourceData {
         customers,
         management,
+        shoppers,
         files,
     })
 }
 
 /// Analyses what was read into a report.
 pub fn build_report(audit: &Audit, data: &SourceData) -> Report {
+    let shopper_items = data
+        .shoppers
+        .as_ref()
+        .map(|s| s.visits.item_levels(audit, &s.form));
     let (items, dimensions, servqual) = gaps::analyse(
         audit,
         data.customers.as_ref().map(|(a, _)| a),
         data.management.as_ref().map(|(a, _)| a),
-        None,
+        shopper_items.as_ref(),
     );
-    Report::new(
+    let mut report = Report::new(
         audit,
         Provenance::new(data.files.clone()),
         data.customers.as_ref().map_or(0, |(a, _)| a.respondents),
@@ -96,5 +149,10 @@ pub fn build_report(audit: &Audit, data: &SourceData) -> Report {
         items,
         dimensions,
         servqual,
-    )
+    );
+    report.shoppers = data
+        .shoppers
+        .as_ref()
+        .map(|s| s.visits.report(audit, &s.form));
+    report
 }

@@ -2,4 +2,5 @@
 
 pub mod customers;
 pub mod gaps;
+pub mod shoppers;
 pub mod stats;

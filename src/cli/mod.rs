@@ -2,6 +2,7 @@
 
 mod docs;
 mod init;
+mod init_form;
 mod kano;
 mod report;
 mod templates;

@@ -4,11 +4,13 @@
 //! (schema `servqual.report/v1`), the others lay it out for people.
 
 mod json;
+mod shoppers_table;
 mod table;
 
 use serde::Serialize;
 
 use crate::analysis::gaps::{DimensionResult, ItemResult, ServqualScore};
+use crate::analysis::shoppers::ShopperReport;
 use crate::definition::Audit;
 use crate::i18n::{Lang, Text};
 use crate::sources::FileDigest;
@@ -155,7 +157,7 @@ pub struct Report {
     /// Overall SERVQUAL scores.
     pub servqual: ServqualScore,
     /// Mystery-shopper results (`null` when the audit has no shopper source).
-    pub shoppers: Option<serde_json::Value>,
+    pub shoppers: Option<ShopperReport>,
     /// The improvement checklist, in priority order.
     pub checklist: Vec<serde_json::Value>,
 }

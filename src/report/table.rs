@@ -67,6 +67,16 @@ impl Exporter for TableExporter {
             out.push('\n');
             out.push_str(legend(lang));
             out.push('\n');
+            out.push('\n');
+            out.push_str(tr(lang, "Five gaps by item", "各题项五差距"));
+            out.push('\n');
+            out.push_str(&super::shoppers_table::item_five_gap_table(report, options).to_string());
+            out.push('\n');
+        }
+        if let Some(shoppers) = &report.shoppers {
+            out.push('\n');
+            out.push_str(&super::shoppers_table::render(shoppers, options));
+            out.push('\n');
         }
 
         out.push_str(tr(lang, "Items", "题项"));
@@ -85,7 +95,7 @@ fn has_other_gaps(report: &Report) -> bool {
         .any(|d| (1..=4).any(|n| d.result.gaps.get(n).is_some()))
 }
 
-fn header(table: &mut Table, cells: &[&str], color: bool) {
+pub(super) fn header(table: &mut Table, cells: &[&str], color: bool) {
     table.set_header(cells.iter().map(|c| {
         let cell = Cell::new(c);
         if color {
@@ -231,12 +241,12 @@ fn item_table(report: &Report, options: &RenderOptions) -> Table {
     table
 }
 
-fn right(text: impl Into<String>) -> Cell {
+pub(super) fn right(text: impl Into<String>) -> Cell {
     Cell::new(text.into()).set_alignment(CellAlignment::Right)
 }
 
 /// A gap, red when it is a shortfall whose interval excludes 0 (colour only).
-fn gap_cell(gap: Option<f64>, ci95: Option<[f64; 2]>, color: bool) -> Cell {
+pub(super) fn gap_cell(gap: Option<f64>, ci95: Option<[f64; 2]>, color: bool) -> Cell {
     let cell = right(num(gap));
     match gap {
         Some(g) if color && g < 0.0 => {
