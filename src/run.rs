@@ -73,6 +73,11 @@ pub fn read_sources(audit: &Audit, audit_digest: FileDigest) -> Result<SourceDat
     Problems::check(problems)?;
     files.extend(customers.as_ref().map(|(_, r)| r.digest.clone()));
     files.extend(management.as_ref().map(|(_, r)| r.digest.clone()));
+    files.extend(audit.actions.as_ref().map(|a| FileDigest {
+        role: "actions".into(),
+        path: a.file.display().to_string(),
+        sha256: a.sha256.clone(),
+    }));
     Ok(SourceData {
         customers,
         management,

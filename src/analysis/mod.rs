@@ -1,5 +1,8 @@
 //! Analysis: from accumulated source data to gaps, statistics and findings.
 
+pub mod actions;
+pub mod checklist;
 pub mod customers;
 pub mod gaps;
+pub mod ipa;
 pub mod stats;
