@@ -49,6 +49,11 @@ pub const TEMPLATES: &[Template] = &[
         kind: Kind::Form,
         source: include_str!("../templates/form-call-centre.yaml"),
     },
+    Template {
+        name: "actions",
+        kind: Kind::Actions,
+        source: include_str!("../templates/actions.yaml"),
+    },
 ];
 
 /// The template called `name`.

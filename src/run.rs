@@ -121,6 +121,11 @@ pub fn read_sources(audit: &Audit, audit_digest: FileDigest) -> Result<SourceDat
         files.push(s.form_digest.clone());
         files.push(s.read.digest.clone());
     }
+    files.extend(audit.actions.as_ref().map(|a| FileDigest {
+        role: "actions".into(),
+        path: a.file.display().to_string(),
+        sha256: a.sha256.clone(),
+    }));
     Ok(SourceData {
         customers,
         management,

@@ -249,6 +249,8 @@ pub struct Audit {
     pub thresholds: Thresholds,
     /// Owners by dimension id or `gap1`..`gap5`.
     pub owners: BTreeMap<String, String>,
+    /// The audit's own action library (`actions:`), merged over the built-in one.
+    pub actions: Option<crate::analysis::actions::ActionsSource>,
 }
 
 impl Audit {

@@ -3,6 +3,7 @@
 //! Every format renders the same [`Report`]; the JSON exporter serialises it as it is
 //! (schema `servqual.report/v1`), the others lay it out for people.
 
+mod checklist_view;
 mod json;
 mod shoppers_table;
 mod table;
@@ -15,6 +16,7 @@ use crate::definition::Audit;
 use crate::i18n::{Lang, Text};
 use crate::sources::FileDigest;
 
+pub use checklist_view::markdown as checklist_markdown;
 pub use json::Json;
 pub use table::TableExporter;
 
@@ -159,7 +161,9 @@ pub struct Report {
     /// Mystery-shopper results (`null` when the audit has no shopper source).
     pub shoppers: Option<ShopperReport>,
     /// The improvement checklist, in priority order.
-    pub checklist: Vec<serde_json::Value>,
+    pub checklist: Vec<crate::analysis::checklist::Entry>,
+    /// Importance-performance analysis (`null` without dimension weights).
+    pub ipa: Option<crate::analysis::ipa::Ipa>,
 }
 
 impl Report {
@@ -173,6 +177,7 @@ impl Report {
         dimensions: Vec<DimensionResult>,
         servqual: ServqualScore,
     ) -> Self {
+        let ipa = crate::analysis::ipa::analyse(&dimensions, &servqual);
         Report {
             schema: SCHEMA,
             provenance,
@@ -209,6 +214,7 @@ impl Report {
                     text: it.text.clone(),
                 })
                 .collect(),
+            ipa,
             servqual,
             shoppers: None,
             checklist: Vec::new(),

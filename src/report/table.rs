@@ -83,6 +83,8 @@ impl Exporter for TableExporter {
         out.push('\n');
         out.push_str(&item_table(report, options).to_string());
         out.push('\n');
+        out.push_str(&super::checklist_view::ipa_section(report, options));
+        out.push_str(&super::checklist_view::checklist_section(report, options));
         Ok(out.into_bytes())
     }
 }
