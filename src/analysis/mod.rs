@@ -2,4 +2,7 @@
 
 pub mod customers;
 pub mod gaps;
+pub mod gate;
+pub mod segments;
 pub mod stats;
+pub mod trend;

@@ -170,3 +170,58 @@ impl AlphaAccumulator {
         Some(k / (k - 1.0) * (1.0 - sum / vt))
     }
 }
+
+/// Welch's two-sample t test from summary statistics (unequal variances).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WelchTest {
+    /// t = (mean_b - mean_a) / sqrt(sd_a²/n_a + sd_b²/n_b).
+    pub t: f64,
+    /// Welch–Satterthwaite degrees of freedom.
+    pub df: f64,
+    /// Two-sided p-value.
+    pub p: f64,
+}
+
+/// Welch's t test of `b` against `a`, each given as (n, mean, sd).
+///
+/// `None` when either sample has fewer than two observations, or both have no spread
+/// (the statistic is then undefined, not infinitely significant).
+pub fn welch_test(a: (u64, f64, f64), b: (u64, f64, f64)) -> Option<WelchTest> {
+    let ((na, ma, sa), (nb, mb, sb)) = (a, b);
+    if na < 2 || nb < 2 {
+        return None;
+    }
+    let va = sa * sa / na as f64;
+    let vb = sb * sb / nb as f64;
+    let se2 = va + vb;
+    if !(se2.is_finite() && se2 > 0.0) {
+        return None;
+    }
+    let t = (mb - ma) / se2.sqrt();
+    let df = se2 * se2 / (va * va / (na as f64 - 1.0) + vb * vb / (nb as f64 - 1.0));
+    let p = two_sided_p(t, df)?;
+    Some(WelchTest { t, df, p })
+}
+
+#[cfg(test)]
+mod welch_tests {
+    use super::*;
+
+    #[test]
+    fn welch_matches_hand_arithmetic() {
+        // a: n 10, mean 0, sd 1 -> va = 1/10 = 0.1; b: n 20, mean 1, sd 2 -> vb = 4/20 = 0.2.
+        // t = 1 / sqrt(0.3) = 1.825742; df = 0.09 / (0.01/9 + 0.04/19)
+        //   = 0.09 / (0.0011111 + 0.0021053) = 0.09 / 0.0032164 = 27.9818.
+        let w = welch_test((10, 0.0, 1.0), (20, 1.0, 2.0)).unwrap();
+        assert!((w.t - 1.825742).abs() < 1e-6);
+        assert!((w.df - 27.9818).abs() < 1e-3);
+        // Two-sided p for t 1.826 on ~28 df is a little under 0.08 (t_0.975 = 2.048).
+        assert!(w.p > 0.07 && w.p < 0.08, "p = {}", w.p);
+    }
+
+    #[test]
+    fn welch_is_undefined_without_spread_or_sample() {
+        assert_eq!(welch_test((10, 1.0, 0.0), (10, 2.0, 0.0)), None);
+        assert_eq!(welch_test((1, 1.0, 1.0), (10, 2.0, 1.0)), None);
+    }
+}
