@@ -6,13 +6,15 @@ use std::path::Path;
 
 use crate::analysis::customers::{CustomerAccumulator, ManagementAccumulator};
 use crate::analysis::gaps;
+use crate::analysis::segments::{self, segment_column, SegmentAccumulators};
 use crate::analysis::shoppers::ShopperAccumulator;
+use crate::analysis::trend::{self, Baseline};
 use crate::definition::form::{load_form, Form};
 use crate::definition::Audit;
 use crate::problem::{Problem, Problems};
 use crate::report::{Provenance, Report};
 use crate::sources::hashing::sha256_hex;
-use crate::sources::survey::{read_survey, SurveyKind, SurveyRead};
+use crate::sources::survey::{read_survey, read_survey_with, SurveyKind, SurveyRead};
 use crate::sources::visits::{read_visits, VisitsRead};
 use crate::sources::FileDigest;
 
@@ -27,6 +29,8 @@ pub struct SourceData {
     pub shoppers: Option<ShopperData>,
     /// Provenance of every file read, audit first.
     pub files: Vec<FileDigest>,
+    /// The customer survey per segment, when `--by` was given.
+    pub segments: Option<SegmentAccumulators>,
 }
 
 /// The mystery-shopper source as read.
@@ -72,11 +76,45 @@ pub fn load_audit(path: &Path) -> Result<(Audit, FileDigest), Problems> {
 
 /// Reads every source of `audit`, collecting the problems of all of them.
 pub fn read_sources(audit: &Audit, audit_digest: FileDigest) -> Result<SourceData, Problems> {
+    read_sources_by(audit, audit_digest, None)
+}
+
+/// Like [`read_sources`], also splitting the customer survey into segments by `by`
+/// (`site`, `region` or a column name); the whole-audit sums are the segments' merge.
+pub fn read_sources_by(
+    audit: &Audit,
+    audit_digest: FileDigest,
+    by: Option<&str>,
+) -> Result<SourceData, Problems> {
     let mut problems: Vec<Problem> = Vec::new();
     let mut files = vec![audit_digest];
+    let mut segmented = by.map(|b| SegmentAccumulators::new(audit, b));
+    if let (Some(b), None) = (by, &audit.customers) {
+        problems.push(
+            Problem::new("segments need a customer survey")
+                .file(&audit.path)
+                .field("sources.customers")
+                .found(format!("--by {b}"))
+                .expected("sources.customers in the audit, or no --by"),
+        );
+    }
     let customers = audit.customers.as_ref().and_then(|source| {
         let mut acc = CustomerAccumulator::new(audit);
-        match read_survey(audit, source, SurveyKind::Customers, |r| acc.add(r)) {
+        let column = by.map(|b| segment_column(source, b));
+        let read = read_survey_with(
+            audit,
+            source,
+            SurveyKind::Customers,
+            column.as_deref(),
+            |r| match segmented.as_mut() {
+                Some(s) => s.add(r),
+                None => acc.add(r),
+            },
+        );
+        if let Some(s) = &segmented {
+            acc = s.total();
+        }
+        match read {
             Ok(read) => Some((acc, read)),
             Err(p) => {
                 problems.extend(p.0);
@@ -131,7 +169,32 @@ pub fn read_sources(audit: &Audit, audit_digest: FileDigest) -> Result<SourceDat
         management,
         shoppers,
         files,
+        segments: segmented,
     })
+}
+
+/// Analyses what was read into a report, with segments (if read) and the trend
+/// against `baseline` (if given; its digest joins the provenance).
+pub fn build_report_with(
+    audit: &Audit,
+    data: &SourceData,
+    baseline: Option<(&Baseline, FileDigest)>,
+) -> Report {
+    let mut report = build_report(audit, data);
+    report.segments = data.segments.as_ref().map(|s| segments::analyse(audit, s));
+    if let Some((baseline, digest)) = baseline {
+        report.provenance.files.push(digest.clone());
+        let dimensions: Vec<_> = report.dimensions.iter().map(|d| d.result.clone()).collect();
+        let items: Vec<_> = report.items.iter().map(|i| i.result.clone()).collect();
+        report.trend = Some(trend::compare(
+            baseline,
+            digest,
+            &dimensions,
+            &items,
+            &report.servqual,
+        ));
+    }
+    report
 }
 
 /// Analyses what was read into a report.

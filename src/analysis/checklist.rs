@@ -183,6 +183,30 @@ pub struct CriticalFailure {
     pub dimension: Option<String>,
 }
 
+/// The critical failures of the mystery-shopper results, one per site and question.
+///
+/// `visits` is the number of visits to the site, the denominator a reader expects
+/// ("failed in 2 of 8 visits").
+pub fn critical_failures(
+    shoppers: &crate::analysis::shoppers::ShopperReport,
+) -> Vec<CriticalFailure> {
+    let mut out = Vec::new();
+    for site in &shoppers.by_site {
+        for failed in &site.failed_critical {
+            let question = shoppers.questions.iter().find(|q| q.id == failed.question);
+            out.push(CriticalFailure {
+                question: failed.question.clone(),
+                site: Some(site.site.clone()),
+                failures: failed.failures,
+                visits: site.visits,
+                item: question.and_then(|q| q.item.clone()),
+                dimension: question.map(|q| q.dimension.clone()),
+            });
+        }
+    }
+    out
+}
+
 /// The numbers behind an entry: a sentence for people plus the values themselves.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {

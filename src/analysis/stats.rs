@@ -26,6 +26,23 @@ impl Moments {
         self.sum_sq += x * x;
     }
 
+    /// The sums of `n` values with this mean and sample standard deviation, as
+    /// recovered from a summary (e.g. a baseline report): sum = n·mean and
+    /// sum_sq = (n - 1)·sd² + n·mean².
+    pub fn from_summary(n: u64, mean: f64, sd: f64) -> Self {
+        let nf = n as f64;
+        let sum_sq = if n < 2 {
+            nf * mean * mean
+        } else {
+            (nf - 1.0) * sd * sd + nf * mean * mean
+        };
+        Moments {
+            n,
+            sum: nf * mean,
+            sum_sq,
+        }
+    }
+
     /// Adds the values summarised by `other`, as if they had been added one by one.
     pub fn merge(&mut self, other: &Moments) {
         self.n += other.n;
@@ -741,5 +758,44 @@ mod tests {
         assert_eq!(mean_of([None, None]), None);
         assert_eq!(mean_of(std::iter::empty()), None);
         assert_eq!(mean_of(vec![Some(-2.5)]), Some(-2.5));
+    }
+}
+
+#[cfg(test)]
+mod welch_tests {
+    use super::*;
+
+    #[test]
+    fn welch_matches_hand_arithmetic() {
+        // a: n 10, mean 0, sd 1 -> va = 1/10 = 0.1; b: n 20, mean 1, sd 2 -> vb = 4/20 = 0.2.
+        // t = 1 / sqrt(0.3) = 1.825742; df = 0.09 / (0.01/9 + 0.04/19)
+        //   = 0.09 / (0.0011111 + 0.0021053) = 0.09 / 0.0032164 = 27.9818.
+        let w = welch_test(
+            &Moments::from_summary(20, 1.0, 2.0),
+            &Moments::from_summary(10, 0.0, 1.0),
+        )
+        .unwrap();
+        assert!((w.t - 1.825742).abs() < 1e-6);
+        assert!((w.df - 27.9818).abs() < 1e-3);
+        // Two-sided p for t 1.826 on ~28 df is a little under 0.08 (t_0.975 = 2.048).
+        assert!(w.p > 0.07 && w.p < 0.08, "p = {}", w.p);
+    }
+
+    #[test]
+    fn welch_is_undefined_without_spread_or_sample() {
+        assert_eq!(
+            welch_test(
+                &Moments::from_summary(10, 2.0, 0.0),
+                &Moments::from_summary(10, 1.0, 0.0)
+            ),
+            None
+        );
+        assert_eq!(
+            welch_test(
+                &Moments::from_summary(10, 2.0, 1.0),
+                &Moments::from_summary(1, 1.0, 1.0)
+            ),
+            None
+        );
     }
 }

@@ -193,11 +193,11 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
         options.color,
     );
     for b in &s.calibration.shoppers {
-        let mark = b
-            .deviation
-            .is_some_and(|d| d.abs() > CALIBRATION_MARK)
-            .then_some(" ⚠")
-            .unwrap_or("");
+        let mark = if b.deviation.is_some_and(|d| d.abs() > CALIBRATION_MARK) {
+            " ⚠"
+        } else {
+            ""
+        };
         calibration.add_row(vec![
             Cell::new(&b.shopper),
             right(b.visits.to_string()),
