@@ -168,24 +168,32 @@ impl ShopperAccumulator {
         }
     }
 
-    /// D per item on the audit scale: scale.min + f·(scale.max - scale.min), f the mean
-    /// normalised answer (over all visits) of the questions mapped to the item or to its
-    /// dimension. `None` where no such question was answered.
+    /// D per item on the audit scale: scale.min + f·(scale.max - scale.min), where f is
+    /// the mean normalised answer (pooled over all visits) of the questions mapped to the
+    /// item; an item that no question names takes the questions mapped to its dimension,
+    /// as an item without its own standard takes its dimension's. `None` where neither
+    /// was answered.
     pub fn item_levels(&self, audit: &Audit, form: &Form) -> Vec<Option<f64>> {
+        let pooled = |wanted: Target| {
+            let mut all = Moments::default();
+            let mut named = false;
+            for (question, sums) in form.questions.iter().zip(&self.questions) {
+                if question.target == wanted {
+                    named = true;
+                    all.merge(&sums.answers);
+                }
+            }
+            (named, all)
+        };
         (0..audit.items.len())
             .map(|i| {
-                let dimension = audit.items[i].dimension;
-                let mut pooled = Moments::default();
-                for (question, sums) in form.questions.iter().zip(&self.questions) {
-                    let counts = match question.target {
-                        Target::Item(j) => j == i,
-                        Target::Dimension(d) => d == dimension,
-                    };
-                    if counts {
-                        pooled.merge(&sums.answers);
-                    }
-                }
-                pooled.mean().map(|f| audit.scale.from_fraction(f))
+                let (named, own) = pooled(Target::Item(i));
+                let answers = if named {
+                    own
+                } else {
+                    pooled(Target::Dimension(audit.items[i].dimension)).1
+                };
+                answers.mean().map(|f| audit.scale.from_fraction(f))
             })
             .collect()
     }
@@ -621,10 +629,11 @@ mod tests {
             &visit("South", "ann", &[Some(0.0), Some(0.5), None, Some(1.0)]),
         );
         let d = acc.item_levels(&a, &f);
-        // T1 pools Q1, Q2 and the tangibles question Q4:
-        // Q1 1,1,0; Q2 1,0.75,0.5; Q4 1,0,1 -> 6.25/9 = 0.69444...; D = 1 + 6·0.69444 = 5.16667.
-        close(d[0], 1.0 + 6.0 * 6.25 / 9.0);
-        // T2 has only Q4: 2/3 -> D = 1 + 6·2/3 = 5.
+        // T1 pools its own questions Q1 and Q2 (not the tangibles question Q4):
+        // Q1 1,1,0; Q2 1,0.75,0.5 -> 4.25/6 = 0.708333; D = 1 + 6·0.708333 = 5.25.
+        close(d[0], 5.25);
+        // T2 has no question of its own, so it takes the tangibles question Q4:
+        // 1,0,1 -> 2/3 -> D = 1 + 6·2/3 = 5.
         close(d[1], 5.0);
         // R1 (index 4) has Q3: answered 1, 1 -> D = 7.
         close(d[4], 7.0);

@@ -268,13 +268,24 @@ impl FormChecker<'_> {
         }
         // `template` and `description` are documentation for people; nothing to check.
         let _ = (&raw.template, &raw.description);
+        let any_critical = raw
+            .sections
+            .iter()
+            .flat_map(|s| &s.questions)
+            .any(|q| q.critical);
         let critical = match raw.critical.as_deref() {
             Some("zero") => CriticalPolicy::Zero,
             Some("flag") => CriticalPolicy::Flag,
+            // A form without critical questions has nothing for the policy to act on.
+            None if !any_critical => CriticalPolicy::Flag,
             other => {
                 self.report(
                     "critical",
-                    "unknown critical-failure policy",
+                    if other.is_some() {
+                        "unknown critical-failure policy"
+                    } else {
+                        "the form has critical questions but no `critical:` policy"
+                    },
                     other.map(str::to_string),
                     "`critical: zero` (a failed critical question sets the visit score to 0) or `critical: flag` (it only marks the visit failed)",
                 );
@@ -600,6 +611,15 @@ mod tests {
         assert!(all.contains("the question's scale is empty"), "{all}");
         assert!(all.contains("duplicate question id"), "{all}");
         assert_eq!(err.0.len(), 4, "{all}");
+    }
+
+    #[test]
+    fn the_critical_policy_is_required_only_with_critical_questions() {
+        let without = GOOD.replace("critical: zero\n", "");
+        let err = parse(&without).unwrap_err().to_string();
+        assert!(err.contains("critical questions but no `critical:` policy"), "{err}");
+        let plain = without.replace(", critical: true", "");
+        assert_eq!(parse(&plain).unwrap().critical, CriticalPolicy::Flag);
     }
 
     #[test]
