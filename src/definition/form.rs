@@ -617,7 +617,10 @@ mod tests {
     fn the_critical_policy_is_required_only_with_critical_questions() {
         let without = GOOD.replace("critical: zero\n", "");
         let err = parse(&without).unwrap_err().to_string();
-        assert!(err.contains("critical questions but no `critical:` policy"), "{err}");
+        assert!(
+            err.contains("critical questions but no `critical:` policy"),
+            "{err}"
+        );
         let plain = without.replace(", critical: true", "");
         assert_eq!(parse(&plain).unwrap().critical, CriticalPolicy::Flag);
     }
