@@ -30,11 +30,11 @@ pub(super) fn item_five_gap_table(report: &Report, options: &RenderOptions) -> T
             "C",
             "P",
             tr(lang, "Merged", "综合感知"),
-            "1",
-            "2",
-            "3",
-            "4",
-            "5",
+            tr(lang, "Gap 1\nM-E", "差距1\nM-E"),
+            tr(lang, "Gap 2\nS-M", "差距2\nS-M"),
+            tr(lang, "Gap 3\nD-S", "差距3\nD-S"),
+            tr(lang, "Gap 4\nD-C", "差距4\nD-C"),
+            tr(lang, "Gap 5\nP-E", "差距5\nP-E"),
         ],
         options.color,
     );
@@ -67,24 +67,27 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
     let lang = options.lang;
     let mut out = String::new();
     out.push_str(&format!(
-        "{}: {} · {} {} · {} {}{} · {} {} ({})\n",
-        tr(lang, "Mystery shopping", "神秘顾客"),
+        "{}: {}\n{} {} · {} {}%{} · {} {} ({})\n\n",
+        tr(lang, "Mystery shopping, form", "神秘顾客走访表"),
         s.form.title.get(lang),
         s.visits,
         tr(lang, "visits", "次走访"),
         tr(lang, "mean score", "平均得分"),
         pct(s.mean_score),
         s.ci95
-            .map(|[lo, hi]| format!(" [{} … {}]", pct(Some(lo)), pct(Some(hi))))
+            .map(|[lo, hi]| format!(" (95% CI {} … {})", pct(Some(lo)), pct(Some(hi))))
             .unwrap_or_default(),
-        tr(lang, "critical failures", "关键项不合格"),
+        tr(
+            lang,
+            "visits failing a critical question",
+            "关键项不合格走访"
+        ),
         s.critical_failures,
         match s.form.critical {
-            "zero" => tr(lang, "a failed visit scores 0", "不合格走访记 0 分"),
+            "zero" => tr(lang, "such a visit scores 0", "此类走访记 0 分"),
             _ => tr(lang, "flagged, score kept", "仅标记，保留得分"),
         },
     ));
-
     out.push_str(tr(lang, "Sites by mean visit score", "各网点走访得分排名"));
     out.push('\n');
     let mut sites = new_table(options.color);
@@ -161,7 +164,12 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
             Cell::new(q.item.as_deref().unwrap_or(&q.dimension)),
             right(format!("{}", q.weight)),
             Cell::new(if q.critical {
-                format!("{} ({})", tr(lang, "yes", "是"), q.failures)
+                format!(
+                    "{}, {} {}",
+                    tr(lang, "yes", "是"),
+                    q.failures,
+                    tr(lang, "failed", "次不合格")
+                )
             } else {
                 String::new()
             }),

@@ -164,11 +164,11 @@ fn five_gap_table(report: &Report, options: &RenderOptions) -> Table {
             "C",
             "P",
             tr(lang, "Merged", "综合感知"),
-            tr(lang, "1 knowledge", "1 认知"),
-            tr(lang, "2 standards", "2 标准"),
-            tr(lang, "3 delivery", "3 交付"),
-            tr(lang, "4 communication", "4 沟通"),
-            tr(lang, "5 customer", "5 顾客"),
+            tr(lang, "Gap 1\nM-E", "差距1\nM-E"),
+            tr(lang, "Gap 2\nS-M", "差距2\nS-M"),
+            tr(lang, "Gap 3\nD-S", "差距3\nD-S"),
+            tr(lang, "Gap 4\nD-C", "差距4\nD-C"),
+            tr(lang, "Gap 5\nP-E", "差距5\nP-E"),
         ],
         options.color,
     );
@@ -301,7 +301,9 @@ fn p_value(p: Option<f64>) -> String {
 fn legend(lang: Lang) -> &'static str {
     tr(
         lang,
-        "Gaps (negative = shortfall) and what closes them:
+        "E expected, P perceived (customers) · M managers' estimate of E · S standard · D delivered (mystery shoppers)
+C promised · Merged = weighted P and D (the measured side alone when one is missing) · - not measured
+Gaps (negative = shortfall) and what closes them:
   1 knowledge      M - E  managers misjudge what customers expect: customer research, complaint analysis
   2 standards      S - M  standards below what managers know customers want: measurable standards
   3 delivery       D - S  service falls short of the standard: monitoring, training, empowerment
@@ -309,7 +311,9 @@ fn legend(lang: Lang) -> &'static str {
   5 customer       P - E  customers get less than they expect: close gaps 1-4, recover failures
   ⚠ customers and mystery shoppers disagree by more than the divergence threshold
 ",
-        "差距（负值为不足）及其对策：
+        "E 顾客期望，P 顾客感知 · M 管理者对 E 的估计 · S 服务标准 · D 神秘顾客观察到的交付水平
+C 对外承诺 · 综合感知 = P 与 D 的加权（只有一方时取该方）· - 未测量
+差距（负值为不足）及其对策：
   1 认知  M - E  管理者误判顾客期望：顾客调研、投诉分析
   2 标准  S - M  标准低于管理者所知的顾客期望：制定可衡量的标准
   3 交付  D - S  服务未达标准：绩效监控、培训、授权
