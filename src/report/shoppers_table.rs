@@ -68,7 +68,7 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "{}: {}\n{} {} · {} {}%{} · {} {} ({})\n\n",
-        tr(lang, "Mystery shopping, form", "神秘顾客走访表"),
+        tr(lang, "Mystery shopping, form", "神秘顾客，表单"),
         s.form.title.get(lang),
         s.visits,
         tr(lang, "visits", "次走访"),
