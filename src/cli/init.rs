@@ -88,12 +88,16 @@ pub fn run(args: &InitArgs, global: &Global) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// The files of a new audit from an instrument template: `(relative path, contents)`.
-fn scaffold(template: &Template) -> anyhow::Result<Vec<(PathBuf, String)>> {
-    let instrument = builtin::instrument(template.name)
-        .with_context(|| format!("built-in template {} does not parse", template.name))?;
+/// An instrument, its dimension ids and its items as `(id, dimension index)`.
+pub(super) type InstrumentItems = (builtin::Instrument, Vec<String>, Vec<(String, usize)>);
+
+/// The built-in instrument `name`, the dimension ids and its items as
+/// `(id, dimension index)`: the shape the sample-data writers take.
+pub(super) fn instrument_items(name: &str) -> anyhow::Result<InstrumentItems> {
+    let instrument = builtin::instrument(name)
+        .with_context(|| format!("built-in instrument {name} does not parse"))?;
     let dimensions: Vec<String> = DEFAULT_DIMENSIONS.iter().map(|d| d.0.to_string()).collect();
-    let items: Vec<(String, usize)> = instrument
+    let items = instrument
         .items
         .iter()
         .map(|it| {
@@ -104,6 +108,12 @@ fn scaffold(template: &Template) -> anyhow::Result<Vec<(PathBuf, String)>> {
             (it.id.clone(), d)
         })
         .collect();
+    Ok((instrument, dimensions, items))
+}
+
+/// The files of a new audit from an instrument template: `(relative path, contents)`.
+fn scaffold(template: &Template) -> anyhow::Result<Vec<(PathBuf, String)>> {
+    let (instrument, dimensions, items) = instrument_items(template.name)?;
     let today = chrono::Local::now().date_naive();
     let (start, end) = quarter_of(today);
     let mut customers = Vec::new();

@@ -5,9 +5,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::builtin::{self, Template};
+use crate::builtin::Template;
 use crate::definition::form::parse_form;
-use crate::definition::DEFAULT_DIMENSIONS;
 use crate::sample::{write_customers, write_management, write_visits, CustomerSample, VisitSample};
 
 /// The instrument the form templates' questions are mapped to.
@@ -15,20 +14,7 @@ const INSTRUMENT: &str = "servqual-22";
 
 /// The files of a new five-source audit around the form `template`.
 pub(super) fn scaffold(template: &Template) -> anyhow::Result<Vec<(PathBuf, String)>> {
-    let instrument = builtin::instrument(INSTRUMENT)
-        .with_context(|| format!("built-in instrument {INSTRUMENT} does not parse"))?;
-    let dimensions: Vec<String> = DEFAULT_DIMENSIONS.iter().map(|d| d.0.to_string()).collect();
-    let items: Vec<(String, usize)> = instrument
-        .items
-        .iter()
-        .map(|it| {
-            let d = dimensions
-                .iter()
-                .position(|d| d == crate::definition::canonical_dimension_id(&it.dimension))
-                .unwrap_or(0);
-            (it.id.clone(), d)
-        })
-        .collect();
+    let (_, dimensions, items) = super::init::instrument_items(INSTRUMENT)?;
     let (start, end) = super::init::quarter_of(chrono::Local::now().date_naive());
     let sites: Vec<String> = ["North", "South", "East"].map(String::from).to_vec();
     let audit = format!(

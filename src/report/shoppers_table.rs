@@ -1,9 +1,9 @@
-//! The terminal layout of the five-gap table by item and of the mystery-shopper section.
+//! The terminal layout of the mystery-shopper section.
 
-use comfy_table::{Cell, Color, Table};
+use comfy_table::{Cell, Color};
 
-use super::table::{gap_cell, header, num, right};
-use super::{RenderOptions, Report};
+use super::table::{header, right};
+use super::RenderOptions;
 use crate::analysis::shoppers::{QuestionResult, ShopperReport};
 use crate::i18n::tr;
 use crate::output::new_table;
@@ -14,53 +14,6 @@ const MISSED_LISTED: usize = 10;
 /// A shopper whose answers sit further than this from the others' (0..1 units, i.e.
 /// 10 percentage points) is marked in the calibration table.
 pub const CALIBRATION_MARK: f64 = 0.10;
-
-/// The five gaps per item, with the levels they compare.
-pub(super) fn item_five_gap_table(report: &Report, options: &RenderOptions) -> Table {
-    let lang = options.lang;
-    let mut table = new_table(options.color);
-    header(
-        &mut table,
-        &[
-            tr(lang, "Item", "题项"),
-            "E",
-            "M",
-            "S",
-            "D",
-            "C",
-            "P",
-            tr(lang, "Merged", "综合感知"),
-            tr(lang, "Gap 1\nM-E", "差距1\nM-E"),
-            tr(lang, "Gap 2\nS-M", "差距2\nS-M"),
-            tr(lang, "Gap 3\nD-S", "差距3\nD-S"),
-            tr(lang, "Gap 4\nD-C", "差距4\nD-C"),
-            tr(lang, "Gap 5\nP-E", "差距5\nP-E"),
-        ],
-        options.color,
-    );
-    for it in &report.items {
-        let r = &it.result;
-        let mut row = vec![
-            Cell::new(&r.id),
-            right(num(r.expected)),
-            right(num(r.management)),
-            right(num(r.standard)),
-            right(num(r.shopper)),
-            right(num(r.promise)),
-            right(num(r.perceived)),
-            right(format!(
-                "{}{}",
-                num(r.merged),
-                if r.divergent { " ⚠" } else { "" }
-            )),
-        ];
-        for n in 1..=5 {
-            row.push(gap_cell(r.gaps.get(n), None, options.color));
-        }
-        table.add_row(row);
-    }
-    table
-}
 
 /// The mystery-shopper section: summary, site ranking, questions missed most, calibration.
 pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {

@@ -63,14 +63,14 @@ impl Exporter for TableExporter {
         if has_other_gaps(report) {
             out.push_str(tr(lang, "Five gaps by dimension", "各维度五差距"));
             out.push('\n');
-            out.push_str(&five_gap_table(report, options).to_string());
+            out.push_str(&five_gap_table(report, options, false).to_string());
             out.push('\n');
             out.push_str(legend(lang));
             out.push('\n');
             out.push('\n');
             out.push_str(tr(lang, "Five gaps by item", "各题项五差距"));
             out.push('\n');
-            out.push_str(&super::shoppers_table::item_five_gap_table(report, options).to_string());
+            out.push_str(&five_gap_table(report, options, true).to_string());
             out.push('\n');
         }
         if let Some(shoppers) = &report.shoppers {
@@ -150,13 +150,29 @@ fn dimension_table(report: &Report, options: &RenderOptions) -> Table {
     table
 }
 
-fn five_gap_table(report: &Report, options: &RenderOptions) -> Table {
+/// One row of a five-gap table: the levels compared and the gaps between them.
+struct FiveGapRow<'a> {
+    label: &'a str,
+    /// E, M, S, D, C, P in that order.
+    levels: [Option<f64>; 6],
+    merged: Option<f64>,
+    divergent: bool,
+    gaps: &'a crate::analysis::gaps::Gaps,
+}
+
+/// The five gaps per dimension (`by_item` false) or per item, with the levels they compare.
+fn five_gap_table(report: &Report, options: &RenderOptions, by_item: bool) -> Table {
     let lang = options.lang;
     let mut table = new_table(options.color);
+    let first = if by_item {
+        tr(lang, "Item", "题项")
+    } else {
+        tr(lang, "Dimension", "维度")
+    };
     header(
         &mut table,
         &[
-            tr(lang, "Dimension", "维度"),
+            first,
             "E",
             "M",
             "S",
@@ -172,22 +188,59 @@ fn five_gap_table(report: &Report, options: &RenderOptions) -> Table {
         ],
         options.color,
     );
-    for d in &report.dimensions {
-        let r = &d.result;
-        let mut row = vec![
-            Cell::new(d.label.get(lang)),
-            right(num(r.expected)),
-            right(num(r.management)),
-            right(num(r.standard)),
-            right(num(r.shopper)),
-            right(num(r.promise)),
-            right(num(r.perceived)),
-            right(format!(
-                "{}{}",
-                num(r.merged),
-                if r.divergent { " ⚠" } else { "" }
-            )),
-        ];
+    let rows: Vec<FiveGapRow> = if by_item {
+        report
+            .items
+            .iter()
+            .map(|it| {
+                let r = &it.result;
+                FiveGapRow {
+                    label: &r.id,
+                    levels: [
+                        r.expected,
+                        r.management,
+                        r.standard,
+                        r.shopper,
+                        r.promise,
+                        r.perceived,
+                    ],
+                    merged: r.merged,
+                    divergent: r.divergent,
+                    gaps: &r.gaps,
+                }
+            })
+            .collect()
+    } else {
+        report
+            .dimensions
+            .iter()
+            .map(|d| {
+                let r = &d.result;
+                FiveGapRow {
+                    label: d.label.get(lang),
+                    levels: [
+                        r.expected,
+                        r.management,
+                        r.standard,
+                        r.shopper,
+                        r.promise,
+                        r.perceived,
+                    ],
+                    merged: r.merged,
+                    divergent: r.divergent,
+                    gaps: &r.gaps,
+                }
+            })
+            .collect()
+    };
+    for r in rows {
+        let mut row = vec![Cell::new(r.label)];
+        row.extend(r.levels.iter().map(|&x| right(num(x))));
+        row.push(right(format!(
+            "{}{}",
+            num(r.merged),
+            if r.divergent { " ⚠" } else { "" }
+        )));
         for n in 1..=5 {
             row.push(gap_cell(r.gaps.get(n), None, options.color));
         }
