@@ -320,3 +320,24 @@ fn reads_standard_input() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     assert_eq!(feature(&doc, "callback")["category"], "M/O");
 }
+
+#[test]
+fn published_counts_give_better_and_worse() {
+    // 95 M, 123 O, 45 A, 33 I (published.csv: 95 rows 2/5, 123 rows 1/5, 45 rows 1/3,
+    // 33 rows 3/3). N = 296; Better = (45 + 123) / 296 = 168 / 296 = 0.5676;
+    // Worse = -(123 + 95) / 296 = -218 / 296 = -0.7365.
+    let doc = json(&[&fixture("published.csv")]);
+    let f = feature(&doc, "queue_sms");
+    assert_eq!(f["counts"]["M"], 95);
+    assert_eq!(f["counts"]["O"], 123);
+    assert_eq!(f["counts"]["A"], 45);
+    assert_eq!(f["counts"]["I"], 33);
+    assert!(close(&f["better"], 168.0 / 296.0), "{f}");
+    assert!(close(&f["worse"], -218.0 / 296.0), "{f}");
+    assert_eq!(f["category"], "O");
+    // The table rounds to three places: 0.568 and -0.736.
+    let out = servqual(&[&fixture("published.csv")]);
+    let text = stdout(&out);
+    assert!(text.contains("0.568"), "{text}");
+    assert!(text.contains("-0.736"), "{text}");
+}
