@@ -121,9 +121,8 @@ fn analyse_file(path: &Path) -> Result<(super::KanoReport, Vec<FileDigest>), Pro
         Some(path),
     )?;
     let digest = |role: &str, p: &Path| -> Result<FileDigest, Problems> {
-        let bytes = std::fs::read(p).map_err(|e| {
-            Problems::one(Problem::new(format!("cannot read file: {e}")).file(p))
-        })?;
+        let bytes = std::fs::read(p)
+            .map_err(|e| Problems::one(Problem::new(format!("cannot read file: {e}")).file(p)))?;
         Ok(FileDigest {
             role: role.into(),
             path: p.display().to_string(),
@@ -141,7 +140,12 @@ mod tests {
     #[test]
     fn ids_are_checked_and_dimensions_made_canonical() {
         let (link, unknown) = check(
-            &["R1".into(), "assurance".into(), "R9".into(), "emapthy".into()],
+            &[
+                "R1".into(),
+                "assurance".into(),
+                "R9".into(),
+                "emapthy".into(),
+            ],
             None,
             &["R1", "R2"],
             &["reliability", "professionalism", "empathy"],
@@ -150,6 +154,9 @@ mod tests {
         assert_eq!(unknown.len(), 2);
         assert_eq!(unknown[0].0, 2);
         assert_eq!(unknown[1].1, "emapthy");
-        assert!(unknown[1].2.contains("did you mean `empathy`"), "{unknown:?}");
+        assert!(
+            unknown[1].2.contains("did you mean `empathy`"),
+            "{unknown:?}"
+        );
     }
 }

@@ -458,8 +458,8 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
     {
         out.push_str(tr(
             lang,
-            "`?` = the 95% interval includes 0: watch before acting. ",
-            "`?` = 95% 置信区间包含 0：先观察再行动。",
+            "`?` = the 95% interval includes 0: watch before acting.\n",
+            "`?` = 95% 置信区间包含 0：先观察再行动。\n",
         ));
     }
     out.push_str(due_legend(lang));
