@@ -341,3 +341,50 @@ fn published_counts_give_better_and_worse() {
     assert!(text.contains("0.568"), "{text}");
     assert!(text.contains("-0.736"), "{text}");
 }
+
+#[test]
+fn init_writes_a_kano_questionnaire_that_runs() {
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("cannot make a temporary folder: {e}"),
+    };
+    let target = dir.path().join("kano");
+    let target = target.to_string_lossy();
+    let init = |extra: &[&str]| {
+        let mut args = vec!["init", "--template", "kano"];
+        args.extend_from_slice(extra);
+        args.push(&target);
+        match Command::new(env!("CARGO_BIN_EXE_servqual"))
+            .args(&args)
+            .output()
+        {
+            Ok(out) => out,
+            Err(e) => panic!("cannot run servqual: {e}"),
+        }
+    };
+    let out = init(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("next: servqual kano"),
+        "{}",
+        stderr(&out)
+    );
+    let questionnaire = dir.path().join("kano").join("questionnaire.md");
+    let text = std::fs::read_to_string(&questionnaire).unwrap_or_default();
+    assert!(
+        text.contains("If the service **does not have** this feature"),
+        "{text}"
+    );
+    assert!(text.contains("如果服务**不提供**这项功能"), "{text}");
+    // The written definition analyses as it is; the sample leans error-free statements
+    // to must-be and free drinks to indifferent.
+    let definition = dir.path().join("kano").join("kano.yaml");
+    let doc = json(&[&definition.to_string_lossy()]);
+    assert_eq!(doc["features"].as_array().map(Vec::len), Some(8));
+    assert_eq!(feature(&doc, "error_free_statements")["category"], "M");
+    assert_eq!(feature(&doc, "waiting_drinks")["category"], "I");
+    // A second init does not overwrite.
+    let again = init(&[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("file exists"), "{}", stderr(&again));
+}
