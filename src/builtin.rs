@@ -54,6 +54,11 @@ pub const TEMPLATES: &[Template] = &[
         kind: Kind::Actions,
         source: include_str!("../templates/actions.yaml"),
     },
+    Template {
+        name: "kano",
+        kind: Kind::Kano,
+        source: include_str!("../templates/kano.yaml"),
+    },
 ];
 
 /// The template called `name`.

@@ -320,3 +320,71 @@ fn reads_standard_input() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     assert_eq!(feature(&doc, "callback")["category"], "M/O");
 }
+
+#[test]
+fn published_counts_give_better_and_worse() {
+    // 95 M, 123 O, 45 A, 33 I (published.csv: 95 rows 2/5, 123 rows 1/5, 45 rows 1/3,
+    // 33 rows 3/3). N = 296; Better = (45 + 123) / 296 = 168 / 296 = 0.5676;
+    // Worse = -(123 + 95) / 296 = -218 / 296 = -0.7365.
+    let doc = json(&[&fixture("published.csv")]);
+    let f = feature(&doc, "queue_sms");
+    assert_eq!(f["counts"]["M"], 95);
+    assert_eq!(f["counts"]["O"], 123);
+    assert_eq!(f["counts"]["A"], 45);
+    assert_eq!(f["counts"]["I"], 33);
+    assert!(close(&f["better"], 168.0 / 296.0), "{f}");
+    assert!(close(&f["worse"], -218.0 / 296.0), "{f}");
+    assert_eq!(f["category"], "O");
+    // The table rounds to three places: 0.568 and -0.736.
+    let out = servqual(&[&fixture("published.csv")]);
+    let text = stdout(&out);
+    assert!(text.contains("0.568"), "{text}");
+    assert!(text.contains("-0.736"), "{text}");
+}
+
+#[test]
+fn init_writes_a_kano_questionnaire_that_runs() {
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("cannot make a temporary folder: {e}"),
+    };
+    let target = dir.path().join("kano");
+    let target = target.to_string_lossy();
+    let init = |extra: &[&str]| {
+        let mut args = vec!["init", "--template", "kano"];
+        args.extend_from_slice(extra);
+        args.push(&target);
+        match Command::new(env!("CARGO_BIN_EXE_servqual"))
+            .args(&args)
+            .output()
+        {
+            Ok(out) => out,
+            Err(e) => panic!("cannot run servqual: {e}"),
+        }
+    };
+    let out = init(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("next: servqual kano"),
+        "{}",
+        stderr(&out)
+    );
+    let questionnaire = dir.path().join("kano").join("questionnaire.md");
+    let text = std::fs::read_to_string(&questionnaire).unwrap_or_default();
+    assert!(
+        text.contains("If the service **does not have** this feature"),
+        "{text}"
+    );
+    assert!(text.contains("如果服务**不提供**这项功能"), "{text}");
+    // The written definition analyses as it is; the sample leans error-free statements
+    // to must-be and free drinks to indifferent.
+    let definition = dir.path().join("kano").join("kano.yaml");
+    let doc = json(&[&definition.to_string_lossy()]);
+    assert_eq!(doc["features"].as_array().map(Vec::len), Some(8));
+    assert_eq!(feature(&doc, "error_free_statements")["category"], "M");
+    assert_eq!(feature(&doc, "waiting_drinks")["category"], "I");
+    // A second init does not overwrite.
+    let again = init(&[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("file exists"), "{}", stderr(&again));
+}

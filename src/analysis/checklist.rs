@@ -241,6 +241,9 @@ pub struct Entry {
     pub id: String,
     /// Shortfall or critical failure.
     pub kind: FindingKind,
+    /// The entries shown together: the (gap, dimension) finding and its items share one,
+    /// e.g. `gap5-reliability`; a critical question's sites share `critical-Q7`.
+    pub group: String,
     /// Severity.
     pub severity: Severity,
     /// Rank, 1 = first.
@@ -268,6 +271,9 @@ pub struct Entry {
     pub status: Status,
     /// Due before the end of this audit's period and still active.
     pub overdue: bool,
+    /// Found in this period's data; `false` for state-file entries carried over
+    /// (resolved, or not measured this period).
+    pub current: bool,
     /// Period end of the audit in which the finding first appeared.
     #[serde(serialize_with = "date_str")]
     pub first_seen: NaiveDate,
@@ -388,6 +394,144 @@ fn fmt2(x: f64) -> String {
     }
 }
 
+/// What the evidence sentence of a shortfall is made from.
+struct ShortfallText<'a> {
+    gap: u8,
+    subject: &'a str,
+    value: f64,
+    ci95: Option<[f64; 2]>,
+    n: Option<u64>,
+    quadrant: Option<Quadrant>,
+    watch: bool,
+    must_be: bool,
+    lang: Lang,
+}
+
+/// The evidence of a shortfall as a manager reads it: what falls short of what, by how
+/// many points, then the numbers, the quadrant's advice, and the caveats.
+fn shortfall_text(t: &ShortfallText) -> String {
+    let lang = t.lang;
+    let size = fmt2(-t.value);
+    let subject = t.subject;
+    let mut text = match (lang, t.gap) {
+        (Lang::En, 1) => format!(
+            "Managers underestimate what customers expect of {subject} by {size} points"
+        ),
+        (Lang::En, 2) => format!(
+            "The service standard for {subject} is {size} points below what managers know customers expect"
+        ),
+        (Lang::En, 3) => format!(
+            "Delivery of {subject} (mystery shopping) falls {size} points short of the standard"
+        ),
+        (Lang::En, 4) => {
+            format!("Delivery of {subject} falls {size} points short of what is promised")
+        }
+        (Lang::En, _) => {
+            format!("Customers rate {subject} {size} points below what they expect")
+        }
+        (Lang::Zh, 1) => format!("管理层对客户在{subject}上的期望估计偏低 {size} 分"),
+        (Lang::Zh, 2) => format!("{subject}的服务标准比管理层所知的客户期望低 {size} 分"),
+        (Lang::Zh, 3) => format!("{subject}的实际服务（神秘顾客）比服务标准低 {size} 分"),
+        (Lang::Zh, 4) => format!("{subject}的实际服务比对外承诺低 {size} 分"),
+        (Lang::Zh, _) => format!("客户对{subject}的评分比期望低 {size} 分"),
+    };
+    let code = match t.gap {
+        1 => "M-E",
+        2 => "S-M",
+        3 => "D-S",
+        4 => "D-C",
+        _ => "P-E",
+    };
+    let mut details = vec![format!("{code} {}", fmt2(t.value))];
+    if let Some([lo, hi]) = t.ci95 {
+        details.push(match lang {
+            Lang::En => format!("95% CI {} to {}", fmt2(lo), fmt2(hi)),
+            Lang::Zh => format!("95% 置信区间 {} 至 {}", fmt2(lo), fmt2(hi)),
+        });
+    }
+    if let Some(n) = t.n {
+        details.push(format!("n = {n}"));
+    }
+    text.push_str(&match lang {
+        Lang::En => format!(" ({}).", details.join(", ")),
+        Lang::Zh => format!("（{}）。", details.join("，")),
+    });
+    let mut notes: Vec<&str> = Vec::new();
+    if let Some(q) = t.quadrant {
+        notes.push(quadrant_advice(q, lang));
+    }
+    if t.must_be {
+        notes.push(tr(
+            lang,
+            "Kano must-be: customers take it for granted, so every shortfall costs satisfaction.",
+            "卡诺必备型：客户视为理所当然，任何不足都直接损害满意度。",
+        ));
+    }
+    if t.watch {
+        notes.push(tr(
+            lang,
+            "The 95% interval includes 0, so this may be chance: watch it before acting.",
+            "95% 置信区间包含 0，可能只是偶然：先观察再行动。",
+        ));
+    }
+    for note in notes {
+        if lang == Lang::En {
+            text.push(' ');
+        }
+        text.push_str(note);
+    }
+    text
+}
+
+/// One sentence per importance-performance quadrant, as advice.
+fn quadrant_advice(q: Quadrant, lang: Lang) -> &'static str {
+    match q {
+        Quadrant::ConcentrateHere => tr(
+            lang,
+            "Customers rate this dimension above average in importance and it performs below average: concentrate here.",
+            "客户认为该维度重要性高于平均而表现低于平均：重点改进。",
+        ),
+        Quadrant::KeepUpTheGoodWork => tr(
+            lang,
+            "Important to customers and above average in performance: keep up the good work, and close this gap.",
+            "客户看重且表现高于平均：继续保持，同时补上这一差距。",
+        ),
+        Quadrant::LowPriority => tr(
+            lang,
+            "Below average in both importance and performance: low priority.",
+            "重要性与表现均低于平均：低优先级。",
+        ),
+        Quadrant::PossibleOverkill => tr(
+            lang,
+            "Less important to customers than average yet above average in performance: possible overkill, so fix it at low cost.",
+            "重要性低于平均而表现高于平均：可能投入过度，宜以低成本改进。",
+        ),
+    }
+}
+
+/// The actions of a shortfall, most specific first: for the customer gap the dimension's
+/// own actions (what to fix) before the gap's (service recovery); for gaps 1 to 4 the
+/// gap's (a management process is failing) before the dimension's.
+fn actions_for(library: &ActionLibrary, gap: u8, dimension: &str, lang: Lang) -> Vec<String> {
+    let by_gap = library.gap_actions(gap, lang);
+    let by_dimension = library.dimension_actions(dimension, lang);
+    if gap == 5 {
+        by_dimension.into_iter().chain(by_gap).collect()
+    } else {
+        by_gap.into_iter().chain(by_dimension).collect()
+    }
+}
+
+/// The group of an entry: item findings and their dimension's finding share one, so
+/// that views can show them together (`gap5-reliability`, `critical-Q7`).
+pub fn group_id(gap: u8, dimension: Option<&str>, question: Option<&str>) -> Option<String> {
+    match (question, dimension) {
+        (Some(q), _) => Some(format!("critical-{q}")),
+        (None, Some(d)) if (1..=5).contains(&gap) => Some(dimension_id(gap, d)),
+        _ => None,
+    }
+}
+
 /// A finding before ordering and state.
 struct Finding {
     entry: Entry,
@@ -449,65 +593,51 @@ pub fn build(inputs: &Inputs, state: Option<&ChecklistState>) -> Vec<Entry> {
             Some(i) => item_id(m.gap, i),
             None => dimension_id(m.gap, m.dimension),
         };
+        let dim_label = label_of(m.dimension);
         let subject = match m.item {
             Some(i) => format!("{} {i}", tr(lang, "item", "题项")),
-            None => label_of(m.dimension),
+            None => dim_label.clone(),
         };
-        let mut text = match lang {
-            Lang::En => format!("{subject}: {} {}", gap_name(m.gap, lang), fmt2(m.value)),
-            Lang::Zh => format!("{subject}：{} 为 {}", gap_name(m.gap, lang), fmt2(m.value)),
-        };
-        let mut details = Vec::new();
-        if let Some([lo, hi]) = m.ci95 {
-            details.push(match lang {
-                Lang::En => format!("95% CI {} to {}", fmt2(lo), fmt2(hi)),
-                Lang::Zh => format!("95% 置信区间 {} 至 {}", fmt2(lo), fmt2(hi)),
-            });
-        }
-        if let Some(n) = m.n {
-            details.push(format!("n = {n}"));
-        }
-        if !details.is_empty() {
-            text.push_str(&match lang {
-                Lang::En => format!(" ({})", details.join(", ")),
-                Lang::Zh => format!("（{}）", details.join("，")),
-            });
-        }
-        if let Some(q) = quadrant {
-            text.push_str(&match lang {
-                Lang::En => format!("; {} (importance-performance)", q.label(lang)),
-                Lang::Zh => format!("；{}（重要性-绩效分析）", q.label(lang)),
-            });
-        }
-        text.push_str(&match lang {
-            Lang::En => format!("; below the threshold {}", fmt2(threshold)),
-            Lang::Zh => format!("；低于阈值 {}", fmt2(threshold)),
+        let text = shortfall_text(&ShortfallText {
+            gap: m.gap,
+            subject: &subject,
+            value: m.value,
+            ci95: m.ci95,
+            n: m.n,
+            quadrant,
+            watch: severity == Severity::Watch,
+            must_be,
+            lang,
         });
-        if severity == Severity::Watch {
-            text.push_str(tr(
-                lang,
-                "; the interval includes 0, so watch before acting",
-                "；置信区间包含 0，先观察再行动",
-            ));
-        }
-        if must_be {
-            text.push_str(tr(
-                lang,
-                "; Kano must-be: customers take it for granted",
-                "；卡诺必备型：客户视为理所当然",
-            ));
-        }
-        let mut actions = inputs.library.gap_actions(m.gap, lang);
-        actions.extend(inputs.library.dimension_actions(m.dimension, lang));
-        let title = match lang {
-            Lang::En => format!("{subject}: {}", gap_name(m.gap, lang)),
-            Lang::Zh => format!("{subject}：{}", gap_name(m.gap, lang)),
+        let actions = actions_for(inputs.library, m.gap, m.dimension, lang);
+        let title = match m.item {
+            Some(i) => {
+                let text = audit
+                    .item_index(i)
+                    .map(|x| audit.items[x].text.get(lang).trim().to_string())
+                    .filter(|t| !t.is_empty() && t != i);
+                match (text, lang) {
+                    (Some(t), Lang::En) => {
+                        format!("{i} ({dim_label}) “{t}”: {}", gap_name(m.gap, lang))
+                    }
+                    (Some(t), Lang::Zh) => {
+                        format!("{i}（{dim_label}）“{t}”：{}", gap_name(m.gap, lang))
+                    }
+                    (None, Lang::En) => format!("{i} ({dim_label}): {}", gap_name(m.gap, lang)),
+                    (None, Lang::Zh) => format!("{i}（{dim_label}）：{}", gap_name(m.gap, lang)),
+                }
+            }
+            None => match lang {
+                Lang::En => format!("{dim_label}: {}", gap_name(m.gap, lang)),
+                Lang::Zh => format!("{dim_label}：{}", gap_name(m.gap, lang)),
+            },
         };
         findings.push(Finding {
             group: if severity == Severity::Watch { 2 } else { 1 },
             entry: Entry {
                 id,
                 kind: FindingKind::Shortfall,
+                group: dimension_id(m.gap, m.dimension),
                 severity,
                 priority: 0,
                 gap: m.gap,
@@ -533,6 +663,7 @@ pub fn build(inputs: &Inputs, state: Option<&ChecklistState>) -> Vec<Entry> {
                 due: due(period_end, severity),
                 status: Status::Open,
                 overdue: false,
+                current: true,
                 first_seen: period_end,
                 notes: None,
                 actions,
@@ -579,6 +710,7 @@ pub fn build(inputs: &Inputs, state: Option<&ChecklistState>) -> Vec<Entry> {
             entry: Entry {
                 id: critical_id(&c.question, c.site.as_deref()),
                 kind: FindingKind::Critical,
+                group: format!("critical-{}", c.question),
                 severity: Severity::Critical,
                 priority: 0,
                 gap: 3,
@@ -609,6 +741,7 @@ pub fn build(inputs: &Inputs, state: Option<&ChecklistState>) -> Vec<Entry> {
                 due: due(period_end, Severity::Critical),
                 status: Status::Open,
                 overdue: false,
+                current: true,
                 first_seen: period_end,
                 notes: None,
                 actions,
@@ -774,6 +907,12 @@ fn absent_entry(inputs: &Inputs, id: &str, s: &StateEntry) -> (Entry, bool) {
     let severity = s.severity.unwrap_or(Severity::Watch);
     let entry = Entry {
         id: id.to_string(),
+        group: group_id(
+            s.gap.unwrap_or(0),
+            s.dimension.as_deref(),
+            s.question.as_deref(),
+        )
+        .unwrap_or_else(|| id.to_string()),
         kind: if s.question.is_some() {
             FindingKind::Critical
         } else {
@@ -804,6 +943,7 @@ fn absent_entry(inputs: &Inputs, id: &str, s: &StateEntry) -> (Entry, bool) {
         due: s.due.unwrap_or_else(|| due(period_end, severity)),
         status: if closed { Status::Resolved } else { s.status },
         overdue: false,
+        current: false,
         first_seen: s.first_seen.unwrap_or(period_end),
         notes: s.notes.clone(),
         actions: Vec::new(),

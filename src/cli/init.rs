@@ -26,7 +26,7 @@ pub struct InitArgs {
 
 /// Whether `init` can scaffold an audit from `template`.
 pub fn supports(template: &Template) -> bool {
-    template.kind == Kind::Instrument || template.kind == Kind::Form
+    template.kind == Kind::Instrument || template.kind == Kind::Form || template.kind == Kind::Kano
 }
 
 /// Runs `init`.
@@ -54,6 +54,8 @@ pub fn run(args: &InitArgs, global: &Global) -> anyhow::Result<u8> {
     };
     let files = if template.kind == Kind::Form {
         super::init_form::scaffold(template)?
+    } else if template.kind == Kind::Kano {
+        super::init_kano::scaffold(template)?
     } else {
         scaffold(template)?
     };
@@ -78,12 +80,16 @@ pub fn run(args: &InitArgs, global: &Global) -> anyhow::Result<u8> {
         }
         write_atomic(&path, text.as_bytes())?;
     }
-    let audit = args.dir.join("audit.yaml");
+    let (command, main) = if template.kind == Kind::Kano {
+        ("kano", "kano.yaml")
+    } else {
+        ("report", "audit.yaml")
+    };
     global.note(&format!(
-        "wrote {} files to {}; next: servqual report {}",
+        "wrote {} files to {}; next: servqual {command} {}",
         files.len(),
         args.dir.display(),
-        audit.display()
+        args.dir.join(main).display()
     ));
     Ok(0)
 }

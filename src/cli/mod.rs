@@ -3,6 +3,7 @@
 mod docs;
 mod init;
 mod init_form;
+mod init_kano;
 mod kano;
 mod report;
 mod templates;

@@ -1,6 +1,5 @@
 //! `servqual report AUDIT.yaml`: the gap tables and checklist (the main job).
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::analysis::checklist;
@@ -119,6 +118,7 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
     // with exit 2.
     let state = checklist::read_state(&state_path)?;
     let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
+    let (must_be, kano_files) = crate::kano::link::must_be_items(&audit)?;
     let data = read_sources_by(&audit, digest, args.by.as_deref())?;
     let mut report = build_report_with(
         &audit,
@@ -132,8 +132,9 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
         state.as_ref(),
         args.lang,
         critical.as_deref(),
-        &BTreeSet::new(),
+        &must_be,
     );
+    report.provenance.files.extend(kano_files);
     if args.timestamp {
         report.provenance.generated_at =
             Some(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());

@@ -251,6 +251,8 @@ pub struct Audit {
     pub owners: BTreeMap<String, String>,
     /// The audit's own action library (`actions:`), merged over the built-in one.
     pub actions: Option<crate::analysis::actions::ActionsSource>,
+    /// Kano must-be items for the checklist (`kano:`).
+    pub kano: Option<crate::kano::link::KanoLink>,
 }
 
 impl Audit {

@@ -38,6 +38,19 @@ pub struct RawAudit {
     /// An action library file merged over the built-in one (checklist).
     #[serde(default)]
     pub actions: Option<String>,
+    /// Kano must-be items for the checklist (`must_be:` ids, `file:` a Kano definition).
+    #[serde(default)]
+    pub kano: Option<RawKano>,
+}
+
+/// `kano:`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKano {
+    #[serde(default)]
+    pub must_be: Vec<String>,
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 /// `audit:` metadata.

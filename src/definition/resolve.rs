@@ -96,6 +96,7 @@ impl Checker<'_> {
         let thresholds = self.thresholds(&raw);
         self.owners(&raw, &dimensions);
         let actions = self.actions(&raw, &dimensions);
+        let kano = self.kano(&raw, &dimensions, &items);
         Some(Audit {
             path: self.path.to_path_buf(),
             meta: meta?,
@@ -112,7 +113,28 @@ impl Checker<'_> {
             thresholds,
             owners: raw.owners,
             actions,
+            kano,
         })
+    }
+
+    /// Checks the `kano:` key: must-be ids name items or dimensions of the audit.
+    fn kano(
+        &mut self,
+        raw: &RawAudit,
+        dimensions: &[Dimension],
+        items: &[Item],
+    ) -> Option<crate::kano::link::KanoLink> {
+        let k = raw.kano.as_ref()?;
+        let item_ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        let dim_ids: Vec<&str> = dimensions.iter().map(|d| d.id.as_str()).collect();
+        let file = k.file.as_deref().map(|w| (w, self.relative(w)));
+        let (link, unknown) = crate::kano::link::check(&k.must_be, file, &item_ids, &dim_ids);
+        for (i, found, expected) in unknown {
+            let p = self.report(&format!("kano.must_be[{i}]"), "unknown item or dimension");
+            p.found = Some(found);
+            p.expected = Some(expected);
+        }
+        Some(link)
     }
 
     /// Reads the audit's own action library, if it names one.

@@ -10,6 +10,7 @@
 //! CSV, streamed into counts) -> [`analyse`] -> [`render`] (table or JSON).
 
 pub mod definition;
+pub mod link;
 pub mod render;
 pub mod responses;
 

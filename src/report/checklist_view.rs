@@ -6,7 +6,7 @@ use unicode_width::UnicodeWidthChar;
 
 use super::table::num;
 use super::{RenderOptions, Report};
-use crate::analysis::checklist::Entry;
+use crate::analysis::checklist::{Entry, Severity, Status};
 use crate::i18n::{tr, Lang};
 use crate::output::new_table;
 
@@ -55,11 +55,301 @@ pub(crate) fn ipa_section(report: &Report, options: &RenderOptions) -> String {
     )
 }
 
-/// The checklist section of the table report.
+/// Columns of the "Finding" cell of the checklist table; with the other columns the
+/// table fits a 120-column terminal.
+const FINDING_WIDTH: usize = 60;
+/// Columns of the "Owner / due" cell.
+const OWNER_WIDTH: usize = 28;
+/// Lines of item values shown in one table row before "+N more".
+const ITEM_LINES: usize = 2;
+
+/// Entries that belong together: a (gap, dimension) finding with its items, or one
+/// critical question at its sites; in the order of their most urgent entry.
+struct Group<'a> {
+    entries: Vec<&'a Entry>,
+}
+
+impl<'a> Group<'a> {
+    fn first(&self) -> &'a Entry {
+        self.entries[0]
+    }
+
+    /// The dimension-level entry, if the dimension itself is below the threshold.
+    fn dimension_entry(&self) -> Option<&'a Entry> {
+        self.entries
+            .iter()
+            .copied()
+            .find(|e| e.item.is_none() && e.question.is_none())
+    }
+
+    fn items(&self) -> impl Iterator<Item = &'a Entry> + '_ {
+        self.entries.iter().copied().filter(|e| e.item.is_some())
+    }
+
+    fn worst(&self) -> Severity {
+        self.entries
+            .iter()
+            .map(|e| e.severity)
+            .min()
+            .unwrap_or(Severity::Watch)
+    }
+
+    /// Counts per status, in a fixed order, plus overdue.
+    fn status_lines(&self, lang: Lang) -> Vec<String> {
+        let order = [
+            Status::Reopened,
+            Status::Open,
+            Status::InProgress,
+            Status::Done,
+            Status::WontFix,
+            Status::Resolved,
+        ];
+        let mut lines = Vec::new();
+        if self.entries.len() == 1 {
+            lines.push(self.first().status.label(lang).to_string());
+        } else {
+            for s in order {
+                let n = self.entries.iter().filter(|e| e.status == s).count();
+                if n > 0 {
+                    lines.push(format!("{n} {}", s.label(lang)));
+                }
+            }
+        }
+        let overdue = self.entries.iter().filter(|e| e.overdue).count();
+        if overdue > 0 {
+            lines.push(match (lang, self.entries.len()) {
+                (Lang::En, 1) => "overdue".to_string(),
+                (Lang::En, _) => format!("{overdue} overdue"),
+                (Lang::Zh, 1) => "已逾期".to_string(),
+                (Lang::Zh, _) => format!("{overdue} 项已逾期"),
+            });
+        }
+        lines
+    }
+
+    /// The earliest due date of an entry still being worked on (else of any entry).
+    fn due(&self) -> Option<chrono::NaiveDate> {
+        self.entries
+            .iter()
+            .filter(|e| e.status.is_active())
+            .map(|e| e.due)
+            .min()
+            .or_else(|| self.entries.iter().map(|e| e.due).min())
+    }
+}
+
+/// The current findings grouped, most urgent group first (entries arrive in priority order).
+fn groups(report: &Report) -> Vec<Group<'_>> {
+    let mut out: Vec<Group> = Vec::new();
+    for e in report.checklist.iter().filter(|e| e.current) {
+        match out.iter_mut().find(|g| g.first().group == e.group) {
+            Some(g) => g.entries.push(e),
+            None => out.push(Group { entries: vec![e] }),
+        }
+    }
+    out
+}
+
+fn label_of_dimension(report: &Report, id: &str, lang: Lang) -> String {
+    report
+        .dimensions
+        .iter()
+        .find(|d| d.result.id == id)
+        .map_or(id.to_string(), |d| d.label.get(lang).to_string())
+}
+
+/// The short name of a gap, e.g. "customer gap P-E".
+fn gap_label(gap: u8, lang: Lang) -> &'static str {
+    match gap {
+        1 => tr(lang, "knowledge gap M-E", "认知差距 M-E"),
+        2 => tr(lang, "standards gap S-M", "标准差距 S-M"),
+        3 => tr(lang, "delivery gap D-S", "交付差距 D-S"),
+        4 => tr(lang, "communication gap D-C", "沟通差距 D-C"),
+        _ => tr(lang, "customer gap P-E", "顾客差距 P-E"),
+    }
+}
+
+/// The first line of a group: what falls short, by how much, and the quadrant.
+fn headline(report: &Report, g: &Group, lang: Lang) -> String {
+    let e = g.first();
+    if let Some(q) = &e.question {
+        return match lang {
+            Lang::En => format!("Critical question {q} failed"),
+            Lang::Zh => format!("关键问题 {q} 不合格"),
+        };
+    }
+    let dim = e
+        .dimension
+        .as_deref()
+        .map_or_else(|| "-".to_string(), |d| label_of_dimension(report, d, lang));
+    let mut text = match lang {
+        Lang::En => format!("{dim}: {}", gap_label(e.gap, lang)),
+        Lang::Zh => format!("{dim}：{}", gap_label(e.gap, lang)),
+    };
+    if let Some(v) = g.dimension_entry().and_then(|d| d.evidence.value) {
+        text.push_str(&format!(" {}", num(Some(v))));
+    }
+    if let Some(q) = e.evidence.quadrant {
+        text.push_str(&match lang {
+            Lang::En => format!(" · {}", q.label(lang)),
+            Lang::Zh => format!(" · {}", q.label(lang)),
+        });
+    }
+    if g.entries.iter().any(|e| e.evidence.must_be) {
+        text.push_str(tr(lang, " · Kano must-be", " · 卡诺必备型"));
+    }
+    text
+}
+
+/// The second part of a group: its items with their gaps, or a critical question's sites.
+fn detail(g: &Group, lang: Lang) -> Vec<String> {
+    let parts: Vec<String> = if g.first().question.is_some() {
+        g.entries
+            .iter()
+            .map(|e| {
+                let place = e
+                    .site
+                    .as_deref()
+                    .unwrap_or(tr(lang, "all sites", "所有网点"));
+                match (e.evidence.failures, e.evidence.visits) {
+                    (Some(f), Some(v)) => format!("{place} {f}/{v}"),
+                    _ => place.to_string(),
+                }
+            })
+            .collect()
+    } else {
+        g.items()
+            .map(|e| {
+                let item = e.item.as_deref().unwrap_or("-");
+                let watch = if e.severity == Severity::Watch {
+                    "?"
+                } else {
+                    ""
+                };
+                format!("{item} {}{watch}", num(e.evidence.value))
+            })
+            .collect()
+    };
+    if parts.is_empty() {
+        return Vec::new();
+    }
+    let lead = if g.first().question.is_some() {
+        tr(lang, "Failed at: ", "不合格网点：")
+    } else {
+        tr(lang, "Items: ", "题项：")
+    };
+    let sep = tr(lang, ", ", "，");
+    wrap_list(lead, &parts, sep, FINDING_WIDTH, ITEM_LINES, lang)
+}
+
+/// `lead` and `parts` joined by `sep`, wrapped at `width` columns, at most `max_lines`
+/// lines; parts that do not fit are counted in a last "+N more".
+fn wrap_list(
+    lead: &str,
+    parts: &[String],
+    sep: &str,
+    width: usize,
+    max_lines: usize,
+    lang: Lang,
+) -> Vec<String> {
+    let mut lines: Vec<String> = vec![lead.to_string()];
+    let mut first_on_line = true;
+    for (i, part) in parts.iter().enumerate() {
+        let more = |n: usize| match lang {
+            Lang::En => format!("+{n} more"),
+            Lang::Zh => format!("另 {n} 项"),
+        };
+        let piece = if first_on_line {
+            part.clone()
+        } else {
+            format!("{sep}{part}")
+        };
+        let last = lines.len() - 1;
+        // Room for this piece, and for "+N more" if it is the last line and parts remain.
+        let reserve = if lines.len() == max_lines && i + 1 < parts.len() {
+            width_of(&more(parts.len() - i - 1)) + width_of(sep)
+        } else {
+            0
+        };
+        if width_of(&lines[last]) + width_of(&piece) + reserve <= width || first_on_line {
+            lines[last].push_str(&piece);
+            first_on_line = false;
+            continue;
+        }
+        if lines.len() == max_lines {
+            lines[last].push_str(&format!("{sep}{}", more(parts.len() - i)));
+            return lines;
+        }
+        lines.push(format!("  {part}"));
+    }
+    lines
+}
+
+/// Punctuation that may not begin a line of Chinese text.
+const CLOSING: &[char] = &[
+    '，', '。', '、', '；', '：', '）', '！', '？', '」', '』', '”',
+];
+
+/// Display width in terminal columns (Chinese characters are two).
+fn width_of(text: &str) -> usize {
+    text.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+/// `text` wrapped at `width` columns (at spaces where there are any), at most
+/// `max_lines` lines, the last cut with `…` when text remains.
+fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        // The next unit: a word with its following space, or one wide character.
+        let mut chars = rest.char_indices();
+        let end = match chars.next() {
+            Some((_, c)) if c.width().unwrap_or(0) > 1 => c.len_utf8(),
+            _ => rest
+                .char_indices()
+                .find(|(_, c)| *c == ' ' || c.width().unwrap_or(0) > 1)
+                .map_or(rest.len(), |(i, c)| if c == ' ' { i + 1 } else { i }),
+        };
+        let end = end.max(rest.chars().next().map_or(1, char::len_utf8));
+        let unit = &rest[..end];
+        let w = width_of(unit.trim_end());
+        if used + w > width && used > 0 {
+            // Chinese closing punctuation may not start a line: the character before
+            // it moves down with it.
+            let carry = if unit.starts_with(CLOSING) {
+                line.pop().map(String::from).unwrap_or_default()
+            } else {
+                String::new()
+            };
+            lines.push(line.trim_end().to_string());
+            used = width_of(&carry);
+            line = carry;
+            if lines.len() == max_lines {
+                let last = lines.pop().unwrap_or_default();
+                lines.push(truncate(&format!("{last} {rest}"), width));
+                return lines;
+            }
+        }
+        line.push_str(unit);
+        used += width_of(unit);
+        rest = &rest[end..];
+    }
+    if !line.trim().is_empty() {
+        lines.push(truncate(line.trim_end(), width));
+    }
+    lines
+}
+
+/// The checklist section of the table report: one row per group, most urgent first;
+/// every entry with its full evidence and actions is in `--checklist-only` and the JSON.
 pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> String {
     let lang = options.lang;
     let heading = tr(lang, "Improvement checklist", "改进清单");
-    if report.checklist.is_empty() {
+    let groups = groups(report);
+    let carried: Vec<&Entry> = report.checklist.iter().filter(|e| !e.current).collect();
+    if groups.is_empty() && carried.is_empty() {
         return format!(
             "\n{heading}\n{}\n",
             tr(
@@ -69,48 +359,126 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
             )
         );
     }
-    let mut table = new_table(options.color);
-    table.set_header(vec![
-        "id",
-        "#",
-        tr(lang, "Severity", "严重程度"),
-        tr(lang, "Gap", "差距"),
-        tr(lang, "Dimension / item", "维度 / 题项"),
-        tr(lang, "Evidence", "依据"),
-        tr(lang, "Owner", "负责人"),
-        tr(lang, "Due", "期限"),
-        tr(lang, "Status", "状态"),
-        tr(lang, "First action", "首要措施"),
-    ]);
-    for e in &report.checklist {
-        table.add_row(vec![
-            Cell::new(&e.id),
-            right(e.priority.to_string()),
-            Cell::new(e.severity.label(lang)),
-            right(e.gap.to_string()),
-            Cell::new(subject(report, e, lang)),
-            Cell::new(truncate(&e.evidence.text, 90)),
-            Cell::new(e.owner.as_deref().unwrap_or("-")),
-            Cell::new(e.due.format("%Y-%m-%d").to_string()),
-            Cell::new(status(e, lang)),
-            Cell::new(e.actions.first().map_or("-".into(), |a| truncate(a, 60))),
+    let findings = report.checklist.iter().filter(|e| e.current).count();
+    let summary = match lang {
+        Lang::En => format!(
+            "{heading}: {findings} findings in {} groups, most urgent first",
+            groups.len()
+        ),
+        Lang::Zh => format!(
+            "{heading}：{findings} 项问题，分为 {} 组，按紧急程度排列",
+            groups.len()
+        ),
+    };
+    let mut out = format!("\n{summary}\n");
+    if !groups.is_empty() {
+        let mut table = new_table(options.color);
+        table.set_header(vec![
+            "#",
+            tr(lang, "Finding · first action", "问题 · 首要措施"),
+            tr(lang, "Severity · status", "严重程度 · 状态"),
+            tr(lang, "Owner · due", "负责人 · 期限"),
         ]);
+        for (n, g) in groups.iter().enumerate() {
+            let first = g.first();
+            let mut finding = vec![truncate(&headline(report, g, lang), FINDING_WIDTH)];
+            finding.extend(detail(g, lang));
+            if let Some(action) = first.actions.first() {
+                let arrow = format!("→ {action}");
+                finding.extend(wrap(&arrow, FINDING_WIDTH, 2));
+            }
+            let mut state = vec![g.worst().label(lang).to_string()];
+            state.extend(g.status_lines(lang));
+            let mut owner = vec![truncate(first.owner.as_deref().unwrap_or("-"), OWNER_WIDTH)];
+            let others = g
+                .entries
+                .iter()
+                .filter_map(|e| e.owner.as_deref())
+                .filter(|o| Some(*o) != first.owner.as_deref())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            if others > 0 {
+                owner.push(match lang {
+                    Lang::En => format!("+{others} other owner(s)"),
+                    Lang::Zh => format!("另有 {others} 位负责人"),
+                });
+            }
+            if let Some(d) = g.due() {
+                owner.push(d.format("%Y-%m-%d").to_string());
+            }
+            table.add_row(vec![
+                right((n + 1).to_string()),
+                Cell::new(finding.join("\n")),
+                Cell::new(state.join("\n")),
+                Cell::new(owner.join("\n")),
+            ]);
+        }
+        out.push_str(&format!("{table}\n"));
     }
-    format!("\n{heading}\n{table}\n{}\n", due_legend(lang))
+    let resolved: Vec<&str> = carried
+        .iter()
+        .filter(|e| e.status == Status::Resolved)
+        .map(|e| e.id.as_str())
+        .collect();
+    let unmeasured: Vec<&Entry> = carried
+        .iter()
+        .copied()
+        .filter(|e| e.status != Status::Resolved)
+        .collect();
+    if !resolved.is_empty() {
+        out.push_str(&format!(
+            "{} {}\n",
+            tr(
+                lang,
+                "Resolved (the gap has closed):",
+                "已解决（差距已消除）："
+            ),
+            resolved.join(", ")
+        ));
+    }
+    if !unmeasured.is_empty() {
+        let list: Vec<String> = unmeasured
+            .iter()
+            .map(|e| format!("{} ({})", e.id, status(e, lang)))
+            .collect();
+        out.push_str(&format!(
+            "{} {}\n",
+            tr(
+                lang,
+                "Not measured this period, status carried over:",
+                "本期未测量，沿用原状态："
+            ),
+            list.join(", ")
+        ));
+    }
+    if report
+        .checklist
+        .iter()
+        .any(|e| e.current && e.severity == Severity::Watch)
+    {
+        out.push_str(tr(
+            lang,
+            "`?` = the 95% interval includes 0: watch before acting.\n",
+            "`?` = 95% 置信区间包含 0：先观察再行动。\n",
+        ));
+    }
+    out.push_str(due_legend(lang));
+    out.push('\n');
+    out
 }
 
 fn due_legend(lang: Lang) -> &'static str {
     tr(
         lang,
-        "Due: period end + 14 days (critical), 30 (high), 60 (medium), 90 (watch). Full evidence and actions: --checklist-only or --format json.",
-        "期限：期末 + 14 天（严重）、30 天（高）、60 天（中）、90 天（观察）。完整依据与措施：--checklist-only 或 --format json。",
+        "Due: period end + 14 days (critical), 30 (high), 60 (medium), 90 (watch).\nEvery finding with its evidence and all actions: --checklist-only (Markdown) or --format json.",
+        "期限：期末 + 14 天（严重）、30 天（高）、60 天（中）、90 天（观察）。\n每项问题的完整依据与全部措施：--checklist-only（Markdown）或 --format json。",
     )
 }
 
 fn status(e: &Entry, lang: Lang) -> String {
     if e.overdue {
         format!(
-            "{} ({})",
+            "{}, {}",
             e.status.label(lang),
             tr(lang, "overdue", "已逾期")
         )
@@ -119,29 +487,11 @@ fn status(e: &Entry, lang: Lang) -> String {
     }
 }
 
-/// "Reliability" or "R3 (Reliability)" or "Q7 (Central)".
-fn subject(report: &Report, e: &Entry, lang: Lang) -> String {
-    let dim = e.dimension.as_deref().map(|id| {
-        report
-            .dimensions
-            .iter()
-            .find(|d| d.result.id == id)
-            .map_or(id.to_string(), |d| d.label.get(lang).to_string())
-    });
-    match (&e.question, &e.item, dim) {
-        (Some(q), _, _) => match &e.site {
-            Some(s) => format!("{q} ({s})"),
-            None => q.clone(),
-        },
-        (None, Some(item), Some(d)) => format!("{item} ({d})"),
-        (None, Some(item), None) => item.clone(),
-        (None, None, Some(d)) => d,
-        (None, None, None) => "-".into(),
-    }
-}
-
 /// Cuts `text` to at most `width` terminal columns, ending in `…` when cut.
 fn truncate(text: &str, width: usize) -> String {
+    if width_of(text) <= width {
+        return text.to_string();
+    }
     let mut used = 0;
     let mut out = String::new();
     for c in text.chars() {
@@ -156,7 +506,108 @@ fn truncate(text: &str, width: usize) -> String {
     out
 }
 
-/// The checklist as a Markdown task list (`--checklist-only`), for an issue tracker.
+/// The numbers of one entry: "P-E -1.46 (95% CI -1.58 to -1.35, n = 453)" or
+/// "failed in 2 of 5 visits".
+fn numbers(e: &Entry, lang: Lang) -> String {
+    let ev = &e.evidence;
+    if let (Some(f), Some(v)) = (ev.failures, ev.visits) {
+        return match lang {
+            Lang::En => format!("failed in {f} of {v} visits"),
+            Lang::Zh => format!("{v} 次走访中 {f} 次不合格"),
+        };
+    }
+    let Some(value) = ev.value else {
+        return ev.text.clone();
+    };
+    let code = match e.gap {
+        1 => "M-E",
+        2 => "S-M",
+        3 => "D-S",
+        4 => "D-C",
+        _ => "P-E",
+    };
+    let mut details = Vec::new();
+    if let Some([lo, hi]) = ev.ci95 {
+        details.push(match lang {
+            Lang::En => format!("95% CI {} to {}", num(Some(lo)), num(Some(hi))),
+            Lang::Zh => format!("95% 置信区间 {} 至 {}", num(Some(lo)), num(Some(hi))),
+        });
+    }
+    if let Some(n) = ev.n {
+        details.push(format!("n = {n}"));
+    }
+    let mut text = format!("{code} {}", num(Some(value)));
+    if !details.is_empty() {
+        text.push_str(&match lang {
+            Lang::En => format!(" ({})", details.join(", ")),
+            Lang::Zh => format!("（{}）", details.join("，")),
+        });
+    }
+    text
+}
+
+/// One `- [ ]` line of the Markdown checklist, with notes under it.
+fn task_line(report: &Report, e: &Entry, group_owner: Option<&str>, lang: Lang) -> String {
+    let mark = if e.status.is_closed() { "x" } else { " " };
+    let what = match (&e.item, &e.site, &e.question) {
+        (_, Some(site), Some(_)) => site.clone(),
+        (_, None, Some(_)) => tr(lang, "all sites", "所有网点").to_string(),
+        (Some(item), _, None) => {
+            let text = report
+                .items
+                .iter()
+                .find(|i| &i.result.id == item)
+                .map(|i| i.text.get(lang).trim().to_string())
+                .filter(|t| !t.is_empty() && t != item);
+            match text {
+                Some(t) => format!("{item} “{t}”"),
+                None => item.clone(),
+            }
+        }
+        (None, _, None) => match lang {
+            Lang::En => format!(
+                "{} overall",
+                e.dimension
+                    .as_deref()
+                    .map_or_else(|| "-".into(), |d| label_of_dimension(report, d, lang))
+            ),
+            Lang::Zh => format!(
+                "{}（整体）",
+                e.dimension
+                    .as_deref()
+                    .map_or_else(|| "-".into(), |d| label_of_dimension(report, d, lang))
+            ),
+        },
+    };
+    let colon = tr(lang, ": ", "：");
+    let mut line = format!(
+        "- [{mark}] `{}` {what}{colon}{} — {} · {}",
+        e.id,
+        numbers(e, lang),
+        e.severity.label(lang),
+        status(e, lang)
+    );
+    if e.owner.as_deref() != group_owner {
+        line.push_str(&format!(
+            " · {}{colon}{}",
+            tr(lang, "owner", "负责人"),
+            e.owner.as_deref().unwrap_or("-")
+        ));
+    }
+    line.push('\n');
+    if let Some(n) = &e.notes {
+        line.push_str(&format!(
+            "  - {}{colon}{}\n",
+            tr(lang, "Notes", "备注"),
+            n.trim()
+        ));
+    }
+    line
+}
+
+/// The checklist as Markdown for an issue tracker (`--checklist-only`): one section per
+/// group with the evidence, owner and due date, a `- [ ]` task per finding, and the
+/// actions once per group; then resolved and carried-over entries.
 pub fn markdown(report: &Report, lang: Lang) -> String {
     let mut out = format!(
         "# {} — {}\n\n",
@@ -171,42 +622,109 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
         ));
         return out;
     }
-    for e in &report.checklist {
-        let mark = if e.status.is_closed() { "x" } else { " " };
+    let groups = groups(report);
+    let findings = report.checklist.iter().filter(|e| e.current).count();
+    out.push_str(&match lang {
+        Lang::En => format!(
+            "{findings} findings in {} groups, most urgent first. Record progress in the state file (status, owner, notes) and run `servqual report AUDIT --update-checklist`.\n",
+            groups.len()
+        ),
+        Lang::Zh => format!(
+            "共 {findings} 项问题，分为 {} 组，按紧急程度排列。请在状态文件中记录进展（状态、负责人、备注），然后运行 `servqual report AUDIT --update-checklist`。\n",
+            groups.len()
+        ),
+    });
+    let colon = tr(lang, ": ", "：");
+    for (n, g) in groups.iter().enumerate() {
+        let first = g.first();
         out.push_str(&format!(
-            "- [{mark}] **{}. {}** `{}` — {} · {}\n",
-            e.priority,
-            e.title,
-            e.id,
-            e.severity.label(lang),
-            status(e, lang)
+            "\n## {}. {} — {}\n\n",
+            n + 1,
+            headline(report, g, lang),
+            g.worst().label(lang)
         ));
-        out.push_str(&format!(
-            "  - {}: {}\n",
-            tr(lang, "Evidence", "依据"),
-            e.evidence.text
-        ));
-        out.push_str(&format!(
-            "  - {}: {}\n",
+        let mut facts = vec![format!(
+            "{}{colon}{}",
             tr(lang, "Owner", "负责人"),
-            e.owner.as_deref().unwrap_or("-")
-        ));
-        out.push_str(&format!(
-            "  - {}: {}\n",
-            tr(lang, "Due", "期限"),
-            e.due.format("%Y-%m-%d")
-        ));
-        if let Some(n) = &e.notes {
-            out.push_str(&format!(
-                "  - {}: {}\n",
-                tr(lang, "Notes", "备注"),
-                n.trim()
+            first.owner.as_deref().unwrap_or("-")
+        )];
+        if let Some(d) = g.due() {
+            facts.push(format!(
+                "{}{colon}{}",
+                tr(lang, "due", "期限"),
+                d.format("%Y-%m-%d")
             ));
         }
-        if !e.actions.is_empty() {
-            out.push_str(&format!("  - {}:\n", tr(lang, "Actions", "措施")));
-            for a in &e.actions {
-                out.push_str(&format!("    - {a}\n"));
+        facts.push(format!(
+            "{}{colon}{}",
+            tr(lang, "priority", "优先级"),
+            first.priority
+        ));
+        out.push_str(&facts.join(" · "));
+        out.push_str("\n\n");
+        let lead = g.dimension_entry().unwrap_or(first);
+        out.push_str(&lead.evidence.text);
+        out.push_str("\n\n");
+        // The dimension as a whole first, then its items in priority order.
+        let overall = g.dimension_entry();
+        for e in overall.iter().chain(
+            g.entries
+                .iter()
+                .filter(|e| overall.is_none_or(|o| o.id != e.id)),
+        ) {
+            out.push_str(&task_line(report, e, first.owner.as_deref(), lang));
+        }
+        if !first.actions.is_empty() {
+            out.push_str(&format!("\n{}\n\n", tr(lang, "What to do:", "改进措施：")));
+            for (i, a) in first.actions.iter().enumerate() {
+                out.push_str(&format!("{}. {a}\n", i + 1));
+            }
+        }
+    }
+    let carried: Vec<&Entry> = report.checklist.iter().filter(|e| !e.current).collect();
+    let resolved: Vec<&Entry> = carried
+        .iter()
+        .copied()
+        .filter(|e| e.status == Status::Resolved)
+        .collect();
+    let unmeasured: Vec<&Entry> = carried
+        .iter()
+        .copied()
+        .filter(|e| e.status != Status::Resolved)
+        .collect();
+    for (title, list) in [
+        (
+            tr(lang, "Resolved: the gap has closed", "已解决：差距已消除"),
+            resolved,
+        ),
+        (
+            tr(
+                lang,
+                "Not measured this period: status carried over",
+                "本期未测量：沿用原状态",
+            ),
+            unmeasured,
+        ),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n## {title}\n\n"));
+        for e in list {
+            let mark = if e.status.is_closed() { "x" } else { " " };
+            out.push_str(&format!(
+                "- [{mark}] `{}` {} — {} · {}\n",
+                e.id,
+                e.title,
+                e.evidence.text,
+                status(e, lang)
+            ));
+            if let Some(n) = &e.notes {
+                out.push_str(&format!(
+                    "  - {}{colon}{}\n",
+                    tr(lang, "Notes", "备注"),
+                    n.trim()
+                ));
             }
         }
     }
@@ -227,5 +745,35 @@ mod tests {
         assert_eq!(truncate("abcdef", 4), "abc…");
         // Each Chinese character is two columns: 5 columns hold two and the ellipsis.
         assert_eq!(truncate("改进清单", 5), "改进…");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_cuts_the_last_line() {
+        assert_eq!(wrap("one two three", 7, 3), vec!["one two", "three"]);
+        // Two lines of 7 columns: "one two" / "three f…" cut with the ellipsis.
+        assert_eq!(
+            wrap("one two three four five", 7, 2),
+            vec!["one two", "three …"]
+        );
+        // Chinese breaks between characters; a comma never starts a line.
+        assert_eq!(wrap("改进清单，措施", 8, 3), vec!["改进清", "单，措施"]);
+    }
+
+    #[test]
+    fn wrap_list_counts_what_does_not_fit() {
+        let parts: Vec<String> = ["R1 -1.46", "R2 -1.44", "R3 -1.39", "R4 -1.33"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        // "Items: R1 -1.46, R2 -1.44" is 25 columns; R3 would need 10 more and the
+        // "+N more" marker must still fit in the last line.
+        assert_eq!(
+            wrap_list("Items: ", &parts, ", ", 26, 1, Lang::En),
+            vec!["Items: R1 -1.46, +3 more"]
+        );
+        assert_eq!(
+            wrap_list("Items: ", &parts, ", ", 60, 1, Lang::En),
+            vec!["Items: R1 -1.46, R2 -1.44, R3 -1.39, R4 -1.33"]
+        );
     }
 }

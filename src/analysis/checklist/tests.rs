@@ -218,12 +218,31 @@ fn hand_worked_order_severity_owner_and_due() {
         entries[0].evidence.text,
         "Critical question Q7 failed in 2 of 5 visits at Central Branch"
     );
-    // Actions: the gap's list, then the dimension's, from the library.
+    // Actions of the customer gap: the dimension's (what to fix) before gap 5's
+    // (service recovery); of gap 1: the gap's before the dimension's.
     let lib = ActionLibrary::builtin();
-    let mut expected = lib.gap_actions(5, Lang::En);
-    expected.extend(lib.dimension_actions("reliability", Lang::En));
+    let mut expected = lib.dimension_actions("reliability", Lang::En);
+    expected.extend(lib.gap_actions(5, Lang::En));
     assert_eq!(entries[3].actions, expected);
+    let mut expected = lib.gap_actions(1, Lang::En);
+    expected.extend(lib.dimension_actions("reliability", Lang::En));
+    assert_eq!(entries[5].actions, expected);
+    // The evidence says what falls short of what, by how much, then the numbers.
+    assert_eq!(
+        entries[3].evidence.text,
+        "Customers rate Reliability 1.20 points below what they expect \
+         (P-E -1.20, 95% CI -1.50 to -0.90, n = 100)."
+    );
+    assert_eq!(
+        entries[5].evidence.text,
+        "Managers underestimate what customers expect of Reliability by 0.60 points (M-E -0.60)."
+    );
     assert!(entries[6].evidence.text.contains("interval includes 0"));
+    // Items and their dimension share a group; a critical question's sites share one.
+    assert_eq!(entries[2].group, "gap5-reliability");
+    assert_eq!(entries[3].group, "gap5-reliability");
+    assert_eq!(entries[0].group, "critical-Q7");
+    assert!(entries.iter().all(|e| e.current));
 }
 
 #[test]
@@ -252,6 +271,8 @@ fn kano_must_be_raises_priority() {
     );
     assert!((raised[4].evidence.score - 0.48).abs() < 1e-12);
     assert!(raised[4].evidence.must_be);
+    assert!(raised[4].evidence.text.contains("Kano must-be"));
+    assert!(!plain[6].evidence.text.contains("Kano must-be"));
 }
 
 #[test]
@@ -371,6 +392,11 @@ fn state_carries_over_reopens_resolves_and_flags_overdue() {
         ["gap4-reliability", "critical-Q3-north", "gap2-reliability"]
     );
     assert_eq!(entries.last().unwrap().priority, 11);
+    // Carried-over entries are not this period's findings; they keep their group.
+    assert!(entries[..8].iter().all(|e| e.current));
+    assert!(entries[8..].iter().all(|e| !e.current));
+    assert_eq!(get("critical-Q3-north").group, "critical-Q3");
+    assert_eq!(get("gap4-reliability").group, "gap4-reliability");
 }
 
 #[test]
@@ -425,7 +451,9 @@ fn chinese_text_and_actions() {
     let entries = run([-1.6, 0.1], &[], None, Lang::Zh);
     let e = entries.iter().find(|e| e.id == "gap5-reliability").unwrap();
     assert!(
-        e.evidence.text.starts_with("信赖度：顾客差距 P-E 为 -1.20"),
+        e.evidence
+            .text
+            .starts_with("客户对信赖度的评分比期望低 1.20 分（P-E -1.20，"),
         "{}",
         e.evidence.text
     );
