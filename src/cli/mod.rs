@@ -1,5 +1,6 @@
 //! The command line: one file per subcommand, each a thin layer over the library.
 
+mod import;
 mod init;
 mod kano;
 mod report;
@@ -49,6 +50,8 @@ pub enum Command {
     Templates,
     /// Kano classification of service features.
     Kano(kano::KanoArgs),
+    /// Add an export from a survey tool or spreadsheet to a data source of an audit.
+    Import(import::ImportArgs),
 }
 
 /// Options every subcommand shares.
@@ -92,6 +95,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args, &global),
         Command::Templates => templates::run(&global),
         Command::Kano(args) => kano::run(args, &global),
+        Command::Import(args) => import::run(args, &global),
     };
     match result {
         Ok(code) => ExitCode::from(code),
