@@ -33,11 +33,28 @@ pub struct Template {
 }
 
 /// Every built-in template, in the order `servqual templates` lists them.
-pub const TEMPLATES: &[Template] = &[Template {
-    name: "servqual-22",
-    kind: Kind::Instrument,
-    source: include_str!("../templates/servqual-22.yaml"),
-}];
+pub const TEMPLATES: &[Template] = &[
+    Template {
+        name: "servqual-22",
+        kind: Kind::Instrument,
+        source: include_str!("../templates/servqual-22.yaml"),
+    },
+    Template {
+        name: "form-retail",
+        kind: Kind::Form,
+        source: include_str!("../templates/form-retail.yaml"),
+    },
+    Template {
+        name: "form-call-centre",
+        kind: Kind::Form,
+        source: include_str!("../templates/form-call-centre.yaml"),
+    },
+    Template {
+        name: "actions",
+        kind: Kind::Actions,
+        source: include_str!("../templates/actions.yaml"),
+    },
+];
 
 /// The template called `name`.
 pub fn find(name: &str) -> Option<&'static Template> {

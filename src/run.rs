@@ -6,11 +6,16 @@ use std::path::Path;
 
 use crate::analysis::customers::{CustomerAccumulator, ManagementAccumulator};
 use crate::analysis::gaps;
+use crate::analysis::segments::{self, segment_column, SegmentAccumulators};
+use crate::analysis::shoppers::ShopperAccumulator;
+use crate::analysis::trend::{self, Baseline};
+use crate::definition::form::{load_form, Form};
 use crate::definition::Audit;
 use crate::problem::{Problem, Problems};
 use crate::report::{Provenance, Report};
 use crate::sources::hashing::sha256_hex;
-use crate::sources::survey::{read_survey, SurveyKind, SurveyRead};
+use crate::sources::survey::{read_survey, read_survey_with, SurveyKind, SurveyRead};
+use crate::sources::visits::{read_visits, VisitsRead};
 use crate::sources::FileDigest;
 
 /// Everything read from an audit's sources.
@@ -20,8 +25,41 @@ pub struct SourceData {
     pub customers: Option<(CustomerAccumulator, SurveyRead)>,
     /// The management survey.
     pub management: Option<(ManagementAccumulator, SurveyRead)>,
+    /// The mystery-shopper visits, with the form they were scored on.
+    pub shoppers: Option<ShopperData>,
     /// Provenance of every file read, audit first.
     pub files: Vec<FileDigest>,
+    /// The customer survey per segment, when `--by` was given.
+    pub segments: Option<SegmentAccumulators>,
+}
+
+/// The mystery-shopper source as read.
+#[derive(Debug)]
+pub struct ShopperData {
+    /// The checked form.
+    pub form: Form,
+    /// Provenance of the form.
+    pub form_digest: FileDigest,
+    /// Sums over the visits.
+    pub visits: ShopperAccumulator,
+    /// What reading the visits file found out.
+    pub read: VisitsRead,
+}
+
+/// Loads the form of the shopper source, then reads its visits.
+fn read_shoppers(
+    audit: &Audit,
+    source: &crate::definition::ShopperSource,
+) -> Result<ShopperData, Problems> {
+    let (form, form_digest) = load_form(audit, source)?;
+    let mut visits = ShopperAccumulator::new(&form);
+    let read = read_visits(source, &form, |v| visits.add(&form, v))?;
+    Ok(ShopperData {
+        form,
+        form_digest,
+        visits,
+        read,
+    })
 }
 
 /// Loads the audit at `path`, hashing the file for provenance.
@@ -38,11 +76,45 @@ pub fn load_audit(path: &Path) -> Result<(Audit, FileDigest), Problems> {
 
 /// Reads every source of `audit`, collecting the problems of all of them.
 pub fn read_sources(audit: &Audit, audit_digest: FileDigest) -> Result<SourceData, Problems> {
+    read_sources_by(audit, audit_digest, None)
+}
+
+/// Like [`read_sources`], also splitting the customer survey into segments by `by`
+/// (`site`, `region` or a column name); the whole-audit sums are the segments' merge.
+pub fn read_sources_by(
+    audit: &Audit,
+    audit_digest: FileDigest,
+    by: Option<&str>,
+) -> Result<SourceData, Problems> {
     let mut problems: Vec<Problem> = Vec::new();
     let mut files = vec![audit_digest];
+    let mut segmented = by.map(|b| SegmentAccumulators::new(audit, b));
+    if let (Some(b), None) = (by, &audit.customers) {
+        problems.push(
+            Problem::new("segments need a customer survey")
+                .file(&audit.path)
+                .field("sources.customers")
+                .found(format!("--by {b}"))
+                .expected("sources.customers in the audit, or no --by"),
+        );
+    }
     let customers = audit.customers.as_ref().and_then(|source| {
         let mut acc = CustomerAccumulator::new(audit);
-        match read_survey(audit, source, SurveyKind::Customers, |r| acc.add(r)) {
+        let column = by.map(|b| segment_column(source, b));
+        let read = read_survey_with(
+            audit,
+            source,
+            SurveyKind::Customers,
+            column.as_deref(),
+            |r| match segmented.as_mut() {
+                Some(s) => s.add(r),
+                None => acc.add(r),
+            },
+        );
+        if let Some(s) = &segmented {
+            acc = s.total();
+        }
+        match read {
             Ok(read) => Some((acc, read)),
             Err(p) => {
                 problems.extend(p.0);
@@ -60,6 +132,16 @@ pub fn read_sources(audit: &Audit, audit_digest: FileDigest) -> Result<SourceDat
             }
         }
     });
+    let shoppers = audit
+        .shoppers
+        .as_ref()
+        .and_then(|source| match read_shoppers(audit, source) {
+            Ok(data) => Some(data),
+            Err(p) => {
+                problems.extend(p.0);
+                None
+            }
+        });
     if audit.customers.is_none() && audit.management.is_none() && audit.shoppers.is_none() {
         problems.push(
             Problem::new("the audit names no data")
@@ -73,22 +155,61 @@ pub fn read_sources(audit: &Audit, audit_digest: FileDigest) -> Result<SourceDat
     Problems::check(problems)?;
     files.extend(customers.as_ref().map(|(_, r)| r.digest.clone()));
     files.extend(management.as_ref().map(|(_, r)| r.digest.clone()));
+    if let Some(s) = &shoppers {
+        files.push(s.form_digest.clone());
+        files.push(s.read.digest.clone());
+    }
+    files.extend(audit.actions.as_ref().map(|a| FileDigest {
+        role: "actions".into(),
+        path: a.file.display().to_string(),
+        sha256: a.sha256.clone(),
+    }));
     Ok(SourceData {
         customers,
         management,
+        shoppers,
         files,
+        segments: segmented,
     })
+}
+
+/// Analyses what was read into a report, with segments (if read) and the trend
+/// against `baseline` (if given; its digest joins the provenance).
+pub fn build_report_with(
+    audit: &Audit,
+    data: &SourceData,
+    baseline: Option<(&Baseline, FileDigest)>,
+) -> Report {
+    let mut report = build_report(audit, data);
+    report.segments = data.segments.as_ref().map(|s| segments::analyse(audit, s));
+    if let Some((baseline, digest)) = baseline {
+        report.provenance.files.push(digest.clone());
+        let dimensions: Vec<_> = report.dimensions.iter().map(|d| d.result.clone()).collect();
+        let items: Vec<_> = report.items.iter().map(|i| i.result.clone()).collect();
+        report.trend = Some(trend::compare(
+            baseline,
+            digest,
+            &dimensions,
+            &items,
+            &report.servqual,
+        ));
+    }
+    report
 }
 
 /// Analyses what was read into a report.
 pub fn build_report(audit: &Audit, data: &SourceData) -> Report {
+    let shopper_items = data
+        .shoppers
+        .as_ref()
+        .map(|s| s.visits.item_levels(audit, &s.form));
     let (items, dimensions, servqual) = gaps::analyse(
         audit,
         data.customers.as_ref().map(|(a, _)| a),
         data.management.as_ref().map(|(a, _)| a),
-        None,
+        shopper_items.as_ref(),
     );
-    Report::new(
+    let mut report = Report::new(
         audit,
         Provenance::new(data.files.clone()),
         data.customers.as_ref().map_or(0, |(a, _)| a.respondents),
@@ -96,5 +217,10 @@ pub fn build_report(audit: &Audit, data: &SourceData) -> Report {
         items,
         dimensions,
         servqual,
-    )
+    );
+    report.shoppers = data
+        .shoppers
+        .as_ref()
+        .map(|s| s.visits.report(audit, &s.form));
+    report
 }

@@ -175,6 +175,95 @@ fn importance_points(rng: &mut Rng, n: usize) -> String {
     points.iter().map(|p| format!(",{p}")).collect()
 }
 
+/// The shape of a generated mystery-shopper visits file.
+#[derive(Debug, Clone)]
+pub struct VisitSample {
+    /// Rows to write.
+    pub visits: usize,
+    /// Sites, visited in turn (the first is the best run).
+    pub sites: Vec<String>,
+    /// Shoppers, drawn at random for each visit; the second is lenient, the third harsh.
+    pub shoppers: Vec<String>,
+    /// Probability that a non-critical question is not applicable.
+    pub not_applicable: f64,
+    /// Probability that a critical question fails.
+    pub critical_failure: f64,
+    /// Seed.
+    pub seed: u64,
+    /// First day of the period.
+    pub start: chrono::NaiveDate,
+    /// Days the visits are spread over.
+    pub days: u32,
+}
+
+/// Writes a visits CSV for `form` in the default layout (visit, shopper, site, date, one
+/// column per question).
+///
+/// Each site has a service level, each shopper a leniency and each question a
+/// difficulty, so site rankings and calibration show something to look at.
+pub fn write_visits(
+    out: &mut impl Write,
+    form: &crate::definition::form::Form,
+    spec: &VisitSample,
+) -> std::io::Result<()> {
+    use crate::definition::form::QuestionType;
+    let mut rng = Rng::new(spec.seed);
+    let mut header = vec![
+        "visit".to_string(),
+        "shopper".into(),
+        "site".into(),
+        "date".into(),
+    ];
+    header.extend(form.questions.iter().map(|q| q.id.clone()));
+    writeln!(out, "{}", header.join(","))?;
+    let leniency = [0.0, 0.12, -0.1, 0.03, -0.02];
+    let difficulty: Vec<f64> = form
+        .questions
+        .iter()
+        .map(|_| rng.normal() * 0.12 - 0.05)
+        .collect();
+    let mut line = String::new();
+    for v in 0..spec.visits {
+        line.clear();
+        let site = v % spec.sites.len().max(1);
+        let shopper = rng.below(spec.shoppers.len().max(1));
+        let level = 0.85 - 0.08 * site as f64;
+        let bias = leniency.get(shopper).copied().unwrap_or(0.0);
+        let day = (v as u64 * u64::from(spec.days) / spec.visits.max(1) as u64) as i64;
+        let date = spec.start + chrono::Duration::days(day);
+        line.push_str(&format!(
+            "V{:04},{},{},{date}",
+            v + 1,
+            spec.shoppers.get(shopper).map_or("", String::as_str),
+            spec.sites.get(site).map_or("", String::as_str),
+        ));
+        for (q, question) in form.questions.iter().enumerate() {
+            line.push(',');
+            if question.critical {
+                let fail = rng.unit() < spec.critical_failure;
+                line.push_str(if fail { "no" } else { "yes" });
+                continue;
+            }
+            if rng.unit() < spec.not_applicable {
+                line.push_str(if rng.unit() < 0.5 { "N/A" } else { "" });
+                continue;
+            }
+            let p = (level + bias + difficulty[q] + rng.normal() * 0.1).clamp(0.02, 0.98);
+            match question.kind {
+                QuestionType::YesNo => line.push_str(if rng.unit() < p { "yes" } else { "no" }),
+                QuestionType::Scale { min, max } => {
+                    let x = (min + p * (max - min) + rng.normal() * 0.4)
+                        .round()
+                        .clamp(min, max);
+                    line.push_str(&format!("{x}"));
+                }
+            }
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

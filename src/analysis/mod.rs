@@ -1,5 +1,12 @@
 //! Analysis: from accumulated source data to gaps, statistics and findings.
 
+pub mod actions;
+pub mod checklist;
 pub mod customers;
 pub mod gaps;
+pub mod gate;
+pub mod ipa;
+pub mod segments;
+pub mod shoppers;
 pub mod stats;
+pub mod trend;

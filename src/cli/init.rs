@@ -26,7 +26,7 @@ pub struct InitArgs {
 
 /// Whether `init` can scaffold an audit from `template`.
 pub fn supports(template: &Template) -> bool {
-    template.kind == Kind::Instrument
+    template.kind == Kind::Instrument || template.kind == Kind::Form
 }
 
 /// Runs `init`.
@@ -52,7 +52,11 @@ pub fn run(args: &InitArgs, global: &Global) -> anyhow::Result<u8> {
                 .into());
         }
     };
-    let files = scaffold(template)?;
+    let files = if template.kind == Kind::Form {
+        super::init_form::scaffold(template)?
+    } else {
+        scaffold(template)?
+    };
     if !args.force {
         let existing: Vec<Problem> = files
             .iter()
@@ -169,7 +173,7 @@ thresholds:
 }
 
 /// First and last day of the calendar quarter containing `day`.
-fn quarter_of(day: chrono::NaiveDate) -> (chrono::NaiveDate, chrono::NaiveDate) {
+pub(super) fn quarter_of(day: chrono::NaiveDate) -> (chrono::NaiveDate, chrono::NaiveDate) {
     use chrono::Datelike;
     let first_month = (day.month0() / 3) * 3 + 1;
     let start = chrono::NaiveDate::from_ymd_opt(day.year(), first_month, 1).unwrap_or(day);

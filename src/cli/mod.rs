@@ -1,7 +1,9 @@
 //! The command line: one file per subcommand, each a thin layer over the library.
 
+mod docs;
 mod import;
 mod init;
+mod init_form;
 mod kano;
 mod report;
 mod templates;
@@ -52,6 +54,10 @@ pub enum Command {
     Kano(kano::KanoArgs),
     /// Add an export from a survey tool or spreadsheet to a data source of an audit.
     Import(import::ImportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(docs::CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
 }
 
 /// Options every subcommand shares.
@@ -96,6 +102,8 @@ pub fn main() -> ExitCode {
         Command::Templates => templates::run(&global),
         Command::Kano(args) => kano::run(args, &global),
         Command::Import(args) => import::run(args, &global),
+        Command::Completions(args) => docs::completions(args),
+        Command::Man => docs::man(),
     };
     match result {
         Ok(code) => ExitCode::from(code),

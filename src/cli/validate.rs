@@ -28,6 +28,14 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<u8> {
     if let Some((_, read)) = &data.management {
         summary.push_str(&format!(", {} management rows", read.rows));
     }
+    if let Some(shoppers) = &data.shoppers {
+        summary.push_str(&format!(
+            ", {} visits on form {} ({} questions)",
+            shoppers.read.rows,
+            shoppers.form.name,
+            shoppers.form.questions.len()
+        ));
+    }
     global.note(&summary);
     Ok(0)
 }

@@ -4,6 +4,7 @@
 //! everything it can (collecting every problem, with line and column from [`locate`]),
 //! and returns an [`Audit`] that the rest of the pipeline trusts.
 
+pub mod form;
 mod locate;
 pub mod raw;
 mod resolve;
@@ -248,6 +249,8 @@ pub struct Audit {
     pub thresholds: Thresholds,
     /// Owners by dimension id or `gap1`..`gap5`.
     pub owners: BTreeMap<String, String>,
+    /// The audit's own action library (`actions:`), merged over the built-in one.
+    pub actions: Option<crate::analysis::actions::ActionsSource>,
 }
 
 impl Audit {

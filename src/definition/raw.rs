@@ -35,6 +35,9 @@ pub struct RawAudit {
     pub thresholds: RawThresholds,
     #[serde(default)]
     pub owners: BTreeMap<String, String>,
+    /// An action library file merged over the built-in one (checklist).
+    #[serde(default)]
+    pub actions: Option<String>,
 }
 
 /// `audit:` metadata.

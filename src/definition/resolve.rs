@@ -95,6 +95,7 @@ impl Checker<'_> {
         let merge = self.merge(&raw);
         let thresholds = self.thresholds(&raw);
         self.owners(&raw, &dimensions);
+        let actions = self.actions(&raw, &dimensions);
         Some(Audit {
             path: self.path.to_path_buf(),
             meta: meta?,
@@ -110,7 +111,25 @@ impl Checker<'_> {
             merge,
             thresholds,
             owners: raw.owners,
+            actions,
         })
+    }
+
+    /// Reads the audit's own action library, if it names one.
+    fn actions(
+        &mut self,
+        raw: &RawAudit,
+        dimensions: &[Dimension],
+    ) -> Option<crate::analysis::actions::ActionsSource> {
+        let written = raw.actions.as_ref()?;
+        let ids: Vec<&str> = dimensions.iter().map(|d| d.id.as_str()).collect();
+        match crate::analysis::actions::load_override(&self.relative(written), written, &ids) {
+            Ok(source) => Some(source),
+            Err(problems) => {
+                self.problems.extend(problems.0);
+                None
+            }
+        }
     }
 
     fn meta(&mut self, raw: &RawAudit) -> Option<Meta> {

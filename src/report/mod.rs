@@ -3,17 +3,32 @@
 //! Every format renders the same [`Report`]; the JSON exporter serialises it as it is
 //! (schema `servqual.report/v1`), the others lay it out for people.
 
+mod checklist_view;
+mod csv;
+mod html;
 mod json;
+pub mod labels;
+mod markdown;
+mod shoppers_table;
+pub mod svg;
 mod table;
+pub mod view;
 
 use serde::Serialize;
 
 use crate::analysis::gaps::{DimensionResult, ItemResult, ServqualScore};
+use crate::analysis::segments::Segments;
+use crate::analysis::shoppers::ShopperReport;
+use crate::analysis::trend::Trend;
 use crate::definition::Audit;
 use crate::i18n::{Lang, Text};
 use crate::sources::FileDigest;
 
+pub use checklist_view::markdown as checklist_markdown;
+pub use csv::CsvExporter;
+pub use html::HtmlExporter;
 pub use json::Json;
+pub use markdown::MarkdownExporter;
 pub use table::TableExporter;
 
 /// The JSON schema id; within v1 fields are only ever added.
@@ -41,6 +56,12 @@ pub enum Format {
     Table,
     /// The JSON report (schema servqual.report/v1).
     Json,
+    /// GitHub-flavoured Markdown: tables and the `- [ ]` checklist.
+    Markdown,
+    /// CSV: one row per dimension or item and gap.
+    Csv,
+    /// One self-contained HTML file with inline SVG charts.
+    Html,
 }
 
 impl Format {
@@ -49,6 +70,9 @@ impl Format {
         match self {
             Format::Table => Box::new(TableExporter),
             Format::Json => Box::new(Json),
+            Format::Markdown => Box::new(MarkdownExporter),
+            Format::Csv => Box::new(CsvExporter),
+            Format::Html => Box::new(HtmlExporter),
         }
     }
 }
@@ -62,6 +86,10 @@ pub struct Provenance {
     pub tool_version: &'static str,
     /// Every file read, with its SHA-256.
     pub files: Vec<FileDigest>,
+    /// When the report was made (UTC, RFC 3339); only with `--timestamp`, so that
+    /// identical inputs give byte-identical reports by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated_at: Option<String>,
 }
 
 impl Provenance {
@@ -71,6 +99,7 @@ impl Provenance {
             tool: env!("CARGO_PKG_NAME"),
             tool_version: env!("CARGO_PKG_VERSION"),
             files,
+            generated_at: None,
         }
     }
 }
@@ -155,9 +184,15 @@ pub struct Report {
     /// Overall SERVQUAL scores.
     pub servqual: ServqualScore,
     /// Mystery-shopper results (`null` when the audit has no shopper source).
-    pub shoppers: Option<serde_json::Value>,
+    pub shoppers: Option<ShopperReport>,
     /// The improvement checklist, in priority order.
-    pub checklist: Vec<serde_json::Value>,
+    pub checklist: Vec<crate::analysis::checklist::Entry>,
+    /// Importance-performance analysis (`null` without dimension weights).
+    pub ipa: Option<crate::analysis::ipa::Ipa>,
+    /// Gaps per segment (`--by`); `null` without segments.
+    pub segments: Option<Segments>,
+    /// Changes since a baseline report (`--baseline`); `null` without one.
+    pub trend: Option<Trend>,
 }
 
 impl Report {
@@ -171,6 +206,7 @@ impl Report {
         dimensions: Vec<DimensionResult>,
         servqual: ServqualScore,
     ) -> Self {
+        let ipa = crate::analysis::ipa::analyse(&dimensions, &servqual);
         Report {
             schema: SCHEMA,
             provenance,
@@ -207,9 +243,12 @@ impl Report {
                     text: it.text.clone(),
                 })
                 .collect(),
+            ipa,
             servqual,
             shoppers: None,
             checklist: Vec::new(),
+            segments: None,
+            trend: None,
         }
     }
 }

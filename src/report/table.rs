@@ -67,12 +67,24 @@ impl Exporter for TableExporter {
             out.push('\n');
             out.push_str(legend(lang));
             out.push('\n');
+            out.push('\n');
+            out.push_str(tr(lang, "Five gaps by item", "各题项五差距"));
+            out.push('\n');
+            out.push_str(&super::shoppers_table::item_five_gap_table(report, options).to_string());
+            out.push('\n');
+        }
+        if let Some(shoppers) = &report.shoppers {
+            out.push('\n');
+            out.push_str(&super::shoppers_table::render(shoppers, options));
+            out.push('\n');
         }
 
         out.push_str(tr(lang, "Items", "题项"));
         out.push('\n');
         out.push_str(&item_table(report, options).to_string());
         out.push('\n');
+        out.push_str(&super::checklist_view::ipa_section(report, options));
+        out.push_str(&super::checklist_view::checklist_section(report, options));
         Ok(out.into_bytes())
     }
 }
@@ -85,7 +97,7 @@ fn has_other_gaps(report: &Report) -> bool {
         .any(|d| (1..=4).any(|n| d.result.gaps.get(n).is_some()))
 }
 
-fn header(table: &mut Table, cells: &[&str], color: bool) {
+pub(super) fn header(table: &mut Table, cells: &[&str], color: bool) {
     table.set_header(cells.iter().map(|c| {
         let cell = Cell::new(c);
         if color {
@@ -231,12 +243,12 @@ fn item_table(report: &Report, options: &RenderOptions) -> Table {
     table
 }
 
-fn right(text: impl Into<String>) -> Cell {
+pub(super) fn right(text: impl Into<String>) -> Cell {
     Cell::new(text.into()).set_alignment(CellAlignment::Right)
 }
 
 /// A gap, red when it is a shortfall whose interval excludes 0 (colour only).
-fn gap_cell(gap: Option<f64>, ci95: Option<[f64; 2]>, color: bool) -> Cell {
+pub(super) fn gap_cell(gap: Option<f64>, ci95: Option<[f64; 2]>, color: bool) -> Cell {
     let cell = right(num(gap));
     match gap {
         Some(g) if color && g < 0.0 => {
@@ -289,12 +301,21 @@ fn p_value(p: Option<f64>) -> String {
 fn legend(lang: Lang) -> &'static str {
     tr(
         lang,
-        "Gaps (negative = shortfall): 1 knowledge M-E, managers misjudge expectations (customer research); \
-2 standards S-M, standards below what managers know customers want (measurable standards); \
-3 delivery D-S, service falls short of the standard (training, monitoring, empowerment); \
-4 communication D-C, delivery falls short of what was promised (align promises); \
-5 customer P-E, customers get less than they expect. ⚠ customers and shoppers disagree.",
-        "差距（负值为不足）：1 认知 M-E，管理者误判顾客期望（顾客调研）；2 标准 S-M，标准低于管理者所知的期望（可衡量的标准）；\
-3 交付 D-S，服务未达标准（培训、监控、授权）；4 沟通 D-C，交付未达对外承诺（使承诺与交付一致）；5 顾客 P-E，顾客所得低于期望。⚠ 顾客与神秘顾客看法不一致。",
+        "Gaps (negative = shortfall) and what closes them:
+  1 knowledge      M - E  managers misjudge what customers expect: customer research, complaint analysis
+  2 standards      S - M  standards below what managers know customers want: measurable standards
+  3 delivery       D - S  service falls short of the standard: monitoring, training, empowerment
+  4 communication  D - C  delivery falls short of what was promised: align promises with delivery
+  5 customer       P - E  customers get less than they expect: close gaps 1-4, recover failures
+  ⚠ customers and mystery shoppers disagree by more than the divergence threshold
+",
+        "差距（负值为不足）及其对策：
+  1 认知  M - E  管理者误判顾客期望：顾客调研、投诉分析
+  2 标准  S - M  标准低于管理者所知的顾客期望：制定可衡量的标准
+  3 交付  D - S  服务未达标准：绩效监控、培训、授权
+  4 沟通  D - C  交付未达对外承诺：使承诺与交付一致
+  5 顾客  P - E  顾客所得低于期望：弥合差距1-4，做好服务补救
+  ⚠ 顾客与神秘顾客的评价差异超过阈值
+",
     )
 }

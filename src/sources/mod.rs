@@ -8,5 +8,6 @@ pub mod answers;
 pub mod hashing;
 pub mod survey;
 pub mod text;
+pub mod visits;
 
 pub use hashing::FileDigest;

@@ -56,6 +56,8 @@ pub struct Respondent<'a> {
     pub management: &'a [Option<f64>],
     /// Importance points per dimension.
     pub importance: &'a [Option<f64>],
+    /// Value of the extra column asked for with [`read_survey_with`] (segments), else empty.
+    pub extra: &'a str,
 }
 
 impl Respondent<'_> {
@@ -63,7 +65,8 @@ impl Respondent<'_> {
     pub fn segment(&self, by: &str) -> &str {
         match by {
             "region" => self.region,
-            _ => self.site,
+            "site" => self.site,
+            _ => self.extra,
         }
     }
 }
@@ -111,6 +114,18 @@ pub fn read_survey(
     audit: &Audit,
     source: &SurveySource,
     kind: SurveyKind,
+    visit: impl FnMut(&Respondent),
+) -> Result<SurveyRead, Problems> {
+    read_survey_with(audit, source, kind, None, visit)
+}
+
+/// Like [`read_survey`], also handing over the value of column `extra` in
+/// [`Respondent::extra`] (for `--by <column>`); a missing column is a problem.
+pub fn read_survey_with(
+    audit: &Audit,
+    source: &SurveySource,
+    kind: SurveyKind,
+    extra: Option<&str>,
     mut visit: impl FnMut(&Respondent),
 ) -> Result<SurveyRead, Problems> {
     let path = source.file.as_path();
@@ -126,6 +141,30 @@ pub fn read_survey(
         .iter()
         .map(|h| String::from_utf8_lossy(h).trim().to_string())
         .collect::<Vec<_>>();
+    let extra_column = match extra {
+        Some(name) => match headers.iter().position(|h| h == name) {
+            Some(c) => Some(c),
+            None => {
+                let hint = nearest(name, headers.iter().map(String::as_str));
+                return Err(Problems::one(
+                    Problem::new("column not found")
+                        .file(path)
+                        .line(1)
+                        .found(name.to_string())
+                        .expected(match hint {
+                            Some(h) => {
+                                format!("a column of the file to segment by (did you mean `{h}`?)")
+                            }
+                            None => format!(
+                                "a column of the file to segment by: {}",
+                                headers.join(", ")
+                            ),
+                        }),
+                ));
+            }
+        },
+        None => None,
+    };
     let layout = resolve_layout(audit, source, kind, path, headers)?;
 
     let n_items = audit.items.len();
@@ -202,8 +241,8 @@ pub fn read_survey(
                 cell(layout.desired[i], &mut desired[i], r, "answer");
                 cell(layout.management[i], &mut management[i], r, "answer");
             }
-            for d in 0..n_dims {
-                cell(layout.importance[d], &mut importance[d], false, "points");
+            for (col, slot) in layout.importance.iter().zip(importance.iter_mut()) {
+                cell(*col, slot, false, "points");
             }
         }
         check_importance(&importance, &layout, path, line, &mut problems);
@@ -230,6 +269,7 @@ pub fn read_survey(
             desired: &desired,
             management: &management,
             importance: &importance,
+            extra: text(extra_column),
         });
     }
     if extra_problems > 0 {

@@ -8,10 +8,6 @@
 //! Only a bounded prefix is ever held in memory (the encoding sniff window and the header
 //! line), so memory does not grow with the number of rows.
 
-// `Problem` is the crate-wide input error the API prescribes; it is large, but it is only
-// built once per failed open or bad row, never on the per-record success path.
-#![allow(clippy::result_large_err)]
-
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};

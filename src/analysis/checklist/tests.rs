@@ -1,0 +1,467 @@
+//! Hand-worked checklists: two dimensions (weights 60/40), one item each, period end
+//! 2026-09-30, threshold -0.5, scale 1..7.
+
+use super::*;
+use crate::analysis::gaps::Gaps;
+
+const AUDIT: &str = "\
+audit:
+  id: t
+  title: T
+  period: {start: 2026-07-01, end: 2026-09-30}
+dimensions:
+  - {id: reliability, label: {en: Reliability, zh: 信赖度}}
+  - {id: empathy, label: {en: Empathy, zh: 同理度}}
+items:
+  - {id: R1, dimension: reliability, text: {en: r}}
+  - {id: E1, dimension: empathy, text: {en: e}}
+weights: {reliability: 60, empathy: 40}
+owners:
+  reliability: Ops
+  gap1: Insight
+  default: Head
+";
+
+fn audit() -> Audit {
+    crate::definition::load_str(Path::new("t.yaml"), AUDIT).unwrap()
+}
+
+fn gaps(g1: Option<f64>, g2: Option<f64>, g5: Option<f64>) -> Gaps {
+    Gaps {
+        knowledge: g1,
+        standards: g2,
+        delivery: None,
+        communication: None,
+        customer: g5,
+    }
+}
+
+fn dim(id: &str, weight: f64, g: Gaps, ci95: Option<[f64; 2]>, n: u64) -> DimensionResult {
+    DimensionResult {
+        id: id.into(),
+        weight: Some(weight),
+        n,
+        expected: None,
+        perceived: None,
+        management: None,
+        standard: None,
+        promise: None,
+        shopper: None,
+        merged: None,
+        divergent: false,
+        gaps: g,
+        sd: None,
+        ci95,
+        alpha: None,
+        alpha_n: 0,
+        msa: None,
+        mss: None,
+    }
+}
+
+fn item(id: &str, dimension: &str, g: Gaps, ci95: Option<[f64; 2]>, n: u64) -> ItemResult {
+    ItemResult {
+        id: id.into(),
+        dimension: dimension.into(),
+        n,
+        expected: None,
+        perceived: None,
+        management: None,
+        management_n: 5,
+        standard: None,
+        promise: None,
+        shopper: None,
+        merged: None,
+        divergent: false,
+        gaps: g,
+        sd: None,
+        ci95,
+        t: None,
+        p: None,
+        adequate: None,
+        desired: None,
+        msa: None,
+        mss: None,
+        reverse: false,
+    }
+}
+
+/// Reliability: gap 5 -1.2 (CI -1.5..-0.9), gap 1 -0.6, gap 2 -0.4 (above the threshold).
+/// Empathy: gap 5 -0.8 with `empathy_ci`.
+fn results(empathy_ci: [f64; 2]) -> (Vec<DimensionResult>, Vec<ItemResult>) {
+    let rel = gaps(Some(-0.6), Some(-0.4), Some(-1.2));
+    let emp = gaps(None, None, Some(-0.8));
+    (
+        vec![
+            dim("reliability", 0.6, rel, Some([-1.5, -0.9]), 100),
+            dim("empathy", 0.4, emp, Some(empathy_ci), 20),
+        ],
+        vec![
+            item("R1", "reliability", rel, Some([-1.5, -0.9]), 100),
+            item("E1", "empathy", emp, Some(empathy_ci), 20),
+        ],
+    )
+}
+
+fn critical() -> Vec<CriticalFailure> {
+    vec![
+        CriticalFailure {
+            question: "Q9".into(),
+            site: Some("North".into()),
+            failures: 1,
+            visits: 4,
+            item: None,
+            dimension: None,
+        },
+        CriticalFailure {
+            question: "Q7".into(),
+            site: Some("Central Branch".into()),
+            failures: 2,
+            visits: 5,
+            item: Some("R1".into()),
+            dimension: None,
+        },
+        // Answered but never failed: no entry.
+        CriticalFailure {
+            question: "Q8".into(),
+            site: Some("North".into()),
+            failures: 0,
+            visits: 4,
+            item: None,
+            dimension: None,
+        },
+    ]
+}
+
+fn run(
+    empathy_ci: [f64; 2],
+    must_be: &[&str],
+    state: Option<&ChecklistState>,
+    lang: Lang,
+) -> Vec<Entry> {
+    let audit = audit();
+    let (dims, items) = results(empathy_ci);
+    let must_be: BTreeSet<String> = must_be.iter().map(|s| s.to_string()).collect();
+    let library = ActionLibrary::builtin();
+    let crit = critical();
+    let inputs = Inputs {
+        audit: &audit,
+        dimensions: &dims,
+        items: &items,
+        ipa: None,
+        critical: Some(&crit),
+        must_be: &must_be,
+        library: &library,
+        lang,
+    };
+    build(&inputs, state)
+}
+
+fn ids(entries: &[Entry]) -> Vec<&str> {
+    entries.iter().map(|e| e.id.as_str()).collect()
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn hand_worked_order_severity_owner_and_due() {
+    let entries = run([-1.6, 0.1], &[], None, Lang::En);
+    // Critical failures first by failure rate: Q7 2/5 = 0.40 before Q9 1/4 = 0.25.
+    // Shortfalls by shortfall × weight: gap 5 reliability 1.2 × 0.6 = 0.72 (item and
+    // dimension tie, so by id: "gap5-item-R1" < "gap5-reliability"); gap 1 reliability
+    // 0.6 × 0.6 = 0.36. Empathy's interval -1.6..0.1 includes 0: watch, last, 0.8 × 0.4 =
+    // 0.32 each, by id. Gap 2 at -0.4 is above the threshold -0.5: no entry.
+    assert_eq!(
+        ids(&entries),
+        vec![
+            "critical-Q7-central-branch",
+            "critical-Q9-north",
+            "gap5-item-R1",
+            "gap5-reliability",
+            "gap1-item-R1",
+            "gap1-reliability",
+            "gap5-empathy",
+            "gap5-item-E1",
+        ]
+    );
+    let p: Vec<u32> = entries.iter().map(|e| e.priority).collect();
+    assert_eq!(p, (1..=8).collect::<Vec<u32>>());
+    let sev: Vec<Severity> = entries.iter().map(|e| e.severity).collect();
+    use Severity::*;
+    assert_eq!(
+        sev,
+        vec![Critical, Critical, High, High, Medium, Medium, Watch, Watch]
+    );
+    let e = &entries[3];
+    assert!((e.evidence.score - 0.72).abs() < 1e-12);
+    assert_eq!(e.evidence.n, Some(100));
+    assert_eq!(e.owner.as_deref(), Some("Ops"));
+    // High: 2026-09-30 + 30 days.
+    assert_eq!(e.due, date("2026-10-30"));
+    assert_eq!(e.status, Status::Open);
+    assert!(!e.overdue);
+    // Medium +60, watch +90, critical +14.
+    assert_eq!(entries[4].due, date("2026-11-29"));
+    assert_eq!(entries[6].due, date("2026-12-29"));
+    assert_eq!(entries[0].due, date("2026-10-14"));
+    // Owners: the dimension first (gap1-reliability goes to Ops, not Insight), else the
+    // gap, else default; Q7 maps to R1, so reliability; Q9 maps to nothing.
+    assert_eq!(entries[5].owner.as_deref(), Some("Ops"));
+    assert_eq!(entries[6].owner.as_deref(), Some("Head"));
+    assert_eq!(entries[0].owner.as_deref(), Some("Ops"));
+    assert_eq!(entries[0].dimension.as_deref(), Some("reliability"));
+    assert_eq!(entries[1].owner.as_deref(), Some("Head"));
+    assert_eq!(entries[0].gap, 3);
+    assert_eq!(
+        entries[0].evidence.text,
+        "Critical question Q7 failed in 2 of 5 visits at Central Branch"
+    );
+    // Actions: the gap's list, then the dimension's, from the library.
+    let lib = ActionLibrary::builtin();
+    let mut expected = lib.gap_actions(5, Lang::En);
+    expected.extend(lib.dimension_actions("reliability", Lang::En));
+    assert_eq!(entries[3].actions, expected);
+    assert!(entries[6].evidence.text.contains("interval includes 0"));
+}
+
+#[test]
+fn kano_must_be_raises_priority() {
+    // Empathy significant now (-1.0..-0.6): medium, score 0.32 < 0.36 of gap 1 reliability.
+    let plain = run([-1.0, -0.6], &[], None, Lang::En);
+    assert_eq!(
+        &ids(&plain)[4..],
+        [
+            "gap1-item-R1",
+            "gap1-reliability",
+            "gap5-empathy",
+            "gap5-item-E1"
+        ]
+    );
+    // E1 must-be: 0.32 × 1.5 = 0.48 > 0.36, for the item and its dimension.
+    let raised = run([-1.0, -0.6], &["E1"], None, Lang::En);
+    assert_eq!(
+        &ids(&raised)[4..],
+        [
+            "gap5-empathy",
+            "gap5-item-E1",
+            "gap1-item-R1",
+            "gap1-reliability"
+        ]
+    );
+    assert!((raised[4].evidence.score - 0.48).abs() < 1e-12);
+    assert!(raised[4].evidence.must_be);
+}
+
+#[test]
+fn severity_rescales_to_seven_points_and_caps_at_watch() {
+    // 1..7: size 1.5 critical, 1.0 high, 0.6 medium.
+    assert_eq!(
+        shortfall_severity(-1.5, Some([-2.0, -1.0]), 5, 6.0),
+        Severity::Critical
+    );
+    assert_eq!(
+        shortfall_severity(-1.0, Some([-2.0, -0.1]), 5, 6.0),
+        Severity::High
+    );
+    assert_eq!(
+        shortfall_severity(-0.6, Some([-1.0, -0.2]), 5, 6.0),
+        Severity::Medium
+    );
+    // 1..5 (range 4): -1.0 is 1.0 × 6 / 4 = 1.5 seven-point points: critical.
+    assert_eq!(shortfall_severity(-1.0, None, 1, 4.0), Severity::Critical);
+    // Interval reaching 0, or a customer gap with no interval: at most watch.
+    assert_eq!(
+        shortfall_severity(-3.0, Some([-6.0, 0.0]), 5, 6.0),
+        Severity::Watch
+    );
+    assert_eq!(shortfall_severity(-3.0, None, 5, 6.0), Severity::Watch);
+}
+
+#[test]
+fn ids_are_plain_and_stable() {
+    assert_eq!(
+        critical_id("Q7", Some("  Central Branch (Main St.) ")),
+        "critical-Q7-central-branch-main-st"
+    );
+    assert_eq!(
+        critical_id("Q7", Some("北京 西单")),
+        "critical-Q7-北京-西单"
+    );
+    assert_eq!(critical_id("Q7", None), "critical-Q7");
+    assert_eq!(dimension_id(5, "reliability"), "gap5-reliability");
+    assert_eq!(item_id(3, "R3"), "gap3-item-R3");
+}
+
+const STATE: &str = "\
+entries:
+  gap5-reliability:
+    status: in-progress
+    owner: Anna
+    notes: new queue system
+    due: 2026-09-15
+    first_seen: 2026-06-30
+  gap1-reliability:
+    status: done
+    first_seen: 2026-03-31
+    due: 2026-05-30
+  gap2-reliability:
+    status: open
+    gap: 2
+    dimension: reliability
+    severity: medium
+  gap4-reliability:
+    status: open
+    gap: 4
+    dimension: reliability
+    due: 2026-08-01
+  critical-Q3-north:
+    status: wont-fix
+    question: Q3
+    site: North
+  gap5-item-E1:
+    status: wont-fix
+    notes: branch closing
+";
+
+fn state() -> ChecklistState {
+    parse_state(Path::new("t.checklist.yaml"), STATE).unwrap()
+}
+
+#[test]
+fn state_carries_over_reopens_resolves_and_flags_overdue() {
+    let s = state();
+    let entries = run([-1.6, 0.1], &[], Some(&s), Lang::En);
+    let get = |id: &str| entries.iter().find(|e| e.id == id).unwrap();
+    // Kept: status, owner, notes, first seen, due; due 09-15 is before the period end
+    // 09-30 and the entry is still in progress: overdue.
+    let e = get("gap5-reliability");
+    assert_eq!(e.status, Status::InProgress);
+    assert_eq!(e.owner.as_deref(), Some("Anna"));
+    assert_eq!(e.notes.as_deref(), Some("new queue system"));
+    assert_eq!(e.first_seen, date("2026-06-30"));
+    assert_eq!(e.due, date("2026-09-15"));
+    assert!(e.overdue);
+    // Done but back: reopened with a new due date (medium: +60), not overdue.
+    let e = get("gap1-reliability");
+    assert_eq!(e.status, Status::Reopened);
+    assert_eq!(e.due, date("2026-11-29"));
+    assert_eq!(e.first_seen, date("2026-03-31"));
+    assert!(!e.overdue);
+    // Won't fix stays won't fix and is never overdue.
+    let e = get("gap5-item-E1");
+    assert_eq!(e.status, Status::WontFix);
+    assert!(!e.overdue);
+    // Gap 2 is now -0.4, above the threshold: resolved, with the value as evidence.
+    let e = get("gap2-reliability");
+    assert_eq!(e.status, Status::Resolved);
+    assert_eq!(e.evidence.value, Some(-0.4));
+    assert_eq!(e.severity, Severity::Medium);
+    // Gap 4 was not measured: carried over as it was, overdue (08-01 < 09-30).
+    let e = get("gap4-reliability");
+    assert_eq!(e.status, Status::Open);
+    assert!(e.overdue);
+    assert!(e.evidence.text.contains("Not measured"));
+    // Shopper data was scored and Q3 did not fail: resolved.
+    assert_eq!(get("critical-Q3-north").status, Status::Resolved);
+    // Current findings first (in their order), then not measured, then resolved.
+    assert_eq!(
+        &ids(&entries)[8..],
+        ["gap4-reliability", "critical-Q3-north", "gap2-reliability"]
+    );
+    assert_eq!(entries.last().unwrap().priority, 11);
+}
+
+#[test]
+fn written_state_reads_back_the_same() {
+    let s = state();
+    let entries = run([-1.6, 0.1], &[], Some(&s), Lang::Zh);
+    let text = render_state(&audit(), &entries).unwrap();
+    let back = parse_state(Path::new("t.checklist.yaml"), &text).unwrap();
+    assert_eq!(back.entries.len(), entries.len());
+    for e in &entries {
+        let b = &back.entries[&e.id];
+        assert_eq!(b.status, e.status, "{}", e.id);
+        assert_eq!(b.owner, e.owner, "{}", e.id);
+        assert_eq!(b.due, Some(e.due), "{}", e.id);
+        assert_eq!(b.notes, e.notes, "{}", e.id);
+    }
+    // A second run over the written state changes nothing (reopened stays reopened).
+    let again = run([-1.6, 0.1], &[], Some(&back), Lang::Zh);
+    assert_eq!(again, entries);
+}
+
+#[test]
+fn bad_status_and_date_are_problems_with_lines() {
+    let text = "entries:\n  gap5-reliability:\n    status: in_progress\n    due: 30/09/2026\n";
+    let err = parse_state(Path::new("s.yaml"), text).unwrap_err();
+    let msg = err.to_string();
+    assert_eq!(err.0.len(), 2, "{msg}");
+    assert!(
+        msg.contains("s.yaml:3:5: entries.gap5-reliability.status: unknown status"),
+        "{msg}"
+    );
+    assert!(msg.contains("did you mean `in-progress`"), "{msg}");
+    assert!(
+        msg.contains("s.yaml:4:5: entries.gap5-reliability.due: not a date"),
+        "{msg}"
+    );
+    // Unknown keys are caught by the parser.
+    assert!(parse_state(
+        Path::new("s.yaml"),
+        "entries:\n  x:\n    status: open\n    owenr: A\n"
+    )
+    .is_err());
+    // A file with only comments is an empty state.
+    assert!(parse_state(Path::new("s.yaml"), "# nothing yet\n")
+        .unwrap()
+        .entries
+        .is_empty());
+}
+
+#[test]
+fn chinese_text_and_actions() {
+    let entries = run([-1.6, 0.1], &[], None, Lang::Zh);
+    let e = entries.iter().find(|e| e.id == "gap5-reliability").unwrap();
+    assert!(
+        e.evidence.text.starts_with("信赖度：顾客差距 P-E 为 -1.20"),
+        "{}",
+        e.evidence.text
+    );
+    assert!(e.actions[0]
+        .chars()
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+    assert!(entries[0].evidence.text.contains("关键问题 Q7"));
+}
+
+#[test]
+fn must_be_items_come_from_kano_categories() {
+    use crate::kano::definition::Feature;
+    use crate::kano::{Counts, FeatureResult, KanoReport};
+    let feature = |id: &str, item: &str| Feature {
+        id: id.into(),
+        text: crate::i18n::Text::default(),
+        item: Some(item.into()),
+    };
+    let m = Counts {
+        m: 5,
+        o: 2,
+        ..Counts::default()
+    };
+    let a = Counts {
+        a: 5,
+        m: 1,
+        ..Counts::default()
+    };
+    let kano = KanoReport {
+        title: None,
+        respondents: 7,
+        features: vec![
+            FeatureResult::new(feature("queue", "R1"), m, false),
+            FeatureResult::new(feature("coffee", "E1"), a, false),
+        ],
+    };
+    let set = must_be_items(&kano, &audit());
+    assert_eq!(set.into_iter().collect::<Vec<_>>(), vec!["R1".to_string()]);
+}

@@ -1,0 +1,377 @@
+//! The CI gate: rules like `weighted < -1.0` checked against a finished report.
+//!
+//! Grammar: `<metric> <op> <number>`, op one of `<` `<=` `>` `>=` `==` `!=`. A rule that
+//! *holds* is a breach (it describes the failure, as in `--fail-on`). Metrics are read
+//! from the report's JSON form, so sections other modules own (shoppers, checklist)
+//! are gated by their SPEC field names without this module knowing their types.
+
+use serde_json::Value;
+
+use crate::definition::{canonical_dimension_id, Audit};
+use crate::yaml::nearest;
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+}
+
+impl Op {
+    /// Whether `lhs op rhs` holds.
+    pub fn holds(self, lhs: f64, rhs: f64) -> bool {
+        match self {
+            Op::Lt => lhs < rhs,
+            Op::Le => lhs <= rhs,
+            Op::Gt => lhs > rhs,
+            Op::Ge => lhs >= rhs,
+            Op::Eq => lhs == rhs,
+            Op::Ne => lhs != rhs,
+        }
+    }
+}
+
+/// What a rule measures.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Metric {
+    /// `unweighted`: the unweighted SERVQUAL score.
+    Unweighted,
+    /// `weighted`: the weighted SERVQUAL score.
+    Weighted,
+    /// `gapN.<dimension>`.
+    Dimension {
+        /// Gap 1..=5.
+        gap: u8,
+        /// Dimension id.
+        id: String,
+    },
+    /// `gapN.item.<item>`.
+    Item {
+        /// Gap 1..=5.
+        gap: u8,
+        /// Item id.
+        id: String,
+    },
+    /// `critical_failures`: shopper visits with a failed critical question.
+    CriticalFailures,
+    /// `shoppers.mean_score`: mean visit score 0..1.
+    ShopperScore,
+    /// `checklist.critical`: checklist entries of severity `critical`.
+    ChecklistCritical,
+    /// `checklist.total`: all checklist entries.
+    ChecklistTotal,
+}
+
+/// One parsed rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// The rule as written (for messages).
+    pub text: String,
+    /// The metric.
+    pub metric: Metric,
+    /// The comparison.
+    pub op: Op,
+    /// The number compared with.
+    pub value: f64,
+}
+
+/// A rule checked against a report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The rule.
+    pub rule: Rule,
+    /// The metric's value; `None` when not measured.
+    pub value: Option<f64>,
+    /// Whether the rule holds, i.e. the gate fails.
+    pub breached: bool,
+}
+
+/// Why a rule was rejected: a message and what was expected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleError {
+    /// What is wrong.
+    pub message: String,
+    /// What would be valid.
+    pub expected: String,
+}
+
+const OPS: &str = "one of < <= > >= == !=";
+
+/// The metrics valid for `audit`, described for error messages and help.
+pub fn valid_metrics(audit: &Audit) -> String {
+    let dims: Vec<&str> = audit.dimensions.iter().map(|d| d.id.as_str()).collect();
+    let items: Vec<&str> = audit.items.iter().map(|i| i.id.as_str()).collect();
+    format!(
+        "unweighted, weighted, gap1..gap5.<dimension> ({}), gap1..gap5.item.<item> ({}), \
+critical_failures, shoppers.mean_score, checklist.critical, checklist.total",
+        dims.join(", "),
+        items.join(", ")
+    )
+}
+
+/// Parses `text` as a rule over the dimensions and items of `audit`.
+pub fn parse(text: &str, audit: &Audit) -> Result<Rule, RuleError> {
+    let syntax = || RuleError {
+        message: "not a threshold rule".into(),
+        expected: format!("`<metric> <op> <number>`, op {OPS}, e.g. `weighted < -1.0`"),
+    };
+    let start = text.find(['<', '>', '=', '!']).ok_or_else(syntax)?;
+    let (metric, rest) = text.split_at(start);
+    let (op, number) = [
+        ("<=", Op::Le),
+        (">=", Op::Ge),
+        ("==", Op::Eq),
+        ("!=", Op::Ne),
+        ("<", Op::Lt),
+        (">", Op::Gt),
+    ]
+    .iter()
+    .find_map(|(s, op)| rest.strip_prefix(s).map(|n| (*op, n)))
+    .ok_or_else(|| RuleError {
+        message: "unknown comparison".into(),
+        expected: OPS.into(),
+    })?;
+    let number = number.trim();
+    let value: f64 = number
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| RuleError {
+            message: format!("`{number}` is not a number"),
+            expected: "a number after the comparison, e.g. -0.8 or 0".into(),
+        })?;
+    let metric = metric.trim();
+    if metric.is_empty() {
+        return Err(syntax());
+    }
+    Ok(Rule {
+        text: text.trim().to_string(),
+        metric: resolve_metric(metric, audit)?,
+        op,
+        value,
+    })
+}
+
+fn resolve_metric(name: &str, audit: &Audit) -> Result<Metric, RuleError> {
+    let unknown = |hint: Option<String>| RuleError {
+        message: match hint {
+            Some(h) => format!("unknown metric `{name}` (did you mean `{h}`?)"),
+            None => format!("unknown metric `{name}`"),
+        },
+        expected: valid_metrics(audit),
+    };
+    match name {
+        "unweighted" => return Ok(Metric::Unweighted),
+        "weighted" => return Ok(Metric::Weighted),
+        "critical_failures" => return Ok(Metric::CriticalFailures),
+        "shoppers.mean_score" => return Ok(Metric::ShopperScore),
+        "checklist.critical" => return Ok(Metric::ChecklistCritical),
+        "checklist.total" => return Ok(Metric::ChecklistTotal),
+        _ => {}
+    }
+    let gap = name
+        .strip_prefix("gap")
+        .and_then(|rest| rest.split_once('.'))
+        .and_then(|(n, rest)| Some((n.parse::<u8>().ok().filter(|n| (1..=5).contains(n))?, rest)));
+    let Some((gap, rest)) = gap else {
+        let fixed = [
+            "unweighted",
+            "weighted",
+            "critical_failures",
+            "shoppers.mean_score",
+            "checklist.critical",
+            "checklist.total",
+        ];
+        return Err(unknown(nearest(name, fixed.into_iter())));
+    };
+    if let Some(item) = rest.strip_prefix("item.") {
+        return match audit.item_index(item) {
+            Some(_) => Ok(Metric::Item {
+                gap,
+                id: item.to_string(),
+            }),
+            None => Err(unknown(
+                nearest(item, audit.items.iter().map(|i| i.id.as_str()))
+                    .map(|h| format!("gap{gap}.item.{h}")),
+            )),
+        };
+    }
+    match audit.dimension_index(rest) {
+        Some(_) => Ok(Metric::Dimension {
+            gap,
+            id: canonical_dimension_id(rest).to_string(),
+        }),
+        None => Err(unknown(
+            nearest(rest, audit.dimensions.iter().map(|d| d.id.as_str()))
+                .map(|h| format!("gap{gap}.{h}")),
+        )),
+    }
+}
+
+/// The value of `metric` in a report's JSON form; `None` when not measured.
+pub fn value(metric: &Metric, report: &Value) -> Option<f64> {
+    let gap_of = |list: &str, id: &str, gap: u8| {
+        report[list]
+            .as_array()?
+            .iter()
+            .find(|row| row["id"] == id)?["gaps"][gap.to_string()]
+        .as_f64()
+    };
+    let count = |pred: &dyn Fn(&Value) -> bool| {
+        report["checklist"]
+            .as_array()
+            .map(|list| list.iter().filter(|e| pred(e)).count() as f64)
+    };
+    match metric {
+        Metric::Unweighted => report["servqual"]["unweighted"].as_f64(),
+        Metric::Weighted => report["servqual"]["weighted"].as_f64(),
+        Metric::Dimension { gap, id } => gap_of("dimensions", id, *gap),
+        Metric::Item { gap, id } => gap_of("items", id, *gap),
+        Metric::CriticalFailures => report["shoppers"]["critical_failures"].as_f64(),
+        Metric::ShopperScore => report["shoppers"]["mean_score"].as_f64(),
+        Metric::ChecklistCritical => count(&|e| e["severity"] == "critical"),
+        Metric::ChecklistTotal => count(&|_| true),
+    }
+}
+
+/// Checks every rule against `report` (its JSON form).
+///
+/// A metric that was not measured cannot breach: the outcome has `value: None` and
+/// `breached: false`, and the caller warns about it.
+pub fn evaluate(rules: &[Rule], report: &Value) -> Vec<Outcome> {
+    rules
+        .iter()
+        .map(|rule| {
+            let value = value(&rule.metric, report);
+            Outcome {
+                rule: rule.clone(),
+                value,
+                breached: value.is_some_and(|v| rule.op.holds(v, rule.value)),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn audit() -> Audit {
+        let yaml = "audit: {id: a, title: A, period: {start: 2026-01-01, end: 2026-01-31}}\n\
+scale: {min: 1, max: 7}\ninstrument: servqual-22\n\
+sources: {customers: {file: c.csv}}\n";
+        match crate::definition::load_str(std::path::Path::new("a.yaml"), yaml) {
+            Ok(a) => a,
+            Err(p) => panic!("{p}"),
+        }
+    }
+
+    fn report() -> Value {
+        json!({
+            "servqual": {"unweighted": -0.9, "weighted": null},
+            "dimensions": [{"id": "responsiveness", "gaps": {"3": -0.4, "5": -1.2}}],
+            "items": [{"id": "R3", "gaps": {"5": -0.75}}],
+            "shoppers": null,
+            "checklist": [{"severity": "critical"}, {"severity": "major"}, {"severity": "critical"}],
+        })
+    }
+
+    #[test]
+    fn parses_every_operator_with_or_without_spaces() {
+        let a = audit();
+        let cases = [
+            ("weighted < -1.0", Op::Lt, -1.0),
+            ("weighted<=-1", Op::Le, -1.0),
+            ("weighted >0", Op::Gt, 0.0),
+            ("weighted >= 2.5", Op::Ge, 2.5),
+            ("weighted == 0", Op::Eq, 0.0),
+            ("weighted != 0", Op::Ne, 0.0),
+        ];
+        for (text, op, value) in cases {
+            let rule = parse(text, &a).unwrap();
+            assert_eq!(
+                (rule.metric, rule.op, rule.value),
+                (Metric::Weighted, op, value)
+            );
+        }
+        assert_eq!(
+            parse("gap5.assurance < 0", &a).unwrap().metric,
+            Metric::Dimension {
+                gap: 5,
+                id: "professionalism".into()
+            }
+        );
+        assert_eq!(
+            parse("gap3.item.R3 < 0", &a).unwrap().metric,
+            Metric::Item {
+                gap: 3,
+                id: "R3".into()
+            }
+        );
+    }
+
+    #[test]
+    fn rejects_bad_rules_with_what_is_valid() {
+        let a = audit();
+        let e = parse("weigthed < 1", &a).unwrap_err();
+        assert!(e.message.contains("did you mean `weighted`"), "{e:?}");
+        assert!(e.expected.contains("gap1..gap5.<dimension>"));
+        assert!(parse("gap6.reliability < 0", &a).is_err());
+        let e = parse("gap5.reliabilty < 0", &a).unwrap_err();
+        assert!(e.message.contains("gap5.reliability"), "{e:?}");
+        assert!(parse("gap5.item.X9 < 0", &a).is_err());
+        assert!(parse("weighted = 1", &a).is_err());
+        assert!(parse("weighted < abc", &a).is_err());
+        assert!(parse("weighted < NaN", &a).is_err());
+        assert!(parse("< 1", &a).is_err());
+        assert!(parse("weighted", &a).is_err());
+    }
+
+    #[test]
+    fn evaluates_against_the_report_json() {
+        let a = audit();
+        let rules: Vec<Rule> = [
+            "unweighted < -0.8",           // -0.9 < -0.8 holds: breach
+            "unweighted < -1",             // -0.9 < -1 does not hold
+            "weighted < -1",               // null: not measured, no breach
+            "gap5.responsiveness <= -1.2", // -1.2 <= -1.2 holds
+            "gap3.responsiveness < -0.5",  // -0.4 < -0.5 does not hold
+            "gap5.item.R3 > -0.8",         // -0.75 > -0.8 holds
+            "gap5.item.R4 < 0",            // no such row: not measured
+            "critical_failures > 0",       // shoppers null: not measured
+            "checklist.critical >= 2",     // 2 critical entries
+            "checklist.total != 3",        // 3 entries: does not hold
+        ]
+        .iter()
+        .map(|t| parse(t, &a).unwrap())
+        .collect();
+        let out = evaluate(&rules, &report());
+        let got: Vec<(Option<f64>, bool)> = out.iter().map(|o| (o.value, o.breached)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some(-0.9), true),
+                (Some(-0.9), false),
+                (None, false),
+                (Some(-1.2), true),
+                (Some(-0.4), false),
+                (Some(-0.75), true),
+                (None, false),
+                (None, false),
+                (Some(2.0), true),
+                (Some(3.0), false),
+            ]
+        );
+    }
+}

@@ -1,0 +1,248 @@
+//! Segments (`--by site|region|<column>`): the customer gaps per segment, and a ranking.
+//!
+//! One [`CustomerAccumulator`] per segment value, so memory grows with the number of
+//! segments, never with rows; the whole-audit accumulator is their merge.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::customers::CustomerAccumulator;
+use super::gaps::{self, Gaps, ServqualScore};
+use crate::definition::{Audit, SurveySource};
+use crate::sources::survey::Respondent;
+
+/// The column of `source` that `--by by` names: `site` and `region` follow the
+/// audit's column mapping, anything else is a column name of the file.
+pub fn segment_column(source: &SurveySource, by: &str) -> String {
+    match by {
+        "site" => source.site_column.clone(),
+        "region" => source.region_column.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Running sums per segment value.
+#[derive(Debug, Clone)]
+pub struct SegmentAccumulators {
+    /// What the segments are (`site`, `region` or a column name).
+    pub by: String,
+    /// One accumulator per segment value, in byte order of the value.
+    pub segments: BTreeMap<String, CustomerAccumulator>,
+    empty: CustomerAccumulator,
+}
+
+impl SegmentAccumulators {
+    /// No segments yet.
+    pub fn new(audit: &Audit, by: &str) -> Self {
+        SegmentAccumulators {
+            by: by.to_string(),
+            segments: BTreeMap::new(),
+            empty: CustomerAccumulator::new(audit),
+        }
+    }
+
+    /// Adds a respondent to the segment of its `extra` column value.
+    pub fn add(&mut self, r: &Respondent) {
+        match self.segments.get_mut(r.extra) {
+            Some(acc) => acc.add(r),
+            None => {
+                let mut acc = self.empty.clone();
+                acc.add(r);
+                self.segments.insert(r.extra.to_string(), acc);
+            }
+        }
+    }
+
+    /// All respondents together (the merge of every segment).
+    pub fn total(&self) -> CustomerAccumulator {
+        let mut total = self.empty.clone();
+        for acc in self.segments.values() {
+            total.merge(acc);
+        }
+        total
+    }
+}
+
+/// One row (dimension or item) of a segment's gap table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SegmentRow {
+    /// Dimension or item id.
+    pub id: String,
+    /// Respondents measured.
+    pub n: u64,
+    /// mean(E).
+    pub expected: Option<f64>,
+    /// mean(P).
+    pub perceived: Option<f64>,
+    /// The gaps measurable from the customer survey alone (gap 5; S-based gaps need
+    /// management and shopper data, which are not segmented).
+    pub gaps: Gaps,
+    /// Sample sd of the gap scores.
+    pub sd: Option<f64>,
+    /// 95% interval of the customer gap.
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// One segment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Segment {
+    /// The segment value (e.g. the site name; empty when the cell was empty).
+    pub name: String,
+    /// Respondents in the segment.
+    pub respondents: u64,
+    /// Whether the segment has enough respondents to be ranked.
+    pub ranked: bool,
+    /// Rank by unweighted SERVQUAL score, 1 = best; `null` when not ranked.
+    pub rank: Option<u32>,
+    /// SERVQUAL scores of the segment.
+    pub servqual: ServqualScore,
+    /// Dimension gaps.
+    pub dimensions: Vec<SegmentRow>,
+    /// Item gaps.
+    pub items: Vec<SegmentRow>,
+}
+
+/// The segment analysis of a report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Segments {
+    /// What the segments are.
+    pub by: String,
+    /// Segments with fewer respondents are shown but not ranked.
+    pub min_n: u32,
+    /// Segments in order of their value.
+    pub segments: Vec<Segment>,
+}
+
+/// Analyses every segment and ranks those with at least `min_segment_n` respondents.
+pub fn analyse(audit: &Audit, acc: &SegmentAccumulators) -> Segments {
+    let min_n = audit.thresholds.min_segment_n;
+    let mut segments: Vec<Segment> = acc
+        .segments
+        .iter()
+        .map(|(name, customers)| {
+            let (items, dimensions, servqual) = gaps::analyse(audit, Some(customers), None, None);
+            Segment {
+                name: name.clone(),
+                respondents: customers.respondents,
+                ranked: customers.respondents >= u64::from(min_n) && servqual.unweighted.is_some(),
+                rank: None,
+                servqual,
+                dimensions: dimensions
+                    .into_iter()
+                    .map(|d| SegmentRow {
+                        id: d.id,
+                        n: d.n,
+                        expected: d.expected,
+                        perceived: d.perceived,
+                        gaps: d.gaps,
+                        sd: d.sd,
+                        ci95: d.ci95,
+                    })
+                    .collect(),
+                items: items
+                    .into_iter()
+                    .map(|i| SegmentRow {
+                        id: i.id,
+                        n: i.n,
+                        expected: i.expected,
+                        perceived: i.perceived,
+                        gaps: i.gaps,
+                        sd: i.sd,
+                        ci95: i.ci95,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    // Best (least negative) unweighted score first; ties keep the order of the names.
+    let mut order: Vec<usize> = (0..segments.len())
+        .filter(|&i| segments[i].ranked)
+        .collect();
+    order.sort_by(|&a, &b| {
+        let score = |i: usize| segments[i].servqual.unweighted.unwrap_or(f64::NEG_INFINITY);
+        score(b).total_cmp(&score(a))
+    });
+    for (rank, i) in order.into_iter().enumerate() {
+        segments[i].rank = Some(rank as u32 + 1);
+    }
+    Segments {
+        by: acc.by.clone(),
+        min_n,
+        segments,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn audit(min_n: u32) -> Audit {
+        let yaml = format!(
+            "audit: {{id: a, title: A, period: {{start: 2026-01-01, end: 2026-01-31}}}}\n\
+scale: {{min: 1, max: 7}}\n\
+dimensions: [{{id: d, label: {{en: D}}}}]\n\
+items: [{{id: X, dimension: d, text: {{en: x}}}}]\n\
+sources: {{customers: {{file: c.csv}}}}\nthresholds: {{min_segment_n: {min_n}}}\n"
+        );
+        match crate::definition::load_str(std::path::Path::new("a.yaml"), &yaml) {
+            Ok(a) => a,
+            Err(p) => panic!("{p}"),
+        }
+    }
+
+    fn add(acc: &mut SegmentAccumulators, site: &str, e: f64, p: f64) {
+        let (ev, pv, none) = ([Some(e)], [Some(p)], [None]);
+        acc.add(&Respondent {
+            line: 2,
+            id: "",
+            site,
+            region: "",
+            expected: &ev,
+            perceived: &pv,
+            adequate: &none,
+            desired: &none,
+            management: &none,
+            importance: &[],
+            extra: site,
+        });
+    }
+
+    #[test]
+    fn segments_are_analysed_ranked_and_merged() {
+        let a = audit(2);
+        let mut acc = SegmentAccumulators::new(&a, "site");
+        // North: gaps -1, -3 -> mean -2. South: gaps 0, -1 -> mean -0.5. West: one row, gap 1.
+        add(&mut acc, "North", 6.0, 5.0);
+        add(&mut acc, "North", 7.0, 4.0);
+        add(&mut acc, "South", 5.0, 5.0);
+        add(&mut acc, "South", 6.0, 5.0);
+        add(&mut acc, "West", 4.0, 5.0);
+        let s = analyse(&a, &acc);
+        let got: Vec<(&str, u64, Option<f64>, Option<u32>)> = s
+            .segments
+            .iter()
+            .map(|g| {
+                (
+                    g.name.as_str(),
+                    g.respondents,
+                    g.dimensions[0].gaps.customer,
+                    g.rank,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("North", 2, Some(-2.0), Some(2)),
+                ("South", 2, Some(-0.5), Some(1)),
+                // Below min_n 2: shown, not ranked, although its gap is the best.
+                ("West", 1, Some(1.0), None),
+            ]
+        );
+        // Total: gaps -1, -3, 0, -1, 1 -> mean -4/5 = -0.8 over 5 respondents.
+        let total = acc.total();
+        assert_eq!(total.respondents, 5);
+        assert_eq!(total.items[0].gap.mean(), Some(-0.8));
+    }
+}

@@ -1,0 +1,280 @@
+//! Trends (`--baseline PREVIOUS.json`): the change of each gap since an earlier report.
+//!
+//! The baseline is read leniently (only the fields a trend needs, anything else
+//! ignored) so that any `servqual.report/v1` file works, whatever was added since.
+//! Each change is tested with Welch's t on the two periods' n, mean and sd.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::gaps::{DimensionResult, ItemResult, ServqualScore};
+use super::stats::{welch_test, Moments};
+use crate::problem::{Problem, Problems};
+use crate::sources::hashing::sha256_hex;
+use crate::sources::FileDigest;
+
+/// p below this marks a change as significant.
+pub const ALPHA: f64 = 0.05;
+
+/// The parts of an earlier report a trend needs.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Baseline {
+    /// Must be `servqual.report/v1`.
+    pub schema: String,
+    /// Audit metadata.
+    #[serde(default)]
+    pub audit: Option<BaselineAudit>,
+    /// Dimension rows.
+    #[serde(default)]
+    pub dimensions: Vec<BaselineRow>,
+    /// Item rows.
+    #[serde(default)]
+    pub items: Vec<BaselineRow>,
+    /// SERVQUAL scores.
+    #[serde(default)]
+    pub servqual: Option<BaselineServqual>,
+}
+
+/// Audit metadata of the baseline.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct BaselineAudit {
+    /// Audit id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Period.
+    #[serde(default)]
+    pub period: Option<BaselinePeriod>,
+}
+
+/// Period of the baseline.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct BaselinePeriod {
+    /// First day.
+    #[serde(default)]
+    pub start: Option<String>,
+    /// Last day.
+    #[serde(default)]
+    pub end: Option<String>,
+}
+
+/// A dimension or item row of the baseline.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BaselineRow {
+    /// Id.
+    pub id: String,
+    /// Respondents.
+    #[serde(default)]
+    pub n: u64,
+    /// Gaps by number.
+    #[serde(default)]
+    pub gaps: BTreeMap<String, Option<f64>>,
+    /// sd of the customer gap.
+    #[serde(default)]
+    pub sd: Option<f64>,
+}
+
+/// SERVQUAL scores of the baseline.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BaselineServqual {
+    /// Unweighted.
+    #[serde(default)]
+    pub unweighted: Option<f64>,
+    /// Weighted.
+    #[serde(default)]
+    pub weighted: Option<f64>,
+}
+
+/// Reads and checks a baseline report; returns it with its provenance.
+pub fn read_baseline(path: &Path) -> Result<(Baseline, FileDigest), Problems> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Problems::one(
+            Problem::new(format!("cannot read the baseline: {e}"))
+                .file(path)
+                .expected("a JSON report of an earlier period (--format json)"),
+        )
+    })?;
+    let baseline: Baseline = serde_json::from_slice(&bytes).map_err(|e| {
+        Problems::one(
+            Problem::new(format!("not a servqual JSON report: {e}"))
+                .file(path)
+                .at(e.line() as u64, e.column() as u64)
+                .expected("a JSON report of an earlier period (--format json)"),
+        )
+    })?;
+    if baseline.schema != crate::report::SCHEMA {
+        return Err(Problems::one(
+            Problem::new("the baseline has another schema")
+                .file(path)
+                .field("schema")
+                .found(baseline.schema.clone())
+                .expected(crate::report::SCHEMA),
+        ));
+    }
+    let digest = FileDigest {
+        role: "baseline".into(),
+        path: path.display().to_string(),
+        sha256: sha256_hex(&bytes),
+    };
+    Ok((baseline, digest))
+}
+
+/// The change of one customer gap between the periods.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendRow {
+    /// Dimension or item id.
+    pub id: String,
+    /// Gap 5 in the baseline.
+    pub previous: Option<f64>,
+    /// Gap 5 now.
+    pub current: Option<f64>,
+    /// current - previous (positive = the gap narrowed, i.e. better).
+    pub delta: Option<f64>,
+    /// Respondents in the baseline.
+    pub previous_n: u64,
+    /// Respondents now.
+    pub n: u64,
+    /// Welch's t.
+    pub t: Option<f64>,
+    /// Welch–Satterthwaite degrees of freedom.
+    pub df: Option<f64>,
+    /// Two-sided p of the change.
+    pub p: Option<f64>,
+    /// p < 0.05.
+    pub significant: bool,
+}
+
+/// A change of a SERVQUAL score (no test: the scores have no sd in the report).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScoreChange {
+    /// Baseline value.
+    pub previous: Option<f64>,
+    /// Current value.
+    pub current: Option<f64>,
+    /// current - previous.
+    pub delta: Option<f64>,
+}
+
+/// SERVQUAL score changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServqualChange {
+    /// Unweighted score.
+    pub unweighted: ScoreChange,
+    /// Weighted score.
+    pub weighted: ScoreChange,
+}
+
+/// The trend section of a report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trend {
+    /// The baseline file.
+    pub baseline: FileDigest,
+    /// The baseline's audit id and period.
+    pub audit: Option<BaselineAudit>,
+    /// Significance level of `significant`.
+    pub alpha: f64,
+    /// SERVQUAL score changes.
+    pub servqual: ServqualChange,
+    /// Per dimension, in the current report's order.
+    pub dimensions: Vec<TrendRow>,
+    /// Per item, in the current report's order.
+    pub items: Vec<TrendRow>,
+}
+
+fn row(id: &str, n: u64, gap: Option<f64>, sd: Option<f64>, before: &[BaselineRow]) -> TrendRow {
+    let prev = before.iter().find(|r| r.id == id);
+    let previous = prev.and_then(|r| r.gaps.get("5").copied().flatten());
+    let previous_n = prev.map_or(0, |r| r.n);
+    let test = match (previous, prev.and_then(|r| r.sd), gap, sd) {
+        (Some(m0), Some(s0), Some(m1), Some(s1)) => welch_test(
+            &Moments::from_summary(n, m1, s1),
+            &Moments::from_summary(previous_n, m0, s0),
+        ),
+        _ => None,
+    };
+    TrendRow {
+        id: id.to_string(),
+        previous,
+        current: gap,
+        delta: gap.zip(previous).map(|(c, p)| c - p),
+        previous_n,
+        n,
+        t: test.map(|w| w.t),
+        df: test.map(|w| w.df),
+        p: test.map(|w| w.p),
+        significant: test.is_some_and(|w| w.p < ALPHA),
+    }
+}
+
+fn change(previous: Option<f64>, current: Option<f64>) -> ScoreChange {
+    ScoreChange {
+        previous,
+        current,
+        delta: current.zip(previous).map(|(c, p)| c - p),
+    }
+}
+
+/// Compares the current results with `baseline`.
+pub fn compare(
+    baseline: &Baseline,
+    digest: FileDigest,
+    dimensions: &[DimensionResult],
+    items: &[ItemResult],
+    servqual: &ServqualScore,
+) -> Trend {
+    let before = baseline.servqual.as_ref();
+    Trend {
+        baseline: digest,
+        audit: baseline.audit.clone(),
+        alpha: ALPHA,
+        servqual: ServqualChange {
+            unweighted: change(before.and_then(|s| s.unweighted), servqual.unweighted),
+            weighted: change(before.and_then(|s| s.weighted), servqual.weighted),
+        },
+        dimensions: dimensions
+            .iter()
+            .map(|d| row(&d.id, d.n, d.gaps.customer, d.sd, &baseline.dimensions))
+            .collect(),
+        items: items
+            .iter()
+            .map(|i| row(&i.id, i.n, i.gaps.customer, i.sd, &baseline.items))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_pair_by_id_and_test_the_change() {
+        let before = vec![BaselineRow {
+            id: "R1".into(),
+            n: 10,
+            gaps: [("5".to_string(), Some(-1.0))].into_iter().collect(),
+            sd: Some(1.0),
+        }];
+        // Now -1 + 1 = 0 with n 20, sd 2: the Welch numbers of stats::welch_tests
+        // (t = 1/sqrt(0.1 + 0.2) = 1.8257), delta +1.0, p ≈ 0.079: not significant.
+        let r = row("R1", 20, Some(0.0), Some(2.0), &before);
+        assert_eq!(r.previous, Some(-1.0));
+        assert_eq!(r.delta, Some(1.0));
+        assert!((r.t.unwrap() - 1.825742).abs() < 1e-6);
+        assert!(!r.significant);
+        // An id the baseline does not have: no previous value, no test.
+        let r = row("R9", 20, Some(0.0), Some(2.0), &before);
+        assert_eq!((r.previous, r.delta, r.p), (None, None, None));
+    }
+
+    #[test]
+    fn lenient_baseline_ignores_unknown_fields() {
+        let b: Baseline = serde_json::from_str(
+            r#"{"schema":"servqual.report/v1","future":1,
+                "dimensions":[{"id":"d","n":3,"gaps":{"5":-0.5,"1":null},"sd":0.2,"extra":[]}]}"#,
+        )
+        .unwrap();
+        assert_eq!(b.dimensions[0].gaps["5"], Some(-0.5));
+        assert!(b.items.is_empty());
+    }
+}

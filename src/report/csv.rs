@@ -1,0 +1,304 @@
+//! The CSV report: one row per dimension or item and gap, for spreadsheets and scripts.
+//!
+//! Text that came from users (ids, labels, site names, paths) is neutralised when a
+//! spreadsheet would run it as a formula; numbers are written as they are, unrounded.
+
+use std::collections::BTreeMap;
+
+use super::labels::label;
+use super::{Exporter, RenderOptions, Report};
+use crate::analysis::gaps::Gaps;
+use crate::analysis::trend::TrendRow;
+use crate::i18n::Lang;
+
+/// Exporter for `--format csv`.
+pub struct CsvExporter;
+
+/// Column keys; the English header is the key itself, the Chinese one its label.
+const COLUMNS: [&str; 18] = [
+    "segment",
+    "level",
+    "id",
+    "dimension",
+    "label",
+    "gap",
+    "value",
+    "n",
+    "sd",
+    "ci_low",
+    "ci_high",
+    "t",
+    "p",
+    "previous",
+    "delta",
+    "p_change",
+    "rank",
+    "sha256",
+];
+
+/// A text cell a spreadsheet will not run: `=`, `+`, `-`, `@`, tab or CR first gets a `'`.
+pub fn neutralise(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+fn number(x: Option<f64>) -> String {
+    x.filter(|v| v.is_finite())
+        .map_or(String::new(), |v| v.to_string())
+}
+
+/// One row, by column key.
+#[derive(Default)]
+struct Row(BTreeMap<&'static str, String>);
+
+impl Row {
+    fn text(mut self, key: &'static str, value: &str) -> Self {
+        self.0.insert(key, neutralise(value));
+        self
+    }
+    fn num(mut self, key: &'static str, value: Option<f64>) -> Self {
+        self.0.insert(key, number(value));
+        self
+    }
+    fn int(mut self, key: &'static str, value: u64) -> Self {
+        self.0.insert(key, value.to_string());
+        self
+    }
+    fn cells(&self) -> Vec<&str> {
+        COLUMNS
+            .iter()
+            .map(|k| self.0.get(k).map_or("", String::as_str))
+            .collect()
+    }
+}
+
+/// What a gap row needs, from a whole-audit or a segment row.
+struct GapSource<'a> {
+    segment: &'a str,
+    level: &'static str,
+    id: &'a str,
+    dimension: &'a str,
+    label: &'a str,
+    n: u64,
+    gaps: &'a Gaps,
+    sd: Option<f64>,
+    ci95: Option<[f64; 2]>,
+    t: Option<f64>,
+    p: Option<f64>,
+    trend: Option<&'a TrendRow>,
+}
+
+fn gap_rows(src: &GapSource, out: &mut Vec<Row>) {
+    for gap in 1..=5u8 {
+        let Some(value) = src.gaps.get(gap) else {
+            continue;
+        };
+        let mut row = Row::default()
+            .text("segment", src.segment)
+            .text("level", src.level)
+            .text("id", src.id)
+            .text("dimension", src.dimension)
+            .text("label", src.label)
+            .int("gap", u64::from(gap))
+            .num("value", Some(value));
+        // n, spread, interval and tests belong to the customer gap.
+        if gap == 5 {
+            row = row
+                .int("n", src.n)
+                .num("sd", src.sd)
+                .num("ci_low", src.ci95.map(|c| c[0]))
+                .num("ci_high", src.ci95.map(|c| c[1]))
+                .num("t", src.t)
+                .num("p", src.p);
+            if let Some(t) = src.trend {
+                row = row
+                    .num("previous", t.previous)
+                    .num("delta", t.delta)
+                    .num("p_change", t.p);
+            }
+        }
+        out.push(row);
+    }
+}
+
+impl Exporter for CsvExporter {
+    fn render(&self, report: &Report, options: &RenderOptions) -> anyhow::Result<Vec<u8>> {
+        let lang = options.lang;
+        let mut rows: Vec<Row> = Vec::new();
+        fn trend_of<'a>(list: Option<&'a Vec<TrendRow>>, id: &str) -> Option<&'a TrendRow> {
+            list.and_then(|l| l.iter().find(|t| t.id == id))
+        }
+        let trend_dims = report.trend.as_ref().map(|t| &t.dimensions);
+        let trend_items = report.trend.as_ref().map(|t| &t.items);
+        let dim_label = |id: &str| {
+            report
+                .dimensions
+                .iter()
+                .find(|d| d.result.id == id)
+                .map_or(id.to_string(), |d| d.label.get(lang).to_string())
+        };
+        for (key, value) in [
+            ("unweighted", report.servqual.unweighted),
+            ("weighted", report.servqual.weighted),
+        ] {
+            rows.push(
+                Row::default()
+                    .text("level", "servqual")
+                    .text("id", key)
+                    .text("label", label(lang, key))
+                    .num("value", value),
+            );
+        }
+        for d in &report.dimensions {
+            let r = &d.result;
+            gap_rows(
+                &GapSource {
+                    segment: "",
+                    level: "dimension",
+                    id: &r.id,
+                    dimension: &r.id,
+                    label: d.label.get(lang),
+                    n: r.n,
+                    gaps: &r.gaps,
+                    sd: r.sd,
+                    ci95: r.ci95,
+                    t: None,
+                    p: None,
+                    trend: trend_of(trend_dims, &r.id),
+                },
+                &mut rows,
+            );
+        }
+        for it in &report.items {
+            let r = &it.result;
+            gap_rows(
+                &GapSource {
+                    segment: "",
+                    level: "item",
+                    id: &r.id,
+                    dimension: &r.dimension,
+                    label: it.text.get(lang),
+                    n: r.n,
+                    gaps: &r.gaps,
+                    sd: r.sd,
+                    ci95: r.ci95,
+                    t: r.t,
+                    p: r.p,
+                    trend: trend_of(trend_items, &r.id),
+                },
+                &mut rows,
+            );
+        }
+        if let Some(segments) = &report.segments {
+            for s in &segments.segments {
+                let mut row = Row::default()
+                    .text("segment", &s.name)
+                    .text("level", "segment")
+                    .text("id", &segments.by)
+                    .num("value", s.servqual.unweighted)
+                    .int("n", s.respondents);
+                if let Some(rank) = s.rank {
+                    row = row.int("rank", u64::from(rank));
+                }
+                rows.push(row);
+                for (level, list) in [("dimension", &s.dimensions), ("item", &s.items)] {
+                    for r in list {
+                        let dimension = if level == "dimension" {
+                            r.id.clone()
+                        } else {
+                            report
+                                .items
+                                .iter()
+                                .find(|i| i.result.id == r.id)
+                                .map_or(String::new(), |i| i.result.dimension.clone())
+                        };
+                        let text = if level == "dimension" {
+                            dim_label(&r.id)
+                        } else {
+                            report
+                                .items
+                                .iter()
+                                .find(|i| i.result.id == r.id)
+                                .map_or(String::new(), |i| i.text.get(lang).to_string())
+                        };
+                        gap_rows(
+                            &GapSource {
+                                segment: &s.name,
+                                level,
+                                id: &r.id,
+                                dimension: &dimension,
+                                label: &text,
+                                n: r.n,
+                                gaps: &r.gaps,
+                                sd: r.sd,
+                                ci95: r.ci95,
+                                t: None,
+                                p: None,
+                                trend: None,
+                            },
+                            &mut rows,
+                        );
+                    }
+                }
+            }
+        }
+        let p = &report.provenance;
+        rows.push(
+            Row::default()
+                .text("level", "tool")
+                .text("id", p.tool)
+                .text("label", p.tool_version),
+        );
+        if let Some(at) = &p.generated_at {
+            rows.push(
+                Row::default()
+                    .text("level", "generated_at")
+                    .text("label", at),
+            );
+        }
+        for f in &p.files {
+            rows.push(
+                Row::default()
+                    .text("level", "provenance")
+                    .text("id", &f.role)
+                    .text("label", &f.path)
+                    .text("sha256", &f.sha256),
+            );
+        }
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let header: Vec<&str> = COLUMNS
+            .iter()
+            .map(|k| match lang {
+                Lang::En => *k,
+                Lang::Zh => label(Lang::Zh, k),
+            })
+            .collect();
+        writer.write_record(&header)?;
+        for row in &rows {
+            writer.write_record(row.cells())?;
+        }
+        Ok(writer.into_inner().map_err(|e| e.into_error())?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        assert_eq!(
+            neutralise("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        for s in ["+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralise(s).starts_with('\''), "{s:?}");
+        }
+        assert_eq!(neutralise("North"), "North");
+        // Numbers this exporter writes itself are not text cells and stay negative.
+        assert_eq!(number(Some(-0.5)), "-0.5");
+    }
+}

@@ -1,0 +1,261 @@
+//! Rendering the report templates (templates/report.*.j2) with minijinja.
+//!
+//! Templates see the report as its JSON form (`r`), so sections other modules add to
+//! the [`Report`] (shoppers, checklist, ...) render by their SPEC field names as soon
+//! as they are filled, and stay hidden while they are `null` or empty. User text is
+//! escaped on output: HTML escaping for the HTML report, Markdown escaping for the
+//! Markdown report; only the SVG charts this crate builds are marked safe.
+
+use std::collections::BTreeMap;
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::Serde;
+use minijinja::{escape_formatter, AutoEscape, Environment, Value};
+
+use super::labels::{label, labels};
+use super::table::num;
+use super::{RenderOptions, Report};
+use crate::i18n::Lang;
+
+/// The Markdown report template.
+pub const MARKDOWN: &str = include_str!("../../templates/report.md.j2");
+/// The HTML report template.
+pub const HTML: &str = include_str!("../../templates/report.html.j2");
+
+/// How a template's output is escaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Escape {
+    /// HTML escaping of every value not marked safe.
+    Html,
+    /// Markdown escaping (table pipes, emphasis, raw HTML) of every string.
+    Markdown,
+}
+
+/// Renders template `source` over `report`, with `extra` context (e.g. charts).
+pub fn render(
+    source: &str,
+    escape: Escape,
+    report: &Report,
+    options: &RenderOptions,
+    extra: BTreeMap<&'static str, Value>,
+) -> anyhow::Result<String> {
+    let env = environment(escape, options.lang)?;
+    let mut context: BTreeMap<&'static str, Value> = extra;
+    context.insert("r", Value::from(Serde(report)));
+    context.insert("L", Value::from(Serde(labels(options.lang))));
+    context.insert(
+        "lang",
+        Value::from(match options.lang {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }),
+    );
+    context.insert("facts", Value::from(Serde(Facts::of(report, options.lang))));
+    let name = match escape {
+        Escape::Html => "report.html",
+        Escape::Markdown => "report.md",
+    };
+    let template = env.template_from_named_str(name, source)?;
+    let mut out = template.render(Value::from(context))?;
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// What templates would find awkward to work out: lookups and presence flags.
+#[derive(Debug, serde::Serialize)]
+struct Facts {
+    /// Dimension label by id, in the report language.
+    dims: BTreeMap<String, String>,
+    /// Any gap other than gap 5 measured.
+    other_gaps: bool,
+    /// Any zone-of-tolerance value measured.
+    zone: bool,
+    /// Trend rows by dimension id.
+    trend_dims: BTreeMap<String, serde_json::Value>,
+    /// Trend rows by item id.
+    trend_items: BTreeMap<String, serde_json::Value>,
+}
+
+impl Facts {
+    fn of(report: &Report, lang: Lang) -> Facts {
+        let by_id = |rows: Option<&Vec<crate::analysis::trend::TrendRow>>| {
+            rows.into_iter()
+                .flatten()
+                .map(|r| {
+                    (
+                        r.id.clone(),
+                        serde_json::to_value(r).unwrap_or(serde_json::Value::Null),
+                    )
+                })
+                .collect()
+        };
+        Facts {
+            dims: report
+                .dimensions
+                .iter()
+                .map(|d| (d.result.id.clone(), d.label.get(lang).to_string()))
+                .collect(),
+            other_gaps: report
+                .dimensions
+                .iter()
+                .any(|d| (1..=4).any(|n| d.result.gaps.get(n).is_some())),
+            zone: report
+                .items
+                .iter()
+                .any(|i| i.result.adequate.is_some() || i.result.desired.is_some()),
+            trend_dims: by_id(report.trend.as_ref().map(|t| &t.dimensions)),
+            trend_items: by_id(report.trend.as_ref().map(|t| &t.items)),
+        }
+    }
+}
+
+fn environment(escape: Escape, lang: Lang) -> anyhow::Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_syntax(
+        SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()?,
+    );
+    match escape {
+        Escape::Html => env.set_auto_escape_callback(|_| AutoEscape::Html),
+        Escape::Markdown => {
+            env.set_auto_escape_callback(|_| AutoEscape::None);
+            env.set_formatter(|out, state, value| match value.as_str() {
+                Some(s) if !value.is_safe() => out
+                    .write_str(&markdown_escape(s))
+                    .map_err(|_| minijinja::Error::from(minijinja::ErrorKind::WriteFailure)),
+                _ => escape_formatter(out, state, value),
+            });
+        }
+    }
+    env.add_filter("num", |v: Value| num(float(&v)));
+    env.add_filter("signed", |v: Value| signed(float(&v)));
+    env.add_filter("pct", |v: Value| match float(&v) {
+        Some(x) => format!("{:.0}%", x * 100.0),
+        None => "–".into(),
+    });
+    env.add_filter("ci", |v: Value| match ci(&v) {
+        Some((lo, hi)) => format!("{} … {}", num(Some(lo)), num(Some(hi))),
+        None => "–".into(),
+    });
+    env.add_filter("pval", |v: Value| match float(&v) {
+        Some(p) if p < 0.001 => "<0.001".into(),
+        Some(p) => format!("{p:.3}"),
+        None => "–".into(),
+    });
+    env.add_filter("arrow", |row: Value| arrow(&row));
+    env.add_filter("t", move |v: Value| text(&v, lang));
+    env.add_filter("seg", move |v: Value| match v.as_str() {
+        Some("") | None => label(lang, "blank").to_string(),
+        Some(s) => s.to_string(),
+    });
+    env.add_filter("yesno", move |v: Value| {
+        label(lang, if v.is_true() { "yes" } else { "no" }).to_string()
+    });
+    Ok(env)
+}
+
+/// A number from a template value; `None` for null, undefined and non-numbers.
+pub(crate) fn float(v: &Value) -> Option<f64> {
+    if v.is_none() || v.is_undefined() {
+        return None;
+    }
+    f64::try_from(v.clone()).ok().filter(|x| x.is_finite())
+}
+
+fn ci(v: &Value) -> Option<(f64, f64)> {
+    let lo = float(&v.get_item_by_index(0).ok()?)?;
+    let hi = float(&v.get_item_by_index(1).ok()?)?;
+    Some((lo, hi))
+}
+
+/// A change with its sign, `+0.12`, or `–` where not measured.
+pub(crate) fn signed(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v > 0.0 && num(Some(v)) != "0.00" => format!("+{}", num(Some(v))),
+        other => num(other),
+    }
+}
+
+/// `▲ +0.12*`: the direction of a trend row's change, its size, `*` if significant.
+fn arrow(row: &Value) -> String {
+    let delta = row.get_attr("delta").ok().and_then(|d| float(&d));
+    let significant = row.get_attr("significant").is_ok_and(|s| s.is_true());
+    match delta {
+        None => "–".into(),
+        Some(d) => {
+            let mark = if num(Some(d.abs())) == "0.00" {
+                "="
+            } else if d > 0.0 {
+                "▲"
+            } else {
+                "▼"
+            };
+            format!(
+                "{mark} {}{}",
+                signed(Some(d)),
+                if significant { "*" } else { "" }
+            )
+        }
+    }
+}
+
+/// A `{en, zh}` text in `lang` (English where Chinese is missing); strings as they are.
+fn text(v: &Value, lang: Lang) -> String {
+    if let Some(s) = v.as_str() {
+        return s.to_string();
+    }
+    let pick = |key: &str| {
+        v.get_attr(key)
+            .ok()
+            .and_then(|s| s.as_str().map(str::to_string))
+    };
+    let zh = if lang == Lang::Zh { pick("zh") } else { None };
+    zh.or_else(|| pick("en")).unwrap_or_default()
+}
+
+/// Escapes text for a Markdown table cell or line: no pipes, emphasis, links or raw HTML.
+pub fn markdown_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' | '\n' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escape_neutralises_tables_and_html() {
+        assert_eq!(
+            markdown_escape("a|b <script>*x*\nnext"),
+            r"a\|b &lt;script&gt;\*x\* next"
+        );
+    }
+
+    #[test]
+    fn arrows_show_direction_size_and_significance() {
+        let row =
+            |d: f64, s: bool| Value::from(Serde(serde_json::json!({"delta": d, "significant": s})));
+        assert_eq!(arrow(&row(0.123, true)), "▲ +0.12*");
+        assert_eq!(arrow(&row(-0.5, false)), "▼ -0.50");
+        assert_eq!(arrow(&row(0.001, false)), "= 0.00");
+        assert_eq!(arrow(&Value::from(())), "–");
+    }
+}

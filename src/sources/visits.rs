@@ -1,0 +1,343 @@
+//! The mystery-shopper visits CSV: one row per visit, one column per form question.
+//!
+//! Like the survey reader it streams: each row is parsed into a reused buffer of
+//! normalised answers (0..1, `None` for not applicable) and handed to the caller.
+
+use std::path::Path;
+
+use csv::ByteRecord;
+
+use super::answers::{is_missing_marker, parse_number_cell, trim, Answer};
+use super::hashing::{open_hashed, FileDigest};
+use super::text::{csv_problem, open_csv_reader, TextOptions};
+use crate::definition::form::{Form, QuestionType};
+use crate::definition::ShopperSource;
+use crate::problem::{Problem, Problems};
+use crate::yaml::nearest;
+
+/// One visit, its answers normalised to 0..1 per form question (`None` = not applicable).
+#[derive(Debug)]
+pub struct Visit<'a> {
+    /// Line of the row in the file (the header is line 1).
+    pub line: u64,
+    /// Visit id (empty if the file has no id column).
+    pub id: &'a str,
+    /// Who made the visit.
+    pub shopper: &'a str,
+    /// Where.
+    pub site: &'a str,
+    /// When, as written (empty if the file has no date column).
+    pub date: &'a str,
+    /// Normalised answer per question of the form, in form order.
+    pub answers: &'a [Option<f64>],
+}
+
+/// What reading the visits file found out.
+#[derive(Debug, Clone)]
+pub struct VisitsRead {
+    /// Data rows read.
+    pub rows: u64,
+    /// Provenance of the file.
+    pub digest: FileDigest,
+}
+
+/// The most row problems listed before the rest are only counted.
+const MAX_LISTED: usize = 50;
+
+/// Reads the visits file of `source`, scored on `form`, calling `visit` for every valid row.
+///
+/// Every problem is collected; if there were any the result is an error and the caller
+/// must discard what it accumulated.
+pub fn read_visits(
+    source: &ShopperSource,
+    form: &Form,
+    mut visit: impl FnMut(&Visit),
+) -> Result<VisitsRead, Problems> {
+    let path = source.file.as_path();
+    let (input, hasher) = open_hashed(path)?;
+    let options = TextOptions {
+        encoding: source.encoding.clone(),
+        delimiter: source.delimiter,
+    };
+    let (mut reader, _format) = open_csv_reader(Box::new(input), path, &options)?;
+    let headers = reader
+        .byte_headers()
+        .map_err(|e| csv_problem(path, &e))?
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .collect::<Vec<_>>();
+    let layout = resolve_layout(source, form, path, &headers)?;
+
+    let mut answers: Vec<Option<f64>> = vec![None; form.questions.len()];
+    let mut problems = Vec::new();
+    let mut extra_problems = 0usize;
+    let mut record = ByteRecord::new();
+    let mut rows = 0u64;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                problems.push(csv_problem(path, &e));
+                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
+                    break;
+                }
+                continue;
+            }
+        }
+        rows += 1;
+        let line = record.position().map_or(rows + 1, |p| p.line());
+        let before = problems.len();
+        for (q, question) in form.questions.iter().enumerate() {
+            let c = layout.questions[q];
+            let raw = record.get(c).unwrap_or_default();
+            match parse_answer(question.kind, raw) {
+                Ok(a) => answers[q] = a,
+                Err(expected) => {
+                    answers[q] = None;
+                    problems.push(
+                        Problem::new(match question.kind {
+                            QuestionType::YesNo => "not a yes/no answer",
+                            QuestionType::Scale { .. } => "not an answer on the question's scale",
+                        })
+                        .file(path)
+                        .at(line, c as u64 + 1)
+                        .field(headers[c].clone())
+                        .found(String::from_utf8_lossy(raw).into_owned())
+                        .expected(expected),
+                    );
+                }
+            }
+        }
+        let text = |col: Option<usize>| {
+            col.and_then(|c| record.get(c))
+                .and_then(|b| std::str::from_utf8(trim(b)).ok())
+                .unwrap_or("")
+        };
+        for (col, what) in [(layout.site, "site"), (layout.shopper, "shopper")] {
+            if text(col).is_empty() {
+                let c = col.unwrap_or(0);
+                problems.push(
+                    Problem::new(format!("a visit without a {what}"))
+                        .file(path)
+                        .at(line, c as u64 + 1)
+                        .field(headers.get(c).cloned().unwrap_or_default())
+                        .found("")
+                        .expected(format!("the {what} of every visit")),
+                );
+            }
+        }
+        if problems.len() == before && answers.iter().all(Option::is_none) {
+            problems.push(
+                Problem::new("a visit with no answered question")
+                    .file(path)
+                    .line(line)
+                    .expected("at least one answer; leave out visits that did not take place"),
+            );
+        }
+        if problems.len() > before {
+            if problems.len() > MAX_LISTED {
+                extra_problems += problems.len() - MAX_LISTED;
+                problems.truncate(MAX_LISTED);
+            }
+            continue;
+        }
+        visit(&Visit {
+            line,
+            id: text(layout.id),
+            shopper: text(layout.shopper),
+            site: text(layout.site),
+            date: text(layout.date),
+            answers: &answers,
+        });
+    }
+    if extra_problems > 0 {
+        problems.push(
+            Problem::new(format!("… and {extra_problems} more problems in this file")).file(path),
+        );
+    }
+    Problems::check(problems)?;
+    Ok(VisitsRead {
+        rows,
+        digest: FileDigest {
+            role: "shoppers".into(),
+            path: source.file_as_written.clone(),
+            sha256: hasher.hex(),
+        },
+    })
+}
+
+/// Parses one answer of a question of type `kind` into its normalised score (0..1),
+/// `None` for not applicable; the error is what was expected.
+pub fn parse_answer(kind: QuestionType, cell: &[u8]) -> Result<Option<f64>, String> {
+    let cell = trim(cell);
+    if cell.is_empty() || is_missing_marker(cell) {
+        return Ok(None);
+    }
+    match kind {
+        QuestionType::YesNo => {
+            let lower = cell.to_ascii_lowercase();
+            match lower.as_slice() {
+                b"yes" | b"y" | b"1" => Ok(Some(1.0)),
+                b"no" | b"n" | b"0" => Ok(Some(0.0)),
+                _ if cell == "是".as_bytes() => Ok(Some(1.0)),
+                _ if cell == "否".as_bytes() => Ok(Some(0.0)),
+                _ => Err(
+                    "yes or no (yes/no, y/n, 1/0, 是/否), or empty or N/A when not applicable"
+                        .into(),
+                ),
+            }
+        }
+        QuestionType::Scale { min, max } => match parse_number_cell(cell) {
+            Some(Answer::Number(x)) if x >= min && x <= max => Ok(Some((x - min) / (max - min))),
+            _ => Err(format!(
+                "a number from {min} to {max}, or empty or N/A when not applicable"
+            )),
+        },
+    }
+}
+
+/// Column positions of the visits file.
+#[derive(Debug)]
+struct Layout {
+    id: Option<usize>,
+    shopper: Option<usize>,
+    site: Option<usize>,
+    date: Option<usize>,
+    questions: Vec<usize>,
+}
+
+/// Finds the columns, reporting missing question columns and columns that look like
+/// misspelt question ids.
+fn resolve_layout(
+    source: &ShopperSource,
+    form: &Form,
+    path: &Path,
+    headers: &[String],
+) -> Result<Layout, Problems> {
+    let mut problems = Vec::new();
+    let position = |name: &str| headers.iter().position(|h| h == name);
+    for (i, h) in headers.iter().enumerate() {
+        if headers[..i].contains(h) {
+            problems.push(
+                Problem::new("duplicate column")
+                    .file(path)
+                    .at(1, i as u64 + 1)
+                    .found(h.clone())
+                    .expected("each column name once"),
+            );
+        }
+    }
+    let mut required = |name: &str, key: &str| {
+        let found = position(name);
+        if found.is_none() {
+            problems.push(
+                Problem::new("column not found")
+                    .file(path)
+                    .line(1)
+                    .found(name.to_string())
+                    .expected(format!(
+                        "a {key} column (set sources.shoppers.columns.{key} if it is named otherwise)"
+                    )),
+            );
+        }
+        found
+    };
+    let shopper = required(&source.shopper_column, "shopper");
+    let site = required(&source.site_column, "site");
+    let mut questions = Vec::with_capacity(form.questions.len());
+    for q in &form.questions {
+        match position(&q.id) {
+            Some(c) => questions.push(c),
+            None => problems.push(
+                Problem::new("column not found")
+                    .file(path)
+                    .line(1)
+                    .found(q.id.clone())
+                    .expected(format!(
+                        "a column for question {} of form {}",
+                        q.id, form.name
+                    )),
+            ),
+        }
+    }
+    let known = [
+        source.id_column.as_str(),
+        source.shopper_column.as_str(),
+        source.site_column.as_str(),
+        source.date_column.as_str(),
+    ];
+    // Other columns (notes, store manager, ...) are allowed, but one that is nearly a
+    // question id is almost always a typo that would silently drop the question.
+    for (i, h) in headers.iter().enumerate() {
+        if known.contains(&h.as_str()) || form.questions.iter().any(|q| &q.id == h) {
+            continue;
+        }
+        if let Some(hint) = nearest(h, form.questions.iter().map(|q| q.id.as_str())) {
+            problems.push(
+                Problem::new("column names no question of the form")
+                    .file(path)
+                    .at(1, i as u64 + 1)
+                    .found(h.clone())
+                    .expected(format!(
+                        "a question id of form {} (did you mean {hint}?)",
+                        form.name
+                    )),
+            );
+        }
+    }
+    Problems::check(problems)?;
+    Ok(Layout {
+        id: position(&source.id_column),
+        shopper,
+        site,
+        date: position(&source.date_column),
+        questions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yes_no_words_in_both_languages() {
+        for yes in ["yes", "YES", "Y", "y", "1", " 是 "] {
+            assert_eq!(
+                parse_answer(QuestionType::YesNo, yes.as_bytes()),
+                Ok(Some(1.0)),
+                "{yes}"
+            );
+        }
+        for no in ["no", "No", "N", "0", "否"] {
+            assert_eq!(
+                parse_answer(QuestionType::YesNo, no.as_bytes()),
+                Ok(Some(0.0)),
+                "{no}"
+            );
+        }
+        for na in ["", "  ", "N/A", "na", "NA"] {
+            assert_eq!(
+                parse_answer(QuestionType::YesNo, na.as_bytes()),
+                Ok(None),
+                "{na}"
+            );
+        }
+        assert!(parse_answer(QuestionType::YesNo, b"maybe").is_err());
+        assert!(parse_answer(QuestionType::YesNo, b"2").is_err());
+    }
+
+    #[test]
+    fn scale_answers_are_normalised_on_the_question_scale() {
+        let k = QuestionType::Scale { min: 1.0, max: 5.0 };
+        // (4 - 1) / (5 - 1) = 0.75; the ends map to 0 and 1.
+        assert_eq!(parse_answer(k, b"4"), Ok(Some(0.75)));
+        assert_eq!(parse_answer(k, b"1"), Ok(Some(0.0)));
+        assert_eq!(parse_answer(k, b"5"), Ok(Some(1.0)));
+        assert_eq!(parse_answer(k, b"n/a"), Ok(None));
+        let err = parse_answer(k, b"6").unwrap_err();
+        assert!(err.contains("from 1 to 5"), "{err}");
+        assert!(parse_answer(k, b"0").is_err());
+        assert!(parse_answer(k, b"yes").is_err());
+    }
+}
