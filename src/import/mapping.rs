@@ -480,7 +480,7 @@ pub fn map_columns(
             );
         }
     }
-    if role_column(target, &Role::Id).map_or(true, |t| !uses.contains(&Use::Fill(t))) {
+    if role_column(target, &Role::Id).is_none_or(|t| !uses.contains(&Use::Fill(t))) {
         problems.push(
             Problem::new("no column of the export holds the response id").expected(format!(
                 "a column named {} or `id:` in a map file, so that rows are not imported twice",
