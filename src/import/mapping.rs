@@ -166,7 +166,7 @@ const FUZZY_LEAD: f64 = 0.05;
 pub fn map_columns(
     columns: &[ExportColumn],
     preset: Preset,
-    target: &mut Target,
+    target: &Target,
     map: &MapFile,
     map_path: Option<&Path>,
 ) -> Result<Mapping, Problems> {
@@ -241,10 +241,6 @@ pub fn map_columns(
         };
         let t = match target.column(to) {
             Some(t) => t,
-            None if target.is_shoppers() && target.form_note.is_some() => {
-                target.columns.push(Target::loose_question(to));
-                target.columns.len() - 1
-            }
             None => {
                 let hint = nearest(to, target.columns.iter().map(|c| c.name.as_str()));
                 problems.push(map_problem(
@@ -442,20 +438,6 @@ pub fn map_columns(
                         siblings.iter().map(|&t| target.columns[t].name.as_str()).collect::<Vec<_>>().join(", ")
                     )),
             ),
-        }
-    }
-
-    // 5. Without a form, shopper columns named like ids are taken as question ids.
-    if target.is_shoppers() && target.form_note.is_some() {
-        for (i, c) in columns.iter().enumerate() {
-            let id_like = !c.key.is_empty()
-                && c.key
-                    .chars()
-                    .all(|ch| ch.is_alphanumeric() || ch == '_' || ch == '-');
-            if uses[i] == Use::Unknown && id_like {
-                target.columns.push(Target::loose_question(&c.key));
-                uses[i] = Use::Fill(target.columns.len() - 1);
-            }
         }
     }
 

@@ -168,7 +168,7 @@ pub fn run(
     request: &Request,
     note: &mut dyn FnMut(&str),
 ) -> Result<Summary, Problems> {
-    let mut target = Target::of(audit, &request.source)?;
+    let target = Target::of(audit, &request.source)?;
     let map = match &request.map {
         Some(path) => MapFile::read(path)?,
         None => MapFile::default(),
@@ -178,7 +178,7 @@ pub fn run(
     let mapping = map_columns(
         &export.columns,
         export.preset,
-        &mut target,
+        &target,
         &map,
         request.map.as_deref(),
     )
@@ -186,11 +186,6 @@ pub fn run(
 
     for line in &mapping.matched {
         note(&format!("matched: {line}"));
-    }
-    if let Some(why) = &target.form_note {
-        note(&format!(
-            "note: {why}; shopper answers are checked as yes/no, a number or N/A, not against the form's question types"
-        ));
     }
     if !mapping.drift.is_empty() {
         note(&format!(

@@ -1,12 +1,11 @@
 //! The data file an import writes to: its columns, and what each value column accepts.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use serde::Deserialize;
-
+use crate::definition::form::{load_form, QuestionType};
 use crate::definition::{column_name, Audit, Scale};
 use crate::i18n::Text;
-use crate::problem::Problem;
+use crate::problem::{Problem, Problems};
 
 /// What a column of the data file holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,9 +35,6 @@ pub enum ValueKind {
     YesNo,
     /// A scale form question, `min..max`.
     Range(f64, f64),
-    /// A form question whose type is unknown (the form could not be read): yes/no words
-    /// or a non-negative number.
-    Answer,
 }
 
 /// A column the import can fill.
@@ -71,13 +67,11 @@ pub struct Target {
     pub columns: Vec<TargetColumn>,
     /// Columns a new file always has (id, site, date, ...).
     pub fixed: usize,
-    /// Why shopper answers are checked only loosely, if they are.
-    pub form_note: Option<String>,
 }
 
 impl Target {
     /// The target of `--source name` in `audit`.
-    pub fn of(audit: &Audit, name: &str) -> Result<Target, Problem> {
+    pub fn of(audit: &Audit, name: &str) -> Result<Target, Problems> {
         let missing = |name: &str| {
             Problem::new(format!("the audit has no `{name}` source"))
                 .file(&audit.path)
@@ -129,7 +123,6 @@ impl Target {
                     delimiter: s.delimiter,
                     columns,
                     fixed: fixed_len,
-                    form_note: None,
                 })
             }
             "management" => {
@@ -147,7 +140,6 @@ impl Target {
                     delimiter: s.delimiter,
                     columns,
                     fixed: fixed_len,
-                    form_note: None,
                 })
             }
             "shoppers" => {
@@ -159,11 +151,18 @@ impl Target {
                     TargetColumn::meta(&s.date_column, Role::Date),
                 ];
                 let fixed_len = columns.len();
-                let (questions, form_note) = match read_form(audit.base_dir(), &s.form) {
-                    Ok(questions) => (questions, None),
-                    Err(note) => (Vec::new(), Some(note)),
-                };
-                columns.extend(questions);
+                // The form the report scores with decides what each question accepts.
+                let (form, _) = load_form(audit, s)?;
+                columns.extend(form.questions.into_iter().map(|q| TargetColumn {
+                    name: q.id,
+                    role: Role::Value(match q.kind {
+                        QuestionType::YesNo => ValueKind::YesNo,
+                        QuestionType::Scale { min, max } => ValueKind::Range(min, max),
+                    }),
+                    item: None,
+                    text: Some(q.text),
+                    part: 'Q',
+                }));
                 Ok(Target {
                     source: name.into(),
                     file: s.file.clone(),
@@ -171,35 +170,19 @@ impl Target {
                     delimiter: s.delimiter,
                     columns,
                     fixed: fixed_len,
-                    form_note,
                 })
             }
             other => Err(Problem::new("unknown source")
                 .field("--source")
                 .found(other)
-                .expected("customers, management or shoppers")),
+                .expected("customers, management or shoppers")
+                .into()),
         }
     }
 
     /// The column called `name`, if the import knows it.
     pub fn column(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
-    }
-
-    /// Whether this target is the shopper visits.
-    pub fn is_shoppers(&self) -> bool {
-        self.source == "shoppers"
-    }
-
-    /// A column for a form question that only the export or the map names (no form).
-    pub fn loose_question(name: &str) -> TargetColumn {
-        TargetColumn {
-            name: name.to_string(),
-            role: Role::Value(ValueKind::Answer),
-            item: None,
-            text: None,
-            part: 'Q',
-        }
     }
 }
 
@@ -214,67 +197,4 @@ impl TargetColumn {
             part: '-',
         }
     }
-}
-
-/// The parts of a mystery-shop form an import needs; everything else in the file is
-/// left to the form reader of the report.
-#[derive(Debug, Deserialize)]
-struct FormFile {
-    #[serde(default)]
-    sections: Vec<FormSection>,
-}
-
-#[derive(Debug, Deserialize)]
-struct FormSection {
-    #[serde(default)]
-    questions: Vec<FormQuestion>,
-}
-
-#[derive(Debug, Deserialize)]
-struct FormQuestion {
-    id: String,
-    #[serde(default)]
-    text: Option<Text>,
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
-    #[serde(default)]
-    min: Option<f64>,
-    #[serde(default)]
-    max: Option<f64>,
-}
-
-/// The questions of the form `form` (a file next to the audit or a built-in template), or
-/// why they could not be read.
-fn read_form(base: &Path, form: &str) -> Result<Vec<TargetColumn>, String> {
-    let path = base.join(form);
-    let text = if path.is_file() {
-        crate::yaml::read_text(&path).map_err(|p| p.to_string())?
-    } else if let Some(template) = crate::builtin::find(form) {
-        template.source.to_string()
-    } else {
-        return Err(format!(
-            "the form `{form}` is neither a file next to the audit nor a built-in template this build knows"
-        ));
-    };
-    let file: FormFile =
-        crate::yaml::from_str(&path, &text).map_err(|p| format!("the form cannot be read: {p}"))?;
-    Ok(file
-        .sections
-        .into_iter()
-        .flat_map(|s| s.questions)
-        .map(|q| {
-            let kind = match (q.kind.as_deref(), q.min, q.max) {
-                (Some("yesno"), _, _) => ValueKind::YesNo,
-                (Some("scale"), Some(min), Some(max)) => ValueKind::Range(min, max),
-                _ => ValueKind::Answer,
-            };
-            TargetColumn {
-                name: q.id,
-                role: Role::Value(kind),
-                item: None,
-                text: q.text,
-                part: 'Q',
-            }
-        })
-        .collect())
 }

@@ -161,14 +161,6 @@ pub fn convert(kind: &ValueKind, labels: &Labels, cell: &str) -> Result<String, 
             Some(x) if x >= *min && x <= *max => Ok(format_number(x)),
             _ => Err(format!("{cell:?} is not a number from {min} to {max} or N/A")),
         },
-        ValueKind::Answer => match (is_yes, is_no, number) {
-            (true, _, _) => Ok("yes".into()),
-            (_, true, _) => Ok("no".into()),
-            (_, _, Some(x)) if x >= 0.0 => Ok(format_number(x)),
-            _ => Err(format!(
-                "{cell:?} is not yes/no, a number or N/A"
-            )),
-        },
     }
 }
 
@@ -254,15 +246,6 @@ mod tests {
             Ok("4")
         );
         assert!(convert(&ValueKind::Range(1.0, 5.0), &labels, "6").is_err());
-        assert_eq!(
-            convert(&ValueKind::Answer, &labels, "是").as_deref(),
-            Ok("yes")
-        );
-        assert_eq!(
-            convert(&ValueKind::Answer, &labels, "3").as_deref(),
-            Ok("3")
-        );
-        assert!(convert(&ValueKind::Answer, &labels, "maybe").is_err());
         assert_eq!(
             convert(&ValueKind::Points, &labels, "25").as_deref(),
             Ok("25")
