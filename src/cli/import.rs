@@ -43,16 +43,21 @@ pub fn run(args: &ImportArgs, global: &Global) -> anyhow::Result<u8> {
         dry_run: args.dry_run,
         skip_invalid: args.skip_invalid,
         progress: !global.quiet && std::io::stderr().is_terminal(),
+        verbose: global.verbose > 0,
     };
     let summary = import(&audit, &request, &mut |line| global.note(line))?;
     // The summary is the result of the command, so it is shown even with -q.
     eprintln!("{summary}");
-    if summary.blocked(args.skip_invalid) {
-        eprintln!("{}", summary.problems());
+    let problems = summary.problems();
+    if summary.blocked {
+        eprintln!("{problems}");
         eprintln!(
             "nothing imported: fix the rows above, or use --skip-invalid to import the others and write these to a rejects file"
         );
         return Ok(EXIT_BAD_INPUT);
+    }
+    for p in &problems.0 {
+        eprintln!("not imported: {p}");
     }
     Ok(0)
 }

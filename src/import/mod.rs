@@ -48,17 +48,43 @@ pub struct Request {
     pub skip_invalid: bool,
     /// Show a progress bar (the caller decides: a terminal and not `-q`).
     pub progress: bool,
+    /// List how every export column was matched (`-v`).
+    pub verbose: bool,
 }
 
 /// A row not imported, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rejected {
-    /// Line in the export.
+    /// Line (CSV) or row (sheet) in the export.
     pub line: u64,
     /// Its id (may be empty).
     pub id: String,
-    /// Why.
-    pub reason: String,
+    /// Each thing wrong with it, placed in the export.
+    pub problems: Vec<Problem>,
+}
+
+impl Rejected {
+    /// The reasons in one line, for the rejects file.
+    pub fn reason(&self) -> String {
+        self.problems
+            .iter()
+            .map(|p| {
+                let mut r = String::new();
+                if let Some(field) = &p.field {
+                    r.push_str(&format!("{field}: "));
+                }
+                r.push_str(&p.message);
+                if let Some(found) = &p.found {
+                    r.push_str(&format!(": found {found:?}"));
+                }
+                if let Some(expected) = &p.expected {
+                    r.push_str(&format!(", expected {expected}"));
+                }
+                r
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
 }
 
 /// What an import did (or, with `--dry-run` or when blocked, would do).
@@ -72,7 +98,7 @@ pub struct Summary {
     pub data: PathBuf,
     /// Data rows read from the export.
     pub read: u64,
-    /// Rows added to the data file.
+    /// Rows added to the data file (or that would be, with `--dry-run` or when blocked).
     pub added: u64,
     /// Rows already in the data file (or earlier in the export) with the same answers.
     pub duplicates: u64,
@@ -86,68 +112,66 @@ pub struct Summary {
     pub rejects_file: Option<PathBuf>,
     /// Whether this was a dry run.
     pub dry_run: bool,
+    /// Whether invalid or conflicting rows stopped the import.
+    pub blocked: bool,
 }
 
 impl Summary {
-    /// Whether invalid or conflicting rows stopped the import (exit 2).
-    pub fn blocked(&self, skip_invalid: bool) -> bool {
-        !skip_invalid && (!self.conflicts.is_empty() || !self.rejected.is_empty())
-    }
-
-    /// Each conflict and invalid row as a problem naming the export line.
+    /// Each conflict and invalid row as problems naming the export line (the first
+    /// [`MAX_LISTED`] rows; the count of the others is in the summary).
     pub fn problems(&self) -> Problems {
         Problems(
             self.conflicts
                 .iter()
                 .chain(&self.rejected)
                 .take(MAX_LISTED)
-                .map(|r| {
-                    Problem::new(r.reason.clone())
-                        .file(&self.export)
-                        .line(r.line)
-                        .field(format!("id {}", r.id))
-                })
+                .flat_map(|r| r.problems.iter().cloned())
                 .collect(),
         )
     }
 }
 
 /// How many conflicts or rejected rows are listed one by one.
-const MAX_LISTED: usize = 50;
+pub const MAX_LISTED: usize = 50;
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mode = if self.dry_run {
+            " (dry run: nothing written)"
+        } else if self.blocked {
+            " (stopped: nothing written)"
+        } else {
+            ""
+        };
         writeln!(
             f,
-            "import {} ({}) into {}{}",
+            "import {} ({}) into {}{mode}",
             self.export.display(),
             self.preset.name(),
             self.data.display(),
-            if self.dry_run {
-                " — dry run, nothing written"
-            } else {
-                ""
-            }
         )?;
         writeln!(f, "  rows read   {}", self.read)?;
-        writeln!(f, "  added       {}", self.added)?;
+        if self.written || self.added == 0 {
+            writeln!(f, "  added       {}", self.added)?;
+        } else {
+            writeln!(f, "  added       0 ({} would be added)", self.added)?;
+        }
         writeln!(f, "  duplicates  {}", self.duplicates)?;
         writeln!(f, "  conflicts   {}", self.conflicts.len())?;
         write!(f, "  rejected    {}", self.rejected.len())?;
-        for (what, list) in [("conflict", &self.conflicts), ("rejected", &self.rejected)] {
-            for r in list.iter().take(MAX_LISTED) {
-                write!(
-                    f,
-                    "\n  {what}: line {} (id {:?}): {}",
-                    r.line, r.id, r.reason
-                )?;
-            }
-            if list.len() > MAX_LISTED {
-                write!(f, "\n  … and {} more", list.len() - MAX_LISTED)?;
-            }
+        let listed = self.conflicts.len() + self.rejected.len();
+        if listed > MAX_LISTED {
+            write!(
+                f,
+                "\n  (the first {MAX_LISTED} of {listed} are listed below)"
+            )?;
         }
         if let Some(path) = &self.rejects_file {
-            write!(f, "\n  rejected rows written to {}", path.display())?;
+            write!(
+                f,
+                "\n  rows not imported, with the reasons, written to {}",
+                path.display()
+            )?;
         }
         Ok(())
     }
@@ -184,8 +208,10 @@ pub fn run(
     )
     .map_err(|p| in_file(p, &request.file))?;
 
-    for line in &mapping.matched {
-        note(&format!("matched: {line}"));
+    if request.verbose {
+        for line in &mapping.matched {
+            note(&format!("matched: {line}"));
+        }
     }
     if !mapping.drift.is_empty() {
         note(&format!(
@@ -203,7 +229,15 @@ pub fn run(
     let _lock = if request.dry_run {
         None
     } else {
-        Some(Lock::acquire(&data)?)
+        let lock = Lock::acquire(&data)?;
+        let left = store::remove_leftovers(&data);
+        if left > 0 {
+            note(&format!(
+                "removed {left} temporary file(s) an interrupted import of {} left behind",
+                data.display()
+            ));
+        }
+        Some(lock)
     };
     let options = TextOptions {
         encoding: target.encoding.clone(),
@@ -273,18 +307,23 @@ pub fn run(
         written: false,
         rejects_file: None,
         dry_run: request.dry_run,
+        blocked: false,
     };
+    let id_label = mapping
+        .source_of(out[id_out].target.unwrap_or_default())
+        .and_then(|e| export.columns.get(e))
+        .map(|c| c.label())
+        .unwrap_or_default();
     while let Some(row) = export.next_row() {
         let row = row.map_err(Problems::one)?;
-        summary.read += 1;
-        progress.inc(1);
         // Blank lines at the end of spreadsheet exports are not responses.
         if row.cells.iter().all(|c| c.trim().is_empty()) {
-            summary.read -= 1;
             continue;
         }
+        summary.read += 1;
+        progress.inc(1);
         let mut cells = Vec::with_capacity(out.len());
-        let mut reasons = Vec::new();
+        let mut problems = Vec::new();
         for o in &out {
             let (Some(t), Some(s)) = (o.target, o.source) else {
                 cells.push(String::new());
@@ -293,28 +332,38 @@ pub fn run(
             let raw = row.cells.get(s).map(String::as_str).unwrap_or_default();
             match convert_cell(&target.columns[t], &labels, raw) {
                 Ok(v) => cells.push(v),
-                Err(why) => {
-                    reasons.push(format!("{}: {why}", target.columns[t].name));
+                Err(expected) => {
+                    problems.push(
+                        Problem::new("invalid answer")
+                            .file(&request.file)
+                            .at(row.line, s as u64 + 1)
+                            .field(column_field(&export.columns[s], &target.columns[t].name))
+                            .found(raw)
+                            .expected(expected),
+                    );
                     cells.push(String::new());
                 }
             }
         }
         let id = cells[id_out].clone();
         if id.is_empty() {
-            reasons.push("no response id".into());
+            let mut p = Problem::new("no response id")
+                .file(&request.file)
+                .line(row.line)
+                .expected("an id in every row, so that a row is never imported twice");
+            if let Some(s) = out[id_out].source {
+                p = p.at(row.line, s as u64 + 1).field(id_label.clone());
+            }
+            problems.push(p);
         }
-        let reject = |summary: &mut Summary,
-                      rejects: &mut Option<Rejects>,
-                      conflict: bool,
-                      reason: String|
-         -> Result<(), Problems> {
+        let mut reject = |summary: &mut Summary, conflict: bool, problems: Vec<Problem>| {
             let r = Rejected {
                 line: row.line,
                 id: id.clone(),
-                reason,
+                problems,
             };
             if let Some(w) = rejects.as_mut() {
-                let mut line = vec![r.line.to_string(), r.id.clone(), r.reason.clone()];
+                let mut line = vec![r.line.to_string(), r.id.clone(), r.reason()];
                 line.extend(row.cells.iter().cloned());
                 w.write(&line).map_err(|e| {
                     Problem::new(format!("cannot write the rejects file: {e}")).file(&rejects_path)
@@ -325,10 +374,10 @@ pub fn run(
             } else {
                 summary.rejected.push(r);
             }
-            Ok(())
+            Ok::<(), Problem>(())
         };
-        if !reasons.is_empty() {
-            reject(&mut summary, &mut rejects, false, reasons.join("; "))?;
+        if !problems.is_empty() {
+            reject(&mut summary, false, problems)?;
             continue;
         }
         let compared: Vec<&str> = compare.iter().map(|&o| cells[o].as_str()).collect();
@@ -337,19 +386,30 @@ pub fn run(
             Some((_, p, _)) if *p == print => summary.duplicates += 1,
             Some((line, _, in_file)) => {
                 let place = if *in_file {
-                    format!("{} line {line}", data.display())
+                    format!("line {line} of {}", data.display())
                 } else {
                     format!("line {line} of this export")
                 };
-                let reason = format!(
-                    "id {id} is already in {place} with different answers; it is not replaced"
-                );
-                reject(&mut summary, &mut rejects, true, reason)?;
+                let mut p = Problem::new(format!(
+                    "conflict: this id is already at {place} with different answers; it is not replaced"
+                ))
+                .file(&request.file)
+                .line(row.line)
+                .found(id.clone())
+                .expected("the same answers (a duplicate, skipped) or a new id; correct the data file by hand if the new answers are right");
+                if let Some(s) = out[id_out].source {
+                    p = p.at(row.line, s as u64 + 1).field(id_label.clone());
+                }
+                reject(&mut summary, true, vec![p])?;
             }
             None => {
                 if let Some(a) = appender.as_mut() {
                     if let Err(why) = a.write_row(&cells) {
-                        reject(&mut summary, &mut rejects, false, why)?;
+                        let p = Problem::new(why)
+                            .file(&request.file)
+                            .line(row.line)
+                            .expected("text the data file's encoding can hold");
+                        reject(&mut summary, false, vec![p])?;
                         continue;
                     }
                 }
@@ -360,8 +420,9 @@ pub fn run(
     }
     progress.finish_and_clear();
 
-    if summary.blocked(request.skip_invalid) {
-        summary.added = 0;
+    let all_good = summary.conflicts.is_empty() && summary.rejected.is_empty();
+    summary.blocked = !request.skip_invalid && !all_good;
+    if summary.blocked {
         return Ok(summary);
     }
     if let Some(a) = appender {
@@ -371,7 +432,7 @@ pub fn run(
         }
     }
     if let Some(w) = rejects {
-        if !(summary.rejected.is_empty() && summary.conflicts.is_empty()) {
+        if !all_good {
             w.commit(&rejects_path)?;
             summary.rejects_file = Some(rejects_path);
         }
@@ -379,11 +440,20 @@ pub fn run(
     Ok(summary)
 }
 
+/// An export column as named in a message, with the data column it fills if that differs.
+fn column_field(column: &presets::ExportColumn, data_column: &str) -> String {
+    if column.key == data_column {
+        data_column.to_string()
+    } else {
+        format!("{} -> {data_column}", column.label())
+    }
+}
+
 /// Converts one cell for target column `c`.
 fn convert_cell(c: &TargetColumn, labels: &Labels, raw: &str) -> Result<String, String> {
     match &c.role {
         Role::Value(kind) => convert(kind, labels, raw),
-        Role::Date => convert_date(raw).ok_or_else(|| format!("{raw:?} is not a date")),
+        Role::Date => convert_date(raw).ok_or_else(|| values::DATE_EXPECTED.to_string()),
         Role::Id | Role::Site | Role::Region | Role::Shopper => Ok(raw.trim().to_string()),
     }
 }
@@ -425,13 +495,18 @@ fn plan(
         .uses
         .iter()
         .filter_map(|u| match u {
-            Use::Fill(t) if !header.contains(&target.columns[*t].name) => Some(
+            Use::Fill(t)
+                if matches!(target.columns[*t].role, Role::Value(_))
+                    && !header.contains(&target.columns[*t].name) =>
+            {
+                Some(
                 Problem::new("the data file has no column for answers the export holds")
                     .file(data)
                     .line(1)
                     .found(target.columns[*t].name.clone())
                     .expected("that column in the data file's header (add it, or `ignore:` the export column in the map file)"),
-            ),
+            )
+            }
             _ => None,
         })
         .collect();

@@ -28,36 +28,118 @@ pub fn beside(data: &Path, suffix: &str) -> PathBuf {
     data.with_file_name(name)
 }
 
-/// An exclusive lock on a data file: `<data>.lock`, removed when dropped.
+/// The start of the name of a temporary file for `data`: `.<data name>.<what>-`.
+fn temp_prefix(data: &Path, what: &str) -> String {
+    format!(
+        ".{}.{what}-",
+        data.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
+/// Removes temporary files a killed import of `data` left behind; call with the lock held,
+/// since then no other import of `data` can be writing one. Returns how many were removed.
+pub fn remove_leftovers(data: &Path) -> usize {
+    let dir = match data.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let prefixes = [temp_prefix(data, "import"), temp_prefix(data, "rejects")];
+    entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.ends_with(".tmp") && prefixes.iter().any(|p| name.starts_with(p.as_str()))
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
+/// An exclusive lock on a data file, held through `<data>.lock` and released on drop.
+///
+/// On Unix it is an advisory `flock`, which the kernel drops when the process dies, so a
+/// killed import never leaves the data file locked. Elsewhere the lock file itself is the
+/// lock (created exclusively); one left by a killed import must be deleted by hand.
 #[derive(Debug)]
 pub struct Lock {
     path: PathBuf,
+    #[cfg(unix)]
+    _file: File,
 }
 
 impl Lock {
     /// Takes the lock, or says who holds it.
     pub fn acquire(data: &Path) -> Result<Lock, Problem> {
         let path = beside(data, ".lock");
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(mut file) => {
-                // The pid tells the user which process to look for if the lock stays behind.
-                let _ = writeln!(file, "{}", std::process::id());
-                Ok(Lock { path })
+        let io_problem =
+            |e: io::Error| Problem::new(format!("cannot create the lock file: {e}")).file(&path);
+        let held = |holder: String| {
+            Problem::new("another import is writing this data file")
+                .file(&path)
+                .found(format!("a lock held by process {}", holder.trim()))
+                .expected("that import to finish, then run this one again")
+        };
+        #[cfg(unix)]
+        {
+            use rustix::fs::{flock, FlockOperation};
+            use std::os::unix::fs::MetadataExt;
+            // A holder may delete the file between our open and our flock; then we hold a
+            // lock on a file nobody else sees, so check it is still the file at `path`.
+            for _ in 0..8 {
+                let mut file = OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(&path)
+                    .map_err(io_problem)?;
+                match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+                    Ok(()) => {}
+                    Err(e) if e == rustix::io::Errno::WOULDBLOCK => {
+                        let mut holder = String::new();
+                        let _ = file.read_to_string(&mut holder);
+                        return Err(held(holder));
+                    }
+                    Err(e) => return Err(io_problem(e.into())),
+                }
+                let same = match (file.metadata(), std::fs::metadata(&path)) {
+                    (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
+                    _ => false,
+                };
+                if same {
+                    // The pid tells the user which process to look for.
+                    let _ = file.set_len(0);
+                    let _ = writeln!(file, "{}", std::process::id());
+                    return Ok(Lock { path, _file: file });
+                }
             }
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                Err(Problem::new("another import is writing this data file")
-                    .file(&path)
-                    .found(format!("a lock held by process {}", holder.trim()))
-                    .expected("that import to finish; if no import is running (it was killed), delete the lock file"))
+            Err(held(String::from("(changing hands)")))
+        }
+        #[cfg(not(unix))]
+        {
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut file) => {
+                    let _ = writeln!(file, "{}", std::process::id());
+                    Ok(Lock { path })
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                    Err(held(holder).expected(
+                        "that import to finish; if no import is running (it was killed), delete the lock file",
+                    ))
+                }
+                Err(e) => Err(io_problem(e)),
             }
-            Err(e) => Err(Problem::new(format!("cannot create the lock file: {e}")).file(&path)),
         }
     }
 }
 
 impl Drop for Lock {
     fn drop(&mut self) {
+        // Removed while still held (the file closes after this), so nobody can lock the
+        // old file after we let go; see the inode check in `acquire`.
         let _ = std::fs::remove_file(&self.path);
     }
 }
@@ -214,8 +296,9 @@ impl Appender {
         std::fs::create_dir_all(&dir)
             .map_err(|e| Problem::new(format!("cannot create the folder: {e}")).file(&dir))?;
         let problem = |e: io::Error| Problem::new(format!("cannot write: {e}")).file(data);
+        let prefix = temp_prefix(data, "import");
         let tmp = tempfile::Builder::new()
-            .prefix(".servqual-import-")
+            .prefix(&prefix)
             .suffix(".tmp")
             .tempfile_in(&dir)
             .map_err(problem)?;
@@ -300,15 +383,20 @@ impl Rejects {
         };
         let problem = |e: io::Error| Problem::new(format!("cannot write: {e}")).file(&dir);
         std::fs::create_dir_all(&dir).map_err(problem)?;
+        let prefix = temp_prefix(data, "rejects");
         let tmp = tempfile::Builder::new()
-            .prefix(".servqual-rejects-")
+            .prefix(&prefix)
             .suffix(".tmp")
             .tempfile_in(&dir)
             .map_err(problem)?;
         let mut rejects = Rejects {
             tmp: BufWriter::new(tmp),
         };
-        let mut header = vec!["line".to_string(), "id".into(), "reason".into()];
+        let mut header = vec![
+            "export_line".to_string(),
+            "export_id".into(),
+            "reason".into(),
+        ];
         header.extend(columns.iter().cloned());
         rejects.write(&header).map_err(problem)?;
         Ok(rejects)

@@ -111,7 +111,7 @@ pub fn format_number(x: f64) -> String {
     }
 }
 
-/// Converts one answer cell for a column of `kind`: the text to write, or why it is invalid.
+/// Converts one answer cell for a column of `kind`: the text to write, or what was expected.
 pub fn convert(kind: &ValueKind, labels: &Labels, cell: &str) -> Result<String, String> {
     let cell = cell.trim();
     let lower = norm(cell);
@@ -134,35 +134,36 @@ pub fn convert(kind: &ValueKind, labels: &Labels, cell: &str) -> Result<String, 
         Some(Answer::Missing) => return Ok(String::new()),
         None => None,
     };
+    let likert_expected = |scale: &Scale| {
+        format!(
+            "a number from {} to {}, an answer label such as \"Strongly agree\" or 非常同意 (add others under `labels:` in the map file), or N/A",
+            scale.min, scale.max
+        )
+    };
     match kind {
         ValueKind::Likert(scale) => match number {
             Some(x) if scale.contains(x) => Ok(format_number(x)),
-            Some(x) => Err(format!(
-                "{} is outside the scale {}..{}",
-                format_number(x),
-                scale.min,
-                scale.max
-            )),
-            None => Err(format!(
-                "{cell:?} is neither a number from {} to {} nor a known answer label (add it under `labels:` in the map file)",
-                scale.min, scale.max
-            )),
+            _ => Err(likert_expected(scale)),
         },
         ValueKind::Points => match number {
             Some(x) if (0.0..=100.0).contains(&x) => Ok(format_number(x)),
-            _ => Err(format!("{cell:?} is not a number of points from 0 to 100")),
+            _ => Err("a number of importance points from 0 to 100".into()),
         },
         ValueKind::YesNo => match (is_yes, is_no, number) {
             (true, _, _) | (_, _, Some(1.0)) => Ok("yes".into()),
             (_, true, _) | (_, _, Some(0.0)) => Ok("no".into()),
-            _ => Err(format!("{cell:?} is not yes/no (yes, y, 1, 是 / no, n, 0, 否) or N/A")),
+            _ => Err("yes or no (yes/no, y/n, 1/0, 是/否), or N/A".into()),
         },
         ValueKind::Range(min, max) => match number {
             Some(x) if x >= *min && x <= *max => Ok(format_number(x)),
-            _ => Err(format!("{cell:?} is not a number from {min} to {max} or N/A")),
+            _ => Err(format!("a number from {min} to {max}, or N/A")),
         },
     }
 }
+
+/// What a date cell must look like (for messages).
+pub const DATE_EXPECTED: &str =
+    "a date: YYYY-MM-DD, YYYY/MM/DD, MM/DD/YYYY, DD.MM.YYYY or YYYY年MM月DD日 (a time after it is ignored)";
 
 /// A date cell as `YYYY-MM-DD`; `None` if it is not a date any of the tools write.
 ///
