@@ -27,7 +27,7 @@ use crate::sources::text::TextOptions;
 use export::Export;
 use mapping::{map_columns, MapFile, Mapping, Use};
 use presets::Preset;
-use store::{Appender, Existing, Lock, Rejects};
+use store::{Appender, Existing, Lock, Rejects, Seen};
 use target::{Role, Target, TargetColumn};
 use values::{convert, convert_date, Labels};
 
@@ -266,19 +266,15 @@ pub fn run(
         };
         convert_cell(&target.columns[t], &labels, cell).unwrap_or_else(|_| cell.trim().to_string())
     };
-    let existing: Option<Existing> = if data.exists() {
+    let mut existing: Option<Existing> = if data.exists() {
         Some(store::index(&data, &options, id_out, &compare, canonical)?)
     } else {
         None
     };
-    let mut seen: HashMap<String, (u64, store::Fingerprint, bool)> = existing
-        .as_ref()
-        .map(|e| {
-            e.rows
-                .iter()
-                .map(|(k, v)| (k.clone(), (v.0, v.1, true)))
-                .collect()
-        })
+    // The ids of the data file, then of the rows added: the only memory that grows.
+    let mut seen: HashMap<String, Seen> = existing
+        .as_mut()
+        .map(|e| std::mem::take(&mut e.rows))
         .unwrap_or_default();
 
     let mut appender = if request.dry_run {
@@ -383,9 +379,9 @@ pub fn run(
         let compared: Vec<&str> = compare.iter().map(|&o| cells[o].as_str()).collect();
         let print = store::fingerprint(&compared);
         match seen.get(&id) {
-            Some((_, p, _)) if *p == print => summary.duplicates += 1,
-            Some((line, _, in_file)) => {
-                let place = if *in_file {
+            Some(s) if s.print == print => summary.duplicates += 1,
+            Some(&Seen { line, in_file, .. }) => {
+                let place = if in_file {
                     format!("line {line} of {}", data.display())
                 } else {
                     format!("line {line} of this export")
@@ -413,7 +409,14 @@ pub fn run(
                         continue;
                     }
                 }
-                seen.insert(id, (row.line, print, false));
+                seen.insert(
+                    id,
+                    Seen {
+                        line: row.line,
+                        print,
+                        in_file: false,
+                    },
+                );
                 summary.added += 1;
             }
         }

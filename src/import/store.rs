@@ -160,13 +160,24 @@ pub fn fingerprint(cells: &[&str]) -> Fingerprint {
     out
 }
 
+/// Where an id was first seen, and its answers' digest.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seen {
+    /// Line in the data file or in the export.
+    pub line: u64,
+    /// Digest of the compared answers.
+    pub print: Fingerprint,
+    /// Whether the line is in the data file (else in the export).
+    pub in_file: bool,
+}
+
 /// What an import needs to know about the data file that is already there.
 #[derive(Debug)]
 pub struct Existing {
     /// Its header.
     pub header: Vec<String>,
-    /// Id -> (line, fingerprint of the compared columns): ids only plus 16 bytes each.
-    pub rows: HashMap<String, (u64, Fingerprint)>,
+    /// Id -> where it is and the digest of its answers: the ids plus 24 bytes each.
+    pub rows: HashMap<String, Seen>,
     encoding: &'static Encoding,
     delimiter: u8,
     crlf: bool,
@@ -224,7 +235,11 @@ pub fn index(
             .map(|&c| canonical(c, record.get(c).unwrap_or_default()))
             .collect();
         let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
-        rows.entry(id).or_insert((line, fingerprint(&refs)));
+        rows.entry(id).or_insert(Seen {
+            line,
+            print: fingerprint(&refs),
+            in_file: true,
+        });
     }
     let (crlf, ends_with_newline) = line_endings(path)?;
     Ok(Existing {
@@ -359,10 +374,11 @@ impl Appender {
         let tmp = self.tmp.into_inner().map_err(|e| problem(e.into_error()))?;
         tmp.as_file().sync_all().map_err(problem)?;
         if std::env::var_os(ABORT_BEFORE_RENAME).is_some() {
-            // Test-only (see ABORT_BEFORE_RENAME): die the way a killed process does,
-            // leaving the temporary file and the lock behind.
+            // Test-only (see ABORT_BEFORE_RENAME): stop the way a killed process does, with
+            // no destructors run, leaving the temporary file and the lock file behind
+            // (`exit`, not `abort`, so that no core file is dumped). 137 = killed by SIGKILL.
             let _ = tmp.keep();
-            std::process::abort();
+            std::process::exit(137);
         }
         tmp.persist(data).map_err(|e| problem(e.error))?;
         Ok(())
