@@ -336,6 +336,12 @@ fn a_new_data_file_gets_the_audits_layout() {
     assert!(text(dir.path(), "visits.csv")
         .starts_with("visit,shopper,site,date,RC1,RC2,RC3,RC4,RC5,UN1,"));
     assert_eq!(report(dir.path())["shoppers"]["visits"], 3);
+
+    // An empty file is treated the same way.
+    std::fs::write(dir.path().join("data/visits.csv"), "").unwrap();
+    let run = import(dir.path(), "shoppers", &fixture("limesurvey.csv"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(report(dir.path())["shoppers"]["visits"], 3);
 }
 
 #[test]

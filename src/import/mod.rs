@@ -266,7 +266,7 @@ pub fn run(
         };
         convert_cell(&target.columns[t], &labels, cell).unwrap_or_else(|_| cell.trim().to_string())
     };
-    let mut existing: Option<Existing> = if data.exists() {
+    let mut existing: Option<Existing> = if store::has_content(&data) {
         Some(store::index(&data, &options, id_out, &compare, canonical)?)
     } else {
         None

@@ -184,9 +184,15 @@ pub struct Existing {
     ends_with_newline: bool,
 }
 
-/// Reads the header of `path`, if the file exists.
+/// Whether `path` is a data file with something in it (an empty file is like none: the
+/// import writes the header).
+pub fn has_content(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() > 0)
+}
+
+/// Reads the header of `path`, if the file has one.
 pub fn read_header(path: &Path, options: &TextOptions) -> Result<Option<Vec<String>>, Problem> {
-    if !path.exists() {
+    if !has_content(path) {
         return Ok(None);
     }
     let (mut reader, _) = open_csv(path, options)?;

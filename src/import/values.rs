@@ -223,6 +223,9 @@ mod tests {
         assert_eq!(convert(&k, &labels, "非常同意").as_deref(), Ok("5"));
         labels.set("Top box", "5".into());
         assert_eq!(convert(&k, &labels, "top box").as_deref(), Ok("5"));
+        // A map file may say a label means "not answered".
+        labels.set("Not relevant", "N/A".into());
+        assert_eq!(convert(&k, &labels, "not relevant").as_deref(), Ok(""));
     }
 
     #[test]
@@ -276,6 +279,8 @@ mod tests {
             convert_date("2026-07-15T10:22:13Z").as_deref(),
             Some("2026-07-15")
         );
+        assert_eq!(convert_date("2026年10月5日").as_deref(), Some("2026-10-05"));
+        assert_eq!(convert_date("05.10.2026").as_deref(), Some("2026-10-05"));
         assert_eq!(convert_date("").as_deref(), Some(""));
         assert_eq!(convert_date("yesterday"), None);
     }
