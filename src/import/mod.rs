@@ -525,7 +525,7 @@ fn progress_bar(show: bool) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} {pos} rows read ({per_sec})")
+        indicatif::ProgressStyle::with_template("{spinner} {human_pos} rows read ({elapsed})")
     {
         bar.set_style(style);
     }
