@@ -13,6 +13,7 @@ pub mod builtin;
 pub mod cli;
 pub mod definition;
 pub mod i18n;
+pub mod import;
 pub mod kano;
 pub mod output;
 pub mod problem;

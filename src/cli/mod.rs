@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand, each a thin layer over the library.
 
 mod docs;
+mod import;
 mod init;
 mod init_form;
 mod init_kano;
@@ -52,6 +53,8 @@ pub enum Command {
     Templates,
     /// Kano classification of service features.
     Kano(kano::KanoArgs),
+    /// Add an export from a survey tool or spreadsheet to a data source of an audit.
+    Import(import::ImportArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(docs::CompletionsArgs),
     /// Print the man page (roff).
@@ -99,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args, &global),
         Command::Templates => templates::run(&global),
         Command::Kano(args) => kano::run(args, &global),
+        Command::Import(args) => import::run(args, &global),
         Command::Completions(args) => docs::completions(args),
         Command::Man => docs::man(),
     };

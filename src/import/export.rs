@@ -1,0 +1,213 @@
+//! Reading an export: a CSV in any encoding (through `sources::text`) or an Excel sheet
+//! (through calamine), one row of strings at a time, with the header rows split off.
+
+use std::collections::VecDeque;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader};
+use csv::StringRecord;
+
+use super::presets::{ExportColumn, Preset};
+use crate::problem::Problem;
+use crate::sources::text::{csv_problem, open_csv, TextOptions};
+
+/// One data row of an export.
+#[derive(Debug, Clone)]
+pub struct ExportRow {
+    /// Line (CSV) or row number (sheet) in the export, 1-based.
+    pub line: u64,
+    /// The cells, as text.
+    pub cells: Vec<String>,
+}
+
+/// Where the rows come from.
+enum Rows {
+    /// A CSV file, decoded as it streams.
+    Csv(Box<csv::Reader<Box<dyn Read>>>, StringRecord),
+    /// The first sheet of a workbook (calamine holds a sheet in memory anyway).
+    Sheet(std::vec::IntoIter<ExportRow>),
+}
+
+/// An open export: the columns and a stream of the data rows.
+pub struct Export {
+    /// The export file.
+    pub path: PathBuf,
+    /// The preset used (given or detected).
+    pub preset: Preset,
+    /// The columns.
+    pub columns: Vec<ExportColumn>,
+    /// Size of the file in bytes (to decide whether to show progress).
+    pub bytes: u64,
+    /// Rows read ahead while looking at the header, not yet handed out.
+    pending: VecDeque<ExportRow>,
+    rows: Rows,
+    done: bool,
+}
+
+/// How many rows are read ahead to find the header rows and detect the preset.
+const LOOKAHEAD: usize = 3;
+
+impl Export {
+    /// Opens `path` (CSV, or `.xlsx`/`.xlsm`/`.xls`/`.ods` by extension).
+    pub fn open(path: &Path, preset: Option<Preset>) -> Result<Export, Problem> {
+        let bytes = std::fs::metadata(path)
+            .map_err(|e| Problem::new(format!("cannot read the export: {e}")).file(path))?
+            .len();
+        let is_sheet = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+            ["xlsx", "xlsm", "xls", "ods"].contains(&e.to_ascii_lowercase().as_str())
+        });
+        let (rows, pending) = if is_sheet {
+            (Rows::Sheet(read_sheet(path)?.into_iter()), VecDeque::new())
+        } else {
+            let (reader, _format) = open_csv(path, &TextOptions::default())?;
+            let mut reader = Box::new(reader);
+            // The csv reader treats the first row as the header; the presets need it as a
+            // row like the others, so it is handed out first.
+            let header = reader.headers().map_err(|e| csv_problem(path, &e))?;
+            let first = ExportRow {
+                line: 1,
+                cells: header.iter().map(str::to_string).collect(),
+            };
+            (
+                Rows::Csv(reader, StringRecord::new()),
+                VecDeque::from([first]),
+            )
+        };
+        let mut export = Export {
+            path: path.to_path_buf(),
+            preset: Preset::Plain,
+            columns: Vec::new(),
+            bytes,
+            pending,
+            rows,
+            done: false,
+        };
+        export.finish_header(preset)?;
+        Ok(export)
+    }
+
+    /// Reads ahead, decides the preset and takes the header rows off the stream.
+    fn finish_header(&mut self, preset: Option<Preset>) -> Result<(), Problem> {
+        while self.pending.len() < LOOKAHEAD {
+            match self.read_raw() {
+                Some(Ok(row)) => self.pending.push_back(row),
+                Some(Err(p)) => return Err(p),
+                None => break,
+            }
+        }
+        let ahead: Vec<Vec<String>> = self.pending.iter().map(|r| r.cells.clone()).collect();
+        if ahead.is_empty() {
+            return Err(Problem::new("the export is empty")
+                .file(&self.path)
+                .expected("a header row and rows of answers"));
+        }
+        let preset = preset.unwrap_or_else(|| Preset::detect(&ahead));
+        let n = preset.header_rows(&ahead).min(ahead.len());
+        self.preset = preset;
+        self.columns = preset.columns(&ahead[..n]);
+        self.pending.drain(..n);
+        Ok(())
+    }
+
+    /// The next data row; `Err` for a row that cannot be read (the stream then ends).
+    pub fn next_row(&mut self) -> Option<Result<ExportRow, Problem>> {
+        if let Some(row) = self.pending.pop_front() {
+            return Some(Ok(row));
+        }
+        if self.done {
+            return None;
+        }
+        let next = self.read_raw();
+        if matches!(next, None | Some(Err(_))) {
+            self.done = true;
+        }
+        next
+    }
+
+    fn read_raw(&mut self) -> Option<Result<ExportRow, Problem>> {
+        match &mut self.rows {
+            Rows::Sheet(rows) => rows.next().map(Ok),
+            Rows::Csv(reader, record) => match reader.read_record(record) {
+                Ok(true) => Some(Ok(ExportRow {
+                    line: record.position().map_or(0, |p| p.line()),
+                    cells: record.iter().map(str::to_string).collect(),
+                })),
+                Ok(false) => None,
+                Err(e) => Some(Err(csv_problem(&self.path, &e))),
+            },
+        }
+    }
+}
+
+/// All rows of the first sheet of a workbook, as text; blank rows are skipped.
+fn read_sheet(path: &Path) -> Result<Vec<ExportRow>, Problem> {
+    let mut book = calamine::open_workbook_auto(path)
+        .map_err(|e| Problem::new(format!("cannot read the workbook: {e}")).file(path))?;
+    let range = match book.worksheet_range_at(0) {
+        Some(Ok(range)) => range,
+        Some(Err(e)) => {
+            return Err(Problem::new(format!("cannot read the first sheet: {e}")).file(path))
+        }
+        None => {
+            return Err(Problem::new("the workbook has no sheet")
+                .file(path)
+                .expected("answers on the first sheet"))
+        }
+    };
+    let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
+    let first_col = range.start().map_or(0, |(_, c)| c as usize);
+    Ok(range
+        .rows()
+        .enumerate()
+        .filter(|(_, row)| row.iter().any(|c| !matches!(c, Data::Empty)))
+        .map(|(i, row)| {
+            // Cells left of the used range are empty; keep columns where Excel shows them.
+            let mut cells = vec![String::new(); first_col];
+            cells.extend(row.iter().map(cell_text));
+            ExportRow {
+                line: first_row + i as u64 + 1,
+                cells,
+            }
+        })
+        .collect())
+}
+
+/// A sheet cell as the text a CSV export would hold.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => excel_date(d.as_f64()).unwrap_or_else(|| d.as_f64().to_string()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// An Excel serial date (days since 1899-12-30, the 1900 system) as `YYYY-MM-DD`.
+fn excel_date(serial: f64) -> Option<String> {
+    let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    let days = serial.floor();
+    if !(0.0..=2_958_465.0).contains(&days) {
+        return None;
+    }
+    base.checked_add_days(chrono::Days::new(days as u64))
+        .map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excel_serial_dates() {
+        // 45853 days after 1899-12-30: 2025-07-15 (Excel shows 15/07/2025 for 45853).
+        assert_eq!(excel_date(45853.0).as_deref(), Some("2025-07-15"));
+        assert_eq!(excel_date(45853.75).as_deref(), Some("2025-07-15"));
+        assert_eq!(excel_date(-1.0), None);
+    }
+}

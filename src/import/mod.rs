@@ -1,0 +1,544 @@
+//! `servqual import`: bring an export from a survey tool or a spreadsheet into an audit's
+//! data file without losing or doubling a row.
+//!
+//! The export is opened ([`export`]) with its tool's header layout ([`presets`]), its
+//! columns are mapped to the data file's ([`mapping`]), every cell is converted and checked
+//! ([`values`]), and the rows not yet in the file are appended atomically under a lock
+//! ([`store`]). Rows stream; only the ids already in the file (with a 16-byte digest of
+//! their answers, to tell a duplicate from a conflict) are held in memory.
+
+// `Problem` is the crate-wide input error (see sources::text); it is only built on failure.
+#![allow(clippy::result_large_err)]
+
+pub mod export;
+pub mod mapping;
+pub mod presets;
+pub mod store;
+pub mod target;
+pub mod values;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::definition::Audit;
+use crate::problem::{Problem, Problems};
+use crate::sources::text::TextOptions;
+use export::Export;
+use mapping::{map_columns, MapFile, Mapping, Use};
+use presets::Preset;
+use store::{Appender, Existing, Lock, Rejects, Seen};
+use target::{Role, Target, TargetColumn};
+use values::{convert, convert_date, Labels};
+
+/// What to import and how.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// `customers`, `management` or `shoppers`.
+    pub source: String,
+    /// The export file.
+    pub file: PathBuf,
+    /// The export's layout; detected when `None`.
+    pub preset: Option<Preset>,
+    /// The map file.
+    pub map: Option<PathBuf>,
+    /// Check and summarise, write nothing.
+    pub dry_run: bool,
+    /// Import the valid rows and write the others to the rejects file.
+    pub skip_invalid: bool,
+    /// Show a progress bar (the caller decides: a terminal and not `-q`).
+    pub progress: bool,
+    /// List how every export column was matched (`-v`).
+    pub verbose: bool,
+}
+
+/// A row not imported, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejected {
+    /// Line (CSV) or row (sheet) in the export.
+    pub line: u64,
+    /// Its id (may be empty).
+    pub id: String,
+    /// Each thing wrong with it, placed in the export.
+    pub problems: Vec<Problem>,
+}
+
+impl Rejected {
+    /// The reasons in one line, for the rejects file.
+    pub fn reason(&self) -> String {
+        self.problems
+            .iter()
+            .map(|p| {
+                let mut r = String::new();
+                if let Some(field) = &p.field {
+                    r.push_str(&format!("{field}: "));
+                }
+                r.push_str(&p.message);
+                if let Some(found) = &p.found {
+                    r.push_str(&format!(": found {found:?}"));
+                }
+                if let Some(expected) = &p.expected {
+                    r.push_str(&format!(", expected {expected}"));
+                }
+                r
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// What an import did (or, with `--dry-run` or when blocked, would do).
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// The export.
+    pub export: PathBuf,
+    /// The preset used.
+    pub preset: Preset,
+    /// The data file.
+    pub data: PathBuf,
+    /// Data rows read from the export.
+    pub read: u64,
+    /// Rows added to the data file (or that would be, with `--dry-run` or when blocked).
+    pub added: u64,
+    /// Rows already in the data file (or earlier in the export) with the same answers.
+    pub duplicates: u64,
+    /// Rows whose id is already there with different answers.
+    pub conflicts: Vec<Rejected>,
+    /// Rows with invalid values.
+    pub rejected: Vec<Rejected>,
+    /// Whether the data file was written.
+    pub written: bool,
+    /// The rejects file, if one was written.
+    pub rejects_file: Option<PathBuf>,
+    /// Whether this was a dry run.
+    pub dry_run: bool,
+    /// Whether invalid or conflicting rows stopped the import.
+    pub blocked: bool,
+}
+
+impl Summary {
+    /// Each conflict and invalid row as problems naming the export line (the first
+    /// [`MAX_LISTED`] rows; the count of the others is in the summary).
+    pub fn problems(&self) -> Problems {
+        Problems(
+            self.conflicts
+                .iter()
+                .chain(&self.rejected)
+                .take(MAX_LISTED)
+                .flat_map(|r| r.problems.iter().cloned())
+                .collect(),
+        )
+    }
+}
+
+/// How many conflicts or rejected rows are listed one by one.
+pub const MAX_LISTED: usize = 50;
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mode = if self.dry_run {
+            " (dry run: nothing written)"
+        } else if self.blocked {
+            " (stopped: nothing written)"
+        } else {
+            ""
+        };
+        writeln!(
+            f,
+            "import {} ({}) into {}{mode}",
+            self.export.display(),
+            self.preset.name(),
+            self.data.display(),
+        )?;
+        writeln!(f, "  rows read   {}", self.read)?;
+        if self.written || self.added == 0 {
+            writeln!(f, "  added       {}", self.added)?;
+        } else {
+            writeln!(f, "  added       0 ({} would be added)", self.added)?;
+        }
+        writeln!(f, "  duplicates  {}", self.duplicates)?;
+        writeln!(f, "  conflicts   {}", self.conflicts.len())?;
+        write!(f, "  rejected    {}", self.rejected.len())?;
+        let listed = self.conflicts.len() + self.rejected.len();
+        if listed > MAX_LISTED {
+            write!(
+                f,
+                "\n  (the first {MAX_LISTED} of {listed} are listed below)"
+            )?;
+        }
+        if let Some(path) = &self.rejects_file {
+            write!(
+                f,
+                "\n  rows not imported, with the reasons, written to {}",
+                path.display()
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// One column of the data file as the import fills it.
+#[derive(Debug, Clone)]
+struct OutColumn {
+    /// Target column, if the import knows the data file's column.
+    target: Option<usize>,
+    /// Export column that fills it.
+    source: Option<usize>,
+}
+
+/// Runs an import; `note` receives the drift and matching report before any row is read.
+pub fn run(
+    audit: &Audit,
+    request: &Request,
+    note: &mut dyn FnMut(&str),
+) -> Result<Summary, Problems> {
+    let target = Target::of(audit, &request.source)?;
+    let map = match &request.map {
+        Some(path) => MapFile::read(path)?,
+        None => MapFile::default(),
+    };
+    let labels = map.labels(Labels::for_scale(audit.scale));
+    let mut export = Export::open(&request.file, request.preset)?;
+    let mapping = map_columns(
+        &export.columns,
+        export.preset,
+        &target,
+        &map,
+        request.map.as_deref(),
+    )
+    .map_err(|p| in_file(p, &request.file))?;
+
+    if request.verbose {
+        for line in &mapping.matched {
+            note(&format!("matched: {line}"));
+        }
+    }
+    if !mapping.drift.is_empty() {
+        note(&format!(
+            "instrument drift: the questions of {} differ from the audit's:",
+            request.file.display()
+        ));
+        for d in &mapping.drift {
+            note(&format!("  {d}"));
+        }
+    }
+
+    let data = target.file.clone();
+    // The lock comes before the data file is read, so nobody appends between our reading
+    // of its ids and our rename.
+    let _lock = if request.dry_run {
+        None
+    } else {
+        let lock = Lock::acquire(&data)?;
+        let left = store::remove_leftovers(&data);
+        if left > 0 {
+            note(&format!(
+                "removed {left} temporary file(s) an interrupted import of {} left behind",
+                data.display()
+            ));
+        }
+        Some(lock)
+    };
+    let options = TextOptions {
+        encoding: target.encoding.clone(),
+        delimiter: target.delimiter,
+    };
+    let header = match store::read_header(&data, &options)? {
+        Some(h) => h,
+        None => new_header(&target, &mapping),
+    };
+    let out = plan(&target, &mapping, &header, &data)?;
+    let id_out = out
+        .iter()
+        .position(|o| o.target.is_some_and(|t| target.columns[t].role == Role::Id))
+        .ok_or_else(|| {
+            Problem::new("the data file has no id column")
+                .file(&data)
+                .line(1)
+                .expected(format!("a column `{}`", target.columns[0].name))
+        })?;
+    let compare: Vec<usize> = (0..out.len())
+        .filter(|&o| o != id_out && out[o].source.is_some())
+        .collect();
+    let canonical = |o: usize, cell: &str| -> String {
+        let Some(t) = out[o].target else {
+            return cell.trim().to_string();
+        };
+        convert_cell(&target.columns[t], &labels, cell).unwrap_or_else(|_| cell.trim().to_string())
+    };
+    let mut existing: Option<Existing> = if store::has_content(&data) {
+        Some(store::index(&data, &options, id_out, &compare, canonical)?)
+    } else {
+        None
+    };
+    // The ids of the data file, then of the rows added: the only memory that grows.
+    let mut seen: HashMap<String, Seen> = existing
+        .as_mut()
+        .map(|e| std::mem::take(&mut e.rows))
+        .unwrap_or_default();
+
+    let mut appender = if request.dry_run {
+        None
+    } else {
+        Some(Appender::start(&data, existing.as_ref(), &header)?)
+    };
+    let rejects_path = store::beside(&data, ".rejects.csv");
+    let mut rejects = if request.dry_run || !request.skip_invalid {
+        None
+    } else {
+        let keys: Vec<String> = export.columns.iter().map(|c| c.key.clone()).collect();
+        Some(Rejects::start(&data, &keys)?)
+    };
+    let progress = progress_bar(request.progress && export.bytes > 1 << 20);
+
+    let mut summary = Summary {
+        export: request.file.clone(),
+        preset: export.preset,
+        data: data.clone(),
+        read: 0,
+        added: 0,
+        duplicates: 0,
+        conflicts: Vec::new(),
+        rejected: Vec::new(),
+        written: false,
+        rejects_file: None,
+        dry_run: request.dry_run,
+        blocked: false,
+    };
+    let id_label = mapping
+        .source_of(out[id_out].target.unwrap_or_default())
+        .and_then(|e| export.columns.get(e))
+        .map(|c| c.label())
+        .unwrap_or_default();
+    while let Some(row) = export.next_row() {
+        let row = row.map_err(Problems::one)?;
+        // Blank lines at the end of spreadsheet exports are not responses.
+        if row.cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        summary.read += 1;
+        progress.inc(1);
+        let mut cells = Vec::with_capacity(out.len());
+        let mut problems = Vec::new();
+        for o in &out {
+            let (Some(t), Some(s)) = (o.target, o.source) else {
+                cells.push(String::new());
+                continue;
+            };
+            let raw = row.cells.get(s).map(String::as_str).unwrap_or_default();
+            match convert_cell(&target.columns[t], &labels, raw) {
+                Ok(v) => cells.push(v),
+                Err(expected) => {
+                    problems.push(
+                        Problem::new("invalid answer")
+                            .file(&request.file)
+                            .at(row.line, s as u64 + 1)
+                            .field(column_field(&export.columns[s], &target.columns[t].name))
+                            .found(raw)
+                            .expected(expected),
+                    );
+                    cells.push(String::new());
+                }
+            }
+        }
+        let id = cells[id_out].clone();
+        if id.is_empty() {
+            let mut p = Problem::new("no response id")
+                .file(&request.file)
+                .line(row.line)
+                .expected("an id in every row, so that a row is never imported twice");
+            if let Some(s) = out[id_out].source {
+                p = p.at(row.line, s as u64 + 1).field(id_label.clone());
+            }
+            problems.push(p);
+        }
+        let mut reject = |summary: &mut Summary, conflict: bool, problems: Vec<Problem>| {
+            let r = Rejected {
+                line: row.line,
+                id: id.clone(),
+                problems,
+            };
+            if let Some(w) = rejects.as_mut() {
+                let mut line = vec![r.line.to_string(), r.id.clone(), r.reason()];
+                line.extend(row.cells.iter().cloned());
+                w.write(&line).map_err(|e| {
+                    Problem::new(format!("cannot write the rejects file: {e}")).file(&rejects_path)
+                })?;
+            }
+            if conflict {
+                summary.conflicts.push(r);
+            } else {
+                summary.rejected.push(r);
+            }
+            Ok::<(), Problem>(())
+        };
+        if !problems.is_empty() {
+            reject(&mut summary, false, problems)?;
+            continue;
+        }
+        let compared: Vec<&str> = compare.iter().map(|&o| cells[o].as_str()).collect();
+        let print = store::fingerprint(&compared);
+        match seen.get(&id) {
+            Some(s) if s.print == print => summary.duplicates += 1,
+            Some(&Seen { line, in_file, .. }) => {
+                let place = if in_file {
+                    format!("line {line} of {}", data.display())
+                } else {
+                    format!("line {line} of this export")
+                };
+                let mut p = Problem::new(format!(
+                    "conflict: this id is already at {place} with different answers; it is not replaced"
+                ))
+                .file(&request.file)
+                .line(row.line)
+                .found(id.clone())
+                .expected("the same answers (a duplicate, skipped) or a new id; correct the data file by hand if the new answers are right");
+                if let Some(s) = out[id_out].source {
+                    p = p.at(row.line, s as u64 + 1).field(id_label.clone());
+                }
+                reject(&mut summary, true, vec![p])?;
+            }
+            None => {
+                if let Some(a) = appender.as_mut() {
+                    if let Err(why) = a.write_row(&cells) {
+                        let p = Problem::new(why)
+                            .file(&request.file)
+                            .line(row.line)
+                            .expected("text the data file's encoding can hold");
+                        reject(&mut summary, false, vec![p])?;
+                        continue;
+                    }
+                }
+                seen.insert(
+                    id,
+                    Seen {
+                        line: row.line,
+                        print,
+                        in_file: false,
+                    },
+                );
+                summary.added += 1;
+            }
+        }
+    }
+    progress.finish_and_clear();
+
+    let all_good = summary.conflicts.is_empty() && summary.rejected.is_empty();
+    summary.blocked = !request.skip_invalid && !all_good;
+    if summary.blocked {
+        return Ok(summary);
+    }
+    if let Some(a) = appender {
+        if summary.added > 0 {
+            a.commit(&data)?;
+            summary.written = true;
+        }
+    }
+    if let Some(w) = rejects {
+        if !all_good {
+            w.commit(&rejects_path)?;
+            summary.rejects_file = Some(rejects_path);
+        }
+    }
+    Ok(summary)
+}
+
+/// An export column as named in a message, with the data column it fills if that differs.
+fn column_field(column: &presets::ExportColumn, data_column: &str) -> String {
+    if column.key == data_column {
+        data_column.to_string()
+    } else {
+        format!("{} -> {data_column}", column.label())
+    }
+}
+
+/// Converts one cell for target column `c`.
+fn convert_cell(c: &TargetColumn, labels: &Labels, raw: &str) -> Result<String, String> {
+    match &c.role {
+        Role::Value(kind) => convert(kind, labels, raw),
+        Role::Date => convert_date(raw).ok_or_else(|| values::DATE_EXPECTED.to_string()),
+        Role::Id | Role::Site | Role::Region | Role::Shopper => Ok(raw.trim().to_string()),
+    }
+}
+
+/// The header of a new data file: the fixed columns, then the answer columns in the
+/// audit's order (E and P, M, or every form question always; A, D, W and region if filled).
+fn new_header(target: &Target, mapping: &Mapping) -> Vec<String> {
+    target
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(t, c)| {
+            *t < target.fixed
+                || matches!(c.part, 'E' | 'P' | 'M' | 'Q')
+                || mapping.source_of(*t).is_some()
+        })
+        .map(|(_, c)| c.name.clone())
+        .collect()
+}
+
+/// Lines the data file's columns up with the target and the export.
+fn plan(
+    target: &Target,
+    mapping: &Mapping,
+    header: &[String],
+    data: &Path,
+) -> Result<Vec<OutColumn>, Problems> {
+    let out: Vec<OutColumn> = header
+        .iter()
+        .map(|h| {
+            let t = target.column(h);
+            OutColumn {
+                target: t,
+                source: t.and_then(|t| mapping.source_of(t)),
+            }
+        })
+        .collect();
+    let problems: Vec<Problem> = mapping
+        .uses
+        .iter()
+        .filter_map(|u| match u {
+            Use::Fill(t)
+                if matches!(target.columns[*t].role, Role::Value(_))
+                    && !header.contains(&target.columns[*t].name) =>
+            {
+                Some(
+                Problem::new("the data file has no column for answers the export holds")
+                    .file(data)
+                    .line(1)
+                    .found(target.columns[*t].name.clone())
+                    .expected("that column in the data file's header (add it, or `ignore:` the export column in the map file)"),
+            )
+            }
+            _ => None,
+        })
+        .collect();
+    Problems::check(problems)?;
+    Ok(out)
+}
+
+/// A row counter on stderr, or a hidden one.
+fn progress_bar(show: bool) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {human_pos} rows read ({elapsed})")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Problems from mapping have no file; they are about the export.
+fn in_file(problems: Problems, file: &Path) -> Problems {
+    Problems(
+        problems
+            .0
+            .into_iter()
+            .map(|p| if p.file.is_none() { p.file(file) } else { p })
+            .collect(),
+    )
+}

@@ -1,0 +1,476 @@
+//! The data file side of an import: the lock, the ids already there, and the atomic append.
+//!
+//! The new file is the old file's bytes, copied unchanged, followed by the new rows in
+//! the old file's encoding, delimiter and line ending; it is built in a temporary file in
+//! the same folder and renamed over the old one only when everything succeeded, so a
+//! failed or killed import leaves the data file exactly as it was.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use encoding_rs::{Encoding, UTF_8};
+use sha2::{Digest, Sha256};
+use tempfile::NamedTempFile;
+
+use crate::problem::Problem;
+use crate::sources::text::{csv_problem, open_csv, TextOptions};
+
+/// Test-only: when this environment variable is set, an import stops (as if killed) right
+/// after writing its temporary file and before the rename, to prove the data file is untouched.
+pub const ABORT_BEFORE_RENAME: &str = "SERVQUAL_TEST_ABORT_BEFORE_RENAME";
+
+/// `<data>.<suffix>` beside the data file.
+pub fn beside(data: &Path, suffix: &str) -> PathBuf {
+    let mut name = data.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    data.with_file_name(name)
+}
+
+/// The start of the name of a temporary file for `data`: `.<data name>.<what>-`.
+fn temp_prefix(data: &Path, what: &str) -> String {
+    format!(
+        ".{}.{what}-",
+        data.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
+/// Removes temporary files a killed import of `data` left behind; call with the lock held,
+/// since then no other import of `data` can be writing one. Returns how many were removed.
+pub fn remove_leftovers(data: &Path) -> usize {
+    let dir = match data.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let prefixes = [temp_prefix(data, "import"), temp_prefix(data, "rejects")];
+    entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.ends_with(".tmp") && prefixes.iter().any(|p| name.starts_with(p.as_str()))
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
+/// An exclusive lock on a data file, held through `<data>.lock` and released on drop.
+///
+/// On Unix it is an advisory `flock`, which the kernel drops when the process dies, so a
+/// killed import never leaves the data file locked. Elsewhere the lock file itself is the
+/// lock (created exclusively); one left by a killed import must be deleted by hand.
+#[derive(Debug)]
+pub struct Lock {
+    path: PathBuf,
+    #[cfg(unix)]
+    _file: File,
+}
+
+impl Lock {
+    /// Takes the lock, or says who holds it.
+    pub fn acquire(data: &Path) -> Result<Lock, Problem> {
+        let path = beside(data, ".lock");
+        let io_problem =
+            |e: io::Error| Problem::new(format!("cannot create the lock file: {e}")).file(&path);
+        let held = |holder: String| {
+            Problem::new("another import is writing this data file")
+                .file(&path)
+                .found(format!("a lock held by process {}", holder.trim()))
+                .expected("that import to finish, then run this one again")
+        };
+        #[cfg(unix)]
+        {
+            use rustix::fs::{flock, FlockOperation};
+            use std::os::unix::fs::MetadataExt;
+            // A holder may delete the file between our open and our flock; then we hold a
+            // lock on a file nobody else sees, so check it is still the file at `path`.
+            for _ in 0..8 {
+                let mut file = OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(&path)
+                    .map_err(io_problem)?;
+                match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+                    Ok(()) => {}
+                    Err(e) if e == rustix::io::Errno::WOULDBLOCK => {
+                        let mut holder = String::new();
+                        let _ = file.read_to_string(&mut holder);
+                        return Err(held(holder));
+                    }
+                    Err(e) => return Err(io_problem(e.into())),
+                }
+                let same = match (file.metadata(), std::fs::metadata(&path)) {
+                    (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
+                    _ => false,
+                };
+                if same {
+                    // The pid tells the user which process to look for.
+                    let _ = file.set_len(0);
+                    let _ = writeln!(file, "{}", std::process::id());
+                    return Ok(Lock { path, _file: file });
+                }
+            }
+            Err(held(String::from("(changing hands)")))
+        }
+        #[cfg(not(unix))]
+        {
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut file) => {
+                    let _ = writeln!(file, "{}", std::process::id());
+                    Ok(Lock { path })
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                    Err(held(holder).expected(
+                        "that import to finish; if no import is running (it was killed), delete the lock file",
+                    ))
+                }
+                Err(e) => Err(io_problem(e)),
+            }
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still held (the file closes after this), so nobody can lock the
+        // old file after we let go; see the inode check in `acquire`.
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// A row's answers reduced to a fixed-size digest, to tell a duplicate from a conflict
+/// without keeping the rows in memory.
+pub type Fingerprint = [u8; 16];
+
+/// The digest of a row's canonical cells.
+pub fn fingerprint(cells: &[&str]) -> Fingerprint {
+    let mut h = Sha256::new();
+    for c in cells {
+        h.update(c.as_bytes());
+        h.update([0x1f]);
+    }
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&h.finalize()[..16]);
+    out
+}
+
+/// Where an id was first seen, and its answers' digest.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seen {
+    /// Line in the data file or in the export.
+    pub line: u64,
+    /// Digest of the compared answers.
+    pub print: Fingerprint,
+    /// Whether the line is in the data file (else in the export).
+    pub in_file: bool,
+}
+
+/// What an import needs to know about the data file that is already there.
+#[derive(Debug)]
+pub struct Existing {
+    /// Its header.
+    pub header: Vec<String>,
+    /// Id -> where it is and the digest of its answers: the ids plus 24 bytes each.
+    pub rows: HashMap<String, Seen>,
+    encoding: &'static Encoding,
+    delimiter: u8,
+    crlf: bool,
+    ends_with_newline: bool,
+}
+
+/// Whether `path` is a data file with something in it (an empty file is like none: the
+/// import writes the header).
+pub fn has_content(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() > 0)
+}
+
+/// Reads the header of `path`, if the file has one.
+pub fn read_header(path: &Path, options: &TextOptions) -> Result<Option<Vec<String>>, Problem> {
+    if !has_content(path) {
+        return Ok(None);
+    }
+    let (mut reader, _) = open_csv(path, options)?;
+    let header = reader.headers().map_err(|e| csv_problem(path, &e))?;
+    Ok(Some(header.iter().map(|h| h.trim().to_string()).collect()))
+}
+
+/// Indexes the rows of `path`: `key` gives (id, canonical cells) of a record.
+pub fn index(
+    path: &Path,
+    options: &TextOptions,
+    id_column: usize,
+    compare: &[usize],
+    canonical: impl Fn(usize, &str) -> String,
+) -> Result<Existing, Problem> {
+    let (mut reader, format) = open_csv(path, options)?;
+    if format.encoding.output_encoding() != format.encoding {
+        return Err(Problem::new(format!(
+            "cannot append to a file in {}",
+            format.encoding.name()
+        ))
+        .file(path)
+        .expected("a data file in UTF-8, GBK/GB18030 or another single- or multi-byte encoding (save it as UTF-8)"));
+    }
+    let header = reader
+        .headers()
+        .map_err(|e| csv_problem(path, &e))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    let mut rows = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_problem(path, &e)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let id = record.get(id_column).unwrap_or_default().trim().to_string();
+        if id.is_empty() {
+            continue;
+        }
+        let cells: Vec<String> = compare
+            .iter()
+            .map(|&c| canonical(c, record.get(c).unwrap_or_default()))
+            .collect();
+        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+        rows.entry(id).or_insert(Seen {
+            line,
+            print: fingerprint(&refs),
+            in_file: true,
+        });
+    }
+    let (crlf, ends_with_newline) = line_endings(path)?;
+    Ok(Existing {
+        header,
+        rows,
+        encoding: format.encoding,
+        delimiter: format.delimiter,
+        crlf,
+        ends_with_newline,
+    })
+}
+
+/// Whether the file's first line ends in CRLF, and whether the file ends with a newline.
+fn line_endings(path: &Path) -> Result<(bool, bool), Problem> {
+    let io_problem = |e: io::Error| Problem::new(format!("cannot read the file: {e}")).file(path);
+    let mut file = File::open(path).map_err(io_problem)?;
+    let mut head = vec![0u8; 64 * 1024];
+    let n = file.read(&mut head).map_err(io_problem)?;
+    head.truncate(n);
+    let crlf = head
+        .iter()
+        .position(|&b| b == b'\n')
+        .is_some_and(|i| i > 0 && head[i - 1] == b'\r');
+    let len = file.seek(SeekFrom::End(0)).map_err(io_problem)?;
+    let mut last = [0u8; 1];
+    let ends = if len == 0 {
+        true
+    } else {
+        file.seek(SeekFrom::End(-1)).map_err(io_problem)?;
+        file.read_exact(&mut last).map_err(io_problem)?;
+        last[0] == b'\n'
+    };
+    Ok((crlf, ends))
+}
+
+/// One CSV field, quoted when it must be.
+fn field(value: &str, delimiter: u8) -> String {
+    let needs = value
+        .bytes()
+        .any(|b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
+        || value.starts_with(' ')
+        || value.ends_with(' ');
+    if needs {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
+/// A temporary copy of the data file with rows appended; [`Appender::commit`] renames it into place.
+pub struct Appender {
+    tmp: BufWriter<NamedTempFile>,
+    encoding: &'static Encoding,
+    delimiter: u8,
+    newline: &'static str,
+}
+
+impl Appender {
+    /// Starts the new file: the old file's bytes, or `header` if there is no old file.
+    pub fn start(
+        data: &Path,
+        existing: Option<&Existing>,
+        header: &[String],
+    ) -> Result<Appender, Problem> {
+        let dir = match data.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Problem::new(format!("cannot create the folder: {e}")).file(&dir))?;
+        let problem = |e: io::Error| Problem::new(format!("cannot write: {e}")).file(data);
+        let prefix = temp_prefix(data, "import");
+        let tmp = tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .map_err(problem)?;
+        let mut appender = Appender {
+            tmp: BufWriter::new(tmp),
+            encoding: existing.map_or(UTF_8, |e| e.encoding),
+            delimiter: existing.map_or(b',', |e| e.delimiter),
+            newline: if existing.is_some_and(|e| e.crlf) {
+                "\r\n"
+            } else {
+                "\n"
+            },
+        };
+        match existing {
+            Some(e) => {
+                let mut old = File::open(data).map_err(problem)?;
+                io::copy(&mut old, &mut appender.tmp).map_err(problem)?;
+                if !e.ends_with_newline {
+                    appender
+                        .tmp
+                        .write_all(appender.newline.as_bytes())
+                        .map_err(problem)?;
+                }
+            }
+            None => {
+                appender
+                    .write_row(header)
+                    .map_err(|m| Problem::new(m).file(data))?;
+            }
+        }
+        Ok(appender)
+    }
+
+    /// Appends one row; `Err` if a cell cannot be written in the file's encoding.
+    pub fn write_row(&mut self, cells: &[String]) -> Result<(), String> {
+        let delimiter = char::from(self.delimiter).to_string();
+        let mut line = cells
+            .iter()
+            .map(|c| field(c, self.delimiter))
+            .collect::<Vec<_>>()
+            .join(&delimiter);
+        line.push_str(self.newline);
+        let (bytes, _, unmappable) = self.encoding.encode(&line);
+        if unmappable {
+            return Err(format!(
+                "the row has characters that cannot be written in the data file's encoding ({})",
+                self.encoding.name()
+            ));
+        }
+        self.tmp
+            .write_all(&bytes)
+            .map_err(|e| format!("cannot write the temporary file: {e}"))
+    }
+
+    /// Flushes, syncs and renames the new file over `data`.
+    pub fn commit(self, data: &Path) -> Result<(), Problem> {
+        let problem = |e: io::Error| Problem::new(format!("cannot write: {e}")).file(data);
+        let tmp = self.tmp.into_inner().map_err(|e| problem(e.into_error()))?;
+        tmp.as_file().sync_all().map_err(problem)?;
+        if std::env::var_os(ABORT_BEFORE_RENAME).is_some() {
+            // Test-only (see ABORT_BEFORE_RENAME): stop the way a killed process does, with
+            // no destructors run, leaving the temporary file and the lock file behind
+            // (`exit`, not `abort`, so that no core file is dumped). 137 = killed by SIGKILL.
+            let _ = tmp.keep();
+            std::process::exit(137);
+        }
+        tmp.persist(data).map_err(|e| problem(e.error))?;
+        Ok(())
+    }
+}
+
+/// The rejects CSV: the export's rows that were not imported, with the reason.
+pub struct Rejects {
+    tmp: BufWriter<NamedTempFile>,
+}
+
+impl Rejects {
+    /// Starts the rejects file beside `data` with the export's `columns` after line, id and reason.
+    pub fn start(data: &Path, columns: &[String]) -> Result<Rejects, Problem> {
+        let dir = match data.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let problem = |e: io::Error| Problem::new(format!("cannot write: {e}")).file(&dir);
+        std::fs::create_dir_all(&dir).map_err(problem)?;
+        let prefix = temp_prefix(data, "rejects");
+        let tmp = tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .map_err(problem)?;
+        let mut rejects = Rejects {
+            tmp: BufWriter::new(tmp),
+        };
+        let mut header = vec![
+            "export_line".to_string(),
+            "export_id".into(),
+            "reason".into(),
+        ];
+        header.extend(columns.iter().cloned());
+        rejects.write(&header).map_err(problem)?;
+        Ok(rejects)
+    }
+
+    /// Adds a row.
+    pub fn write(&mut self, cells: &[String]) -> io::Result<()> {
+        let line = cells
+            .iter()
+            .map(|c| field(c, b','))
+            .collect::<Vec<_>>()
+            .join(",");
+        self.tmp.write_all(line.as_bytes())?;
+        self.tmp.write_all(b"\n")
+    }
+
+    /// Renames the rejects file into place.
+    pub fn commit(self, path: &Path) -> Result<(), Problem> {
+        let problem = |e: io::Error| Problem::new(format!("cannot write: {e}")).file(path);
+        let tmp = self.tmp.into_inner().map_err(|e| problem(e.into_error()))?;
+        tmp.as_file().sync_all().map_err(problem)?;
+        tmp.persist(path).map_err(|e| problem(e.error))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        assert_eq!(field("7", b','), "7");
+        assert_eq!(field("a,b", b','), "\"a,b\"");
+        assert_eq!(field("a,b", b';'), "a,b");
+        assert_eq!(field("say \"hi\"", b','), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn fingerprints_separate_cells() {
+        // "ab"+"c" and "a"+"bc" must differ: the separator keeps the cells apart.
+        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
+        assert_eq!(fingerprint(&["7", ""]), fingerprint(&["7", ""]));
+    }
+
+    #[test]
+    fn lock_is_exclusive_and_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("d.csv");
+        let lock = Lock::acquire(&data).unwrap();
+        assert!(Lock::acquire(&data).is_err());
+        drop(lock);
+        assert!(Lock::acquire(&data).is_ok());
+    }
+}

@@ -1,0 +1,287 @@
+//! Turning what a survey tool wrote in a cell into the value the data file holds.
+
+use std::collections::HashMap;
+
+use super::target::ValueKind;
+use crate::definition::Scale;
+use crate::sources::answers::{parse_number_cell, Answer};
+
+/// Answer labels and the values they stand for.
+#[derive(Debug, Clone, Default)]
+pub struct Labels {
+    /// Normalised label -> value (a number, `yes` or `no`; empty for not answered).
+    table: HashMap<String, String>,
+}
+
+/// The agreement labels of a 7-point Likert scale, in English and Chinese.
+const SEVEN: &[(&str, u8)] = &[
+    ("strongly disagree", 1),
+    ("disagree", 2),
+    ("somewhat disagree", 3),
+    ("slightly disagree", 3),
+    ("neither agree nor disagree", 4),
+    ("neutral", 4),
+    ("somewhat agree", 5),
+    ("slightly agree", 5),
+    ("agree", 6),
+    ("strongly agree", 7),
+    ("非常不同意", 1),
+    ("完全不同意", 1),
+    ("不同意", 2),
+    ("有点不同意", 3),
+    ("比较不同意", 3),
+    ("一般", 4),
+    ("中立", 4),
+    ("既不同意也不反对", 4),
+    ("有点同意", 5),
+    ("比较同意", 5),
+    ("同意", 6),
+    ("非常同意", 7),
+    ("完全同意", 7),
+];
+
+/// The agreement labels of a 5-point Likert scale, in English and Chinese.
+const FIVE: &[(&str, u8)] = &[
+    ("strongly disagree", 1),
+    ("disagree", 2),
+    ("neither agree nor disagree", 3),
+    ("neutral", 3),
+    ("agree", 4),
+    ("strongly agree", 5),
+    ("非常不同意", 1),
+    ("完全不同意", 1),
+    ("不同意", 2),
+    ("一般", 3),
+    ("中立", 3),
+    ("既不同意也不反对", 3),
+    ("同意", 4),
+    ("非常同意", 5),
+    ("完全同意", 5),
+];
+
+/// Words for yes, no and not applicable (SPEC §8).
+const YES: &[&str] = &["yes", "y", "true", "是", "有"];
+const NO: &[&str] = &["no", "n", "false", "否", "没有", "无"];
+const NOT_APPLICABLE: &[&str] = &["na", "n/a", "not applicable", "不适用"];
+
+/// Lower case with inner white space collapsed, for comparing labels.
+fn norm(label: &str) -> String {
+    label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+impl Labels {
+    /// The default table for `scale`: agreement labels for 1..5 and 1..7 scales.
+    pub fn for_scale(scale: Scale) -> Labels {
+        let table = if scale.min == 1.0 && scale.max == 7.0 {
+            SEVEN
+        } else if scale.min == 1.0 && scale.max == 5.0 {
+            FIVE
+        } else {
+            &[]
+        };
+        Labels {
+            table: table
+                .iter()
+                .map(|(l, v)| (norm(l), v.to_string()))
+                .collect(),
+        }
+    }
+
+    /// Adds or replaces a label (from the map file).
+    pub fn set(&mut self, label: &str, value: String) {
+        self.table.insert(norm(label), value);
+    }
+
+    /// The value a label stands for.
+    fn get(&self, label: &str) -> Option<&str> {
+        self.table.get(&norm(label)).map(String::as_str)
+    }
+}
+
+/// Formats a number as the data file holds it: `7`, `4.5`.
+pub fn format_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Converts one answer cell for a column of `kind`: the text to write, or what was expected.
+pub fn convert(kind: &ValueKind, labels: &Labels, cell: &str) -> Result<String, String> {
+    let cell = cell.trim();
+    let lower = norm(cell);
+    if cell.is_empty() || NOT_APPLICABLE.contains(&lower.as_str()) {
+        return Ok(String::new());
+    }
+    // A label from the table (the map file's own labels come first, they replace defaults).
+    let labelled = labels.get(cell).map(str::to_string).or_else(|| {
+        // "7 - Strongly agree", "7 = Strongly agree", "7. Strongly agree": the number leads.
+        let digits: String = cell.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let rest = cell[digits.len()..].trim_start();
+        (!digits.is_empty() && rest.starts_with(['-', '=', '.', ':', '–', '（', '(']))
+            .then_some(digits)
+    });
+    let value = labelled.as_deref().unwrap_or(cell);
+    let is_yes = YES.contains(&norm(value).as_str());
+    let is_no = NO.contains(&norm(value).as_str());
+    let number = match parse_number_cell(value.as_bytes()) {
+        Some(Answer::Number(x)) => Some(x),
+        Some(Answer::Missing) => return Ok(String::new()),
+        None => None,
+    };
+    let likert_expected = |scale: &Scale| {
+        format!(
+            "a number from {} to {}, an answer label such as \"Strongly agree\" or 非常同意 (add others under `labels:` in the map file), or N/A",
+            scale.min, scale.max
+        )
+    };
+    match kind {
+        ValueKind::Likert(scale) => match number {
+            Some(x) if scale.contains(x) => Ok(format_number(x)),
+            _ => Err(likert_expected(scale)),
+        },
+        ValueKind::Points => match number {
+            Some(x) if (0.0..=100.0).contains(&x) => Ok(format_number(x)),
+            _ => Err("a number of importance points from 0 to 100".into()),
+        },
+        ValueKind::YesNo => match (is_yes, is_no, number) {
+            (true, _, _) | (_, _, Some(1.0)) => Ok("yes".into()),
+            (_, true, _) | (_, _, Some(0.0)) => Ok("no".into()),
+            _ => Err("yes or no (yes/no, y/n, 1/0, 是/否), or N/A".into()),
+        },
+        ValueKind::Range(min, max) => match number {
+            Some(x) if x >= *min && x <= *max => Ok(format_number(x)),
+            _ => Err(format!("a number from {min} to {max}, or N/A")),
+        },
+    }
+}
+
+/// What a date cell must look like (for messages).
+pub const DATE_EXPECTED: &str =
+    "a date: YYYY-MM-DD, YYYY/MM/DD, MM/DD/YYYY, DD.MM.YYYY or YYYY年MM月DD日 (a time after it is ignored)";
+
+/// A date cell as `YYYY-MM-DD`; `None` if it is not a date any of the tools write.
+///
+/// Only the first word counts, so times and zones (`10:22:13 AM GMT+8`) are dropped.
+/// Slashed dates with the year last are US month/day, as Google Forms and SurveyMonkey
+/// write them in their default locale.
+pub fn convert_date(cell: &str) -> Option<String> {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Some(String::new());
+    }
+    let first = cell.split(['T', ' ']).next().unwrap_or(cell);
+    [
+        "%Y-%m-%d",
+        "%Y/%m/%d",
+        "%m/%d/%Y",
+        "%d.%m.%Y",
+        "%Y年%m月%d日",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDate::parse_from_str(first, f).ok())
+    .map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEVEN_POINT: Scale = Scale { min: 1.0, max: 7.0 };
+
+    #[test]
+    fn labels_on_a_seven_point_scale() {
+        let labels = Labels::for_scale(SEVEN_POINT);
+        let k = ValueKind::Likert(SEVEN_POINT);
+        assert_eq!(convert(&k, &labels, "Strongly agree").as_deref(), Ok("7"));
+        assert_eq!(
+            convert(&k, &labels, " strongly  AGREE ").as_deref(),
+            Ok("7")
+        );
+        assert_eq!(convert(&k, &labels, "非常同意").as_deref(), Ok("7"));
+        assert_eq!(convert(&k, &labels, "有点不同意").as_deref(), Ok("3"));
+        assert_eq!(convert(&k, &labels, "6 - Agree").as_deref(), Ok("6"));
+        assert_eq!(convert(&k, &labels, "5").as_deref(), Ok("5"));
+        assert_eq!(convert(&k, &labels, "N/A").as_deref(), Ok(""));
+        assert_eq!(convert(&k, &labels, "").as_deref(), Ok(""));
+        assert!(convert(&k, &labels, "8").is_err());
+        assert!(convert(&k, &labels, "Love it").is_err());
+    }
+
+    #[test]
+    fn labels_on_a_five_point_scale_and_overrides() {
+        let five = Scale { min: 1.0, max: 5.0 };
+        let mut labels = Labels::for_scale(five);
+        let k = ValueKind::Likert(five);
+        // On five points "Agree" is 4, not 6.
+        assert_eq!(convert(&k, &labels, "Agree").as_deref(), Ok("4"));
+        assert_eq!(convert(&k, &labels, "非常同意").as_deref(), Ok("5"));
+        labels.set("Top box", "5".into());
+        assert_eq!(convert(&k, &labels, "top box").as_deref(), Ok("5"));
+        // A map file may say a label means "not answered".
+        labels.set("Not relevant", "N/A".into());
+        assert_eq!(convert(&k, &labels, "not relevant").as_deref(), Ok(""));
+    }
+
+    #[test]
+    fn yes_no_and_form_scales() {
+        let labels = Labels::default();
+        for yes in ["yes", "Y", "1", "是"] {
+            assert_eq!(
+                convert(&ValueKind::YesNo, &labels, yes).as_deref(),
+                Ok("yes")
+            );
+        }
+        for no in ["No", "n", "0", "否"] {
+            assert_eq!(convert(&ValueKind::YesNo, &labels, no).as_deref(), Ok("no"));
+        }
+        assert_eq!(
+            convert(&ValueKind::YesNo, &labels, "不适用").as_deref(),
+            Ok("")
+        );
+        assert!(convert(&ValueKind::YesNo, &labels, "2").is_err());
+        assert_eq!(
+            convert(&ValueKind::Range(1.0, 5.0), &labels, "4").as_deref(),
+            Ok("4")
+        );
+        assert!(convert(&ValueKind::Range(1.0, 5.0), &labels, "6").is_err());
+        assert_eq!(
+            convert(&ValueKind::Points, &labels, "25").as_deref(),
+            Ok("25")
+        );
+        assert!(convert(&ValueKind::Points, &labels, "125").is_err());
+    }
+
+    #[test]
+    fn dates_from_each_tool() {
+        assert_eq!(
+            convert_date("2026-07-15 10:22:13").as_deref(),
+            Some("2026-07-15")
+        );
+        assert_eq!(
+            convert_date("7/15/2026 10:22:13").as_deref(),
+            Some("2026-07-15")
+        );
+        assert_eq!(
+            convert_date("07/15/2026 10:22:13 AM").as_deref(),
+            Some("2026-07-15")
+        );
+        assert_eq!(
+            convert_date("2026/07/15 10:22:13 AM GMT+8").as_deref(),
+            Some("2026-07-15")
+        );
+        assert_eq!(
+            convert_date("2026-07-15T10:22:13Z").as_deref(),
+            Some("2026-07-15")
+        );
+        assert_eq!(convert_date("2026年10月5日").as_deref(), Some("2026-10-05"));
+        assert_eq!(convert_date("05.10.2026").as_deref(), Some("2026-10-05"));
+        assert_eq!(convert_date("").as_deref(), Some(""));
+        assert_eq!(convert_date("yesterday"), None);
+    }
+}

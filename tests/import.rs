@@ -1,0 +1,534 @@
+//! `servqual import` through the real binary: every tool's layout, re-imports, conflicts,
+//! bad rows, encodings, an interrupted import and a held lock.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_servqual");
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+}
+
+struct Run {
+    code: i32,
+    stderr: String,
+}
+
+fn servqual(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(BIN);
+    command.args(args).env("NO_COLOR", "1");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command.output().expect("run servqual");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A copy of the fixture audit (2 customers, 1 manager, 1 visit) in a temporary folder.
+fn scratch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    for name in [
+        "audit.yaml",
+        "data/customers.csv",
+        "data/management.csv",
+        "data/visits.csv",
+    ] {
+        std::fs::copy(fixture(&format!("audit/{name}")), dir.path().join(name)).unwrap();
+    }
+    dir
+}
+
+fn import(dir: &Path, source: &str, export: &Path, extra: &[&str]) -> Run {
+    import_env(dir, source, export, extra, &[])
+}
+
+fn import_env(
+    dir: &Path,
+    source: &str,
+    export: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Run {
+    let audit = dir.join("audit.yaml");
+    let mut args = vec![
+        "import",
+        audit.to_str().unwrap(),
+        "--source",
+        source,
+        export.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    servqual(&args, env)
+}
+
+fn report(dir: &Path) -> Value {
+    let audit = dir.join("audit.yaml");
+    let out = Command::new(BIN)
+        .args(["report", audit.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn data(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join("data").join(name)).unwrap()
+}
+
+fn text(dir: &Path, name: &str) -> String {
+    String::from_utf8(data(dir, name)).unwrap()
+}
+
+/// `  <what>  <n>` from the summary.
+fn count(run: &Run, what: &str) -> u64 {
+    run.stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(what))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no `{what}` in:\n{}", run.stderr))
+}
+
+fn close(v: &Value, expected: f64) {
+    let x = v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
+    assert!((x - expected).abs() < 1e-12, "{x} != {expected}");
+}
+
+#[test]
+fn qualtrics_export_imports_once() {
+    let dir = scratch();
+    let map = fixture("qualtrics-map.yaml");
+    let run = import(
+        dir.path(),
+        "customers",
+        &fixture("qualtrics.csv"),
+        &["--map", map.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("(qualtrics)"), "{}", run.stderr);
+    assert_eq!(count(&run, "rows read"), 5);
+    assert_eq!(count(&run, "added"), 5);
+    // The branch question is the site; nothing else differs from the instrument.
+    assert!(!run.stderr.contains("drift"), "{}", run.stderr);
+    // Labels became numbers, the recorded date a plain date.
+    assert!(text(dir.path(), "customers.csv")
+        .lines()
+        .any(|l| l.starts_with("R_0Zk3pQ9vB2mLw0,East,2026-10-05,6,7,5,4,")));
+    assert_eq!(report(dir.path())["respondents"]["customers"], 7);
+
+    // The same export again adds nothing and leaves the file byte for byte as it was.
+    let before = data(dir.path(), "customers.csv");
+    let again = import(
+        dir.path(),
+        "customers",
+        &fixture("qualtrics.csv"),
+        &["--map", map.to_str().unwrap()],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(count(&again, "added"), 0);
+    assert_eq!(count(&again, "duplicates"), 5);
+    assert_eq!(data(dir.path(), "customers.csv"), before);
+    assert_eq!(report(dir.path())["respondents"]["customers"], 7);
+}
+
+#[test]
+fn qualtrics_legacy_export_into_the_management_survey() {
+    let dir = scratch();
+    let map = fixture("qualtrics-legacy-map.yaml");
+    let run = import(
+        dir.path(),
+        "management",
+        &fixture("qualtrics-legacy.csv"),
+        &["--map", map.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(count(&run, "added"), 3);
+    // The management file has no date column; the export's dates are left out.
+    let file = text(dir.path(), "management.csv");
+    assert!(file.starts_with("id,site,M_T1,"));
+    assert!(file.contains("\nR_1aBcDeFgHiJkLmN,South,"), "{file}");
+    assert_eq!(report(dir.path())["respondents"]["management"], 4);
+}
+
+#[test]
+fn surveymonkey_matrix_columns_find_their_items() {
+    let dir = scratch();
+    let map = fixture("surveymonkey-map.yaml");
+    let run = import(
+        dir.path(),
+        "customers",
+        &fixture("surveymonkey.csv"),
+        &["--map", map.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("(surveymonkey)"), "{}", run.stderr);
+    assert_eq!(count(&run, "added"), 4);
+    // Row 1: E_T1..E_T3 "Somewhat agree, Somewhat agree, Strongly agree" and P_T1..P_T3
+    // "Somewhat agree, Somewhat agree, Strongly agree" -> 5,5 5,5 7,7 side by side;
+    // 10/06/2026 is month/day.
+    assert!(
+        text(dir.path(), "customers.csv").contains("\n114230000000,East,2026-10-06,5,5,5,5,7,7,"),
+        "{}",
+        text(dir.path(), "customers.csv")
+    );
+    assert_eq!(report(dir.path())["respondents"]["customers"], 6);
+}
+
+#[test]
+fn google_forms_in_chinese_match_the_chinese_item_text() {
+    let dir = scratch();
+    let map = fixture("google-forms-map.yaml");
+    let run = import(
+        dir.path(),
+        "customers",
+        &fixture("google-forms.csv"),
+        &["--map", map.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("(google-forms)"), "{}", run.stderr);
+    assert_eq!(count(&run, "added"), 4);
+    // The timestamp is the id and gives the date.
+    assert!(text(dir.path(), "customers.csv").contains("\n2026/10/07 9:12:00,北区,2026-10-07,7,7,"));
+    let r = report(dir.path());
+    assert_eq!(r["respondents"]["customers"], 6);
+    let t1 = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "T1")
+        .unwrap();
+    // E_T1: file 7, 6; export 非常同意 同意 有点同意 非常同意 = 7, 6, 5, 7 -> 38 / 6.
+    close(&t1["expected"], 38.0 / 6.0);
+    // P_T1: file 7, 4; export 非常同意 非常同意 有点不同意 同意 = 7, 7, 3, 6 -> 34 / 6.
+    close(&t1["perceived"], 34.0 / 6.0);
+}
+
+#[test]
+fn limesurvey_visits_with_code_headings() {
+    let dir = scratch();
+    let run = import(dir.path(), "shoppers", &fixture("limesurvey.csv"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("(limesurvey)"), "{}", run.stderr);
+    assert_eq!(count(&run, "added"), 3);
+    let file = text(dir.path(), "visits.csv");
+    // Y/N became yes/no; the empty RC5 of visit 2 stays empty (not applicable).
+    assert!(
+        file.contains("\n1,Ann,North,2026-10-08,yes,5,no,yes,4,"),
+        "{file}"
+    );
+    assert!(
+        file.contains("\n2,Ben,South,2026-10-09,yes,5,no,yes,,"),
+        "{file}"
+    );
+    assert_eq!(report(dir.path())["shoppers"]["visits"], 4);
+}
+
+#[test]
+fn excel_workbook_of_visits() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let dir = scratch();
+    let path = dir.path().join("visits.xlsx");
+    let questions = [
+        "RC1", "RC2", "RC3", "RC4", "RC5", "UN1", "UN2", "UN3", "UN4", "HP1", "HP2", "HP3", "HP4",
+        "HP5", "RT1", "RT2", "RT3", "RT4", "RT5",
+    ];
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    for (c, h) in ["visit", "shopper", "site", "date"]
+        .iter()
+        .chain(questions.iter())
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=2u32 {
+        sheet.write_string(r, 0, format!("X{r}")).unwrap();
+        sheet.write_string(r, 1, "Dana").unwrap();
+        sheet.write_string(r, 2, "West").unwrap();
+        let day = ExcelDateTime::from_ymd(2026, 10, 20 + r as u8).unwrap();
+        sheet
+            .write_datetime_with_format(r, 3, &day, &date_format)
+            .unwrap();
+        for (q, id) in questions.iter().enumerate() {
+            let c = 4 + q as u16;
+            if matches!(*id, "RC2" | "RC5" | "UN2" | "HP2" | "RT4") {
+                sheet.write_number(r, c, 4.0).unwrap();
+            } else {
+                sheet
+                    .write_string(r, c, if r == 1 { "是" } else { "No" })
+                    .unwrap();
+            }
+        }
+    }
+    book.save(&path).unwrap();
+
+    let run = import(dir.path(), "shoppers", &path, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(count(&run, "added"), 2);
+    let file = text(dir.path(), "visits.csv");
+    // A date cell is a serial number in the workbook; it is written as a date.
+    assert!(
+        file.contains("\nX1,Dana,West,2026-10-21,yes,4,yes,"),
+        "{file}"
+    );
+    assert!(
+        file.contains("\nX2,Dana,West,2026-10-22,no,4,no,"),
+        "{file}"
+    );
+    assert_eq!(report(dir.path())["shoppers"]["visits"], 3);
+    let again = import(dir.path(), "shoppers", &path, &[]);
+    assert_eq!(count(&again, "duplicates"), 2);
+}
+
+#[test]
+fn excel_csv_with_bom_and_crlf() {
+    let dir = scratch();
+    let export = fixture("plain-bom.csv");
+    assert!(std::fs::read(&export)
+        .unwrap()
+        .starts_with(b"\xef\xbb\xbfid,"));
+    let run = import(dir.path(), "customers", &export, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(count(&run, "added"), 3);
+    let file = text(dir.path(), "customers.csv");
+    // The data file keeps its own line endings; no BOM or CR comes along.
+    assert!(!file.contains('\r') && !file.contains('\u{feff}'));
+    assert!(file.contains("\nP0001,West,2026-10-12,"));
+    assert_eq!(report(dir.path())["respondents"]["customers"], 5);
+}
+
+#[test]
+fn gbk_export_from_a_chinese_excel() {
+    let dir = scratch();
+    let run = import(dir.path(), "shoppers", &fixture("visits-gbk.csv"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(count(&run, "added"), 3);
+    let file = text(dir.path(), "visits.csv");
+    // 是/否 -> yes/no, the slashed date -> 2026-10-14, N/A -> empty.
+    assert!(
+        file.contains("\nG001,王芳,北区,2026-10-14,yes,4,"),
+        "{file}"
+    );
+    assert!(file.contains("\nG003,张伟,东区,2026-10-16,yes,,"), "{file}");
+    assert_eq!(report(dir.path())["shoppers"]["visits"], 4);
+}
+
+#[test]
+fn a_new_data_file_gets_the_audits_layout() {
+    let dir = scratch();
+    std::fs::remove_file(dir.path().join("data/visits.csv")).unwrap();
+    let run = import(dir.path(), "shoppers", &fixture("limesurvey.csv"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(text(dir.path(), "visits.csv")
+        .starts_with("visit,shopper,site,date,RC1,RC2,RC3,RC4,RC5,UN1,"));
+    assert_eq!(report(dir.path())["shoppers"]["visits"], 3);
+
+    // An empty file is treated the same way.
+    std::fs::write(dir.path().join("data/visits.csv"), "").unwrap();
+    let run = import(dir.path(), "shoppers", &fixture("limesurvey.csv"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(report(dir.path())["shoppers"]["visits"], 3);
+}
+
+#[test]
+fn a_conflict_is_reported_and_never_replaces() {
+    let dir = scratch();
+    let before = data(dir.path(), "customers.csv");
+    let export = fixture("plain-conflict.csv");
+    let run = import(dir.path(), "customers", &export, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(count(&run, "conflicts"), 1);
+    assert_eq!(count(&run, "duplicates"), 1);
+    assert!(
+        run.stderr.contains("plain-conflict.csv:2:1: id: conflict")
+            && run.stderr.contains("found \"R00001\""),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(data(dir.path(), "customers.csv"), before);
+
+    let run = import(dir.path(), "customers", &export, &["--skip-invalid"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(count(&run, "added"), 1);
+    let file = text(dir.path(), "customers.csv");
+    // The old R00001 row is still the first data row, unchanged.
+    assert!(file.starts_with(std::str::from_utf8(&before).unwrap()));
+    assert!(file.ends_with("\n") && file.contains("\nR00003,"));
+    let rejects = text(dir.path(), "customers.csv.rejects.csv");
+    assert!(rejects.starts_with("export_line,export_id,reason,id,site,"));
+    assert!(rejects.contains("\n2,R00001,\"id: conflict"), "{rejects}");
+    assert_eq!(report(dir.path())["respondents"]["customers"], 3);
+}
+
+#[test]
+fn invalid_rows_stop_the_import_unless_skipped() {
+    let dir = scratch();
+    let before = data(dir.path(), "customers.csv");
+    let export = fixture("plain-bad.csv");
+    let run = import(dir.path(), "customers", &export, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(count(&run, "rejected"), 3);
+    for expected in [
+        // file:line:column, the column, the value found, what was expected
+        "plain-bad.csv:3:4: E_T1: invalid answer: found \"8\", expected a number from 1 to 7",
+        "plain-bad.csv:4:7: P_T2: invalid answer: found \"Love it\", expected a number from 1 to 7",
+        "plain-bad.csv:5:1: id: no response id",
+        "nothing imported",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}\n{}", run.stderr);
+    }
+    assert_eq!(data(dir.path(), "customers.csv"), before);
+    assert!(!dir.path().join("data/customers.csv.rejects.csv").exists());
+
+    let run = import(dir.path(), "customers", &export, &["--skip-invalid"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(count(&run, "added"), 2);
+    assert!(
+        run.stderr.contains("written to ") && run.stderr.contains("customers.csv.rejects.csv"),
+        "{}",
+        run.stderr
+    );
+    let rejects = text(dir.path(), "customers.csv.rejects.csv");
+    assert_eq!(rejects.lines().count(), 4, "{rejects}");
+    assert!(rejects.contains("\n3,B0002,\"E_T1: invalid answer: found \"\"8\"\""));
+    assert!(rejects.contains("\n5,,\"id: no response id"), "{rejects}");
+    assert_eq!(report(dir.path())["respondents"]["customers"], 4);
+}
+
+#[test]
+fn dry_run_writes_nothing_and_drift_is_reported() {
+    let dir = scratch();
+    let before = data(dir.path(), "customers.csv");
+    let map = fixture("qualtrics-map.yaml");
+    let run = import(
+        dir.path(),
+        "customers",
+        &fixture("qualtrics-drift.csv"),
+        &["--map", map.to_str().unwrap(), "--dry-run"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("dry run: nothing written"));
+    assert!(run.stderr.contains("3 would be added"), "{}", run.stderr);
+    for drift in [
+        "instrument drift",
+        "reworded: Q1_7",
+        "matches E_R3 only by similar text",
+        "added: the export has Q4 (How likely are you to recommend",
+        "missing: the export has no column for E_S1, P_S1",
+    ] {
+        assert!(run.stderr.contains(drift), "{drift}\n{}", run.stderr);
+    }
+    assert_eq!(data(dir.path(), "customers.csv"), before);
+    let names: Vec<_> = std::fs::read_dir(dir.path().join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+}
+
+#[test]
+fn an_import_killed_before_the_rename_changes_nothing() {
+    let dir = scratch();
+    let before = data(dir.path(), "customers.csv");
+    let run = import_env(
+        dir.path(),
+        "customers",
+        &fixture("plain-bom.csv"),
+        &[],
+        &[("SERVQUAL_TEST_ABORT_BEFORE_RENAME", "1")],
+    );
+    assert_eq!(run.code, 137, "{}", run.stderr);
+    assert_eq!(data(dir.path(), "customers.csv"), before);
+    let leftovers = || {
+        std::fs::read_dir(dir.path().join("data"))
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                name.to_string_lossy().ends_with(".tmp")
+            })
+            .count()
+    };
+    assert_eq!(leftovers(), 1);
+    // The dead process's lock is gone with it; the next import cleans up and works.
+    let run = import(dir.path(), "customers", &fixture("plain-bom.csv"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(count(&run, "added"), 3);
+    assert_eq!(leftovers(), 0);
+}
+
+#[test]
+fn a_held_lock_stops_a_second_import() {
+    let dir = scratch();
+    let before = data(dir.path(), "customers.csv");
+    let lock = servqual::import::store::Lock::acquire(&dir.path().join("data/customers.csv"))
+        .expect("lock");
+    let run = import(dir.path(), "customers", &fixture("plain-bom.csv"), &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("customers.csv.lock")
+            && run
+                .stderr
+                .contains("another import is writing this data file"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(data(dir.path(), "customers.csv"), before);
+    drop(lock);
+    let run = import(dir.path(), "customers", &fixture("plain-bom.csv"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn usage_and_map_errors_name_the_place() {
+    let dir = scratch();
+    let run = import(dir.path(), "visitors", &fixture("plain-bom.csv"), &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("--source: unknown source: found \"visitors\""),
+        "{}",
+        run.stderr
+    );
+
+    let map = dir.path().join("map.yaml");
+    std::fs::write(&map, "site: Branch office\ncolumns:\n  Q1_1: E_T9\n").unwrap();
+    let run = import(
+        dir.path(),
+        "customers",
+        &fixture("qualtrics.csv"),
+        &["--map", map.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("map.yaml: site: the map names a column the export does not have: found \"Branch office\""),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("E_T9"), "{}", run.stderr);
+
+    // Without the map, the export's branch question is only drift, not an error.
+    let run = import(
+        dir.path(),
+        "customers",
+        &fixture("qualtrics.csv"),
+        &["--dry-run"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run
+        .stderr
+        .contains("added: the export has Q3 (Which branch did you visit?)"));
+}
