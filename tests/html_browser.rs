@@ -7,6 +7,7 @@
 //! otherwise. `CHROMIUM=/path/to/chrome` picks the browser. The screenshots stay in
 //! `target/tmp/html_browser/` for people to look at.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -15,7 +16,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_servqual");
 
 /// The browser, or `None` (after failing under CI) when there is none.
 fn chromium() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("CHROMIUM") {
+    if let Some(path) = std::env::var_os("CHROMIUM").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(path));
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -37,7 +38,11 @@ on PATH, or CHROMIUM=...); run .ci/install-chromium.sh";
     if std::env::var_os("CI").is_some() {
         panic!("{message}");
     }
-    eprintln!("note: skipping the browser test: {message}");
+    // Straight to stderr, past the test harness's capture, so the skip is seen.
+    let _ = writeln!(
+        std::io::stderr(),
+        "note: skipping the browser test: {message}"
+    );
     None
 }
 
