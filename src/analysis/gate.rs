@@ -64,7 +64,7 @@ pub enum Metric {
     },
     /// `critical_failures`: shopper visits with a failed critical question.
     CriticalFailures,
-    /// `shoppers.mean_score`: mean visit score 0..1.
+    /// `shoppers.mean_score`: mean visit score in percent (0..100).
     ShopperScore,
     /// `checklist.critical`: checklist entries of severity `critical`.
     ChecklistCritical,

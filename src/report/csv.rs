@@ -1,7 +1,15 @@
 //! The CSV report: one row per dimension or item and gap, for spreadsheets and scripts.
 //!
-//! Text that came from users (ids, labels, site names, paths) is neutralised when a
-//! spreadsheet would run it as a formula; numbers are written as they are, unrounded.
+//! Rows: `servqual` scores, then per `dimension` and `item` one row per measured gap,
+//! `segment` rows (with `--by`), `shoppers` and `shopper_site` scores, `checklist`
+//! entries (rank = priority), `tool` and `provenance` (file role, path, SHA-256).
+//! The `level` and `id` columns are codes for scripts and stay the same in every
+//! language; headers and labels follow `--lang`.
+//!
+//! Formula neutralising: every *text* cell (ids, labels, site names, paths, owners)
+//! that starts with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`, so a spreadsheet
+//! shows it instead of running it. *Numeric* cells are numbers this exporter formats
+//! itself (`-0.52` stays `-0.52`), so they are never touched.
 
 use std::collections::BTreeMap;
 
@@ -244,6 +252,48 @@ impl Exporter for CsvExporter {
                     }
                 }
             }
+        }
+        if let Some(sh) = &report.shoppers {
+            rows.push(
+                Row::default()
+                    .text("level", "shoppers")
+                    .text("id", "mean_score")
+                    .text("label", label(lang, "mean_score"))
+                    .num("value", sh.mean_score)
+                    .int("n", sh.visits)
+                    .num("ci_low", sh.ci95.map(|c| c[0]))
+                    .num("ci_high", sh.ci95.map(|c| c[1])),
+            );
+            for site in &sh.by_site {
+                let mut row = Row::default()
+                    .text("segment", &site.site)
+                    .text("level", "shopper_site")
+                    .text("id", "mean_score")
+                    .text("label", label(lang, "mean_score"))
+                    .num("value", site.mean_score)
+                    .int("n", site.visits)
+                    .num("ci_low", site.ci95.map(|c| c[0]))
+                    .num("ci_high", site.ci95.map(|c| c[1]));
+                if let Some(rank) = site.rank {
+                    row = row.int("rank", u64::from(rank));
+                }
+                rows.push(row);
+            }
+        }
+        for e in &report.checklist {
+            let mut row = Row::default()
+                .text("segment", e.site.as_deref().unwrap_or_default())
+                .text("level", "checklist")
+                .text("id", &e.id)
+                .text("dimension", e.dimension.as_deref().unwrap_or_default())
+                .text("label", &e.evidence.text)
+                .int("gap", u64::from(e.gap))
+                .num("value", e.evidence.value)
+                .int("rank", u64::from(e.priority));
+            if let Some(n) = e.evidence.n {
+                row = row.int("n", n);
+            }
+            rows.push(row);
         }
         let p = &report.provenance;
         rows.push(

@@ -7,7 +7,7 @@ use minijinja::Value;
 
 use super::labels::label;
 use super::svg;
-use super::view::{render, Escape, HTML};
+use super::view::{self, render, Escape, HTML};
 use super::{Exporter, RenderOptions, Report};
 
 /// Exporter for `--format html`.
@@ -48,9 +48,9 @@ impl Exporter for HtmlExporter {
             charts.insert("trend", safe(s));
         }
         if let Some(seg) = &report.segments {
-            let rows: Vec<(String, Option<f64>)> = seg
-                .segments
-                .iter()
+            let rows: Vec<(String, Option<f64>)> = view::segment_order(&seg.segments)
+                .into_iter()
+                .map(|i| &seg.segments[i])
                 .map(|s| {
                     let name = if s.name.is_empty() {
                         label(lang, "blank").to_string()
@@ -76,7 +76,8 @@ impl Exporter for HtmlExporter {
                 .map(|s| {
                     (
                         s["site"].as_str().unwrap_or_default().to_string(),
-                        s["mean_score"].as_f64(),
+                        // Visit scores are in percent; the chart takes 0..1.
+                        s["mean_score"].as_f64().map(|v| v / 100.0),
                     )
                 })
                 .collect();

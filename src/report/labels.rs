@@ -66,7 +66,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("rank", "Rank", "排名"),
     ("ranking", "Ranking", "排名"),
     ("respondents", "Respondents", "受访者"),
-    ("not_ranked", "not ranked (n below {min})", "不参与排名（n 少于 {min}）"),
+    ("not_ranked", "– not ranked: fewer than {min} respondents", "– 不参与排名：受访者少于 {min} 人"),
     ("blank", "(blank)", "（空白）"),
     ("trend", "Trend", "趋势"),
     ("baseline", "Baseline", "基期"),
@@ -105,6 +105,14 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("role", "Role", "角色"),
     ("sha256", "SHA-256", "SHA-256"),
     ("generated_at", "Generated at", "生成时间"),
+    ("overdue", "overdue", "已逾期"),
+    ("role_audit", "audit", "审计定义"),
+    ("role_customers", "customers", "顾客问卷"),
+    ("role_management", "management", "管理者问卷"),
+    ("role_shoppers", "shoppers", "神秘顾客访问"),
+    ("role_form", "form", "神秘顾客表单"),
+    ("role_actions", "actions", "行动库"),
+    ("role_baseline", "baseline", "基期报告"),
     ("level", "level", "层级"),
     ("id", "id", "编号"),
     ("label", "label", "名称"),
@@ -140,6 +148,13 @@ mod tests {
         for (i, (k, en, zh)) in LABELS.iter().enumerate() {
             assert!(!en.is_empty() && !zh.is_empty(), "{k}");
             assert!(!LABELS[..i].iter().any(|(o, _, _)| o == k), "duplicate {k}");
+        }
+    }
+
+    #[test]
+    fn every_role_has_a_label() {
+        for (_, key) in super::super::view::ROLE_LABELS {
+            assert!(LABELS.iter().any(|(k, _, _)| k == key), "{key}");
         }
     }
 

@@ -82,14 +82,21 @@ pub fn bars(rows: &[(String, Option<f64>)], title: &str, lang: Lang) -> String {
                     y + 3.0,
                     row_h - 6.0
                 );
-                let (tx, anchor) = if v < 0.0 {
-                    (end - 3.0, "end")
+                // The value goes beside the bar's end, or inside the bar when the
+                // outside would run into the labels or past the edge.
+                let room = 32.0;
+                let (tx, anchor, class) = if v < 0.0 && end - label_w < room {
+                    (end + 3.0, "start", " class=\"in-bar\"")
+                } else if v < 0.0 {
+                    (end - 3.0, "end", "")
+                } else if label_w + plot_w + 10.0 - end < room {
+                    (end - 3.0, "end", " class=\"in-bar\"")
                 } else {
-                    (end + 3.0, "start")
+                    (end + 3.0, "start", "")
                 };
                 let _ = write!(
                     s,
-                    "<text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
+                    "<text{class} x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
                     y + 14.0,
                     num(Some(v))
                 );
@@ -352,19 +359,8 @@ pub fn trend(report: &Report, lang: Lang) -> Option<String> {
         esc(label(lang, "current")),
     );
     // Labels at the right end, nudged apart so that close lines stay readable.
-    let mut ends: Vec<(f64, usize)> = lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (py(l.2), i))
-        .collect();
-    ends.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut last = f64::NEG_INFINITY;
-    let mut label_y = vec![0.0; lines.len()];
-    for (y, i) in ends {
-        let y = y.max(last + 12.0);
-        label_y[i] = y;
-        last = y;
-    }
+    let label_y = spread(&lines.iter().map(|l| py(l.2)).collect::<Vec<_>>(), 12.0);
+    let start_y = spread(&lines.iter().map(|l| py(l.1)).collect::<Vec<_>>(), 12.0);
     for (i, (name, a, b)) in lines.iter().enumerate() {
         let class = if b < a { "line-neg" } else { "line-pos" };
         let _ = write!(
@@ -376,7 +372,7 @@ pub fn trend(report: &Report, lang: Lang) -> Option<String> {
             py(*a),
             py(*b),
             xa - 6.0,
-            py(*a) + 4.0,
+            start_y[i] + 4.0,
             num(Some(*a)),
             xb + 6.0,
             label_y[i] + 4.0,
@@ -388,8 +384,42 @@ pub fn trend(report: &Report, lang: Lang) -> Option<String> {
     Some(s)
 }
 
+/// Label positions for points at `ys`: in the same order, each at least `gap` below
+/// the one above it, so that close values stay readable.
+fn spread(ys: &[f64], gap: f64) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..ys.len()).collect();
+    order.sort_by(|&a, &b| ys[a].total_cmp(&ys[b]));
+    let mut out = vec![0.0; ys.len()];
+    let mut last = f64::NEG_INFINITY;
+    for i in order {
+        let y = ys[i].max(last + gap);
+        out[i] = y;
+        last = y;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn spread_keeps_labels_apart_in_order() {
+        // 10 and 14 are 4 apart: the second moves to 10 + 12 = 22; 50 stays.
+        assert_eq!(spread(&[14.0, 50.0, 10.0], 12.0), vec![22.0, 50.0, 10.0]);
+    }
+
+    #[test]
+    fn long_bars_carry_their_value_inside() {
+        // Range 2 (biggest 2.0): -2.0 ends at 210 - 100 = 110, no room left of it, so
+        // the value is drawn inside from 113; +0.5 ends at 235, outside at 238.
+        let s = bars(
+            &[("a".into(), Some(-2.0)), ("b".into(), Some(0.5))],
+            "t",
+            Lang::En,
+        );
+        assert!(s.contains("<text class=\"in-bar\" x=\"113.0\""), "{s}");
+        assert!(s.contains("<text x=\"238.0\""), "{s}");
+    }
+
     use super::*;
 
     #[test]

@@ -76,6 +76,19 @@ struct Facts {
     trend_dims: BTreeMap<String, serde_json::Value>,
     /// Trend rows by item id.
     trend_items: BTreeMap<String, serde_json::Value>,
+    /// Severity and status of each checklist entry in the report language, in order.
+    checklist: Vec<EntryWords>,
+    /// Indexes of the segments in ranking order: ranked by rank, then the unranked.
+    segment_order: Vec<usize>,
+}
+
+/// The words of one checklist entry that the JSON form keeps as codes.
+#[derive(Debug, serde::Serialize)]
+struct EntryWords {
+    severity: &'static str,
+    status: String,
+    /// Ticked in the task list (done or resolved).
+    closed: bool,
 }
 
 impl Facts {
@@ -107,8 +120,34 @@ impl Facts {
                 .any(|i| i.result.adequate.is_some() || i.result.desired.is_some()),
             trend_dims: by_id(report.trend.as_ref().map(|t| &t.dimensions)),
             trend_items: by_id(report.trend.as_ref().map(|t| &t.items)),
+            checklist: report
+                .checklist
+                .iter()
+                .map(|e| EntryWords {
+                    severity: e.severity.label(lang),
+                    status: if e.overdue {
+                        format!("{} ({})", e.status.label(lang), label(lang, "overdue"))
+                    } else {
+                        e.status.label(lang).to_string()
+                    },
+                    closed: e.status.is_closed(),
+                })
+                .collect(),
+            segment_order: report
+                .segments
+                .as_ref()
+                .map(|s| segment_order(&s.segments))
+                .unwrap_or_default(),
         }
     }
+}
+
+/// Ranked segments by rank, then the unranked ones in their own (name) order.
+pub(crate) fn segment_order(segments: &[crate::analysis::segments::Segment]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..segments.len()).collect();
+    // Stable sort: unranked segments keep their order after all ranked ones.
+    order.sort_by_key(|&i| segments[i].rank.unwrap_or(u32::MAX));
+    order
 }
 
 fn environment(escape: Escape, lang: Lang) -> anyhow::Result<Environment<'static>> {
@@ -138,6 +177,15 @@ fn environment(escape: Escape, lang: Lang) -> anyhow::Result<Environment<'static
         Some(x) => format!("{:.0}%", x * 100.0),
         None => "–".into(),
     });
+    // Values already in percent (visit scores 0..100), not fractions.
+    env.add_filter("percent", |v: Value| match float(&v) {
+        Some(x) => format!("{x:.0}%"),
+        None => "–".into(),
+    });
+    env.add_filter("ci_percent", |v: Value| match ci(&v) {
+        Some((lo, hi)) => format!("{lo:.0} … {hi:.0}%"),
+        None => "–".into(),
+    });
     env.add_filter("ci", |v: Value| match ci(&v) {
         Some((lo, hi)) => format!("{} … {}", num(Some(lo)), num(Some(hi))),
         None => "–".into(),
@@ -153,11 +201,30 @@ fn environment(escape: Escape, lang: Lang) -> anyhow::Result<Environment<'static
         Some("") | None => label(lang, "blank").to_string(),
         Some(s) => s.to_string(),
     });
+    // A file's role (`audit`, `customers`, ...) in the report language.
+    env.add_filter("role", move |v: Value| {
+        let role = v.as_str().unwrap_or_default().to_string();
+        match ROLE_LABELS.iter().find(|(r, _)| *r == role) {
+            Some((_, key)) => label(lang, key).to_string(),
+            None => role,
+        }
+    });
     env.add_filter("yesno", move |v: Value| {
         label(lang, if v.is_true() { "yes" } else { "no" }).to_string()
     });
     Ok(env)
 }
+
+/// Provenance roles and their label keys.
+pub(crate) const ROLE_LABELS: &[(&str, &str)] = &[
+    ("audit", "role_audit"),
+    ("customers", "role_customers"),
+    ("management", "role_management"),
+    ("shoppers", "role_shoppers"),
+    ("form", "role_form"),
+    ("actions", "role_actions"),
+    ("baseline", "role_baseline"),
+];
 
 /// A number from a template value; `None` for null, undefined and non-numbers.
 pub(crate) fn float(v: &Value) -> Option<f64> {
