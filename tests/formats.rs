@@ -358,6 +358,23 @@ fn user_text_is_escaped_in_every_format() {
 }
 
 #[test]
+fn checklist_only_markdown_escapes_user_text() {
+    let audit = fixture("audit.yaml");
+    let out = run(&[
+        "report",
+        audit.to_str().unwrap_or_default(),
+        "--checklist-only",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(!md.contains("<script>"), "raw <script> in {md}");
+    assert!(
+        unescape(&md).contains("Right first time <script>alert(1)</script>"),
+        "the item text is shown, escaped: {md}"
+    );
+}
+
+#[test]
 fn identical_inputs_give_byte_identical_reports() {
     let (a, b) = (tempdir(), tempdir());
     for dir in [&a, &b] {

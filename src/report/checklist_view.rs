@@ -581,8 +581,9 @@ fn task_line(report: &Report, e: &Entry, group_owner: Option<&str>, lang: Lang) 
     };
     let colon = tr(lang, ": ", "：");
     let mut line = format!(
-        "- [{mark}] `{}` {what}{colon}{} — {} · {}",
+        "- [{mark}] `{}` {}{colon}{} — {} · {}",
         e.id,
+        md(&what),
         numbers(e, lang),
         e.severity.label(lang),
         status(e, lang)
@@ -591,7 +592,7 @@ fn task_line(report: &Report, e: &Entry, group_owner: Option<&str>, lang: Lang) 
         line.push_str(&format!(
             " · {}{colon}{}",
             tr(lang, "owner", "负责人"),
-            e.owner.as_deref().unwrap_or("-")
+            md(e.owner.as_deref().unwrap_or("-"))
         ));
     }
     line.push('\n');
@@ -599,10 +600,15 @@ fn task_line(report: &Report, e: &Entry, group_owner: Option<&str>, lang: Lang) 
         line.push_str(&format!(
             "  - {}{colon}{}\n",
             tr(lang, "Notes", "备注"),
-            n.trim()
+            md(n.trim())
         ));
     }
     line
+}
+
+/// User text (titles, names, notes, actions) escaped for Markdown.
+fn md(s: &str) -> String {
+    super::view::markdown_escape(s)
 }
 
 /// The checklist as Markdown for an issue tracker (`--checklist-only`): one section per
@@ -612,7 +618,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
     let mut out = format!(
         "# {} — {}\n\n",
         tr(lang, "Improvement checklist", "改进清单"),
-        report.audit.title
+        md(&report.audit.title)
     );
     if report.checklist.is_empty() {
         out.push_str(tr(
@@ -640,13 +646,13 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
         out.push_str(&format!(
             "\n## {}. {} — {}\n\n",
             n + 1,
-            headline(report, g, lang),
+            md(&headline(report, g, lang)),
             g.worst().label(lang)
         ));
         let mut facts = vec![format!(
             "{}{colon}{}",
             tr(lang, "Owner", "负责人"),
-            first.owner.as_deref().unwrap_or("-")
+            md(first.owner.as_deref().unwrap_or("-"))
         )];
         if let Some(d) = g.due() {
             facts.push(format!(
@@ -663,7 +669,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
         out.push_str(&facts.join(" · "));
         out.push_str("\n\n");
         let lead = g.dimension_entry().unwrap_or(first);
-        out.push_str(&lead.evidence.text);
+        out.push_str(&md(&lead.evidence.text));
         out.push_str("\n\n");
         // The dimension as a whole first, then its items in priority order.
         let overall = g.dimension_entry();
@@ -677,7 +683,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
         if !first.actions.is_empty() {
             out.push_str(&format!("\n{}\n\n", tr(lang, "What to do:", "改进措施：")));
             for (i, a) in first.actions.iter().enumerate() {
-                out.push_str(&format!("{}. {a}\n", i + 1));
+                out.push_str(&format!("{}. {}\n", i + 1, md(a)));
             }
         }
     }
@@ -715,15 +721,15 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
             out.push_str(&format!(
                 "- [{mark}] `{}` {} — {} · {}\n",
                 e.id,
-                e.title,
-                e.evidence.text,
+                md(&e.title),
+                md(&e.evidence.text),
                 status(e, lang)
             ));
             if let Some(n) = &e.notes {
                 out.push_str(&format!(
                     "  - {}{colon}{}\n",
                     tr(lang, "Notes", "备注"),
-                    n.trim()
+                    md(n.trim())
                 ));
             }
         }
