@@ -493,3 +493,42 @@ fn survey_weights_give_both_weighted_forms() {
     // 0.65 * -1.25 + 0.35 * -0.5 = -0.9875.
     close(&r["servqual"]["weighted"], -0.9875);
 }
+
+#[test]
+fn validate_lists_problems_of_every_file_report_reads() {
+    // A bad gate rule in the audit, a bad checklist state file beside it and a bad
+    // survey answer: validate names all three at once.
+    let audit = std::fs::read_to_string(fixture("audit.yaml")).unwrap();
+    let audit = format!("{audit}\nthresholds:\n  fail: [\"weighted <<< 1\"]\n");
+    let customers = std::fs::read_to_string(fixture("customers.csv")).unwrap();
+    let mut lines: Vec<String> = customers.lines().map(String::from).collect();
+    // The first answer cell of the first data row becomes 9, off the 1..7 scale.
+    let cells: Vec<&str> = lines[1].split(',').collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let column = header.iter().position(|h| h.starts_with("E_")).unwrap();
+    let mut bad_cells: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+    bad_cells[column] = "9".into();
+    lines[1] = bad_cells.join(",");
+    let dir = scratch(
+        Some(&audit),
+        Some(format!("{}\n", lines.join("\n")).as_bytes()),
+    );
+    std::fs::write(
+        dir.path().join("audit.checklist.yaml"),
+        "audit: x\nentries:\n  gap5-tangibles: {status: finished}\n",
+    )
+    .unwrap();
+    let v = servqual(&["validate", dir.path().join("audit.yaml").to_str().unwrap()]);
+    assert_eq!(v.code, 2, "{}", v.stderr);
+    for needle in [
+        "thresholds.fail[0]",
+        "audit.checklist.yaml:3",
+        "customers.csv:2:",
+    ] {
+        assert!(
+            v.stderr.contains(needle),
+            "{needle:?} not in:\n{}",
+            v.stderr
+        );
+    }
+}

@@ -78,7 +78,7 @@ fn parse_target(text: &str) -> Result<(Format, String), String> {
 }
 
 /// The gate rules of the audit and the command line, every bad one listed.
-fn rules(audit: &Audit, fail_on: &[String]) -> Result<Vec<Rule>, Problems> {
+pub(super) fn rules(audit: &Audit, fail_on: &[String]) -> Result<Vec<Rule>, Problems> {
     let mut rules = Vec::new();
     let mut problems = Vec::new();
     let from_yaml = audit

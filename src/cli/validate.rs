@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
+use crate::analysis::checklist;
 use crate::cli::Global;
+use crate::problem::Problems;
 use crate::run::{load_audit, read_sources};
 
 /// Arguments of `validate`.
@@ -15,7 +17,24 @@ pub struct ValidateArgs {
 /// Runs `validate`: exit 0 when everything is in order, problems (exit 2) otherwise.
 pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<u8> {
     let (audit, digest) = load_audit(&args.audit)?;
-    let data = read_sources(&audit, digest)?;
+    // Everything `report` reads besides the audit, each checked so that all problems
+    // are listed together.
+    let mut problems = Vec::new();
+    let gate = super::report::rules(&audit, &[]);
+    let state = checklist::read_state(&checklist::default_state_path(&args.audit));
+    let kano = crate::kano::link::must_be_items(&audit);
+    let data = read_sources(&audit, digest);
+    for result in [gate.err(), state.err(), kano.err()] {
+        problems.extend(result.into_iter().flat_map(|p| p.0));
+    }
+    let data = match data {
+        Ok(data) => data,
+        Err(p) => {
+            problems.extend(p.0);
+            return Err(Problems(problems).into());
+        }
+    };
+    Problems::check(problems)?;
     let mut summary = format!(
         "{}: ok — {} dimensions, {} items",
         args.audit.display(),
