@@ -349,6 +349,24 @@ fn the_table_shows_dashes_for_unmeasured_gaps_and_the_legend() {
     );
 }
 
+#[test]
+fn a_failed_critical_question_heads_the_checklist() {
+    // G1 (critical) failed in 1 of the 2 visits to South: one `critical` entry per
+    // (question, site), ranked before every shortfall, with the counts as evidence.
+    let report = json_report("audit.yaml");
+    let checklist = report["checklist"].as_array().unwrap();
+    let first = &checklist[0];
+    assert_eq!(first["id"], "critical-G1-south");
+    assert_eq!(first["kind"], "critical");
+    assert_eq!(first["severity"], "critical");
+    assert_eq!(first["priority"], 1);
+    assert_eq!(first["site"], "South");
+    assert_eq!(first["evidence"]["failures"], 1);
+    assert_eq!(first["evidence"]["visits"], 2);
+    let critical = checklist.iter().filter(|e| e["kind"] == "critical").count();
+    assert_eq!(critical, 1, "only South failed a critical question");
+}
+
 /// Copies the fixture into a temporary folder with `file` replaced by `text`.
 fn scratch(file: &str, text: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
