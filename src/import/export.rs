@@ -90,11 +90,14 @@ impl Export {
     /// Reads ahead, decides the preset and takes the header rows off the stream.
     fn finish_header(&mut self, preset: Option<Preset>) -> Result<(), Problem> {
         while self.pending.len() < LOOKAHEAD {
-            match self.read_raw() {
-                Some(Ok(row)) => self.pending.push_back(row),
-                Some(Err(p)) => return Err(p),
-                None => break,
+            let mut row = ExportRow {
+                line: 0,
+                cells: Vec::new(),
+            };
+            if !self.read_raw(&mut row)? {
+                break;
             }
+            self.pending.push_back(row);
         }
         let ahead: Vec<Vec<String>> = self.pending.iter().map(|r| r.cells.clone()).collect();
         if ahead.is_empty() {
@@ -110,34 +113,55 @@ impl Export {
         Ok(())
     }
 
-    /// The next data row; `Err` for a row that cannot be read (the stream then ends).
-    pub fn next_row(&mut self) -> Option<Result<ExportRow, Problem>> {
-        if let Some(row) = self.pending.pop_front() {
-            return Some(Ok(row));
+    /// Reads the next data row into `row`, reusing its cells' buffers; `Ok(false)` at the
+    /// end, `Err` for a row that cannot be read (the stream then ends).
+    pub fn read_into(&mut self, row: &mut ExportRow) -> Result<bool, Problem> {
+        if let Some(next) = self.pending.pop_front() {
+            *row = next;
+            return Ok(true);
         }
         if self.done {
-            return None;
+            return Ok(false);
         }
-        let next = self.read_raw();
-        if matches!(next, None | Some(Err(_))) {
+        let next = self.read_raw(row);
+        if !matches!(next, Ok(true)) {
             self.done = true;
         }
         next
     }
 
-    fn read_raw(&mut self) -> Option<Result<ExportRow, Problem>> {
+    /// The next row from the file or sheet into `row` (header rows included).
+    fn read_raw(&mut self, row: &mut ExportRow) -> Result<bool, Problem> {
         match &mut self.rows {
-            Rows::Sheet(rows) => rows.next().map(Ok),
+            Rows::Sheet(rows) => Ok(rows.next().map(|next| *row = next).is_some()),
             Rows::Csv(reader, record) => match reader.read_record(record) {
-                Ok(true) => Some(Ok(ExportRow {
-                    line: record.position().map_or(0, |p| p.line()),
-                    cells: record.iter().map(str::to_string).collect(),
-                })),
-                Ok(false) => None,
-                Err(e) => Some(Err(csv_problem(&self.path, &e))),
+                Ok(true) => {
+                    row.line = record.position().map_or(0, |p| p.line());
+                    refill(&mut row.cells, record.iter());
+                    Ok(true)
+                }
+                Ok(false) => Ok(false),
+                Err(e) => Err(csv_problem(&self.path, &e)),
             },
         }
     }
+}
+
+/// Sets `cells` to `fields`, writing into the strings already there (no allocation once
+/// they are as long as a row's cells).
+fn refill<'a>(cells: &mut Vec<String>, fields: impl Iterator<Item = &'a str>) {
+    let mut n = 0;
+    for field in fields {
+        match cells.get_mut(n) {
+            Some(cell) => {
+                cell.clear();
+                cell.push_str(field);
+            }
+            None => cells.push(field.to_string()),
+        }
+        n += 1;
+    }
+    cells.truncate(n);
 }
 
 /// All rows of the first sheet of a workbook, as text; blank rows are skipped.
@@ -202,6 +226,15 @@ fn excel_date(serial: f64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refilled_cells_match_the_fields() {
+        let mut cells = vec!["old".to_string()];
+        refill(&mut cells, ["a", "", "c"].into_iter());
+        assert_eq!(cells, ["a", "", "c"]);
+        refill(&mut cells, ["x"].into_iter());
+        assert_eq!(cells, ["x"]);
+    }
 
     #[test]
     fn excel_serial_dates() {
