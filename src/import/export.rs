@@ -17,14 +17,14 @@ use crate::sources::text::{csv_problem, open_csv, TextOptions};
 pub struct ExportRow {
     /// Line (CSV) or row number (sheet) in the export, 1-based.
     pub line: u64,
-    /// The cells, as text.
-    pub cells: Vec<String>,
+    /// The cells, as text (a csv record, so that reading a row copies nothing).
+    pub cells: StringRecord,
 }
 
 /// Where the rows come from.
 enum Rows {
     /// A CSV file, decoded as it streams.
-    Csv(Box<csv::Reader<Box<dyn Read>>>, StringRecord),
+    Csv(Box<csv::Reader<Box<dyn Read>>>),
     /// The first sheet of a workbook (calamine holds a sheet in memory anyway).
     Sheet(std::vec::IntoIter<ExportRow>),
 }
@@ -67,12 +67,9 @@ impl Export {
             let header = reader.headers().map_err(|e| csv_problem(path, &e))?;
             let first = ExportRow {
                 line: 1,
-                cells: header.iter().map(str::to_string).collect(),
+                cells: header.clone(),
             };
-            (
-                Rows::Csv(reader, StringRecord::new()),
-                VecDeque::from([first]),
-            )
+            (Rows::Csv(reader), VecDeque::from([first]))
         };
         let mut export = Export {
             path: path.to_path_buf(),
@@ -92,14 +89,18 @@ impl Export {
         while self.pending.len() < LOOKAHEAD {
             let mut row = ExportRow {
                 line: 0,
-                cells: Vec::new(),
+                cells: StringRecord::new(),
             };
             if !self.read_raw(&mut row)? {
                 break;
             }
             self.pending.push_back(row);
         }
-        let ahead: Vec<Vec<String>> = self.pending.iter().map(|r| r.cells.clone()).collect();
+        let ahead: Vec<Vec<String>> = self
+            .pending
+            .iter()
+            .map(|r| r.cells.iter().map(str::to_string).collect())
+            .collect();
         if ahead.is_empty() {
             return Err(Problem::new("the export is empty")
                 .file(&self.path)
@@ -113,7 +114,7 @@ impl Export {
         Ok(())
     }
 
-    /// Reads the next data row into `row`, reusing its cells' buffers; `Ok(false)` at the
+    /// Reads the next data row into `row`, reusing its record's buffers; `Ok(false)` at the
     /// end, `Err` for a row that cannot be read (the stream then ends).
     pub fn read_into(&mut self, row: &mut ExportRow) -> Result<bool, Problem> {
         if let Some(next) = self.pending.pop_front() {
@@ -134,10 +135,9 @@ impl Export {
     fn read_raw(&mut self, row: &mut ExportRow) -> Result<bool, Problem> {
         match &mut self.rows {
             Rows::Sheet(rows) => Ok(rows.next().map(|next| *row = next).is_some()),
-            Rows::Csv(reader, record) => match reader.read_record(record) {
+            Rows::Csv(reader) => match reader.read_record(&mut row.cells) {
                 Ok(true) => {
-                    row.line = record.position().map_or(0, |p| p.line());
-                    refill(&mut row.cells, record.iter());
+                    row.line = row.cells.position().map_or(0, |p| p.line());
                     Ok(true)
                 }
                 Ok(false) => Ok(false),
@@ -145,23 +145,6 @@ impl Export {
             },
         }
     }
-}
-
-/// Sets `cells` to `fields`, writing into the strings already there (no allocation once
-/// they are as long as a row's cells).
-fn refill<'a>(cells: &mut Vec<String>, fields: impl Iterator<Item = &'a str>) {
-    let mut n = 0;
-    for field in fields {
-        match cells.get_mut(n) {
-            Some(cell) => {
-                cell.clear();
-                cell.push_str(field);
-            }
-            None => cells.push(field.to_string()),
-        }
-        n += 1;
-    }
-    cells.truncate(n);
 }
 
 /// All rows of the first sheet of a workbook, as text; blank rows are skipped.
@@ -191,7 +174,7 @@ fn read_sheet(path: &Path) -> Result<Vec<ExportRow>, Problem> {
             cells.extend(row.iter().map(cell_text));
             ExportRow {
                 line: first_row + i as u64 + 1,
-                cells,
+                cells: StringRecord::from(cells),
             }
         })
         .collect())
@@ -226,15 +209,6 @@ fn excel_date(serial: f64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn refilled_cells_match_the_fields() {
-        let mut cells = vec!["old".to_string()];
-        refill(&mut cells, ["a", "", "c"].into_iter());
-        assert_eq!(cells, ["a", "", "c"]);
-        refill(&mut cells, ["x"].into_iter());
-        assert_eq!(cells, ["x"]);
-    }
 
     #[test]
     fn excel_serial_dates() {

@@ -30,7 +30,7 @@ use mapping::{map_columns, MapFile, Mapping, Use};
 use presets::Preset;
 use store::{Appender, Existing, Lock, Rejects, Seen};
 use target::{Role, Target, TargetColumn};
-use values::{convert_date_into, convert_into, Labels};
+use values::{convert_date_into, convert_into, trim_cell, Labels};
 
 /// What to import and how.
 #[derive(Debug, Clone)]
@@ -269,7 +269,7 @@ pub fn run(
             .is_some_and(|t| convert_cell_into(&target.columns[t], &labels, cell, buf).is_ok());
         if !converted {
             buf.clear();
-            buf.push_str(cell.trim());
+            buf.push_str(trim_cell(cell));
         }
     };
     let mut existing: Option<Existing> = if store::has_content(&data) {
@@ -319,7 +319,7 @@ pub fn run(
     // One export row, one row of converted cells and one key, reused for every row.
     let mut row = ExportRow {
         line: 0,
-        cells: Vec::new(),
+        cells: csv::StringRecord::new(),
     };
     let mut cells = vec![String::new(); out.len()];
     let mut key = String::new();
@@ -340,7 +340,7 @@ pub fn run(
                 cell.clear();
                 continue;
             };
-            let raw = row.cells.get(s).map(String::as_str).unwrap_or_default();
+            let raw = row.cells.get(s).unwrap_or_default();
             if let Err(expected) = convert_cell_into(&target.columns[t], &labels, raw, cell) {
                 problems.push(
                     Problem::new("invalid answer")
@@ -462,7 +462,7 @@ impl Rejecting<'_> {
         };
         if let Some(w) = self.rejects.as_mut() {
             let mut line = vec![r.line.to_string(), r.id.clone(), r.reason()];
-            line.extend(row.cells.iter().cloned());
+            line.extend(row.cells.iter().map(str::to_string));
             w.write(&line).map_err(|e| {
                 Problem::new(format!("cannot write the rejects file: {e}")).file(self.path)
             })?;
@@ -498,7 +498,7 @@ fn convert_cell_into(
         Role::Date => Err(values::DATE_EXPECTED.to_string()),
         Role::Id | Role::Site | Role::Region | Role::Shopper => {
             out.clear();
-            out.push_str(raw.trim());
+            out.push_str(trim_cell(raw));
             Ok(())
         }
     }

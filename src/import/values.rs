@@ -165,6 +165,20 @@ pub fn convert(kind: &ValueKind, labels: &Labels, cell: &str) -> Result<String, 
     }
 }
 
+/// `cell.trim()`, with no look at the middle when both ends are plainly not white space
+/// (printable ASCII), as they are in nearly every cell.
+pub fn trim_cell(cell: &str) -> &str {
+    match cell.as_bytes() {
+        [] => cell,
+        [first, .., last] | [first @ last]
+            if first.is_ascii_graphic() && last.is_ascii_graphic() =>
+        {
+            cell
+        }
+        _ => cell.trim(),
+    }
+}
+
 /// A cell of one or two ASCII digits, as a number: the usual answer cell.
 fn small_integer(cell: &str) -> Option<u8> {
     match *cell.as_bytes() {
@@ -184,7 +198,7 @@ pub fn convert_into(
     out: &mut String,
 ) -> Result<(), String> {
     out.clear();
-    let cell = cell.trim();
+    let cell = trim_cell(cell);
     // `convert`: an empty cell is "not answered".
     if cell.is_empty() {
         return Ok(());
@@ -218,7 +232,7 @@ pub fn convert_into(
 /// anything else goes through [`convert_date`].
 pub fn convert_date_into(cell: &str, out: &mut String) -> bool {
     out.clear();
-    let cell = cell.trim();
+    let cell = trim_cell(cell);
     if let Some(date) = iso_date(cell) {
         out.push_str(date);
         return true;
@@ -342,6 +356,24 @@ mod tests {
             Ok("25")
         );
         assert!(convert(&ValueKind::Points, &labels, "125").is_err());
+    }
+
+    #[test]
+    fn trimming_cells() {
+        for cell in [
+            "",
+            " ",
+            "7",
+            " 7",
+            "7 ",
+            " 7 ",
+            "a b",
+            "\u{3000}是\u{3000}",
+            "是",
+            "\t1\r",
+        ] {
+            assert_eq!(trim_cell(cell), cell.trim(), "{cell:?}");
+        }
     }
 
     #[test]
