@@ -2,7 +2,6 @@
 //! (through calamine), one row of strings at a time, with the header rows split off.
 
 use std::collections::VecDeque;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader};
@@ -10,7 +9,8 @@ use csv::StringRecord;
 
 use super::presets::{ExportColumn, Preset};
 use crate::problem::Problem;
-use crate::sources::text::{csv_problem, open_csv, TextOptions};
+use super::prefetch::Prefetch;
+use crate::sources::text::TextOptions;
 
 /// One data row of an export.
 #[derive(Debug, Clone)]
@@ -23,8 +23,8 @@ pub struct ExportRow {
 
 /// Where the rows come from.
 enum Rows {
-    /// A CSV file, decoded as it streams.
-    Csv(Box<csv::Reader<Box<dyn Read>>>),
+    /// A CSV file, decoded and parsed as it streams, on a second thread.
+    Csv(Prefetch),
     /// The first sheet of a workbook (calamine holds a sheet in memory anyway).
     Sheet(std::vec::IntoIter<ExportRow>),
 }
@@ -60,14 +60,12 @@ impl Export {
         let (rows, pending) = if is_sheet {
             (Rows::Sheet(read_sheet(path)?.into_iter()), VecDeque::new())
         } else {
-            let (reader, _format) = open_csv(path, &TextOptions::default())?;
-            let mut reader = Box::new(reader);
+            let (reader, (_format, header)) = Prefetch::open(path, &TextOptions::default())?;
             // The csv reader treats the first row as the header; the presets need it as a
             // row like the others, so it is handed out first.
-            let header = reader.headers().map_err(|e| csv_problem(path, &e))?;
             let first = ExportRow {
                 line: 1,
-                cells: header.clone(),
+                cells: header?,
             };
             (Rows::Csv(reader), VecDeque::from([first]))
         };
@@ -135,14 +133,13 @@ impl Export {
     fn read_raw(&mut self, row: &mut ExportRow) -> Result<bool, Problem> {
         match &mut self.rows {
             Rows::Sheet(rows) => Ok(rows.next().map(|next| *row = next).is_some()),
-            Rows::Csv(reader) => match reader.read_record(&mut row.cells) {
-                Ok(true) => {
+            Rows::Csv(reader) => {
+                let read = reader.read_into(&mut row.cells)?;
+                if read {
                     row.line = row.cells.position().map_or(0, |p| p.line());
-                    Ok(true)
                 }
-                Ok(false) => Ok(false),
-                Err(e) => Err(csv_problem(&self.path, &e)),
-            },
+                Ok(read)
+            }
         }
     }
 }

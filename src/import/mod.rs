@@ -13,6 +13,7 @@
 pub mod export;
 pub mod index;
 pub mod mapping;
+pub mod prefetch;
 pub mod presets;
 pub mod store;
 pub mod target;

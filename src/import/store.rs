@@ -14,6 +14,7 @@ use encoding_rs::{Encoding, UTF_8};
 use tempfile::NamedTempFile;
 
 use super::index::IdIndex;
+use super::prefetch::Prefetch;
 
 use crate::problem::Problem;
 use crate::sources::text::{csv_problem, open_csv, TextOptions};
@@ -220,7 +221,8 @@ pub fn index(
     compare: &[usize],
     mut canonical: impl FnMut(usize, &str, &mut String),
 ) -> Result<Existing, Problem> {
-    let (mut reader, format) = open_csv(path, options)?;
+    // Parsed on a second thread while this one canonicalises and indexes.
+    let (mut records, (format, header)) = Prefetch::open(path, options)?;
     if format.encoding.output_encoding() != format.encoding {
         return Err(Problem::new(format!(
             "cannot append to a file in {}",
@@ -229,23 +231,13 @@ pub fn index(
         .file(path)
         .expected("a data file in UTF-8, GBK/GB18030 or another single- or multi-byte encoding (save it as UTF-8)"));
     }
-    let header = reader
-        .headers()
-        .map_err(|e| csv_problem(path, &e))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let header = header?.iter().map(|h| h.trim().to_string()).collect();
     let mut rows = IdIndex::default();
     // One record, one cell and one key buffer for the whole file: nothing per row.
     let mut record = csv::StringRecord::new();
     let mut cell = String::new();
     let mut key = String::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_problem(path, &e)),
-        }
+    while records.read_into(&mut record)? {
         let line = record.position().map_or(0, |p| p.line());
         let id = record.get(id_column).unwrap_or_default().trim();
         if id.is_empty() {
