@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader};
 use csv::StringRecord;
 
+use super::prefetch::Prefetch;
 use super::presets::{ExportColumn, Preset};
 use crate::problem::Problem;
-use super::prefetch::Prefetch;
 use crate::sources::text::TextOptions;
 
 /// One data row of an export.

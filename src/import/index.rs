@@ -107,6 +107,16 @@ impl IdIndex {
         true
     }
 
+    /// Makes room for `more` ids like the ones already there, so that the table is not
+    /// rebuilt as it fills (and its old and new copies are never held at once).
+    pub fn reserve(&mut self, more: usize) {
+        let per_id = self.arena.len().div_ceil(self.table.len().max(1));
+        self.arena.reserve(more.saturating_mul(per_id));
+        let (arena, hasher) = (&self.arena, &self.hasher);
+        self.table
+            .reserve(more, |s| hasher.hash_one(record(arena, s.at).1));
+    }
+
     /// How many ids it holds.
     pub fn len(&self) -> usize {
         self.table.len()
@@ -183,5 +193,15 @@ mod tests {
             );
         }
         assert_eq!(index.get("R50000"), None);
+        index.reserve(100_000);
+        assert!(index.insert(
+            "R50000",
+            Seen {
+                line: 1,
+                print: 0,
+                in_file: false
+            }
+        ));
+        assert_eq!(index.get("R00997").map(|s| s.line), Some(999));
     }
 }

@@ -104,9 +104,7 @@ impl Prefetch {
                     }
                 }
             })
-            .map_err(|e| {
-                Problem::new(format!("cannot start a reading thread: {e}")).file(path)
-            })?;
+            .map_err(|e| Problem::new(format!("cannot start a reading thread: {e}")).file(path))?;
         let opened = opened_rx.recv().unwrap_or_else(|_| {
             Err(Problem::new("the reading thread stopped unexpectedly").file(path))
         });

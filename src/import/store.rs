@@ -237,7 +237,16 @@ pub fn index(
     let mut record = csv::StringRecord::new();
     let mut cell = String::new();
     let mut key = String::new();
+    let file_len = std::fs::metadata(path).map_or(0, |m| m.len());
+    let mut counted = 0u64;
     while records.read_into(&mut record)? {
+        counted += 1;
+        if counted == SIZING_SAMPLE {
+            // The rows to come, from the bytes the first ones took: room for them all now.
+            let bytes = record.position().map_or(0, |p| p.byte()).max(1);
+            let rest = file_len.saturating_sub(bytes) * counted / bytes;
+            rows.reserve(usize::try_from(rest + rest / 20).unwrap_or(0));
+        }
         let line = record.position().map_or(0, |p| p.line());
         let id = record.get(id_column).unwrap_or_default().trim();
         if id.is_empty() {
@@ -268,6 +277,9 @@ pub fn index(
         ends_with_newline,
     })
 }
+
+/// Rows of the data file read before the index makes room for the rest.
+const SIZING_SAMPLE: u64 = 1024;
 
 /// Whether the file's first line ends in CRLF, and whether the file ends with a newline.
 fn line_endings(path: &Path) -> Result<(bool, bool), Problem> {

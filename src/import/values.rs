@@ -216,10 +216,10 @@ pub fn convert_into(
             ValueKind::YesNo => false,
         };
         if in_range {
-            if x >= 10 {
-                out.push(char::from(b'0' + x / 10));
-            }
-            out.push(char::from(b'0' + x % 10));
+            // `x` without a leading zero: the last one or two of its two digits.
+            let digits = [b'0' + x / 10, b'0' + x % 10];
+            let digits = if x >= 10 { &digits[..] } else { &digits[1..] };
+            out.push_str(std::str::from_utf8(digits).unwrap_or_default());
             return Ok(());
         }
     }
@@ -258,8 +258,15 @@ fn iso_date(cell: &str) -> Option<&str> {
         })
     };
     let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    let year = i32::try_from(year).ok().filter(|y| *y >= 1000)?;
-    chrono::NaiveDate::from_ymd_opt(year, month, day).map(|_| cell)
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    (year >= 1000 && (1..=days).contains(&day)).then_some(cell)
 }
 
 /// What a date cell must look like (for messages).
@@ -410,6 +417,12 @@ mod tests {
             " 2026-07-15 ",
             "2026-02-29",
             "2028-02-29",
+            "2000-02-29",
+            "2100-02-29",
+            "2026-04-31",
+            "2026-12-31",
+            "2026-00-10",
+            "2026-01-00",
             "0999-01-01",
             "2026-7-15",
             "2026-07-15 10:22",
