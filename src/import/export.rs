@@ -9,6 +9,7 @@ use csv::StringRecord;
 
 use super::prefetch::Prefetch;
 use super::presets::{ExportColumn, Preset};
+use super::rows::{Prepared, Work};
 use crate::problem::Problem;
 use crate::sources::text::TextOptions;
 
@@ -19,6 +20,8 @@ pub struct ExportRow {
     pub line: u64,
     /// The cells, as text (a csv record, so that reading a row copies nothing).
     pub cells: StringRecord,
+    /// The row converted for the data file, if the reading thread did it.
+    pub prepared: Prepared,
 }
 
 /// Where the rows come from.
@@ -60,12 +63,13 @@ impl Export {
         let (rows, pending) = if is_sheet {
             (Rows::Sheet(read_sheet(path)?.into_iter()), VecDeque::new())
         } else {
-            let (reader, (_format, header)) = Prefetch::open(path, &TextOptions::default())?;
+            let (reader, (_format, header)) = Prefetch::open(path, &TextOptions::default(), None)?;
             // The csv reader treats the first row as the header; the presets need it as a
             // row like the others, so it is handed out first.
             let first = ExportRow {
                 line: 1,
                 cells: header?,
+                prepared: Prepared::default(),
             };
             (Rows::Csv(reader), VecDeque::from([first]))
         };
@@ -88,6 +92,7 @@ impl Export {
             let mut row = ExportRow {
                 line: 0,
                 cells: StringRecord::new(),
+                prepared: Prepared::default(),
             };
             if !self.read_raw(&mut row)? {
                 break;
@@ -112,6 +117,14 @@ impl Export {
         Ok(())
     }
 
+    /// Has the rows still to be read converted by `work` as they are read (CSV only: a
+    /// sheet is in memory already); the others are not `ready`.
+    pub fn set_work(&self, work: Work) {
+        if let Rows::Csv(reader) = &self.rows {
+            reader.set_work(work);
+        }
+    }
+
     /// Reads the next data row into `row`, reusing its record's buffers; `Ok(false)` at the
     /// end, `Err` for a row that cannot be read (the stream then ends).
     pub fn read_into(&mut self, row: &mut ExportRow) -> Result<bool, Problem> {
@@ -134,7 +147,7 @@ impl Export {
         match &mut self.rows {
             Rows::Sheet(rows) => Ok(rows.next().map(|next| *row = next).is_some()),
             Rows::Csv(reader) => {
-                let read = reader.read_into(&mut row.cells)?;
+                let read = reader.read_into(&mut row.cells, &mut row.prepared)?;
                 if read {
                     row.line = row.cells.position().map_or(0, |p| p.line());
                 }
@@ -172,6 +185,7 @@ fn read_sheet(path: &Path) -> Result<Vec<ExportRow>, Problem> {
             ExportRow {
                 line: first_row + i as u64 + 1,
                 cells: StringRecord::from(cells),
+                prepared: Prepared::default(),
             }
         })
         .collect())

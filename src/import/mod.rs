@@ -15,6 +15,7 @@ pub mod index;
 pub mod mapping;
 pub mod prefetch;
 pub mod presets;
+pub mod rows;
 pub mod store;
 pub mod target;
 pub mod values;
@@ -29,9 +30,10 @@ use export::{Export, ExportRow};
 use index::IdIndex;
 use mapping::{map_columns, MapFile, Mapping, Use};
 use presets::Preset;
+use rows::{Converter, Prepared};
 use store::{Appender, Existing, Lock, Rejects, Seen};
-use target::{Role, Target, TargetColumn};
-use values::{convert_date_into, convert_into, trim_cell, Labels};
+use target::{Role, Target};
+use values::Labels;
 
 /// What to import and how.
 #[derive(Debug, Clone)]
@@ -262,19 +264,17 @@ pub fn run(
     let compare: Vec<usize> = (0..out.len())
         .filter(|&o| o != id_out && out[o].source.is_some())
         .collect();
-    // A data file cell as the import would have written it (as it is, trimmed, if it
-    // would not convert), so that a re-import of the same answers is a duplicate.
-    let canonical = |o: usize, cell: &str, buf: &mut String| {
-        let converted = out[o]
-            .target
-            .is_some_and(|t| convert_cell_into(&target.columns[t], &labels, cell, buf).is_ok());
-        if !converted {
-            buf.clear();
-            buf.push_str(trim_cell(cell));
-        }
-    };
+    let converter = Converter::new(
+        out.iter()
+            .map(|o| (o.target.map(|t| target.columns[t].clone()), o.source))
+            .collect(),
+        labels,
+        compare,
+    );
+    // From here on the export's reading thread converts the rows as it reads them.
+    export.set_work(converter.export_work());
     let mut existing: Option<Existing> = if store::has_content(&data) {
-        Some(store::index(&data, &options, id_out, &compare, canonical)?)
+        Some(store::index(&data, &options, id_out, &converter)?)
     } else {
         None
     };
@@ -317,13 +317,12 @@ pub fn run(
         .and_then(|e| export.columns.get(e))
         .map(|c| c.label())
         .unwrap_or_default();
-    // One export row, one row of converted cells and one key, reused for every row.
+    // One export row (with its converted cells), reused for every row.
     let mut row = ExportRow {
         line: 0,
         cells: csv::StringRecord::new(),
+        prepared: Prepared::default(),
     };
-    let mut cells = vec![String::new(); out.len()];
-    let mut key = String::new();
     let mut rejecting = Rejecting {
         rejects: rejects.as_mut(),
         path: &rejects_path,
@@ -335,25 +334,25 @@ pub fn run(
         }
         summary.read += 1;
         progress.inc(1);
+        let prepared = &mut row.prepared;
+        if !prepared.ready {
+            converter.export_row(&row.cells, prepared);
+        }
         let mut problems = Vec::new();
-        for (o, cell) in out.iter().zip(cells.iter_mut()) {
-            let (Some(t), Some(s)) = (o.target, o.source) else {
-                cell.clear();
+        for (o, expected) in prepared.failed.drain(..) {
+            let (Some(t), Some(s)) = (out[o].target, out[o].source) else {
                 continue;
             };
-            let raw = row.cells.get(s).unwrap_or_default();
-            if let Err(expected) = convert_cell_into(&target.columns[t], &labels, raw, cell) {
-                problems.push(
-                    Problem::new("invalid answer")
-                        .file(&request.file)
-                        .at(row.line, s as u64 + 1)
-                        .field(column_field(&export.columns[s], &target.columns[t].name))
-                        .found(raw)
-                        .expected(expected),
-                );
-                cell.clear();
-            }
+            problems.push(
+                Problem::new("invalid answer")
+                    .file(&request.file)
+                    .at(row.line, s as u64 + 1)
+                    .field(column_field(&export.columns[s], &target.columns[t].name))
+                    .found(row.cells.get(s).unwrap_or_default())
+                    .expected(expected),
+            );
         }
+        let cells = &prepared.cells;
         let id = cells[id_out].as_str();
         if id.is_empty() {
             let mut p = Problem::new("no response id")
@@ -366,15 +365,10 @@ pub fn run(
             problems.push(p);
         }
         if !problems.is_empty() {
-            rejecting.reject(&mut summary, &row, id, false, problems)?;
+            rejecting.reject(&mut summary, row.line, &row.cells, id, false, problems)?;
             continue;
         }
-        key.clear();
-        for &o in &compare {
-            key.push_str(&cells[o]);
-            key.push(store::CELL_END);
-        }
-        let print = store::digest(key.as_bytes());
+        let print = prepared.print;
         match seen.get(id) {
             Some(s) if s.print == print => summary.duplicates += 1,
             Some(Seen { line, in_file, .. }) => {
@@ -393,16 +387,16 @@ pub fn run(
                 if let Some(s) = out[id_out].source {
                     p = p.at(row.line, s as u64 + 1).field(id_label.clone());
                 }
-                rejecting.reject(&mut summary, &row, id, true, vec![p])?;
+                rejecting.reject(&mut summary, row.line, &row.cells, id, true, vec![p])?;
             }
             None => {
                 if let Some(a) = appender.as_mut() {
-                    if let Err(why) = a.write_row(&cells) {
+                    if let Err(why) = a.write_row(cells) {
                         let p = Problem::new(why)
                             .file(&request.file)
                             .line(row.line)
                             .expected("text the data file's encoding can hold");
-                        rejecting.reject(&mut summary, &row, id, false, vec![p])?;
+                        rejecting.reject(&mut summary, row.line, &row.cells, id, false, vec![p])?;
                         continue;
                     }
                 }
@@ -447,23 +441,25 @@ struct Rejecting<'a> {
 }
 
 impl Rejecting<'_> {
-    /// Records `row` (whose id is `id`) as a conflict or an invalid row, for `problems`.
+    /// Records the row at `line` with `cells` (and id `id`) as a conflict or an invalid
+    /// row, for `problems`.
     fn reject(
         &mut self,
         summary: &mut Summary,
-        row: &ExportRow,
+        line: u64,
+        cells: &csv::StringRecord,
         id: &str,
         conflict: bool,
         problems: Vec<Problem>,
     ) -> Result<(), Problem> {
         let r = Rejected {
-            line: row.line,
+            line,
             id: id.to_string(),
             problems,
         };
         if let Some(w) = self.rejects.as_mut() {
             let mut line = vec![r.line.to_string(), r.id.clone(), r.reason()];
-            line.extend(row.cells.iter().map(str::to_string));
+            line.extend(cells.iter().map(str::to_string));
             w.write(&line).map_err(|e| {
                 Problem::new(format!("cannot write the rejects file: {e}")).file(self.path)
             })?;
@@ -483,25 +479,6 @@ fn column_field(column: &presets::ExportColumn, data_column: &str) -> String {
         data_column.to_string()
     } else {
         format!("{} -> {data_column}", column.label())
-    }
-}
-
-/// Converts one cell for target column `c` into `out`; `Err` says what was expected.
-fn convert_cell_into(
-    c: &TargetColumn,
-    labels: &Labels,
-    raw: &str,
-    out: &mut String,
-) -> Result<(), String> {
-    match &c.role {
-        Role::Value(kind) => convert_into(kind, labels, raw, out),
-        Role::Date if convert_date_into(raw, out) => Ok(()),
-        Role::Date => Err(values::DATE_EXPECTED.to_string()),
-        Role::Id | Role::Site | Role::Region | Role::Shopper => {
-            out.clear();
-            out.push_str(trim_cell(raw));
-            Ok(())
-        }
     }
 }
 

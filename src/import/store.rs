@@ -15,6 +15,7 @@ use tempfile::NamedTempFile;
 
 use super::index::IdIndex;
 use super::prefetch::Prefetch;
+use super::rows::{Converter, Prepared};
 
 use crate::problem::Problem;
 use crate::sources::text::{csv_problem, open_csv, TextOptions};
@@ -212,17 +213,17 @@ pub fn read_header(path: &Path, options: &TextOptions) -> Result<Option<Vec<Stri
     Ok(Some(header.iter().map(|h| h.trim().to_string()).collect()))
 }
 
-/// Indexes the rows of `path`: the trimmed id of each, with the digest of its `compare`
-/// cells as `canonical(column, cell, buffer)` writes them.
+/// Indexes the rows of `path`: the trimmed id of each, with the digest of its answers as
+/// [`Converter::data_row`] makes it.
 pub fn index(
     path: &Path,
     options: &TextOptions,
     id_column: usize,
-    compare: &[usize],
-    mut canonical: impl FnMut(usize, &str, &mut String),
+    converter: &Converter,
 ) -> Result<Existing, Problem> {
-    // Parsed on a second thread while this one canonicalises and indexes.
-    let (mut records, (format, header)) = Prefetch::open(path, options)?;
+    // Parsed and digested on a second thread while this one indexes.
+    let (mut records, (format, header)) =
+        Prefetch::open(path, options, Some(converter.data_work()))?;
     if format.encoding.output_encoding() != format.encoding {
         return Err(Problem::new(format!(
             "cannot append to a file in {}",
@@ -233,13 +234,12 @@ pub fn index(
     }
     let header = header?.iter().map(|h| h.trim().to_string()).collect();
     let mut rows = IdIndex::default();
-    // One record, one cell and one key buffer for the whole file: nothing per row.
+    // One record and its digest for the whole file: nothing per row.
     let mut record = csv::StringRecord::new();
-    let mut cell = String::new();
-    let mut key = String::new();
+    let mut prepared = Prepared::default();
     let file_len = std::fs::metadata(path).map_or(0, |m| m.len());
     let mut counted = 0u64;
-    while records.read_into(&mut record)? {
+    while records.read_into(&mut record, &mut prepared)? {
         counted += 1;
         if counted == SIZING_SAMPLE {
             // The rows to come, from the bytes the first ones took: room for them all now.
@@ -252,17 +252,14 @@ pub fn index(
         if id.is_empty() {
             continue;
         }
-        key.clear();
-        for &c in compare {
-            canonical(c, record.get(c).unwrap_or_default(), &mut cell);
-            key.push_str(&cell);
-            key.push(CELL_END);
+        if !prepared.ready {
+            converter.data_row(&record, &mut prepared);
         }
         rows.insert(
             id,
             Seen {
                 line,
-                print: digest(key.as_bytes()),
+                print: prepared.print,
                 in_file: true,
             },
         );
