@@ -10,7 +10,9 @@
 #   import   into an empty data file (every row is added),
 #   reimport the same export again (every row is a duplicate: the id index is full),
 #   report   `servqual report --format json` on the resulting 1-file audit.
-# Prints wall time, rows/s and peak RSS (GNU time) of each, and import/report ratios.
+# Prints wall time, rows/s, CPU time (user + system, both cores) and peak RSS (GNU time)
+# of each, and the import/report ratios of wall time. The import reads on a second thread,
+# so on a busy machine its wall time grows towards its CPU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -21,15 +23,15 @@ bin=target/release/servqual
 gen=target/release/examples/sample_data
 [ -x /usr/bin/time ] || { echo "needs GNU time (/usr/bin/time)" >&2; exit 1; }
 
-# Runs a command; prints "seconds peakRSS_MB" (wall time from GNU time's own clock).
+# Runs a command; prints "seconds cpu_seconds peakRSS_MB" (from GNU time).
 measure() {
   local out=$1; shift
-  /usr/bin/time -f '%e %M' -o "$out.time" "$@" >"$out.stdout" 2>"$out.stderr" || {
+  /usr/bin/time -f '%e %U %S %M' -o "$out.time" "$@" >"$out.stdout" 2>"$out.stderr" || {
     echo "failed: $*" >&2; cat "$out.stderr" >&2; exit 1; }
-  awk '{printf "%s %.1f\n", $1, $2/1024}' "$out.time"
+  awk '{printf "%s %.2f %.1f\n", $1, $2 + $3, $4/1024}' "$out.time"
 }
 
-printf '%-12s %-9s %9s %12s %11s\n' respondents run seconds rows/s peakRSS_MB
+printf '%-12s %-9s %9s %12s %9s %11s\n' respondents run seconds rows/s cpu_s peakRSS_MB
 for n in "${sizes[@]}"; do
   dir=bench/data/import-$n
   mkdir -p "$dir"
@@ -48,14 +50,14 @@ YAML
   declare -A secs=()
   for run in import reimport report; do
     if [ $run = report ]; then
-      read -r s rss < <(measure "$dir/$run" "$bin" report "$dir/audit.yaml" --format json)
+      read -r s cpu rss < <(measure "$dir/$run" "$bin" report "$dir/audit.yaml" --format json)
     else
-      read -r s rss < <(measure "$dir/$run" "$bin" -q import "$dir/audit.yaml" \
+      read -r s cpu rss < <(measure "$dir/$run" "$bin" -q import "$dir/audit.yaml" \
         --source customers "$dir/export.csv")
     fi
     secs[$run]=$s
-    printf '%-12s %-9s %9.2f %12.0f %11s\n' "$n" "$run" "$s" \
-      "$(echo "$n / ($s + 0.001)" | bc -l)" "$rss"
+    printf '%-12s %-9s %9.2f %12.0f %9s %11s\n' "$n" "$run" "$s" \
+      "$(echo "$n / ($s + 0.001)" | bc -l)" "$cpu" "$rss"
   done
   # The import must have added every row, and the re-import none (the summary is on stderr).
   grep -Eq "added +$n\$" "$dir/import.stderr" || { echo "import did not add $n rows" >&2; cat "$dir/import.stderr" >&2; exit 1; }

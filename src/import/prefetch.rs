@@ -26,7 +26,7 @@ use crate::problem::Problem;
 use crate::sources::text::{csv_problem, open_csv, TextFormat, TextOptions};
 
 /// Records per batch: large enough that the channel costs nothing per record.
-const BATCH: usize = 512;
+const BATCH: usize = 128;
 /// Full batches in flight; with the one being filled and the one being read, the most
 /// records ever held is `(IN_FLIGHT + 2) * BATCH`.
 const IN_FLIGHT: usize = 4;

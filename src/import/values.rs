@@ -179,6 +179,9 @@ pub fn trim_cell(cell: &str) -> &str {
     }
 }
 
+/// 00 to 99, two characters each.
+const TWO_DIGITS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
 /// A cell of one or two ASCII digits, as a number: the usual answer cell.
 fn small_integer(cell: &str) -> Option<u8> {
     match *cell.as_bytes() {
@@ -217,9 +220,9 @@ pub fn convert_into(
         };
         if in_range {
             // `x` without a leading zero: the last one or two of its two digits.
-            let digits = [b'0' + x / 10, b'0' + x % 10];
-            let digits = if x >= 10 { &digits[..] } else { &digits[1..] };
-            out.push_str(std::str::from_utf8(digits).unwrap_or_default());
+            let at = usize::from(x) * 2;
+            let from = if x >= 10 { at } else { at + 1 };
+            out.push_str(TWO_DIGITS.get(from..at + 2).unwrap_or_default());
             return Ok(());
         }
     }
