@@ -2,29 +2,32 @@
 //! (through calamine), one row of strings at a time, with the header rows split off.
 
 use std::collections::VecDeque;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader};
 use csv::StringRecord;
 
+use super::prefetch::Prefetch;
 use super::presets::{ExportColumn, Preset};
+use super::rows::{Prepared, Work};
 use crate::problem::Problem;
-use crate::sources::text::{csv_problem, open_csv, TextOptions};
+use crate::sources::text::TextOptions;
 
 /// One data row of an export.
 #[derive(Debug, Clone)]
 pub struct ExportRow {
     /// Line (CSV) or row number (sheet) in the export, 1-based.
     pub line: u64,
-    /// The cells, as text.
-    pub cells: Vec<String>,
+    /// The cells, as text (a csv record, so that reading a row copies nothing).
+    pub cells: StringRecord,
+    /// The row converted for the data file, if the reading thread did it.
+    pub prepared: Prepared,
 }
 
 /// Where the rows come from.
 enum Rows {
-    /// A CSV file, decoded as it streams.
-    Csv(Box<csv::Reader<Box<dyn Read>>>, StringRecord),
+    /// A CSV file, decoded and parsed as it streams, on a second thread.
+    Csv(Prefetch),
     /// The first sheet of a workbook (calamine holds a sheet in memory anyway).
     Sheet(std::vec::IntoIter<ExportRow>),
 }
@@ -60,19 +63,15 @@ impl Export {
         let (rows, pending) = if is_sheet {
             (Rows::Sheet(read_sheet(path)?.into_iter()), VecDeque::new())
         } else {
-            let (reader, _format) = open_csv(path, &TextOptions::default())?;
-            let mut reader = Box::new(reader);
+            let (reader, (_format, header)) = Prefetch::open(path, &TextOptions::default(), None)?;
             // The csv reader treats the first row as the header; the presets need it as a
             // row like the others, so it is handed out first.
-            let header = reader.headers().map_err(|e| csv_problem(path, &e))?;
             let first = ExportRow {
                 line: 1,
-                cells: header.iter().map(str::to_string).collect(),
+                cells: header?,
+                prepared: Prepared::default(),
             };
-            (
-                Rows::Csv(reader, StringRecord::new()),
-                VecDeque::from([first]),
-            )
+            (Rows::Csv(reader), VecDeque::from([first]))
         };
         let mut export = Export {
             path: path.to_path_buf(),
@@ -90,13 +89,21 @@ impl Export {
     /// Reads ahead, decides the preset and takes the header rows off the stream.
     fn finish_header(&mut self, preset: Option<Preset>) -> Result<(), Problem> {
         while self.pending.len() < LOOKAHEAD {
-            match self.read_raw() {
-                Some(Ok(row)) => self.pending.push_back(row),
-                Some(Err(p)) => return Err(p),
-                None => break,
+            let mut row = ExportRow {
+                line: 0,
+                cells: StringRecord::new(),
+                prepared: Prepared::default(),
+            };
+            if !self.read_raw(&mut row)? {
+                break;
             }
+            self.pending.push_back(row);
         }
-        let ahead: Vec<Vec<String>> = self.pending.iter().map(|r| r.cells.clone()).collect();
+        let ahead: Vec<Vec<String>> = self
+            .pending
+            .iter()
+            .map(|r| r.cells.iter().map(str::to_string).collect())
+            .collect();
         if ahead.is_empty() {
             return Err(Problem::new("the export is empty")
                 .file(&self.path)
@@ -110,32 +117,42 @@ impl Export {
         Ok(())
     }
 
-    /// The next data row; `Err` for a row that cannot be read (the stream then ends).
-    pub fn next_row(&mut self) -> Option<Result<ExportRow, Problem>> {
-        if let Some(row) = self.pending.pop_front() {
-            return Some(Ok(row));
+    /// Has the rows still to be read converted by `work` as they are read (CSV only: a
+    /// sheet is in memory already); the others are not `ready`.
+    pub fn set_work(&self, work: Work) {
+        if let Rows::Csv(reader) = &self.rows {
+            reader.set_work(work);
+        }
+    }
+
+    /// Reads the next data row into `row`, reusing its record's buffers; `Ok(false)` at the
+    /// end, `Err` for a row that cannot be read (the stream then ends).
+    pub fn read_into(&mut self, row: &mut ExportRow) -> Result<bool, Problem> {
+        if let Some(next) = self.pending.pop_front() {
+            *row = next;
+            return Ok(true);
         }
         if self.done {
-            return None;
+            return Ok(false);
         }
-        let next = self.read_raw();
-        if matches!(next, None | Some(Err(_))) {
+        let next = self.read_raw(row);
+        if !matches!(next, Ok(true)) {
             self.done = true;
         }
         next
     }
 
-    fn read_raw(&mut self) -> Option<Result<ExportRow, Problem>> {
+    /// The next row from the file or sheet into `row` (header rows included).
+    fn read_raw(&mut self, row: &mut ExportRow) -> Result<bool, Problem> {
         match &mut self.rows {
-            Rows::Sheet(rows) => rows.next().map(Ok),
-            Rows::Csv(reader, record) => match reader.read_record(record) {
-                Ok(true) => Some(Ok(ExportRow {
-                    line: record.position().map_or(0, |p| p.line()),
-                    cells: record.iter().map(str::to_string).collect(),
-                })),
-                Ok(false) => None,
-                Err(e) => Some(Err(csv_problem(&self.path, &e))),
-            },
+            Rows::Sheet(rows) => Ok(rows.next().map(|next| *row = next).is_some()),
+            Rows::Csv(reader) => {
+                let read = reader.read_into(&mut row.cells, &mut row.prepared)?;
+                if read {
+                    row.line = row.cells.position().map_or(0, |p| p.line());
+                }
+                Ok(read)
+            }
         }
     }
 }
@@ -167,7 +184,8 @@ fn read_sheet(path: &Path) -> Result<Vec<ExportRow>, Problem> {
             cells.extend(row.iter().map(cell_text));
             ExportRow {
                 line: first_row + i as u64 + 1,
-                cells,
+                cells: StringRecord::from(cells),
+                prepared: Prepared::default(),
             }
         })
         .collect())

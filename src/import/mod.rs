@@ -4,32 +4,36 @@
 //! The export is opened ([`export`]) with its tool's header layout ([`presets`]), its
 //! columns are mapped to the data file's ([`mapping`]), every cell is converted and checked
 //! ([`values`]), and the rows not yet in the file are appended atomically under a lock
-//! ([`store`]). Rows stream; only the ids already in the file (with a 16-byte digest of
-//! their answers, to tell a duplicate from a conflict) are held in memory.
+//! ([`store`]). Rows stream; only the ids already in the file (with a 64-bit digest of
+//! their answers, to tell a duplicate from a conflict; see [`index`]) are held in memory.
 
 // `Problem` is the crate-wide input error (see sources::text); it is only built on failure.
 #![allow(clippy::result_large_err)]
 
 pub mod export;
+pub mod index;
 pub mod mapping;
+pub mod prefetch;
 pub mod presets;
+pub mod rows;
 pub mod store;
 pub mod target;
 pub mod values;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::definition::Audit;
 use crate::problem::{Problem, Problems};
 use crate::sources::text::TextOptions;
-use export::Export;
+use export::{Export, ExportRow};
+use index::IdIndex;
 use mapping::{map_columns, MapFile, Mapping, Use};
 use presets::Preset;
+use rows::{Converter, Prepared};
 use store::{Appender, Existing, Lock, Rejects, Seen};
-use target::{Role, Target, TargetColumn};
-use values::{convert, convert_date, Labels};
+use target::{Role, Target};
+use values::Labels;
 
 /// What to import and how.
 #[derive(Debug, Clone)]
@@ -260,19 +264,22 @@ pub fn run(
     let compare: Vec<usize> = (0..out.len())
         .filter(|&o| o != id_out && out[o].source.is_some())
         .collect();
-    let canonical = |o: usize, cell: &str| -> String {
-        let Some(t) = out[o].target else {
-            return cell.trim().to_string();
-        };
-        convert_cell(&target.columns[t], &labels, cell).unwrap_or_else(|_| cell.trim().to_string())
-    };
+    let converter = Converter::new(
+        out.iter()
+            .map(|o| (o.target.map(|t| target.columns[t].clone()), o.source))
+            .collect(),
+        labels,
+        compare,
+    );
+    // From here on the export's reading thread converts the rows as it reads them.
+    export.set_work(converter.export_work());
     let mut existing: Option<Existing> = if store::has_content(&data) {
-        Some(store::index(&data, &options, id_out, &compare, canonical)?)
+        Some(store::index(&data, &options, id_out, &converter)?)
     } else {
         None
     };
     // The ids of the data file, then of the rows added: the only memory that grows.
-    let mut seen: HashMap<String, Seen> = existing
+    let mut seen: IdIndex = existing
         .as_mut()
         .map(|e| std::mem::take(&mut e.rows))
         .unwrap_or_default();
@@ -310,38 +317,43 @@ pub fn run(
         .and_then(|e| export.columns.get(e))
         .map(|c| c.label())
         .unwrap_or_default();
-    while let Some(row) = export.next_row() {
-        let row = row.map_err(Problems::one)?;
+    // One export row (with its converted cells), reused for every row.
+    let mut row = ExportRow {
+        line: 0,
+        cells: csv::StringRecord::new(),
+        prepared: Prepared::default(),
+    };
+    let mut rejecting = Rejecting {
+        rejects: rejects.as_mut(),
+        path: &rejects_path,
+    };
+    while export.read_into(&mut row).map_err(Problems::one)? {
         // Blank lines at the end of spreadsheet exports are not responses.
         if row.cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         summary.read += 1;
         progress.inc(1);
-        let mut cells = Vec::with_capacity(out.len());
+        let prepared = &mut row.prepared;
+        if !prepared.ready {
+            converter.export_row(&row.cells, prepared);
+        }
         let mut problems = Vec::new();
-        for o in &out {
-            let (Some(t), Some(s)) = (o.target, o.source) else {
-                cells.push(String::new());
+        for (o, expected) in prepared.failed.drain(..) {
+            let (Some(t), Some(s)) = (out[o].target, out[o].source) else {
                 continue;
             };
-            let raw = row.cells.get(s).map(String::as_str).unwrap_or_default();
-            match convert_cell(&target.columns[t], &labels, raw) {
-                Ok(v) => cells.push(v),
-                Err(expected) => {
-                    problems.push(
-                        Problem::new("invalid answer")
-                            .file(&request.file)
-                            .at(row.line, s as u64 + 1)
-                            .field(column_field(&export.columns[s], &target.columns[t].name))
-                            .found(raw)
-                            .expected(expected),
-                    );
-                    cells.push(String::new());
-                }
-            }
+            problems.push(
+                Problem::new("invalid answer")
+                    .file(&request.file)
+                    .at(row.line, s as u64 + 1)
+                    .field(column_field(&export.columns[s], &target.columns[t].name))
+                    .found(row.cells.get(s).unwrap_or_default())
+                    .expected(expected),
+            );
         }
-        let id = cells[id_out].clone();
+        let cells = &prepared.cells;
+        let id = cells[id_out].as_str();
         if id.is_empty() {
             let mut p = Problem::new("no response id")
                 .file(&request.file)
@@ -352,35 +364,14 @@ pub fn run(
             }
             problems.push(p);
         }
-        let mut reject = |summary: &mut Summary, conflict: bool, problems: Vec<Problem>| {
-            let r = Rejected {
-                line: row.line,
-                id: id.clone(),
-                problems,
-            };
-            if let Some(w) = rejects.as_mut() {
-                let mut line = vec![r.line.to_string(), r.id.clone(), r.reason()];
-                line.extend(row.cells.iter().cloned());
-                w.write(&line).map_err(|e| {
-                    Problem::new(format!("cannot write the rejects file: {e}")).file(&rejects_path)
-                })?;
-            }
-            if conflict {
-                summary.conflicts.push(r);
-            } else {
-                summary.rejected.push(r);
-            }
-            Ok::<(), Problem>(())
-        };
         if !problems.is_empty() {
-            reject(&mut summary, false, problems)?;
+            rejecting.reject(&mut summary, row.line, &row.cells, id, false, problems)?;
             continue;
         }
-        let compared: Vec<&str> = compare.iter().map(|&o| cells[o].as_str()).collect();
-        let print = store::fingerprint(&compared);
-        match seen.get(&id) {
+        let print = prepared.print;
+        match seen.get(id) {
             Some(s) if s.print == print => summary.duplicates += 1,
-            Some(&Seen { line, in_file, .. }) => {
+            Some(Seen { line, in_file, .. }) => {
                 let place = if in_file {
                     format!("line {line} of {}", data.display())
                 } else {
@@ -391,21 +382,21 @@ pub fn run(
                 ))
                 .file(&request.file)
                 .line(row.line)
-                .found(id.clone())
+                .found(id)
                 .expected("the same answers (a duplicate, skipped) or a new id; correct the data file by hand if the new answers are right");
                 if let Some(s) = out[id_out].source {
                     p = p.at(row.line, s as u64 + 1).field(id_label.clone());
                 }
-                reject(&mut summary, true, vec![p])?;
+                rejecting.reject(&mut summary, row.line, &row.cells, id, true, vec![p])?;
             }
             None => {
                 if let Some(a) = appender.as_mut() {
-                    if let Err(why) = a.write_row(&cells) {
+                    if let Err(why) = a.write_row(cells) {
                         let p = Problem::new(why)
                             .file(&request.file)
                             .line(row.line)
                             .expected("text the data file's encoding can hold");
-                        reject(&mut summary, false, vec![p])?;
+                        rejecting.reject(&mut summary, row.line, &row.cells, id, false, vec![p])?;
                         continue;
                     }
                 }
@@ -443,21 +434,51 @@ pub fn run(
     Ok(summary)
 }
 
+/// Where the rows not imported go: the summary, and the rejects file with `--skip-invalid`.
+struct Rejecting<'a> {
+    rejects: Option<&'a mut Rejects>,
+    path: &'a Path,
+}
+
+impl Rejecting<'_> {
+    /// Records the row at `line` with `cells` (and id `id`) as a conflict or an invalid
+    /// row, for `problems`.
+    fn reject(
+        &mut self,
+        summary: &mut Summary,
+        line: u64,
+        cells: &csv::StringRecord,
+        id: &str,
+        conflict: bool,
+        problems: Vec<Problem>,
+    ) -> Result<(), Problem> {
+        let r = Rejected {
+            line,
+            id: id.to_string(),
+            problems,
+        };
+        if let Some(w) = self.rejects.as_mut() {
+            let mut line = vec![r.line.to_string(), r.id.clone(), r.reason()];
+            line.extend(cells.iter().map(str::to_string));
+            w.write(&line).map_err(|e| {
+                Problem::new(format!("cannot write the rejects file: {e}")).file(self.path)
+            })?;
+        }
+        if conflict {
+            summary.conflicts.push(r);
+        } else {
+            summary.rejected.push(r);
+        }
+        Ok(())
+    }
+}
+
 /// An export column as named in a message, with the data column it fills if that differs.
 fn column_field(column: &presets::ExportColumn, data_column: &str) -> String {
     if column.key == data_column {
         data_column.to_string()
     } else {
         format!("{} -> {data_column}", column.label())
-    }
-}
-
-/// Converts one cell for target column `c`.
-fn convert_cell(c: &TargetColumn, labels: &Labels, raw: &str) -> Result<String, String> {
-    match &c.role {
-        Role::Value(kind) => convert(kind, labels, raw),
-        Role::Date => convert_date(raw).ok_or_else(|| values::DATE_EXPECTED.to_string()),
-        Role::Id | Role::Site | Role::Region | Role::Shopper => Ok(raw.trim().to_string()),
     }
 }
 

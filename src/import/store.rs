@@ -5,14 +5,17 @@
 //! the same folder and renamed over the old one only when everything succeeded, so a
 //! failed or killed import leaves the data file exactly as it was.
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
+use std::hash::Hasher;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use encoding_rs::{Encoding, UTF_8};
-use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
+
+use super::index::IdIndex;
+use super::prefetch::Prefetch;
+use super::rows::{Converter, Prepared};
 
 use crate::problem::Problem;
 use crate::sources::text::{csv_problem, open_csv, TextOptions};
@@ -145,19 +148,29 @@ impl Drop for Lock {
 }
 
 /// A row's answers reduced to a fixed-size digest, to tell a duplicate from a conflict
-/// without keeping the rows in memory.
-pub type Fingerprint = [u8; 16];
+/// without keeping the rows in memory. 64 bits: two different answer sets under one id
+/// pass for a duplicate with odds of 1 in 2^64, and the digest never leaves the process.
+pub type Fingerprint = u64;
+
+/// The separator written after each cell in [`digest`]'s input.
+pub const CELL_END: char = '\x1f';
 
 /// The digest of a row's canonical cells.
 pub fn fingerprint(cells: &[&str]) -> Fingerprint {
-    let mut h = Sha256::new();
+    let mut joined = String::new();
     for c in cells {
-        h.update(c.as_bytes());
-        h.update([0x1f]);
+        joined.push_str(c);
+        joined.push(CELL_END);
     }
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&h.finalize()[..16]);
-    out
+    digest(joined.as_bytes())
+}
+
+/// The digest of canonical cells each followed by [`CELL_END`] (so `ab`+`c` and `a`+`bc`
+/// differ): SipHash-1-3 with fixed keys, the same in every run of one build.
+pub fn digest(joined: &[u8]) -> Fingerprint {
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(joined);
+    h.finish()
 }
 
 /// Where an id was first seen, and its answers' digest.
@@ -176,8 +189,8 @@ pub struct Seen {
 pub struct Existing {
     /// Its header.
     pub header: Vec<String>,
-    /// Id -> where it is and the digest of its answers: the ids plus 24 bytes each.
-    pub rows: HashMap<String, Seen>,
+    /// Id -> where it is and the digest of its answers (see [`IdIndex`]).
+    pub rows: IdIndex,
     encoding: &'static Encoding,
     delimiter: u8,
     crlf: bool,
@@ -200,15 +213,17 @@ pub fn read_header(path: &Path, options: &TextOptions) -> Result<Option<Vec<Stri
     Ok(Some(header.iter().map(|h| h.trim().to_string()).collect()))
 }
 
-/// Indexes the rows of `path`: `key` gives (id, canonical cells) of a record.
+/// Indexes the rows of `path`: the trimmed id of each, with the digest of its answers as
+/// [`Converter::data_row`] makes it.
 pub fn index(
     path: &Path,
     options: &TextOptions,
     id_column: usize,
-    compare: &[usize],
-    canonical: impl Fn(usize, &str) -> String,
+    converter: &Converter,
 ) -> Result<Existing, Problem> {
-    let (mut reader, format) = open_csv(path, options)?;
+    // Parsed and digested on a second thread while this one indexes.
+    let (mut records, (format, header)) =
+        Prefetch::open(path, options, Some(converter.data_work()))?;
     if format.encoding.output_encoding() != format.encoding {
         return Err(Problem::new(format!(
             "cannot append to a file in {}",
@@ -217,35 +232,37 @@ pub fn index(
         .file(path)
         .expected("a data file in UTF-8, GBK/GB18030 or another single- or multi-byte encoding (save it as UTF-8)"));
     }
-    let header = reader
-        .headers()
-        .map_err(|e| csv_problem(path, &e))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    let mut rows = HashMap::new();
+    let header = header?.iter().map(|h| h.trim().to_string()).collect();
+    let mut rows = IdIndex::default();
+    // One record and its digest for the whole file: nothing per row.
     let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_problem(path, &e)),
+    let mut prepared = Prepared::default();
+    let file_len = std::fs::metadata(path).map_or(0, |m| m.len());
+    let mut counted = 0u64;
+    while records.read_into(&mut record, &mut prepared)? {
+        counted += 1;
+        if counted == SIZING_SAMPLE {
+            // The rows to come, from the bytes the first ones took: room for them all now.
+            let bytes = record.position().map_or(0, |p| p.byte()).max(1);
+            let rest = file_len.saturating_sub(bytes) * counted / bytes;
+            rows.reserve(usize::try_from(rest + rest / 20).unwrap_or(0));
         }
         let line = record.position().map_or(0, |p| p.line());
-        let id = record.get(id_column).unwrap_or_default().trim().to_string();
+        let id = record.get(id_column).unwrap_or_default().trim();
         if id.is_empty() {
             continue;
         }
-        let cells: Vec<String> = compare
-            .iter()
-            .map(|&c| canonical(c, record.get(c).unwrap_or_default()))
-            .collect();
-        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
-        rows.entry(id).or_insert(Seen {
-            line,
-            print: fingerprint(&refs),
-            in_file: true,
-        });
+        if !prepared.ready {
+            converter.data_row(&record, &mut prepared);
+        }
+        rows.insert(
+            id,
+            Seen {
+                line,
+                print: prepared.print,
+                in_file: true,
+            },
+        );
     }
     let (crlf, ends_with_newline) = line_endings(path)?;
     Ok(Existing {
@@ -257,6 +274,9 @@ pub fn index(
         ends_with_newline,
     })
 }
+
+/// Rows of the data file read before the index makes room for the rest.
+const SIZING_SAMPLE: u64 = 1024;
 
 /// Whether the file's first line ends in CRLF, and whether the file ends with a newline.
 fn line_endings(path: &Path) -> Result<(bool, bool), Problem> {
@@ -283,17 +303,34 @@ fn line_endings(path: &Path) -> Result<(bool, bool), Problem> {
 
 /// One CSV field, quoted when it must be.
 fn field(value: &str, delimiter: u8) -> String {
+    let mut out = String::new();
+    push_field(&mut out, value, delimiter);
+    out
+}
+
+/// Appends [`field`]`(value, delimiter)` to `out`.
+fn push_field(out: &mut String, value: &str, delimiter: u8) {
     let needs = value
         .bytes()
         .any(|b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
         || value.starts_with(' ')
         || value.ends_with(' ');
     if needs {
-        format!("\"{}\"", value.replace('"', "\"\""))
+        out.push('"');
+        for (i, part) in value.split('"').enumerate() {
+            if i > 0 {
+                out.push_str("\"\"");
+            }
+            out.push_str(part);
+        }
+        out.push('"');
     } else {
-        value.to_string()
+        out.push_str(value);
     }
 }
+
+/// Buffer of the temporary file's writer (the old file's bytes go through it too).
+const WRITE_BUFFER_LEN: usize = 256 * 1024;
 
 /// A temporary copy of the data file with rows appended; [`Appender::commit`] renames it into place.
 pub struct Appender {
@@ -301,6 +338,8 @@ pub struct Appender {
     encoding: &'static Encoding,
     delimiter: u8,
     newline: &'static str,
+    /// The line being written, reused from row to row.
+    line: String,
 }
 
 impl Appender {
@@ -324,7 +363,7 @@ impl Appender {
             .tempfile_in(&dir)
             .map_err(problem)?;
         let mut appender = Appender {
-            tmp: BufWriter::new(tmp),
+            tmp: BufWriter::with_capacity(WRITE_BUFFER_LEN, tmp),
             encoding: existing.map_or(UTF_8, |e| e.encoding),
             delimiter: existing.map_or(b',', |e| e.delimiter),
             newline: if existing.is_some_and(|e| e.crlf) {
@@ -332,11 +371,14 @@ impl Appender {
             } else {
                 "\n"
             },
+            line: String::new(),
         };
         match existing {
             Some(e) => {
                 let mut old = File::open(data).map_err(problem)?;
-                io::copy(&mut old, &mut appender.tmp).map_err(problem)?;
+                // File to file, past the (still empty) buffer: the kernel copies the bytes
+                // (copy_file_range) where it can.
+                io::copy(&mut old, appender.tmp.get_mut().as_file_mut()).map_err(problem)?;
                 if !e.ends_with_newline {
                     appender
                         .tmp
@@ -355,14 +397,17 @@ impl Appender {
 
     /// Appends one row; `Err` if a cell cannot be written in the file's encoding.
     pub fn write_row(&mut self, cells: &[String]) -> Result<(), String> {
-        let delimiter = char::from(self.delimiter).to_string();
-        let mut line = cells
-            .iter()
-            .map(|c| field(c, self.delimiter))
-            .collect::<Vec<_>>()
-            .join(&delimiter);
+        let line = &mut self.line;
+        line.clear();
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                line.push(char::from(self.delimiter));
+            }
+            push_field(line, c, self.delimiter);
+        }
         line.push_str(self.newline);
-        let (bytes, _, unmappable) = self.encoding.encode(&line);
+        // UTF-8 comes back borrowed: no copy for the usual data file.
+        let (bytes, _, unmappable) = self.encoding.encode(line);
         if unmappable {
             return Err(format!(
                 "the row has characters that cannot be written in the data file's encoding ({})",

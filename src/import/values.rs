@@ -11,6 +11,9 @@ use crate::sources::answers::{parse_number_cell, Answer};
 pub struct Labels {
     /// Normalised label -> value (a number, `yes` or `no`; empty for not answered).
     table: HashMap<String, String>,
+    /// Whether a label is a number of one or two digits (a map file may relabel `1`), so
+    /// [`convert_into`] cannot take such a cell for the number it looks like.
+    numeric_labels: bool,
 }
 
 /// The agreement labels of a 7-point Likert scale, in English and Chinese.
@@ -83,17 +86,18 @@ impl Labels {
         } else {
             &[]
         };
-        Labels {
-            table: table
-                .iter()
-                .map(|(l, v)| (norm(l), v.to_string()))
-                .collect(),
+        let mut labels = Labels::default();
+        for (l, v) in table {
+            labels.set(l, v.to_string());
         }
+        labels
     }
 
     /// Adds or replaces a label (from the map file).
     pub fn set(&mut self, label: &str, value: String) {
-        self.table.insert(norm(label), value);
+        let label = norm(label);
+        self.numeric_labels |= small_integer(&label).is_some();
+        self.table.insert(label, value);
     }
 
     /// The value a label stands for.
@@ -159,6 +163,113 @@ pub fn convert(kind: &ValueKind, labels: &Labels, cell: &str) -> Result<String, 
             _ => Err(format!("a number from {min} to {max}, or N/A")),
         },
     }
+}
+
+/// `cell.trim()`, with no look at the middle when both ends are plainly not white space
+/// (printable ASCII), as they are in nearly every cell.
+pub fn trim_cell(cell: &str) -> &str {
+    match cell.as_bytes() {
+        [] => cell,
+        [first, .., last] | [first @ last]
+            if first.is_ascii_graphic() && last.is_ascii_graphic() =>
+        {
+            cell
+        }
+        _ => cell.trim(),
+    }
+}
+
+/// 00 to 99, two characters each.
+const TWO_DIGITS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+/// A cell of one or two ASCII digits, as a number: the usual answer cell.
+fn small_integer(cell: &str) -> Option<u8> {
+    match *cell.as_bytes() {
+        [d @ b'0'..=b'9'] => Some(d - b'0'),
+        [a @ b'0'..=b'9', b @ b'0'..=b'9'] => Some((a - b'0') * 10 + (b - b'0')),
+        _ => None,
+    }
+}
+
+/// [`convert`] into `out` (cleared first). The usual cells, empty or a whole number of one
+/// or two digits in range, are done here without allocating; what [`convert`] would do
+/// for them is spelt out in the comments. Anything else goes through [`convert`].
+pub fn convert_into(
+    kind: &ValueKind,
+    labels: &Labels,
+    cell: &str,
+    out: &mut String,
+) -> Result<(), String> {
+    out.clear();
+    let cell = trim_cell(cell);
+    // `convert`: an empty cell is "not answered".
+    if cell.is_empty() {
+        return Ok(());
+    }
+    // `convert`: no label matches (none is a small number); no `7 - Agree` form (nothing
+    // follows the digits); not yes/no; `parse_number_cell` gives the number; in range it
+    // is written by `format_number`, which for a whole number prints its digits without
+    // leading zeros (`07` -> `7`). Yes/no columns keep their own words, so they go the long way.
+    if let (false, Some(x)) = (labels.numeric_labels, small_integer(cell)) {
+        let v = f64::from(x);
+        let in_range = match kind {
+            ValueKind::Likert(scale) => scale.contains(v),
+            ValueKind::Points => v <= 100.0,
+            ValueKind::Range(min, max) => v >= *min && v <= *max,
+            ValueKind::YesNo => false,
+        };
+        if in_range {
+            // `x` without a leading zero: the last one or two of its two digits.
+            let at = usize::from(x) * 2;
+            let from = if x >= 10 { at } else { at + 1 };
+            out.push_str(TWO_DIGITS.get(from..at + 2).unwrap_or_default());
+            return Ok(());
+        }
+    }
+    out.push_str(&convert(kind, labels, cell)?);
+    Ok(())
+}
+
+/// [`convert_date`] into `out` (cleared first); `false` if the cell is not a date. A plain
+/// `YYYY-MM-DD` of a real date is copied as it is (what parsing and formatting it gives);
+/// anything else goes through [`convert_date`].
+pub fn convert_date_into(cell: &str, out: &mut String) -> bool {
+    out.clear();
+    let cell = trim_cell(cell);
+    if let Some(date) = iso_date(cell) {
+        out.push_str(date);
+        return true;
+    }
+    match convert_date(cell) {
+        Some(d) => {
+            out.push_str(&d);
+            true
+        }
+        None => false,
+    }
+}
+
+/// `cell` if it is exactly `YYYY-MM-DD` (year 1000 or later) and that day exists.
+fn iso_date(cell: &str) -> Option<&str> {
+    let b = cell.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    (year >= 1000 && (1..=days).contains(&day)).then_some(cell)
 }
 
 /// What a date cell must look like (for messages).
@@ -255,6 +366,77 @@ mod tests {
             Ok("25")
         );
         assert!(convert(&ValueKind::Points, &labels, "125").is_err());
+    }
+
+    #[test]
+    fn trimming_cells() {
+        for cell in [
+            "",
+            " ",
+            "7",
+            " 7",
+            "7 ",
+            " 7 ",
+            "a b",
+            "\u{3000}是\u{3000}",
+            "是",
+            "\t1\r",
+        ] {
+            assert_eq!(trim_cell(cell), cell.trim(), "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn the_short_ways_agree_with_the_long_ones() {
+        let seven = ValueKind::Likert(SEVEN_POINT);
+        let kinds = [
+            seven.clone(),
+            ValueKind::Points,
+            ValueKind::YesNo,
+            ValueKind::Range(0.0, 10.0),
+        ];
+        let cells = [
+            "", " ", "0", "1", " 7 ", "07", "8", "10", "99", "100", "1.5", "n/a", "agree", "x",
+        ];
+        let mut relabelled = Labels::for_scale(SEVEN_POINT);
+        // A map file that reverses a number: the short way must not read "1" as 1.
+        relabelled.set("1", "7".into());
+        let mut out = String::from("left over");
+        for labels in [Labels::for_scale(SEVEN_POINT), relabelled] {
+            for kind in &kinds {
+                for cell in cells {
+                    let got = convert_into(kind, &labels, cell, &mut out).map(|()| out.clone());
+                    assert_eq!(got, convert(kind, &labels, cell), "{kind:?} {cell:?}");
+                }
+            }
+        }
+        // "1" relabelled to 7 on the seven-point scale; "07" is no label, so 7 as well.
+        let mut relabelled = Labels::for_scale(SEVEN_POINT);
+        relabelled.set("1", "7".into());
+        assert_eq!(convert_into(&seven, &relabelled, "1", &mut out), Ok(()));
+        assert_eq!(out, "7");
+        for cell in [
+            "2026-07-15",
+            " 2026-07-15 ",
+            "2026-02-29",
+            "2028-02-29",
+            "2000-02-29",
+            "2100-02-29",
+            "2026-04-31",
+            "2026-12-31",
+            "2026-00-10",
+            "2026-01-00",
+            "0999-01-01",
+            "2026-7-15",
+            "2026-07-15 10:22",
+            "7/15/2026",
+            "2026-13-01",
+            "",
+            "yesterday",
+        ] {
+            let ok = convert_date_into(cell, &mut out);
+            assert_eq!(ok.then(|| out.clone()), convert_date(cell), "{cell:?}");
+        }
     }
 
     #[test]

@@ -589,6 +589,18 @@ impl<R: Read> Read for LineEndings<R> {
             if n == 0 {
                 return Ok(0);
             }
+            // The usual chunk has no `\r` and no quote: every byte passes unchanged, and the
+            // state after it follows from its last byte (what `translate` would work out).
+            let chunk = &buf[..n];
+            if !self.after_cr && !chunk.contains(&b'\r') && !chunk.contains(&b'"') {
+                let last = chunk[n - 1];
+                self.state = match self.state {
+                    CsvState::InQuoted => CsvState::InQuoted,
+                    _ if last == b'\n' || last == self.delimiter => CsvState::StartField,
+                    _ => CsvState::InField,
+                };
+                return Ok(n);
+            }
             // Output never outgrows input, so translate in place.
             let mut written = 0;
             for i in 0..n {
@@ -912,6 +924,30 @@ mod tests {
         let bytes = b"a,b\r\n1,2\r\n3,\xFF\r\n".to_vec();
         let problem = read_bytes(bytes, &declared("utf-8")).unwrap_err();
         assert_eq!(problem.line, Some(3));
+    }
+
+    #[test]
+    fn line_endings_are_the_same_in_any_chunks() {
+        // Quotes, CRs and plain stretches falling at every offset of every chunk size: the
+        // short way (a chunk with neither) must leave the state as byte-by-byte would.
+        let input = b"a,\"b\r\n\"\r\nplain,text\n\"q\nq\",x\rc,d\r\r\nend,\"\"\"x\"\nlast";
+        let mut one = Vec::new();
+        LineEndings::new(OneByte(Cursor::new(input.to_vec())), b',')
+            .read_to_end(&mut one)
+            .unwrap();
+        for size in 1..input.len() {
+            let mut out = Vec::new();
+            let mut reader = LineEndings::new(Cursor::new(input.to_vec()), b',');
+            let mut buf = vec![0u8; size];
+            loop {
+                let n = reader.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(out, one, "chunks of {size}");
+        }
     }
 
     #[test]
