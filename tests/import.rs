@@ -532,3 +532,25 @@ fn usage_and_map_errors_name_the_place() {
         .stderr
         .contains("added: the export has Q3 (Which branch did you visit?)"));
 }
+
+#[test]
+fn an_export_on_stdin_imports_like_the_file() {
+    let from_file = scratch();
+    let run = import(from_file.path(), "customers", &fixture("plain-bom.csv"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    let from_stdin = scratch();
+    let audit = from_stdin.path().join("audit.yaml");
+    let out = Command::new(BIN)
+        .args(["import", audit.to_str().unwrap(), "--source", "customers", "-"])
+        .env("NO_COLOR", "1")
+        .stdin(std::fs::File::open(fixture("plain-bom.csv")).unwrap())
+        .output()
+        .expect("run servqual");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        data(from_stdin.path(), "customers.csv"),
+        data(from_file.path(), "customers.csv")
+    );
+}

@@ -16,7 +16,8 @@ pub struct ImportArgs {
     /// The data source to add to: customers, management or shoppers.
     #[arg(long)]
     pub source: String,
-    /// The export: CSV (any encoding) or an Excel workbook (.xlsx, first sheet).
+    /// The export: CSV (any encoding) or an Excel workbook (.xlsx, first sheet); `-`
+    /// reads it from standard input.
     pub file: PathBuf,
     /// The tool that wrote the export (detected when not given).
     #[arg(long, value_enum)]
@@ -35,9 +36,19 @@ pub struct ImportArgs {
 /// Runs `import`: 0 when done, 2 when invalid or conflicting rows stopped it.
 pub fn run(args: &ImportArgs, global: &Global) -> anyhow::Result<u8> {
     let (audit, _) = load_audit(&args.audit)?;
+    // An export on stdin is spooled to a temporary file first: the import reads the
+    // export more than once (header detection, then rows) and memory must stay flat.
+    let spooled = if args.file.as_os_str() == "-" {
+        Some(spool_stdin()?)
+    } else {
+        None
+    };
+    let file = spooled
+        .as_ref()
+        .map_or_else(|| args.file.clone(), |(_, path)| path.clone());
     let request = Request {
         source: args.source.clone(),
-        file: args.file.clone(),
+        file,
         preset: args.preset,
         map: args.map.clone(),
         dry_run: args.dry_run,
@@ -60,4 +71,43 @@ pub fn run(args: &ImportArgs, global: &Global) -> anyhow::Result<u8> {
         eprintln!("not imported: {p}");
     }
     Ok(0)
+}
+
+/// Copies standard input to `export.csv` (or `export.xlsx` for a zip-based workbook)
+/// in a new temporary folder, removed when the returned guard is dropped.
+fn spool_stdin() -> anyhow::Result<(tempfile::TempDir, PathBuf)> {
+    use anyhow::Context;
+    use std::io::{Read, Write};
+    let dir = tempfile::Builder::new()
+        .prefix("servqual-stdin-")
+        .tempdir()
+        .context("cannot create a temporary folder for the export on stdin")?;
+    let mut stdin = std::io::stdin().lock();
+    let mut head = [0u8; 4];
+    let mut got = 0;
+    while got < head.len() {
+        match stdin
+            .read(&mut head[got..])
+            .context("cannot read the export from stdin")?
+        {
+            0 => break,
+            n => got += n,
+        }
+    }
+    // Workbooks are zip files ("PK\x03\x04"); everything else is read as CSV.
+    let name = if head[..got] == *b"PK\x03\x04" {
+        "export.xlsx"
+    } else {
+        "export.csv"
+    };
+    let path = dir.path().join(name);
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?,
+    );
+    out.write_all(&head[..got])
+        .and_then(|_| std::io::copy(&mut stdin, &mut out).map(|_| ()))
+        .and_then(|_| out.flush())
+        .context("cannot spool the export from stdin")?;
+    Ok((dir, path))
 }
