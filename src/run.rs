@@ -13,8 +13,9 @@ use crate::definition::form::{load_form, Form};
 use crate::definition::Audit;
 use crate::problem::{Problem, Problems};
 use crate::report::{Provenance, Report};
+use crate::sources::chunked::Tuning;
 use crate::sources::hashing::sha256_hex;
-use crate::sources::survey::{read_survey, read_survey_with, SurveyKind, SurveyRead};
+use crate::sources::survey::{read_survey_into, SurveyKind, SurveyRead};
 use crate::sources::visits::{read_visits, VisitsRead};
 use crate::sources::FileDigest;
 
@@ -101,16 +102,11 @@ pub fn read_sources_by(
     let customers = audit.customers.as_ref().and_then(|source| {
         let mut acc = CustomerAccumulator::new(audit);
         let column = by.map(|b| segment_column(source, b));
-        let read = read_survey_with(
-            audit,
-            source,
-            SurveyKind::Customers,
-            column.as_deref(),
-            |r| match segmented.as_mut() {
-                Some(s) => s.add(r),
-                None => acc.add(r),
-            },
-        );
+        let (kind, tuning) = (SurveyKind::Customers, Tuning::from_env());
+        let read = match segmented.as_mut() {
+            Some(s) => read_survey_into(audit, source, kind, column.as_deref(), tuning, s),
+            None => read_survey_into(audit, source, kind, None, tuning, &mut acc),
+        };
         if let Some(s) = &segmented {
             acc = s.total();
         }
@@ -124,7 +120,8 @@ pub fn read_sources_by(
     });
     let management = audit.management.as_ref().and_then(|source| {
         let mut acc = ManagementAccumulator::new(audit);
-        match read_survey(audit, source, SurveyKind::Management, |r| acc.add(r)) {
+        let kind = SurveyKind::Management;
+        match read_survey_into(audit, source, kind, None, Tuning::from_env(), &mut acc) {
             Ok(read) => Some((acc, read)),
             Err(p) => {
                 problems.extend(p.0);

@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 const MAX_THREADS: usize = 8;
 /// Chunk size when not tuned: large enough that per-chunk costs vanish, small enough
 /// that the chunks in flight stay a few megabytes.
-const DEFAULT_CHUNK_LEN: usize = 1 << 20;
+const DEFAULT_CHUNK_LEN: usize = 256 << 10;
 /// The most bytes read to find the end of the header record.
 const HEAD_LIMIT: u64 = 1 << 20;
 
@@ -79,28 +79,49 @@ impl Tuning {
 
 /// One record's fields, as parsed (quotes removed).
 pub struct Fields<'a> {
-    data: &'a [u8],
-    starts: &'a [usize],
-    ends: &'a [usize],
+    kind: FieldsKind<'a>,
+    /// Fields in the header: a record with another number is refused.
+    expected: usize,
+}
+
+/// How a record's fields are held.
+enum FieldsKind<'a> {
+    /// Split by csv-core: field `i` is `data[starts[i]..ends[i]]`.
+    Split {
+        data: &'a [u8],
+        starts: &'a [usize],
+        ends: &'a [usize],
+    },
+    /// A line without quotes, split while it is walked.
+    Line { line: &'a [u8], delimiter: u8 },
 }
 
 impl<'a> Fields<'a> {
-    /// The bytes of field `i` (empty if there is no such field).
-    pub fn get(&self, i: usize) -> &'a [u8] {
-        match (self.starts.get(i), self.ends.get(i)) {
-            (Some(&s), Some(&e)) => self.data.get(s..e).unwrap_or_default(),
-            _ => &[],
+    /// Calls `f` with each field's number and bytes, in order; `false` if the record
+    /// has another number of fields than the header (the record must then be refused).
+    #[inline]
+    pub fn each(&self, mut f: impl FnMut(usize, &'a [u8])) -> bool {
+        match self.kind {
+            FieldsKind::Split { data, starts, ends } => {
+                for (i, (&s, &e)) in starts.iter().zip(ends).enumerate() {
+                    f(i, data.get(s..e).unwrap_or_default());
+                }
+                ends.len() == self.expected
+            }
+            FieldsKind::Line { line, delimiter } => {
+                let mut start = 0;
+                let mut column = 0;
+                for (i, &b) in line.iter().enumerate() {
+                    if b == delimiter {
+                        f(column, line.get(start..i).unwrap_or_default());
+                        column += 1;
+                        start = i + 1;
+                    }
+                }
+                f(column, line.get(start..).unwrap_or_default());
+                column + 1 == self.expected
+            }
         }
-    }
-
-    /// Number of fields.
-    pub fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// Whether the record has no fields.
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
     }
 }
 
@@ -112,6 +133,7 @@ pub trait ChunkParser: Clone + Send {
     fn start(&mut self) -> Self::Out;
     /// Parses one record found `line` lines after the chunk's first line; `false` if the
     /// record is not one the fast path takes (the caller then reads sequentially).
+    /// Must refuse a record whose [`Fields::each`] says it has the wrong number of fields.
     fn record(&mut self, fields: &Fields, line: u64, out: &mut Self::Out) -> bool;
 }
 
@@ -220,10 +242,6 @@ fn header_record(bytes: &[u8], delimiter: u8) -> Option<(Vec<Vec<u8>>, usize)> {
 
 /// One chunk as parsed by a worker.
 struct Parsed<O> {
-    /// The bytes read; the chunk is `buf[start..end]`.
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
     /// Line breaks in the chunk, to number the lines of the next one.
     newlines: u64,
     records: u64,
@@ -240,7 +258,7 @@ struct Parsed<O> {
 pub fn run<P: ChunkParser>(
     plan: &Plan,
     parser: &P,
-    mut consume: impl FnMut(&P::Out, u64),
+    mut consume: impl FnMut(P::Out, u64),
 ) -> Option<Finished> {
     let data_start = plan.head.len() as u64;
     let chunk_len = plan.tuning.chunk_len.max(1) as u64;
@@ -254,13 +272,14 @@ pub fn run<P: ChunkParser>(
     let window = plan.tuning.window();
     let (sender, receiver) = mpsc::channel::<(usize, io::Result<Parsed<P::Out>>)>();
 
-    let mut hasher = Sha256::new();
-    hasher.update(&plan.head);
     let mut line = 1 + memchr::memchr_iter(b'\n', &plan.head).count() as u64;
     let mut records = 0u64;
     let mut complete = true;
 
-    std::thread::scope(|scope| {
+    let sha256 = std::thread::scope(|scope| {
+        // The digest is taken on a thread of its own, reading the file again (from the
+        // page cache): it must see the bytes in order, and the reading thread is busy.
+        let hashing = scope.spawn(|| hash_file(&plan.path, &stop));
         for _ in 0..plan.tuning.threads.min(chunks) {
             let sender = sender.clone();
             let mut parser = parser.clone();
@@ -273,6 +292,8 @@ pub fn run<P: ChunkParser>(
                         return;
                     }
                 };
+                // The bytes of the chunk being parsed; reused, so allocated once.
+                let mut buf = Vec::new();
                 loop {
                     let k = next.fetch_add(1, Ordering::SeqCst);
                     if k >= chunks || stop.load(Ordering::SeqCst) {
@@ -293,7 +314,7 @@ pub fn run<P: ChunkParser>(
                     if stop.load(Ordering::SeqCst) {
                         return;
                     }
-                    let parsed = parse_chunk(&mut file, plan, k, chunks, &mut parser);
+                    let parsed = parse_chunk(&mut file, &mut buf, plan, k, chunks, &mut parser);
                     if sender.send((k, parsed)).is_err() {
                         return;
                     }
@@ -322,27 +343,50 @@ pub fn run<P: ChunkParser>(
                     break;
                 }
             };
-            hasher.update(parsed.buf.get(parsed.start..parsed.end).unwrap_or_default());
-            consume(&parsed.out, line);
+            consume(parsed.out, line);
             line += parsed.newlines;
             records += parsed.records;
-            drop(parsed);
             if let Ok(mut done) = consumed.lock() {
                 *done = k + 1;
             }
             advanced.notify_all();
         }
-        stop.store(true, Ordering::SeqCst);
+        if !complete {
+            stop.store(true, Ordering::SeqCst);
+        }
         advanced.notify_all();
+        hashing.join().ok().flatten()
     });
-    complete.then(|| Finished {
-        records,
-        sha256: hasher
+    match (complete, sha256) {
+        (true, Some(sha256)) => Some(Finished { records, sha256 }),
+        _ => None,
+    }
+}
+
+/// Hex SHA-256 of the file at `path`, or `None` if reading it failed or `stop` was set.
+fn hash_file(path: &Path, stop: &AtomicBool) -> Option<String> {
+    let mut file = File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return None;
+        }
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        };
+        hasher.update(buf.get(..n).unwrap_or_default());
+    }
+    Some(
+        hasher
             .finalize()
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect(),
-    })
+    )
 }
 
 /// Reads from `offset` into `buf` until it holds `want` bytes or the file ends.
@@ -360,6 +404,7 @@ fn read_at(file: &mut File, offset: u64, want: usize, buf: &mut Vec<u8>) -> io::
 /// holds whole lines (the first starts at the data start, the last ends at the end of file).
 fn parse_chunk<P: ChunkParser>(
     file: &mut File,
+    buf: &mut Vec<u8>,
     plan: &Plan,
     k: usize,
     chunks: usize,
@@ -372,13 +417,13 @@ fn parse_chunk<P: ChunkParser>(
     // Read from one byte before the nominal start, to see whether a line ends right there.
     let from = if k == 0 { data_start } else { nominal - 1 };
     let mut want = (nominal + len + 4096 - from) as usize;
-    let mut buf = Vec::with_capacity(want);
+    buf.clear();
     let start = if k == 0 { Some(0) } else { None };
     // `to_eof`: the chunk ends where the file does (its last record may lack a line break).
     let (start, end, to_eof) = loop {
-        read_at(file, from, want, &mut buf)?;
+        read_at(file, from, want, buf)?;
         let eof = buf.len() < want;
-        let start = start.or_else(|| memchr::memchr(b'\n', &buf).map(|i| i + 1));
+        let start = start.or_else(|| memchr::memchr(b'\n', buf).map(|i| i + 1));
         let end = if last {
             eof.then_some((buf.len(), true))
         } else {
@@ -396,15 +441,12 @@ fn parse_chunk<P: ChunkParser>(
         }
     };
     let mut parsed = Parsed {
-        buf,
-        start,
-        end,
         newlines: 0,
         records: 0,
         out: parser.start(),
         ok: true,
     };
-    let bytes = parsed.buf.get(start..end).unwrap_or_default();
+    let bytes = buf.get(start..end).unwrap_or_default();
     parsed.newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
     parsed.ok = plain_text(bytes)
         && match memchr::memchr(b'"', bytes) {
@@ -438,8 +480,6 @@ fn split_unquoted<P: ChunkParser>(
     out: &mut P::Out,
     records: &mut u64,
 ) -> bool {
-    let mut starts = Vec::with_capacity(plan.fields);
-    let mut ends = Vec::with_capacity(plan.fields);
     let mut pos = 0;
     let mut line = 0u64;
     while pos < bytes.len() {
@@ -450,23 +490,15 @@ fn split_unquoted<P: ChunkParser>(
         }
         // Like csv-core, skip empty lines (they still count as lines).
         if !record.is_empty() {
-            starts.clear();
-            ends.clear();
-            starts.push(0);
-            for (i, &b) in record.iter().enumerate() {
-                if b == plan.delimiter {
-                    ends.push(i);
-                    starts.push(i + 1);
-                }
-            }
-            ends.push(record.len());
             *records += 1;
             let fields = Fields {
-                data: record,
-                starts: &starts,
-                ends: &ends,
+                kind: FieldsKind::Line {
+                    line: record,
+                    delimiter: plan.delimiter,
+                },
+                expected: plan.fields,
             };
-            if ends.len() != plan.fields || !parser.record(&fields, line, out) {
+            if !parser.record(&fields, line, out) {
                 return false;
             }
         }
@@ -542,9 +574,12 @@ fn split_quoted<P: ChunkParser>(
         }
         *records += 1;
         let fields = Fields {
-            data: output.get(..nout).unwrap_or_default(),
-            starts: &starts,
-            ends: ends.get(..nend).unwrap_or_default(),
+            kind: FieldsKind::Split {
+                data: output.get(..nout).unwrap_or_default(),
+                starts: &starts,
+                ends: ends.get(..nend).unwrap_or_default(),
+            },
+            expected: plan.fields,
         };
         if nend != plan.fields || !parser.record(&fields, record_line, out) {
             return false;
@@ -569,11 +604,10 @@ mod tests {
             Vec::new()
         }
         fn record(&mut self, fields: &Fields, line: u64, out: &mut Self::Out) -> bool {
-            let values = (0..fields.len())
-                .map(|i| String::from_utf8_lossy(fields.get(i)).into_owned())
-                .collect();
+            let mut values = Vec::new();
+            let right = fields.each(|_, f| values.push(String::from_utf8_lossy(f).into_owned()));
             out.push((line, values));
-            true
+            right
         }
     }
 
@@ -590,7 +624,7 @@ mod tests {
         let plan = plan(&path, b',', &headers, false, tuning)?;
         let mut rows = Vec::new();
         let finished = run(&plan, &Collect, |out, line| {
-            rows.extend(out.iter().map(|(l, v)| (line + l, v.clone())));
+            rows.extend(out.into_iter().map(|(l, v)| (line + l, v)));
         })?;
         Some((rows, finished))
     }

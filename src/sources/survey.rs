@@ -131,39 +131,61 @@ pub fn read_survey_with(
     extra: Option<&str>,
     visit: impl FnMut(&Respondent),
 ) -> Result<SurveyRead, Problems> {
-    read_survey_tuned(audit, source, kind, extra, Tuning::from_env(), visit)
+    let opened = open_survey(audit, source, kind, extra)?;
+    read_opened(audit, source.file.as_path(), kind, source, opened, visit)
 }
 
-/// Like [`read_survey_with`], reading a large UTF-8 file in chunks on `tuning.threads`
-/// threads (see [`super::chunked`]); the rows reach `visit` in file order either way,
-/// with the same values, so everything accumulated is the same, bit for bit.
-pub fn read_survey_tuned(
+/// Sums over a survey's respondents that can be built in parts, so that a file can be
+/// read in chunks on several threads (see [`read_survey_into`]).
+///
+/// A row's sums split in two: an exact part (sums of whole numbers, which come out the
+/// same in any order) added at once, and a part that must be added in file order (sums
+/// of fractions, such as mean scores), logged and replayed. Reading sequentially is
+/// `add_part` then `replay` on every row; the results must be bit-identical.
+pub trait SurveySums: Clone + Send + Sync {
+    /// What rows leave to be added in file order.
+    type Log: Default + Send;
+    /// Adds the order-free part of `r` and logs the rest. In chunked reading `r.line`
+    /// is not known (0).
+    fn add_part(&mut self, r: &Respondent, log: &mut Self::Log);
+    /// Adds the logged rows, in order, and empties the log.
+    fn replay(&mut self, log: &mut Self::Log);
+    /// Adds the order-free part of `other` (same audit).
+    fn merge_part(&mut self, other: &Self);
+}
+
+/// Reads the survey `source` of `audit` into `sums`: large UTF-8 files in chunks on
+/// `tuning.threads` threads (see [`super::chunked`]), anything else sequentially, with
+/// the same result to the last bit. `extra` is the segment column, as in
+/// [`read_survey_with`]. On a problem `sums` may hold part of the file: discard it.
+pub fn read_survey_into<S: SurveySums>(
     audit: &Audit,
     source: &SurveySource,
     kind: SurveyKind,
     extra: Option<&str>,
     tuning: Tuning,
-    mut visit: impl FnMut(&Respondent),
+    sums: &mut S,
 ) -> Result<SurveyRead, Problems> {
     let path = source.file.as_path();
-    let mut opened = open_survey(audit, source, kind, extra)?;
-    // Rows already handed to `visit` by a chunked reading that gave up part way.
-    let mut skip = 0u64;
-    if let Some(plan) = chunked::plan(
+    let opened = open_survey(audit, source, kind, extra)?;
+    let plan = chunked::plan(
         path,
         opened.format.delimiter,
         &opened.layout.headers,
         opened.format.bom,
         tuning,
     )
-    .filter(|_| opened.format.encoding == encoding_rs::UTF_8)
-    {
-        let parser = fast::RowParser::new(audit, &opened.layout, opened.extra_column, path);
-        let mut rows = fast::Rows::new(audit);
-        let finished = chunked::run(&plan, &parser, |out, line| {
-            skip += rows.visit(&parser, out, line, &mut visit);
+    .filter(|_| opened.format.encoding == encoding_rs::UTF_8);
+    if let Some(plan) = plan {
+        let empty = sums.clone();
+        let parser = fast::RowParser::new(audit, &opened.layout, opened.extra_column, path, &empty);
+        let mut total = sums.clone();
+        let finished = chunked::run(&plan, &parser, |(part, mut log), _| {
+            total.merge_part(&part);
+            total.replay(&mut log);
         });
         if let Some(finished) = finished {
+            *sums = total;
             return Ok(survey_read(
                 kind,
                 source,
@@ -172,9 +194,25 @@ pub fn read_survey_tuned(
                 finished.sha256,
             ));
         }
-        // Read again from the start; the sequential reader knows every problem's place.
-        opened = open_survey(audit, source, kind, extra)?;
     }
+    // Sequentially, from the start: this reader also knows every problem's place.
+    drop(opened);
+    let mut log = S::Log::default();
+    read_survey_with(audit, source, kind, extra, |r| {
+        sums.add_part(r, &mut log);
+        sums.replay(&mut log);
+    })
+}
+
+/// Like [`read_survey_with`], from a survey already opened.
+fn read_opened(
+    audit: &Audit,
+    path: &Path,
+    kind: SurveyKind,
+    source: &SurveySource,
+    opened: Opened,
+    mut visit: impl FnMut(&Respondent),
+) -> Result<SurveyRead, Problems> {
     let Opened {
         mut reader,
         hasher,
@@ -264,10 +302,6 @@ pub fn read_survey_tuned(
                 extra_problems += problems.len() - MAX_LISTED;
                 problems.truncate(MAX_LISTED);
             }
-            continue;
-        }
-        if skip > 0 {
-            skip -= 1;
             continue;
         }
         let text = |col: Option<usize>| {

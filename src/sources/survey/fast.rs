@@ -1,5 +1,13 @@
-//! The survey's side of chunked reading: workers turn records into compact rows (one
-//! byte per answer), the reading thread turns those back into [`Respondent`]s in order.
+//! The survey's side of chunked reading: each worker reads the rows of its chunk into
+//! [`Respondent`]s and adds them to its own [`SurveySums`]: the exact, order-free part
+//! straight away, the rest (sums of fractions) logged per row. The reading thread merges
+//! the exact parts and replays the logs in file order, so the result is the sequential
+//! one bit for bit.
+//!
+//! Exact means whole numbers: sums of whole numbers below 2^53 are exact in f64 whatever
+//! the order. A chunk with any other value (`4.5`, `12.5` points) refuses, and the file
+//! is read sequentially. So does a row that would be a problem, so that every problem is
+//! reported with its place.
 //!
 //! A worker checks every cell exactly as the sequential reader does ([`answer_value`],
 //! [`check_importance`]); a row that would be a problem refuses the chunk, and the file
@@ -9,166 +17,196 @@ use std::path::Path;
 
 use super::super::answers::trim;
 use super::super::chunked::{ChunkParser, Fields};
-use super::{answer_value, check_importance, Layout, Respondent};
+use super::{answer_value, check_importance, Layout, Respondent, SurveySums};
 use crate::definition::{Audit, Scale};
 use crate::problem::Problem;
 
-/// Code of an unanswered cell.
-const MISSING: u8 = 255;
-/// Code of a value that is not a small whole number; the value is in [`ChunkRows::wide`].
-const WIDE: u8 = 254;
+/// The largest answer summed in parts: squares and sums stay exact for billions of rows.
+const MAX_EXACT: f64 = 1000.0;
 
-/// Which array of a [`Respondent`] a column fills.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Target {
-    Expected,
-    Perceived,
-    Adequate,
-    Desired,
-    Management,
-    Importance,
-}
+/// The arrays of a [`Respondent`], in the order of [`RowParser::targets`].
+const TARGETS: usize = 6;
+/// Index of the importance array among the targets (the others are per item).
+const IMPORTANCE: usize = 5;
 
-/// One answer column of the file: where it is and how it is read.
+/// One answer column of the file: where its value goes in a row and how it is read.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    column: usize,
-    target: Target,
-    index: usize,
+    /// Position in the row.
+    offset: usize,
     reverse: bool,
     points: bool,
+    /// The value of each one-digit cell `0`..`9` (`None`: a problem), worked out once
+    /// with [`answer_value`] so the commonest cells cost a table look-up.
+    digits: [Option<Option<f64>>; 10],
 }
 
-/// Turns the records of a chunk into [`ChunkRows`]; cloned for each worker.
+/// What a column of the file is used for.
+#[derive(Debug, Clone, Copy, Default)]
+struct Action {
+    /// Index into the slots, if an answer column.
+    slot: Option<usize>,
+    /// Bit `j` set: the column is text field `j` (id, site, region, segment).
+    texts: u8,
+}
+
+/// Whether an answer can be summed in parts: missing, or a whole number up to [`MAX_EXACT`].
+fn exact(value: &Option<f64>) -> bool {
+    value.is_none_or(|x| x.fract() == 0.0 && x.abs() <= MAX_EXACT)
+}
+
+/// Reads records into [`Respondent`]s and adds them to per-chunk sums; one per worker.
 #[derive(Clone)]
-pub(super) struct RowParser<'a> {
+pub(super) struct RowParser<'a, S> {
     slots: Vec<Slot>,
-    /// id, site, region and the segment column, where the file has them.
-    texts: [Option<usize>; 4],
+    /// Per column of the file.
+    actions: Vec<Action>,
+    /// Start of each [`Respondent`] array in a row, if the file has any of its columns.
+    targets: [Option<usize>; TARGETS],
+    n_items: usize,
+    n_dims: usize,
     scale: Scale,
     layout: &'a Layout,
     path: &'a Path,
-    importance: Vec<Option<f64>>,
-    has_importance: bool,
     problems: Vec<Problem>,
+    /// The row being read, laid out as `targets` says.
+    row: Vec<Option<f64>>,
+    /// Stands in for the arrays of a file without any of their columns.
+    none: Vec<Option<f64>>,
+    /// Empty sums, cloned for every chunk.
+    empty: &'a S,
 }
 
-/// The rows of one chunk, compactly: per row one code per answer column, the line, and
-/// the four text fields.
-pub(super) struct ChunkRows {
-    /// Lines after the chunk's first line, per row.
-    lines: Vec<u32>,
-    /// Per row, one code per slot: the value if a whole number below [`WIDE`], else a mark.
-    codes: Vec<u8>,
-    /// Values coded [`WIDE`], in order.
-    wide: Vec<f64>,
-    /// The text fields, trimmed, one after another.
-    text: Vec<u8>,
-    /// End of each text field in `text`, four per row.
-    text_ends: Vec<u32>,
-}
-
-impl<'a> RowParser<'a> {
-    /// The parser for `layout`'s columns (plus `extra`, the segment column).
+impl<'a, S: SurveySums> RowParser<'a, S> {
+    /// The parser for `layout`'s columns (plus `extra`, the segment column) into `empty`.
     pub(super) fn new(
         audit: &Audit,
         layout: &'a Layout,
         extra: Option<usize>,
         path: &'a Path,
+        empty: &'a S,
     ) -> Self {
-        let mut slots = Vec::new();
-        for (i, item) in audit.items.iter().enumerate() {
-            let columns = [
-                (layout.expected[i], Target::Expected),
-                (layout.perceived[i], Target::Perceived),
-                (layout.adequate[i], Target::Adequate),
-                (layout.desired[i], Target::Desired),
-                (layout.management[i], Target::Management),
-            ];
-            for (column, target) in columns {
-                if let Some(column) = column {
-                    slots.push(Slot {
-                        column,
-                        target,
-                        index: i,
-                        reverse: item.reverse,
-                        points: false,
-                    });
-                }
+        let n_items = audit.items.len();
+        let n_dims = audit.dimensions.len();
+        let columns: [&[Option<usize>]; TARGETS] = [
+            &layout.expected,
+            &layout.perceived,
+            &layout.adequate,
+            &layout.desired,
+            &layout.management,
+            &layout.importance,
+        ];
+        let mut targets = [None; TARGETS];
+        let mut width = 0;
+        for (t, cols) in columns.iter().enumerate() {
+            if cols.iter().any(Option::is_some) {
+                targets[t] = Some(width);
+                width += if t == IMPORTANCE { n_dims } else { n_items };
             }
         }
-        for (d, column) in layout.importance.iter().enumerate() {
-            if let Some(column) = *column {
+        let mut actions = vec![Action::default(); layout.headers.len()];
+        let mut slots = Vec::new();
+        for (t, cols) in columns.iter().enumerate() {
+            for (i, col) in cols.iter().enumerate() {
+                let (Some(c), Some(start)) = (*col, targets[t]) else {
+                    continue;
+                };
+                let points = t == IMPORTANCE;
+                let reverse = !points && audit.items.get(i).is_some_and(|it| it.reverse);
+                let digits = std::array::from_fn(|d| {
+                    answer_value(&[b'0' + d as u8], audit.scale, reverse, points)
+                        .ok()
+                        .filter(exact)
+                });
+                if let Some(action) = actions.get_mut(c) {
+                    action.slot = Some(slots.len());
+                }
                 slots.push(Slot {
-                    column,
-                    target: Target::Importance,
-                    index: d,
-                    reverse: false,
-                    points: true,
+                    offset: start + i,
+                    reverse,
+                    points,
+                    digits,
                 });
             }
         }
+        let texts = [layout.id, layout.site, layout.region, extra];
+        for (j, col) in texts.iter().enumerate() {
+            if let Some(action) = col.and_then(|c| actions.get_mut(c)) {
+                action.texts |= 1 << j;
+            }
+        }
         RowParser {
-            has_importance: layout.importance.iter().any(Option::is_some),
             slots,
-            texts: [layout.id, layout.site, layout.region, extra],
+            actions,
+            targets,
+            n_items,
+            n_dims,
             scale: audit.scale,
             layout,
             path,
-            importance: vec![None; audit.dimensions.len()],
             problems: Vec::new(),
+            row: vec![None; width],
+            none: vec![None; n_items.max(n_dims)],
+            empty,
         }
     }
 }
 
-impl ChunkParser for RowParser<'_> {
-    type Out = ChunkRows;
+impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
+    type Out = (S, S::Log);
 
-    fn start(&mut self) -> ChunkRows {
-        ChunkRows {
-            lines: Vec::new(),
-            codes: Vec::new(),
-            wide: Vec::new(),
-            text: Vec::new(),
-            text_ends: Vec::new(),
-        }
+    fn start(&mut self) -> Self::Out {
+        (self.empty.clone(), S::Log::default())
     }
 
-    fn record(&mut self, fields: &Fields, line: u64, out: &mut ChunkRows) -> bool {
-        let Ok(line) = u32::try_from(line) else {
-            return false;
-        };
-        for slot in &self.slots {
-            let Ok(value) = answer_value(
-                fields.get(slot.column),
-                self.scale,
-                slot.reverse,
-                slot.points,
-            ) else {
-                return false;
+    fn record(&mut self, fields: &Fields, _line: u64, out: &mut Self::Out) -> bool {
+        let (slots, actions, scale) = (&self.slots, &self.actions, self.scale);
+        let row = &mut self.row;
+        let mut ok = true;
+        let mut texts: [&[u8]; 4] = [&[]; 4];
+        let right = fields.each(|column, raw| {
+            let Some(action) = actions.get(column) else {
+                return;
             };
-            match value {
-                None => out.codes.push(MISSING),
-                Some(x) => {
-                    let code = x as u8;
-                    if code < WIDE && f64::from(code).to_bits() == x.to_bits() {
-                        out.codes.push(code);
-                    } else {
-                        out.codes.push(WIDE);
-                        out.wide.push(x);
+            if let Some(slot) = action.slot.and_then(|s| slots.get(s)) {
+                let value = match raw {
+                    [] => Some(None),
+                    [d @ b'0'..=b'9'] => slot.digits[usize::from(d - b'0')],
+                    _ => answer_value(raw, scale, slot.reverse, slot.points)
+                        .ok()
+                        .filter(exact),
+                };
+                match (value, row.get_mut(slot.offset)) {
+                    (Some(v), Some(cell)) => *cell = v,
+                    _ => ok = false,
+                }
+            }
+            if action.texts != 0 {
+                for (j, text) in texts.iter_mut().enumerate() {
+                    if action.texts & (1 << j) != 0 {
+                        *text = raw;
                     }
                 }
             }
-            if slot.target == Target::Importance {
-                if let Some(w) = self.importance.get_mut(slot.index) {
-                    *w = value;
-                }
-            }
+        });
+        if !right || !ok {
+            return false;
         }
-        if self.has_importance {
+        let array = |t: usize| {
+            let len = if t == IMPORTANCE {
+                self.n_dims
+            } else {
+                self.n_items
+            };
+            match self.targets[t] {
+                Some(start) => self.row.get(start..start + len).unwrap_or_default(),
+                None => self.none.get(..len).unwrap_or_default(),
+            }
+        };
+        if self.targets[IMPORTANCE].is_some() {
             // Only whether there is a problem matters; its place is found sequentially.
             check_importance(
-                &self.importance,
+                array(IMPORTANCE),
                 self.layout,
                 self.path,
                 0,
@@ -179,114 +217,33 @@ impl ChunkParser for RowParser<'_> {
                 return false;
             }
         }
-        for column in self.texts {
-            if let Some(c) = column {
-                out.text.extend_from_slice(trim(fields.get(c)));
-            }
-            let Ok(end) = u32::try_from(out.text.len()) else {
-                return false;
-            };
-            out.text_ends.push(end);
-        }
-        out.lines.push(line);
+        let text = |j: usize| std::str::from_utf8(trim(texts[j])).unwrap_or("");
+        let respondent = Respondent {
+            // Lines are counted per chunk; sums do not use them (see `SurveySums`).
+            line: 0,
+            id: text(0),
+            site: text(1),
+            region: text(2),
+            expected: array(0),
+            perceived: array(1),
+            adequate: array(2),
+            desired: array(3),
+            management: array(4),
+            importance: array(IMPORTANCE),
+            extra: text(3),
+        };
+        out.0.add_part(&respondent, &mut out.1);
         true
-    }
-}
-
-/// The arrays a [`Respondent`] borrows, filled from [`ChunkRows`] on the reading thread.
-pub(super) struct Rows {
-    expected: Vec<Option<f64>>,
-    perceived: Vec<Option<f64>>,
-    adequate: Vec<Option<f64>>,
-    desired: Vec<Option<f64>>,
-    management: Vec<Option<f64>>,
-    importance: Vec<Option<f64>>,
-}
-
-impl Rows {
-    /// Empty arrays for `audit`'s items and dimensions (columns the file lacks stay empty).
-    pub(super) fn new(audit: &Audit) -> Self {
-        let n = audit.items.len();
-        Rows {
-            expected: vec![None; n],
-            perceived: vec![None; n],
-            adequate: vec![None; n],
-            desired: vec![None; n],
-            management: vec![None; n],
-            importance: vec![None; audit.dimensions.len()],
-        }
-    }
-
-    /// Hands every row of `chunk` (whose first line is `first_line`) to `visit`, in
-    /// order; returns how many rows that was.
-    pub(super) fn visit(
-        &mut self,
-        parser: &RowParser,
-        chunk: &ChunkRows,
-        first_line: u64,
-        visit: &mut impl FnMut(&Respondent),
-    ) -> u64 {
-        let width = parser.slots.len();
-        let mut wide = chunk.wide.iter();
-        let mut text_start = 0usize;
-        let mut texts = [""; 4];
-        for (r, &line) in chunk.lines.iter().enumerate() {
-            let codes = chunk
-                .codes
-                .get(r * width..(r + 1) * width)
-                .unwrap_or_default();
-            for (slot, &code) in parser.slots.iter().zip(codes) {
-                let value = match code {
-                    MISSING => None,
-                    WIDE => wide.next().copied(),
-                    c => Some(f64::from(c)),
-                };
-                let array = match slot.target {
-                    Target::Expected => &mut self.expected,
-                    Target::Perceived => &mut self.perceived,
-                    Target::Adequate => &mut self.adequate,
-                    Target::Desired => &mut self.desired,
-                    Target::Management => &mut self.management,
-                    Target::Importance => &mut self.importance,
-                };
-                if let Some(v) = array.get_mut(slot.index) {
-                    *v = value;
-                }
-            }
-            let ends = chunk.text_ends.get(r * 4..r * 4 + 4).unwrap_or_default();
-            for (text, &end) in texts.iter_mut().zip(ends) {
-                let end = end as usize;
-                *text = chunk
-                    .text
-                    .get(text_start..end)
-                    .and_then(|b| std::str::from_utf8(b).ok())
-                    .unwrap_or("");
-                text_start = end;
-            }
-            visit(&Respondent {
-                line: first_line + u64::from(line),
-                id: texts[0],
-                site: texts[1],
-                region: texts[2],
-                expected: &self.expected,
-                perceived: &self.perceived,
-                adequate: &self.adequate,
-                desired: &self.desired,
-                management: &self.management,
-                importance: &self.importance,
-                extra: texts[3],
-            });
-        }
-        chunk.lines.len() as u64
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::super::chunked::{self, Tuning};
-    use super::super::{open_survey, read_survey_tuned, SurveyKind};
+    use super::super::{open_survey, read_survey_into, SurveyKind};
     use super::*;
     use crate::analysis::customers::CustomerAccumulator;
+    use crate::analysis::segments::SegmentAccumulators;
 
     /// An audit over `csv` (written to a new directory) with `weights: survey`.
     fn audit(csv: &str) -> (tempfile::TempDir, Audit) {
@@ -300,7 +257,7 @@ mod tests {
         (dir, audit)
     }
 
-    /// A sample survey with missing answers, reverse-free, as the benchmark writes it.
+    /// A sample survey with 10% missing answers and importance points.
     fn sample(n: usize) -> String {
         let instrument = crate::builtin::instrument("servqual-22").unwrap();
         let dims: Vec<String> = crate::definition::DEFAULT_DIMENSIONS
@@ -317,7 +274,7 @@ mod tests {
             .collect();
         let spec = crate::sample::CustomerSample {
             respondents: n,
-            sites: vec!["A".into(), "B".into()],
+            sites: vec!["A".into(), "B".into(), "C".into()],
             missing: 0.1,
             min: 1,
             max: 7,
@@ -330,74 +287,105 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
-    /// Sums and rows of the survey read with `tuning`.
-    fn accumulate(audit: &Audit, tuning: Tuning) -> (String, u64, String) {
+    fn tuning(threads: usize, chunk_len: usize) -> Tuning {
+        Tuning { threads, chunk_len }
+    }
+
+    /// Every sum of `acc`, as Debug shows f64: to the last bit.
+    fn sums_of(acc: &CustomerAccumulator) -> String {
+        format!(
+            "{} {:?} {:?} {:?}",
+            acc.respondents, acc.items, acc.dimensions, acc.weighted_per_respondent
+        )
+    }
+
+    /// Sums that can be shown to the last bit.
+    trait Shown {
+        fn shown(&self) -> String;
+    }
+
+    impl Shown for CustomerAccumulator {
+        fn shown(&self) -> String {
+            sums_of(self)
+        }
+    }
+
+    impl Shown for SegmentAccumulators {
+        fn shown(&self) -> String {
+            let segments = self.segments.iter();
+            segments
+                .map(|(k, a)| format!("{k}: {}\n", sums_of(a)))
+                .collect()
+        }
+    }
+
+    /// The sums, rows and digest of the survey read with `tuning`.
+    fn read<S: SurveySums + Shown>(
+        audit: &Audit,
+        by: Option<&str>,
+        tuning: Tuning,
+        mut sums: S,
+    ) -> (String, u64, String) {
         let source = audit.customers.as_ref().unwrap();
-        let mut acc = CustomerAccumulator::new(audit);
-        let read = read_survey_tuned(audit, source, SurveyKind::Customers, None, tuning, |r| {
-            acc.add(r)
-        })
+        let read =
+            read_survey_into(audit, source, SurveyKind::Customers, by, tuning, &mut sums).unwrap();
+        (sums.shown(), read.rows, read.digest.sha256)
+    }
+
+    /// Whether the chunked reader takes the whole file (rather than giving up).
+    fn read_in_full(audit: &Audit, tuning: Tuning) -> bool {
+        let source = audit.customers.as_ref().unwrap();
+        let opened = open_survey(audit, source, SurveyKind::Customers, None).unwrap();
+        let plan = chunked::plan(
+            &source.file,
+            opened.format.delimiter,
+            &opened.layout.headers,
+            opened.format.bom,
+            tuning,
+        )
         .unwrap();
-        // Debug shows every f64 to the last bit (shortest round-trip form).
-        (format!("{acc:?}"), read.rows, read.digest.sha256)
+        let empty = CustomerAccumulator::new(audit);
+        let parser = RowParser::new(audit, &opened.layout, None, &source.file, &empty);
+        chunked::run(&plan, &parser, |_, _| {}).is_some()
     }
 
     #[test]
-    fn chunks_are_read_in_full_and_sum_to_the_sequential_bits() {
+    fn chunks_sum_to_the_sequential_bits() {
         let (_dir, audit) = audit(&sample(700));
-        let source = audit.customers.as_ref().unwrap();
-        let sequential = accumulate(
-            &audit,
-            Tuning {
-                threads: 0,
-                chunk_len: 1,
-            },
-        );
+        let acc = || CustomerAccumulator::new(&audit);
+        let sequential = read(&audit, None, tuning(0, 1), acc());
         assert_eq!(sequential.1, 700);
         for chunk_len in [1, 100, 1000, 1 << 20] {
-            let tuning = Tuning {
-                threads: 2,
-                chunk_len,
-            };
-            // The chunked reader takes this file all the way (no silent fallback).
-            let opened = open_survey(&audit, source, SurveyKind::Customers, None).unwrap();
-            let plan = chunked::plan(
-                &source.file,
-                opened.format.delimiter,
-                &opened.layout.headers,
-                opened.format.bom,
-                tuning,
-            )
-            .unwrap();
-            let parser = RowParser::new(&audit, &opened.layout, None, &source.file);
-            let finished = chunked::run(&plan, &parser, |_, _| {}).expect("read in full");
-            assert_eq!(finished.records, 700);
-            assert_eq!(
-                accumulate(&audit, tuning),
-                sequential,
-                "chunks of {chunk_len}"
-            );
+            assert!(read_in_full(&audit, tuning(2, chunk_len)), "{chunk_len}");
+            let chunked = read(&audit, None, tuning(2, chunk_len), acc());
+            assert_eq!(chunked, sequential, "chunks of {chunk_len}");
+        }
+        // Segments too, each in file order.
+        let segments = || SegmentAccumulators::new(&audit, "site");
+        let sequential = read(&audit, Some("site"), tuning(0, 1), segments());
+        for chunk_len in [50, 4096] {
+            let chunked = read(&audit, Some("site"), tuning(2, chunk_len), segments());
+            assert_eq!(chunked, sequential, "segments, chunks of {chunk_len}");
         }
     }
 
     #[test]
-    fn values_that_are_not_small_whole_numbers_survive_the_codes() {
-        // Item T1 reversed would not be; points may be decimals; 4,5 is a decimal comma.
-        let csv = sample(3);
+    fn fractions_are_read_sequentially_with_the_same_result() {
+        // `4,5` (decimal comma, quoted) is not a whole number: the chunked reader gives up
+        // and the sequential reader sums the file.
+        let csv = sample(40);
         let mut lines: Vec<String> = csv.lines().map(str::to_owned).collect();
-        let mut fields: Vec<&str> = lines[2].split(',').collect();
+        let mut fields: Vec<&str> = lines[30].split(',').collect();
         fields[3] = "\"4,5\"";
-        lines[2] = fields.join(",");
-        let csv = lines.join("\n");
-        let (_dir, audit) = audit(&csv);
-        let tuning = |threads| Tuning {
-            threads,
-            chunk_len: 64,
-        };
-        let chunked = accumulate(&audit, tuning(2));
-        assert_eq!(chunked, accumulate(&audit, tuning(0)));
-        // The first item's E sum now has a half in it (the 4.5 went through `wide`).
+        lines[30] = fields.join(",");
+        let (_dir, audit) = audit(&lines.join("\n"));
+        assert!(!read_in_full(&audit, tuning(2, 64)));
+        let acc = || CustomerAccumulator::new(&audit);
+        let chunked = read(&audit, None, tuning(2, 64), acc());
+        assert_eq!(chunked, read(&audit, None, tuning(0, 1), acc()));
+        // The first item's E sum has a half in it.
         let first_item = &chunked.0[..chunked.0.find("perceived").unwrap()];
+        assert!(first_item.starts_with("40 "), "{first_item}");
         assert!(first_item.contains(".5, sum_sq"), "{first_item}");
     }
 }
