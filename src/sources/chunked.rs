@@ -97,29 +97,59 @@ enum FieldsKind<'a> {
 }
 
 impl<'a> Fields<'a> {
-    /// Calls `f` with each field's number and bytes, in order; `false` if the record
-    /// has another number of fields than the header (the record must then be refused).
+    /// The fields in order. Check [`Fields::expected`] against how many there were.
     #[inline]
-    pub fn each(&self, mut f: impl FnMut(usize, &'a [u8])) -> bool {
+    pub fn iter(&self) -> FieldIter<'a> {
+        FieldIter {
+            kind: match self.kind {
+                FieldsKind::Split { data, starts, ends } => FieldsKind::Split { data, starts, ends },
+                FieldsKind::Line { line, delimiter } => FieldsKind::Line { line, delimiter },
+            },
+            next: 0,
+            done: false,
+        }
+    }
+
+    /// Fields in the header: a record with another number must be refused.
+    pub fn expected(&self) -> usize {
+        self.expected
+    }
+}
+
+/// The fields of a record, in order (see [`Fields::iter`]).
+pub struct FieldIter<'a> {
+    kind: FieldsKind<'a>,
+    /// Next field (split records) or next byte (lines).
+    next: usize,
+    done: bool,
+}
+
+impl<'a> Iterator for FieldIter<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
         match self.kind {
             FieldsKind::Split { data, starts, ends } => {
-                for (i, (&s, &e)) in starts.iter().zip(ends).enumerate() {
-                    f(i, data.get(s..e).unwrap_or_default());
-                }
-                ends.len() == self.expected
+                let (&s, &e) = starts.get(self.next).zip(ends.get(self.next))?;
+                self.next += 1;
+                Some(data.get(s..e).unwrap_or_default())
             }
             FieldsKind::Line { line, delimiter } => {
-                let mut start = 0;
-                let mut column = 0;
-                for (i, &b) in line.iter().enumerate() {
-                    if b == delimiter {
-                        f(column, line.get(start..i).unwrap_or_default());
-                        column += 1;
-                        start = i + 1;
+                if self.done {
+                    return None;
+                }
+                let rest = line.get(self.next..).unwrap_or_default();
+                match rest.iter().position(|&b| b == delimiter) {
+                    Some(k) => {
+                        self.next += k + 1;
+                        rest.get(..k)
+                    }
+                    None => {
+                        self.done = true;
+                        Some(rest)
                     }
                 }
-                f(column, line.get(start..).unwrap_or_default());
-                column + 1 == self.expected
             }
         }
     }
@@ -133,7 +163,7 @@ pub trait ChunkParser: Clone + Send {
     fn start(&mut self) -> Self::Out;
     /// Parses one record found `line` lines after the chunk's first line; `false` if the
     /// record is not one the fast path takes (the caller then reads sequentially).
-    /// Must refuse a record whose [`Fields::each`] says it has the wrong number of fields.
+    /// Must refuse a record with another number of fields than [`Fields::expected`].
     fn record(&mut self, fields: &Fields, line: u64, out: &mut Self::Out) -> bool;
 }
 
@@ -604,8 +634,11 @@ mod tests {
             Vec::new()
         }
         fn record(&mut self, fields: &Fields, line: u64, out: &mut Self::Out) -> bool {
-            let mut values = Vec::new();
-            let right = fields.each(|_, f| values.push(String::from_utf8_lossy(f).into_owned()));
+            let values: Vec<String> = fields
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+            let right = values.len() == fields.expected();
             out.push((line, values));
             right
         }

@@ -164,9 +164,11 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         let row = &mut self.row;
         let mut ok = true;
         let mut texts: [&[u8]; 4] = [&[]; 4];
-        let right = fields.each(|column, raw| {
+        let mut count = 0;
+        for (column, raw) in fields.iter().enumerate() {
+            count = column + 1;
             let Some(action) = actions.get(column) else {
-                return;
+                continue;
             };
             if let Some(slot) = action.slot.and_then(|s| slots.get(s)) {
                 let value = match raw {
@@ -188,7 +190,8 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
                     }
                 }
             }
-        });
+        }
+        let right = count == fields.expected();
         if !right || !ok {
             return false;
         }
