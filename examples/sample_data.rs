@@ -4,12 +4,18 @@
 //! cargo run --release --example sample_data -- customers OUT.csv --respondents 400 \
 //!     --sites "North,South" --seed 2026 --missing 0.03 --importance --date 2026-07-01
 //! cargo run --release --example sample_data -- management OUT.csv --managers 12 --sites "North,South"
+//! cargo run --release --example sample_data -- visits OUT.csv --audit AUDIT.yaml --visits 40 \
+//!     --sites "North,South" --shoppers "Ana,Ben,Chen" --seed 3 --not-applicable 0.05 \
+//!     --critical-failure 0.02 --date 2026-07-01 --days 92
+//!   (visits are scored on the form named in the audit's `sources.shoppers`)
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
 use servqual::definition::DEFAULT_DIMENSIONS;
-use servqual::sample::{write_customers, write_management, CustomerSample};
+use servqual::sample::{
+    write_customers, write_management, write_visits, CustomerSample, VisitSample,
+};
 
 fn main() -> ExitCode {
     match run() {
@@ -25,7 +31,7 @@ fn run() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (kind, out) = match (args.first(), args.get(1)) {
         (Some(k), Some(o)) => (k.as_str(), o.as_str()),
-        _ => return Err("usage: sample_data customers|management OUT.csv [options]".into()),
+        _ => return Err("usage: sample_data customers|management|visits OUT.csv [options]".into()),
     };
     let flag = |name: &str| {
         args.iter()
@@ -83,11 +89,51 @@ fn run() -> Result<(), String> {
             write_management(&mut w, &items, number("--managers", 12)?, &sites, seed, 7)
                 .map_err(|e| e.to_string())?;
         }
+        "visits" => {
+            let form = audit_form(flag("--audit").map(String::as_str))?;
+            let probability = |name: &str, default: f64| {
+                flag(name).map_or(Ok(default), |v| {
+                    v.parse::<f64>().map_err(|_| format!("{name}: {v}"))
+                })
+            };
+            let start = flag("--date").map_or("2026-01-01", String::as_str);
+            let spec = VisitSample {
+                visits: number("--visits", 40)?,
+                sites,
+                shoppers: flag("--shoppers")
+                    .map_or("Ana,Ben,Chen", String::as_str)
+                    .split(',')
+                    .map(str::to_string)
+                    .collect(),
+                not_applicable: probability("--not-applicable", 0.05)?,
+                critical_failure: probability("--critical-failure", 0.02)?,
+                seed,
+                start: start
+                    .parse()
+                    .map_err(|_| format!("--date: not a date: {start}"))?,
+                days: number("--days", 90)? as u32,
+            };
+            write_visits(&mut w, &form, &spec).map_err(|e| e.to_string())?;
+        }
         other => {
             return Err(format!(
-                "unknown kind {other}: expected customers or management"
+                "unknown kind {other}: expected customers, management or visits"
             ))
         }
     }
     w.flush().map_err(|e| e.to_string())
+}
+
+/// The form named in the shopper source of the audit at `path`, checked against it.
+fn audit_form(path: Option<&str>) -> Result<servqual::definition::form::Form, String> {
+    let path = path.ok_or("visits need --audit AUDIT.yaml (its shoppers source names the form)")?;
+    let (audit, _) =
+        servqual::run::load_audit(std::path::Path::new(path)).map_err(|p| p.to_string())?;
+    let source = audit
+        .shoppers
+        .as_ref()
+        .ok_or_else(|| format!("{path}: no sources.shoppers"))?;
+    let (form, _) =
+        servqual::definition::form::load_form(&audit, source).map_err(|p| p.to_string())?;
+    Ok(form)
 }

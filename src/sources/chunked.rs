@@ -102,7 +102,9 @@ impl<'a> Fields<'a> {
     pub fn iter(&self) -> FieldIter<'a> {
         FieldIter {
             kind: match self.kind {
-                FieldsKind::Split { data, starts, ends } => FieldsKind::Split { data, starts, ends },
+                FieldsKind::Split { data, starts, ends } => {
+                    FieldsKind::Split { data, starts, ends }
+                }
                 FieldsKind::Line { line, delimiter } => FieldsKind::Line { line, delimiter },
             },
             next: 0,

@@ -44,8 +44,8 @@ struct Slot {
 /// What a column of the file is used for.
 #[derive(Debug, Clone, Copy, Default)]
 struct Action {
-    /// Index into the slots, if an answer column.
-    slot: Option<usize>,
+    /// How to read it, if an answer column.
+    slot: Option<Slot>,
     /// Bit `j` set: the column is text field `j` (id, site, region, segment).
     texts: u8,
 }
@@ -58,7 +58,6 @@ fn exact(value: &Option<f64>) -> bool {
 /// Reads records into [`Respondent`]s and adds them to per-chunk sums; one per worker.
 #[derive(Clone)]
 pub(super) struct RowParser<'a, S> {
-    slots: Vec<Slot>,
     /// Per column of the file.
     actions: Vec<Action>,
     /// Start of each [`Respondent`] array in a row, if the file has any of its columns.
@@ -105,7 +104,6 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
             }
         }
         let mut actions = vec![Action::default(); layout.headers.len()];
-        let mut slots = Vec::new();
         for (t, cols) in columns.iter().enumerate() {
             for (i, col) in cols.iter().enumerate() {
                 let (Some(c), Some(start)) = (*col, targets[t]) else {
@@ -119,14 +117,13 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
                         .filter(exact)
                 });
                 if let Some(action) = actions.get_mut(c) {
-                    action.slot = Some(slots.len());
+                    action.slot = Some(Slot {
+                        offset: start + i,
+                        reverse,
+                        points,
+                        digits,
+                    });
                 }
-                slots.push(Slot {
-                    offset: start + i,
-                    reverse,
-                    points,
-                    digits,
-                });
             }
         }
         let texts = [layout.id, layout.site, layout.region, extra];
@@ -136,7 +133,6 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
             }
         }
         RowParser {
-            slots,
             actions,
             targets,
             n_items,
@@ -160,7 +156,7 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
     }
 
     fn record(&mut self, fields: &Fields, _line: u64, out: &mut Self::Out) -> bool {
-        let (slots, actions, scale) = (&self.slots, &self.actions, self.scale);
+        let (actions, scale) = (&self.actions, self.scale);
         let row = &mut self.row;
         let mut ok = true;
         let mut texts: [&[u8]; 4] = [&[]; 4];
@@ -170,7 +166,7 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
             let Some(action) = actions.get(column) else {
                 continue;
             };
-            if let Some(slot) = action.slot.and_then(|s| slots.get(s)) {
+            if let Some(slot) = &action.slot {
                 let value = match raw {
                     [] => Some(None),
                     [d @ b'0'..=b'9'] => slot.digits[usize::from(d - b'0')],
