@@ -1,20 +1,19 @@
 //! Reading a large UTF-8 CSV file on every core: byte ranges cut at record boundaries.
 //!
-//! The file is cut into chunks of about [`Tuning::chunk_len`] bytes; each chunk starts
-//! just after a line break, so it holds whole lines. Worker threads parse chunks with a
-//! [`ChunkParser`] (numbers out of the cells, nothing shared), and the calling thread
-//! takes the results *in file order*: it hashes the bytes (SHA-256 must see them in
-//! order) and hands each chunk's rows on. Accumulating in file order on one thread is
-//! what makes the result bit-identical to reading the file start to end: floating-point
-//! sums such as mean dimension scores depend on the order they are added in.
+//! The file is cut into chunks of about [`Tuning::chunk_len`] bytes; each cut moves
+//! forward to just after a line break, so every chunk holds whole lines. Worker threads
+//! parse chunks with a [`ChunkParser`] (for surveys: cells into answers into partial sums,
+//! nothing shared), and the calling thread takes their outputs *in file order*, so that
+//! whatever must be added in order (sums of fractions) is. A thread of its own reads the
+//! file once more for its SHA-256, which must see the bytes in order.
 //!
 //! This is a fast path, not a second reader: whatever it is not sure it reads exactly as
 //! the sequential reader (`text::open_csv_reader`) would — invalid UTF-8, a lone `\r`,
-//! a row of the wrong length, a cut that fell inside a quoted field, any cell that would
-//! be a problem — makes [`run`] stop and answer `None`, and the caller reads the file
-//! again sequentially, which reports problems with their exact place and wording.
+//! a row of the wrong length, a cut that fell inside a quoted field, any cell the parser
+//! refuses — makes [`run`] stop and answer `None`, and the caller reads the file again
+//! sequentially, which reports problems with their exact place and wording.
 //!
-//! Memory: at most [`Tuning::window`] chunks are in flight, so it does not grow with rows.
+//! Memory: at most 2 × threads + 1 chunks are in flight, so it does not grow with rows.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
