@@ -53,6 +53,8 @@ pub struct CustomerAccumulator {
     scores: Vec<Option<f64>>,
     /// Reused by [`CustomerAccumulator::add`] (always empty between calls).
     log: Vec<Option<f64>>,
+    /// P - E per item of the row being added (`None` unless both answered).
+    gaps: Vec<Option<f64>>,
 }
 
 impl CustomerAccumulator {
@@ -76,6 +78,7 @@ impl CustomerAccumulator {
             scratch: Vec::new(),
             scores: vec![None; dimension_items.len()],
             log: Vec::new(),
+            gaps: Vec::with_capacity(audit.items.len()),
             dimension_items,
         }
     }
@@ -93,28 +96,35 @@ impl CustomerAccumulator {
     /// the order they are added in.
     fn add_part(&mut self, r: &Respondent, log: &mut Vec<Option<f64>>) {
         self.respondents += 1;
-        for (i, sums) in self.items.iter_mut().enumerate() {
-            if let (Some(e), Some(p)) = (r.expected[i], r.perceived[i]) {
+        self.gaps.clear();
+        let answers = r
+            .expected
+            .iter()
+            .zip(r.perceived)
+            .zip(r.adequate.iter().zip(r.desired));
+        for (sums, ((&e, &p), (&a, &d))) in self.items.iter_mut().zip(answers) {
+            let mut gap = None;
+            if let (Some(e), Some(p)) = (e, p) {
                 sums.expected.add(e);
                 sums.perceived.add(p);
+                gap = Some(p - e);
                 sums.gap.add(p - e);
             }
-            if let (Some(p), Some(a)) = (r.perceived[i], r.adequate[i]) {
+            self.gaps.push(gap);
+            if let (Some(p), Some(a)) = (p, a) {
                 sums.msa.add(p - a);
                 sums.adequate.add(a);
             }
-            if let (Some(p), Some(d)) = (r.perceived[i], r.desired[i]) {
+            if let (Some(p), Some(d)) = (p, d) {
                 sums.mss.add(p - d);
                 sums.desired.add(d);
             }
         }
         for (d, items) in self.dimension_items.iter().enumerate() {
             self.scratch.clear();
-            self.scratch.extend(
-                items
-                    .iter()
-                    .filter_map(|&i| Some(r.perceived[i]? - r.expected[i]?)),
-            );
+            let gaps = &self.gaps;
+            self.scratch
+                .extend(items.iter().filter_map(|&i| gaps.get(i).copied().flatten()));
             let dim = &mut self.dimensions[d];
             if self.scratch.len() == items.len() && !items.is_empty() {
                 dim.alpha.add(&self.scratch);
