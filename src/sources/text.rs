@@ -600,25 +600,6 @@ impl<R: Read> Read for LineEndings<R> {
             if n == 0 {
                 return Ok(0);
             }
-            let bytes = buf.get(..n).unwrap_or_default();
-            let quoted = matches!(self.state, CsvState::InQuoted | CsvState::QuoteInQuoted);
-            if !quoted && memchr::memchr2(b'\r', b'"', bytes).is_none() {
-                // The common case: no `\r` to translate and no quote to change the state,
-                // which then only depends on the last byte.
-                self.state = match bytes.last() {
-                    Some(b'\n') => CsvState::StartField,
-                    Some(&b) if b == self.delimiter => CsvState::StartField,
-                    _ => CsvState::InField,
-                };
-                if std::mem::take(&mut self.after_cr) && bytes.first() == Some(&b'\n') {
-                    buf.copy_within(1..n, 0);
-                    if n > 1 {
-                        return Ok(n - 1);
-                    }
-                    continue;
-                }
-                return Ok(n);
-            }
             // Output never outgrows input, so translate in place.
             let mut written = 0;
             for i in 0..n {
@@ -954,8 +935,7 @@ mod tests {
 
     #[test]
     fn crlf_split_across_reads_is_one_line_break() {
-        // One-byte reads put the `\r` and its `\n` in different buffers; the buffer with
-        // the `\n` alone (no `\r`, no quote) takes the fast path.
+        // One-byte reads put the `\r` and its `\n` in different buffers.
         let mut out = Vec::new();
         let input = OneByte(Cursor::new(b"a,b\r\nc,d\r\n\ne\r".to_vec()));
         LineEndings::new(input, b',').read_to_end(&mut out).unwrap();
