@@ -47,12 +47,16 @@ visits=100000
 sites="S01,S02,S03,S04,S05,S06,S07,S08"
 mkdir -p bench/data
 
-# Runs a command `repeat` times; prints the best wall seconds and the largest peak RSS (MB).
+# Runs a command `repeat` times; prints the best wall seconds and the largest peak RSS (MB),
+# or `failed 0`.
 measure() {
   local best="" rss=0 start end secs r
   for _ in $(seq "$repeat"); do
     start=$(date +%s.%N)
-    /usr/bin/time -f '%M' -o bench/data/.rss "$@" >/dev/null
+    if ! /usr/bin/time -f '%M' -o bench/data/.rss "$@" >/dev/null; then
+      echo "failed 0"
+      return 0
+    fi
     end=$(date +%s.%N)
     secs=$(echo "$end - $start" | bc -l)
     r=$(awk '{printf "%.1f", $1/1024}' bench/data/.rss)
@@ -114,6 +118,10 @@ YAML
       report-c) read -r secs rss < <(measure "$bin" report "$dir/customers.yaml" --format json) ;;
       import) read -r secs rss < <(measure bash -c 'import_customers "$0"' "$dir") ;;
     esac
+    if [ "$secs" = failed ]; then
+      echo "$n $run: failed (run it by hand to see why)"
+      continue
+    fi
     case $run in count | count-c) floor=$secs ;; esac
     # MB/s of what the run reads: both files, or the customers alone.
     case $run in count | report | 1-thread | seq) size=$mb ;; *) size=$mbc ;; esac
