@@ -1,60 +1,132 @@
 #!/usr/bin/env bash
-# Benchmark: `servqual report --format json` on a synthetic audit, next to the time of a
-# bare record count of the same file (the floor: reading the CSV and nothing else).
+# Benchmark: `servqual report --format json` on a synthetic audit (customers with 22 items,
+# managers, 100,000 mystery-shopper visits), next to a bare record count of its data files
+# (the floor: reading the CSV with the csv crate and nothing else).
 #
-#   bench/run.sh [RESPONDENTS ...]      default: 10000 1000000
+#   bench/run.sh [--repeat N] [RESPONDENTS ...]   default: 1000000, best of 3 runs
+#   bench/run.sh --memory [--10m]                 peak RSS from 10k to 1M (10M with --10m:
+#                                                 about 1.2 GB of disk)
 #
-# Data are generated deterministically (seeded) into bench/data/ (git-ignored) and
-# reused on later runs. Prints wall time, rows/s, MB/s and peak RSS per size.
+# Data are generated deterministically (seeded) into bench/data/ (git-ignored) and reused
+# on later runs. For each size it prints wall seconds, respondents/s, MB/s and peak RSS of:
+#   count     bare record count of customers.csv and visits.csv (examples/count_records)
+#   report    servqual report, chunked reading on every core (the default)
+#   1-thread  the same with SERVQUAL_THREADS=1
+#   seq       the same with SERVQUAL_THREADS=0 (the plain sequential reader)
+#   count-c   bare record count of customers.csv alone
+#   report-c  servqual report of an audit with the customer survey only
+#   import    servqual import of customers.csv into an empty audit (if the binary has it)
+# and the ratio to the count above it. Times are the best of N runs: other work on the machine only
+# ever makes a run slower, so the minimum is the least noisy estimate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(10000 1000000)
+
+repeat=3
+memory=0
+ten_m=0
+sizes=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --repeat) repeat=$2; shift 2 ;;
+    --memory) memory=1; shift ;;
+    --10m) ten_m=1; shift ;;
+    *) sizes+=("$1"); shift ;;
+  esac
+done
+if [ $memory = 1 ]; then
+  sizes=(10000 100000 1000000)
+  [ $ten_m = 0 ] || sizes+=(10000000)
+fi
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000000)
 
 cargo build --release --quiet --bin servqual --example sample_data --example count_records
-bin=target/release/servqual
-gen=target/release/examples/sample_data
-count=target/release/examples/count_records
+bin=$PWD/target/release/servqual
+gen=$PWD/target/release/examples/sample_data
+count=$PWD/target/release/examples/count_records
+visits=100000
+sites="S01,S02,S03,S04,S05,S06,S07,S08"
 mkdir -p bench/data
 
-# Peak RSS in MB of a command, via GNU time if present, else /proc polling is skipped.
-measure() { # label, command...
-  local label=$1; shift
-  local start end rss
-  if [ -x /usr/bin/time ]; then
+# Runs a command `repeat` times; prints the best wall seconds and the largest peak RSS (MB),
+# or `failed 0`.
+measure() {
+  local best="" rss=0 start end secs r
+  for _ in $(seq "$repeat"); do
     start=$(date +%s.%N)
-    /usr/bin/time -f '%M' -o bench/data/.rss "$@" >/dev/null
+    if ! /usr/bin/time -f '%M' -o bench/data/.rss "$@" >/dev/null; then
+      echo "failed 0"
+      return 0
+    fi
     end=$(date +%s.%N)
-    rss=$(awk '{printf "%.1f", $1/1024}' bench/data/.rss)
-  else
-    start=$(date +%s.%N); "$@" >/dev/null; end=$(date +%s.%N); rss="n/a"
-  fi
-  echo "$label $(echo "$end - $start" | bc -l) $rss"
+    secs=$(echo "$end - $start" | bc -l)
+    r=$(awk '{printf "%.1f", $1/1024}' bench/data/.rss)
+    if [ -z "$best" ] || [ "$(echo "$secs < $best" | bc -l)" = 1 ]; then best=$secs; fi
+    if [ "$(echo "$r > $rss" | bc -l)" = 1 ]; then rss=$r; fi
+  done
+  echo "$best $rss"
 }
 
-printf '%-12s %-8s %10s %12s %10s %10s\n' respondents run seconds rows/s MB/s peakRSS_MB
+# Both data files counted, one after the other: the floor for reading them.
+count_both() { "$count" "$1/data/customers.csv" && "$count" "$1/data/visits.csv"; }
+
+# Imports the customers of `$1` into a fresh copy of the audit without them.
+import_customers() {
+  local dir=$1 scratch=bench/data/import
+  rm -rf "$scratch"
+  "$bin" init --template form-retail "$scratch" >/dev/null 2>&1
+  rm -f "$scratch/data/customers.csv"
+  "$bin" import "$scratch/audit.yaml" --source customers "$dir/data/customers.csv" --preset plain
+}
+
+# /usr/bin/time runs programs, not shell functions: run these through bash.
+export bin count
+export -f count_both import_customers
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); best of $repeat runs"
+printf '%-12s %-9s %9s %13s %9s %10s %7s\n' respondents run seconds respondents/s MB/s peakRSS_MB ratio
 for n in "${sizes[@]}"; do
   dir=bench/data/n$n
-  if [ ! -f "$dir/audit.yaml" ]; then
-    mkdir -p "$dir"
-    "$gen" customers "$dir/customers.csv" --respondents "$n" \
-      --sites "S01,S02,S03,S04,S05,S06,S07,S08" --seed 42 --missing 0.02 --importance
-    cat > "$dir/audit.yaml" <<YAML
-audit: {id: bench-$n, title: Benchmark $n, period: {start: 2026-01-01, end: 2026-03-31}}
-instrument: servqual-22
-weights: survey
-sources:
-  customers: {file: customers.csv}
-YAML
+  if [ ! -f "$dir/.complete" ]; then
+    rm -rf "$dir"
+    "$bin" init --template form-retail "$dir" >/dev/null 2>&1
+    "$gen" customers "$dir/data/customers.csv" --respondents "$n" --sites "$sites" \
+      --seed 42 --missing 0.02
+    "$gen" visits "$dir/data/visits.csv" --audit "$dir/audit.yaml" --visits "$visits" \
+      --sites "$sites" --seed 7
+    touch "$dir/.complete"
   fi
-  mb=$(du -m "$dir/customers.csv" | cut -f1)
-  for run in count report; do
-    if [ $run = count ]; then
-      read -r _ secs rss < <(measure count "$count" "$dir/customers.csv")
-    else
-      read -r _ secs rss < <(measure report "$bin" report "$dir/audit.yaml" --format json)
+  # The customer survey alone, to compare with the count of its one file.
+  cat > "$dir/customers.yaml" <<YAML
+audit: {id: bench-customers, title: Customers only, period: {start: 2026-10-01, end: 2026-12-31}}
+instrument: servqual-22
+weights: {tangibles: 10, reliability: 30, responsiveness: 20, professionalism: 20, empathy: 20}
+sources:
+  customers: {file: data/customers.csv}
+YAML
+  mb=$(du -cm "$dir/data/customers.csv" "$dir/data/visits.csv" | tail -1 | cut -f1)
+  mbc=$(du -m "$dir/data/customers.csv" | cut -f1)
+  runs=(count report 1-thread seq count-c report-c)
+  "$bin" import --help >/dev/null 2>&1 && runs+=(import)
+  for run in "${runs[@]}"; do
+    case $run in
+      count) read -r secs rss < <(measure bash -c 'count_both "$0"' "$dir") ;;
+      report) read -r secs rss < <(measure "$bin" report "$dir/audit.yaml" --format json) ;;
+      1-thread) read -r secs rss < <(SERVQUAL_THREADS=1 measure "$bin" report "$dir/audit.yaml" --format json) ;;
+      seq) read -r secs rss < <(SERVQUAL_THREADS=0 measure "$bin" report "$dir/audit.yaml" --format json) ;;
+      count-c) read -r secs rss < <(measure "$count" "$dir/data/customers.csv") ;;
+      report-c) read -r secs rss < <(measure "$bin" report "$dir/customers.yaml" --format json) ;;
+      import) read -r secs rss < <(measure bash -c 'import_customers "$0"' "$dir") ;;
+    esac
+    if [ "$secs" = failed ]; then
+      echo "$n $run: failed (run it by hand to see why)"
+      continue
     fi
-    printf '%-12s %-8s %10.3f %12.0f %10.1f %10s\n' "$n" "$run" "$secs" \
-      "$(echo "$n / $secs" | bc -l)" "$(echo "$mb / $secs" | bc -l)" "$rss"
+    case $run in count | count-c) floor=$secs ;; esac
+    # MB/s of what the run reads: both files, or the customers alone.
+    case $run in count | report | 1-thread | seq) size=$mb ;; *) size=$mbc ;; esac
+    printf '%-12s %-9s %9.3f %13.0f %9.1f %10s %7.2f\n' "$n" "$run" "$secs" \
+      "$(echo "$n / $secs" | bc -l)" "$(echo "$size / $secs" | bc -l)" "$rss" \
+      "$(echo "$secs / $floor" | bc -l)"
   done
 done

@@ -13,8 +13,9 @@ use crate::definition::form::{load_form, Form};
 use crate::definition::Audit;
 use crate::problem::{Problem, Problems};
 use crate::report::{Provenance, Report};
+use crate::sources::chunked::Tuning;
 use crate::sources::hashing::sha256_hex;
-use crate::sources::survey::{read_survey, read_survey_with, SurveyKind, SurveyRead};
+use crate::sources::survey::{read_survey_into, SurveyKind, SurveyRead};
 use crate::sources::visits::{read_visits, VisitsRead};
 use crate::sources::FileDigest;
 
@@ -98,50 +99,59 @@ pub fn read_sources_by(
                 .expected("sources.customers in the audit, or no --by"),
         );
     }
-    let customers = audit.customers.as_ref().and_then(|source| {
-        let mut acc = CustomerAccumulator::new(audit);
-        let column = by.map(|b| segment_column(source, b));
-        let read = read_survey_with(
-            audit,
-            source,
-            SurveyKind::Customers,
-            column.as_deref(),
-            |r| match segmented.as_mut() {
-                Some(s) => s.add(r),
-                None => acc.add(r),
-            },
-        );
-        if let Some(s) = &segmented {
-            acc = s.total();
-        }
-        match read {
-            Ok(read) => Some((acc, read)),
-            Err(p) => {
-                problems.extend(p.0);
-                None
+    // The visits file is read on a thread of its own while the surveys are read (which
+    // use every core for a large file themselves); problems keep their order below.
+    let (customers, management, shoppers) = std::thread::scope(|scope| {
+        let shoppers = audit
+            .shoppers
+            .as_ref()
+            .map(|source| scope.spawn(move || read_shoppers(audit, source)));
+        let customers = audit.customers.as_ref().and_then(|source| {
+            let mut acc = CustomerAccumulator::new(audit);
+            let column = by.map(|b| segment_column(source, b));
+            let (kind, tuning) = (SurveyKind::Customers, Tuning::from_env());
+            let read = match segmented.as_mut() {
+                Some(s) => read_survey_into(audit, source, kind, column.as_deref(), tuning, s),
+                None => read_survey_into(audit, source, kind, None, tuning, &mut acc),
+            };
+            if let Some(s) = &segmented {
+                acc = s.total();
             }
-        }
-    });
-    let management = audit.management.as_ref().and_then(|source| {
-        let mut acc = ManagementAccumulator::new(audit);
-        match read_survey(audit, source, SurveyKind::Management, |r| acc.add(r)) {
-            Ok(read) => Some((acc, read)),
-            Err(p) => {
-                problems.extend(p.0);
-                None
-            }
-        }
-    });
-    let shoppers = audit
-        .shoppers
-        .as_ref()
-        .and_then(|source| match read_shoppers(audit, source) {
-            Ok(data) => Some(data),
-            Err(p) => {
-                problems.extend(p.0);
-                None
+            match read {
+                Ok(read) => Some((acc, read)),
+                Err(p) => {
+                    problems.extend(p.0);
+                    None
+                }
             }
         });
+        let management = audit.management.as_ref().and_then(|source| {
+            let mut acc = ManagementAccumulator::new(audit);
+            let kind = SurveyKind::Management;
+            match read_survey_into(audit, source, kind, None, Tuning::from_env(), &mut acc) {
+                Ok(read) => Some((acc, read)),
+                Err(p) => {
+                    problems.extend(p.0);
+                    None
+                }
+            }
+        });
+        let shoppers = shoppers.map(|handle| {
+            handle.join().unwrap_or_else(|_| {
+                Err(Problems::one(Problem::new(
+                    "reading the shopper visits failed unexpectedly",
+                )))
+            })
+        });
+        (customers, management, shoppers)
+    });
+    let shoppers = shoppers.and_then(|read| match read {
+        Ok(data) => Some(data),
+        Err(p) => {
+            problems.extend(p.0);
+            None
+        }
+    });
     if audit.customers.is_none() && audit.management.is_none() && audit.shoppers.is_none() {
         problems.push(
             Problem::new("the audit names no data")

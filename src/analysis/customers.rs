@@ -5,7 +5,7 @@
 
 use super::stats::{AlphaAccumulator, Moments};
 use crate::definition::Audit;
-use crate::sources::survey::Respondent;
+use crate::sources::survey::{Respondent, SurveySums};
 
 /// Sums for one item of the customer survey.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -51,6 +51,10 @@ pub struct CustomerAccumulator {
     dimension_items: Vec<Vec<usize>>,
     scratch: Vec<f64>,
     scores: Vec<Option<f64>>,
+    /// Reused by [`CustomerAccumulator::add`] (always empty between calls).
+    log: Vec<Option<f64>>,
+    /// P - E per item of the row being added (`None` unless both answered).
+    gaps: Vec<Option<f64>>,
 }
 
 impl CustomerAccumulator {
@@ -73,45 +77,63 @@ impl CustomerAccumulator {
             weighted_per_respondent: Moments::default(),
             scratch: Vec::new(),
             scores: vec![None; dimension_items.len()],
+            log: Vec::new(),
+            gaps: Vec::with_capacity(audit.items.len()),
             dimension_items,
         }
     }
 
     /// Adds one respondent.
     pub fn add(&mut self, r: &Respondent) {
+        let mut log = std::mem::take(&mut self.log);
+        self.add_part(r, &mut log);
+        self.replay(&mut log);
+        self.log = log;
+    }
+
+    /// Adds the order-free part of a respondent (sums of whole numbers, for whole-number
+    /// answers) and logs the dimension scores and weighted score, whose sums depend on
+    /// the order they are added in.
+    fn add_part(&mut self, r: &Respondent, log: &mut Vec<Option<f64>>) {
         self.respondents += 1;
-        for (i, sums) in self.items.iter_mut().enumerate() {
-            if let (Some(e), Some(p)) = (r.expected[i], r.perceived[i]) {
+        self.gaps.clear();
+        let answers = r
+            .expected
+            .iter()
+            .zip(r.perceived)
+            .zip(r.adequate.iter().zip(r.desired));
+        for (sums, ((&e, &p), (&a, &d))) in self.items.iter_mut().zip(answers) {
+            let mut gap = None;
+            if let (Some(e), Some(p)) = (e, p) {
                 sums.expected.add(e);
                 sums.perceived.add(p);
+                gap = Some(p - e);
                 sums.gap.add(p - e);
             }
-            if let (Some(p), Some(a)) = (r.perceived[i], r.adequate[i]) {
+            self.gaps.push(gap);
+            if let (Some(p), Some(a)) = (p, a) {
                 sums.msa.add(p - a);
                 sums.adequate.add(a);
             }
-            if let (Some(p), Some(d)) = (r.perceived[i], r.desired[i]) {
+            if let (Some(p), Some(d)) = (p, d) {
                 sums.mss.add(p - d);
                 sums.desired.add(d);
             }
         }
         for (d, items) in self.dimension_items.iter().enumerate() {
             self.scratch.clear();
-            self.scratch.extend(
-                items
-                    .iter()
-                    .filter_map(|&i| Some(r.perceived[i]? - r.expected[i]?)),
-            );
+            let gaps = &self.gaps;
+            self.scratch
+                .extend(items.iter().filter_map(|&i| gaps.get(i).copied().flatten()));
             let dim = &mut self.dimensions[d];
             if self.scratch.len() == items.len() && !items.is_empty() {
                 dim.alpha.add(&self.scratch);
             }
             self.scores[d] = (!self.scratch.is_empty())
                 .then(|| self.scratch.iter().sum::<f64>() / self.scratch.len() as f64);
-            if let Some(score) = self.scores[d] {
-                dim.score.add(score);
-            }
+            log.push(self.scores[d]);
         }
+        let mut weighted_score = None;
         // Importance is a constant sum, checked by the reader: all dimensions or none.
         if r.importance.iter().all(Option::is_some) && !r.importance.is_empty() {
             let mut weighted = Some(0.0);
@@ -122,14 +144,29 @@ impl CustomerAccumulator {
                     .zip(self.scores[d])
                     .map(|(acc, g)| acc + g * w / 100.0);
             }
-            if let Some(value) = weighted {
-                self.weighted_per_respondent.add(value);
-            }
+            weighted_score = weighted;
         }
+        log.push(weighted_score);
     }
 
-    /// Adds everything `other` has seen (for segments and threads).
-    pub fn merge(&mut self, other: &CustomerAccumulator) {
+    /// Adds logged rows (one score per dimension, then the weighted score), in order.
+    fn replay(&mut self, log: &mut Vec<Option<f64>>) {
+        let width = self.dimensions.len() + 1;
+        for row in log.chunks(width) {
+            for (dim, score) in self.dimensions.iter_mut().zip(row) {
+                if let Some(score) = score {
+                    dim.score.add(*score);
+                }
+            }
+            if let Some(Some(value)) = row.get(width - 1) {
+                self.weighted_per_respondent.add(*value);
+            }
+        }
+        log.clear();
+    }
+
+    /// Adds the order-free part of what `other` has seen.
+    fn merge_part(&mut self, other: &CustomerAccumulator) {
         self.respondents += other.respondents;
         for (a, b) in self.items.iter_mut().zip(&other.items) {
             a.expected.merge(&b.expected);
@@ -142,11 +179,37 @@ impl CustomerAccumulator {
         }
         for (a, b) in self.dimensions.iter_mut().zip(&other.dimensions) {
             a.alpha.merge(&b.alpha);
-            a.score.merge(&b.score);
             a.importance.merge(&b.importance);
+        }
+    }
+
+    /// Adds everything `other` has seen (for segments and threads).
+    pub fn merge(&mut self, other: &CustomerAccumulator) {
+        self.merge_part(other);
+        for (a, b) in self.dimensions.iter_mut().zip(&other.dimensions) {
+            a.score.merge(&b.score);
         }
         self.weighted_per_respondent
             .merge(&other.weighted_per_respondent);
+    }
+}
+
+/// Chunks of a survey file are summed in parts on several threads (see
+/// [`crate::sources::survey::read_survey_into`]); the log holds, per respondent, one
+/// score per dimension and the weighted score.
+impl SurveySums for CustomerAccumulator {
+    type Log = Vec<Option<f64>>;
+
+    fn add_part(&mut self, r: &Respondent, log: &mut Self::Log) {
+        CustomerAccumulator::add_part(self, r, log);
+    }
+
+    fn replay(&mut self, log: &mut Self::Log) {
+        CustomerAccumulator::replay(self, log);
+    }
+
+    fn merge_part(&mut self, other: &Self) {
+        CustomerAccumulator::merge_part(self, other);
     }
 }
 
@@ -175,6 +238,24 @@ impl ManagementAccumulator {
             if let Some(m) = m {
                 sums.add(*m);
             }
+        }
+    }
+}
+
+/// M answers are whole numbers on the scale: everything is summed in parts, nothing logged.
+impl SurveySums for ManagementAccumulator {
+    type Log = ();
+
+    fn add_part(&mut self, r: &Respondent, _log: &mut ()) {
+        self.add(r);
+    }
+
+    fn replay(&mut self, _log: &mut ()) {}
+
+    fn merge_part(&mut self, other: &Self) {
+        self.respondents += other.respondents;
+        for (a, b) in self.items.iter_mut().zip(&other.items) {
+            a.merge(b);
         }
     }
 }

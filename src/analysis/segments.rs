@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::customers::CustomerAccumulator;
 use super::gaps::{self, Gaps, ServqualScore};
 use crate::definition::{Audit, SurveySource};
-use crate::sources::survey::Respondent;
+use crate::sources::survey::{Respondent, SurveySums};
 
 /// The column of `source` that `--by by` names: `site` and `region` follow the
 /// audit's column mapping, anything else is a column name of the file.
@@ -61,6 +61,83 @@ impl SegmentAccumulators {
             total.merge(acc);
         }
         total
+    }
+}
+
+/// What segment rows leave to be added in file order: each row's segment and the
+/// segment accumulator's log entries for it.
+#[derive(Debug, Default)]
+pub struct SegmentLog {
+    /// Segment values seen in this log.
+    names: Vec<String>,
+    /// Index into `names` of each value.
+    index: std::collections::HashMap<String, usize>,
+    /// Per row, the index of its segment in `names`.
+    rows: Vec<usize>,
+    /// The rows' entries, one after another (each the same length).
+    entries: Vec<Option<f64>>,
+}
+
+/// Chunked reading: each segment's sums are split as [`CustomerAccumulator`]'s are.
+impl SurveySums for SegmentAccumulators {
+    type Log = SegmentLog;
+
+    fn add_part(&mut self, r: &Respondent, log: &mut SegmentLog) {
+        let acc = match self.segments.get_mut(r.extra) {
+            Some(acc) => acc,
+            None => self
+                .segments
+                .entry(r.extra.to_string())
+                .or_insert_with(|| self.empty.clone()),
+        };
+        acc.add_part(r, &mut log.entries);
+        let key = match log.index.get(r.extra) {
+            Some(&k) => k,
+            None => {
+                log.names.push(r.extra.to_string());
+                log.index.insert(r.extra.to_string(), log.names.len() - 1);
+                log.names.len() - 1
+            }
+        };
+        log.rows.push(key);
+    }
+
+    fn replay(&mut self, log: &mut SegmentLog) {
+        let width = log.entries.len() / log.rows.len().max(1);
+        let mut entries = Vec::with_capacity(width);
+        for (row, &key) in log.rows.iter().enumerate() {
+            let Some(name) = log.names.get(key) else {
+                continue;
+            };
+            let acc = match self.segments.get_mut(name) {
+                Some(acc) => acc,
+                None => self
+                    .segments
+                    .entry(name.clone())
+                    .or_insert_with(|| self.empty.clone()),
+            };
+            entries.clear();
+            entries.extend_from_slice(
+                log.entries
+                    .get(row * width..(row + 1) * width)
+                    .unwrap_or_default(),
+            );
+            acc.replay(&mut entries);
+        }
+        *log = SegmentLog::default();
+    }
+
+    fn merge_part(&mut self, other: &Self) {
+        for (name, part) in &other.segments {
+            match self.segments.get_mut(name) {
+                Some(acc) => acc.merge_part(part),
+                None => {
+                    let mut acc = self.empty.clone();
+                    acc.merge_part(part);
+                    self.segments.insert(name.clone(), acc);
+                }
+            }
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! for the report's provenance.
 
 pub mod answers;
+pub mod chunked;
 pub mod hashing;
 pub mod survey;
 pub mod text;

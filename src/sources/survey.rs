@@ -8,9 +8,12 @@ use std::path::Path;
 use csv::ByteRecord;
 
 use super::answers::{parse_number_cell, Answer};
-use super::hashing::{open_hashed, FileDigest};
-use super::text::{csv_problem, open_csv_reader, TextOptions};
-use crate::definition::{column_name, Audit, SurveySource, Weights};
+use super::chunked::{self, Tuning};
+use super::hashing::{open_hashed, FileDigest, SharedHasher};
+use super::text::{csv_problem, open_csv_reader, TextFormat, TextOptions};
+use crate::definition::{column_name, Audit, Scale, SurveySource, Weights};
+
+mod fast;
 use crate::problem::{Problem, Problems};
 use crate::yaml::nearest;
 
@@ -126,46 +129,97 @@ pub fn read_survey_with(
     source: &SurveySource,
     kind: SurveyKind,
     extra: Option<&str>,
-    mut visit: impl FnMut(&Respondent),
+    visit: impl FnMut(&Respondent),
+) -> Result<SurveyRead, Problems> {
+    let opened = open_survey(audit, source, kind, extra)?;
+    read_opened(audit, source.file.as_path(), kind, source, opened, visit)
+}
+
+/// Sums over a survey's respondents that can be built in parts, so that a file can be
+/// read in chunks on several threads (see [`read_survey_into`]).
+///
+/// A row's sums split in two: an exact part (sums of whole numbers, which come out the
+/// same in any order) added at once, and a part that must be added in file order (sums
+/// of fractions, such as mean scores), logged and replayed. Reading sequentially is
+/// `add_part` then `replay` on every row; the results must be bit-identical.
+pub trait SurveySums: Clone + Send + Sync {
+    /// What rows leave to be added in file order.
+    type Log: Default + Send;
+    /// Adds the order-free part of `r` and logs the rest. In chunked reading `r.line`
+    /// is not known (0).
+    fn add_part(&mut self, r: &Respondent, log: &mut Self::Log);
+    /// Adds the logged rows, in order, and empties the log.
+    fn replay(&mut self, log: &mut Self::Log);
+    /// Adds the order-free part of `other` (same audit).
+    fn merge_part(&mut self, other: &Self);
+}
+
+/// Reads the survey `source` of `audit` into `sums`: large UTF-8 files in chunks on
+/// `tuning.threads` threads (see [`super::chunked`]), anything else sequentially, with
+/// the same result to the last bit. `extra` is the segment column, as in
+/// [`read_survey_with`]. On a problem `sums` may hold part of the file: discard it.
+pub fn read_survey_into<S: SurveySums>(
+    audit: &Audit,
+    source: &SurveySource,
+    kind: SurveyKind,
+    extra: Option<&str>,
+    tuning: Tuning,
+    sums: &mut S,
 ) -> Result<SurveyRead, Problems> {
     let path = source.file.as_path();
-    let (input, hasher) = open_hashed(path)?;
-    let options = TextOptions {
-        encoding: source.encoding.clone(),
-        delimiter: source.delimiter,
-    };
-    let (mut reader, _format) = open_csv_reader(Box::new(input), path, &options)?;
-    let headers = reader
-        .byte_headers()
-        .map_err(|e| csv_problem(path, &e))?
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_string())
-        .collect::<Vec<_>>();
-    let extra_column = match extra {
-        Some(name) => match headers.iter().position(|h| h == name) {
-            Some(c) => Some(c),
-            None => {
-                let hint = nearest(name, headers.iter().map(String::as_str));
-                return Err(Problems::one(
-                    Problem::new("column not found")
-                        .file(path)
-                        .line(1)
-                        .found(name.to_string())
-                        .expected(match hint {
-                            Some(h) => {
-                                format!("a column of the file to segment by (did you mean `{h}`?)")
-                            }
-                            None => format!(
-                                "a column of the file to segment by: {}",
-                                headers.join(", ")
-                            ),
-                        }),
-                ));
-            }
-        },
-        None => None,
-    };
-    let layout = resolve_layout(audit, source, kind, path, headers)?;
+    let opened = open_survey(audit, source, kind, extra)?;
+    let plan = chunked::plan(
+        path,
+        opened.format.delimiter,
+        &opened.layout.headers,
+        opened.format.bom,
+        tuning,
+    )
+    .filter(|_| opened.format.encoding == encoding_rs::UTF_8);
+    if let Some(plan) = plan {
+        let empty = sums.clone();
+        let parser = fast::RowParser::new(audit, &opened.layout, opened.extra_column, path, &empty);
+        let mut total = sums.clone();
+        let finished = chunked::run(&plan, &parser, |(part, mut log), _| {
+            total.merge_part(&part);
+            total.replay(&mut log);
+        });
+        if let Some(finished) = finished {
+            *sums = total;
+            return Ok(survey_read(
+                kind,
+                source,
+                &opened.layout,
+                finished.records,
+                finished.sha256,
+            ));
+        }
+    }
+    // Sequentially, from the start: this reader also knows every problem's place.
+    drop(opened);
+    let mut log = S::Log::default();
+    read_survey_with(audit, source, kind, extra, |r| {
+        sums.add_part(r, &mut log);
+        sums.replay(&mut log);
+    })
+}
+
+/// Like [`read_survey_with`], from a survey already opened.
+fn read_opened(
+    audit: &Audit,
+    path: &Path,
+    kind: SurveyKind,
+    source: &SurveySource,
+    opened: Opened,
+    mut visit: impl FnMut(&Respondent),
+) -> Result<SurveyRead, Problems> {
+    let Opened {
+        mut reader,
+        hasher,
+        layout,
+        extra_column,
+        ..
+    } = opened;
 
     let n_items = audit.items.len();
     let n_dims = audit.dimensions.len();
@@ -199,17 +253,14 @@ pub fn read_survey_with(
         let before = problems.len();
         {
             let mut cell =
-                |col: Option<usize>, slot: &mut Option<f64>, reverse: bool, what: &str| {
+                |col: Option<usize>, slot: &mut Option<f64>, reverse: bool, points: bool| {
                     *slot = None;
                     let Some(c) = col else { return };
                     let raw = record.get(c).unwrap_or_default();
-                    match parse_number_cell(raw) {
-                        Some(Answer::Missing) => {}
-                        Some(Answer::Number(x)) if what == "points" || scale.contains(x) => {
-                            *slot = Some(if reverse { scale.reverse(x) } else { x });
-                        }
-                        other => {
-                            let expected = if what == "points" {
+                    match answer_value(raw, scale, reverse, points) {
+                        Ok(value) => *slot = value,
+                        Err(is_number) => {
+                            let expected = if points {
                                 "importance points from 0 to 100, or empty".to_string()
                             } else {
                                 format!(
@@ -217,7 +268,7 @@ pub fn read_survey_with(
                                     scale.min, scale.max
                                 )
                             };
-                            let message = if other.is_some() {
+                            let message = if is_number {
                                 "answer outside the scale"
                             } else {
                                 "not a number"
@@ -235,14 +286,14 @@ pub fn read_survey_with(
                 };
             for (i, item) in audit.items.iter().enumerate() {
                 let r = item.reverse;
-                cell(layout.expected[i], &mut expected[i], r, "answer");
-                cell(layout.perceived[i], &mut perceived[i], r, "answer");
-                cell(layout.adequate[i], &mut adequate[i], r, "answer");
-                cell(layout.desired[i], &mut desired[i], r, "answer");
-                cell(layout.management[i], &mut management[i], r, "answer");
+                cell(layout.expected[i], &mut expected[i], r, false);
+                cell(layout.perceived[i], &mut perceived[i], r, false);
+                cell(layout.adequate[i], &mut adequate[i], r, false);
+                cell(layout.desired[i], &mut desired[i], r, false);
+                cell(layout.management[i], &mut management[i], r, false);
             }
             for (col, slot) in layout.importance.iter().zip(importance.iter_mut()) {
-                cell(*col, slot, false, "points");
+                cell(*col, slot, false, true);
             }
         }
         check_importance(&importance, &layout, path, line, &mut problems);
@@ -278,12 +329,86 @@ pub fn read_survey_with(
         );
     }
     Problems::check(problems)?;
-    Ok(SurveyRead {
+    Ok(survey_read(kind, source, &layout, rows, hasher.hex()))
+}
+
+/// A survey file opened and its header checked, ready for its rows.
+struct Opened {
+    reader: csv::Reader<Box<dyn std::io::Read>>,
+    hasher: SharedHasher,
+    format: TextFormat,
+    layout: Layout,
+    extra_column: Option<usize>,
+}
+
+/// Opens the survey file of `source`, reads its header and finds every column in it.
+fn open_survey(
+    audit: &Audit,
+    source: &SurveySource,
+    kind: SurveyKind,
+    extra: Option<&str>,
+) -> Result<Opened, Problems> {
+    let path = source.file.as_path();
+    let (input, hasher) = open_hashed(path)?;
+    let options = TextOptions {
+        encoding: source.encoding.clone(),
+        delimiter: source.delimiter,
+    };
+    let (mut reader, format) = open_csv_reader(Box::new(input), path, &options)?;
+    let headers = reader
+        .byte_headers()
+        .map_err(|e| csv_problem(path, &e))?
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .collect::<Vec<_>>();
+    let extra_column = match extra {
+        Some(name) => match headers.iter().position(|h| h == name) {
+            Some(c) => Some(c),
+            None => {
+                let hint = nearest(name, headers.iter().map(String::as_str));
+                return Err(Problems::one(
+                    Problem::new("column not found")
+                        .file(path)
+                        .line(1)
+                        .found(name.to_string())
+                        .expected(match hint {
+                            Some(h) => {
+                                format!("a column of the file to segment by (did you mean `{h}`?)")
+                            }
+                            None => format!(
+                                "a column of the file to segment by: {}",
+                                headers.join(", ")
+                            ),
+                        }),
+                ));
+            }
+        },
+        None => None,
+    };
+    let layout = resolve_layout(audit, source, kind, path, headers)?;
+    Ok(Opened {
+        reader,
+        hasher,
+        format,
+        layout,
+        extra_column,
+    })
+}
+
+/// What reading the file found out, from its layout, row count and digest.
+fn survey_read(
+    kind: SurveyKind,
+    source: &SurveySource,
+    layout: &Layout,
+    rows: u64,
+    sha256: String,
+) -> SurveyRead {
+    SurveyRead {
         rows,
         digest: FileDigest {
             role: kind.source_name().to_string(),
             path: source.file_as_written.clone(),
-            sha256: hasher.hex(),
+            sha256,
         },
         has_zone: layout
             .adequate
@@ -293,7 +418,25 @@ pub fn read_survey_with(
         has_importance: layout.importance.iter().any(Option::is_some),
         has_site: layout.site.is_some(),
         has_region: layout.region.is_some(),
-    })
+    }
+}
+
+/// An answer cell as the audit takes it: `Ok(None)` when not answered, `Ok(Some(x))`
+/// (reverse-scored if asked) for an answer on the scale or, with `points`, any number;
+/// `Err(is_number)` when the cell is a problem (a number off the scale, or not a number).
+fn answer_value(
+    raw: &[u8],
+    scale: Scale,
+    reverse: bool,
+    points: bool,
+) -> Result<Option<f64>, bool> {
+    match parse_number_cell(raw) {
+        Some(Answer::Missing) => Ok(None),
+        Some(Answer::Number(x)) if points || scale.contains(x) => {
+            Ok(Some(if reverse { scale.reverse(x) } else { x }))
+        }
+        other => Err(other.is_some()),
+    }
 }
 
 /// Importance points are a constant sum: all dimensions answered, adding up to 100.

@@ -463,11 +463,22 @@ impl<R: BufRead> DecodingReader<R> {
         let decoded = self.out.get(..written).unwrap_or_default();
         // `\r\n`, `\n` and a lone `\r` each end one line, as editors (and the csv reader,
         // after `LineEndings`) see it.
-        for &byte in decoded {
-            if byte == b'\r' || (byte == b'\n' && !self.after_cr) {
-                self.line += 1;
+        if memchr::memchr(b'\r', decoded).is_none() {
+            // The common case, counted fast: every `\n` is a line but one right after a
+            // `\r` at the end of the previous chunk.
+            let newlines = memchr::memchr_iter(b'\n', decoded).count() as u64;
+            let continued = u64::from(self.after_cr && decoded.first() == Some(&b'\n'));
+            self.line += newlines - continued;
+            if !decoded.is_empty() {
+                self.after_cr = false;
             }
-            self.after_cr = byte == b'\r';
+        } else {
+            for &byte in decoded {
+                if byte == b'\r' || (byte == b'\n' && !self.after_cr) {
+                    self.line += 1;
+                }
+                self.after_cr = byte == b'\r';
+            }
         }
         self.out_start = 0;
         self.out_end = written;
@@ -956,6 +967,29 @@ mod tests {
         let input = OneByte(Cursor::new(b"a,\"b\r\n\"\r\nc,d\r\r\n".to_vec()));
         LineEndings::new(input, b',').read_to_end(&mut out).unwrap();
         assert_eq!(out, b"a,\"b\r\n\"\nc,d\n\n");
+    }
+
+    #[test]
+    fn crlf_split_across_reads_is_one_line_break() {
+        // One-byte reads put the `\r` and its `\n` in different buffers.
+        let mut out = Vec::new();
+        let input = OneByte(Cursor::new(b"a,b\r\nc,d\r\n\ne\r".to_vec()));
+        LineEndings::new(input, b',').read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"a,b\nc,d\n\ne\n");
+        // Lines as the decoder counts them: 1 + `\r\n`, `\r\n`, `\n`, then the bad byte.
+        let bytes = b"a\r\nb\r\n\n\xFF".to_vec();
+        for capacity in [1, 2, 64] {
+            let raw = BufReader::with_capacity(capacity, &bytes[..]);
+            let error = DecodingReader::new(raw, UTF_8)
+                .read_to_end(&mut Vec::new())
+                .unwrap_err();
+            let invalid = error
+                .get_ref()
+                .unwrap()
+                .downcast_ref::<InvalidBytes>()
+                .unwrap();
+            assert_eq!(invalid.line, 4, "buffers of {capacity}");
+        }
     }
 
     #[test]

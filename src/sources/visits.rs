@@ -176,16 +176,17 @@ pub fn parse_answer(kind: QuestionType, cell: &[u8]) -> Result<Option<f64>, Stri
     }
     match kind {
         QuestionType::YesNo => {
-            let lower = cell.to_ascii_lowercase();
-            match lower.as_slice() {
-                b"yes" | b"y" | b"1" => Ok(Some(1.0)),
-                b"no" | b"n" | b"0" => Ok(Some(0.0)),
-                _ if cell == "是".as_bytes() => Ok(Some(1.0)),
-                _ if cell == "否".as_bytes() => Ok(Some(0.0)),
-                _ => Err(
+            // Compared without case rather than lowercased: no allocation per cell.
+            let is = |word: &str| cell.eq_ignore_ascii_case(word.as_bytes());
+            if is("yes") || is("y") || is("1") || is("是") {
+                Ok(Some(1.0))
+            } else if is("no") || is("n") || is("0") || is("否") {
+                Ok(Some(0.0))
+            } else {
+                Err(
                     "yes or no (yes/no, y/n, 1/0, 是/否), or empty or N/A when not applicable"
                         .into(),
-                ),
+                )
             }
         }
         QuestionType::Scale { min, max } => match parse_number_cell(cell) {

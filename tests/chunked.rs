@@ -1,0 +1,179 @@
+//! Chunked reading on several threads gives the sequential reader's report, byte for byte.
+//!
+//! `SERVQUAL_THREADS=0` turns chunked reading off; `SERVQUAL_CHUNK_BYTES` makes chunks
+//! tiny so that even a small file is cut in many places (inside rows, next to quotes).
+
+use std::path::Path;
+use std::process::Command;
+
+use servqual::sample::{write_customers, CustomerSample};
+
+const BIN: &str = env!("CARGO_BIN_EXE_servqual");
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs servqual with chunking set by `threads` and `chunk` (`None`: the defaults).
+fn servqual(args: &[&str], threads: usize, chunk: Option<usize>) -> Run {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("SERVQUAL_THREADS", threads.to_string());
+    if let Some(chunk) = chunk {
+        command.env("SERVQUAL_CHUNK_BYTES", chunk.to_string());
+    }
+    let out = command.output().expect("run servqual");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A deterministic survey of `n` respondents with 10% of answers missing, all 22 items
+/// and importance points, as CSV text.
+fn survey(n: usize) -> String {
+    let instrument = servqual::builtin::instrument("servqual-22").unwrap();
+    let dimensions: Vec<String> = servqual::definition::DEFAULT_DIMENSIONS
+        .iter()
+        .map(|d| d.0.to_string())
+        .collect();
+    let items: Vec<(String, usize)> = instrument
+        .items
+        .iter()
+        .map(|it| {
+            let d = dimensions.iter().position(|d| *d == it.dimension).unwrap();
+            (it.id.clone(), d)
+        })
+        .collect();
+    let spec = CustomerSample {
+        respondents: n,
+        sites: vec!["North".into(), "South".into(), "Harbour Road".into()],
+        missing: 0.1,
+        min: 1,
+        max: 7,
+        seed: 11,
+        importance: true,
+        date: "2026-07-01".into(),
+    };
+    let mut out = Vec::new();
+    write_customers(&mut out, &items, &dimensions, &spec).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// Writes `csv` and an audit reading it into a new directory.
+fn audit_dir(csv: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("customers.csv"), csv).unwrap();
+    std::fs::write(
+        dir.path().join("audit.yaml"),
+        "audit: {id: chunks, title: Chunks, period: {start: 2026-07-01, end: 2026-09-30}}\n\
+         instrument: servqual-22\nweights: survey\n\
+         sources:\n  customers: {file: customers.csv}\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// The report of `dir` read sequentially must equal the report read in chunks of
+/// every size in `chunks`, on one and on two threads, for each set of `extra` arguments.
+fn assert_same_reports(dir: &Path, extra: &[&str], chunks: &[usize]) -> Run {
+    let audit = dir.join("audit.yaml");
+    let mut args = vec!["report", audit.to_str().unwrap(), "--format", "json"];
+    args.extend_from_slice(extra);
+    let sequential = servqual(&args, 0, None);
+    for &chunk in chunks {
+        for threads in [1, 2] {
+            let chunked = servqual(&args, threads, Some(chunk));
+            assert_eq!(
+                chunked.code, sequential.code,
+                "chunk {chunk}, {threads} threads"
+            );
+            assert!(
+                chunked.stdout == sequential.stdout,
+                "report differs with chunks of {chunk} bytes on {threads} threads"
+            );
+            assert_eq!(chunked.stderr, sequential.stderr, "chunk {chunk}");
+        }
+    }
+    sequential
+}
+
+#[test]
+fn chunked_report_is_byte_identical_with_missing_answers() {
+    let csv = survey(3000);
+    assert!(csv.contains(",,"), "the sample must have missing answers");
+    let dir = audit_dir(&csv);
+    let run = assert_same_reports(dir.path(), &[], &[7, 97, 1000, 4096, 1 << 20]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Mean dimension scores are sums of non-integers (e.g. thirds): the case where the
+    // order of additions shows in the last bits, so a wrong order would not pass.
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["respondents"]["customers"], 3000, "{report:#}");
+}
+
+#[test]
+fn chunked_segments_are_byte_identical() {
+    let dir = audit_dir(&survey(1500));
+    let run = assert_same_reports(dir.path(), &["--by", "site"], &[61, 5000]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Harbour Road"));
+}
+
+#[test]
+fn quotes_crlf_and_line_breaks_in_quotes_read_the_same() {
+    // Quote every field, end lines with CRLF, and put a quoted line break in the id of
+    // some rows: cuts then fall inside quoted fields and must be caught.
+    let csv = survey(800);
+    let mut quoted = String::new();
+    for (i, line) in csv.lines().enumerate() {
+        let fields: Vec<String> = line
+            .split(',')
+            .enumerate()
+            .map(|(f, v)| match (f, i % 37) {
+                (0, 5) if i > 0 => format!("\"{v}\r\nsecond line\""),
+                _ => format!("\"{v}\""),
+            })
+            .collect();
+        quoted.push_str(&fields.join(","));
+        quoted.push_str("\r\n");
+    }
+    let dir = audit_dir(&quoted);
+    let run = assert_same_reports(dir.path(), &["--by", "site"], &[50, 333, 4096, 1 << 20]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn problems_late_in_the_file_are_the_sequential_ones() {
+    // Bad cells and a short row far into the file: the same messages, same lines.
+    let csv = survey(2000);
+    let mut lines: Vec<String> = csv.lines().map(str::to_owned).collect();
+    let set = |line: &str, field: usize, value: &str| {
+        let mut fields: Vec<&str> = line.split(',').collect();
+        fields[field] = value;
+        fields.join(",")
+    };
+    lines[1500] = set(&lines[1500], 3, "9");
+    lines[1700] = set(&lines[1700], 4, "two");
+    let short = lines[1800].rsplit_once(',').unwrap().0.to_string();
+    lines[1800] = short;
+    let dir = audit_dir(&(lines.join("\n") + "\n"));
+    let run = assert_same_reports(dir.path(), &[], &[100, 4096]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("customers.csv:1801"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("customers.csv:1501:4"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("customers.csv:1701:5"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+}
