@@ -536,13 +536,24 @@ fn usage_and_map_errors_name_the_place() {
 #[test]
 fn an_export_on_stdin_imports_like_the_file() {
     let from_file = scratch();
-    let run = import(from_file.path(), "customers", &fixture("plain-bom.csv"), &[]);
+    let run = import(
+        from_file.path(),
+        "customers",
+        &fixture("plain-bom.csv"),
+        &[],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
 
     let from_stdin = scratch();
     let audit = from_stdin.path().join("audit.yaml");
     let out = Command::new(BIN)
-        .args(["import", audit.to_str().unwrap(), "--source", "customers", "-"])
+        .args([
+            "import",
+            audit.to_str().unwrap(),
+            "--source",
+            "customers",
+            "-",
+        ])
         .env("NO_COLOR", "1")
         .stdin(std::fs::File::open(fixture("plain-bom.csv")).unwrap())
         .output()
