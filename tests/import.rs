@@ -565,3 +565,42 @@ fn an_export_on_stdin_imports_like_the_file() {
         data(from_file.path(), "customers.csv")
     );
 }
+
+#[test]
+fn a_row_with_the_wrong_number_of_fields_is_one_rejectable_row() {
+    let dir = scratch();
+    let before = data(dir.path(), "customers.csv");
+    let bad = std::fs::read_to_string(fixture("plain-bad.csv")).unwrap();
+    let mut lines = bad.lines();
+    let header = lines.next().unwrap();
+    let good = lines.next().unwrap(); // B0001, a valid row
+    let fields: Vec<&str> = good.split(',').collect();
+    // B0009 lacks its last three answers: 3 fields short of the header.
+    let mut short: Vec<String> = fields[..fields.len() - 3]
+        .iter()
+        .map(|f| f.to_string())
+        .collect();
+    short[0] = "B0009".into();
+    let export = dir.path().join("export.csv");
+    std::fs::write(&export, format!("{header}\n{good}\n{}\n", short.join(","))).unwrap();
+    let expected = format!(
+        "export.csv:3: wrong number of fields: found \"{} fields\", expected {} fields, as in the header",
+        fields.len() - 3,
+        fields.len()
+    );
+
+    let run = import(dir.path(), "customers", &export, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains(&expected), "{expected}\n{}", run.stderr);
+    assert_eq!(
+        data(dir.path(), "customers.csv"),
+        before,
+        "nothing imported"
+    );
+
+    let run = import(dir.path(), "customers", &export, &["--skip-invalid"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(count(&run, "added"), 1);
+    let rejects = text(dir.path(), "customers.csv.rejects.csv");
+    assert!(rejects.contains("\n3,B0009,"), "{rejects}");
+}

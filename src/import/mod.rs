@@ -335,6 +335,20 @@ pub fn run(
         summary.read += 1;
         progress.inc(1);
         let prepared = &mut row.prepared;
+        if let Some((expected, found)) = prepared.width.take() {
+            let raw_id = out[id_out]
+                .source
+                .and_then(|s| row.cells.get(s))
+                .unwrap_or_default()
+                .to_string();
+            let p = Problem::new("wrong number of fields")
+                .file(&request.file)
+                .line(row.line)
+                .found(format!("{found} fields"))
+                .expected(format!("{expected} fields, as in the header"));
+            rejecting.reject(&mut summary, row.line, &row.cells, &raw_id, false, vec![p])?;
+            continue;
+        }
         if !prepared.ready {
             converter.export_row(&row.cells, prepared);
         }

@@ -112,6 +112,7 @@ impl Prefetch {
                         match reader.read_record(record) {
                             Ok(true) => {
                                 prepared.ready = false;
+                                prepared.width = None;
                                 if let Some(work) = work {
                                     work(record, prepared);
                                 }
@@ -121,10 +122,21 @@ impl Prefetch {
                                 last = Some(Message::End);
                                 break;
                             }
-                            Err(e) => {
-                                last = Some(Message::Failed(csv_problem(&owned, &e)));
-                                break;
-                            }
+                            // A row with too many or too few fields is one bad row,
+                            // rejectable like any other (the reader goes on after it).
+                            Err(e) => match e.kind() {
+                                csv::ErrorKind::UnequalLengths {
+                                    expected_len, len, ..
+                                } => {
+                                    prepared.ready = true;
+                                    prepared.width = Some((*expected_len, *len));
+                                    n += 1;
+                                }
+                                _ => {
+                                    last = Some(Message::Failed(csv_problem(&owned, &e)));
+                                    break;
+                                }
+                            },
                         }
                     }
                     batch.truncate(n);

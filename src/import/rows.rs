@@ -31,6 +31,9 @@ pub struct Prepared {
     pub failed: Vec<(usize, String)>,
     /// The digest of the compared answers.
     pub print: Fingerprint,
+    /// `(expected, found)` when the row has another number of fields than the header:
+    /// such a row is rejected as a whole, never converted.
+    pub width: Option<(u64, u64)>,
     /// The digest's input, kept for its buffer.
     key: String,
     /// A cell being canonicalised, kept for its buffer.
