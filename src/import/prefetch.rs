@@ -315,7 +315,7 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_record_is_the_end_and_names_its_line() {
+    fn a_short_record_is_flagged_with_its_line_and_reading_goes_on() {
         let mut text = String::from("id,x\n");
         for i in 0..BATCH + 3 {
             text.push_str(&format!("R{i},{i}\n"));
@@ -325,17 +325,24 @@ mod tests {
         let (mut p, _) = Prefetch::open(f.path(), &TextOptions::default(), None).unwrap();
         let mut record = StringRecord::new();
         let mut prepared = Prepared::default();
-        let mut n = 0;
-        let err = loop {
-            match p.read_into(&mut record, &mut prepared) {
-                Ok(true) => n += 1,
-                Ok(false) => panic!("the bad record was not reported"),
-                Err(e) => break e,
-            }
-        };
-        assert_eq!(n, BATCH + 3);
-        assert_eq!(err.line, Some(BATCH as u64 + 5));
-        assert!(!p.read_into(&mut record, &mut prepared).unwrap());
+        let mut rows = Vec::new();
+        while p.read_into(&mut record, &mut prepared).unwrap() {
+            let line = record.position().map_or(0, |q| q.line());
+            rows.push((
+                record.get(0).unwrap_or_default().to_string(),
+                line,
+                prepared.width,
+            ));
+        }
+        assert_eq!(rows.len(), BATCH + 5);
+        // Header on line 1, BATCH + 3 good rows, then `short` (1 field of 2), then `R,1`.
+        let short = &rows[BATCH + 3];
+        assert_eq!(
+            short,
+            &("short".to_string(), BATCH as u64 + 5, Some((2, 1)))
+        );
+        assert_eq!(rows[BATCH + 4], ("R".to_string(), BATCH as u64 + 6, None));
+        assert!(rows[..BATCH + 3].iter().all(|r| r.2.is_none()));
     }
 
     #[test]
