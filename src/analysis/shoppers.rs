@@ -6,6 +6,7 @@
 //! never by the number of visits.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
@@ -70,7 +71,12 @@ struct SiteSums {
     failures: u64,
     /// Failures per question (critical questions only).
     failed_questions: Vec<u64>,
+    /// Shopper index -> index into the accumulator's cells (`NO_CELL`: never here).
+    cells: Vec<usize>,
 }
+
+/// A shopper who has not visited the site.
+const NO_CELL: usize = usize::MAX;
 
 #[derive(Debug, Clone, Copy, Default)]
 struct QuestionSums {
@@ -89,7 +95,7 @@ struct ShopperCell {
 /// a visit costs a hash look-up by `&str` and no allocation once its names are known.
 #[derive(Debug, Clone, Default)]
 struct Interner {
-    ids: HashMap<Box<str>, usize>,
+    ids: HashMap<Box<str>, usize, BuildHasherDefault<Fnv>>,
     names: Vec<Box<str>>,
 }
 
@@ -113,6 +119,30 @@ impl Interner {
     }
 }
 
+/// FNV-1a: site and shopper names are short, and this is the hash they are looked up by
+/// on every visit (the default SipHash guards against crafted keys, which a visits file
+/// the auditor supplies does not need, at several times the cost).
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Running sums over the visits of one period.
 #[derive(Debug, Clone)]
 pub struct ShopperAccumulator {
@@ -126,8 +156,6 @@ pub struct ShopperAccumulator {
     sites: Vec<SiteSums>,
     /// Shopper names, over all sites.
     shopper_names: Interner,
-    /// (site index, shopper index) -> index into `cells`.
-    cell_ids: HashMap<(usize, usize), usize>,
     /// Per-question sums of one shopper at one site, for calibration.
     cells: Vec<ShopperCell>,
     /// Weighted answer sums and weights per section of the visit being added; kept
@@ -148,7 +176,6 @@ impl ShopperAccumulator {
             site_names: Interner::default(),
             sites: Vec::new(),
             shopper_names: Interner::default(),
-            cell_ids: HashMap::new(),
             cells: Vec::new(),
             num: vec![0.0; form.sections.len()],
             den: vec![0.0; form.sections.len()],
@@ -164,19 +191,22 @@ impl ShopperAccumulator {
                 scores: Moments::default(),
                 failures: 0,
                 failed_questions: vec![0; n_questions],
+                cells: Vec::new(),
             });
         }
         let shopper_id = self.shopper_names.id(visit.shopper);
-        let next = self.cells.len();
-        let cell_id = *self.cell_ids.entry((site_id, shopper_id)).or_insert(next);
-        if cell_id == next {
+        let site = &mut self.sites[site_id];
+        if site.cells.len() <= shopper_id {
+            site.cells.resize(shopper_id + 1, NO_CELL);
+        }
+        if site.cells[shopper_id] == NO_CELL {
+            site.cells[shopper_id] = self.cells.len();
             self.cells.push(ShopperCell {
                 visits: 0,
                 answers: vec![Moments::default(); n_questions],
             });
         }
-        let site = &mut self.sites[site_id];
-        let cell = &mut self.cells[cell_id];
+        let cell = &mut self.cells[site.cells[shopper_id]];
         cell.visits += 1;
         self.num.fill(0.0);
         self.den.fill(0.0);
@@ -339,11 +369,13 @@ impl ShopperAccumulator {
         let mut spread = vec![(0.0, 0u64); form.questions.len()];
         // site -> shopper -> sums, by name: the order every sum below is taken in.
         let mut by_site: BTreeMap<&str, BTreeMap<&str, &ShopperCell>> = BTreeMap::new();
-        for (&(site, shopper), &cell) in &self.cell_ids {
-            by_site
-                .entry(&*self.site_names.names[site])
-                .or_default()
-                .insert(&*self.shopper_names.names[shopper], &self.cells[cell]);
+        for (site, sums) in self.sites.iter().enumerate() {
+            let cells = by_site.entry(&*self.site_names.names[site]).or_default();
+            for (shopper, &cell) in sums.cells.iter().enumerate() {
+                if cell != NO_CELL {
+                    cells.insert(&*self.shopper_names.names[shopper], &self.cells[cell]);
+                }
+            }
         }
         for cells in by_site.values() {
             for (name, cell) in cells {
