@@ -5,7 +5,8 @@
 //! so memory is bounded by the size of the form and the number of sites and shoppers,
 //! never by the number of visits.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
@@ -42,6 +43,13 @@ pub fn score_visit(form: &Form, answers: &[Option<f64>]) -> VisitScore {
             failed |= q.critical && *x == 0.0;
         }
     }
+    combine_sections(form, &num, &den, failed)
+}
+
+/// The visit score from the weighted answer sums `num` and weights `den` per section:
+/// the section-weighted mean of `num / den` over the sections with an answer, in percent,
+/// then the critical policy if `failed`.
+fn combine_sections(form: &Form, num: &[f64], den: &[f64], failed: bool) -> VisitScore {
     let (mut top, mut bottom) = (0.0, 0.0);
     for (s, section) in form.sections.iter().enumerate() {
         if den[s] > 0.0 {
@@ -63,7 +71,12 @@ struct SiteSums {
     failures: u64,
     /// Failures per question (critical questions only).
     failed_questions: Vec<u64>,
+    /// Shopper index -> index into the accumulator's cells (`NO_CELL`: never here).
+    cells: Vec<usize>,
 }
+
+/// A shopper who has not visited the site.
+const NO_CELL: usize = usize::MAX;
 
 #[derive(Debug, Clone, Copy, Default)]
 struct QuestionSums {
@@ -78,6 +91,58 @@ struct ShopperCell {
     answers: Vec<Moments>,
 }
 
+/// Names seen in the visits, each given a dense index the first time it appears, so that
+/// a visit costs a hash look-up by `&str` and no allocation once its names are known.
+#[derive(Debug, Clone, Default)]
+struct Interner {
+    ids: HashMap<Box<str>, usize, BuildHasherDefault<Fnv>>,
+    names: Vec<Box<str>>,
+}
+
+impl Interner {
+    /// The index of `name`, added if new.
+    fn id(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.ids.get(name) {
+            return i;
+        }
+        let i = self.names.len();
+        self.names.push(name.into());
+        self.ids.insert(name.into(), i);
+        i
+    }
+
+    /// The indices in name order (the order the report and calibration sum in).
+    fn sorted(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.names.len()).collect();
+        order.sort_by(|&a, &b| self.names[a].cmp(&self.names[b]));
+        order
+    }
+}
+
+/// FNV-1a: site and shopper names are short, and this is the hash they are looked up by
+/// on every visit (the default SipHash guards against crafted keys, which a visits file
+/// the auditor supplies does not need, at several times the cost).
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// Running sums over the visits of one period.
 #[derive(Debug, Clone)]
 pub struct ShopperAccumulator {
@@ -86,9 +151,17 @@ pub struct ShopperAccumulator {
     failures: u64,
     sections: Vec<Moments>,
     questions: Vec<QuestionSums>,
-    sites: BTreeMap<String, SiteSums>,
-    /// site -> shopper -> per-question sums, for calibration.
-    cells: BTreeMap<String, BTreeMap<String, ShopperCell>>,
+    /// Site names; `sites[i]` belongs to site index `i`.
+    site_names: Interner,
+    sites: Vec<SiteSums>,
+    /// Shopper names, over all sites.
+    shopper_names: Interner,
+    /// Per-question sums of one shopper at one site, for calibration.
+    cells: Vec<ShopperCell>,
+    /// Weighted answer sums and weights per section of the visit being added; kept
+    /// between visits so that adding one allocates nothing.
+    num: Vec<f64>,
+    den: Vec<f64>,
 }
 
 impl ShopperAccumulator {
@@ -100,60 +173,54 @@ impl ShopperAccumulator {
             failures: 0,
             sections: vec![Moments::default(); form.sections.len()],
             questions: vec![QuestionSums::default(); form.questions.len()],
-            sites: BTreeMap::new(),
-            cells: BTreeMap::new(),
+            site_names: Interner::default(),
+            sites: Vec::new(),
+            shopper_names: Interner::default(),
+            cells: Vec::new(),
+            num: vec![0.0; form.sections.len()],
+            den: vec![0.0; form.sections.len()],
         }
     }
 
     /// Adds one visit.
     pub fn add(&mut self, form: &Form, visit: &Visit) {
-        let score = score_visit(form, visit.answers);
-        self.visits += 1;
-        self.failures += u64::from(score.failed);
-        if let Some(s) = score.score {
-            self.scores.add(s);
-        }
         let n_questions = form.questions.len();
-        let site = match self.sites.get_mut(visit.site) {
-            Some(s) => s,
-            None => self
-                .sites
-                .entry(visit.site.to_string())
-                .or_insert_with(|| SiteSums {
-                    scores: Moments::default(),
-                    failures: 0,
-                    failed_questions: vec![0; n_questions],
-                }),
-        };
-        site.failures += u64::from(score.failed);
-        if let Some(s) = score.score {
-            site.scores.add(s);
+        let site_id = self.site_names.id(visit.site);
+        if site_id == self.sites.len() {
+            self.sites.push(SiteSums {
+                scores: Moments::default(),
+                failures: 0,
+                failed_questions: vec![0; n_questions],
+                cells: Vec::new(),
+            });
         }
-        let shoppers = match self.cells.get_mut(visit.site) {
-            Some(c) => c,
-            None => self.cells.entry(visit.site.to_string()).or_default(),
-        };
-        let cell = match shoppers.get_mut(visit.shopper) {
-            Some(c) => c,
-            None => shoppers
-                .entry(visit.shopper.to_string())
-                .or_insert_with(|| ShopperCell {
-                    visits: 0,
-                    answers: vec![Moments::default(); n_questions],
-                }),
-        };
+        let shopper_id = self.shopper_names.id(visit.shopper);
+        let site = &mut self.sites[site_id];
+        if site.cells.len() <= shopper_id {
+            site.cells.resize(shopper_id + 1, NO_CELL);
+        }
+        if site.cells[shopper_id] == NO_CELL {
+            site.cells[shopper_id] = self.cells.len();
+            self.cells.push(ShopperCell {
+                visits: 0,
+                answers: vec![Moments::default(); n_questions],
+            });
+        }
+        let cell = &mut self.cells[site.cells[shopper_id]];
         cell.visits += 1;
-        let mut num = vec![0.0; form.sections.len()];
-        let mut den = vec![0.0; form.sections.len()];
+        self.num.fill(0.0);
+        self.den.fill(0.0);
+        let mut failed = false;
         for (q, question) in form.questions.iter().enumerate() {
             let sums = &mut self.questions[q];
             match visit.answers.get(q).copied().flatten() {
                 Some(x) => {
                     sums.answers.add(x);
                     cell.answers[q].add(x);
-                    num[question.section] += question.weight * x;
-                    den[question.section] += question.weight;
+                    self.num[question.section] += question.weight * x;
+                    self.den[question.section] += question.weight;
                     if question.critical && x == 0.0 {
+                        failed = true;
                         sums.failures += 1;
                         site.failed_questions[q] += 1;
                     }
@@ -162,9 +229,17 @@ impl ShopperAccumulator {
             }
         }
         for (s, m) in self.sections.iter_mut().enumerate() {
-            if den[s] > 0.0 {
-                m.add(num[s] / den[s]);
+            if self.den[s] > 0.0 {
+                m.add(self.num[s] / self.den[s]);
             }
+        }
+        let score = combine_sections(form, &self.num, &self.den, failed);
+        self.visits += 1;
+        self.failures += u64::from(score.failed);
+        site.failures += u64::from(score.failed);
+        if let Some(s) = score.score {
+            self.scores.add(s);
+            site.scores.add(s);
         }
     }
 
@@ -202,12 +277,14 @@ impl ShopperAccumulator {
     pub fn report(&self, audit: &Audit, form: &Form) -> ShopperReport {
         let overall = mean_test(&self.scores);
         let mut by_site: Vec<SiteResult> = self
-            .sites
-            .iter()
-            .map(|(name, sums)| {
+            .site_names
+            .sorted()
+            .into_iter()
+            .map(|i| {
+                let sums = &self.sites[i];
                 let t = mean_test(&sums.scores);
                 SiteResult {
-                    site: name.clone(),
+                    site: self.site_names.names[i].to_string(),
                     visits: sums.scores.n,
                     mean_score: t.mean,
                     ci95: t.ci95.map(|(lo, hi)| [lo, hi]),
@@ -290,7 +367,17 @@ impl ShopperAccumulator {
         }
         let mut shoppers: BTreeMap<&str, Bias> = BTreeMap::new();
         let mut spread = vec![(0.0, 0u64); form.questions.len()];
-        for cells in self.cells.values() {
+        // site -> shopper -> sums, by name: the order every sum below is taken in.
+        let mut by_site: BTreeMap<&str, BTreeMap<&str, &ShopperCell>> = BTreeMap::new();
+        for (site, sums) in self.sites.iter().enumerate() {
+            let cells = by_site.entry(&*self.site_names.names[site]).or_default();
+            for (shopper, &cell) in sums.cells.iter().enumerate() {
+                if cell != NO_CELL {
+                    cells.insert(&*self.shopper_names.names[shopper], &self.cells[cell]);
+                }
+            }
+        }
+        for cells in by_site.values() {
             for (name, cell) in cells {
                 shoppers.entry(name).or_default().visits += cell.visits;
             }

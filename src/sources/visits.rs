@@ -114,8 +114,12 @@ pub fn read_visits(
                 .and_then(|b| std::str::from_utf8(trim(b)).ok())
                 .unwrap_or("")
         };
-        for (col, what) in [(layout.site, "site"), (layout.shopper, "shopper")] {
-            if text(col).is_empty() {
+        let (site, shopper) = (text(layout.site), text(layout.shopper));
+        for (col, what, name) in [
+            (layout.site, "site", site),
+            (layout.shopper, "shopper", shopper),
+        ] {
+            if name.is_empty() {
                 let c = col.unwrap_or(0);
                 problems.push(
                     Problem::new(format!("a visit without a {what}"))
@@ -145,8 +149,8 @@ pub fn read_visits(
         visit(&Visit {
             line,
             id: text(layout.id),
-            shopper: text(layout.shopper),
-            site: text(layout.site),
+            shopper,
+            site,
             date: text(layout.date),
             answers: &answers,
         });
@@ -171,17 +175,23 @@ pub fn read_visits(
 /// `None` for not applicable; the error is what was expected.
 pub fn parse_answer(kind: QuestionType, cell: &[u8]) -> Result<Option<f64>, String> {
     let cell = trim(cell);
-    if cell.is_empty() || is_missing_marker(cell) {
-        return Ok(None);
-    }
     match kind {
         QuestionType::YesNo => {
-            // Compared without case rather than lowercased: no allocation per cell.
+            // Compared without case rather than lowercased: no allocation per cell. The
+            // answers and the missing markers are disjoint, so the commonest cells (yes,
+            // no, as written by most tools) are tried first.
+            match cell {
+                b"yes" => return Ok(Some(1.0)),
+                b"no" => return Ok(Some(0.0)),
+                _ => {}
+            }
             let is = |word: &str| cell.eq_ignore_ascii_case(word.as_bytes());
             if is("yes") || is("y") || is("1") || is("是") {
                 Ok(Some(1.0))
             } else if is("no") || is("n") || is("0") || is("否") {
                 Ok(Some(0.0))
+            } else if cell.is_empty() || is_missing_marker(cell) {
+                Ok(None)
             } else {
                 Err(
                     "yes or no (yes/no, y/n, 1/0, 是/否), or empty or N/A when not applicable"
@@ -189,7 +199,9 @@ pub fn parse_answer(kind: QuestionType, cell: &[u8]) -> Result<Option<f64>, Stri
                 )
             }
         }
+        // Empty cells and missing markers come back as `Missing`.
         QuestionType::Scale { min, max } => match parse_number_cell(cell) {
+            Some(Answer::Missing) => Ok(None),
             Some(Answer::Number(x)) if x >= min && x <= max => Ok(Some((x - min) / (max - min))),
             _ => Err(format!(
                 "a number from {min} to {max}, or empty or N/A when not applicable"
