@@ -6,7 +6,6 @@
 //! never by the number of visits.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::Serialize;
 
@@ -95,7 +94,10 @@ struct ShopperCell {
 /// a visit costs a hash look-up by `&str` and no allocation once its names are known.
 #[derive(Debug, Clone, Default)]
 struct Interner {
-    ids: HashMap<Box<str>, usize, BuildHasherDefault<Fnv>>,
+    // foldhash: names are looked up on every visit, and the default SipHash guards
+    // against crafted keys (which a visits file the auditor supplies does not need) at
+    // several times the cost.
+    ids: HashMap<Box<str>, usize, foldhash::fast::FixedState>,
     names: Vec<Box<str>>,
 }
 
@@ -116,30 +118,6 @@ impl Interner {
         let mut order: Vec<usize> = (0..self.names.len()).collect();
         order.sort_by(|&a, &b| self.names[a].cmp(&self.names[b]));
         order
-    }
-}
-
-/// FNV-1a: site and shopper names are short, and this is the hash they are looked up by
-/// on every visit (the default SipHash guards against crafted keys, which a visits file
-/// the auditor supplies does not need, at several times the cost).
-#[derive(Debug, Clone, Copy)]
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 
