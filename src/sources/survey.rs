@@ -9,8 +9,9 @@ use csv::ByteRecord;
 
 use super::answers::{parse_number_cell, Answer};
 use super::chunked::{self, Tuning};
-use super::hashing::{open_hashed, FileDigest, SharedHasher};
-use super::text::{csv_problem, open_csv_reader, TextFormat, TextOptions};
+use super::hashing::{FileDigest, SharedHasher};
+use super::stream::{next_record, open_source_csv, OpenedCsv};
+use super::text::{TextFormat, TextOptions};
 use crate::definition::{column_name, Audit, Scale, SurveySource, Weights};
 
 mod fast;
@@ -235,19 +236,7 @@ fn read_opened(
     let mut rows = 0u64;
     let scale = audit.scale;
 
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                problems.push(csv_problem(path, &e));
-                // A broken encoding or row length may repeat on every line; stop here.
-                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
-                    break;
-                }
-                continue;
-            }
-        }
+    while next_record(&mut reader, &mut record, path, &mut problems) {
         rows += 1;
         let line = record.position().map_or(rows + 1, |p| p.line());
         let before = problems.len();
@@ -349,18 +338,16 @@ fn open_survey(
     extra: Option<&str>,
 ) -> Result<Opened, Problems> {
     let path = source.file.as_path();
-    let (input, hasher) = open_hashed(path)?;
     let options = TextOptions {
         encoding: source.encoding.clone(),
         delimiter: source.delimiter,
     };
-    let (mut reader, format) = open_csv_reader(Box::new(input), path, &options)?;
-    let headers = reader
-        .byte_headers()
-        .map_err(|e| csv_problem(path, &e))?
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_string())
-        .collect::<Vec<_>>();
+    let OpenedCsv {
+        reader,
+        format,
+        headers,
+        hasher,
+    } = open_source_csv(path, &options)?;
     let extra_column = match extra {
         Some(name) => match headers.iter().position(|h| h == name) {
             Some(c) => Some(c),

@@ -8,8 +8,9 @@ use std::path::Path;
 use csv::ByteRecord;
 
 use super::answers::{is_missing_marker, parse_number_cell, trim, Answer};
-use super::hashing::{open_hashed, FileDigest};
-use super::text::{csv_problem, open_csv_reader, TextOptions};
+use super::hashing::FileDigest;
+use super::stream::{next_record, open_source_csv, OpenedCsv};
+use super::text::TextOptions;
 use crate::definition::form::{Form, QuestionType};
 use crate::definition::ShopperSource;
 use crate::problem::{Problem, Problems};
@@ -54,18 +55,16 @@ pub fn read_visits(
     mut visit: impl FnMut(&Visit),
 ) -> Result<VisitsRead, Problems> {
     let path = source.file.as_path();
-    let (input, hasher) = open_hashed(path)?;
     let options = TextOptions {
         encoding: source.encoding.clone(),
         delimiter: source.delimiter,
     };
-    let (mut reader, _format) = open_csv_reader(Box::new(input), path, &options)?;
-    let headers = reader
-        .byte_headers()
-        .map_err(|e| csv_problem(path, &e))?
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_string())
-        .collect::<Vec<_>>();
+    let OpenedCsv {
+        mut reader,
+        headers,
+        hasher,
+        ..
+    } = open_source_csv(path, &options)?;
     let layout = resolve_layout(source, form, path, &headers)?;
 
     let mut answers: Vec<Option<f64>> = vec![None; form.questions.len()];
@@ -73,18 +72,7 @@ pub fn read_visits(
     let mut extra_problems = 0usize;
     let mut record = ByteRecord::new();
     let mut rows = 0u64;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                problems.push(csv_problem(path, &e));
-                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
-                    break;
-                }
-                continue;
-            }
-        }
+    while next_record(&mut reader, &mut record, path, &mut problems) {
         rows += 1;
         let line = record.position().map_or(rows + 1, |p| p.line());
         let before = problems.len();

@@ -1,0 +1,63 @@
+//! What every streaming source reader does the same way: open a data file with hashing
+//! for the provenance, read its header, and step through its records.
+
+use std::io::Read;
+use std::path::Path;
+
+use csv::{ByteRecord, Reader};
+
+use super::hashing::{open_hashed, SharedHasher};
+use super::text::{csv_problem, open_csv_reader, TextFormat, TextOptions};
+use crate::problem::{Problem, Problems};
+
+/// A data file opened for streaming.
+pub struct OpenedCsv {
+    /// The records after the header.
+    pub reader: Reader<Box<dyn Read>>,
+    /// The encoding and delimiter found.
+    pub format: TextFormat,
+    /// The header's column names, trimmed.
+    pub headers: Vec<String>,
+    /// The SHA-256 of every byte read so far.
+    pub hasher: SharedHasher,
+}
+
+/// Opens `path` (hashing it as it is read) and reads its header.
+pub fn open_source_csv(path: &Path, options: &TextOptions) -> Result<OpenedCsv, Problems> {
+    let (input, hasher) = open_hashed(path)?;
+    let (mut reader, format) = open_csv_reader(Box::new(input), path, options)?;
+    let headers = reader
+        .byte_headers()
+        .map_err(|e| csv_problem(path, &e))?
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .collect();
+    Ok(OpenedCsv {
+        reader,
+        format,
+        headers,
+        hasher,
+    })
+}
+
+/// Reads the next record into `record`: `false` at the end. A row of the wrong length is
+/// a problem and reading goes on; any other problem (a broken encoding, which would
+/// repeat on every line) is recorded and ends the file.
+pub fn next_record(
+    reader: &mut Reader<Box<dyn Read>>,
+    record: &mut ByteRecord,
+    path: &Path,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    loop {
+        match reader.read_byte_record(record) {
+            Ok(more) => return more,
+            Err(e) => {
+                problems.push(csv_problem(path, &e));
+                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
+                    return false;
+                }
+            }
+        }
+    }
+}
