@@ -82,6 +82,15 @@ fn table_shows_categories() {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");
     }
     assert!(!text.contains('\u{1b}'), "no colour with --color never");
+    assert_fits(&text);
+}
+
+/// Every line of the table fits a 120-column terminal (wide characters count twice).
+fn assert_fits(text: &str) {
+    use unicode_width::UnicodeWidthStr;
+    for line in text.lines().filter(|l| l.starts_with(['│', '┌', '└', '╞'])) {
+        assert!(line.width() <= 120, "{} columns: {line}", line.width());
+    }
 }
 
 #[test]
@@ -99,6 +108,7 @@ fn table_from_definition_in_chinese() {
     ] {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");
     }
+    assert_fits(&text);
 }
 
 #[test]

@@ -81,6 +81,14 @@ pub fn render_json(report: &KanoReport, lang: Lang) -> anyhow::Result<String> {
     Ok(text)
 }
 
+/// Width the table is wrapped to.
+const TABLE_WIDTH: u16 = 120;
+
+/// The part of a guidance sentence before its colon.
+fn headline(text: &str) -> &str {
+    text.split([':', '：']).next().unwrap_or(text)
+}
+
 fn number(value: Option<f64>) -> String {
     value.map_or_else(|| "-".to_string(), |x| format!("{x:.3}"))
 }
@@ -112,6 +120,11 @@ fn feature_label(f: &FeatureResult, lang: Lang) -> String {
 /// styling only if `color`.
 pub fn render_table(report: &KanoReport, lang: Lang, color: bool) -> String {
     let mut table = crate::output::new_table(color);
+    // Feature texts are long: wrap them so the table fits a terminal of TABLE_WIDTH
+    // columns (a fixed width, so the output does not depend on the terminal).
+    table
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+        .set_width(TABLE_WIDTH);
     let headers = [
         tr(lang, "feature", "功能"),
         "n",
@@ -140,11 +153,8 @@ pub fn render_table(report: &KanoReport, lang: Lang, color: bool) -> String {
         let category = match &f.category {
             None => Cell::new("-"),
             Some(cat) => {
-                let text = if cat.is_tie() {
-                    cat.to_string()
-                } else {
-                    format!("{cat} {}", cat.primary().name(lang))
-                };
+                // The letter only; the legend below names the classes.
+                let text = cat.to_string();
                 let cell = Cell::new(text);
                 if color {
                     cell.fg(class_color(cat.primary()))
@@ -153,7 +163,8 @@ pub fn render_table(report: &KanoReport, lang: Lang, color: bool) -> String {
                 }
             }
         };
-        let guidance = f.guidance().map_or("-", |g| g.text(lang));
+        // The headline of the guidance ("invest first"); the sentences follow the table.
+        let guidance = f.guidance().map_or("-", |g| headline(g.text(lang)));
         table.add_row(vec![
             Cell::new(feature_label(f, lang)),
             Cell::new(c.n()),
@@ -169,6 +180,15 @@ pub fn render_table(report: &KanoReport, lang: Lang, color: bool) -> String {
             Cell::new(number(c.total_strength())),
             Cell::new(guidance),
         ]);
+    }
+    // Give the feature text room, and keep a guidance headline ("differentiate") whole
+    // (widths include the padding).
+    for (index, width) in [(0, 28), (12, 15)] {
+        if let Some(column) = table.column_mut(index) {
+            column.set_constraint(comfy_table::ColumnConstraint::LowerBoundary(
+                comfy_table::Width::Fixed(width),
+            ));
+        }
     }
     for index in 1..=11 {
         if index == 8 {
@@ -192,6 +212,13 @@ pub fn render_table(report: &KanoReport, lang: Lang, color: bool) -> String {
         .collect();
     out.push_str(&legend.join(tr(lang, ", ", "，")));
     out.push('\n');
+    let mut seen = Vec::new();
+    for g in report.features.iter().filter_map(|f| f.guidance()) {
+        if !seen.contains(&g) {
+            seen.push(g);
+            out.push_str(&format!("  {}\n", g.text(lang)));
+        }
+    }
     out.push_str(tr(
         lang,
         "Better = (A+O)/(A+O+M+I); Worse = -(O+M)/(A+O+M+I); strength = (A+O+M)/n\n",
