@@ -147,7 +147,11 @@ pub fn parse(text: &str, audit: &Audit) -> Result<Rule, RuleError> {
         .ok()
         .filter(|v: &f64| v.is_finite())
         .ok_or_else(|| RuleError {
-            message: format!("`{number}` is not a number"),
+            message: if number.is_empty() {
+                "no number after the comparison".into()
+            } else {
+                format!("`{number}` is not a number")
+            },
             expected: "a number after the comparison, e.g. -0.8 or 0".into(),
         })?;
     let metric = metric.trim();
@@ -336,6 +340,8 @@ sources: {customers: {file: c.csv}}\n";
         assert!(parse("weighted < NaN", &a).is_err());
         assert!(parse("< 1", &a).is_err());
         assert!(parse("weighted", &a).is_err());
+        let e = parse("weighted <", &a).unwrap_err();
+        assert_eq!(e.message, "no number after the comparison");
     }
 
     #[test]
