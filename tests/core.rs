@@ -532,3 +532,31 @@ fn validate_lists_problems_of_every_file_report_reads() {
         );
     }
 }
+
+#[test]
+fn bad_delimiter_gives_one_problem_per_pattern_not_one_per_item() {
+    // Declared `;` but the file uses `,`: the header is one column, so no item column
+    // is found; the message says so once per pattern and shows the header as read.
+    let audit = std::fs::read_to_string(fixture("audit.yaml")).unwrap();
+    let audit = audit.replace(
+        "file: customers.csv",
+        "file: customers.csv\n    delimiter: \";\"",
+    );
+    assert!(audit.contains("delimiter"), "fixture layout changed");
+    let dir = scratch(Some(&audit), None);
+    let run = servqual(&["validate", dir.path().join("audit.yaml").to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("customers.csv:1: no column for any item (pattern `E_{item}`)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("found \"id,site,date,E_A1"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches("no column for any item").count(), 2);
+    assert!(!run.stderr.contains("column not found"), "{}", run.stderr);
+}

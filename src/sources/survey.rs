@@ -548,6 +548,26 @@ fn resolve_layout(
         }
     }
     for (pattern, columns) in &required {
+        // No column of the pattern at all: one problem, not one per item (the usual
+        // cause is a wrong delimiter or column naming, not 22 missing columns).
+        if !columns.is_empty() && columns.iter().all(Option::is_none) {
+            let mut shown: Vec<&str> = headers.iter().take(8).map(String::as_str).collect();
+            if headers.len() > shown.len() {
+                shown.push("…");
+            }
+            problems.push(
+                Problem::new(format!("no column for any item (pattern `{pattern}`)"))
+                    .file(path)
+                    .line(1)
+                    .found(shown.join(", "))
+                    .expected(format!(
+                        "columns such as {} (set sources.{}.patterns if your columns are named otherwise, or delimiter: if the header is not split)",
+                        column_name(pattern, &audit.items[0].id),
+                        kind.source_name()
+                    )),
+            );
+            continue;
+        }
         for (it, col) in audit.items.iter().zip(columns.iter()) {
             if col.is_none() {
                 problems.push(
