@@ -40,6 +40,22 @@ pub fn open_source_csv(path: &Path, options: &TextOptions) -> Result<OpenedCsv, 
     })
 }
 
+/// A problem for every column name that appears a second time in `headers`.
+pub fn duplicate_columns(path: &Path, headers: &[String]) -> Vec<Problem> {
+    headers
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| headers[..*i].contains(h))
+        .map(|(i, h)| {
+            Problem::new("duplicate column")
+                .file(path)
+                .at(1, i as u64 + 1)
+                .found(h.clone())
+                .expected("each column name once")
+        })
+        .collect()
+}
+
 /// Reads the next record into `record`: `false` at the end. A row of the wrong length is
 /// a problem and reading goes on; any other problem (a broken encoding, which would
 /// repeat on every line) is recorded and ends the file.
@@ -59,5 +75,26 @@ pub fn next_record(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_repeated_column_is_named_at_its_place() {
+        let headers: Vec<String> = ["id", "E_T1", "id", "P_T1", "E_T1"]
+            .map(String::from)
+            .to_vec();
+        let problems = duplicate_columns(Path::new("c.csv"), &headers);
+        let places: Vec<(Option<u64>, String)> = problems
+            .iter()
+            .map(|p| (p.column, p.found.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            places,
+            vec![(Some(3), "id".to_string()), (Some(5), "E_T1".to_string())]
+        );
     }
 }

@@ -10,7 +10,7 @@ use csv::ByteRecord;
 use super::answers::{parse_number_cell, Answer};
 use super::chunked::{self, Tuning};
 use super::hashing::{FileDigest, SharedHasher};
-use super::stream::{next_record, open_source_csv, OpenedCsv};
+use super::stream::{duplicate_columns, next_record, open_source_csv, OpenedCsv};
 use super::text::{TextFormat, TextOptions};
 use crate::definition::{column_name, Audit, Scale, SurveySource, Weights};
 
@@ -488,17 +488,7 @@ fn resolve_layout(
 ) -> Result<Layout, Problems> {
     let mut problems = Vec::new();
     let position = |name: &str| headers.iter().position(|h| h == name);
-    for (i, h) in headers.iter().enumerate() {
-        if headers[..i].contains(h) {
-            problems.push(
-                Problem::new("duplicate column")
-                    .file(path)
-                    .at(1, i as u64 + 1)
-                    .found(h.clone())
-                    .expected("each column name once"),
-            );
-        }
-    }
+    problems.extend(duplicate_columns(path, &headers));
     let p = &source.patterns;
     let per_item = |pattern: &str| -> Vec<Option<usize>> {
         audit

@@ -9,7 +9,7 @@ use csv::ByteRecord;
 
 use super::answers::{is_missing_marker, parse_number_cell, trim, Answer};
 use super::hashing::FileDigest;
-use super::stream::{next_record, open_source_csv, OpenedCsv};
+use super::stream::{duplicate_columns, next_record, open_source_csv, OpenedCsv};
 use super::text::TextOptions;
 use crate::definition::form::{Form, QuestionType};
 use crate::definition::ShopperSource;
@@ -218,17 +218,7 @@ fn resolve_layout(
 ) -> Result<Layout, Problems> {
     let mut problems = Vec::new();
     let position = |name: &str| headers.iter().position(|h| h == name);
-    for (i, h) in headers.iter().enumerate() {
-        if headers[..i].contains(h) {
-            problems.push(
-                Problem::new("duplicate column")
-                    .file(path)
-                    .at(1, i as u64 + 1)
-                    .found(h.clone())
-                    .expected("each column name once"),
-            );
-        }
-    }
+    problems.extend(duplicate_columns(path, headers));
     let mut required = |name: &str, key: &str| {
         let found = position(name);
         if found.is_none() {
