@@ -375,6 +375,28 @@ fn checklist_only_markdown_escapes_user_text() {
 }
 
 #[test]
+fn checklist_only_does_not_mix_with_other_formats() {
+    let dir = tempdir();
+    let audit = fixture("audit.yaml");
+    let html = dir.path().join("r.html");
+    let target = format!("html={}", html.display());
+    let out = run(&[
+        "report",
+        audit.to_str().unwrap_or_default(),
+        "--checklist-only",
+        "--report",
+        &target,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!html.exists(), "nothing written");
+}
+
+#[test]
 fn identical_inputs_give_byte_identical_reports() {
     let (a, b) = (tempdir(), tempdir());
     for dir in [&a, &b] {

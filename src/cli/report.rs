@@ -27,8 +27,9 @@ pub struct ReportArgs {
     /// Language of labels and texts.
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,
-    /// Print only the checklist, as a Markdown task list (ignores --format).
-    #[arg(long)]
+    /// Print only the checklist, as a Markdown task list (to --output or stdout; not
+    /// with --format or --report, which would otherwise get Markdown under their name).
+    #[arg(long, conflicts_with_all = ["format", "reports"])]
     pub checklist_only: bool,
     /// Write the checklist state file (ids, statuses, owners, notes, due dates).
     #[arg(long)]
