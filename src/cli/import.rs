@@ -7,6 +7,7 @@ use crate::cli::{Global, EXIT_BAD_INPUT};
 use crate::import::presets::Preset;
 use crate::import::{run as import, Request};
 use crate::run::load_audit;
+use crate::sources::chunked::Tuning;
 
 /// Arguments of `import`.
 #[derive(Debug, clap::Args)]
@@ -55,6 +56,7 @@ pub fn run(args: &ImportArgs, global: &Global) -> anyhow::Result<u8> {
         skip_invalid: args.skip_invalid,
         progress: !global.quiet && std::io::stderr().is_terminal(),
         verbose: global.verbose > 0,
+        tuning: Tuning::from_env(),
     };
     let summary = import(&audit, &request, &mut |line| global.note(line))?;
     // The summary is the result of the command, so it is shown even with -q.

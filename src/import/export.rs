@@ -11,7 +11,7 @@ use super::prefetch::Prefetch;
 use super::presets::{ExportColumn, Preset};
 use super::rows::{Prepared, Work};
 use crate::problem::Problem;
-use crate::sources::text::TextOptions;
+use crate::sources::text::{TextFormat, TextOptions};
 
 /// One data row of an export.
 #[derive(Debug, Clone)]
@@ -42,10 +42,24 @@ pub struct Export {
     pub columns: Vec<ExportColumn>,
     /// Size of the file in bytes (to decide whether to show progress).
     pub bytes: u64,
+    /// A CSV export's layout: what was detected, its first row (trimmed) and how many
+    /// header rows it has (`None` for a sheet).
+    pub csv: Option<CsvLayout>,
     /// Rows read ahead while looking at the header, not yet handed out.
     pending: VecDeque<ExportRow>,
     rows: Rows,
     done: bool,
+}
+
+/// How a CSV export looks before its first data row.
+#[derive(Debug, Clone)]
+pub struct CsvLayout {
+    /// Encoding, delimiter and BOM, as detected.
+    pub format: TextFormat,
+    /// The first row's cells, trimmed.
+    pub first_row: Vec<String>,
+    /// Header rows (the first row included).
+    pub header_rows: usize,
 }
 
 /// How many rows are read ahead to find the header rows and detect the preset.
@@ -60,24 +74,35 @@ impl Export {
         let is_sheet = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
             ["xlsx", "xlsm", "xls", "ods"].contains(&e.to_ascii_lowercase().as_str())
         });
-        let (rows, pending) = if is_sheet {
-            (Rows::Sheet(read_sheet(path)?.into_iter()), VecDeque::new())
+        let (rows, pending, csv) = if is_sheet {
+            (
+                Rows::Sheet(read_sheet(path)?.into_iter()),
+                VecDeque::new(),
+                None,
+            )
         } else {
-            let (reader, (_format, header)) = Prefetch::open(path, &TextOptions::default(), None)?;
+            let (reader, (format, header)) = Prefetch::open(path, &TextOptions::default(), None)?;
+            let header = header?;
+            let csv = CsvLayout {
+                format,
+                first_row: header.iter().map(|h| h.trim().to_string()).collect(),
+                header_rows: 1,
+            };
             // The csv reader treats the first row as the header; the presets need it as a
             // row like the others, so it is handed out first.
             let first = ExportRow {
                 line: 1,
-                cells: header?,
+                cells: header,
                 prepared: Prepared::default(),
             };
-            (Rows::Csv(reader), VecDeque::from([first]))
+            (Rows::Csv(reader), VecDeque::from([first]), Some(csv))
         };
         let mut export = Export {
             path: path.to_path_buf(),
             preset: Preset::Plain,
             columns: Vec::new(),
             bytes,
+            csv,
             pending,
             rows,
             done: false,
@@ -113,6 +138,9 @@ impl Export {
         let n = preset.header_rows(&ahead).min(ahead.len());
         self.preset = preset;
         self.columns = preset.columns(&ahead[..n]);
+        if let Some(csv) = &mut self.csv {
+            csv.header_rows = n;
+        }
         self.pending.drain(..n);
         Ok(())
     }

@@ -6,9 +6,13 @@
 //! as a LEB128 varint and its length; the hash table holds only 16 bytes per id (arena
 //! offset and answers digest) and compares ids in the arena, so two ids never share an
 //! entry however their hashes fall. About 30 bytes per id of seven characters in all.
+//!
+//! An id's hash can be taken on another thread ([`IdIndex::hasher`], [`IdHasher::hash`])
+//! and handed in with it, so that the thread holding the index only probes it.
 
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 
+use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 
 use super::store::{Fingerprint, Seen};
@@ -25,7 +29,19 @@ struct Slot {
 pub struct IdIndex {
     table: HashTable<Slot>,
     arena: Vec<u8>,
-    hasher: RandomState,
+    hasher: IdHasher,
+}
+
+/// Hashes ids as one index does (foldhash, seeded at random per process: fast, and ids
+/// from a file cannot be chosen to collide).
+#[derive(Debug, Clone, Default)]
+pub struct IdHasher(foldhash::quality::RandomState);
+
+impl IdHasher {
+    /// The hash of `id` for the index this hasher came from.
+    pub fn hash(&self, id: &str) -> u64 {
+        self.0.hash_one(id.as_bytes())
+    }
 }
 
 /// Appends `value` as a LEB128 varint.
@@ -61,50 +77,66 @@ fn record(arena: &[u8], at: u64) -> (u64, &[u8]) {
     (line, id)
 }
 
+/// The [`Seen`] of the slot at `slot`.
+fn seen_at(arena: &[u8], slot: &Slot) -> Seen {
+    let (line, _) = record(arena, slot.at);
+    Seen {
+        line: line >> 1,
+        print: slot.print,
+        in_file: line & 1 == 1,
+    }
+}
+
 impl IdIndex {
     /// Where `id` was seen first, and its digest.
     pub fn get(&self, id: &str) -> Option<Seen> {
-        let hash = self.hasher.hash_one(id.as_bytes());
+        let hash = self.hasher.hash(id);
         let slot = self
             .table
             .find(hash, |s| record(&self.arena, s.at).1 == id.as_bytes())?;
-        let (line, _) = record(&self.arena, slot.at);
-        Some(Seen {
-            line: line >> 1,
-            print: slot.print,
-            in_file: line & 1 == 1,
-        })
+        Some(seen_at(&self.arena, slot))
     }
 
     /// Records `id` unless it is already there (the first place an id is seen is the one
     /// named in messages); `true` if it was added.
     pub fn insert(&mut self, id: &str, seen: Seen) -> bool {
-        let hash = self.hasher.hash_one(id.as_bytes());
-        if self
-            .table
-            .find(hash, |s| record(&self.arena, s.at).1 == id.as_bytes())
-            .is_some()
-        {
-            return false;
-        }
-        let at = self.arena.len() as u64;
-        // Lines beyond 2^63 do not exist; saturating keeps the flag bit free regardless.
-        put_varint(
-            &mut self.arena,
-            (seen.line.min(u64::MAX >> 1) << 1) | u64::from(seen.in_file),
-        );
-        put_varint(&mut self.arena, id.len() as u64);
-        self.arena.extend_from_slice(id.as_bytes());
-        let (arena, hasher) = (&self.arena, &self.hasher);
-        self.table.insert_unique(
+        let hash = self.hasher.hash(id);
+        self.first_seen(hash, id, seen).is_none()
+    }
+
+    /// A hasher for ids that gives this index's hashes (for [`IdIndex::first_seen`]).
+    pub fn hasher(&self) -> IdHasher {
+        self.hasher.clone()
+    }
+
+    /// Where `id` (whose hash is `hash`, from [`IdIndex::hasher`]) was seen first; if it
+    /// was not, records it as `seen` and answers `None`. One probe either way.
+    pub fn first_seen(&mut self, hash: u64, id: &str, seen: Seen) -> Option<Seen> {
+        let arena = &mut self.arena;
+        let hasher = &self.hasher;
+        let entry = self.table.entry(
             hash,
-            Slot {
-                at,
-                print: seen.print,
-            },
-            |s| hasher.hash_one(record(arena, s.at).1),
+            |s| record(arena, s.at).1 == id.as_bytes(),
+            |s| hasher.0.hash_one(record(arena, s.at).1),
         );
-        true
+        match entry {
+            Entry::Occupied(o) => Some(seen_at(arena, o.get())),
+            Entry::Vacant(v) => {
+                let at = arena.len() as u64;
+                // Lines beyond 2^63 do not exist; saturating keeps the flag bit free regardless.
+                put_varint(
+                    arena,
+                    (seen.line.min(u64::MAX >> 1) << 1) | u64::from(seen.in_file),
+                );
+                put_varint(arena, id.len() as u64);
+                arena.extend_from_slice(id.as_bytes());
+                v.insert(Slot {
+                    at,
+                    print: seen.print,
+                });
+                None
+            }
+        }
     }
 
     /// Makes room for `more` ids like the ones already there, so that the table is not
@@ -114,7 +146,7 @@ impl IdIndex {
         self.arena.reserve(more.saturating_mul(per_id));
         let (arena, hasher) = (&self.arena, &self.hasher);
         self.table
-            .reserve(more, |s| hasher.hash_one(record(arena, s.at).1));
+            .reserve(more, |s| hasher.0.hash_one(record(arena, s.at).1));
     }
 
     /// How many ids it holds.
@@ -203,5 +235,30 @@ mod tests {
             }
         ));
         assert_eq!(index.get("R00997").map(|s| s.line), Some(999));
+    }
+
+    #[test]
+    fn hashes_taken_elsewhere_find_the_same_ids() {
+        let mut index = IdIndex::default();
+        let hasher = index.hasher();
+        let hashes: Vec<u64> = std::thread::spawn(move || {
+            ["A1", "B2", "A1"]
+                .iter()
+                .map(|id| hasher.hash(id))
+                .collect()
+        })
+        .join()
+        .unwrap();
+        let seen = |line| Seen {
+            line,
+            print: line * 10,
+            in_file: false,
+        };
+        assert_eq!(index.first_seen(hashes[0], "A1", seen(2)), None);
+        assert_eq!(index.first_seen(hashes[1], "B2", seen(3)), None);
+        // The second A1 finds the first, which stays as it was.
+        assert_eq!(index.first_seen(hashes[2], "A1", seen(4)), Some(seen(2)));
+        assert_eq!(index.get("A1"), Some(seen(2)));
+        assert_eq!(index.len(), 2);
     }
 }

@@ -10,6 +10,7 @@
 // `Problem` is the crate-wide input error (see sources::text); it is only built on failure.
 #![allow(clippy::result_large_err)]
 
+pub mod chunked;
 pub mod export;
 pub mod index;
 pub mod mapping;
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 use crate::definition::Audit;
 use crate::problem::{Problem, Problems};
+use crate::sources::chunked::Tuning;
 use crate::sources::text::TextOptions;
 use export::{Export, ExportRow};
 use index::IdIndex;
@@ -54,6 +56,8 @@ pub struct Request {
     pub progress: bool,
     /// List how every export column was matched (`-v`).
     pub verbose: bool,
+    /// Threads and chunks for reading a large CSV export (see `sources::chunked`).
+    pub tuning: Tuning,
 }
 
 /// A row not imported, and why.
@@ -261,18 +265,13 @@ pub fn run(
                 .line(1)
                 .expected(format!("a column `{}`", target.columns[0].name))
         })?;
-    let compare: Vec<usize> = (0..out.len())
-        .filter(|&o| o != id_out && out[o].source.is_some())
-        .collect();
     let converter = Converter::new(
         out.iter()
             .map(|o| (o.target.map(|t| target.columns[t].clone()), o.source))
             .collect(),
         labels,
-        compare,
+        id_out,
     );
-    // From here on the export's reading thread converts the rows as it reads them.
-    export.set_work(converter.export_work());
     let mut existing: Option<Existing> = if store::has_content(&data) {
         Some(store::index(&data, &options, id_out, &converter)?)
     } else {
@@ -288,6 +287,10 @@ pub fn run(
         None
     } else {
         Some(Appender::start(&data, existing.as_ref(), &header)?)
+    };
+    let converter = match &appender {
+        Some(a) => converter.with_format(a.row_format()),
+        None => converter,
     };
     let rejects_path = store::beside(&data, ".rejects.csv");
     let mut rejects = if request.dry_run || !request.skip_invalid {
@@ -323,11 +326,40 @@ pub fn run(
         cells: csv::StringRecord::new(),
         prepared: Prepared::default(),
     };
+    // A large CSV export goes on every core for as long as its rows import cleanly.
+    let reached = match &export.csv {
+        Some(layout) => chunked::import(
+            chunked::Importing {
+                export: &request.file,
+                layout,
+                converter: &converter,
+                seen: &mut seen,
+                appender: appender.as_mut(),
+                summary: &mut summary,
+                progress: &progress,
+            },
+            request.tuning,
+        )?,
+        None => chunked::Reached::Row(0),
+    };
+    if let chunked::Reached::Row(done) = reached {
+        if done > 0 {
+            // The rest row by row, after the rows done: the export is read again.
+            export = Export::open(&request.file, Some(export.preset))?;
+            for _ in 0..done {
+                if !export.read_into(&mut row).map_err(Problems::one)? {
+                    break;
+                }
+            }
+        }
+        // From here on the export's reading thread converts the rows as it reads them.
+        export.set_work(converter.export_work());
+    }
     let mut rejecting = Rejecting {
         rejects: rejects.as_mut(),
         path: &rejects_path,
     };
-    while export.read_into(&mut row).map_err(Problems::one)? {
+    while reached != chunked::Reached::End && export.read_into(&mut row).map_err(Problems::one)? {
         // Blank lines at the end of spreadsheet exports are not responses.
         if row.cells.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -366,8 +398,7 @@ pub fn run(
                     .expected(expected),
             );
         }
-        let cells = &prepared.cells;
-        let id = cells[id_out].as_str();
+        let id = prepared.id.as_str();
         if id.is_empty() {
             let mut p = Problem::new("no response id")
                 .file(&request.file)
@@ -405,7 +436,7 @@ pub fn run(
             }
             None => {
                 if let Some(a) = appender.as_mut() {
-                    if let Err(why) = a.write_row(cells) {
+                    if let Err(why) = a.write_line(&prepared.line) {
                         let p = Problem::new(why)
                             .file(&request.file)
                             .line(row.line)

@@ -5,19 +5,37 @@
 
 use csv::StringRecord;
 
-use super::store::{digest, Fingerprint, CELL_END};
+use super::store::{digest, Fingerprint, RowFormat, CELL_END};
 use super::target::{Role, TargetColumn};
-use super::values::{self, convert_date_into, convert_into, trim_cell, Labels};
+use super::values::{self, convert_date_into, convert_into, one_digit_answers, trim_cell, Labels};
 
 /// How the import fills each column of the data file.
 #[derive(Debug, Clone)]
 pub struct Converter {
-    /// Per data-file column: what it accepts (if the import knows it) and the export
-    /// column that fills it.
-    columns: Vec<(Option<TargetColumn>, Option<usize>)>,
+    /// Per data-file column: how it is filled (`None`: by no export column, left empty).
+    fills: Vec<Option<Fill>>,
     labels: Labels,
-    /// The data-file columns whose answers tell a duplicate from a conflict.
+    /// The data-file column that holds the id.
+    id: usize,
+    /// The data-file columns whose answers tell a duplicate from a conflict: every filled
+    /// one but the id.
     compare: Vec<usize>,
+    /// How lines of the data file are written.
+    format: RowFormat,
+}
+
+/// How one data-file column is filled, decided once for all rows.
+#[derive(Debug, Clone)]
+struct Fill {
+    /// What the column accepts.
+    target: TargetColumn,
+    /// The export column it comes from.
+    source: usize,
+    /// Whether the cell `d` (one ASCII digit) is written as it is: what
+    /// [`convert_cell_into`] gives, known without it (see [`one_digit_answers`]).
+    digits: [bool; 10],
+    /// Whether its answers tell a duplicate from a conflict.
+    compared: bool,
 }
 
 /// A row after [`Converter::export_row`] or [`Converter::data_row`].
@@ -25,8 +43,11 @@ pub struct Converter {
 pub struct Prepared {
     /// Whether the work is done (else the row is as read).
     pub ready: bool,
-    /// Export rows: the data file's cells, converted (empty where a cell would not convert).
-    pub cells: Vec<String>,
+    /// Export rows: the row as a line of the data file, its cells converted (empty where a
+    /// cell would not convert).
+    pub line: String,
+    /// Export rows: the id, converted.
+    pub id: String,
     /// Export rows: each data-file column whose cell would not convert, with what it expected.
     pub failed: Vec<(usize, String)>,
     /// The digest of the compared answers.
@@ -44,40 +65,100 @@ pub struct Prepared {
 pub type Work = Box<dyn Fn(&StringRecord, &mut Prepared) + Send>;
 
 impl Converter {
-    /// `columns` per data-file column (target column, export column); `compare`: the
-    /// data-file columns whose answers tell a duplicate from a conflict.
+    /// `columns` per data-file column (target column, export column); `id`: the data-file
+    /// column that holds the id. Lines are written as in a new data file.
     pub fn new(
         columns: Vec<(Option<TargetColumn>, Option<usize>)>,
         labels: Labels,
-        compare: Vec<usize>,
+        id: usize,
     ) -> Converter {
+        let fills: Vec<Option<Fill>> = columns
+            .into_iter()
+            .enumerate()
+            .map(|(o, (target, source))| {
+                let (target, source) = (target?, source?);
+                let digits = match &target.role {
+                    Role::Value(kind) => one_digit_answers(kind, &labels),
+                    _ => [false; 10],
+                };
+                Some(Fill {
+                    target,
+                    source,
+                    digits,
+                    compared: o != id,
+                })
+            })
+            .collect();
+        let compare = (0..fills.len())
+            .filter(|&o| o != id && fills[o].is_some())
+            .collect();
         Converter {
-            columns,
+            fills,
             labels,
+            id,
             compare,
+            format: RowFormat::default(),
         }
+    }
+
+    /// The same, writing lines in `format` (the data file's).
+    pub fn with_format(self, format: RowFormat) -> Converter {
+        Converter { format, ..self }
     }
 
     /// Converts the cells of an export row into `p`, and digests them.
     pub fn export_row(&self, record: &StringRecord, p: &mut Prepared) {
-        p.cells.resize(self.columns.len(), String::new());
+        let mut line = std::mem::take(&mut p.line);
+        line.clear();
+        self.export_cells(|s| record.get(s).unwrap_or_default(), &mut line, p);
+        p.line = line;
+    }
+
+    /// [`Converter::export_row`] for a row whose export cell `s` is `get(s)`, with its line
+    /// appended to `line` rather than put in `p`.
+    pub fn export_cells<'a>(
+        &self,
+        get: impl Fn(usize) -> &'a str,
+        line: &mut String,
+        p: &mut Prepared,
+    ) {
         p.failed.clear();
-        for (o, ((target, source), cell)) in self.columns.iter().zip(&mut p.cells).enumerate() {
-            let (Some(t), Some(s)) = (target, source) else {
-                cell.clear();
-                continue;
-            };
-            let raw = record.get(*s).unwrap_or_default();
-            if let Err(expected) = convert_cell_into(t, &self.labels, raw, cell) {
-                p.failed.push((o, expected));
-                cell.clear();
+        p.key.clear();
+        p.id.clear();
+        for (o, fill) in self.fills.iter().enumerate() {
+            if o > 0 {
+                self.format.push_delimiter(line);
+            }
+            let Some(fill) = fill else { continue };
+            let raw = get(fill.source);
+            match raw.as_bytes() {
+                // Nearly every cell: an answer of one digit, or none (empty converts to
+                // empty whatever the column holds).
+                [d @ b'0'..=b'9'] if fill.digits[usize::from(d - b'0')] => {
+                    line.push(char::from(*d));
+                    if fill.compared {
+                        p.key.push(char::from(*d));
+                    }
+                }
+                [] => {}
+                _ => match convert_cell_into(&fill.target, &self.labels, raw, &mut p.cell) {
+                    Ok(()) => {
+                        self.format.push_field(line, &p.cell);
+                        if fill.compared {
+                            p.key.push_str(&p.cell);
+                        }
+                        if o == self.id {
+                            p.id.push_str(&p.cell);
+                        }
+                    }
+                    Err(expected) => p.failed.push((o, expected)),
+                },
+            }
+            if fill.compared {
+                p.key.push(CELL_END);
             }
         }
-        p.key.clear();
-        for &o in &self.compare {
-            p.key.push_str(p.cells.get(o).map_or("", String::as_str));
-            p.key.push(CELL_END);
-        }
+        self.format.end_row(line);
         p.print = digest(p.key.as_bytes());
         p.ready = true;
     }
@@ -89,11 +170,9 @@ impl Converter {
         p.key.clear();
         for &o in &self.compare {
             let raw = record.get(o).unwrap_or_default();
-            let converted = self
-                .columns
-                .get(o)
-                .and_then(|c| c.0.as_ref())
-                .is_some_and(|t| convert_cell_into(t, &self.labels, raw, &mut p.cell).is_ok());
+            let converted = self.fills.get(o).and_then(Option::as_ref).is_some_and(|f| {
+                convert_cell_into(&f.target, &self.labels, raw, &mut p.cell).is_ok()
+            });
             if !converted {
                 p.cell.clear();
                 p.cell.push_str(trim_cell(raw));
@@ -166,7 +245,7 @@ mod tests {
                 (Some(column("region", Role::Region)), None),
             ],
             Labels::for_scale(seven),
-            vec![1, 2],
+            0,
         )
     }
 
@@ -177,7 +256,8 @@ mod tests {
         let record = StringRecord::from(vec![" R1 ", "7/15/2026 10:22", "Strongly agree"]);
         c.export_row(&record, &mut export);
         assert!(export.ready);
-        assert_eq!(export.cells, ["R1", "2026-07-15", "7", ""]);
+        assert_eq!(export.line, "R1,2026-07-15,7,\n");
+        assert_eq!(export.id, "R1");
         assert!(export.failed.is_empty());
         // The row as written, and as someone might have typed it, digest the same.
         let mut data = Prepared::default();
@@ -200,11 +280,43 @@ mod tests {
         let c = converter();
         let mut p = Prepared::default();
         c.export_row(&StringRecord::from(vec!["R2", "someday", "9"]), &mut p);
-        assert_eq!(p.cells, ["R2", "", "", ""]);
+        assert_eq!(p.line, "R2,,,\n");
         assert_eq!(p.failed.iter().map(|f| f.0).collect::<Vec<_>>(), vec![1, 2]);
         // Buffers are reused: a good row after a bad one has no failures left over.
         c.export_row(&StringRecord::from(vec!["R3", "2026-07-15", "5"]), &mut p);
-        assert_eq!(p.cells, ["R3", "2026-07-15", "5", ""]);
+        assert_eq!(p.line, "R3,2026-07-15,5,\n");
         assert!(p.failed.is_empty());
+    }
+
+    #[test]
+    fn lines_follow_the_data_file_and_digests_the_cells() {
+        // The data file's own delimiter and line break; a cell that needs quotes.
+        let format = {
+            let dir = tempfile::tempdir().unwrap();
+            let data = dir.path().join("d.csv");
+            std::fs::write(&data, "id;date;E_T1;region\r\nR0;2026-01-01;1;\r\n").unwrap();
+            let existing = super::super::store::index(
+                &data,
+                &crate::sources::text::TextOptions::default(),
+                0,
+                &converter(),
+            )
+            .unwrap();
+            super::super::store::Appender::start(&data, Some(&existing), &[])
+                .unwrap()
+                .row_format()
+        };
+        let c = converter().with_format(format);
+        let mut p = Prepared::default();
+        c.export_row(&StringRecord::from(vec!["R;1", "2026-07-15", "7"]), &mut p);
+        assert_eq!(p.line, "\"R;1\";2026-07-15;7;\r\n");
+        assert_eq!(p.id, "R;1");
+        // `7` taken as it is and ` 7 ` converted give one digest.
+        let mut q = Prepared::default();
+        c.export_row(
+            &StringRecord::from(vec!["R;1", "2026-07-15", " 7 "]),
+            &mut q,
+        );
+        assert_eq!((q.line.as_str(), q.print), (p.line.as_str(), p.print));
     }
 }

@@ -329,6 +329,51 @@ fn push_field(out: &mut String, value: &str, delimiter: u8) {
     }
 }
 
+/// How the data file's rows are written: its delimiter and line break.
+#[derive(Debug, Clone, Copy)]
+pub struct RowFormat {
+    delimiter: u8,
+    newline: &'static str,
+}
+
+impl Default for RowFormat {
+    /// A new data file's: commas and `\n`.
+    fn default() -> Self {
+        RowFormat {
+            delimiter: b',',
+            newline: "\n",
+        }
+    }
+}
+
+impl RowFormat {
+    /// Appends `cells` as one line (fields quoted when they must be, the line break last).
+    pub fn push_row(&self, line: &mut String, cells: &[String]) {
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                self.push_delimiter(line);
+            }
+            self.push_field(line, c);
+        }
+        self.end_row(line);
+    }
+
+    /// Appends one field, quoted when it must be.
+    pub fn push_field(&self, line: &mut String, value: &str) {
+        push_field(line, value, self.delimiter);
+    }
+
+    /// Appends the delimiter between two fields.
+    pub fn push_delimiter(&self, line: &mut String) {
+        line.push(char::from(self.delimiter));
+    }
+
+    /// Ends the line.
+    pub fn end_row(&self, line: &mut String) {
+        line.push_str(self.newline);
+    }
+}
+
 /// Buffer of the temporary file's writer (the old file's bytes go through it too).
 const WRITE_BUFFER_LEN: usize = 256 * 1024;
 
@@ -395,17 +440,19 @@ impl Appender {
         Ok(appender)
     }
 
-    /// Appends one row; `Err` if a cell cannot be written in the file's encoding.
+    /// Appends one row of `cells`; `Err` if a cell cannot be written in the file's encoding.
     pub fn write_row(&mut self, cells: &[String]) -> Result<(), String> {
-        let line = &mut self.line;
+        let mut line = std::mem::take(&mut self.line);
         line.clear();
-        for (i, c) in cells.iter().enumerate() {
-            if i > 0 {
-                line.push(char::from(self.delimiter));
-            }
-            push_field(line, c, self.delimiter);
-        }
-        line.push_str(self.newline);
+        self.row_format().push_row(&mut line, cells);
+        let written = self.write_line(&line);
+        self.line = line;
+        written
+    }
+
+    /// Appends a line made in [`Appender::row_format`]; `Err` if it cannot be written in
+    /// the file's encoding.
+    pub fn write_line(&mut self, line: &str) -> Result<(), String> {
         // UTF-8 comes back borrowed: no copy for the usual data file.
         let (bytes, _, unmappable) = self.encoding.encode(line);
         if unmappable {
@@ -417,6 +464,24 @@ impl Appender {
         self.tmp
             .write_all(&bytes)
             .map_err(|e| format!("cannot write the temporary file: {e}"))
+    }
+
+    /// How the file's rows are written.
+    pub fn row_format(&self) -> RowFormat {
+        RowFormat {
+            delimiter: self.delimiter,
+            newline: self.newline,
+        }
+    }
+
+    /// Whether the file is UTF-8, so that lines can go to [`Appender::write_utf8_lines`].
+    pub fn is_utf8(&self) -> bool {
+        self.encoding == UTF_8
+    }
+
+    /// Appends lines made in [`Appender::row_format`] to a UTF-8 file ([`Appender::is_utf8`]).
+    pub fn write_utf8_lines(&mut self, lines: &[u8]) -> io::Result<()> {
+        self.tmp.write_all(lines)
     }
 
     /// Flushes, syncs and renames the new file over `data`.

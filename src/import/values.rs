@@ -211,14 +211,7 @@ pub fn convert_into(
     // is written by `format_number`, which for a whole number prints its digits without
     // leading zeros (`07` -> `7`). Yes/no columns keep their own words, so they go the long way.
     if let (false, Some(x)) = (labels.numeric_labels, small_integer(cell)) {
-        let v = f64::from(x);
-        let in_range = match kind {
-            ValueKind::Likert(scale) => scale.contains(v),
-            ValueKind::Points => v <= 100.0,
-            ValueKind::Range(min, max) => v >= *min && v <= *max,
-            ValueKind::YesNo => false,
-        };
-        if in_range {
+        if written_as_number(kind, x) {
             // `x` without a leading zero: the last one or two of its two digits.
             let at = usize::from(x) * 2;
             let from = if x >= 10 { at } else { at + 1 };
@@ -228,6 +221,25 @@ pub fn convert_into(
     }
     out.push_str(&convert(kind, labels, cell)?);
     Ok(())
+}
+
+/// Whether the whole number `x` (0 to 99) is an answer of `kind` that [`convert`] writes
+/// as a number (yes/no columns keep their own words).
+fn written_as_number(kind: &ValueKind, x: u8) -> bool {
+    let v = f64::from(x);
+    match kind {
+        ValueKind::Likert(scale) => scale.contains(v),
+        ValueKind::Points => v <= 100.0,
+        ValueKind::Range(min, max) => v >= *min && v <= *max,
+        ValueKind::YesNo => false,
+    }
+}
+
+/// For each digit `d`, whether [`convert_into`] gives the cell `d` back as it is: the
+/// number is an answer of `kind` and no label looks like a number. Lets a caller skip the
+/// conversion of the usual cell.
+pub fn one_digit_answers(kind: &ValueKind, labels: &Labels) -> [bool; 10] {
+    std::array::from_fn(|d| !labels.numeric_labels && written_as_number(kind, d as u8))
 }
 
 /// [`convert_date`] into `out` (cleared first); `false` if the cell is not a date. A plain
@@ -337,6 +349,36 @@ mod tests {
         // A map file may say a label means "not answered".
         labels.set("Not relevant", "N/A".into());
         assert_eq!(convert(&k, &labels, "not relevant").as_deref(), Ok(""));
+    }
+
+    #[test]
+    fn one_digit_answers_are_what_convert_gives() {
+        let seven = ValueKind::Likert(SEVEN_POINT);
+        let mut labels = Labels::for_scale(SEVEN_POINT);
+        let kinds = [seven.clone(), ValueKind::YesNo, ValueKind::Range(2.0, 4.0)];
+        let check = |labels: &Labels| {
+            for kind in &kinds {
+                let fast = one_digit_answers(kind, labels);
+                for d in 0..10u8 {
+                    let cell = d.to_string();
+                    let slow = convert(kind, labels, &cell);
+                    // Taken as it is only where convert gives the same text back.
+                    if fast[usize::from(d)] {
+                        assert_eq!(slow.as_deref(), Ok(cell.as_str()), "{kind:?} {d}");
+                    }
+                }
+            }
+        };
+        check(&labels);
+        assert_eq!(
+            one_digit_answers(&seven, &labels),
+            [false, true, true, true, true, true, true, true, false, false]
+        );
+        assert_eq!(one_digit_answers(&ValueKind::YesNo, &labels), [false; 10]);
+        // A map file that relabels `1` turns the shortcut off.
+        labels.set("1", "7".into());
+        check(&labels);
+        assert_eq!(one_digit_answers(&seven, &labels), [false; 10]);
     }
 
     #[test]

@@ -84,6 +84,7 @@ pub struct Fields<'a> {
 }
 
 /// How a record's fields are held.
+#[derive(Clone, Copy)]
 enum FieldsKind<'a> {
     /// Split by csv-core: field `i` is `data[starts[i]..ends[i]]`.
     Split {
@@ -91,8 +92,18 @@ enum FieldsKind<'a> {
         starts: &'a [usize],
         ends: &'a [usize],
     },
-    /// A line without quotes, split while it is walked.
-    Line { line: &'a [u8], delimiter: u8 },
+    /// A line without quotes (UTF-8, checked with its chunk), split while it is walked.
+    Line { line: &'a str, delimiter: u8 },
+}
+
+impl<'a> FieldsKind<'a> {
+    /// The bytes the fields are cut from.
+    fn bytes(self) -> &'a [u8] {
+        match self {
+            FieldsKind::Split { data, .. } => data,
+            FieldsKind::Line { line, .. } => line.as_bytes(),
+        }
+    }
 }
 
 impl<'a> Fields<'a> {
@@ -100,12 +111,7 @@ impl<'a> Fields<'a> {
     #[inline]
     pub fn iter(&self) -> FieldIter<'a> {
         FieldIter {
-            kind: match self.kind {
-                FieldsKind::Split { data, starts, ends } => {
-                    FieldsKind::Split { data, starts, ends }
-                }
-                FieldsKind::Line { line, delimiter } => FieldsKind::Line { line, delimiter },
-            },
+            kind: self.kind,
             next: 0,
             done: false,
         }
@@ -114,6 +120,37 @@ impl<'a> Fields<'a> {
     /// Fields in the header: a record with another number must be refused.
     pub fn expected(&self) -> usize {
         self.expected
+    }
+
+    /// The fields in order as text, or `None` if the record is not UTF-8 (the chunks
+    /// given to a parser are: this checks the record once rather than field by field).
+    pub fn texts(&self) -> Option<TextIter<'a>> {
+        let text = match self.kind {
+            FieldsKind::Split { data, .. } => std::str::from_utf8(data).ok()?,
+            FieldsKind::Line { line, .. } => line,
+        };
+        Some(TextIter {
+            text,
+            fields: self.iter(),
+        })
+    }
+}
+
+/// The fields of a record as text, in order (see [`Fields::texts`]).
+pub struct TextIter<'a> {
+    text: &'a str,
+    fields: FieldIter<'a>,
+}
+
+impl<'a> Iterator for TextIter<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        // An ASCII delimiter (the only kind the readers take) and the quotes never cut a
+        // character, so the range is always on character boundaries.
+        let range = self.fields.next_range()?;
+        Some(self.text.get(range).unwrap_or_default())
     }
 }
 
@@ -125,34 +162,44 @@ pub struct FieldIter<'a> {
     done: bool,
 }
 
-impl<'a> Iterator for FieldIter<'a> {
-    type Item = &'a [u8];
-
+impl FieldIter<'_> {
+    /// Where the next field is in the record's bytes.
     #[inline]
-    fn next(&mut self) -> Option<&'a [u8]> {
+    fn next_range(&mut self) -> Option<std::ops::Range<usize>> {
         match self.kind {
-            FieldsKind::Split { data, starts, ends } => {
+            FieldsKind::Split { starts, ends, .. } => {
                 let (&s, &e) = starts.get(self.next).zip(ends.get(self.next))?;
                 self.next += 1;
-                Some(data.get(s..e).unwrap_or_default())
+                Some(s..e)
             }
             FieldsKind::Line { line, delimiter } => {
                 if self.done {
                     return None;
                 }
-                let rest = line.get(self.next..).unwrap_or_default();
+                let start = self.next;
+                let rest = line.as_bytes().get(start..).unwrap_or_default();
                 match rest.iter().position(|&b| b == delimiter) {
                     Some(k) => {
                         self.next += k + 1;
-                        rest.get(..k)
+                        Some(start..start + k)
                     }
                     None => {
                         self.done = true;
-                        Some(rest)
+                        Some(start..line.len())
                     }
                 }
             }
         }
+    }
+}
+
+impl<'a> Iterator for FieldIter<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let range = self.next_range()?;
+        Some(self.kind.bytes().get(range).unwrap_or_default())
     }
 }
 
@@ -172,8 +219,10 @@ pub trait ChunkParser: Clone + Send {
 #[derive(Debug)]
 pub struct Plan {
     path: std::path::PathBuf,
-    /// The bytes before the first data record (BOM and header), hashed first.
+    /// The bytes before the first data record (BOM and header records), hashed first.
     head: Vec<u8>,
+    /// Whether [`run`] takes the file's SHA-256 (on a thread of its own).
+    digest: bool,
     /// File length when planned (chunks are cut from it; the last reads to the end).
     len: u64,
     delimiter: u8,
@@ -184,19 +233,37 @@ pub struct Plan {
 /// What the chunked reading found, when it read the whole file.
 #[derive(Debug)]
 pub struct Finished {
-    /// Records read.
+    /// Records read (after the header records).
     pub records: u64,
-    /// Hex SHA-256 of the whole file.
-    pub sha256: String,
+    /// Hex SHA-256 of the whole file (`None` for a plan [`Plan::without_digest`]).
+    pub sha256: Option<String>,
+}
+
+impl Plan {
+    /// The same plan, without the file's SHA-256 (which costs a thread).
+    pub fn without_digest(self) -> Plan {
+        Plan {
+            digest: false,
+            ..self
+        }
+    }
+
+    /// Bytes of the data records (the file after the header records).
+    pub fn data_len(&self) -> u64 {
+        self.len.saturating_sub(self.head.len() as u64)
+    }
 }
 
 /// A plan for reading `path` in chunks, or `None` if the file is not one the chunked
 /// reader takes: not a regular file, the header not found where `fields` header fields
 /// with `delimiter` are, or chunking turned off. `bom` says whether a UTF-8 BOM was seen.
+/// The data start after `header_records` records (1: the header line alone; more for
+/// exports with several header rows), each of which must end with a line break.
 pub fn plan(
     path: &Path,
     delimiter: u8,
     headers: &[String],
+    header_records: usize,
     bom: bool,
     tuning: Tuning,
 ) -> Option<Plan> {
@@ -219,7 +286,10 @@ pub fn plan(
         0
     };
     let (fields, end) = header_record(head.get(skip..)?, delimiter)?;
-    let data_start = skip + end;
+    let mut data_start = skip + end;
+    for _ in 1..header_records {
+        data_start += header_record(head.get(data_start..)?, delimiter)?.1;
+    }
     // The header as the sequential reader saw it (trimmed, lossy) must be what we found.
     let same = fields.len() == headers.len()
         && fields
@@ -233,6 +303,7 @@ pub fn plan(
     Some(Plan {
         path: path.to_path_buf(),
         head,
+        digest: true,
         len: meta.len(),
         delimiter,
         fields: headers.len(),
@@ -282,14 +353,15 @@ struct Parsed<O> {
 }
 
 /// Reads the planned file on `plan.tuning.threads` workers, handing each chunk's output
-/// to `consume` in file order with the line number of the chunk's first line.
+/// to `consume` in file order with the line number of the chunk's first line; `consume`
+/// answers `false` to stop the reading there.
 ///
-/// `None` means the chunked reading gave up part way (see the module comment); what was
-/// consumed until then is the start of the file, record for record.
+/// `None` means the chunked reading gave up part way (see the module comment) or was
+/// stopped; what was consumed until then is the start of the file, record for record.
 pub fn run<P: ChunkParser>(
     plan: &Plan,
     parser: &P,
-    mut consume: impl FnMut(P::Out, u64),
+    mut consume: impl FnMut(P::Out, u64) -> bool,
 ) -> Option<Finished> {
     let data_start = plan.head.len() as u64;
     let chunk_len = plan.tuning.chunk_len.max(1) as u64;
@@ -310,7 +382,9 @@ pub fn run<P: ChunkParser>(
     let sha256 = std::thread::scope(|scope| {
         // The digest is taken on a thread of its own, reading the file again (from the
         // page cache): it must see the bytes in order, and the reading thread is busy.
-        let hashing = scope.spawn(|| hash_file(&plan.path, &stop));
+        let hashing = plan
+            .digest
+            .then(|| scope.spawn(|| hash_file(&plan.path, &stop)));
         for _ in 0..plan.tuning.threads.min(chunks) {
             let sender = sender.clone();
             let mut parser = parser.clone();
@@ -374,7 +448,10 @@ pub fn run<P: ChunkParser>(
                     break;
                 }
             };
-            consume(parsed.out, line);
+            if !consume(parsed.out, line) {
+                complete = false;
+                break;
+            }
             line += parsed.newlines;
             records += parsed.records;
             if let Ok(mut done) = consumed.lock() {
@@ -386,10 +463,17 @@ pub fn run<P: ChunkParser>(
             stop.store(true, Ordering::SeqCst);
         }
         advanced.notify_all();
-        hashing.join().ok().flatten()
+        hashing.map(|h| h.join().ok().flatten())
     });
     match (complete, sha256) {
-        (true, Some(sha256)) => Some(Finished { records, sha256 }),
+        (true, None) => Some(Finished {
+            records,
+            sha256: None,
+        }),
+        (true, Some(Some(sha256))) => Some(Finished {
+            records,
+            sha256: Some(sha256),
+        }),
         _ => None,
     }
 }
@@ -479,44 +563,49 @@ fn parse_chunk<P: ChunkParser>(
     };
     let bytes = buf.get(start..end).unwrap_or_default();
     parsed.newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
-    parsed.ok = plain_text(bytes)
-        && match memchr::memchr(b'"', bytes) {
-            None => split_unquoted(bytes, plan, parser, &mut parsed.out, &mut parsed.records),
-            Some(_) => split_quoted(
-                bytes,
-                plan,
-                to_eof,
-                parser,
-                &mut parsed.out,
-                &mut parsed.records,
-            ),
-        };
+    parsed.ok = match (plain_text(bytes), memchr::memchr(b'"', bytes)) {
+        (None, _) => false,
+        (Some(text), None) => {
+            split_unquoted(text, plan, parser, &mut parsed.out, &mut parsed.records)
+        }
+        (Some(_), Some(_)) => split_quoted(
+            bytes,
+            plan,
+            to_eof,
+            parser,
+            &mut parsed.out,
+            &mut parsed.records,
+        ),
+    };
     Ok(parsed)
 }
 
-/// Whether `bytes` are text the fast path reads as the sequential reader does: valid
-/// UTF-8, every `\r` part of a `\r\n` (the sequential reader ends a record at a lone `\r`
-/// and numbers lines by it), and no BOM character at the start (csv-core would drop it).
-fn plain_text(bytes: &[u8]) -> bool {
-    std::str::from_utf8(bytes).is_ok()
-        && memchr::memchr_iter(b'\r', bytes).all(|i| bytes.get(i + 1) == Some(&b'\n'))
-        && !bytes.starts_with(b"\xEF\xBB\xBF")
+/// `bytes` as text, if they are text the fast path reads as the sequential reader does:
+/// valid UTF-8, every `\r` part of a `\r\n` (the sequential reader ends a record at a lone
+/// `\r` and numbers lines by it), and no BOM character at the start (csv-core would drop it).
+fn plain_text(bytes: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let plain = memchr::memchr_iter(b'\r', bytes).all(|i| bytes.get(i + 1) == Some(&b'\n'))
+        && !bytes.starts_with(b"\xEF\xBB\xBF");
+    plain.then_some(text)
 }
 
 /// Splits a chunk without quotes: records end at `\n` (or `\r\n`), fields at the delimiter.
 fn split_unquoted<P: ChunkParser>(
-    bytes: &[u8],
+    text: &str,
     plan: &Plan,
     parser: &mut P,
     out: &mut P::Out,
     records: &mut u64,
 ) -> bool {
+    let bytes = text.as_bytes();
     let mut pos = 0;
     let mut line = 0u64;
     while pos < bytes.len() {
         let stop = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
-        let mut record = &bytes[pos..stop];
-        if let [rest @ .., b'\r'] = record {
+        // Line breaks are ASCII: the cuts are on character boundaries.
+        let mut record = text.get(pos..stop).unwrap_or_default();
+        if let Some(rest) = record.strip_suffix('\r') {
             record = rest;
         }
         // Like csv-core, skip empty lines (they still count as lines).
@@ -639,6 +728,9 @@ mod tests {
                 .iter()
                 .map(|f| String::from_utf8_lossy(f).into_owned())
                 .collect();
+            // The same fields as text (the chunks given to a parser are UTF-8).
+            let texts: Option<Vec<&str>> = fields.texts().map(Iterator::collect);
+            assert_eq!(texts, Some(values.iter().map(String::as_str).collect()));
             let right = values.len() == fields.expected();
             out.push((line, values));
             right
@@ -655,10 +747,11 @@ mod tests {
             chunk_len,
         };
         let headers = ["a".to_string(), "b".to_string()];
-        let plan = plan(&path, b',', &headers, false, tuning)?;
+        let plan = plan(&path, b',', &headers, 1, false, tuning)?;
         let mut rows = Vec::new();
         let finished = run(&plan, &Collect, |out, line| {
             rows.extend(out.into_iter().map(|(l, v)| (line + l, v)));
+            true
         })?;
         Some((rows, finished))
     }
@@ -683,7 +776,10 @@ mod tests {
             assert_eq!(rows, expected, "chunks of {chunk_len}");
             assert_eq!(finished.records, 4);
             // The digest covers the whole file, header included.
-            assert_eq!(finished.sha256, super::super::hashing::sha256_hex(bytes));
+            assert_eq!(
+                finished.sha256,
+                Some(super::super::hashing::sha256_hex(bytes))
+            );
         }
     }
 
@@ -719,16 +815,54 @@ mod tests {
         };
         let headers = ["a".to_string(), "b".to_string()];
         std::fs::write(&path, b"a,c\n1,2\n").unwrap();
-        assert!(plan(&path, b',', &headers, false, tuning).is_none());
+        assert!(plan(&path, b',', &headers, 1, false, tuning).is_none());
         std::fs::write(&path, b"a,b").unwrap();
-        assert!(plan(&path, b',', &headers, false, tuning).is_none());
+        assert!(plan(&path, b',', &headers, 1, false, tuning).is_none());
         std::fs::write(&path, b"\xEF\xBB\xBFa, b \r\n1,2\n").unwrap();
-        let plan = plan(&path, b',', &headers, true, tuning).unwrap();
+        let plan = plan(&path, b',', &headers, 1, true, tuning).unwrap();
         assert_eq!(plan.head.len(), 3 + 7);
         let off = Tuning {
             threads: 0,
             chunk_len: 8,
         };
-        assert!(super::plan(&path, b',', &headers, true, off).is_none());
+        assert!(super::plan(&path, b',', &headers, 1, true, off).is_none());
+    }
+    #[test]
+    fn several_header_records_a_stop_and_no_digest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("two.csv");
+        // Two header records, the second with a quoted line break (lines 2 and 3).
+        std::fs::write(&path, b"a,b\n\"x\ny\",z\n1,2\n3,4\n5,6\n").unwrap();
+        let tuning = Tuning {
+            threads: 2,
+            chunk_len: 4,
+        };
+        let headers = ["a".to_string(), "b".to_string()];
+        let plan = plan(&path, b',', &headers, 2, false, tuning)
+            .unwrap()
+            .without_digest();
+        assert_eq!(plan.data_len(), 12);
+        let mut rows = Vec::new();
+        let finished = run(&plan, &Collect, |out, line| {
+            rows.extend(out.into_iter().map(|(l, v)| (line + l, v)));
+            true
+        })
+        .unwrap();
+        assert_eq!(
+            rows,
+            vec![row(4, "1", "2"), row(5, "3", "4"), row(6, "5", "6")]
+        );
+        assert_eq!((finished.records, finished.sha256), (3, None));
+        // A consumer that stops after the first chunk: nothing more is handed over.
+        let mut chunks = 0;
+        assert!(run(&plan, &Collect, |_, _| {
+            chunks += 1;
+            false
+        })
+        .is_none());
+        assert_eq!(chunks, 1);
+        // A header record without its line break is not a plan.
+        std::fs::write(&path, b"a,b\n1,2").unwrap();
+        assert!(super::plan(&path, b',', &headers, 2, false, tuning).is_none());
     }
 }

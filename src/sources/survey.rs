@@ -173,6 +173,7 @@ pub fn read_survey_into<S: SurveySums>(
         path,
         opened.format.delimiter,
         &opened.layout.headers,
+        1,
         opened.format.bom,
         tuning,
     )
@@ -184,16 +185,15 @@ pub fn read_survey_into<S: SurveySums>(
         let finished = chunked::run(&plan, &parser, |(part, mut log), _| {
             total.merge_part(&part);
             total.replay(&mut log);
+            true
         });
-        if let Some(finished) = finished {
+        if let Some(chunked::Finished {
+            records,
+            sha256: Some(sha256),
+        }) = finished
+        {
             *sums = total;
-            return Ok(survey_read(
-                kind,
-                source,
-                &opened.layout,
-                finished.records,
-                finished.sha256,
-            ));
+            return Ok(survey_read(kind, source, &opened.layout, records, sha256));
         }
     }
     // Sequentially, from the start: this reader also knows every problem's place.

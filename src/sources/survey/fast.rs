@@ -339,13 +339,14 @@ mod tests {
             &source.file,
             opened.format.delimiter,
             &opened.layout.headers,
+            1,
             opened.format.bom,
             tuning,
         )
         .unwrap();
         let empty = CustomerAccumulator::new(audit);
         let parser = RowParser::new(audit, &opened.layout, None, &source.file, &empty);
-        chunked::run(&plan, &parser, |_, _| {}).is_some()
+        chunked::run(&plan, &parser, |_, _| true).is_some()
     }
 
     #[test]

@@ -1,0 +1,260 @@
+//! Importing a large UTF-8 CSV export on every core, through `sources::chunked`: worker
+//! threads convert and digest the rows of byte-range chunks, hash their ids and make each
+//! row's line for the data file; the import's thread takes the chunks in file order, looks
+//! each id up in the index and appends the lines of the rows that are new.
+//!
+//! Only rows that import cleanly go this way. At the first row that needs a message (a
+//! cell that does not convert, a row without an id, a conflict) or anything the chunked
+//! reader does not take (a row of the wrong width, a cut inside a quoted field), it stops,
+//! and the sequential import goes on from that row: it alone words and places problems.
+
+// `Problem` is the crate-wide input error (see sources::text); it is only built on failure.
+#![allow(clippy::result_large_err)]
+
+use std::path::Path;
+
+use indicatif::ProgressBar;
+
+use super::export::CsvLayout;
+use super::index::{IdHasher, IdIndex};
+use super::rows::{Converter, Prepared};
+use super::store::{Appender, Seen};
+use super::Summary;
+use crate::problem::Problem;
+use crate::sources::chunked::{self, ChunkParser, Fields, Tuning};
+
+/// Where the chunked import got to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reached {
+    /// Every row of the export is done.
+    End,
+    /// The first `n` data rows (after the header rows) are done; the rest is not.
+    Row(u64),
+}
+
+/// What the import's thread holds while the workers convert.
+pub struct Importing<'a> {
+    /// The export.
+    pub export: &'a Path,
+    /// Its layout.
+    pub layout: &'a CsvLayout,
+    /// How export rows become data-file rows.
+    pub converter: &'a Converter,
+    /// The ids seen so far (the data file's, then the added rows').
+    pub seen: &'a mut IdIndex,
+    /// The new data file (`None` for a dry run).
+    pub appender: Option<&'a mut Appender>,
+    pub summary: &'a mut Summary,
+    pub progress: &'a ProgressBar,
+}
+
+/// Imports the export's rows on `tuning.threads` workers for as long as they import
+/// cleanly; [`Reached::Row`]`(0)` if the export is not one this path takes. `Err` only
+/// when the new data file cannot be written.
+pub fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem> {
+    let Importing {
+        export,
+        layout,
+        converter,
+        seen,
+        mut appender,
+        summary,
+        progress,
+    } = job;
+    // Lines made here are written as they are only into a UTF-8 data file.
+    if appender.as_deref().is_some_and(|a| !a.is_utf8()) {
+        return Ok(Reached::Row(0));
+    }
+    let plan = chunked::plan(
+        export,
+        layout.format.delimiter,
+        &layout.first_row,
+        layout.header_rows,
+        layout.format.bom,
+        tuning,
+    )
+    .filter(|_| layout.format.encoding == encoding_rs::UTF_8);
+    let Some(plan) = plan.map(chunked::Plan::without_digest) else {
+        return Ok(Reached::Row(0));
+    };
+    let parser = RowParser {
+        converter: converter.clone(),
+        hasher: seen.hasher(),
+        prepared: Prepared::default(),
+        cells: Vec::new(),
+    };
+
+    let mut done = 0u64;
+    let mut sized = false;
+    let mut failed = None;
+    let finished = chunked::run(&plan, &parser, |chunk, first_line| {
+        if !sized && !chunk.rows.is_empty() {
+            // The rows to come, from the bytes the first ones took: room for them all now,
+            // so that the index is not rebuilt as it grows.
+            sized = true;
+            let per_row = (chunk.lines.len() / chunk.rows.len()).max(1) as u64;
+            let rows = plan.data_len() / per_row;
+            seen.reserve(usize::try_from(rows + rows / 20).unwrap_or(0));
+        }
+        // New rows next to each other are written with one call.
+        let (mut id_start, mut line_start, mut run_start) = (0, 0, 0);
+        let mut result = true;
+        let mut taken = 0u64;
+        for row in &chunk.rows {
+            let (id, line) = (
+                chunk.ids.get(id_start..row.id_end).unwrap_or_default(),
+                line_start..row.line_end,
+            );
+            id_start = row.id_end;
+            line_start = row.line_end;
+            if row.blank {
+                done += 1;
+                taken += 1;
+                continue;
+            }
+            let first = Seen {
+                line: first_line + row.line,
+                print: row.print,
+                in_file: false,
+            };
+            match seen.first_seen(row.hash, id, first) {
+                None => summary.added += 1,
+                Some(s) if s.print == row.print => {
+                    summary.duplicates += 1;
+                    if let Err(e) =
+                        write(appender.as_deref_mut(), &chunk.lines, run_start..line.start)
+                    {
+                        failed = Some(e);
+                        return false;
+                    }
+                    run_start = line.end;
+                }
+                // A conflict: the sequential import reports it, from this row on.
+                Some(_) => {
+                    line_start = line.start;
+                    result = false;
+                    break;
+                }
+            }
+            summary.read += 1;
+            done += 1;
+            taken += 1;
+        }
+        if let Err(e) = write(appender.as_deref_mut(), &chunk.lines, run_start..line_start) {
+            failed = Some(e);
+            return false;
+        }
+        progress.inc(taken);
+        result
+    });
+    if let Some(e) = failed {
+        return Err(Problem::new(format!("cannot write the temporary file: {e}")).file(export));
+    }
+    Ok(match finished {
+        Some(_) => Reached::End,
+        None => Reached::Row(done),
+    })
+}
+
+/// Appends `lines[range]` to the new data file, if there is one.
+fn write(
+    appender: Option<&mut Appender>,
+    lines: &str,
+    range: std::ops::Range<usize>,
+) -> std::io::Result<()> {
+    match (appender, lines.as_bytes().get(range)) {
+        (Some(a), Some(bytes)) if !bytes.is_empty() => a.write_utf8_lines(bytes),
+        _ => Ok(()),
+    }
+}
+
+/// One row as a worker leaves it.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    /// Line of the row's start, counted from the chunk's first line.
+    line: u64,
+    /// A row of empty cells (spreadsheets leave them at the end): skipped, not counted.
+    blank: bool,
+    /// End of its id in [`ChunkRows::ids`] and of its line in [`ChunkRows::lines`].
+    id_end: usize,
+    line_end: usize,
+    /// The id's hash for the index, and the digest of the answers.
+    hash: u64,
+    print: u64,
+}
+
+/// The rows of one chunk, with their ids and lines end to end.
+#[derive(Debug, Default)]
+struct ChunkRows {
+    rows: Vec<Row>,
+    ids: String,
+    lines: String,
+}
+
+/// Converts the rows of a chunk; one per worker.
+#[derive(Clone)]
+struct RowParser {
+    converter: Converter,
+    hasher: IdHasher,
+    prepared: Prepared,
+    /// The cells of the row at hand (empty between rows; kept for its allocation).
+    cells: Vec<&'static str>,
+}
+
+impl ChunkParser for RowParser {
+    type Out = ChunkRows;
+
+    fn start(&mut self) -> ChunkRows {
+        ChunkRows::default()
+    }
+
+    fn record(&mut self, fields: &Fields, line: u64, out: &mut ChunkRows) -> bool {
+        let Some(texts) = fields.texts() else {
+            return false;
+        };
+        let mut cells = recycle(std::mem::take(&mut self.cells));
+        cells.extend(texts);
+        let taken = cells.len() == fields.expected() && self.row(&cells, line, out);
+        self.cells = recycle(cells);
+        taken
+    }
+}
+
+impl RowParser {
+    /// Converts one row of `cells` into `out`; `false` if it needs the sequential import.
+    fn row(&mut self, cells: &[&str], line: u64, out: &mut ChunkRows) -> bool {
+        let mut row = Row {
+            line,
+            blank: cells.iter().all(|c| c.trim().is_empty()),
+            id_end: out.ids.len(),
+            line_end: out.lines.len(),
+            hash: 0,
+            print: 0,
+        };
+        if !row.blank {
+            let p = &mut self.prepared;
+            self.converter.export_cells(
+                |s| cells.get(s).copied().unwrap_or_default(),
+                &mut out.lines,
+                p,
+            );
+            if !p.failed.is_empty() || p.id.is_empty() {
+                return false;
+            }
+            out.ids.push_str(&p.id);
+            row.id_end = out.ids.len();
+            row.line_end = out.lines.len();
+            row.hash = self.hasher.hash(&p.id);
+            row.print = p.print;
+        }
+        out.rows.push(row);
+        true
+    }
+}
+
+/// An empty vector of cells for the next row, in the allocation of `cells` (the cells'
+/// lifetime is the row's; collecting into another lifetime reuses the buffer in place).
+fn recycle<'a, 'b>(mut cells: Vec<&'a str>) -> Vec<&'b str> {
+    cells.clear();
+    cells.into_iter().map(|_| "").collect()
+}
