@@ -254,7 +254,7 @@ impl RowParser {
 
 /// An empty vector of cells for the next row, in the allocation of `cells` (the cells'
 /// lifetime is the row's; collecting into another lifetime reuses the buffer in place).
-fn recycle<'a, 'b>(mut cells: Vec<&'a str>) -> Vec<&'b str> {
+fn recycle<'b>(mut cells: Vec<&str>) -> Vec<&'b str> {
     cells.clear();
     cells.into_iter().map(|_| "").collect()
 }
