@@ -604,3 +604,135 @@ fn a_row_with_the_wrong_number_of_fields_is_one_rejectable_row() {
     let rejects = text(dir.path(), "customers.csv.rejects.csv");
     assert!(rejects.contains("\n3,B0009,"), "{rejects}");
 }
+
+/// A Qualtrics export of `rows` responses made from the fixture's five: three header rows,
+/// then blank rows, quoted cells with line breaks, a label with its number, a duplicate,
+/// a conflict, an invalid answer and a row without an id, spread through the file.
+fn large_qualtrics_export(rows: usize) -> Vec<u8> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(fixture("qualtrics.csv"))
+        .unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let (header, answers) = records.split_at(3);
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    for h in header {
+        writer.write_record(h).unwrap();
+    }
+    let (id, last_name, first_answer, other_answer) = (8, 9, 18, 44);
+    for i in 0..rows {
+        let mut row: Vec<String> = answers[i % answers.len()]
+            .iter()
+            .map(String::from)
+            .collect();
+        row[id] = format!("R_{i:05}");
+        match i {
+            150 => row[id] = "R_00010".into(),
+            300 => {
+                row = answers[20 % answers.len()]
+                    .iter()
+                    .map(String::from)
+                    .collect();
+                row[id] = "R_00020".into();
+                row[first_answer] = "Strongly disagree".into();
+            }
+            320 => row[other_answer] = "Love it".into(),
+            350 => row[id] = String::new(),
+            _ if i % 41 == 7 => row = vec![String::new(); row.len()],
+            _ if i % 29 == 3 => row[last_name] = "Smith,\n\"Jr\"".into(),
+            _ if i % 31 == 11 => row[first_answer] = " 2 - Disagree ".into(),
+            _ => {}
+        }
+        writer.write_record(&row).unwrap();
+    }
+    writer.into_inner().unwrap()
+}
+
+#[test]
+fn an_import_on_every_core_writes_what_the_sequential_import_writes() {
+    let export_dir = tempfile::tempdir().unwrap();
+    let export = export_dir.path().join("qualtrics-large.csv");
+    std::fs::write(&export, large_qualtrics_export(400)).unwrap();
+    let map = fixture("qualtrics-map.yaml");
+    let map = map.to_str().unwrap();
+
+    // Everything an import leaves: exit codes, summaries, the data file and the rejects,
+    // for a first import (skipping the invalid rows) and a second one (all duplicates
+    // but the rows that were not imported: blocked).
+    let outcome = |threads: &str, chunk: &str| {
+        let dir = scratch();
+        let env = [
+            ("SERVQUAL_THREADS", threads),
+            ("SERVQUAL_CHUNK_BYTES", chunk),
+        ];
+        let first = import_env(
+            dir.path(),
+            "customers",
+            &export,
+            &["--map", map, "--skip-invalid"],
+            &env,
+        );
+        let data_after_first = data(dir.path(), "customers.csv");
+        let rejects = data(dir.path(), "customers.csv.rejects.csv");
+        let second = import_env(dir.path(), "customers", &export, &["--map", map], &env);
+        let place = dir.path().to_str().unwrap().to_string();
+        let summary = |run: &Run| (run.code, run.stderr.replace(&place, "<audit>"));
+        (
+            summary(&first),
+            data_after_first,
+            rejects,
+            summary(&second),
+            data(dir.path(), "customers.csv"),
+        )
+    };
+
+    let sequential = outcome("0", "262144");
+    let ((code, summary), data_file, rejects, (again_code, again), _) = &sequential;
+    assert_eq!(*code, 0, "{summary}");
+    // 400 rows, 10 of them blank; one duplicate, one conflict, two invalid.
+    let blank = (0..400).filter(|i| i % 41 == 7).count() as u64;
+    for (what, n) in [
+        ("rows read", 400 - blank),
+        ("added", 400 - blank - 4),
+        ("duplicates", 1),
+        ("conflicts", 1),
+        ("rejected", 2),
+    ] {
+        let run = Run {
+            code: *code,
+            stderr: summary.clone(),
+        };
+        assert_eq!(count(&run, what), n, "{what}\n{summary}");
+    }
+    let data_text = String::from_utf8(data_file.clone()).unwrap();
+    // Label with its number -> the number; the ignored name with its line break is gone.
+    assert!(
+        data_text.contains("\nR_00011,East,2026-10-06,2,"),
+        "{data_text}"
+    );
+    assert!(!data_text.contains("Smith"));
+    let rejects = String::from_utf8(rejects.clone()).unwrap();
+    assert!(
+        rejects.contains("Love it") && rejects.contains("R_00020"),
+        "{rejects}"
+    );
+    assert_eq!(*again_code, 2, "{again}");
+    assert!(again.contains("conflict"), "{again}");
+
+    // Every core, with chunks from a few bytes (cuts inside rows and quoted fields) to
+    // the default: the same, byte for byte.
+    for (threads, chunk) in [
+        ("2", "7"),
+        ("2", "300"),
+        ("2", "5000"),
+        ("1", "2000"),
+        ("2", "262144"),
+    ] {
+        assert!(
+            outcome(threads, chunk) == sequential,
+            "{threads} threads, chunks of {chunk} bytes differ from the sequential import"
+        );
+    }
+}
