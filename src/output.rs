@@ -79,8 +79,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The permissions `write_atomic` gives `path`: the existing file's, or rw-r--r--.
-fn final_permissions(path: &Path) -> Option<std::fs::Permissions> {
+/// The permissions a file written in place of `path` gets: the existing file's, or
+/// rw-r--r-- (a temporary file is private; the file it becomes should not be).
+pub fn final_permissions(path: &Path) -> Option<std::fs::Permissions> {
     if let Ok(meta) = std::fs::metadata(path) {
         return Some(meta.permissions());
     }

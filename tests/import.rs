@@ -736,3 +736,33 @@ fn an_import_on_every_core_writes_what_the_sequential_import_writes() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn the_data_file_keeps_its_permissions_and_a_new_one_is_not_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = scratch();
+    let data = dir.path().join("data/customers.csv");
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let run = import(
+        dir.path(),
+        "customers",
+        &fixture("plain-bad.csv"),
+        &["--skip-invalid"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(mode(&data), 0o640);
+    // New files (the rejects, and a data file made by the import) read like any other.
+    let rejects = dir.path().join("data/customers.csv.rejects.csv");
+    assert_eq!(mode(&rejects) & 0o044, 0o044, "{:o}", mode(&rejects));
+    std::fs::remove_file(&data).unwrap();
+    let run = import(
+        dir.path(),
+        "customers",
+        &fixture("qualtrics.csv"),
+        &["--map", fixture("qualtrics-map.yaml").to_str().unwrap()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(mode(&data) & 0o644, 0o644, "{:o}", mode(&data));
+}

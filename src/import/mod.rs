@@ -292,7 +292,7 @@ pub fn run(
         Some(a) => converter.with_format(a.row_format()),
         None => converter,
     };
-    let rejects_path = store::beside(&data, ".rejects.csv");
+    let rejects_path = store::rejects_path(&data);
     let mut rejects = if request.dry_run || !request.skip_invalid {
         None
     } else {

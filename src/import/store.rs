@@ -31,12 +31,34 @@ pub fn beside(data: &Path, suffix: &str) -> PathBuf {
     data.with_file_name(name)
 }
 
+/// Where the rows an import of `data` did not take are written.
+pub fn rejects_path(data: &Path) -> PathBuf {
+    beside(data, ".rejects.csv")
+}
+
 /// The start of the name of a temporary file for `data`: `.<data name>.<what>-`.
 fn temp_prefix(data: &Path, what: &str) -> String {
     format!(
         ".{}.{what}-",
         data.file_name().unwrap_or_default().to_string_lossy()
     )
+}
+
+/// A temporary file beside `data` (named by [`temp_prefix`]`(data, what)`) that will be
+/// renamed to `becomes`, with the permissions `becomes` has, or an ordinary new file's.
+fn temp_file(data: &Path, what: &str, becomes: &Path) -> io::Result<NamedTempFile> {
+    let dir = match data.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let prefix = temp_prefix(data, what);
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    if let Some(permissions) = crate::output::final_permissions(becomes) {
+        builder.permissions(permissions);
+    }
+    builder.tempfile_in(&dir)
 }
 
 /// Removes temporary files a killed import of `data` left behind; call with the lock held,
@@ -394,19 +416,8 @@ impl Appender {
         existing: Option<&Existing>,
         header: &[String],
     ) -> Result<Appender, Problem> {
-        let dir = match data.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| Problem::new(format!("cannot create the folder: {e}")).file(&dir))?;
         let problem = |e: io::Error| Problem::new(format!("cannot write: {e}")).file(data);
-        let prefix = temp_prefix(data, "import");
-        let tmp = tempfile::Builder::new()
-            .prefix(&prefix)
-            .suffix(".tmp")
-            .tempfile_in(&dir)
-            .map_err(problem)?;
+        let tmp = temp_file(data, "import", data).map_err(problem)?;
         let mut appender = Appender {
             tmp: BufWriter::with_capacity(WRITE_BUFFER_LEN, tmp),
             encoding: existing.map_or(UTF_8, |e| e.encoding),
@@ -509,18 +520,9 @@ pub struct Rejects {
 impl Rejects {
     /// Starts the rejects file beside `data` with the export's `columns` after line, id and reason.
     pub fn start(data: &Path, columns: &[String]) -> Result<Rejects, Problem> {
-        let dir = match data.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let problem = |e: io::Error| Problem::new(format!("cannot write: {e}")).file(&dir);
-        std::fs::create_dir_all(&dir).map_err(problem)?;
-        let prefix = temp_prefix(data, "rejects");
-        let tmp = tempfile::Builder::new()
-            .prefix(&prefix)
-            .suffix(".tmp")
-            .tempfile_in(&dir)
-            .map_err(problem)?;
+        let path = rejects_path(data);
+        let problem = |e: io::Error| Problem::new(format!("cannot write: {e}")).file(&path);
+        let tmp = temp_file(data, "rejects", &path).map_err(problem)?;
         let mut rejects = Rejects {
             tmp: BufWriter::new(tmp),
         };
