@@ -19,6 +19,7 @@ use super::export::CsvLayout;
 use super::index::{IdHasher, IdIndex};
 use super::rows::{Converter, Prepared};
 use super::store::{Appender, Seen};
+use super::values::trim_cell;
 use super::Summary;
 use crate::problem::Problem;
 use crate::sources::chunked::{self, ChunkParser, Fields, Tuning};
@@ -79,6 +80,7 @@ pub fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem> {
     };
     let parser = RowParser {
         converter: converter.clone(),
+        data_id: None,
         hasher: seen.hasher(),
         prepared: Prepared::default(),
         cells: Vec::new(),
@@ -88,9 +90,11 @@ pub fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem> {
     let mut sized = false;
     let mut failed = None;
     let finished = chunked::run(&plan, &parser, |chunk, first_line| {
-        if !sized && !chunk.rows.is_empty() {
-            // The rows to come, from the bytes the first ones took: room for them all now,
-            // so that the index is not rebuilt as it grows.
+        // Into an empty data file every row is new: room for them all now (the rows to
+        // come, from the bytes the first ones took), so that the index is not rebuilt
+        // as it grows. Otherwise many rows may be duplicates, and room for them would
+        // only cost memory.
+        if !sized && !chunk.rows.is_empty() && seen.is_empty() {
             sized = true;
             let per_row = (chunk.lines.len() / chunk.rows.len()).max(1) as u64;
             let rows = plan.data_len() / per_row;
@@ -156,6 +160,69 @@ pub fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem> {
     })
 }
 
+/// Indexes the rows of the data file `path` (with `layout`, its id in column `id_column`)
+/// into `seen` on `tuning.threads` workers, as [`super::store::index`] does row by row:
+/// each trimmed id, with the digest of its answers, where it is first seen.
+pub fn index(
+    path: &Path,
+    layout: &CsvLayout,
+    id_column: usize,
+    converter: &Converter,
+    seen: &mut IdIndex,
+    tuning: Tuning,
+) -> Reached {
+    let plan = chunked::plan(
+        path,
+        layout.format.delimiter,
+        &layout.first_row,
+        1,
+        layout.format.bom,
+        tuning,
+    )
+    .filter(|_| layout.format.encoding == encoding_rs::UTF_8);
+    let Some(plan) = plan.map(chunked::Plan::without_digest) else {
+        return Reached::Row(0);
+    };
+    let parser = RowParser {
+        converter: converter.clone(),
+        data_id: Some(id_column),
+        hasher: seen.hasher(),
+        prepared: Prepared::default(),
+        cells: Vec::new(),
+    };
+    let mut done = 0u64;
+    let mut sized = false;
+    let finished = chunked::run(&plan, &parser, |chunk, first_line| {
+        if !sized && !chunk.rows.is_empty() {
+            sized = true;
+            // Bytes per row from the ids is no estimate; the chunk's share of the file is.
+            let chunks = plan.data_len().div_ceil(tuning.chunk_len.max(1) as u64);
+            let rows = chunk.rows.len() as u64 * chunks;
+            seen.reserve(usize::try_from(rows + rows / 20).unwrap_or(0));
+        }
+        let mut id_start = 0;
+        for row in &chunk.rows {
+            let id = chunk.ids.get(id_start..row.id_end).unwrap_or_default();
+            id_start = row.id_end;
+            done += 1;
+            if row.blank {
+                continue;
+            }
+            let first = Seen {
+                line: first_line + row.line,
+                print: row.print,
+                in_file: true,
+            };
+            seen.first_seen(row.hash, id, first);
+        }
+        true
+    });
+    match finished {
+        Some(_) => Reached::End,
+        None => Reached::Row(done),
+    }
+}
+
 /// Appends `lines[range]` to the new data file, if there is one.
 fn write(
     appender: Option<&mut Appender>,
@@ -195,6 +262,9 @@ struct ChunkRows {
 #[derive(Clone)]
 struct RowParser {
     converter: Converter,
+    /// Rows of the data file with the id in this column (digested only), rather than
+    /// rows of an export.
+    data_id: Option<usize>,
     hasher: IdHasher,
     prepared: Prepared,
     /// The cells of the row at hand (empty between rows; kept for its allocation).
@@ -231,7 +301,20 @@ impl RowParser {
             hash: 0,
             print: 0,
         };
-        if !row.blank {
+        if let Some(id_column) = self.data_id {
+            // A data-file row: its trimmed id (none: not indexed) and its digest.
+            let id = trim_cell(cells.get(id_column).copied().unwrap_or_default());
+            row.blank = id.is_empty();
+            if !row.blank {
+                let p = &mut self.prepared;
+                self.converter
+                    .data_cells(|o| cells.get(o).copied().unwrap_or_default(), p);
+                out.ids.push_str(id);
+                row.id_end = out.ids.len();
+                row.hash = self.hasher.hash(id);
+                row.print = p.print;
+            }
+        } else if !row.blank {
             let p = &mut self.prepared;
             self.converter.export_cells(
                 |s| cells.get(s).copied().unwrap_or_default(),

@@ -273,7 +273,13 @@ pub fn run(
         id_out,
     );
     let mut existing: Option<Existing> = if store::has_content(&data) {
-        Some(store::index(&data, &options, id_out, &converter)?)
+        Some(store::index(
+            &data,
+            &options,
+            id_out,
+            &converter,
+            request.tuning,
+        )?)
     } else {
         None
     };

@@ -167,17 +167,33 @@ impl Converter {
     /// have written it (as it is, trimmed, if it would not convert), so that a re-import
     /// of the same answers is a duplicate.
     pub fn data_row(&self, record: &StringRecord, p: &mut Prepared) {
+        self.data_cells(|o| record.get(o).unwrap_or_default(), p);
+    }
+
+    /// [`Converter::data_row`] for a row whose cell `o` is `get(o)`.
+    pub fn data_cells<'a>(&self, get: impl Fn(usize) -> &'a str, p: &mut Prepared) {
         p.key.clear();
         for &o in &self.compare {
-            let raw = record.get(o).unwrap_or_default();
-            let converted = self.fills.get(o).and_then(Option::as_ref).is_some_and(|f| {
-                convert_cell_into(&f.target, &self.labels, raw, &mut p.cell).is_ok()
-            });
-            if !converted {
-                p.cell.clear();
-                p.cell.push_str(trim_cell(raw));
+            let raw = get(o);
+            let fill = self.fills.get(o).and_then(Option::as_ref);
+            match (raw.as_bytes(), fill) {
+                // The usual cells, as in `export_cells`: one digit taken as it is, or
+                // empty (which converts to empty).
+                ([d @ b'0'..=b'9'], Some(f)) if f.digits[usize::from(d - b'0')] => {
+                    p.key.push(char::from(*d));
+                }
+                ([], _) => {}
+                _ => {
+                    let converted = fill.is_some_and(|f| {
+                        convert_cell_into(&f.target, &self.labels, raw, &mut p.cell).is_ok()
+                    });
+                    if !converted {
+                        p.cell.clear();
+                        p.cell.push_str(trim_cell(raw));
+                    }
+                    p.key.push_str(&p.cell);
+                }
             }
-            p.key.push_str(&p.cell);
             p.key.push(CELL_END);
         }
         p.print = digest(p.key.as_bytes());
@@ -300,6 +316,7 @@ mod tests {
                 &crate::sources::text::TextOptions::default(),
                 0,
                 &converter(),
+                crate::sources::chunked::Tuning::default(),
             )
             .unwrap();
             super::super::store::Appender::start(&data, Some(&existing), &[])

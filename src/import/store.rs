@@ -13,11 +13,14 @@ use std::path::{Path, PathBuf};
 use encoding_rs::{Encoding, UTF_8};
 use tempfile::NamedTempFile;
 
+use super::chunked::{self, Reached};
+use super::export::CsvLayout;
 use super::index::IdIndex;
 use super::prefetch::Prefetch;
 use super::rows::{Converter, Prepared};
 
 use crate::problem::Problem;
+use crate::sources::chunked::Tuning;
 use crate::sources::text::{csv_problem, open_csv, TextOptions};
 
 /// Test-only: when this environment variable is set, an import stops (as if killed) right
@@ -237,11 +240,13 @@ pub fn read_header(path: &Path, options: &TextOptions) -> Result<Option<Vec<Stri
 
 /// Indexes the rows of `path`: the trimmed id of each, with the digest of its answers as
 /// [`Converter::data_row`] makes it.
+/// A large UTF-8 file is read on `tuning.threads` threads ([`super::chunked`]).
 pub fn index(
     path: &Path,
     options: &TextOptions,
     id_column: usize,
     converter: &Converter,
+    tuning: Tuning,
 ) -> Result<Existing, Problem> {
     // Parsed and digested on a second thread while this one indexes.
     let (mut records, (format, header)) =
@@ -254,14 +259,33 @@ pub fn index(
         .file(path)
         .expected("a data file in UTF-8, GBK/GB18030 or another single- or multi-byte encoding (save it as UTF-8)"));
     }
-    let header = header?.iter().map(|h| h.trim().to_string()).collect();
+    let header: Vec<String> = header?.iter().map(|h| h.trim().to_string()).collect();
     let mut rows = IdIndex::default();
     // One record and its digest for the whole file: nothing per row.
     let mut record = csv::StringRecord::new();
     let mut prepared = Prepared::default();
     let file_len = std::fs::metadata(path).map_or(0, |m| m.len());
-    let mut counted = 0u64;
-    while records.read_into(&mut record, &mut prepared)? {
+    let layout = CsvLayout {
+        format: format.clone(),
+        first_row: header.clone(),
+        header_rows: 1,
+    };
+    let reached = chunked::index(path, &layout, id_column, converter, &mut rows, tuning);
+    let mut counted = match reached {
+        Reached::End => 0,
+        Reached::Row(0) => 0,
+        Reached::Row(done) => {
+            // The rest row by row, after the rows done: the file is read again.
+            (records, _) = Prefetch::open(path, options, Some(converter.data_work()))?;
+            for _ in 0..done {
+                if !records.read_into(&mut record, &mut prepared)? {
+                    break;
+                }
+            }
+            done
+        }
+    };
+    while reached != Reached::End && records.read_into(&mut record, &mut prepared)? {
         counted += 1;
         if counted == SIZING_SAMPLE {
             // The rows to come, from the bytes the first ones took: room for them all now.
