@@ -298,7 +298,8 @@ pub fn index(
         if id.is_empty() {
             continue;
         }
-        if !prepared.ready {
+        // A row of the wrong width comes unprepared (ready only to say so): digest it here.
+        if !prepared.ready || prepared.width.is_some() {
             converter.data_row(&record, &mut prepared);
         }
         rows.insert(

@@ -460,6 +460,9 @@ pub fn run<P: ChunkParser>(
             advanced.notify_all();
         }
         if !complete {
+            // Under the lock: a worker checks `stop` under it before it waits, so it either
+            // sees the flag or is already waiting when the notification comes.
+            let _held = consumed.lock();
             stop.store(true, Ordering::SeqCst);
         }
         advanced.notify_all();
@@ -565,6 +568,7 @@ fn parse_chunk<P: ChunkParser>(
     parsed.newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
     parsed.ok = match (plain_text(bytes), memchr::memchr(b'"', bytes)) {
         (None, _) => false,
+        (Some(_), _) if !to_eof && ends_with_empty_line(bytes) => false,
         (Some(text), None) => {
             split_unquoted(text, plan, parser, &mut parsed.out, &mut parsed.records)
         }
@@ -585,9 +589,23 @@ fn parse_chunk<P: ChunkParser>(
 /// `\r` and numbers lines by it), and no BOM character at the start (csv-core would drop it).
 fn plain_text(bytes: &[u8]) -> Option<&str> {
     let text = std::str::from_utf8(bytes).ok()?;
+    // csv-core drops a BOM at the start of what it reads, which can be any record here.
     let plain = memchr::memchr_iter(b'\r', bytes).all(|i| bytes.get(i + 1) == Some(&b'\n'))
-        && !bytes.starts_with(b"\xEF\xBB\xBF");
+        && memchr::memmem::find(bytes, b"\xEF\xBB\xBF").is_none();
     plain.then_some(text)
+}
+
+/// Whether the last line of `bytes` is empty. The sequential reader numbers a record by
+/// the line after the record before it, empty lines between them included; a chunk
+/// cannot see past its start, so a chunk that ends in an empty line, with records after
+/// it, is refused.
+fn ends_with_empty_line(bytes: &[u8]) -> bool {
+    if bytes.is_empty() {
+        return false;
+    }
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    body.is_empty() || body.ends_with(b"\n")
 }
 
 /// Splits a chunk without quotes: records end at `\n` (or `\r\n`), fields at the delimiter.
@@ -601,6 +619,8 @@ fn split_unquoted<P: ChunkParser>(
     let bytes = text.as_bytes();
     let mut pos = 0;
     let mut line = 0u64;
+    // The line after the previous record: the sequential reader's number for the next.
+    let mut after_previous = 0u64;
     while pos < bytes.len() {
         let stop = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         // Line breaks are ASCII: the cuts are on character boundaries.
@@ -618,9 +638,10 @@ fn split_unquoted<P: ChunkParser>(
                 },
                 expected: plan.fields,
             };
-            if !parser.record(&fields, line, out) {
+            if !parser.record(&fields, after_previous, out) {
                 return false;
             }
+            after_previous = line + 1;
         }
         line += 1;
         pos = stop + 1;
@@ -649,8 +670,15 @@ fn split_quoted<P: ChunkParser>(
     let mut pos = 0;
     let mut line = 0u64;
     loop {
-        // Between records: step over line breaks ourselves, so that the record's first
-        // line is known (csv-core skips empty lines silently).
+        // The sequential reader numbers a record by the line after the previous one (the
+        // `\n` of a `\r\n` that ended it is still to come), empty lines between them
+        // included: see `ends_with_empty_line`.
+        let mut record_line = line;
+        if pos > 0 && bytes.get(pos - 1) == Some(&b'\r') && bytes.get(pos) == Some(&b'\n') {
+            record_line += 1;
+        }
+        // Between records: step over line breaks ourselves (csv-core skips empty lines
+        // silently), counting them.
         while let Some(&b) = bytes.get(pos) {
             match b {
                 b'\n' => line += 1,
@@ -659,7 +687,6 @@ fn split_quoted<P: ChunkParser>(
             }
             pos += 1;
         }
-        let record_line = line;
         let (mut nout, mut nend) = (0, 0);
         let by_end = loop {
             let input = bytes.get(pos..).unwrap_or_default();
@@ -762,17 +789,26 @@ mod tests {
 
     #[test]
     fn every_cut_gives_every_record_once_on_its_line() {
-        // Line 4 is empty (skipped, still counted); CRLF and LF mixed; no final newline.
+        // CRLF and LF mixed; no final newline. Line 4 is empty: the record after it has
+        // line 4 (the sequential reader's number, see `csv_lines`).
         let bytes = b"a,b\n1,2\r\n33,44\n\n5,\"six\"\n7,8";
         let expected = vec![
             row(2, "1", "2"),
             row(3, "33", "44"),
-            row(5, "5", "six"),
+            row(4, "5", "six"),
             row(6, "7", "8"),
         ];
+        let empty_line = b"a,b\n1,2\r\n33,44\n\n".len();
         for chunk_len in 1..=bytes.len() + 1 {
-            let (rows, finished) = read(bytes, chunk_len)
-                .unwrap_or_else(|| panic!("gave up with chunks of {chunk_len}"));
+            let Some((rows, finished)) = read(bytes, chunk_len) else {
+                // Only a chunk that ends in the empty line may give up.
+                let data = b"a,b\n".len();
+                let ends = (data..bytes.len())
+                    .step_by(chunk_len)
+                    .any(|cut| cut < empty_line && cut + chunk_len >= empty_line - 1);
+                assert!(ends, "gave up with chunks of {chunk_len}");
+                continue;
+            };
             assert_eq!(rows, expected, "chunks of {chunk_len}");
             assert_eq!(finished.records, 4);
             // The digest covers the whole file, header included.
@@ -864,5 +900,53 @@ mod tests {
         // A header record without its line break is not a plan.
         std::fs::write(&path, b"a,b\n1,2").unwrap();
         assert!(super::plan(&path, b',', &headers, 2, false, tuning).is_none());
+    }
+
+    /// The line the sequential reader gives each record after the header.
+    fn csv_lines(bytes: &[u8]) -> Vec<u64> {
+        let input = Box::new(std::io::Cursor::new(bytes.to_vec()));
+        let options = super::super::text::TextOptions::default();
+        let (mut reader, _) =
+            super::super::text::open_csv_reader(input, Path::new("t.csv"), &options).unwrap();
+        let mut record = csv::ByteRecord::new();
+        let mut lines = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            lines.push(record.position().unwrap().line());
+        }
+        lines
+    }
+
+    #[test]
+    fn records_after_empty_lines_have_the_sequential_readers_line() {
+        // That reader numbers a record by the line after the record before it, so a
+        // record after empty lines gets the first empty line's number.
+        for bytes in [
+            &b"a,b\n1,2\n\n3,4\n\n\n5,6\n7,8\n"[..],
+            b"a,b\r\n1,2\r\n\r\n3,\"x\r\ny\"\r\n\r\n\r\n5,6\r\n",
+            b"a,b\n\n1,\"q\"\n\n\n2,3\n",
+        ] {
+            let expected = csv_lines(bytes);
+            let mut taken = 0;
+            for chunk_len in 1..=bytes.len() + 1 {
+                let Some((rows, _)) = read(bytes, chunk_len) else {
+                    continue;
+                };
+                taken += 1;
+                let lines: Vec<u64> = rows.iter().map(|r| r.0).collect();
+                assert_eq!(
+                    lines,
+                    expected,
+                    "chunks of {chunk_len} in {:?}",
+                    String::from_utf8_lossy(bytes)
+                );
+            }
+            assert!(taken > 0);
+        }
+    }
+
+    #[test]
+    fn a_bom_anywhere_but_the_start_of_the_file_gives_up() {
+        assert!(read(b"a,b\n1,2\n\n\xEF\xBB\xBF3,\"4\"\n", 1 << 10).is_none());
+        assert!(read(b"a,b\n1,\xEF\xBB\xBF2\n", 1 << 10).is_none());
     }
 }
