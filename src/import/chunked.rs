@@ -279,12 +279,10 @@ impl ChunkParser for RowParser {
     }
 
     fn record(&mut self, fields: &Fields, line: u64, out: &mut ChunkRows) -> bool {
-        let Some(texts) = fields.texts() else {
-            return false;
-        };
         let mut cells = recycle(std::mem::take(&mut self.cells));
-        cells.extend(texts);
-        let taken = cells.len() == fields.expected() && self.row(&cells, line, out);
+        let taken = fields.texts_into(&mut cells)
+            && cells.len() == fields.expected()
+            && self.row(&cells, line, out);
         self.cells = recycle(cells);
         taken
     }
