@@ -45,7 +45,9 @@ pub struct Importing<'a> {
     pub seen: &'a mut IdIndex,
     /// The new data file (`None` for a dry run).
     pub appender: Option<&'a mut Appender>,
+    /// The counts so far (rows read, added, duplicates).
     pub summary: &'a mut Summary,
+    /// Rows read, on a terminal.
     pub progress: &'a ProgressBar,
 }
 
@@ -152,7 +154,9 @@ pub fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem> {
         result
     });
     if let Some(e) = failed {
-        return Err(Problem::new(format!("cannot write the temporary file: {e}")).file(export));
+        return Err(
+            Problem::new(format!("cannot write the new data file: {e}")).file(&summary.data)
+        );
     }
     Ok(match finished {
         Some(_) => Reached::End,
