@@ -9,8 +9,8 @@
 //!
 //! This is a fast path, not a second reader: whatever it is not sure it reads exactly as
 //! the sequential reader (`text::open_csv_reader`) would — invalid UTF-8, a lone `\r`,
-//! a row of the wrong length, a cut that fell inside a quoted field, any cell the parser
-//! refuses — makes [`run`] stop and answer `None`, and the caller reads the file again
+//! a BOM character, a row of the wrong length, a cut that fell inside a quoted field or
+//! after an empty line, any cell the parser refuses — makes [`run`] stop and answer `None`, and the caller reads the file again
 //! sequentially, which reports problems with their exact place and wording.
 //!
 //! Memory: at most 2 × threads + 1 chunks are in flight, so it does not grow with rows.
