@@ -98,7 +98,7 @@ pub fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem> {
         // only cost memory.
         if !sized && !chunk.rows.is_empty() && seen.is_empty() {
             sized = true;
-            let per_row = (chunk.lines.len() / chunk.rows.len()).max(1) as u64;
+            let per_row = (chunk.read_bytes / chunk.rows.len()).max(1) as u64;
             let rows = plan.data_len() / per_row;
             seen.reserve(usize::try_from(rows + rows / 20).unwrap_or(0));
         }
@@ -258,6 +258,8 @@ struct Row {
 #[derive(Debug, Default)]
 struct ChunkRows {
     rows: Vec<Row>,
+    /// Bytes of the export the rows took (their fields and separators; about the chunk).
+    read_bytes: usize,
     ids: String,
     lines: String,
 }
@@ -287,6 +289,7 @@ impl ChunkParser for RowParser {
         let taken = fields.texts_into(&mut cells)
             && cells.len() == fields.expected()
             && self.row(&cells, line, out);
+        out.read_bytes += cells.iter().map(|c| c.len() + 1).sum::<usize>();
         self.cells = recycle(cells);
         taken
     }
