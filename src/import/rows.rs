@@ -3,6 +3,8 @@
 //! reading thread ([`super::prefetch`]) when it can be, on the import's thread otherwise,
 //! by the same code.
 
+use std::collections::HashMap;
+
 use csv::StringRecord;
 
 use super::store::{digest, Fingerprint, RowFormat, CELL_END};
@@ -59,7 +61,13 @@ pub struct Prepared {
     key: String,
     /// A cell being canonicalised, kept for its buffer.
     cell: String,
+    /// Per data-file column, answers already converted (labels such as "Strongly agree"
+    /// recur in every row; converting one takes several allocations).
+    converted: Vec<HashMap<Box<str>, Result<Box<str>, String>>>,
 }
+
+/// The most answers remembered per column: labels are few; free text is not worth it.
+const REMEMBERED: usize = 64;
 
 /// The per-row work handed to the reading thread.
 pub type Work = Box<dyn Fn(&StringRecord, &mut Prepared) + Send>;
@@ -141,18 +149,36 @@ impl Converter {
                     }
                 }
                 [] => {}
-                _ => match convert_cell_into(&fill.target, &self.labels, raw, &mut p.cell) {
-                    Ok(()) => {
-                        self.format.push_field(line, &p.cell);
-                        if fill.compared {
-                            p.key.push_str(&p.cell);
-                        }
-                        if o == self.id {
-                            p.id.push_str(&p.cell);
-                        }
+                _ => {
+                    if p.converted.len() < self.fills.len() {
+                        p.converted.resize_with(self.fills.len(), HashMap::new);
                     }
-                    Err(expected) => p.failed.push((o, expected)),
-                },
+                    let memo = &mut p.converted[o];
+                    let result = match memo.get(raw) {
+                        Some(known) => known.as_deref().map_err(String::clone),
+                        None => {
+                            let result =
+                                convert_cell_into(&fill.target, &self.labels, raw, &mut p.cell)
+                                    .map(|()| p.cell.as_str());
+                            if memo.len() < REMEMBERED && o != self.id {
+                                memo.insert(raw.into(), result.clone().map(Box::from));
+                            }
+                            result
+                        }
+                    };
+                    match result {
+                        Ok(cell) => {
+                            self.format.push_field(line, cell);
+                            if fill.compared {
+                                p.key.push_str(cell);
+                            }
+                            if o == self.id {
+                                p.id.push_str(cell);
+                            }
+                        }
+                        Err(expected) => p.failed.push((o, expected)),
+                    }
+                }
             }
             if fill.compared {
                 p.key.push(CELL_END);
@@ -335,5 +361,32 @@ mod tests {
             &mut q,
         );
         assert_eq!((q.line.as_str(), q.print), (p.line.as_str(), p.print));
+    }
+
+    #[test]
+    fn a_remembered_answer_converts_as_the_first_time() {
+        let c = converter();
+        let mut p = Prepared::default();
+        for _ in 0..3 {
+            c.export_row(
+                &StringRecord::from(vec!["R1", "2026-07-15", "Strongly agree"]),
+                &mut p,
+            );
+            assert_eq!(p.line, "R1,2026-07-15,7,\n");
+            c.export_row(
+                &StringRecord::from(vec!["R2", "2026-07-15", "Love it"]),
+                &mut p,
+            );
+            assert_eq!(p.line, "R2,2026-07-15,,\n");
+            assert_eq!(p.failed.len(), 1);
+            assert!(
+                p.failed[0].1.contains("a number from 1 to 7"),
+                "{:?}",
+                p.failed
+            );
+        }
+        // Ids are never remembered (each is new), and a row's id is its own.
+        assert!(p.converted[0].is_empty());
+        assert_eq!(p.converted[2].len(), 2);
     }
 }

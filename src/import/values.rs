@@ -69,11 +69,20 @@ const NOT_APPLICABLE: &[&str] = &["na", "n/a", "not applicable", "不适用"];
 
 /// Lower case with inner white space collapsed, for comparing labels.
 fn norm(label: &str) -> String {
-    label
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let mut out = String::with_capacity(label.len());
+    for word in label.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    // The usual label is ASCII: lower-cased in place, without a second string.
+    if out.is_ascii() {
+        out.make_ascii_lowercase();
+        out
+    } else {
+        out.to_lowercase()
+    }
 }
 
 impl Labels {
@@ -100,9 +109,9 @@ impl Labels {
         self.table.insert(label, value);
     }
 
-    /// The value a label stands for.
-    fn get(&self, label: &str) -> Option<&str> {
-        self.table.get(&norm(label)).map(String::as_str)
+    /// The value a label stands for, given the label as [`norm`] leaves it.
+    fn get(&self, normalised: &str) -> Option<&str> {
+        self.table.get(normalised).map(String::as_str)
     }
 }
 
@@ -123,7 +132,7 @@ pub fn convert(kind: &ValueKind, labels: &Labels, cell: &str) -> Result<String, 
         return Ok(String::new());
     }
     // A label from the table (the map file's own labels come first, they replace defaults).
-    let labelled = labels.get(cell).map(str::to_string).or_else(|| {
+    let labelled = labels.get(&lower).map(str::to_string).or_else(|| {
         // "7 - Strongly agree", "7 = Strongly agree", "7. Strongly agree": the number leads.
         let digits: String = cell.chars().take_while(|c| c.is_ascii_digit()).collect();
         let rest = cell[digits.len()..].trim_start();
@@ -131,8 +140,14 @@ pub fn convert(kind: &ValueKind, labels: &Labels, cell: &str) -> Result<String, 
             .then_some(digits)
     });
     let value = labelled.as_deref().unwrap_or(cell);
-    let is_yes = YES.contains(&norm(value).as_str());
-    let is_no = NO.contains(&norm(value).as_str());
+    // Yes and no words count in yes/no columns only.
+    let value_lower = match (kind, &labelled) {
+        (ValueKind::YesNo, Some(v)) => norm(v),
+        (ValueKind::YesNo, None) => lower,
+        _ => String::new(),
+    };
+    let is_yes = YES.contains(&value_lower.as_str());
+    let is_no = NO.contains(&value_lower.as_str());
     let number = match parse_number_cell(value.as_bytes()) {
         Some(Answer::Number(x)) => Some(x),
         Some(Answer::Missing) => return Ok(String::new()),
