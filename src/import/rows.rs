@@ -63,8 +63,11 @@ pub struct Prepared {
     cell: String,
     /// Per data-file column, answers already converted (labels such as "Strongly agree"
     /// recur in every row; converting one takes several allocations).
-    converted: Vec<HashMap<Box<str>, Result<Box<str>, String>>>,
+    converted: Vec<Remembered>,
 }
+
+/// Raw answer -> what it converted to, or what was expected.
+type Remembered = HashMap<Box<str>, Result<Box<str>, String>>;
 
 /// The most answers remembered per column: labels are few; free text is not worth it.
 const REMEMBERED: usize = 64;
