@@ -6,6 +6,8 @@
 //! ([`values`]), and the rows not yet in the file are appended atomically under a lock
 //! ([`store`]). Rows stream; only the ids already in the file (with a 64-bit digest of
 //! their answers, to tell a duplicate from a conflict; see [`index`]) are held in memory.
+//! A large UTF-8 export is converted on every core ([`chunked`]) until a row needs a
+//! message; the rest goes row by row through [`run`]'s loop, which words every problem.
 
 // `Problem` is the crate-wide input error (see sources::text); it is only built on failure.
 #![allow(clippy::result_large_err)]
