@@ -117,7 +117,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// Appends the fields as text to `out` ([`Fields::texts`] in one tight loop, for the
+    /// Appends the fields as text to `out` (what `texts` gives, in one tight loop, for the
     /// hot paths); `false` if the record is not UTF-8.
     pub fn texts_into(&self, out: &mut Vec<&'a str>) -> bool {
         match self.kind {
