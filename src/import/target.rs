@@ -92,7 +92,8 @@ impl Target {
             text: Some(audit.items[i].text.clone()),
             part,
         };
-        match name {
+        // Each source: where its data file is and the columns it has.
+        let (file, encoding, delimiter, columns, fixed) = match name {
             "customers" => {
                 let s = audit.customers.as_ref().ok_or_else(|| missing(name))?;
                 let mut columns = fixed(&s.id_column, &s.site_column, &s.date_column);
@@ -116,14 +117,7 @@ impl Target {
                     });
                 }
                 columns.push(TargetColumn::meta(&s.region_column, Role::Region));
-                Ok(Target {
-                    source: name.into(),
-                    file: s.file.clone(),
-                    encoding: s.encoding.clone(),
-                    delimiter: s.delimiter,
-                    columns,
-                    fixed: fixed_len,
-                })
+                (&s.file, &s.encoding, s.delimiter, columns, fixed_len)
             }
             "management" => {
                 let s = audit.management.as_ref().ok_or_else(|| missing(name))?;
@@ -133,14 +127,7 @@ impl Target {
                     columns.push(item_column(&s.patterns.management, i, 'M'));
                 }
                 columns.push(TargetColumn::meta(&s.region_column, Role::Region));
-                Ok(Target {
-                    source: name.into(),
-                    file: s.file.clone(),
-                    encoding: s.encoding.clone(),
-                    delimiter: s.delimiter,
-                    columns,
-                    fixed: fixed_len,
-                })
+                (&s.file, &s.encoding, s.delimiter, columns, fixed_len)
             }
             "shoppers" => {
                 let s = audit.shoppers.as_ref().ok_or_else(|| missing(name))?;
@@ -163,21 +150,24 @@ impl Target {
                     text: Some(q.text),
                     part: 'Q',
                 }));
-                Ok(Target {
-                    source: name.into(),
-                    file: s.file.clone(),
-                    encoding: s.encoding.clone(),
-                    delimiter: s.delimiter,
-                    columns,
-                    fixed: fixed_len,
-                })
+                (&s.file, &s.encoding, s.delimiter, columns, fixed_len)
             }
-            other => Err(Problem::new("unknown source")
-                .field("--source")
-                .found(other)
-                .expected("customers, management or shoppers")
-                .into()),
-        }
+            other => {
+                return Err(Problem::new("unknown source")
+                    .field("--source")
+                    .found(other)
+                    .expected("customers, management or shoppers")
+                    .into())
+            }
+        };
+        Ok(Target {
+            source: name.into(),
+            file: file.clone(),
+            encoding: encoding.clone(),
+            delimiter,
+            columns,
+            fixed,
+        })
     }
 
     /// The column called `name`, if the import knows it.
