@@ -3,35 +3,22 @@
 //! `SERVQUAL_THREADS=0` turns chunked reading off; `SERVQUAL_CHUNK_BYTES` makes chunks
 //! tiny so that even a small file is cut in many places (inside rows, next to quotes).
 
+mod common;
+use common::Run;
+
 use std::path::Path;
-use std::process::Command;
 
 use servqual::sample::{write_customers, CustomerSample};
 
-const BIN: &str = env!("CARGO_BIN_EXE_servqual");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// Runs servqual with chunking set by `threads` and `chunk` (`None`: the defaults).
 fn servqual(args: &[&str], threads: usize, chunk: Option<usize>) -> Run {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env("SERVQUAL_THREADS", threads.to_string());
-    if let Some(chunk) = chunk {
-        command.env("SERVQUAL_CHUNK_BYTES", chunk.to_string());
+    let threads = threads.to_string();
+    let chunk = chunk.map(|c| c.to_string());
+    let mut env = vec![("SERVQUAL_THREADS", threads.as_str())];
+    if let Some(chunk) = &chunk {
+        env.push(("SERVQUAL_CHUNK_BYTES", chunk.as_str()));
     }
-    let out = command.output().expect("run servqual");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::servqual_env(args, &env)
 }
 
 /// A deterministic survey of `n` respondents with 10% of answers missing, all 22 items

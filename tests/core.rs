@@ -1,35 +1,18 @@
 //! The core engine through the real binary: numbers, JSON fields, exit codes, bad input.
 
+mod common;
+use common::Run;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_servqual");
-
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/core")
-        .join(name)
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+    common::fixture("core", name)
 }
 
 fn servqual(args: &[&str]) -> Run {
-    let out = Command::new(BIN)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run servqual");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::servqual_env(args, &[])
 }
 
 /// A temporary copy of the core fixture, with the audit and survey replaced as given.

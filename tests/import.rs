@@ -1,35 +1,20 @@
 //! `servqual import` through the real binary: every tool's layout, re-imports, conflicts,
 //! bad rows, encodings, an interrupted import and a held lock.
 
+mod common;
+use common::{Run, BIN};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_servqual");
-
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import")
-        .join(name)
-}
-
-struct Run {
-    code: i32,
-    stderr: String,
+    common::fixture("import", name)
 }
 
 fn servqual(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(BIN);
-    command.args(args).env("NO_COLOR", "1");
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let out = command.output().expect("run servqual");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::servqual_env(args, env)
 }
 
 /// A copy of the fixture audit (2 customers, 1 manager, 1 visit) in a temporary folder.
@@ -719,6 +704,7 @@ fn an_import_on_every_core_writes_what_the_sequential_import_writes() {
     ] {
         let run = Run {
             code: *code,
+            stdout: String::new(),
             stderr: summary.clone(),
         };
         assert_eq!(count(&run, what), n, "{what}\n{summary}");

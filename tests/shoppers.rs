@@ -61,36 +61,19 @@
 //!   ann: (0 + 0.25 + 1 + 1 + 0)/5 = +0.45; bob -0.45. Spread: G1 0 (1 site),
 //!   G2 0.25 (1), S1 (1 + 1)/2 = 1 (2 sites), S2 0 (1).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::Run;
+
+use std::path::PathBuf;
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_servqual");
-
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/shoppers")
-        .join(name)
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+    common::fixture("shoppers", name)
 }
 
 fn servqual(args: &[&str]) -> Run {
-    let out = Command::new(BIN)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run servqual");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::servqual_env(args, &[])
 }
 
 fn json_report(audit: &str) -> Value {
