@@ -180,16 +180,6 @@ pub type Fingerprint = u64;
 /// The separator written after each cell in [`digest`]'s input.
 pub const CELL_END: char = '\x1f';
 
-/// The digest of a row's canonical cells.
-pub fn fingerprint(cells: &[&str]) -> Fingerprint {
-    let mut joined = String::new();
-    for c in cells {
-        joined.push_str(c);
-        joined.push(CELL_END);
-    }
-    digest(joined.as_bytes())
-}
-
 /// The digest of canonical cells each followed by [`CELL_END`] (so `ab`+`c` and `a`+`bc`
 /// differ): SipHash-1-3 with fixed keys, the same in every run of one build.
 pub fn digest(joined: &[u8]) -> Fingerprint {
@@ -346,13 +336,6 @@ fn line_endings(path: &Path) -> Result<(bool, bool), Problem> {
         last[0] == b'\n'
     };
     Ok((crlf, ends))
-}
-
-/// One CSV field, quoted when it must be.
-fn field(value: &str, delimiter: u8) -> String {
-    let mut out = String::new();
-    push_field(&mut out, value, delimiter);
-    out
 }
 
 /// Appends [`field`]`(value, delimiter)` to `out`.
@@ -563,13 +546,9 @@ impl Rejects {
 
     /// Adds a row.
     pub fn write(&mut self, cells: &[String]) -> io::Result<()> {
-        let line = cells
-            .iter()
-            .map(|c| field(c, b','))
-            .collect::<Vec<_>>()
-            .join(",");
-        self.tmp.write_all(line.as_bytes())?;
-        self.tmp.write_all(b"\n")
+        let mut line = String::new();
+        RowFormat::default().push_row(&mut line, cells);
+        self.tmp.write_all(line.as_bytes())
     }
 
     /// Renames the rejects file into place.
@@ -585,6 +564,23 @@ impl Rejects {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One CSV field, quoted when it must be.
+    fn field(value: &str, delimiter: u8) -> String {
+        let mut out = String::new();
+        push_field(&mut out, value, delimiter);
+        out
+    }
+
+    /// The digest of a row's canonical cells, as the converter makes it.
+    fn fingerprint(cells: &[&str]) -> Fingerprint {
+        let mut joined = String::new();
+        for c in cells {
+            joined.push_str(c);
+            joined.push(CELL_END);
+        }
+        digest(joined.as_bytes())
+    }
 
     #[test]
     fn fields_are_quoted_only_when_needed() {
