@@ -3,27 +3,40 @@
 //! Accumulators hold sums, never rows, and can be merged, so memory depends on the
 //! number of items and segments only.
 
-use super::stats::{AlphaAccumulator, Moments};
+use super::stats::{AlphaAccumulator, Moments, WholeAlpha, WholeMoments};
 use crate::definition::Audit;
-use crate::sources::survey::{Respondent, SurveySums};
+use crate::sources::survey::{ChunkSums, Respondent, SurveySums, WholeAnswers, WholeRespondent};
 
-/// Sums for one item of the customer survey.
+/// Sums for one item of the customer survey (`M` is [`WholeMoments`] in a chunk's sums).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ItemSums {
+pub struct ItemSums<M = Moments> {
     /// E over respondents who answered both E and P.
-    pub expected: Moments,
+    pub expected: M,
     /// P over the same respondents.
-    pub perceived: Moments,
+    pub perceived: M,
     /// d = P - E over the same respondents.
-    pub gap: Moments,
+    pub gap: M,
     /// P - A over respondents who answered both (measure of service adequacy).
-    pub msa: Moments,
+    pub msa: M,
     /// P - D over respondents who answered both (measure of service superiority).
-    pub mss: Moments,
+    pub mss: M,
     /// A over the respondents of `msa`.
-    pub adequate: Moments,
+    pub adequate: M,
     /// D over the respondents of `mss`.
-    pub desired: Moments,
+    pub desired: M,
+}
+
+impl ItemSums {
+    /// Adds the whole-number sums of a chunk.
+    fn merge_whole(&mut self, whole: &ItemSums<WholeMoments>) {
+        self.expected.merge_whole(&whole.expected);
+        self.perceived.merge_whole(&whole.perceived);
+        self.gap.merge_whole(&whole.gap);
+        self.msa.merge_whole(&whole.msa);
+        self.mss.merge_whole(&whole.mss);
+        self.adequate.merge_whole(&whole.adequate);
+        self.desired.merge_whole(&whole.desired);
+    }
 }
 
 /// Sums for one dimension of the customer survey.
@@ -50,7 +63,6 @@ pub struct CustomerAccumulator {
     pub weighted_per_respondent: Moments,
     dimension_items: Vec<Vec<usize>>,
     scratch: Vec<f64>,
-    scores: Vec<Option<f64>>,
     /// Reused by [`CustomerAccumulator::add`] (always empty between calls).
     log: Vec<Option<f64>>,
     /// P - E per item of the row being added (`None` unless both answered).
@@ -76,7 +88,6 @@ impl CustomerAccumulator {
                 .collect(),
             weighted_per_respondent: Moments::default(),
             scratch: Vec::new(),
-            scores: vec![None; dimension_items.len()],
             log: Vec::new(),
             gaps: Vec::with_capacity(audit.items.len()),
             dimension_items,
@@ -85,16 +96,6 @@ impl CustomerAccumulator {
 
     /// Adds one respondent.
     pub fn add(&mut self, r: &Respondent) {
-        let mut log = std::mem::take(&mut self.log);
-        self.add_part(r, &mut log);
-        self.replay(&mut log);
-        self.log = log;
-    }
-
-    /// Adds the order-free part of a respondent (sums of whole numbers, for whole-number
-    /// answers) and logs the dimension scores and weighted score, whose sums depend on
-    /// the order they are added in.
-    fn add_part(&mut self, r: &Respondent, log: &mut Vec<Option<f64>>) {
         self.respondents += 1;
         self.gaps.clear();
         let answers = r
@@ -120,6 +121,7 @@ impl CustomerAccumulator {
                 sums.desired.add(d);
             }
         }
+        let mut log = std::mem::take(&mut self.log);
         for (d, items) in self.dimension_items.iter().enumerate() {
             self.scratch.clear();
             let gaps = &self.gaps;
@@ -129,24 +131,25 @@ impl CustomerAccumulator {
             if self.scratch.len() == items.len() && !items.is_empty() {
                 dim.alpha.add(&self.scratch);
             }
-            self.scores[d] = (!self.scratch.is_empty())
-                .then(|| self.scratch.iter().sum::<f64>() / self.scratch.len() as f64);
-            log.push(self.scores[d]);
+            log.push(
+                (!self.scratch.is_empty())
+                    .then(|| self.scratch.iter().sum::<f64>() / self.scratch.len() as f64),
+            );
         }
-        let mut weighted_score = None;
         // Importance is a constant sum, checked by the reader: all dimensions or none.
-        if r.importance.iter().all(Option::is_some) && !r.importance.is_empty() {
-            let mut weighted = Some(0.0);
-            for (d, w) in r.importance.iter().enumerate() {
-                let w = w.unwrap_or(0.0);
-                self.dimensions[d].importance.add(w);
-                weighted = weighted
-                    .zip(self.scores[d])
-                    .map(|(acc, g)| acc + g * w / 100.0);
-            }
-            weighted_score = weighted;
+        let importance = (r.importance.iter().all(Option::is_some) && !r.importance.is_empty())
+            .then_some(r.importance);
+        for (dim, w) in self
+            .dimensions
+            .iter_mut()
+            .zip(importance.into_iter().flatten())
+        {
+            dim.importance.add(w.unwrap_or(0.0));
         }
-        log.push(weighted_score);
+        let points = importance.map(|points| points.iter().map(|w| w.unwrap_or(0.0)));
+        log_weighted(&mut log, self.dimension_items.len(), points);
+        self.replay(&mut log);
+        self.log = log;
     }
 
     /// Adds logged rows (one score per dimension, then the weighted score), in order.
@@ -165,8 +168,8 @@ impl CustomerAccumulator {
         log.clear();
     }
 
-    /// Adds the order-free part of what `other` has seen.
-    fn merge_part(&mut self, other: &CustomerAccumulator) {
+    /// Adds everything `other` has seen (for segments and threads).
+    pub fn merge(&mut self, other: &CustomerAccumulator) {
         self.respondents += other.respondents;
         for (a, b) in self.items.iter_mut().zip(&other.items) {
             a.expected.merge(&b.expected);
@@ -180,13 +183,6 @@ impl CustomerAccumulator {
         for (a, b) in self.dimensions.iter_mut().zip(&other.dimensions) {
             a.alpha.merge(&b.alpha);
             a.importance.merge(&b.importance);
-        }
-    }
-
-    /// Adds everything `other` has seen (for segments and threads).
-    pub fn merge(&mut self, other: &CustomerAccumulator) {
-        self.merge_part(other);
-        for (a, b) in self.dimensions.iter_mut().zip(&other.dimensions) {
             a.score.merge(&b.score);
         }
         self.weighted_per_respondent
@@ -194,23 +190,157 @@ impl CustomerAccumulator {
     }
 }
 
-/// Chunks of a survey file are summed in parts on several threads (see
-/// [`crate::sources::survey::read_survey_into`]); the log holds, per respondent, one
-/// score per dimension and the weighted score.
+/// Logs the weighted score of the row whose dimension scores end `log` (the last
+/// `dims` entries): Σ_d G_rd · W_rd / 100, summed in dimension order, or `None` without
+/// importance points or without a score on some dimension. One function for both ways
+/// of reading, so that the float operations are the same.
+fn log_weighted(
+    log: &mut Vec<Option<f64>>,
+    dims: usize,
+    points: Option<impl Iterator<Item = f64>>,
+) {
+    let scores = log.len().saturating_sub(dims);
+    let weighted = points.and_then(|points| {
+        let mut weighted = Some(0.0);
+        for (g, w) in log.get(scores..).unwrap_or_default().iter().zip(points) {
+            weighted = weighted.zip(*g).map(|(acc, g)| acc + g * w / 100.0);
+        }
+        weighted
+    });
+    log.push(weighted);
+}
+
+/// Reads a survey into one [`CustomerAccumulator`]; chunks are [`CustomerChunk`]s.
 impl SurveySums for CustomerAccumulator {
-    type Log = Vec<Option<f64>>;
+    type Chunk = CustomerChunk;
 
-    fn add_part(&mut self, r: &Respondent, log: &mut Self::Log) {
-        CustomerAccumulator::add_part(self, r, log);
+    fn add(&mut self, r: &Respondent) {
+        CustomerAccumulator::add(self, r);
     }
 
-    fn replay(&mut self, log: &mut Self::Log) {
-        CustomerAccumulator::replay(self, log);
+    fn chunk(&self) -> CustomerChunk {
+        CustomerChunk {
+            respondents: 0,
+            items: vec![ItemSums::default(); self.items.len()],
+            alpha: self
+                .dimension_items
+                .iter()
+                .map(|items| WholeAlpha::new(items.len()))
+                .collect(),
+            importance: vec![WholeMoments::default(); self.dimensions.len()],
+            log: Vec::new(),
+            dimension_items: self.dimension_items.clone(),
+            gaps: vec![0; self.items.len()],
+            both: vec![0; self.items.len()],
+        }
     }
 
-    fn merge_part(&mut self, other: &Self) {
-        CustomerAccumulator::merge_part(self, other);
+    fn merge_chunk(&mut self, mut chunk: CustomerChunk) {
+        self.respondents += chunk.respondents;
+        for (sums, whole) in self.items.iter_mut().zip(&chunk.items) {
+            sums.merge_whole(whole);
+        }
+        for ((dim, alpha), importance) in self
+            .dimensions
+            .iter_mut()
+            .zip(&chunk.alpha)
+            .zip(&chunk.importance)
+        {
+            dim.alpha.merge_whole(alpha);
+            dim.importance.merge_whole(importance);
+        }
+        self.replay(&mut chunk.log);
     }
+}
+
+/// The customer sums of one chunk of rows with whole-number answers: integer sums (exact,
+/// merged in any order) and, per row, the dimension scores and weighted score, which are
+/// fractions and are added to the totals in file order.
+#[derive(Debug, Clone)]
+pub struct CustomerChunk {
+    respondents: u64,
+    items: Vec<ItemSums<WholeMoments>>,
+    alpha: Vec<WholeAlpha>,
+    importance: Vec<WholeMoments>,
+    /// As [`CustomerAccumulator::replay`] takes it.
+    log: Vec<Option<f64>>,
+    dimension_items: Vec<Vec<usize>>,
+    /// P - E per item of the row being added, 0 unless both answered.
+    gaps: Vec<i64>,
+    /// 1 where the row answered both E and P of an item, else 0.
+    both: Vec<i64>,
+}
+
+impl ChunkSums for CustomerChunk {
+    fn add(&mut self, r: &WholeRespondent) {
+        self.respondents += 1;
+        // Branch-free: an unanswered cell is added with weight 0 (see `WholeMoments`).
+        self.gaps.fill(0);
+        self.both.fill(0);
+        if let (Some(e), Some(p)) = (r.expected, r.perceived) {
+            let cells = self
+                .items
+                .iter_mut()
+                .zip(&mut self.gaps)
+                .zip(&mut self.both);
+            let answers = pairs(e, p);
+            for (((sums, gap), both), ((e, has_e), (p, has_p))) in cells.zip(answers) {
+                *both = has_e & has_p;
+                *gap = (p - e) * *both;
+                sums.expected.add_if(e, *both);
+                sums.perceived.add_if(p, *both);
+                sums.gap.add_if(p - e, *both);
+            }
+        }
+        if let (Some(p), Some(a)) = (r.perceived, r.adequate) {
+            for (sums, ((p, has_p), (a, has_a))) in self.items.iter_mut().zip(pairs(p, a)) {
+                sums.msa.add_if(p - a, has_p & has_a);
+                sums.adequate.add_if(a, has_p & has_a);
+            }
+        }
+        if let (Some(p), Some(d)) = (r.perceived, r.desired) {
+            for (sums, ((p, has_p), (d, has_d))) in self.items.iter_mut().zip(pairs(p, d)) {
+                sums.mss.add_if(p - d, has_p & has_d);
+                sums.desired.add_if(d, has_p & has_d);
+            }
+        }
+        for (items, alpha) in self.dimension_items.iter().zip(&mut self.alpha) {
+            let (mut total, mut answered) = (0, 0);
+            for &i in items {
+                total += self.gaps.get(i).copied().unwrap_or(0);
+                answered += self.both.get(i).copied().unwrap_or(0);
+            }
+            let complete = i64::from(answered == items.len() as i64 && !items.is_empty());
+            let gaps = items
+                .iter()
+                .map(|&i| self.gaps.get(i).copied().unwrap_or(0));
+            alpha.add_if(gaps, complete);
+            // The sum of whole numbers is exact: the same float the sequential mean gives.
+            self.log
+                .push((answered > 0).then(|| total as f64 / answered as f64));
+        }
+        let dims = self.dimension_items.len();
+        let importance = r.importance.filter(|points| {
+            !points.answered.is_empty() && points.answered.iter().all(|&a| a == 1)
+        });
+        if let Some(points) = importance {
+            for (sums, &w) in self.importance.iter_mut().zip(points.values) {
+                sums.add_if(w, 1);
+            }
+        }
+        let points = importance.map(|points| points.values.iter().map(|&w| w as f64));
+        log_weighted(&mut self.log, dims, points);
+    }
+}
+
+/// Two kinds of answers item by item: ((value, answered), (value, answered)).
+fn pairs<'a>(
+    a: WholeAnswers<'a>,
+    b: WholeAnswers<'a>,
+) -> impl Iterator<Item = ((i64, i64), (i64, i64))> + 'a {
+    let a = a.values.iter().copied().zip(a.answered.iter().copied());
+    let b = b.values.iter().copied().zip(b.answered.iter().copied());
+    a.zip(b)
 }
 
 /// Running state of the management survey: M per item.
@@ -242,20 +372,44 @@ impl ManagementAccumulator {
     }
 }
 
-/// M answers are whole numbers on the scale: everything is summed in parts, nothing logged.
+/// Reads the management survey; its chunks are [`ManagementChunk`]s.
 impl SurveySums for ManagementAccumulator {
-    type Log = ();
+    type Chunk = ManagementChunk;
 
-    fn add_part(&mut self, r: &Respondent, _log: &mut ()) {
-        self.add(r);
+    fn add(&mut self, r: &Respondent) {
+        ManagementAccumulator::add(self, r);
     }
 
-    fn replay(&mut self, _log: &mut ()) {}
+    fn chunk(&self) -> ManagementChunk {
+        ManagementChunk {
+            respondents: 0,
+            items: vec![WholeMoments::default(); self.items.len()],
+        }
+    }
 
-    fn merge_part(&mut self, other: &Self) {
-        self.respondents += other.respondents;
-        for (a, b) in self.items.iter_mut().zip(&other.items) {
-            a.merge(b);
+    fn merge_chunk(&mut self, chunk: ManagementChunk) {
+        self.respondents += chunk.respondents;
+        for (a, b) in self.items.iter_mut().zip(&chunk.items) {
+            a.merge_whole(b);
+        }
+    }
+}
+
+/// The management sums of one chunk: M per item, as integers (nothing is order-bound).
+#[derive(Debug)]
+pub struct ManagementChunk {
+    respondents: u64,
+    items: Vec<WholeMoments>,
+}
+
+impl ChunkSums for ManagementChunk {
+    fn add(&mut self, r: &WholeRespondent) {
+        self.respondents += 1;
+        if let Some(m) = r.management {
+            let answers = m.values.iter().zip(m.answered);
+            for (sums, (&value, &answered)) in self.items.iter_mut().zip(answers) {
+                sums.add_if(value, answered);
+            }
         }
     }
 }

@@ -3,14 +3,14 @@
 //! One [`CustomerAccumulator`] per segment value, so memory grows with the number of
 //! segments, never with rows; the whole-audit accumulator is their merge.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::customers::CustomerAccumulator;
+use super::customers::{CustomerAccumulator, CustomerChunk};
 use super::gaps::{self, Gaps, ServqualScore};
 use crate::definition::{Audit, SurveySource};
-use crate::sources::survey::{Respondent, SurveySums};
+use crate::sources::survey::{ChunkSums, Respondent, SurveySums, WholeRespondent};
 
 /// The column of `source` that `--by by` names: `site` and `region` follow the
 /// audit's column mapping, anything else is a column name of the file.
@@ -64,79 +64,61 @@ impl SegmentAccumulators {
     }
 }
 
-/// What segment rows leave to be added in file order: each row's segment and the
-/// segment accumulator's log entries for it.
-#[derive(Debug, Default)]
-pub struct SegmentLog {
-    /// Segment values seen in this log.
-    names: Vec<String>,
-    /// Index into `names` of each value.
-    index: std::collections::HashMap<String, usize>,
-    /// Per row, the index of its segment in `names`.
-    rows: Vec<usize>,
-    /// The rows' entries, one after another (each the same length).
-    entries: Vec<Option<f64>>,
-}
-
-/// Chunked reading: each segment's sums are split as [`CustomerAccumulator`]'s are.
+/// Chunked reading: each segment's sums are built as [`CustomerAccumulator`]'s are. Only
+/// the order of rows within a segment matters, so each segment keeps its own chunk.
 impl SurveySums for SegmentAccumulators {
-    type Log = SegmentLog;
+    type Chunk = SegmentChunk;
 
-    fn add_part(&mut self, r: &Respondent, log: &mut SegmentLog) {
-        let acc = match self.segments.get_mut(r.extra) {
-            Some(acc) => acc,
-            None => self
-                .segments
-                .entry(r.extra.to_string())
-                .or_insert_with(|| self.empty.clone()),
-        };
-        acc.add_part(r, &mut log.entries);
-        let key = match log.index.get(r.extra) {
-            Some(&k) => k,
-            None => {
-                log.names.push(r.extra.to_string());
-                log.index.insert(r.extra.to_string(), log.names.len() - 1);
-                log.names.len() - 1
-            }
-        };
-        log.rows.push(key);
+    fn add(&mut self, r: &Respondent) {
+        SegmentAccumulators::add(self, r);
     }
 
-    fn replay(&mut self, log: &mut SegmentLog) {
-        let width = log.entries.len() / log.rows.len().max(1);
-        let mut entries = Vec::with_capacity(width);
-        for (row, &key) in log.rows.iter().enumerate() {
-            let Some(name) = log.names.get(key) else {
-                continue;
-            };
-            let acc = match self.segments.get_mut(name) {
-                Some(acc) => acc,
-                None => self
-                    .segments
-                    .entry(name.clone())
-                    .or_insert_with(|| self.empty.clone()),
-            };
-            entries.clear();
-            entries.extend_from_slice(
-                log.entries
-                    .get(row * width..(row + 1) * width)
-                    .unwrap_or_default(),
-            );
-            acc.replay(&mut entries);
+    fn chunk(&self) -> SegmentChunk {
+        SegmentChunk {
+            empty: self.empty.chunk(),
+            index: HashMap::new(),
+            segments: Vec::new(),
         }
-        *log = SegmentLog::default();
     }
 
-    fn merge_part(&mut self, other: &Self) {
-        for (name, part) in &other.segments {
-            match self.segments.get_mut(name) {
-                Some(acc) => acc.merge_part(part),
+    fn merge_chunk(&mut self, chunk: SegmentChunk) {
+        for (name, part) in chunk.segments {
+            match self.segments.get_mut(&name) {
+                Some(acc) => acc.merge_chunk(part),
                 None => {
                     let mut acc = self.empty.clone();
-                    acc.merge_part(part);
-                    self.segments.insert(name.clone(), acc);
+                    acc.merge_chunk(part);
+                    self.segments.insert(name, acc);
                 }
             }
+        }
+    }
+}
+
+/// The sums of one chunk, per segment value in order of first appearance.
+#[derive(Debug)]
+pub struct SegmentChunk {
+    /// An empty segment's sums.
+    empty: CustomerChunk,
+    /// Position of each segment value in `segments`.
+    index: HashMap<String, usize>,
+    segments: Vec<(String, CustomerChunk)>,
+}
+
+impl ChunkSums for SegmentChunk {
+    fn add(&mut self, r: &WholeRespondent) {
+        let k = match self.index.get(r.extra) {
+            Some(&k) => k,
+            None => {
+                self.segments
+                    .push((r.extra.to_string(), self.empty.clone()));
+                self.index
+                    .insert(r.extra.to_string(), self.segments.len() - 1);
+                self.segments.len() - 1
+            }
+        };
+        if let Some((_, chunk)) = self.segments.get_mut(k) {
+            chunk.add(r);
         }
     }
 }

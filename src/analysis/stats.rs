@@ -77,6 +77,43 @@ impl Moments {
     }
 }
 
+/// Running sums of whole numbers, kept as integers: exact, so they add up to the same
+/// [`Moments`] in any order (chunks of a file are summed on several threads this way).
+///
+/// Branch-free: [`WholeMoments::add_if`] takes a 0/1 weight instead of a condition, so a
+/// row with unanswered cells costs what a full row costs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WholeMoments {
+    /// Number of values added.
+    pub n: i64,
+    /// Sum of the values.
+    pub sum: i64,
+    /// Sum of the squared values.
+    pub sum_sq: i64,
+}
+
+impl WholeMoments {
+    /// Adds `x` if `counted` is 1, nothing if it is 0.
+    #[inline]
+    pub fn add_if(&mut self, x: i64, counted: i64) {
+        let x = x * counted;
+        self.n += counted;
+        self.sum += x;
+        self.sum_sq += x * x;
+    }
+}
+
+impl Moments {
+    /// Adds the values summarised by `whole`. Bit-identical to adding them one by one as
+    /// long as every sum stays below 2^53, where f64 holds whole numbers exactly.
+    pub fn merge_whole(&mut self, whole: &WholeMoments) {
+        // `as` is exact for integers below 2^53, the bound of the whole premise.
+        self.n += whole.n as u64;
+        self.sum += whole.sum as f64;
+        self.sum_sq += whole.sum_sq as f64;
+    }
+}
+
 /// Result of a one-sample (paired-difference) t test of mean = 0, with a 95% CI.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MeanTest {
@@ -340,6 +377,47 @@ impl AlphaAccumulator {
     }
 }
 
+/// What [`AlphaAccumulator`] sums, for whole numbers, as integers (see [`WholeMoments`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WholeAlpha {
+    items: Vec<WholeMoments>,
+    total: WholeMoments,
+}
+
+impl WholeAlpha {
+    /// Empty sums for `k` items.
+    pub fn new(k: usize) -> Self {
+        WholeAlpha {
+            items: vec![WholeMoments::default(); k],
+            total: WholeMoments::default(),
+        }
+    }
+
+    /// Adds `row` (k values) as a complete case if `complete` is 1, nothing if it is 0.
+    #[inline]
+    pub fn add_if(&mut self, row: impl Iterator<Item = i64>, complete: i64) {
+        let mut total = 0;
+        for (m, x) in self.items.iter_mut().zip(row) {
+            m.add_if(x, complete);
+            total += x;
+        }
+        self.total.add_if(total, complete);
+    }
+}
+
+impl AlphaAccumulator {
+    /// Adds the complete cases summarised by `whole` (same k; another k is ignored).
+    pub fn merge_whole(&mut self, whole: &WholeAlpha) {
+        if whole.items.len() != self.k {
+            return;
+        }
+        for (m, w) in self.items.iter_mut().zip(&whole.items) {
+            m.merge_whole(w);
+        }
+        self.total.merge_whole(&whole.total);
+    }
+}
+
 /// Mean of the values that are Some; None if there are none.
 pub fn mean_of(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
     let (n, sum) = values
@@ -422,6 +500,29 @@ mod tests {
             forward.variance().unwrap().to_bits(),
             split.variance().unwrap().to_bits()
         );
+    }
+
+    #[test]
+    fn whole_moments_merge_to_the_same_bits_as_adding_one_by_one() {
+        // Reverse-scored and negative values (gaps) included; weight 0 adds nothing.
+        let xs: Vec<i64> = (0..1000).map(|i| (i * 37 + 11) % 13 - 6).collect();
+        let one_by_one = moments(&xs.iter().map(|&x| x as f64).collect::<Vec<_>>());
+        let mut whole = WholeMoments::default();
+        for &x in &xs {
+            whole.add_if(x, 1);
+            whole.add_if(x + 100, 0);
+        }
+        assert_eq!(whole.n, 1000);
+        let mut merged = Moments::default();
+        merged.merge_whole(&whole);
+        assert_eq!(merged, one_by_one);
+        assert_eq!(merged.sum.to_bits(), one_by_one.sum.to_bits());
+        // By hand: 1, -2 and 3 give n 3, sum 2, sum of squares 14.
+        let mut small = WholeMoments::default();
+        for x in [1, -2, 3] {
+            small.add_if(x, 1);
+        }
+        assert_eq!((small.n, small.sum, small.sum_sq), (3, 2, 14));
     }
 
     #[test]
@@ -716,6 +817,27 @@ mod tests {
         second.merge(&first);
         assert_eq!(second, all);
         assert_eq!(second.alpha(), all.alpha());
+    }
+
+    #[test]
+    fn whole_alpha_merges_to_the_same_sums_as_adding_cases() {
+        let mut cases = AlphaAccumulator::new(3);
+        for row in &ALPHA_ROWS {
+            cases.add(row);
+        }
+        let mut whole = WholeAlpha::new(3);
+        for row in &ALPHA_ROWS {
+            whole.add_if(row.iter().map(|&x| x as i64), 1);
+            // An incomplete case is added with weight 0: nothing changes.
+            whole.add_if([9, 9, 9].into_iter(), 0);
+        }
+        let mut merged = AlphaAccumulator::new(3);
+        merged.merge_whole(&whole);
+        assert_eq!(merged, cases);
+        close(merged.alpha().unwrap(), 33.0 / 34.0, 1e-12);
+        // Another number of items is ignored.
+        merged.merge_whole(&WholeAlpha::new(2));
+        assert_eq!(merged, cases);
     }
 
     #[test]

@@ -136,23 +136,60 @@ pub fn read_survey_with(
     read_opened(audit, source.file.as_path(), kind, source, opened, visit)
 }
 
-/// Sums over a survey's respondents that can be built in parts, so that a file can be
-/// read in chunks on several threads (see [`read_survey_into`]).
+/// Sums over a survey's respondents, which a large file builds in chunks on several
+/// threads (see [`read_survey_into`]).
 ///
-/// A row's sums split in two: an exact part (sums of whole numbers, which come out the
-/// same in any order) added at once, and a part that must be added in file order (sums
-/// of fractions, such as mean scores), logged and replayed. Reading sequentially is
-/// `add_part` then `replay` on every row; the results must be bit-identical.
+/// Sequential reading adds every row with [`SurveySums::add`]. Chunked reading takes
+/// whole-number answers only: each worker adds the rows of its chunk to a
+/// [`SurveySums::Chunk`], which keeps sums of whole numbers as integers (exact, so the
+/// same in any order) and logs what must be added in file order (sums of fractions, such
+/// as mean scores); [`SurveySums::merge_chunk`] takes the chunks in file order. Both ways
+/// must give the same sums to the last bit.
 pub trait SurveySums: Clone + Send + Sync {
-    /// What rows leave to be added in file order.
-    type Log: Default + Send;
-    /// Adds the order-free part of `r` and logs the rest. In chunked reading `r.line`
-    /// is not known (0).
-    fn add_part(&mut self, r: &Respondent, log: &mut Self::Log);
-    /// Adds the logged rows, in order, and empties the log.
-    fn replay(&mut self, log: &mut Self::Log);
-    /// Adds the order-free part of `other` (same audit).
-    fn merge_part(&mut self, other: &Self);
+    /// What a worker adds the rows of one chunk to.
+    type Chunk: ChunkSums;
+    /// Adds one respondent (sequential reading).
+    fn add(&mut self, r: &Respondent);
+    /// Empty sums for a chunk.
+    fn chunk(&self) -> Self::Chunk;
+    /// Adds a chunk's sums; chunks come in file order.
+    fn merge_chunk(&mut self, chunk: Self::Chunk);
+}
+
+/// The sums of one chunk of a survey file (see [`SurveySums`]).
+pub trait ChunkSums: Send {
+    /// Adds one respondent whose answers are all whole numbers.
+    fn add(&mut self, r: &WholeRespondent);
+}
+
+/// Whole-number answers of one kind in a row (E, P, A, D, M per item, or importance
+/// points per dimension).
+#[derive(Debug, Clone, Copy)]
+pub struct WholeAnswers<'a> {
+    /// The answer, reverse-scored; 0 where unanswered.
+    pub values: &'a [i64],
+    /// 1 where answered, 0 where not: a weight rather than a flag, for branch-free sums.
+    pub answered: &'a [i64],
+}
+
+/// One respondent read in chunks, every answer a whole number; a kind is `None` when
+/// the file has none of its columns.
+#[derive(Debug)]
+pub struct WholeRespondent<'a> {
+    /// E per item.
+    pub expected: Option<WholeAnswers<'a>>,
+    /// P per item.
+    pub perceived: Option<WholeAnswers<'a>>,
+    /// Adequate service level per item.
+    pub adequate: Option<WholeAnswers<'a>>,
+    /// Desired service level per item.
+    pub desired: Option<WholeAnswers<'a>>,
+    /// M per item (management survey).
+    pub management: Option<WholeAnswers<'a>>,
+    /// Importance points per dimension.
+    pub importance: Option<WholeAnswers<'a>>,
+    /// As [`Respondent::extra`].
+    pub extra: &'a str,
 }
 
 /// Reads the survey `source` of `audit` into `sums`: large UTF-8 files in chunks on
@@ -179,12 +216,10 @@ pub fn read_survey_into<S: SurveySums>(
     )
     .filter(|_| opened.format.encoding == encoding_rs::UTF_8);
     if let Some(plan) = plan {
-        let empty = sums.clone();
-        let parser = fast::RowParser::new(audit, &opened.layout, opened.extra_column, path, &empty);
+        let parser = fast::RowParser::new(audit, &opened.layout, opened.extra_column, sums);
         let mut total = sums.clone();
-        let finished = chunked::run(&plan, &parser, |(part, mut log), _| {
-            total.merge_part(&part);
-            total.replay(&mut log);
+        let finished = chunked::run(&plan, &parser, |chunk, _| {
+            total.merge_chunk(chunk);
             true
         });
         if let Some(chunked::Finished {
@@ -198,11 +233,7 @@ pub fn read_survey_into<S: SurveySums>(
     }
     // Sequentially, from the start: this reader also knows every problem's place.
     drop(opened);
-    let mut log = S::Log::default();
-    read_survey_with(audit, source, kind, extra, |r| {
-        sums.add_part(r, &mut log);
-        sums.replay(&mut log);
-    })
+    read_survey_with(audit, source, kind, extra, |r| sums.add(r))
 }
 
 /// Like [`read_survey_with`], from a survey already opened.

@@ -1,33 +1,30 @@
 //! The survey's side of chunked reading: each worker reads the rows of its chunk into
-//! [`Respondent`]s and adds them to its own [`SurveySums`]: the exact, order-free part
-//! straight away, the rest (sums of fractions) logged per row. The reading thread merges
-//! the exact parts and replays the logs in file order, so the result is the sequential
-//! one bit for bit.
+//! [`WholeRespondent`]s and adds them to its chunk's sums (see [`SurveySums`]); the
+//! reading thread merges the chunks in file order, so the result is the sequential one
+//! bit for bit.
 //!
-//! Exact means whole numbers: sums of whole numbers below 2^53 are exact in f64 whatever
-//! the order. A chunk with any other value (`4.5`, `12.5` points) refuses, and the file
-//! is read sequentially. So does a row that would be a problem, so that every problem is
-//! reported with its place.
-//!
-//! A worker checks every cell exactly as the sequential reader does ([`answer_value`],
-//! [`check_importance`]); a row that would be a problem refuses the chunk, and the file
-//! is then read sequentially so that every problem is reported with its place.
-
-use std::path::Path;
+//! Only whole numbers are taken: their sums are exact in any order, below 2^53. A chunk
+//! with any other value (`4.5`, `12.5` points) refuses, and the file is read
+//! sequentially. So does a row that would be a problem, so that every problem is
+//! reported with its place. A worker checks every cell as the sequential reader does
+//! ([`answer_value`], and the importance rule of [`super::check_importance`]).
 
 use super::super::answers::trim;
 use super::super::chunked::{ChunkParser, Fields};
-use super::{answer_value, check_importance, Layout, Respondent, SurveySums};
+use super::{answer_value, ChunkSums, Layout, SurveySums, WholeAnswers, WholeRespondent};
 use crate::definition::{Audit, Scale};
-use crate::problem::Problem;
 
-/// The largest answer summed in parts: squares and sums stay exact for billions of rows.
-const MAX_EXACT: f64 = 1000.0;
+/// The largest answer summed as a whole number: squares and sums stay exact (below
+/// 2^53) for billions of rows.
+const MAX_WHOLE: f64 = 1000.0;
 
-/// The arrays of a [`Respondent`], in the order of [`RowParser::targets`].
+/// The answer arrays of a [`WholeRespondent`], in the order of [`RowParser::targets`].
 const TARGETS: usize = 6;
 /// Index of the importance array among the targets (the others are per item).
 const IMPORTANCE: usize = 5;
+
+/// A cell as a worker keeps it: the value (0 if unanswered) and 1 if answered, else 0.
+type WholeCell = (i64, i64);
 
 /// One answer column of the file: where its value goes in a row and how it is read.
 #[derive(Debug, Clone, Copy)]
@@ -36,9 +33,9 @@ struct Slot {
     offset: usize,
     reverse: bool,
     points: bool,
-    /// The value of each one-digit cell `0`..`9` (`None`: a problem), worked out once
-    /// with [`answer_value`] so the commonest cells cost a table look-up.
-    digits: [Option<Option<f64>>; 10],
+    /// The cell of each one-digit answer `0`..`9` (`None`: a problem, or not whole),
+    /// worked out once with [`answer_value`] so the commonest cells cost a table look-up.
+    digits: [Option<WholeCell>; 10],
 }
 
 /// What a column of the file is used for.
@@ -46,45 +43,52 @@ struct Slot {
 struct Action {
     /// How to read it, if an answer column.
     slot: Option<Slot>,
-    /// Bit `j` set: the column is text field `j` (id, site, region, segment).
-    texts: u8,
+    /// Whether it is the segment column.
+    extra: bool,
 }
 
-/// Whether an answer can be summed in parts: missing, or a whole number up to [`MAX_EXACT`].
-fn exact(value: &Option<f64>) -> bool {
-    value.is_none_or(|x| x.fract() == 0.0 && x.abs() <= MAX_EXACT)
+/// An answer as a worker keeps it, if it is whole: unanswered, or a whole number up to
+/// [`MAX_WHOLE`] (not `-0`, whose sign a sum of floats could keep).
+fn whole(value: Option<f64>) -> Option<WholeCell> {
+    match value {
+        None => Some((0, 0)),
+        Some(x) => {
+            let n = x as i64;
+            let exact = (n as f64).to_bits() == x.to_bits() && x.abs() <= MAX_WHOLE;
+            exact.then_some((n, 1))
+        }
+    }
 }
 
-/// Reads records into [`Respondent`]s and adds them to per-chunk sums; one per worker.
+/// Whether importance points pass [`super::check_importance`]: none given, or every
+/// dimension's, adding up to 100 (exactly, being whole numbers).
+fn importance_ok(points: WholeAnswers) -> bool {
+    let answered: i64 = points.answered.iter().sum();
+    answered == 0
+        || (answered == points.answered.len() as i64 && points.values.iter().sum::<i64>() == 100)
+}
+
+/// Reads records into [`WholeRespondent`]s and adds them to per-chunk sums; one per worker.
 #[derive(Clone)]
 pub(super) struct RowParser<'a, S> {
     /// Per column of the file.
     actions: Vec<Action>,
-    /// Start of each [`Respondent`] array in a row, if the file has any of its columns.
+    /// Start of each answer array in a row, if the file has any of its columns.
     targets: [Option<usize>; TARGETS],
     n_items: usize,
     n_dims: usize,
     scale: Scale,
-    layout: &'a Layout,
-    path: &'a Path,
-    problems: Vec<Problem>,
-    /// The row being read, laid out as `targets` says.
-    row: Vec<Option<f64>>,
-    /// Stands in for the arrays of a file without any of their columns.
-    none: Vec<Option<f64>>,
-    /// Empty sums, cloned for every chunk.
-    empty: &'a S,
+    /// The row being read, laid out as `targets` says: values and answered weights.
+    values: Vec<i64>,
+    answered: Vec<i64>,
+    /// The sums a chunk starts from.
+    sums: &'a S,
 }
 
 impl<'a, S: SurveySums> RowParser<'a, S> {
-    /// The parser for `layout`'s columns (plus `extra`, the segment column) into `empty`.
-    pub(super) fn new(
-        audit: &Audit,
-        layout: &'a Layout,
-        extra: Option<usize>,
-        path: &'a Path,
-        empty: &'a S,
-    ) -> Self {
+    /// The parser for `layout`'s columns (plus `extra`, the segment column) into chunks of
+    /// `sums`.
+    pub(super) fn new(audit: &Audit, layout: &Layout, extra: Option<usize>, sums: &'a S) -> Self {
         let n_items = audit.items.len();
         let n_dims = audit.dimensions.len();
         let columns: [&[Option<usize>]; TARGETS] = [
@@ -114,7 +118,7 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
                 let digits = std::array::from_fn(|d| {
                     answer_value(&[b'0' + d as u8], audit.scale, reverse, points)
                         .ok()
-                        .filter(exact)
+                        .and_then(whole)
                 });
                 if let Some(action) = actions.get_mut(c) {
                     action.slot = Some(Slot {
@@ -126,11 +130,8 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
                 }
             }
         }
-        let texts = [layout.id, layout.site, layout.region, extra];
-        for (j, col) in texts.iter().enumerate() {
-            if let Some(action) = col.and_then(|c| actions.get_mut(c)) {
-                action.texts |= 1 << j;
-            }
+        if let Some(action) = extra.and_then(|c| actions.get_mut(c)) {
+            action.extra = true;
         }
         RowParser {
             actions,
@@ -138,28 +139,39 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
             n_items,
             n_dims,
             scale: audit.scale,
-            layout,
-            path,
-            problems: Vec::new(),
-            row: vec![None; width],
-            none: vec![None; n_items.max(n_dims)],
-            empty,
+            // A file without any answer column still has empty arrays to point into.
+            values: vec![0; width],
+            answered: vec![0; width],
+            sums,
         }
+    }
+
+    /// The answers of target `t` in the row read, if the file has its columns.
+    fn answers(&self, t: usize) -> Option<WholeAnswers<'_>> {
+        let start = self.targets[t]?;
+        let len = if t == IMPORTANCE {
+            self.n_dims
+        } else {
+            self.n_items
+        };
+        Some(WholeAnswers {
+            values: self.values.get(start..start + len)?,
+            answered: self.answered.get(start..start + len)?,
+        })
     }
 }
 
 impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
-    type Out = (S, S::Log);
+    type Out = S::Chunk;
 
     fn start(&mut self) -> Self::Out {
-        (self.empty.clone(), S::Log::default())
+        self.sums.chunk()
     }
 
     fn record(&mut self, fields: &Fields, _line: u64, out: &mut Self::Out) -> bool {
         let (actions, scale) = (&self.actions, self.scale);
-        let row = &mut self.row;
         let mut ok = true;
-        let mut texts: [&[u8]; 4] = [&[]; 4];
+        let mut extra: &[u8] = &[];
         let mut count = 0;
         for (column, raw) in fields.iter().enumerate() {
             count = column + 1;
@@ -167,71 +179,42 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
                 continue;
             };
             if let Some(slot) = &action.slot {
-                let value = match raw {
-                    [] => Some(None),
+                let cell = match raw {
+                    [] => Some((0, 0)),
                     [d @ b'0'..=b'9'] => slot.digits[usize::from(d - b'0')],
                     _ => answer_value(raw, scale, slot.reverse, slot.points)
                         .ok()
-                        .filter(exact),
+                        .and_then(whole),
                 };
-                match (value, row.get_mut(slot.offset)) {
-                    (Some(v), Some(cell)) => *cell = v,
+                let target = self.values.get_mut(slot.offset);
+                let weight = self.answered.get_mut(slot.offset);
+                match (cell, target, weight) {
+                    (Some((value, answered)), Some(v), Some(a)) => (*v, *a) = (value, answered),
                     _ => ok = false,
                 }
             }
-            if action.texts != 0 {
-                for (j, text) in texts.iter_mut().enumerate() {
-                    if action.texts & (1 << j) != 0 {
-                        *text = raw;
-                    }
-                }
+            if action.extra {
+                extra = raw;
             }
         }
-        let right = count == fields.expected();
-        if !right || !ok {
+        if count != fields.expected() || !ok {
             return false;
         }
-        let array = |t: usize| {
-            let len = if t == IMPORTANCE {
-                self.n_dims
-            } else {
-                self.n_items
-            };
-            match self.targets[t] {
-                Some(start) => self.row.get(start..start + len).unwrap_or_default(),
-                None => self.none.get(..len).unwrap_or_default(),
-            }
-        };
-        if self.targets[IMPORTANCE].is_some() {
-            // Only whether there is a problem matters; its place is found sequentially.
-            check_importance(
-                array(IMPORTANCE),
-                self.layout,
-                self.path,
-                0,
-                &mut self.problems,
-            );
-            if !self.problems.is_empty() {
-                self.problems.clear();
-                return false;
-            }
+        let importance = self.answers(IMPORTANCE);
+        // Only whether there is a problem matters; its place is found sequentially.
+        if importance.is_some_and(|points| !importance_ok(points)) {
+            return false;
         }
-        let text = |j: usize| std::str::from_utf8(trim(texts[j])).unwrap_or("");
-        let respondent = Respondent {
-            // Lines are counted per chunk; sums do not use them (see `SurveySums`).
-            line: 0,
-            id: text(0),
-            site: text(1),
-            region: text(2),
-            expected: array(0),
-            perceived: array(1),
-            adequate: array(2),
-            desired: array(3),
-            management: array(4),
-            importance: array(IMPORTANCE),
-            extra: text(3),
+        let respondent = WholeRespondent {
+            expected: self.answers(0),
+            perceived: self.answers(1),
+            adequate: self.answers(2),
+            desired: self.answers(3),
+            management: self.answers(4),
+            importance,
+            extra: std::str::from_utf8(trim(extra)).unwrap_or(""),
         };
-        out.0.add_part(&respondent, &mut out.1);
+        out.add(&respondent);
         true
     }
 }
@@ -241,7 +224,7 @@ mod tests {
     use super::super::super::chunked::{self, Tuning};
     use super::super::{open_survey, read_survey_into, SurveyKind};
     use super::*;
-    use crate::analysis::customers::CustomerAccumulator;
+    use crate::analysis::customers::{CustomerAccumulator, ManagementAccumulator};
     use crate::analysis::segments::SegmentAccumulators;
 
     /// An audit over `csv` (written to a new directory) with `weights: survey`.
@@ -318,16 +301,35 @@ mod tests {
         }
     }
 
-    /// The sums, rows and digest of the survey read with `tuning`.
+    impl Shown for ManagementAccumulator {
+        fn shown(&self) -> String {
+            format!("{self:?}")
+        }
+    }
+
+    /// The sums, rows and digest of the customer survey read with `tuning`.
     fn read<S: SurveySums + Shown>(
         audit: &Audit,
         by: Option<&str>,
         tuning: Tuning,
+        sums: S,
+    ) -> (String, u64, String) {
+        read_kind(audit, SurveyKind::Customers, by, tuning, sums)
+    }
+
+    /// The sums, rows and digest of survey `kind` read with `tuning`.
+    fn read_kind<S: SurveySums + Shown>(
+        audit: &Audit,
+        kind: SurveyKind,
+        by: Option<&str>,
+        tuning: Tuning,
         mut sums: S,
     ) -> (String, u64, String) {
-        let source = audit.customers.as_ref().unwrap();
-        let read =
-            read_survey_into(audit, source, SurveyKind::Customers, by, tuning, &mut sums).unwrap();
+        let source = match kind {
+            SurveyKind::Customers => audit.customers.as_ref(),
+            SurveyKind::Management => audit.management.as_ref(),
+        };
+        let read = read_survey_into(audit, source.unwrap(), kind, by, tuning, &mut sums).unwrap();
         (sums.shown(), read.rows, read.digest.sha256)
     }
 
@@ -345,7 +347,7 @@ mod tests {
         )
         .unwrap();
         let empty = CustomerAccumulator::new(audit);
-        let parser = RowParser::new(audit, &opened.layout, None, &source.file, &empty);
+        let parser = RowParser::new(audit, &opened.layout, None, &empty);
         chunked::run(&plan, &parser, |_, _| true).is_some()
     }
 
@@ -366,6 +368,102 @@ mod tests {
         for chunk_len in [50, 4096] {
             let chunked = read(&audit, Some("site"), tuning(2, chunk_len), segments());
             assert_eq!(chunked, sequential, "segments, chunks of {chunk_len}");
+        }
+    }
+
+    #[test]
+    fn zone_reverse_scoring_points_and_management_sum_to_the_sequential_bits() {
+        // A 0-10 scale (so `10` takes the slow path and 0 is a value), a reverse-scored
+        // item, A and D columns, importance points and 15% unanswered cells, from a
+        // fixed pseudo-random sequence.
+        let dir = tempfile::tempdir().unwrap();
+        let items = ["A1", "A2", "B1", "B2"];
+        let mut state = 7u64;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        let mut customers = String::from("id");
+        for kind in ["E", "P", "A", "D"] {
+            for it in items {
+                customers += &format!(",{kind}_{it}");
+            }
+        }
+        customers += ",W_service,W_place\n";
+        let mut management = String::from("id,M_A1,M_A2,M_B1,M_B2\n");
+        for r in 0..600 {
+            customers += &format!("R{r}");
+            for _ in 0..16 {
+                let cell = next(100);
+                customers += &if cell < 15 {
+                    ",".into()
+                } else {
+                    format!(",{}", cell % 11)
+                };
+            }
+            customers += match next(4) {
+                0 => ",,\n",
+                1 => ",60,40\n",
+                2 => ",35,65\n",
+                _ => ",100,0\n",
+            };
+            management += &format!("M{r}");
+            for _ in 0..4 {
+                let cell = next(100);
+                management += &if cell < 15 {
+                    ",".into()
+                } else {
+                    format!(",{}", cell % 11)
+                };
+            }
+            management += "\n";
+        }
+        let with_points = customers.lines().skip(1).filter(|l| !l.ends_with(",,"));
+        let with_points = with_points.count() as u64;
+        std::fs::write(dir.path().join("c.csv"), customers).unwrap();
+        std::fs::write(dir.path().join("m.csv"), management).unwrap();
+        let yaml = "audit: {id: t, title: T, period: {start: 2026-01-01, end: 2026-03-31}}\n\
+                    scale: {min: 0, max: 10}\nweights: survey\n\
+                    dimensions: [{id: service, label: {en: S}}, {id: place, label: {en: P}}]\n\
+                    items:\n\
+                    - {id: A1, dimension: service, text: {en: a}}\n\
+                    - {id: A2, dimension: service, text: {en: b}}\n\
+                    - {id: B1, dimension: place, text: {en: c}}\n\
+                    - {id: B2, dimension: place, text: {en: d}, reverse: true}\n\
+                    sources:\n  customers: {file: c.csv}\n  management: {file: m.csv}\n";
+        let audit = crate::definition::load_str(&dir.path().join("audit.yaml"), yaml).unwrap();
+        assert!(audit.items[3].reverse);
+        let acc = || CustomerAccumulator::new(&audit);
+        let sequential = read(&audit, None, tuning(0, 1), acc());
+        assert_eq!(sequential.1, 600);
+        for chunk_len in [1, 333, 1 << 20] {
+            assert!(read_in_full(&audit, tuning(2, chunk_len)), "{chunk_len}");
+            let chunked = read(&audit, None, tuning(2, chunk_len), acc());
+            assert_eq!(chunked, sequential, "chunks of {chunk_len}");
+        }
+        // The zone of tolerance and the points were summed, not left empty.
+        let mut sums = CustomerAccumulator::new(&audit);
+        let source = audit.customers.as_ref().unwrap();
+        read_survey_into(
+            &audit,
+            source,
+            SurveyKind::Customers,
+            None,
+            tuning(2, 333),
+            &mut sums,
+        )
+        .unwrap();
+        assert!(sums.items[3].msa.n > 300 && sums.items[3].desired.n > 300);
+        assert_eq!(sums.dimensions[0].importance.n, with_points);
+        assert!(with_points > 400 && with_points < 500, "{with_points}");
+        let kind = SurveyKind::Management;
+        let managers = || ManagementAccumulator::new(&audit);
+        let sequential = read_kind(&audit, kind, None, tuning(0, 1), managers());
+        for chunk_len in [1, 97, 1 << 20] {
+            let chunked = read_kind(&audit, kind, None, tuning(2, chunk_len), managers());
+            assert_eq!(chunked, sequential, "management, chunks of {chunk_len}");
         }
     }
 
