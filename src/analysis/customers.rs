@@ -5,7 +5,9 @@
 
 use super::stats::{AlphaAccumulator, Moments, WholeAlpha, WholeMoments};
 use crate::definition::Audit;
-use crate::sources::survey::{ChunkSums, Respondent, SurveySums, WholeAnswers, WholeRespondent};
+use crate::sources::survey::{
+    ChunkSums, Respondent, SurveySums, WholeAnswers, WholeCell, WholeRespondent,
+};
 
 /// Sums for one item of the customer survey (`M` is [`WholeMoments`] in a chunk's sums).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -320,15 +322,15 @@ impl ChunkSums for CustomerChunk {
                 .push((answered > 0).then(|| total as f64 / answered as f64));
         }
         let dims = self.dimension_items.len();
-        let importance = r.importance.filter(|points| {
-            !points.answered.is_empty() && points.answered.iter().all(|&a| a == 1)
-        });
+        let importance = r
+            .importance
+            .filter(|points| !points.0.is_empty() && points.0.iter().all(|c| c.answered == 1));
         if let Some(points) = importance {
-            for (sums, &w) in self.importance.iter_mut().zip(points.values) {
-                sums.add_if(w, 1);
+            for (sums, w) in self.importance.iter_mut().zip(points.0) {
+                sums.add_if(w.value, 1);
             }
         }
-        let points = importance.map(|points| points.values.iter().map(|&w| w as f64));
+        let points = importance.map(|points| points.0.iter().map(|w| w.value as f64));
         log_weighted(&mut self.log, dims, points);
     }
 }
@@ -338,9 +340,8 @@ fn pairs<'a>(
     a: WholeAnswers<'a>,
     b: WholeAnswers<'a>,
 ) -> impl Iterator<Item = ((i64, i64), (i64, i64))> + 'a {
-    let a = a.values.iter().copied().zip(a.answered.iter().copied());
-    let b = b.values.iter().copied().zip(b.answered.iter().copied());
-    a.zip(b)
+    let cell = |c: &WholeCell| (c.value, c.answered);
+    a.0.iter().map(cell).zip(b.0.iter().map(cell))
 }
 
 /// Running state of the management survey: M per item.
@@ -406,9 +407,8 @@ impl ChunkSums for ManagementChunk {
     fn add(&mut self, r: &WholeRespondent) {
         self.respondents += 1;
         if let Some(m) = r.management {
-            let answers = m.values.iter().zip(m.answered);
-            for (sums, (&value, &answered)) in self.items.iter_mut().zip(answers) {
-                sums.add_if(value, answered);
+            for (sums, m) in self.items.iter_mut().zip(m.0) {
+                sums.add_if(m.value, m.answered);
             }
         }
     }

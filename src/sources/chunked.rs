@@ -96,51 +96,32 @@ enum FieldsKind<'a> {
     Line { line: &'a str, delimiter: u8 },
 }
 
-impl<'a> FieldsKind<'a> {
-    /// The bytes the fields are cut from.
-    fn bytes(self) -> &'a [u8] {
-        match self {
+impl<'a> Fields<'a> {
+    /// Calls `f` with each field's column and bytes, in order; returns the number of
+    /// fields, which the caller must check against [`Fields::expected`].
+    #[inline(always)]
+    pub fn for_each(&self, mut f: impl FnMut(usize, &'a [u8])) -> usize {
+        let bytes = match self.kind {
             FieldsKind::Split { data, .. } => data,
             FieldsKind::Line { line, .. } => line.as_bytes(),
-        }
-    }
-}
-
-impl<'a> Fields<'a> {
-    /// The fields in order. Check [`Fields::expected`] against how many there were.
-    #[inline]
-    pub fn iter(&self) -> FieldIter<'a> {
-        FieldIter {
-            kind: self.kind,
-            next: 0,
-            done: false,
-        }
+        };
+        self.for_each_range(|column, range| f(column, bytes.get(range).unwrap_or_default()))
     }
 
-    /// Appends the fields as text to `out` (what `texts` gives, in one tight loop, for the
-    /// hot paths); `false` if the record is not UTF-8.
+    /// Appends the fields as text to `out`; `false` if the record is not UTF-8.
     pub fn texts_into(&self, out: &mut Vec<&'a str>) -> bool {
-        match self.kind {
-            FieldsKind::Line { line, delimiter } => {
-                let mut start = 0;
-                for (i, &b) in line.as_bytes().iter().enumerate() {
-                    if b == delimiter {
-                        // At an ASCII delimiter: always a character boundary.
-                        out.push(line.get(start..i).unwrap_or_default());
-                        start = i + 1;
-                    }
-                }
-                out.push(line.get(start..).unwrap_or_default());
-                true
-            }
-            FieldsKind::Split { .. } => match self.texts() {
-                Some(texts) => {
-                    out.extend(texts);
-                    true
-                }
-                None => false,
+        let text = match self.kind {
+            // The chunks given to a parser are UTF-8: this checks the record once.
+            FieldsKind::Split { data, .. } => match std::str::from_utf8(data) {
+                Ok(text) => text,
+                Err(_) => return false,
             },
-        }
+            FieldsKind::Line { line, .. } => line,
+        };
+        // An ASCII delimiter (the only kind the readers take) and the quotes never cut a
+        // character, so the ranges are always on character boundaries.
+        self.for_each_range(|_, range| out.push(text.get(range).unwrap_or_default()));
+        true
     }
 
     /// Fields in the header: a record with another number must be refused.
@@ -148,84 +129,38 @@ impl<'a> Fields<'a> {
         self.expected
     }
 
-    /// The fields in order as text, or `None` if the record is not UTF-8 (the chunks
-    /// given to a parser are: this checks the record once rather than field by field).
-    fn texts(&self) -> Option<TextIter<'a>> {
-        let text = match self.kind {
-            FieldsKind::Split { data, .. } => std::str::from_utf8(data).ok()?,
-            FieldsKind::Line { line, .. } => line,
-        };
-        Some(TextIter {
-            text,
-            fields: self.iter(),
-        })
-    }
-}
-
-/// The fields of a record as text, in order (see [`Fields::texts`]).
-struct TextIter<'a> {
-    text: &'a str,
-    fields: FieldIter<'a>,
-}
-
-impl<'a> Iterator for TextIter<'a> {
-    type Item = &'a str;
-
-    #[inline]
-    fn next(&mut self) -> Option<&'a str> {
-        // An ASCII delimiter (the only kind the readers take) and the quotes never cut a
-        // character, so the range is always on character boundaries.
-        let range = self.fields.next_range()?;
-        Some(self.text.get(range).unwrap_or_default())
-    }
-}
-
-/// The fields of a record, in order (see [`Fields::iter`]).
-pub struct FieldIter<'a> {
-    kind: FieldsKind<'a>,
-    /// Next field (split records) or next byte (lines).
-    next: usize,
-    done: bool,
-}
-
-impl FieldIter<'_> {
-    /// Where the next field is in the record's bytes.
-    #[inline]
-    fn next_range(&mut self) -> Option<std::ops::Range<usize>> {
+    /// Calls `f` with each field's column and place in the record's bytes, in order (one
+    /// tight loop: this is the hot path of chunked reading); returns the number of fields.
+    #[inline(always)]
+    fn for_each_range(&self, mut f: impl FnMut(usize, std::ops::Range<usize>)) -> usize {
         match self.kind {
             FieldsKind::Split { starts, ends, .. } => {
-                let (&s, &e) = starts.get(self.next).zip(ends.get(self.next))?;
-                self.next += 1;
-                Some(s..e)
+                for (column, (&start, &end)) in starts.iter().zip(ends).enumerate() {
+                    f(column, start..end);
+                }
+                starts.len().min(ends.len())
             }
             FieldsKind::Line { line, delimiter } => {
-                if self.done {
-                    return None;
-                }
-                let start = self.next;
-                let rest = line.as_bytes().get(start..).unwrap_or_default();
-                match rest.iter().position(|&b| b == delimiter) {
-                    Some(k) => {
-                        self.next += k + 1;
-                        Some(start..start + k)
+                let bytes = line.as_bytes();
+                let (mut start, mut column) = (0, 0);
+                loop {
+                    let rest = bytes.get(start..).unwrap_or_default();
+                    // Most fields are one byte or empty: look before scanning.
+                    let len = match rest {
+                        [b, ..] if *b == delimiter => 0,
+                        [_, b, ..] if *b == delimiter => 1,
+                        _ => memchr::memchr(delimiter, rest).unwrap_or(rest.len()),
+                    };
+                    f(column, start..start + len);
+                    column += 1;
+                    if len == rest.len() {
+                        // No delimiter after it: the last field.
+                        return column;
                     }
-                    None => {
-                        self.done = true;
-                        Some(start..line.len())
-                    }
+                    start += len + 1;
                 }
             }
         }
-    }
-}
-
-impl<'a> Iterator for FieldIter<'a> {
-    type Item = &'a [u8];
-
-    #[inline]
-    fn next(&mut self) -> Option<&'a [u8]> {
-        let range = self.next_range()?;
-        Some(self.kind.bytes().get(range).unwrap_or_default())
     }
 }
 
@@ -777,16 +712,16 @@ mod tests {
             Vec::new()
         }
         fn record(&mut self, fields: &Fields, line: u64, out: &mut Self::Out) -> bool {
-            let values: Vec<String> = fields
-                .iter()
-                .map(|f| String::from_utf8_lossy(f).into_owned())
-                .collect();
+            let mut values = Vec::new();
+            let count = fields.for_each(|column, f| {
+                assert_eq!(column, values.len());
+                values.push(String::from_utf8_lossy(f).into_owned());
+            });
+            assert_eq!(count, values.len());
             // The same fields as text (the chunks given to a parser are UTF-8).
-            let texts: Option<Vec<&str>> = fields.texts().map(Iterator::collect);
-            assert_eq!(texts, Some(values.iter().map(String::as_str).collect()));
-            let mut into = Vec::new();
-            assert!(fields.texts_into(&mut into));
-            assert_eq!(Some(into), texts);
+            let mut texts = Vec::new();
+            assert!(fields.texts_into(&mut texts));
+            assert_eq!(texts, values);
             let right = values.len() == fields.expected();
             out.push((line, values));
             right

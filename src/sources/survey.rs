@@ -162,15 +162,27 @@ pub trait ChunkSums: Send {
     fn add(&mut self, r: &WholeRespondent);
 }
 
+/// A whole-number answer in chunked reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WholeCell {
+    /// The answer, reverse-scored; 0 if unanswered.
+    pub value: i64,
+    /// 1 if answered, else 0: a weight rather than a flag, for branch-free sums.
+    pub answered: i64,
+}
+
+impl WholeCell {
+    /// An empty cell.
+    pub const UNANSWERED: WholeCell = WholeCell {
+        value: 0,
+        answered: 0,
+    };
+}
+
 /// Whole-number answers of one kind in a row (E, P, A, D, M per item, or importance
 /// points per dimension).
 #[derive(Debug, Clone, Copy)]
-pub struct WholeAnswers<'a> {
-    /// The answer, reverse-scored; 0 where unanswered.
-    pub values: &'a [i64],
-    /// 1 where answered, 0 where not: a weight rather than a flag, for branch-free sums.
-    pub answered: &'a [i64],
-}
+pub struct WholeAnswers<'a>(pub &'a [WholeCell]);
 
 /// One respondent read in chunks, every answer a whole number; a kind is `None` when
 /// the file has none of its columns.

@@ -11,7 +11,9 @@
 
 use super::super::answers::trim;
 use super::super::chunked::{ChunkParser, Fields};
-use super::{answer_value, ChunkSums, Layout, SurveySums, WholeAnswers, WholeRespondent};
+use super::{
+    answer_value, ChunkSums, Layout, SurveySums, WholeAnswers, WholeCell, WholeRespondent,
+};
 use crate::definition::{Audit, Scale};
 
 /// The largest answer summed as a whole number: squares and sums stay exact (below
@@ -23,14 +25,12 @@ const TARGETS: usize = 6;
 /// Index of the importance array among the targets (the others are per item).
 const IMPORTANCE: usize = 5;
 
-/// A cell as a worker keeps it: the value (0 if unanswered) and 1 if answered, else 0.
-type WholeCell = (i64, i64);
+/// Marks a column that holds no answer in [`RowParser::offsets`].
+const NO_SLOT: u32 = u32::MAX;
 
-/// One answer column of the file: where its value goes in a row and how it is read.
+/// How one answer of a row is read from its column.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    /// Position in the row.
-    offset: usize,
     reverse: bool,
     points: bool,
     /// The cell of each one-digit answer `0`..`9` (`None`: a problem, or not whole),
@@ -38,49 +38,54 @@ struct Slot {
     digits: [Option<WholeCell>; 10],
 }
 
-/// What a column of the file is used for.
-#[derive(Debug, Clone, Copy, Default)]
-struct Action {
-    /// How to read it, if an answer column.
-    slot: Option<Slot>,
-    /// Whether it is the segment column.
-    extra: bool,
+impl Slot {
+    /// Reads a cell that is not one digit or empty: rare, so kept out of the hot loop.
+    #[cold]
+    #[inline(never)]
+    fn read(&self, raw: &[u8], scale: Scale) -> Option<WholeCell> {
+        answer_value(raw, scale, self.reverse, self.points)
+            .ok()
+            .and_then(whole)
+    }
 }
 
 /// An answer as a worker keeps it, if it is whole: unanswered, or a whole number up to
 /// [`MAX_WHOLE`] (not `-0`, whose sign a sum of floats could keep).
 fn whole(value: Option<f64>) -> Option<WholeCell> {
     match value {
-        None => Some((0, 0)),
+        None => Some(WholeCell::UNANSWERED),
         Some(x) => {
-            let n = x as i64;
-            let exact = (n as f64).to_bits() == x.to_bits() && x.abs() <= MAX_WHOLE;
-            exact.then_some((n, 1))
+            let value = x as i64;
+            let exact = (value as f64).to_bits() == x.to_bits() && x.abs() <= MAX_WHOLE;
+            exact.then_some(WholeCell { value, answered: 1 })
         }
     }
 }
 
 /// Whether importance points pass [`super::check_importance`]: none given, or every
 /// dimension's, adding up to 100 (exactly, being whole numbers).
-fn importance_ok(points: WholeAnswers) -> bool {
-    let answered: i64 = points.answered.iter().sum();
+fn importance_ok(points: &[WholeCell]) -> bool {
+    let answered: i64 = points.iter().map(|c| c.answered).sum();
     answered == 0
-        || (answered == points.answered.len() as i64 && points.values.iter().sum::<i64>() == 100)
+        || (answered == points.len() as i64 && points.iter().map(|c| c.value).sum::<i64>() == 100)
 }
 
 /// Reads records into [`WholeRespondent`]s and adds them to per-chunk sums; one per worker.
 #[derive(Clone)]
 pub(super) struct RowParser<'a, S> {
-    /// Per column of the file.
-    actions: Vec<Action>,
+    /// Per column of the file: the position of its answer in the row, or [`NO_SLOT`].
+    offsets: Vec<u32>,
+    /// Per position in the row: how it is read.
+    slots: Vec<Slot>,
+    /// The segment column, if any.
+    extra: Option<usize>,
     /// Start of each answer array in a row, if the file has any of its columns.
     targets: [Option<usize>; TARGETS],
     n_items: usize,
     n_dims: usize,
     scale: Scale,
-    /// The row being read, laid out as `targets` says: values and answered weights.
-    values: Vec<i64>,
-    answered: Vec<i64>,
+    /// The row being read, laid out as `targets` says.
+    cells: Vec<WholeCell>,
     /// The sums a chunk starts from.
     sums: &'a S,
 }
@@ -107,7 +112,14 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
                 width += if t == IMPORTANCE { n_dims } else { n_items };
             }
         }
-        let mut actions = vec![Action::default(); layout.headers.len()];
+        let mut offsets = vec![NO_SLOT; layout.headers.len()];
+        let unread = Slot {
+            reverse: false,
+            points: false,
+            digits: [None; 10],
+        };
+        // Positions of the row without a column stay unanswered.
+        let mut slots = vec![unread; width];
         for (t, cols) in columns.iter().enumerate() {
             for (i, col) in cols.iter().enumerate() {
                 let (Some(c), Some(start)) = (*col, targets[t]) else {
@@ -120,28 +132,26 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
                         .ok()
                         .and_then(whole)
                 });
-                if let Some(action) = actions.get_mut(c) {
-                    action.slot = Some(Slot {
-                        offset: start + i,
+                let offset = start + i;
+                if let (Some(o), Some(slot)) = (offsets.get_mut(c), slots.get_mut(offset)) {
+                    *o = u32::try_from(offset).unwrap_or(NO_SLOT);
+                    *slot = Slot {
                         reverse,
                         points,
                         digits,
-                    });
+                    };
                 }
             }
         }
-        if let Some(action) = extra.and_then(|c| actions.get_mut(c)) {
-            action.extra = true;
-        }
         RowParser {
-            actions,
+            offsets,
+            slots,
+            extra,
             targets,
             n_items,
             n_dims,
             scale: audit.scale,
-            // A file without any answer column still has empty arrays to point into.
-            values: vec![0; width],
-            answered: vec![0; width],
+            cells: vec![WholeCell::UNANSWERED; width],
             sums,
         }
     }
@@ -154,10 +164,7 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
         } else {
             self.n_items
         };
-        Some(WholeAnswers {
-            values: self.values.get(start..start + len)?,
-            answered: self.answered.get(start..start + len)?,
-        })
+        self.cells.get(start..start + len).map(WholeAnswers)
     }
 }
 
@@ -169,40 +176,34 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
     }
 
     fn record(&mut self, fields: &Fields, _line: u64, out: &mut Self::Out) -> bool {
-        let (actions, scale) = (&self.actions, self.scale);
+        let (offsets, slots, cells) = (&self.offsets, &self.slots, &mut self.cells);
+        let (extra_column, scale) = (self.extra, self.scale);
         let mut ok = true;
         let mut extra: &[u8] = &[];
-        let mut count = 0;
-        for (column, raw) in fields.iter().enumerate() {
-            count = column + 1;
-            let Some(action) = actions.get(column) else {
-                continue;
-            };
-            if let Some(slot) = &action.slot {
-                let cell = match raw {
-                    [] => Some((0, 0)),
-                    [d @ b'0'..=b'9'] => slot.digits[usize::from(d - b'0')],
-                    _ => answer_value(raw, scale, slot.reverse, slot.points)
-                        .ok()
-                        .and_then(whole),
-                };
-                let target = self.values.get_mut(slot.offset);
-                let weight = self.answered.get_mut(slot.offset);
-                match (cell, target, weight) {
-                    (Some((value, answered)), Some(v), Some(a)) => (*v, *a) = (value, answered),
-                    _ => ok = false,
-                }
-            }
-            if action.extra {
+        let count = fields.for_each(|column, raw| {
+            if extra_column == Some(column) {
                 extra = raw;
             }
-        }
+            let offset = offsets.get(column).map_or(NO_SLOT, |&o| o) as usize;
+            let (Some(slot), Some(cell)) = (slots.get(offset), cells.get_mut(offset)) else {
+                return;
+            };
+            let read = match raw {
+                [] => Some(WholeCell::UNANSWERED),
+                [d @ b'0'..=b'9'] => slot.digits[usize::from(d - b'0')],
+                _ => slot.read(raw, scale),
+            };
+            match read {
+                Some(read) => *cell = read,
+                None => ok = false,
+            }
+        });
         if count != fields.expected() || !ok {
             return false;
         }
         let importance = self.answers(IMPORTANCE);
         // Only whether there is a problem matters; its place is found sequentially.
-        if importance.is_some_and(|points| !importance_ok(points)) {
+        if importance.is_some_and(|points| !importance_ok(points.0)) {
             return false;
         }
         let respondent = WholeRespondent {
