@@ -101,66 +101,54 @@ impl<'a> Fields<'a> {
     /// fields, which the caller must check against [`Fields::expected`].
     #[inline(always)]
     pub fn for_each(&self, mut f: impl FnMut(usize, &'a [u8])) -> usize {
-        let bytes = match self.kind {
-            FieldsKind::Split { data, .. } => data,
-            FieldsKind::Line { line, .. } => line.as_bytes(),
-        };
-        self.for_each_range(|column, range| f(column, bytes.get(range).unwrap_or_default()))
+        match self.kind {
+            FieldsKind::Split { data, starts, ends } => {
+                for (column, (&start, &end)) in starts.iter().zip(ends).enumerate() {
+                    f(column, data.get(start..end).unwrap_or_default());
+                }
+                starts.len().min(ends.len())
+            }
+            FieldsKind::Line { line, delimiter } => {
+                let mut count = 0;
+                // The hot path of chunked reading: std's splitter, without bounds checks.
+                for (column, field) in line.as_bytes().split(|&b| b == delimiter).enumerate() {
+                    f(column, field);
+                    count = column + 1;
+                }
+                count
+            }
+        }
     }
 
     /// Appends the fields as text to `out`; `false` if the record is not UTF-8.
     pub fn texts_into(&self, out: &mut Vec<&'a str>) -> bool {
-        let text = match self.kind {
+        match self.kind {
             // The chunks given to a parser are UTF-8: this checks the record once.
-            FieldsKind::Split { data, .. } => match std::str::from_utf8(data) {
-                Ok(text) => text,
-                Err(_) => return false,
-            },
-            FieldsKind::Line { line, .. } => line,
-        };
-        // An ASCII delimiter (the only kind the readers take) and the quotes never cut a
-        // character, so the ranges are always on character boundaries.
-        self.for_each_range(|_, range| out.push(text.get(range).unwrap_or_default()));
+            FieldsKind::Split { data, starts, ends } => {
+                let Ok(text) = std::str::from_utf8(data) else {
+                    return false;
+                };
+                // An ASCII delimiter and the quotes never cut a character, so the ranges
+                // are always on character boundaries.
+                let fields = starts.iter().zip(ends);
+                out.extend(fields.map(|(&s, &e)| text.get(s..e).unwrap_or_default()));
+            }
+            FieldsKind::Line { line, delimiter } => {
+                // Split as bytes (much faster than `str::split` for short fields) and cut
+                // the text at the same places: after an ASCII delimiter, on a boundary.
+                let mut start = 0;
+                for field in line.as_bytes().split(|&b| b == delimiter) {
+                    out.push(line.get(start..start + field.len()).unwrap_or_default());
+                    start += field.len() + 1;
+                }
+            }
+        }
         true
     }
 
     /// Fields in the header: a record with another number must be refused.
     pub fn expected(&self) -> usize {
         self.expected
-    }
-
-    /// Calls `f` with each field's column and place in the record's bytes, in order (one
-    /// tight loop: this is the hot path of chunked reading); returns the number of fields.
-    #[inline(always)]
-    fn for_each_range(&self, mut f: impl FnMut(usize, std::ops::Range<usize>)) -> usize {
-        match self.kind {
-            FieldsKind::Split { starts, ends, .. } => {
-                for (column, (&start, &end)) in starts.iter().zip(ends).enumerate() {
-                    f(column, start..end);
-                }
-                starts.len().min(ends.len())
-            }
-            FieldsKind::Line { line, delimiter } => {
-                let bytes = line.as_bytes();
-                let (mut start, mut column) = (0, 0);
-                loop {
-                    let rest = bytes.get(start..).unwrap_or_default();
-                    // Most fields are one byte or empty: look before scanning.
-                    let len = match rest {
-                        [b, ..] if *b == delimiter => 0,
-                        [_, b, ..] if *b == delimiter => 1,
-                        _ => memchr::memchr(delimiter, rest).unwrap_or(rest.len()),
-                    };
-                    f(column, start..start + len);
-                    column += 1;
-                    if len == rest.len() {
-                        // No delimiter after it: the last field.
-                        return column;
-                    }
-                    start += len + 1;
-                }
-            }
-        }
     }
 }
 
