@@ -25,21 +25,42 @@ const TARGETS: usize = 6;
 /// Index of the importance array among the targets (the others are per item).
 const IMPORTANCE: usize = 5;
 
-/// Marks a column that holds no answer in [`RowParser::offsets`].
-const NO_SLOT: u32 = u32::MAX;
-
-/// How one answer of a row is read from its column.
+/// How a worker reads one column of the file.
 #[derive(Debug, Clone, Copy)]
-struct Slot {
+struct Column {
+    /// Where its answer goes in the row; `None` if the column holds no answer.
+    offset: Option<usize>,
     reverse: bool,
     points: bool,
-    /// The cell of each one-digit answer `0`..`9` (`None`: a problem, or not whole),
-    /// worked out once with [`answer_value`] so the commonest cells cost a table look-up.
-    digits: [Option<WholeCell>; 10],
+    /// The cell for each [`class`] of a short field: the digits `0`..`9`, then an
+    /// empty field, then anything else ([`SLOW`]). Worked out once with [`answer_value`],
+    /// so the commonest fields cost a table look-up; a digit that would be a problem, or
+    /// is not whole, is [`SLOW`] too.
+    quick: [WholeCell; CLASSES],
 }
 
-impl Slot {
-    /// Reads a cell that is not one digit or empty: rare, so kept out of the hot loop.
+/// The number of [`class`]es.
+const CLASSES: usize = 12;
+/// The class of an empty field.
+const EMPTY: usize = 10;
+/// Marks a field that only [`Column::read`] can read (`answered` is never -1 otherwise).
+const SLOW: WholeCell = WholeCell {
+    value: 0,
+    answered: -1,
+};
+
+/// The class of a field for [`Column::quick`]: its digit, [`EMPTY`], or 11 for the rest.
+#[inline]
+fn class(field: &[u8]) -> usize {
+    match field {
+        [] => EMPTY,
+        [d @ b'0'..=b'9'] => usize::from(d - b'0'),
+        _ => CLASSES - 1,
+    }
+}
+
+impl Column {
+    /// Reads a field that is not quick: rare, so kept out of the hot loop.
     #[cold]
     #[inline(never)]
     fn read(&self, raw: &[u8], scale: Scale) -> Option<WholeCell> {
@@ -73,10 +94,8 @@ fn importance_ok(points: &[WholeCell]) -> bool {
 /// Reads records into [`WholeRespondent`]s and adds them to per-chunk sums; one per worker.
 #[derive(Clone)]
 pub(super) struct RowParser<'a, S> {
-    /// Per column of the file: the position of its answer in the row, or [`NO_SLOT`].
-    offsets: Vec<u32>,
-    /// Per position in the row: how it is read.
-    slots: Vec<Slot>,
+    /// Per column of the file.
+    columns: Vec<Column>,
     /// The segment column, if any.
     extra: Option<usize>,
     /// Start of each answer array in a row, if the file has any of its columns.
@@ -96,7 +115,7 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
     pub(super) fn new(audit: &Audit, layout: &Layout, extra: Option<usize>, sums: &'a S) -> Self {
         let n_items = audit.items.len();
         let n_dims = audit.dimensions.len();
-        let columns: [&[Option<usize>]; TARGETS] = [
+        let columns_of: [&[Option<usize>]; TARGETS] = [
             &layout.expected,
             &layout.perceived,
             &layout.adequate,
@@ -106,46 +125,47 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
         ];
         let mut targets = [None; TARGETS];
         let mut width = 0;
-        for (t, cols) in columns.iter().enumerate() {
+        for (t, cols) in columns_of.iter().enumerate() {
             if cols.iter().any(Option::is_some) {
                 targets[t] = Some(width);
                 width += if t == IMPORTANCE { n_dims } else { n_items };
             }
         }
-        let mut offsets = vec![NO_SLOT; layout.headers.len()];
-        let unread = Slot {
+        let unread = Column {
+            offset: None,
             reverse: false,
             points: false,
-            digits: [None; 10],
+            quick: [SLOW; CLASSES],
         };
-        // Positions of the row without a column stay unanswered.
-        let mut slots = vec![unread; width];
-        for (t, cols) in columns.iter().enumerate() {
+        let mut columns = vec![unread; layout.headers.len()];
+        for (t, cols) in columns_of.iter().enumerate() {
             for (i, col) in cols.iter().enumerate() {
                 let (Some(c), Some(start)) = (*col, targets[t]) else {
                     continue;
                 };
                 let points = t == IMPORTANCE;
                 let reverse = !points && audit.items.get(i).is_some_and(|it| it.reverse);
-                let digits = std::array::from_fn(|d| {
-                    answer_value(&[b'0' + d as u8], audit.scale, reverse, points)
-                        .ok()
-                        .and_then(whole)
+                let quick = std::array::from_fn(|class| {
+                    let field: &[u8] = match class {
+                        EMPTY => b"",
+                        d if d < EMPTY => &[b'0' + d as u8],
+                        _ => return SLOW,
+                    };
+                    let value = answer_value(field, audit.scale, reverse, points);
+                    value.ok().and_then(whole).unwrap_or(SLOW)
                 });
-                let offset = start + i;
-                if let (Some(o), Some(slot)) = (offsets.get_mut(c), slots.get_mut(offset)) {
-                    *o = u32::try_from(offset).unwrap_or(NO_SLOT);
-                    *slot = Slot {
+                if let Some(column) = columns.get_mut(c) {
+                    *column = Column {
+                        offset: Some(start + i),
                         reverse,
                         points,
-                        digits,
+                        quick,
                     };
                 }
             }
         }
         RowParser {
-            offsets,
-            slots,
+            columns,
             extra,
             targets,
             n_items,
@@ -176,26 +196,28 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
     }
 
     fn record(&mut self, fields: &Fields, _line: u64, out: &mut Self::Out) -> bool {
-        let (offsets, slots, cells) = (&self.offsets, &self.slots, &mut self.cells);
+        let (columns, cells) = (&self.columns, &mut self.cells);
         let (extra_column, scale) = (self.extra, self.scale);
         let mut ok = true;
         let mut extra: &[u8] = &[];
-        let count = fields.for_each(|column, raw| {
-            if extra_column == Some(column) {
+        let count = fields.for_each(|c, raw| {
+            if extra_column == Some(c) {
                 extra = raw;
             }
-            let offset = offsets.get(column).map_or(NO_SLOT, |&o| o) as usize;
-            let (Some(slot), Some(cell)) = (slots.get(offset), cells.get_mut(offset)) else {
+            let Some(column) = columns.get(c) else {
                 return;
             };
-            let read = match raw {
-                [] => Some(WholeCell::UNANSWERED),
-                [d @ b'0'..=b'9'] => slot.digits[usize::from(d - b'0')],
-                _ => slot.read(raw, scale),
+            let Some(cell) = column.offset.and_then(|o| cells.get_mut(o)) else {
+                return;
             };
-            match read {
-                Some(read) => *cell = read,
-                None => ok = false,
+            let quick = column.quick.get(class(raw)).copied().unwrap_or(SLOW);
+            if quick.answered >= 0 {
+                *cell = quick;
+            } else {
+                match column.read(raw, scale) {
+                    Some(read) => *cell = read,
+                    None => ok = false,
+                }
             }
         });
         if count != fields.expected() || !ok {
