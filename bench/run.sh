@@ -16,8 +16,9 @@
 #   count-c   bare record count of customers.csv alone
 #   report-c  servqual report of an audit with the customer survey only
 #   import    servqual import of customers.csv into an empty audit (if the binary has it)
-# and the ratio to the count above it (for import: to the report's time). Times are the best of N runs: other work on the machine only
-# ever makes a run slower, so the minimum is the least noisy estimate.
+# and the ratio to the count above it (for import: to the report's time). Times are the best of N
+# runs, taken in rounds (each run once per round): other work on the machine only ever makes a
+# run slower, so the minimum is the least noisy estimate, and rounds spread slow spells evenly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,23 +48,16 @@ visits=100000
 sites="S01,S02,S03,S04,S05,S06,S07,S08"
 mkdir -p bench/data
 
-# Runs a command `repeat` times; prints the best wall seconds and the largest peak RSS (MB),
-# or `failed 0`.
+# Runs a command once; prints its wall seconds and peak RSS (MB), or `failed 0`.
 measure() {
-  local best="" rss=0 start end secs r
-  for _ in $(seq "$repeat"); do
-    start=$(date +%s.%N)
-    if ! /usr/bin/time -f '%M' -o bench/data/.rss "$@" >/dev/null; then
-      echo "failed 0"
-      return 0
-    fi
-    end=$(date +%s.%N)
-    secs=$(echo "$end - $start" | bc -l)
-    r=$(awk '{printf "%.1f", $1/1024}' bench/data/.rss)
-    if [ -z "$best" ] || [ "$(echo "$secs < $best" | bc -l)" = 1 ]; then best=$secs; fi
-    if [ "$(echo "$r > $rss" | bc -l)" = 1 ]; then rss=$r; fi
-  done
-  echo "$best $rss"
+  local start end
+  start=$(date +%s.%N)
+  if ! /usr/bin/time -f '%M' -o bench/data/.rss "$@" >/dev/null; then
+    echo "failed 0"
+    return 0
+  fi
+  end=$(date +%s.%N)
+  echo "$(echo "$end - $start" | bc -l) $(awk '{printf "%.1f", $1/1024}' bench/data/.rss)"
 }
 
 # Both data files counted, one after the other: the floor for reading them.
@@ -108,16 +102,33 @@ YAML
   mbc=$(du -m "$dir/data/customers.csv" | cut -f1)
   runs=(count report 1-thread seq count-c report-c)
   "$bin" import --help >/dev/null 2>&1 && runs+=(import)
+  # Rounds: every run once per round, so that a slow spell of a shared machine slows the
+  # counts and the reports alike; each run keeps its best time and its largest RSS.
+  declare -A best=() peak=()
+  for _ in $(seq "$repeat"); do
+    for run in "${runs[@]}"; do
+      case $run in
+        count) read -r secs rss < <(measure bash -c 'count_both "$0"' "$dir") ;;
+        report) read -r secs rss < <(measure "$bin" report "$dir/audit.yaml" --format json) ;;
+        1-thread) read -r secs rss < <(SERVQUAL_THREADS=1 measure "$bin" report "$dir/audit.yaml" --format json) ;;
+        seq) read -r secs rss < <(SERVQUAL_THREADS=0 measure "$bin" report "$dir/audit.yaml" --format json) ;;
+        count-c) read -r secs rss < <(measure "$count" "$dir/data/customers.csv") ;;
+        report-c) read -r secs rss < <(measure "$bin" report "$dir/customers.yaml" --format json) ;;
+        import) read -r secs rss < <(measure bash -c 'import_customers "$0"' "$dir" 2>/dev/null) ;;
+      esac
+      if [ "$secs" = failed ] || [ "${best[$run]:-}" = failed ]; then
+        best[$run]=failed
+        continue
+      fi
+      if [ -z "${best[$run]:-}" ] || [ "$(echo "$secs < ${best[$run]}" | bc -l)" = 1 ]; then
+        best[$run]=$secs
+      fi
+      if [ "$(echo "$rss > ${peak[$run]:-0}" | bc -l)" = 1 ]; then peak[$run]=$rss; fi
+    done
+  done
   for run in "${runs[@]}"; do
-    case $run in
-      count) read -r secs rss < <(measure bash -c 'count_both "$0"' "$dir") ;;
-      report) read -r secs rss < <(measure "$bin" report "$dir/audit.yaml" --format json) ;;
-      1-thread) read -r secs rss < <(SERVQUAL_THREADS=1 measure "$bin" report "$dir/audit.yaml" --format json) ;;
-      seq) read -r secs rss < <(SERVQUAL_THREADS=0 measure "$bin" report "$dir/audit.yaml" --format json) ;;
-      count-c) read -r secs rss < <(measure "$count" "$dir/data/customers.csv") ;;
-      report-c) read -r secs rss < <(measure "$bin" report "$dir/customers.yaml" --format json) ;;
-      import) read -r secs rss < <(measure bash -c 'import_customers "$0"' "$dir") ;;
-    esac
+    secs=${best[$run]}
+    rss=${peak[$run]:-0}
     if [ "$secs" = failed ]; then
       echo "$n $run: failed (run it by hand to see why)"
       continue

@@ -66,8 +66,10 @@ pub struct Prepared {
     converted: Vec<Remembered>,
 }
 
-/// Raw answer -> what it converted to, or what was expected.
-type Remembered = HashMap<Box<str>, Result<Box<str>, String>>;
+/// Raw answer -> what it converted to, or what was expected. foldhash: looked up for
+/// every cell that is not one digit (ids aside), and at most [`REMEMBERED`] keys per
+/// column can be crafted, so SipHash's guard is not worth its cost here.
+type Remembered = HashMap<Box<str>, Result<Box<str>, String>, foldhash::fast::RandomState>;
 
 /// The most answers remembered per column: labels are few; free text is not worth it.
 const REMEMBERED: usize = 64;
@@ -154,7 +156,7 @@ impl Converter {
                 [] => {}
                 _ => {
                     if p.converted.len() < self.fills.len() {
-                        p.converted.resize_with(self.fills.len(), HashMap::new);
+                        p.converted.resize_with(self.fills.len(), HashMap::default);
                     }
                     let memo = &mut p.converted[o];
                     let result = match memo.get(raw) {

@@ -6,7 +6,6 @@
 //! failed or killed import leaves the data file exactly as it was.
 
 use std::fs::{File, OpenOptions};
-use std::hash::Hasher;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -181,11 +180,13 @@ pub type Fingerprint = u64;
 pub const CELL_END: char = '\x1f';
 
 /// The digest of canonical cells each followed by [`CELL_END`] (so `ab`+`c` and `a`+`bc`
-/// differ): SipHash-1-3 with fixed keys, the same in every run of one build.
+/// differ): foldhash's quality hash with a fixed seed, the same in every run of one
+/// build. Every row is digested, and SipHash (no guard is needed for a digest that stays
+/// in the process) took three times as long.
 pub fn digest(joined: &[u8]) -> Fingerprint {
-    let mut h = std::hash::DefaultHasher::new();
-    h.write(joined);
-    h.finish()
+    use std::hash::BuildHasher;
+    const SEED: u64 = 0x5e71_ce9a_a0d1_7e57;
+    foldhash::quality::FixedState::with_seed(SEED).hash_one(joined)
 }
 
 /// Where an id was first seen, and its answers' digest.
