@@ -57,8 +57,8 @@ pub struct Prepared {
     /// `(expected, found)` when the row has another number of fields than the header:
     /// such a row is rejected as a whole, never converted.
     pub width: Option<(u64, u64)>,
-    /// The digest's input, kept for its buffer.
-    key: String,
+    /// The digest's input, kept for its buffer (bytes: cheaper to push than chars).
+    key: Vec<u8>,
     /// A cell being canonicalised, kept for its buffer.
     cell: String,
     /// Per data-file column, answers already converted (labels such as "Strongly agree"
@@ -150,7 +150,7 @@ impl Converter {
                 [d @ b'0'..=b'9'] if fill.digits[usize::from(d - b'0')] => {
                     line.push(char::from(*d));
                     if fill.compared {
-                        p.key.push(char::from(*d));
+                        p.key.push(*d);
                     }
                 }
                 [] => {}
@@ -175,7 +175,7 @@ impl Converter {
                         Ok(cell) => {
                             self.format.push_field(line, cell);
                             if fill.compared {
-                                p.key.push_str(cell);
+                                p.key.extend_from_slice(cell.as_bytes());
                             }
                             if o == self.id {
                                 p.id.push_str(cell);
@@ -190,7 +190,7 @@ impl Converter {
             }
         }
         self.format.end_row(line);
-        p.print = digest(p.key.as_bytes());
+        p.print = digest(&p.key);
         p.ready = true;
     }
 
@@ -211,7 +211,7 @@ impl Converter {
                 // The usual cells, as in `export_cells`: one digit taken as it is, or
                 // empty (which converts to empty).
                 ([d @ b'0'..=b'9'], Some(f)) if f.digits[usize::from(d - b'0')] => {
-                    p.key.push(char::from(*d));
+                    p.key.push(*d);
                 }
                 ([], _) => {}
                 _ => {
@@ -222,12 +222,12 @@ impl Converter {
                         p.cell.clear();
                         p.cell.push_str(trim_cell(raw));
                     }
-                    p.key.push_str(&p.cell);
+                    p.key.extend_from_slice(p.cell.as_bytes());
                 }
             }
             p.key.push(CELL_END);
         }
-        p.print = digest(p.key.as_bytes());
+        p.print = digest(&p.key);
         p.ready = true;
     }
 

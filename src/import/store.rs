@@ -177,7 +177,7 @@ impl Drop for Lock {
 pub type Fingerprint = u64;
 
 /// The separator written after each cell in [`digest`]'s input.
-pub const CELL_END: char = '\x1f';
+pub const CELL_END: u8 = 0x1f;
 
 /// The digest of canonical cells each followed by [`CELL_END`] (so `ab`+`c` and `a`+`bc`
 /// differ): foldhash's quality hash with a fixed seed, the same in every run of one
@@ -578,7 +578,7 @@ mod tests {
         let mut joined = String::new();
         for c in cells {
             joined.push_str(c);
-            joined.push(CELL_END);
+            joined.push(char::from(CELL_END));
         }
         digest(joined.as_bytes())
     }
