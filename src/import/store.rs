@@ -8,6 +8,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 
 use encoding_rs::{Encoding, UTF_8};
 use tempfile::NamedTempFile;
@@ -408,9 +409,68 @@ impl RowFormat {
 /// Buffer of the temporary file's writer (the old file's bytes go through it too).
 const WRITE_BUFFER_LEN: usize = 256 * 1024;
 
+/// Bytes written between two background syncs of a new data file.
+const SYNC_EVERY: u64 = 8 << 20;
+
+/// Syncs a file being written, on a thread of its own, whenever it is woken: the disk
+/// writes go on while rows are converted, and the final sync waits only for the last few
+/// megabytes. (At the end of a 1M-row import, 115 MB, the sync took 0.06 s of 0.6 s on a
+/// fast virtual disk; on a slow disk it is most of the wait.)
+struct BackgroundSync {
+    wake: mpsc::SyncSender<()>,
+    thread: std::thread::JoinHandle<io::Result<()>>,
+    /// Bytes written since the last wake.
+    unsynced: u64,
+    /// Wake after this many bytes.
+    every: u64,
+}
+
+impl BackgroundSync {
+    /// Starts the thread for `file`.
+    fn start(file: &File, every: u64) -> io::Result<BackgroundSync> {
+        let file = file.try_clone()?;
+        // One pending wake is enough: a sync under way covers everything written before it.
+        let (wake, woken) = mpsc::sync_channel(1);
+        let thread = std::thread::Builder::new()
+            .name("sync".into())
+            .spawn(move || {
+                for () in woken {
+                    file.sync_data()?;
+                }
+                Ok(())
+            })?;
+        Ok(BackgroundSync {
+            wake,
+            thread,
+            unsynced: 0,
+            every,
+        })
+    }
+
+    /// Notes `n` bytes written; wakes the thread every [`BackgroundSync::every`] bytes.
+    /// (Bytes still in the writer's buffer wait for the next sync or the final one.)
+    fn wrote(&mut self, n: usize) {
+        self.unsynced += n as u64;
+        if self.unsynced >= self.every {
+            self.unsynced = 0;
+            // Full: a sync is pending and will cover these bytes too.
+            let _ = self.wake.try_send(());
+        }
+    }
+
+    /// Stops the thread after its last sync; its error, if any.
+    fn finish(self) -> io::Result<()> {
+        drop(self.wake);
+        self.thread
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the sync thread failed")))
+    }
+}
+
 /// A temporary copy of the data file with rows appended; [`Appender::commit`] renames it into place.
 pub struct Appender {
     tmp: BufWriter<NamedTempFile>,
+    sync: BackgroundSync,
     encoding: &'static Encoding,
     delimiter: u8,
     newline: &'static str,
@@ -425,9 +485,21 @@ impl Appender {
         existing: Option<&Existing>,
         header: &[String],
     ) -> Result<Appender, Problem> {
+        Appender::start_syncing_every(data, existing, header, SYNC_EVERY)
+    }
+
+    /// [`Appender::start`], waking the background sync every `sync_every` bytes.
+    fn start_syncing_every(
+        data: &Path,
+        existing: Option<&Existing>,
+        header: &[String],
+        sync_every: u64,
+    ) -> Result<Appender, Problem> {
         let problem = |e: io::Error| Problem::new(format!("cannot write: {e}")).file(data);
         let tmp = temp_file(data, "import", data).map_err(problem)?;
+        let sync = BackgroundSync::start(tmp.as_file(), sync_every).map_err(problem)?;
         let mut appender = Appender {
+            sync,
             tmp: BufWriter::with_capacity(WRITE_BUFFER_LEN, tmp),
             encoding: existing.map_or(UTF_8, |e| e.encoding),
             delimiter: existing.map_or(b',', |e| e.delimiter),
@@ -443,7 +515,11 @@ impl Appender {
                 let mut old = File::open(data).map_err(problem)?;
                 // File to file, past the (still empty) buffer: the kernel copies the bytes
                 // (copy_file_range) where it can.
-                io::copy(&mut old, appender.tmp.get_mut().as_file_mut()).map_err(problem)?;
+                let copied =
+                    io::copy(&mut old, appender.tmp.get_mut().as_file_mut()).map_err(problem)?;
+                appender
+                    .sync
+                    .wrote(usize::try_from(copied).unwrap_or(usize::MAX));
                 if !e.ends_with_newline {
                     appender
                         .tmp
@@ -481,6 +557,7 @@ impl Appender {
                 self.encoding.name()
             ));
         }
+        self.sync.wrote(bytes.len());
         self.tmp
             .write_all(&bytes)
             .map_err(|e| format!("cannot write the temporary file: {e}"))
@@ -501,6 +578,7 @@ impl Appender {
 
     /// Appends lines made in [`Appender::row_format`] to a UTF-8 file ([`Appender::is_utf8`]).
     pub fn write_utf8_lines(&mut self, lines: &[u8]) -> io::Result<()> {
+        self.sync.wrote(lines.len());
         self.tmp.write_all(lines)
     }
 
@@ -508,6 +586,7 @@ impl Appender {
     pub fn commit(self, data: &Path) -> Result<(), Problem> {
         let problem = |e: io::Error| Problem::new(format!("cannot write: {e}")).file(data);
         let tmp = self.tmp.into_inner().map_err(|e| problem(e.into_error()))?;
+        self.sync.finish().map_err(problem)?;
         tmp.as_file().sync_all().map_err(problem)?;
         if std::env::var_os(ABORT_BEFORE_RENAME).is_some() {
             // Test-only (see ABORT_BEFORE_RENAME): stop the way a killed process does, with
@@ -596,6 +675,28 @@ mod tests {
         // "ab"+"c" and "a"+"bc" must differ: the separator keeps the cells apart.
         assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
         assert_eq!(fingerprint(&["7", ""]), fingerprint(&["7", ""]));
+    }
+
+    #[test]
+    fn a_new_file_synced_in_the_background_keeps_every_line() {
+        // A sync after every few bytes: the thread is woken again and again while lines
+        // are written, and the committed file has every line, in order.
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("d.csv");
+        let header = ["id".to_string(), "E_T1".to_string()];
+        let mut appender = Appender::start_syncing_every(&data, None, &header, 10).unwrap();
+        let mut expected = String::from("id,E_T1\n");
+        for i in 0..2000 {
+            let line = format!("R{i},{}\n", i % 7 + 1);
+            if i % 2 == 0 {
+                appender.write_line(&line).unwrap();
+            } else {
+                appender.write_utf8_lines(line.as_bytes()).unwrap();
+            }
+            expected.push_str(&line);
+        }
+        appender.commit(&data).unwrap();
+        assert_eq!(std::fs::read_to_string(&data).unwrap(), expected);
     }
 
     #[test]
