@@ -327,10 +327,10 @@ impl ChunkSums for CustomerChunk {
             .filter(|points| !points.0.is_empty() && points.0.iter().all(|c| c.answered == 1));
         if let Some(points) = importance {
             for (sums, w) in self.importance.iter_mut().zip(points.0) {
-                sums.add_if(w.value, 1);
+                sums.add_if(i64::from(w.value), 1);
             }
         }
-        let points = importance.map(|points| points.0.iter().map(|w| w.value as f64));
+        let points = importance.map(|points| points.0.iter().map(|w| f64::from(w.value)));
         log_weighted(&mut self.log, dims, points);
     }
 }
@@ -340,7 +340,7 @@ fn pairs<'a>(
     a: WholeAnswers<'a>,
     b: WholeAnswers<'a>,
 ) -> impl Iterator<Item = ((i64, i64), (i64, i64))> + 'a {
-    let cell = |c: &WholeCell| (c.value, c.answered);
+    let cell = |c: &WholeCell| (i64::from(c.value), i64::from(c.answered));
     a.0.iter().map(cell).zip(b.0.iter().map(cell))
 }
 
@@ -408,7 +408,7 @@ impl ChunkSums for ManagementChunk {
         self.respondents += 1;
         if let Some(m) = r.management {
             for (sums, m) in self.items.iter_mut().zip(m.0) {
-                sums.add_if(m.value, m.answered);
+                sums.add_if(i64::from(m.value), i64::from(m.answered));
             }
         }
     }

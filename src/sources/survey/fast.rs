@@ -28,8 +28,8 @@ const IMPORTANCE: usize = 5;
 /// How a worker reads one column of the file.
 #[derive(Debug, Clone, Copy)]
 struct Column {
-    /// Where its answer goes in the row; `None` if the column holds no answer.
-    offset: Option<usize>,
+    /// Where its answer goes in the row; [`NO_ANSWER`] if the column holds none.
+    offset: u32,
     reverse: bool,
     points: bool,
     /// The cell for each [`class`] of a short field: the digits `0`..`9`, then an
@@ -38,6 +38,9 @@ struct Column {
     /// is not whole, is [`SLOW`] too.
     quick: [WholeCell; CLASSES],
 }
+
+/// [`Column::offset`] of a column that holds no answer.
+const NO_ANSWER: u32 = u32::MAX;
 
 /// The number of [`class`]es.
 const CLASSES: usize = 12;
@@ -76,8 +79,8 @@ fn whole(value: Option<f64>) -> Option<WholeCell> {
     match value {
         None => Some(WholeCell::UNANSWERED),
         Some(x) => {
-            let value = x as i64;
-            let exact = (value as f64).to_bits() == x.to_bits() && x.abs() <= MAX_WHOLE;
+            let value = x as i32;
+            let exact = f64::from(value).to_bits() == x.to_bits() && x.abs() <= MAX_WHOLE;
             exact.then_some(WholeCell { value, answered: 1 })
         }
     }
@@ -86,9 +89,10 @@ fn whole(value: Option<f64>) -> Option<WholeCell> {
 /// Whether importance points pass [`super::check_importance`]: none given, or every
 /// dimension's, adding up to 100 (exactly, being whole numbers).
 fn importance_ok(points: &[WholeCell]) -> bool {
-    let answered: i64 = points.iter().map(|c| c.answered).sum();
+    let answered: i64 = points.iter().map(|c| i64::from(c.answered)).sum();
     answered == 0
-        || (answered == points.len() as i64 && points.iter().map(|c| c.value).sum::<i64>() == 100)
+        || (answered == points.len() as i64
+            && points.iter().map(|c| i64::from(c.value)).sum::<i64>() == 100)
 }
 
 /// Reads records into [`WholeRespondent`]s and adds them to per-chunk sums; one per worker.
@@ -132,7 +136,7 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
             }
         }
         let unread = Column {
-            offset: None,
+            offset: NO_ANSWER,
             reverse: false,
             points: false,
             quick: [SLOW; CLASSES],
@@ -156,7 +160,7 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
                 });
                 if let Some(column) = columns.get_mut(c) {
                     *column = Column {
-                        offset: Some(start + i),
+                        offset: u32::try_from(start + i).unwrap_or(NO_ANSWER),
                         reverse,
                         points,
                         quick,
@@ -207,7 +211,8 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
             let Some(column) = columns.get(c) else {
                 return;
             };
-            let Some(cell) = column.offset.and_then(|o| cells.get_mut(o)) else {
+            // NO_ANSWER is past the end of any row: no cell.
+            let Some(cell) = cells.get_mut(column.offset as usize) else {
                 return;
             };
             let quick = column.quick.get(class(raw)).copied().unwrap_or(SLOW);
