@@ -277,21 +277,33 @@ impl ChunkSums for CustomerChunk {
     fn add(&mut self, r: &WholeRespondent) {
         self.respondents += 1;
         // Branch-free: an unanswered cell is added with weight 0 (see `WholeMoments`).
-        self.gaps.fill(0);
-        self.both.fill(0);
-        if let (Some(e), Some(p)) = (r.expected, r.perceived) {
-            let cells = self
-                .items
-                .iter_mut()
-                .zip(&mut self.gaps)
-                .zip(&mut self.both);
-            let answers = pairs(e, p);
-            for (((sums, gap), both), ((e, has_e), (p, has_p))) in cells.zip(answers) {
-                *both = has_e & has_p;
-                *gap = (p - e) * *both;
-                sums.expected.add_if(e, *both);
-                sums.perceived.add_if(p, *both);
-                sums.gap.add_if(p - e, *both);
+        match (r.expected, r.perceived) {
+            (Some(e), Some(p)) => {
+                // Slices of one length, indexed: the bounds checks go, and the loop is
+                // tighter than a zip of five iterators.
+                let n = [self.gaps.len(), self.both.len(), e.0.len(), p.0.len()]
+                    .into_iter()
+                    .fold(self.items.len(), usize::min);
+                let (items, e, p) = (&mut self.items[..n], &e.0[..n], &p.0[..n]);
+                let (gaps, both) = (&mut self.gaps[..n], &mut self.both[..n]);
+                for i in 0..n {
+                    let (ev, pv) = (i64::from(e[i].value), i64::from(p[i].value));
+                    let answered = i64::from(e[i].answered & p[i].answered);
+                    both[i] = answered;
+                    gaps[i] = (pv - ev) * answered;
+                    items[i].expected.add_if(ev, answered);
+                    items[i].perceived.add_if(pv, answered);
+                    items[i].gap.add_if(pv - ev, answered);
+                }
+                // Items past the answers (none in a row the reader makes) are unanswered.
+                if n < self.items.len() {
+                    self.gaps.iter_mut().skip(n).for_each(|g| *g = 0);
+                    self.both.iter_mut().skip(n).for_each(|b| *b = 0);
+                }
+            }
+            _ => {
+                self.gaps.fill(0);
+                self.both.fill(0);
             }
         }
         if let (Some(p), Some(a)) = (r.perceived, r.adequate) {
