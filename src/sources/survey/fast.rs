@@ -413,6 +413,17 @@ mod tests {
                 .wrapping_add(1442695040888963407);
             (state >> 33) % m
         };
+        // `n` cells of 0 to 10, 15% of them empty, each after a comma.
+        fn answers(next: &mut impl FnMut(u64) -> u64, n: usize) -> String {
+            let cell = |c: u64| {
+                if c < 15 {
+                    String::new()
+                } else {
+                    (c % 11).to_string()
+                }
+            };
+            (0..n).map(|_| format!(",{}", cell(next(100)))).collect()
+        }
         let mut customers = String::from("id");
         for kind in ["E", "P", "A", "D"] {
             for it in items {
@@ -422,31 +433,14 @@ mod tests {
         customers += ",W_service,W_place\n";
         let mut management = String::from("id,M_A1,M_A2,M_B1,M_B2\n");
         for r in 0..600 {
-            customers += &format!("R{r}");
-            for _ in 0..16 {
-                let cell = next(100);
-                customers += &if cell < 15 {
-                    ",".into()
-                } else {
-                    format!(",{}", cell % 11)
-                };
-            }
+            customers += &format!("R{r}{}", answers(&mut next, 16));
             customers += match next(4) {
                 0 => ",,\n",
                 1 => ",60,40\n",
                 2 => ",35,65\n",
                 _ => ",100,0\n",
             };
-            management += &format!("M{r}");
-            for _ in 0..4 {
-                let cell = next(100);
-                management += &if cell < 15 {
-                    ",".into()
-                } else {
-                    format!(",{}", cell % 11)
-                };
-            }
-            management += "\n";
+            management += &format!("M{r}{}\n", answers(&mut next, 4));
         }
         let with_points = customers.lines().skip(1).filter(|l| !l.ends_with(",,"));
         let with_points = with_points.count() as u64;
