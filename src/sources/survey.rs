@@ -165,8 +165,8 @@ pub trait ChunkSums: Send {
 /// A whole-number answer in chunked reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WholeCell {
-    /// The answer, reverse-scored; 0 if unanswered. (`i32`: whole answers are at most
-    /// 1000, and a row of half-size cells is cheaper to fill.)
+    /// The answer, reverse-scored; 0 if unanswered. (`i32`: chunked reading takes whole
+    /// answers up to 100 only, and a row of half-size cells is cheaper to fill.)
     pub value: i32,
     /// 1 if answered, else 0: a weight rather than a flag, for branch-free sums.
     pub answered: i32,

@@ -16,9 +16,12 @@ use super::{
 };
 use crate::definition::{Audit, Scale};
 
-/// The largest answer summed as a whole number: squares and sums stay exact (below
-/// 2^53) for billions of rows.
-const MAX_WHOLE: f64 = 1000.0;
+/// The largest answer summed as a whole number (scales up to 0-100, and importance
+/// points). Every sum must stay below 2^53, where floats hold whole numbers exactly, or
+/// the float sums of the sequential reader would round: the largest is the sum of squares
+/// of a dimension's total gap, at most (k·100)² per row, which for 22 items in one
+/// dimension allows 1.8·10^9 rows, and on a 1-7 scale (gaps up to 6) 5·10^11.
+const MAX_WHOLE: f64 = 100.0;
 
 /// The answer arrays of a [`WholeRespondent`], in the order of [`RowParser::targets`].
 const TARGETS: usize = 6;
