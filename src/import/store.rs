@@ -470,7 +470,8 @@ impl BackgroundSync {
 /// A temporary copy of the data file with rows appended; [`Appender::commit`] renames it into place.
 pub struct Appender {
     tmp: BufWriter<NamedTempFile>,
-    sync: BackgroundSync,
+    /// `None` if the thread could not be started: then the final sync does all the work.
+    sync: Option<BackgroundSync>,
     encoding: &'static Encoding,
     delimiter: u8,
     newline: &'static str,
@@ -497,7 +498,7 @@ impl Appender {
     ) -> Result<Appender, Problem> {
         let problem = |e: io::Error| Problem::new(format!("cannot write: {e}")).file(data);
         let tmp = temp_file(data, "import", data).map_err(problem)?;
-        let sync = BackgroundSync::start(tmp.as_file(), sync_every).map_err(problem)?;
+        let sync = BackgroundSync::start(tmp.as_file(), sync_every).ok();
         let mut appender = Appender {
             sync,
             tmp: BufWriter::with_capacity(WRITE_BUFFER_LEN, tmp),
@@ -517,9 +518,7 @@ impl Appender {
                 // (copy_file_range) where it can.
                 let copied =
                     io::copy(&mut old, appender.tmp.get_mut().as_file_mut()).map_err(problem)?;
-                appender
-                    .sync
-                    .wrote(usize::try_from(copied).unwrap_or(usize::MAX));
+                appender.wrote(usize::try_from(copied).unwrap_or(usize::MAX));
                 if !e.ends_with_newline {
                     appender
                         .tmp
@@ -557,10 +556,17 @@ impl Appender {
                 self.encoding.name()
             ));
         }
-        self.sync.wrote(bytes.len());
+        self.wrote(bytes.len());
         self.tmp
             .write_all(&bytes)
             .map_err(|e| format!("cannot write the temporary file: {e}"))
+    }
+
+    /// Tells the background sync that `n` more bytes were written.
+    fn wrote(&mut self, n: usize) {
+        if let Some(sync) = &mut self.sync {
+            sync.wrote(n);
+        }
     }
 
     /// How the file's rows are written.
@@ -578,7 +584,7 @@ impl Appender {
 
     /// Appends lines made in [`Appender::row_format`] to a UTF-8 file ([`Appender::is_utf8`]).
     pub fn write_utf8_lines(&mut self, lines: &[u8]) -> io::Result<()> {
-        self.sync.wrote(lines.len());
+        self.wrote(lines.len());
         self.tmp.write_all(lines)
     }
 
@@ -586,7 +592,9 @@ impl Appender {
     pub fn commit(self, data: &Path) -> Result<(), Problem> {
         let problem = |e: io::Error| Problem::new(format!("cannot write: {e}")).file(data);
         let tmp = self.tmp.into_inner().map_err(|e| problem(e.into_error()))?;
-        self.sync.finish().map_err(problem)?;
+        if let Some(sync) = self.sync {
+            sync.finish().map_err(problem)?;
+        }
         tmp.as_file().sync_all().map_err(problem)?;
         if std::env::var_os(ABORT_BEFORE_RENAME).is_some() {
             // Test-only (see ABORT_BEFORE_RENAME): stop the way a killed process does, with
@@ -685,6 +693,7 @@ mod tests {
         let data = dir.path().join("d.csv");
         let header = ["id".to_string(), "E_T1".to_string()];
         let mut appender = Appender::start_syncing_every(&data, None, &header, 10).unwrap();
+        assert!(appender.sync.is_some(), "the sync thread runs");
         let mut expected = String::from("id,E_T1\n");
         for i in 0..2000 {
             let line = format!("R{i},{}\n", i % 7 + 1);
