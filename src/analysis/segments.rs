@@ -76,7 +76,7 @@ impl SurveySums for SegmentAccumulators {
     fn chunk(&self) -> SegmentChunk {
         SegmentChunk {
             empty: self.empty.chunk(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             segments: Vec::new(),
         }
     }
@@ -100,8 +100,9 @@ impl SurveySums for SegmentAccumulators {
 pub struct SegmentChunk {
     /// An empty segment's sums.
     empty: CustomerChunk,
-    /// Position of each segment value in `segments`.
-    index: HashMap<String, usize>,
+    /// Position of each segment value in `segments`. foldhash: looked up for every row,
+    /// and (as for the visits' names) SipHash's guard against crafted keys is not needed.
+    index: HashMap<String, usize, foldhash::fast::RandomState>,
     segments: Vec<(String, CustomerChunk)>,
 }
 
