@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::actions::ActionLibrary;
+use crate::definition::actions::ActionLibrary;
 use super::gaps::{DimensionResult, ItemResult};
 use super::ipa::{Ipa, Quadrant};
 use crate::definition::{Audit, Locator};
@@ -1226,7 +1226,7 @@ pub fn attach(
     let dimensions: Vec<DimensionResult> =
         report.dimensions.iter().map(|d| d.result.clone()).collect();
     let items: Vec<ItemResult> = report.items.iter().map(|i| i.result.clone()).collect();
-    let library = super::actions::library_for(audit.actions.as_ref());
+    let library = crate::definition::actions::library_for(audit.actions.as_ref());
     let inputs = Inputs {
         audit,
         dimensions: &dimensions,

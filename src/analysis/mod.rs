@@ -1,6 +1,5 @@
 //! Analysis: from accumulated source data to gaps, statistics and findings.
 
-pub mod actions;
 pub mod checklist;
 pub mod customers;
 pub mod gaps;

@@ -4,7 +4,9 @@
 //! everything it can (collecting every problem, with line and column from [`locate`]),
 //! and returns an [`Audit`] that the rest of the pipeline trusts.
 
+pub mod actions;
 pub mod form;
+pub mod kano_link;
 mod locate;
 pub mod raw;
 mod resolve;
@@ -250,9 +252,9 @@ pub struct Audit {
     /// Owners by dimension id or `gap1`..`gap5`.
     pub owners: BTreeMap<String, String>,
     /// The audit's own action library (`actions:`), merged over the built-in one.
-    pub actions: Option<crate::analysis::actions::ActionsSource>,
+    pub actions: Option<actions::ActionsSource>,
     /// Kano must-be items for the checklist (`kano:`).
-    pub kano: Option<crate::kano::link::KanoLink>,
+    pub kano: Option<kano_link::KanoLink>,
 }
 
 impl Audit {

@@ -123,12 +123,12 @@ impl Checker<'_> {
         raw: &RawAudit,
         dimensions: &[Dimension],
         items: &[Item],
-    ) -> Option<crate::kano::link::KanoLink> {
+    ) -> Option<super::kano_link::KanoLink> {
         let k = raw.kano.as_ref()?;
         let item_ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
         let dim_ids: Vec<&str> = dimensions.iter().map(|d| d.id.as_str()).collect();
         let file = k.file.as_deref().map(|w| (w, self.relative(w)));
-        let (link, unknown) = crate::kano::link::check(&k.must_be, file, &item_ids, &dim_ids);
+        let (link, unknown) = super::kano_link::check(&k.must_be, file, &item_ids, &dim_ids);
         for (i, found, expected) in unknown {
             let p = self.report(&format!("kano.must_be[{i}]"), "unknown item or dimension");
             p.found = Some(found);
@@ -142,10 +142,10 @@ impl Checker<'_> {
         &mut self,
         raw: &RawAudit,
         dimensions: &[Dimension],
-    ) -> Option<crate::analysis::actions::ActionsSource> {
+    ) -> Option<super::actions::ActionsSource> {
         let written = raw.actions.as_ref()?;
         let ids: Vec<&str> = dimensions.iter().map(|d| d.id.as_str()).collect();
-        match crate::analysis::actions::load_override(&self.relative(written), written, &ids) {
+        match super::actions::load_override(&self.relative(written), written, &ids) {
             Ok(source) => Some(source),
             Err(problems) => {
                 self.problems.extend(problems.0);
@@ -427,7 +427,7 @@ impl Checker<'_> {
 
     fn encoding(&mut self, at: &str, label: Option<&str>) -> Option<String> {
         let label = label?;
-        if crate::sources::text::encoding_for_label(label).is_none() {
+        if crate::encoding::encoding_for_label(label).is_none() {
             let p = self.report(at, "unknown encoding");
             p.found = Some(label.to_string());
             p.expected = Some("an encoding label such as utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252".into());

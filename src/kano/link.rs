@@ -1,4 +1,4 @@
-//! The audit's `kano:` key: which items customers take for granted (Kano must-be), so
+//! The must-be items of an audit's `kano:` key (checked in `definition::kano_link`), so
 //! the checklist can raise a shortfall on them (SPEC §6, §9).
 //!
 //! ```yaml
@@ -12,63 +12,12 @@
 //! feature counts when its category is M, or a tie led by M (`M/O`).
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::definition::Audit;
 use crate::problem::{Problem, Problems};
-use crate::sources::hashing::{sha256_hex, FileDigest};
+use crate::provenance::FileDigest;
 use crate::sources::text::TextOptions;
-
-/// The audit's `kano:` key, checked.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct KanoLink {
-    /// Declared must-be item and dimension ids (dimension ids canonical).
-    pub must_be: Vec<String>,
-    /// A Kano definition YAML, resolved against the audit's folder.
-    pub file: Option<PathBuf>,
-    /// The file as written in the audit.
-    pub file_as_written: Option<String>,
-}
-
-/// Checks the ids of `must_be` against the audit's `items` and `dimensions`; returns the
-/// link and one `(index, id, expected)` per unknown id for the caller to place.
-pub fn check(
-    must_be: &[String],
-    file: Option<(&str, PathBuf)>,
-    items: &[&str],
-    dimensions: &[&str],
-) -> (KanoLink, Vec<(usize, String, String)>) {
-    let mut ids = Vec::new();
-    let mut unknown = Vec::new();
-    for (i, raw) in must_be.iter().enumerate() {
-        let id = raw.trim();
-        let dim = crate::definition::canonical_dimension_id(id);
-        if items.contains(&id) {
-            ids.push(id.to_string());
-        } else if dimensions.contains(&dim) {
-            ids.push(dim.to_string());
-        } else {
-            let all = items.iter().chain(dimensions.iter()).copied();
-            let expected = match crate::yaml::nearest(id, all) {
-                Some(h) => format!("an item or dimension id of the audit (did you mean `{h}`?)"),
-                None => "an item or dimension id of the audit".to_string(),
-            };
-            unknown.push((i, raw.clone(), expected));
-        }
-    }
-    let (file_as_written, file) = match file {
-        Some((w, p)) => (Some(w.to_string()), Some(p)),
-        None => (None, None),
-    };
-    (
-        KanoLink {
-            must_be: ids,
-            file,
-            file_as_written,
-        },
-        unknown,
-    )
-}
 
 /// The items of `audit` that are Kano must-be features, and the digests of the Kano
 /// files read (definition, then responses) for the report's provenance.
@@ -123,40 +72,9 @@ fn analyse_file(path: &Path) -> Result<(super::KanoReport, Vec<FileDigest>), Pro
     let digest = |role: &str, p: &Path| -> Result<FileDigest, Problems> {
         let bytes = std::fs::read(p)
             .map_err(|e| Problems::one(Problem::new(format!("cannot read file: {e}")).file(p)))?;
-        Ok(FileDigest {
-            role: role.into(),
-            path: p.display().to_string(),
-            sha256: sha256_hex(&bytes),
-        })
+        Ok(FileDigest::of_bytes(role, p.display().to_string(), &bytes))
     };
     let files = vec![digest("kano", path)?, digest("kano-responses", &data)?];
     Ok((report, files))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_checked_and_dimensions_made_canonical() {
-        let (link, unknown) = check(
-            &[
-                "R1".into(),
-                "assurance".into(),
-                "R9".into(),
-                "emapthy".into(),
-            ],
-            None,
-            &["R1", "R2"],
-            &["reliability", "professionalism", "empathy"],
-        );
-        assert_eq!(link.must_be, vec!["R1", "professionalism"]);
-        assert_eq!(unknown.len(), 2);
-        assert_eq!(unknown[0].0, 2);
-        assert_eq!(unknown[1].1, "emapthy");
-        assert!(
-            unknown[1].2.contains("did you mean `empathy`"),
-            "{unknown:?}"
-        );
-    }
-}

@@ -22,7 +22,7 @@ use crate::analysis::shoppers::ShopperReport;
 use crate::analysis::trend::Trend;
 use crate::definition::Audit;
 use crate::i18n::{Lang, Text};
-use crate::sources::FileDigest;
+pub use crate::provenance::Provenance;
 
 pub use checklist_view::markdown as checklist_markdown;
 pub use csv::CsvExporter;
@@ -73,33 +73,6 @@ impl Format {
             Format::Markdown => Box::new(MarkdownExporter),
             Format::Csv => Box::new(CsvExporter),
             Format::Html => Box::new(HtmlExporter),
-        }
-    }
-}
-
-/// The tool and the files a report was made from, so it can be checked and reproduced.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Provenance {
-    /// `servqual`.
-    pub tool: &'static str,
-    /// The version of servqual that made the report.
-    pub tool_version: &'static str,
-    /// Every file read, with its SHA-256.
-    pub files: Vec<FileDigest>,
-    /// When the report was made (UTC, RFC 3339); only with `--timestamp`, so that
-    /// identical inputs give byte-identical reports by default.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generated_at: Option<String>,
-}
-
-impl Provenance {
-    /// Provenance of this build of the tool over `files`.
-    pub fn new(files: Vec<FileDigest>) -> Self {
-        Provenance {
-            tool: env!("CARGO_PKG_NAME"),
-            tool_version: env!("CARGO_PKG_VERSION"),
-            files,
-            generated_at: None,
         }
     }
 }

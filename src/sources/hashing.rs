@@ -5,19 +5,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-/// A file that was read, with its SHA-256, for the report's provenance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FileDigest {
-    /// What the file is: `audit`, `customers`, `management`, `shoppers`, `form`, ...
-    pub role: String,
-    /// The path as written in the audit (relative to it), or as given on the command line.
-    pub path: String,
-    /// Hex SHA-256 of the bytes read.
-    pub sha256: String,
-}
+// Transitional re-export: the digest type lives in `crate::provenance`.
+pub use crate::provenance::{sha256_hex, FileDigest};
+use crate::provenance::hex;
 
 /// The digest shared between a [`HashingReader`] and whoever asks for it at the end.
 #[derive(Clone, Default)]
@@ -56,15 +48,6 @@ impl<R: Read> Read for HashingReader<R> {
         self.hasher.0.borrow_mut().update(&buf[..n]);
         Ok(n)
     }
-}
-
-/// Hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Opens `path` for reading through a hasher; the problem names the file if it cannot.

@@ -13,7 +13,7 @@ use crate::builtin;
 use crate::definition::Locator;
 use crate::i18n::{Lang, Text};
 use crate::problem::{Problem, Problems};
-use crate::sources::hashing::sha256_hex;
+use crate::provenance::sha256_hex;
 
 /// A title and a list of actions (one gap, one dimension, or critical failures).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
