@@ -127,8 +127,8 @@ fn run() -> Result<(), String> {
 /// The form named in the shopper source of the audit at `path`, checked against it.
 fn audit_form(path: Option<&str>) -> Result<servqual::definition::form::Form, String> {
     let path = path.ok_or("visits need --audit AUDIT.yaml (its shoppers source names the form)")?;
-    let (audit, _) =
-        servqual::run::load_audit(std::path::Path::new(path)).map_err(|p| p.to_string())?;
+    let audit =
+        servqual::definition::load(std::path::Path::new(path)).map_err(|p| p.to_string())?;
     let source = audit
         .shoppers
         .as_ref()

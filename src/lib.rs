@@ -22,5 +22,6 @@ pub mod provenance;
 pub mod report;
 pub mod run;
 pub mod sample;
+pub mod schema;
 pub mod sources;
 pub mod yaml;

@@ -1,23 +1,182 @@
-//! The pipeline: read every source an audit names into accumulators, then analyse.
+//! The pipeline: definition -> sources -> analysis -> report model, for the main job
+//! (`report`) and for `validate`.
 //!
-//! `validate` and `report` share it, so what validate accepts, report can run.
+//! Both commands load the same side inputs with [`load_side_inputs`] and read the
+//! same sources with [`read_sources`], so what `validate` accepts, `report` can run.
+//! Nothing here writes a file or prints: the command line turns flags into a
+//! [`ReportRequest`], calls [`report`] and renders the [`Outcome`].
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
+use crate::analysis::checklist::{self, ChecklistState};
 use crate::analysis::customers::{CustomerAccumulator, ManagementAccumulator};
 use crate::analysis::gaps;
+use crate::analysis::gate::{self, Rule};
 use crate::analysis::segments::{self, segment_column, SegmentAccumulators};
 use crate::analysis::shoppers::ShopperAccumulator;
-use crate::analysis::trend::{self, Baseline};
+use crate::analysis::{ipa, trend};
+use crate::definition::baseline::{read_baseline, Baseline};
 use crate::definition::form::{load_form, Form};
 use crate::definition::Audit;
+use crate::i18n::Lang;
 use crate::problem::{Problem, Problems};
-use crate::report::{Provenance, Report};
+use crate::provenance::{FileDigest, Provenance};
+use crate::report::{Report, ReportParts};
 use crate::sources::chunked::Tuning;
-use crate::sources::hashing::sha256_hex;
 use crate::sources::survey::{read_survey_into, SurveyKind, SurveyRead};
 use crate::sources::visits::{read_visits, VisitsRead};
-use crate::sources::FileDigest;
+
+/// What the main job is asked for, as the command line's flags say it.
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    /// Segment the customer survey by `site`, `region` or a column (`--by`).
+    pub by: Option<String>,
+    /// An earlier JSON report to compare with (`--baseline`).
+    pub baseline: Option<PathBuf>,
+    /// Gate rules from the command line (`--fail-on`), after the audit's own.
+    pub fail_on: Vec<String>,
+    /// The checklist state file (read if it exists).
+    pub checklist_state: PathBuf,
+    /// Language of the checklist's words.
+    pub lang: Lang,
+    /// When the report was made, if it is to say so (`--timestamp`).
+    pub generated_at: Option<String>,
+}
+
+impl ReportRequest {
+    /// A request for the plain report of `audit`: no segments, baseline or extra rules,
+    /// the state file at its default place.
+    pub fn new(audit: &Audit) -> ReportRequest {
+        ReportRequest {
+            by: None,
+            baseline: None,
+            fail_on: Vec::new(),
+            checklist_state: checklist::default_state_path(&audit.path),
+            lang: Lang::En,
+            generated_at: None,
+        }
+    }
+}
+
+/// What the main job produced: the report model and the gate's verdict on it.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The report every format renders.
+    pub report: Report,
+    /// One outcome per gate rule, audit rules first.
+    pub gate: Vec<gate::Outcome>,
+}
+
+impl Outcome {
+    /// Whether a measured gate rule failed (exit 1 unless `--exit-zero`).
+    pub fn breached(&self) -> bool {
+        self.gate.iter().any(|o| o.value.is_some() && o.breached)
+    }
+}
+
+/// The files besides the audit and its sources that a report depends on, all read and
+/// checked before any source is.
+#[derive(Debug)]
+pub struct SideInputs {
+    /// Gate rules: the audit's `thresholds.fail`, then `--fail-on`.
+    pub rules: Vec<Rule>,
+    /// The checklist state file, if it exists.
+    pub state: Option<ChecklistState>,
+    /// The baseline report and its digest, if one was asked for.
+    pub baseline: Option<(Baseline, FileDigest)>,
+    /// Items that are Kano must-be features.
+    pub must_be: BTreeSet<String>,
+    /// Digests of the Kano files read for `must_be`.
+    pub kano_files: Vec<FileDigest>,
+}
+
+/// Loads every side input, listing the problems of all of them together.
+pub fn load_side_inputs(
+    audit: &Audit,
+    fail_on: &[String],
+    state_path: &Path,
+    baseline: Option<&Path>,
+) -> Result<SideInputs, Problems> {
+    let mut problems = Vec::new();
+    let mut keep = |p: Problems| problems.extend(p.0);
+    let rules = gate::rules(audit, fail_on).map_err(&mut keep).ok();
+    let state = checklist::read_state(state_path)
+        .map_err(&mut keep)
+        .ok();
+    let baseline = baseline
+        .map(read_baseline)
+        .transpose()
+        .map_err(&mut keep)
+        .ok();
+    let kano = crate::kano::link::must_be_items(audit)
+        .map_err(&mut keep)
+        .ok();
+    match (rules, state, baseline, kano) {
+        (Some(rules), Some(state), Some(baseline), Some((must_be, kano_files)))
+            if problems.is_empty() =>
+        {
+            Ok(SideInputs {
+                rules,
+                state,
+                baseline,
+                must_be,
+                kano_files,
+            })
+        }
+        _ => Err(Problems(problems)),
+    }
+}
+
+/// Runs the main job on `audit`: side inputs, sources, analysis, the report model and
+/// the gate. Every problem of the side inputs and the sources is listed together.
+pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problems> {
+    let side = load_side_inputs(
+        audit,
+        &request.fail_on,
+        &request.checklist_state,
+        request.baseline.as_deref(),
+    );
+    let data = read_sources(audit, request.by.as_deref());
+    let (side, data) = match (side, data) {
+        (Ok(side), Ok(data)) => (side, data),
+        (side, data) => {
+            let problems = side.err().into_iter().chain(data.err());
+            return Err(Problems(problems.flat_map(|p| p.0).collect()));
+        }
+    };
+    let mut report = build_report(audit, &data, &side, request.lang);
+    report.provenance.generated_at = request.generated_at.clone();
+    // The gate reads the report as its JSON form, the contract its metrics are named in.
+    let json = serde_json::to_value(&report).map_err(|e| {
+        Problems::one(Problem::new(format!(
+            "the report could not be turned into JSON: {e}"
+        )))
+    })?;
+    let gate = gate::evaluate(&side.rules, &json);
+    Ok(Outcome { report, gate })
+}
+
+/// What `validate` found: the audit checked and the size of every source.
+#[derive(Debug)]
+pub struct Validation {
+    /// Everything read from the sources.
+    pub data: SourceData,
+}
+
+/// Checks `audit` and every file the main job would read (the state file at
+/// `state_path`), listing every problem; reads the sources without segments.
+pub fn validate(audit: &Audit, state_path: &Path) -> Result<Validation, Problems> {
+    let side = load_side_inputs(audit, &[], state_path, None);
+    let data = read_sources(audit, None);
+    match (side, data) {
+        (Ok(_), Ok(data)) => Ok(Validation { data }),
+        (side, data) => {
+            let problems = side.err().into_iter().chain(data.err());
+            Err(Problems(problems.flat_map(|p| p.0).collect()))
+        }
+    }
+}
 
 /// Everything read from an audit's sources.
 #[derive(Debug)]
@@ -63,32 +222,12 @@ fn read_shoppers(
     })
 }
 
-/// Loads the audit at `path`, hashing the file for provenance.
-pub fn load_audit(path: &Path) -> Result<(Audit, FileDigest), Problems> {
-    let text = crate::yaml::read_text(path)?;
-    let audit = crate::definition::load_str(path, &text)?;
-    let digest = FileDigest {
-        role: "audit".into(),
-        path: path.display().to_string(),
-        sha256: sha256_hex(text.as_bytes()),
-    };
-    Ok((audit, digest))
-}
-
-/// Reads every source of `audit`, collecting the problems of all of them.
-pub fn read_sources(audit: &Audit, audit_digest: FileDigest) -> Result<SourceData, Problems> {
-    read_sources_by(audit, audit_digest, None)
-}
-
-/// Like [`read_sources`], also splitting the customer survey into segments by `by`
-/// (`site`, `region` or a column name); the whole-audit sums are the segments' merge.
-pub fn read_sources_by(
-    audit: &Audit,
-    audit_digest: FileDigest,
-    by: Option<&str>,
-) -> Result<SourceData, Problems> {
+/// Reads every source of `audit`, collecting the problems of all of them; with `by`
+/// (`site`, `region` or a column name) the customer survey is also split into
+/// segments, and the whole-audit sums are the segments' merge.
+pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Problems> {
     let mut problems: Vec<Problem> = Vec::new();
-    let mut files = vec![audit_digest];
+    let mut files = vec![audit.digest.clone()];
     let mut segmented = by.map(|b| SegmentAccumulators::new(audit, b));
     if let (Some(b), None) = (by, &audit.customers) {
         problems.push(
@@ -169,10 +308,8 @@ pub fn read_sources_by(
         files.push(s.form_digest.clone());
         files.push(s.read.digest.clone());
     }
-    files.extend(audit.actions.as_ref().map(|a| FileDigest {
-        role: "actions".into(),
-        path: a.file.display().to_string(),
-        sha256: a.sha256.clone(),
+    files.extend(audit.actions.as_ref().map(|a| {
+        FileDigest::hashed("actions", a.file.display().to_string(), a.sha256.clone())
     }));
     Ok(SourceData {
         customers,
@@ -183,32 +320,10 @@ pub fn read_sources_by(
     })
 }
 
-/// Analyses what was read into a report, with segments (if read) and the trend
-/// against `baseline` (if given; its digest joins the provenance).
-pub fn build_report_with(
-    audit: &Audit,
-    data: &SourceData,
-    baseline: Option<(&Baseline, FileDigest)>,
-) -> Report {
-    let mut report = build_report(audit, data);
-    report.segments = data.segments.as_ref().map(|s| segments::analyse(audit, s));
-    if let Some((baseline, digest)) = baseline {
-        report.provenance.files.push(digest.clone());
-        let dimensions: Vec<_> = report.dimensions.iter().map(|d| d.result.clone()).collect();
-        let items: Vec<_> = report.items.iter().map(|i| i.result.clone()).collect();
-        report.trend = Some(trend::compare(
-            baseline,
-            digest,
-            &dimensions,
-            &items,
-            &report.servqual,
-        ));
-    }
-    report
-}
-
-/// Analyses what was read into a report.
-pub fn build_report(audit: &Audit, data: &SourceData) -> Report {
+/// Analyses what was read into the report model: gaps, IPA, shoppers, segments, the
+/// trend against the baseline and the checklist. The provenance lists the files in the
+/// order they bear on the report: audit and sources, baseline, state file, Kano files.
+fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang) -> Report {
     let shopper_items = data
         .shoppers
         .as_ref()
@@ -219,18 +334,36 @@ pub fn build_report(audit: &Audit, data: &SourceData) -> Report {
         data.management.as_ref().map(|(a, _)| a),
         shopper_items.as_ref(),
     );
-    let mut report = Report::new(
-        audit,
-        Provenance::new(data.files.clone()),
-        data.customers.as_ref().map_or(0, |(a, _)| a.respondents),
-        data.management.as_ref().map_or(0, |(a, _)| a.respondents),
-        items,
-        dimensions,
-        servqual,
-    );
-    report.shoppers = data
+    let mut files = data.files.clone();
+    let trend = side.baseline.as_ref().map(|(baseline, digest)| {
+        files.push(digest.clone());
+        trend::compare(baseline, digest.clone(), &dimensions, &items, &servqual)
+    });
+    let shoppers = data
         .shoppers
         .as_ref()
         .map(|s| s.visits.report(audit, &s.form));
+    let parts = ReportParts {
+        customers: data.customers.as_ref().map_or(0, |(a, _)| a.respondents),
+        management: data.management.as_ref().map_or(0, |(a, _)| a.respondents),
+        ipa: ipa::analyse(&dimensions, &servqual),
+        items,
+        dimensions,
+        servqual,
+        shoppers,
+        segments: data.segments.as_ref().map(|s| segments::analyse(audit, s)),
+        trend,
+    };
+    let mut report = Report::new(audit, Provenance::new(files), parts);
+    let critical = report.shoppers.as_ref().map(checklist::critical_failures);
+    checklist::attach(
+        &mut report,
+        audit,
+        side.state.as_ref(),
+        lang,
+        critical.as_deref(),
+        &side.must_be,
+    );
+    report.provenance.files.extend(side.kano_files.iter().cloned());
     report
 }

@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use crate::definition::{canonical_dimension_id, Audit};
+use crate::problem::{Problem, Problems};
 use crate::yaml::nearest;
 
 /// A comparison operator.
@@ -264,6 +265,35 @@ pub fn evaluate(rules: &[Rule], report: &Value) -> Vec<Outcome> {
             }
         })
         .collect()
+}
+
+/// The gate rules of the audit and the command line, every bad one listed.
+pub fn rules(audit: &Audit, fail_on: &[String]) -> Result<Vec<Rule>, Problems> {
+    let mut rules = Vec::new();
+    let mut problems = Vec::new();
+    let from_yaml = audit
+        .thresholds
+        .fail
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t, Some(i)));
+    let from_cli = fail_on.iter().map(|t| (t, None));
+    for (text, index) in from_yaml.chain(from_cli) {
+        match parse(text, audit) {
+            Ok(rule) => rules.push(rule),
+            Err(e) => {
+                let p = Problem::new(e.message)
+                    .found(text.clone())
+                    .expected(e.expected);
+                problems.push(match index {
+                    Some(i) => p.file(&audit.path).field(format!("thresholds.fail[{i}]")),
+                    None => p.field("--fail-on"),
+                });
+            }
+        }
+    }
+    Problems::check(problems)?;
+    Ok(rules)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::cli::{Global, EXIT_BAD_INPUT};
 use crate::import::presets::Preset;
 use crate::import::{run as import, Request};
-use crate::run::load_audit;
+use crate::definition::load as load_audit;
 use crate::sources::chunked::Tuning;
 
 /// Arguments of `import`.
@@ -36,7 +36,7 @@ pub struct ImportArgs {
 
 /// Runs `import`: 0 when done, 2 when invalid or conflicting rows stopped it.
 pub fn run(args: &ImportArgs, global: &Global) -> anyhow::Result<u8> {
-    let (audit, _) = load_audit(&args.audit)?;
+    let audit = load_audit(&args.audit)?;
     // An export on stdin is spooled to a temporary file first: the import reads the
     // export more than once (header detection, then rows) and memory must stay flat.
     let spooled = if args.file.as_os_str() == "-" {

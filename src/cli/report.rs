@@ -3,15 +3,11 @@
 use std::path::PathBuf;
 
 use crate::analysis::checklist;
-use crate::analysis::gate::{self, Rule};
-use crate::analysis::trend::read_baseline;
 use crate::cli::{Global, EXIT_THRESHOLD};
-use crate::definition::Audit;
 use crate::i18n::Lang;
 use crate::output::{write_atomic, write_output};
-use crate::problem::{Problem, Problems};
 use crate::report::{checklist_markdown, Format, RenderOptions};
-use crate::run::{build_report_with, load_audit, read_sources_by};
+use crate::run::ReportRequest;
 
 /// Arguments of `report`.
 #[derive(Debug, clap::Args)]
@@ -78,68 +74,24 @@ fn parse_target(text: &str) -> Result<(Format, String), String> {
     Ok((format, path.to_string()))
 }
 
-/// The gate rules of the audit and the command line, every bad one listed.
-pub(super) fn rules(audit: &Audit, fail_on: &[String]) -> Result<Vec<Rule>, Problems> {
-    let mut rules = Vec::new();
-    let mut problems = Vec::new();
-    let from_yaml = audit
-        .thresholds
-        .fail
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t, Some(i)));
-    let from_cli = fail_on.iter().map(|t| (t, None));
-    for (text, index) in from_yaml.chain(from_cli) {
-        match gate::parse(text, audit) {
-            Ok(rule) => rules.push(rule),
-            Err(e) => {
-                let p = Problem::new(e.message)
-                    .found(text.clone())
-                    .expected(e.expected);
-                problems.push(match index {
-                    Some(i) => p.file(&audit.path).field(format!("thresholds.fail[{i}]")),
-                    None => p.field("--fail-on"),
-                });
-            }
-        }
-    }
-    Problems::check(problems)?;
-    Ok(rules)
-}
-
-/// Runs `report`.
+/// Runs `report`: flags to a request, the pipeline, then every output written.
 pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
-    let (audit, digest) = load_audit(&args.audit)?;
-    let rules = rules(&audit, &args.fail_on)?;
-    let state_path = args
-        .checklist_file
-        .clone()
-        .unwrap_or_else(|| checklist::default_state_path(&args.audit));
-    // Read before anything is written, so a bad state file or baseline stops the run
-    // with exit 2.
-    let state = checklist::read_state(&state_path)?;
-    let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
-    let (must_be, kano_files) = crate::kano::link::must_be_items(&audit)?;
-    let data = read_sources_by(&audit, digest, args.by.as_deref())?;
-    let mut report = build_report_with(
-        &audit,
-        &data,
-        baseline.as_ref().map(|(b, d)| (b, d.clone())),
-    );
-    let critical = report.shoppers.as_ref().map(checklist::critical_failures);
-    checklist::attach(
-        &mut report,
-        &audit,
-        state.as_ref(),
-        args.lang,
-        critical.as_deref(),
-        &must_be,
-    );
-    report.provenance.files.extend(kano_files);
-    if args.timestamp {
-        report.provenance.generated_at =
-            Some(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
-    }
+    let audit = crate::definition::load(&args.audit)?;
+    let request = ReportRequest {
+        by: args.by.clone(),
+        baseline: args.baseline.clone(),
+        fail_on: args.fail_on.clone(),
+        checklist_state: args
+            .checklist_file
+            .clone()
+            .unwrap_or_else(|| checklist::default_state_path(&args.audit)),
+        lang: args.lang,
+        generated_at: args
+            .timestamp
+            .then(|| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+    };
+    let outcome = crate::run::report(&audit, &request)?;
+    let report = &outcome.report;
 
     let mut targets: Vec<(Format, String)> = Vec::new();
     if args.reports.is_empty() || args.format.is_some() || args.output.is_some() {
@@ -157,9 +109,9 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
             color: *format == Format::Table && global.color.enabled(target == "-"),
         };
         let bytes = if args.checklist_only {
-            checklist_markdown(&report, args.lang).into_bytes()
+            checklist_markdown(report, args.lang).into_bytes()
         } else {
-            format.exporter().render(&report, &options)?
+            format.exporter().render(report, &options)?
         };
         rendered.push((target, bytes));
     }
@@ -171,33 +123,28 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
     }
     if args.update_checklist {
         let text = checklist::render_state(&audit, &report.checklist)?;
-        write_atomic(&state_path, text.as_bytes())?;
+        write_atomic(&request.checklist_state, text.as_bytes())?;
         global.note(&format!(
             "updated {} ({} entries)",
-            state_path.display(),
+            request.checklist_state.display(),
             report.checklist.len()
         ));
     }
 
-    let json = serde_json::to_value(&report)?;
-    let mut breached = false;
-    for outcome in gate::evaluate(&rules, &json) {
+    for outcome in &outcome.gate {
         match outcome.value {
             None => global.note(&format!(
                 "warning: threshold `{}` not checked: the metric was not measured",
                 outcome.rule.text
             )),
-            Some(value) if outcome.breached => {
-                breached = true;
-                eprintln!(
-                    "threshold breached: `{}` (value {value})",
-                    outcome.rule.text
-                );
-            }
+            Some(value) if outcome.breached => eprintln!(
+                "threshold breached: `{}` (value {value})",
+                outcome.rule.text
+            ),
             Some(_) => {}
         }
     }
-    Ok(if breached && !args.exit_zero {
+    Ok(if outcome.breached() && !args.exit_zero {
         EXIT_THRESHOLD
     } else {
         0

@@ -4,8 +4,6 @@ use std::path::PathBuf;
 
 use crate::analysis::checklist;
 use crate::cli::Global;
-use crate::problem::Problems;
-use crate::run::{load_audit, read_sources};
 
 /// Arguments of `validate`.
 #[derive(Debug, clap::Args)]
@@ -16,25 +14,9 @@ pub struct ValidateArgs {
 
 /// Runs `validate`: exit 0 when everything is in order, problems (exit 2) otherwise.
 pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<u8> {
-    let (audit, digest) = load_audit(&args.audit)?;
-    // Everything `report` reads besides the audit, each checked so that all problems
-    // are listed together.
-    let mut problems = Vec::new();
-    let gate = super::report::rules(&audit, &[]);
-    let state = checklist::read_state(&checklist::default_state_path(&args.audit));
-    let kano = crate::kano::link::must_be_items(&audit);
-    let data = read_sources(&audit, digest);
-    for result in [gate.err(), state.err(), kano.err()] {
-        problems.extend(result.into_iter().flat_map(|p| p.0));
-    }
-    let data = match data {
-        Ok(data) => data,
-        Err(p) => {
-            problems.extend(p.0);
-            return Err(Problems(problems).into());
-        }
-    };
-    Problems::check(problems)?;
+    let audit = crate::definition::load(&args.audit)?;
+    let state_path = checklist::default_state_path(&args.audit);
+    let data = crate::run::validate(&audit, &state_path)?.data;
     let mut summary = format!(
         "{}: ok — {} dimensions, {} items",
         args.audit.display(),

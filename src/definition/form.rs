@@ -14,8 +14,7 @@ use super::{canonical_dimension_id, Audit, Locator, ShopperSource};
 use crate::builtin::{self, Kind};
 use crate::i18n::Text;
 use crate::problem::{Problem, Problems};
-use crate::sources::hashing::sha256_hex;
-use crate::sources::FileDigest;
+use crate::provenance::FileDigest;
 use crate::yaml;
 
 /// What a failed critical question does to the visit score.
@@ -187,21 +186,14 @@ pub fn load_form(audit: &Audit, source: &ShopperSource) -> Result<(Form, FileDig
     if path.is_file() {
         let text = yaml::read_text(&path)?;
         let form = parse_form(audit, &path, &source.form, &text)?;
-        let digest = FileDigest {
-            role: "form".into(),
-            path: source.form.clone(),
-            sha256: sha256_hex(text.as_bytes()),
-        };
+        let digest = FileDigest::of_bytes("form", source.form.clone(), text.as_bytes());
         return Ok((form, digest));
     }
     if let Some(template) = builtin::find(&source.form).filter(|t| t.kind == Kind::Form) {
         let shown = PathBuf::from(format!("(built-in form {})", template.name));
         let form = parse_form(audit, &shown, template.name, template.source)?;
-        let digest = FileDigest {
-            role: "form".into(),
-            path: format!("builtin:{}", template.name),
-            sha256: sha256_hex(template.source.as_bytes()),
-        };
+        let path = format!("builtin:{}", template.name);
+        let digest = FileDigest::of_bytes("form", path, template.source.as_bytes());
         return Ok((form, digest));
     }
     let forms: Vec<&str> = builtin::TEMPLATES

@@ -5,6 +5,7 @@
 //! and returns an [`Audit`] that the rest of the pipeline trusts.
 
 pub mod actions;
+pub mod baseline;
 pub mod form;
 pub mod kano_link;
 mod locate;
@@ -225,6 +226,8 @@ pub struct Meta {
 pub struct Audit {
     /// The audit file.
     pub path: PathBuf,
+    /// The audit file's SHA-256, first in every report's provenance.
+    pub digest: crate::provenance::FileDigest,
     /// Metadata.
     pub meta: Meta,
     /// Answer scale.

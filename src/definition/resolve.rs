@@ -1,5 +1,6 @@
 //! From the raw YAML to a checked [`Audit`]: defaults, instruments, and every check.
 
+use crate::provenance::FileDigest;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
@@ -35,6 +36,7 @@ pub fn load_str(path: &Path, text: &str) -> Result<Audit, Problems> {
         path,
         locator: Locator::new(text),
         problems: Vec::new(),
+        digest: FileDigest::of_bytes("audit", path.display().to_string(), text.as_bytes()),
     };
     let audit = ctx.resolve(raw);
     Problems::check(ctx.problems)?;
@@ -46,6 +48,8 @@ struct Checker<'a> {
     path: &'a Path,
     locator: Locator,
     problems: Vec<Problem>,
+    /// The audit file's digest, for the report's provenance.
+    digest: FileDigest,
 }
 
 impl Checker<'_> {
@@ -98,6 +102,7 @@ impl Checker<'_> {
         let actions = self.actions(&raw, &dimensions);
         let kano = self.kano(&raw, &dimensions, &items);
         Some(Audit {
+            digest: self.digest.clone(),
             path: self.path.to_path_buf(),
             meta: meta?,
             scale: scale?,

@@ -17,6 +17,7 @@ pub mod view;
 use serde::Serialize;
 
 use crate::analysis::gaps::{DimensionResult, ItemResult, ServqualScore};
+use crate::analysis::ipa::Ipa;
 use crate::analysis::segments::Segments;
 use crate::analysis::shoppers::ShopperReport;
 use crate::analysis::trend::Trend;
@@ -32,7 +33,7 @@ pub use markdown::MarkdownExporter;
 pub use table::TableExporter;
 
 /// The JSON schema id; within v1 fields are only ever added.
-pub const SCHEMA: &str = "servqual.report/v1";
+pub const SCHEMA: &str = crate::schema::REPORT;
 
 /// How an exporter should render.
 #[derive(Debug, Clone, Copy)]
@@ -161,25 +162,39 @@ pub struct Report {
     /// The improvement checklist, in priority order.
     pub checklist: Vec<crate::analysis::checklist::Entry>,
     /// Importance-performance analysis (`null` without dimension weights).
-    pub ipa: Option<crate::analysis::ipa::Ipa>,
+    pub ipa: Option<Ipa>,
     /// Gaps per segment (`--by`); `null` without segments.
     pub segments: Option<Segments>,
     /// Changes since a baseline report (`--baseline`); `null` without one.
     pub trend: Option<Trend>,
 }
 
+/// What analysis produced for one report, ready to be laid out as its model.
+#[derive(Debug)]
+pub struct ReportParts {
+    /// Customer survey rows read.
+    pub customers: u64,
+    /// Management survey rows read.
+    pub management: u64,
+    /// Item results in instrument order.
+    pub items: Vec<ItemResult>,
+    /// Dimension results in instrument order.
+    pub dimensions: Vec<DimensionResult>,
+    /// Overall SERVQUAL scores.
+    pub servqual: ServqualScore,
+    /// Importance-performance analysis, where the audit has weights.
+    pub ipa: Option<Ipa>,
+    /// Mystery-shopper results.
+    pub shoppers: Option<ShopperReport>,
+    /// Gaps per segment (`--by`).
+    pub segments: Option<Segments>,
+    /// Changes since a baseline (`--baseline`).
+    pub trend: Option<Trend>,
+}
+
 impl Report {
-    /// Assembles a report from the analysis of `audit`.
-    pub fn new(
-        audit: &Audit,
-        provenance: Provenance,
-        customers: u64,
-        management: u64,
-        items: Vec<ItemResult>,
-        dimensions: Vec<DimensionResult>,
-        servqual: ServqualScore,
-    ) -> Self {
-        let ipa = crate::analysis::ipa::analyse(&dimensions, &servqual);
+    /// Lays out the analysis of `audit` as a report; the checklist is added after.
+    pub fn new(audit: &Audit, provenance: Provenance, parts: ReportParts) -> Self {
         Report {
             schema: SCHEMA,
             provenance,
@@ -197,10 +212,11 @@ impl Report {
                 max: audit.scale.max,
             },
             respondents: Respondents {
-                customers,
-                management,
+                customers: parts.customers,
+                management: parts.management,
             },
-            dimensions: dimensions
+            dimensions: parts
+                .dimensions
                 .into_iter()
                 .zip(&audit.dimensions)
                 .map(|(result, d)| DimensionRow {
@@ -208,7 +224,8 @@ impl Report {
                     label: d.label.clone(),
                 })
                 .collect(),
-            items: items
+            items: parts
+                .items
                 .into_iter()
                 .zip(&audit.items)
                 .map(|(result, it)| ItemRow {
@@ -216,12 +233,12 @@ impl Report {
                     text: it.text.clone(),
                 })
                 .collect(),
-            ipa,
-            servqual,
-            shoppers: None,
+            ipa: parts.ipa,
+            servqual: parts.servqual,
+            shoppers: parts.shoppers,
             checklist: Vec::new(),
-            segments: None,
-            trend: None,
+            segments: parts.segments,
+            trend: parts.trend,
         }
     }
 }

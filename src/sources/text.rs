@@ -603,7 +603,7 @@ impl<R: Read> Read for LineEndings<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use encoding_rs::WINDOWS_1252;
+    use encoding_rs::{SHIFT_JIS, WINDOWS_1252};
 
     type Rows = Vec<Vec<String>>;
 

@@ -8,7 +8,7 @@ use std::path::Path;
 use csv::ByteRecord;
 
 use super::answers::{is_missing_marker, parse_number_cell, trim, Answer};
-use super::hashing::FileDigest;
+use crate::provenance::FileDigest;
 use super::stream::{duplicate_columns, next_record, open_source_csv, OpenedCsv};
 use super::text::TextOptions;
 use crate::definition::form::{Form, QuestionType};
@@ -151,11 +151,7 @@ pub fn read_visits(
     Problems::check(problems)?;
     Ok(VisitsRead {
         rows,
-        digest: FileDigest {
-            role: "shoppers".into(),
-            path: source.file_as_written.clone(),
-            sha256: hasher.hex(),
-        },
+        digest: FileDigest::hashed("shoppers", source.file_as_written.clone(), hasher.hex()),
     })
 }
 
