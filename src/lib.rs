@@ -9,7 +9,6 @@
 #![allow(clippy::result_large_err)]
 
 pub mod analysis;
-pub mod builtin;
 pub mod cli;
 pub mod definition;
 pub mod encoding;
@@ -25,3 +24,6 @@ pub mod sample;
 pub mod schema;
 pub mod sources;
 pub mod yaml;
+
+/// The built-in templates, kept at the crate root for the tools and tests that name them.
+pub use definition::builtin;

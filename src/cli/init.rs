@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::builtin::{self, Kind, Template};
+use crate::definition::builtin::{self, Kind, Template};
 use crate::cli::Global;
 use crate::definition::DEFAULT_DIMENSIONS;
 use crate::output::write_atomic;

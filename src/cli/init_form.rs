@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::builtin::Template;
+use crate::definition::builtin::Template;
 use crate::definition::form::parse_form;
 use crate::sample::{write_customers, write_management, write_visits, CustomerSample, VisitSample};
 

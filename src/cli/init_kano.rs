@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::builtin::Template;
+use crate::definition::builtin::Template;
 use crate::i18n::{Lang, Text};
 use crate::sample::Rng;
 
@@ -168,7 +168,7 @@ mod tests {
 
     #[test]
     fn kano_template_scaffolds_definition_questionnaire_and_data() {
-        let template = crate::builtin::find("kano").unwrap();
+        let template = crate::definition::builtin::find("kano").unwrap();
         let files = scaffold(template).unwrap();
         let names: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
         assert_eq!(names[0], "kano.yaml");

@@ -1,6 +1,6 @@
 //! `servqual templates`: list the built-in templates.
 
-use crate::builtin::{header, Kind, TEMPLATES};
+use crate::definition::builtin::{header, Kind, TEMPLATES};
 use crate::cli::Global;
 use crate::output::{new_table, write_stdout};
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::builtin;
+use super::builtin;
 use crate::definition::Locator;
 use crate::i18n::{Lang, Text};
 use crate::problem::{Problem, Problems};

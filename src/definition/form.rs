@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{canonical_dimension_id, Audit, Locator, ShopperSource};
-use crate::builtin::{self, Kind};
+use crate::definition::builtin::{self, Kind};
 use crate::i18n::Text;
 use crate::problem::{Problem, Problems};
 use crate::provenance::FileDigest;

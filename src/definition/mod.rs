@@ -5,6 +5,7 @@
 //! and returns an [`Audit`] that the rest of the pipeline trusts.
 
 pub mod actions;
+pub mod builtin;
 pub mod baseline;
 pub mod form;
 pub mod kano_link;

@@ -9,7 +9,7 @@ use super::{
     canonical_dimension_id, Audit, Dimension, Item, Levels, Locator, Meta, Patterns, Scale,
     ShopperSource, SurveySource, Thresholds, Weights,
 };
-use crate::builtin;
+use super::builtin;
 use crate::i18n::Text;
 use crate::problem::{Problem, Problems};
 use crate::yaml;

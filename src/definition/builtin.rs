@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use crate::definition::raw::RawScale;
+use super::raw::RawScale;
 use crate::i18n::Text;
 
 /// What a template is for.
@@ -37,27 +37,27 @@ pub const TEMPLATES: &[Template] = &[
     Template {
         name: "servqual-22",
         kind: Kind::Instrument,
-        source: include_str!("../templates/servqual-22.yaml"),
+        source: include_str!("../../templates/servqual-22.yaml"),
     },
     Template {
         name: "form-retail",
         kind: Kind::Form,
-        source: include_str!("../templates/form-retail.yaml"),
+        source: include_str!("../../templates/form-retail.yaml"),
     },
     Template {
         name: "form-call-centre",
         kind: Kind::Form,
-        source: include_str!("../templates/form-call-centre.yaml"),
+        source: include_str!("../../templates/form-call-centre.yaml"),
     },
     Template {
         name: "actions",
         kind: Kind::Actions,
-        source: include_str!("../templates/actions.yaml"),
+        source: include_str!("../../templates/actions.yaml"),
     },
     Template {
         name: "kano",
         kind: Kind::Kano,
-        source: include_str!("../templates/kano.yaml"),
+        source: include_str!("../../templates/kano.yaml"),
     },
 ];
 
