@@ -1,0 +1,144 @@
+//! The layering of ARCHITECTURE.md, checked on the source: every `crate::` path a
+//! module names must be of a layer it may import.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What each top-level module may import (besides itself), as ARCHITECTURE.md says.
+fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
+    let bottom = vec![
+        "problem",
+        "provenance",
+        "encoding",
+        "schema",
+        "yaml",
+        "i18n",
+        "output",
+    ];
+    let with = |more: &[&'static str]| {
+        let mut v = bottom.clone();
+        v.extend_from_slice(more);
+        v
+    };
+    BTreeMap::from([
+        ("problem", vec![]),
+        ("provenance", vec![]),
+        ("encoding", vec![]),
+        ("schema", vec![]),
+        ("i18n", vec![]),
+        ("output", vec![]),
+        ("yaml", vec!["problem"]),
+        ("definition", with(&[])),
+        ("sources", with(&["definition"])),
+        ("analysis", with(&["definition", "sources"])),
+        ("report", with(&["definition", "analysis"])),
+        ("export", with(&["definition", "analysis", "report"])),
+        ("kano", with(&["definition", "sources", "analysis"])),
+        ("import", with(&["definition", "sources"])),
+        ("sample", with(&["definition"])),
+        (
+            "run",
+            with(&["definition", "sources", "analysis", "report", "kano"]),
+        ),
+        (
+            "cli",
+            with(&[
+                "definition",
+                "sources",
+                "analysis",
+                "report",
+                "export",
+                "kano",
+                "import",
+                "sample",
+                "run",
+            ]),
+        ),
+        ("lib", with(&["definition"])),
+        ("main", vec!["cli"]),
+    ])
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read src") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The top-level modules a file names through `crate::` paths (comments left out).
+fn imports(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let code = line.split("//").next().unwrap_or("");
+        let mut rest = code;
+        while let Some(at) = rest.find("crate::") {
+            rest = &rest[at + "crate::".len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '{')
+                .collect();
+            if let Some(group) = name.strip_prefix('{') {
+                // `crate::{a::x, b}`: every name in the braces.
+                let inner = rest[1..].split('}').next().unwrap_or("");
+                let _ = group;
+                for part in inner.split(',') {
+                    let first = part.trim().split("::").next().unwrap_or("").trim();
+                    if !first.is_empty() {
+                        found.push(first.to_string());
+                    }
+                }
+            } else if !name.is_empty() {
+                found.push(name);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_module_imports_only_the_layers_below_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let allowed = allowed();
+    let mut wrong = Vec::new();
+    for file in &files {
+        let relative = file.strip_prefix(&src).expect("under src");
+        let first = relative.components().next().expect("a component");
+        let module = Path::new(first.as_os_str())
+            .file_stem()
+            .expect("a name")
+            .to_string_lossy()
+            .into_owned();
+        let Some(may) = allowed.get(module.as_str()) else {
+            wrong.push(format!(
+                "{}: module `{module}` has no layer in this test",
+                relative.display()
+            ));
+            continue;
+        };
+        let text = std::fs::read_to_string(file).expect("read file");
+        for name in imports(&text) {
+            if name != module && !may.contains(&name.as_str()) {
+                wrong.push(format!(
+                    "{}: `{module}` imports `{name}`",
+                    relative.display()
+                ));
+            }
+        }
+    }
+    wrong.sort();
+    wrong.dedup();
+    assert!(wrong.is_empty(), "imports against the layering:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_scan_finds_plain_and_grouped_paths() {
+    let text = "use crate::a::b;\nuse crate::{c::d, e};\n// crate::comment\nlet x = crate::f::g();";
+    assert_eq!(imports(text), vec!["a", "c", "e", "f"]);
+}
