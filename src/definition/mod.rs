@@ -9,6 +9,7 @@ pub mod builtin;
 pub mod baseline;
 pub mod form;
 pub mod kano_link;
+pub mod period;
 mod locate;
 pub mod raw;
 mod resolve;
