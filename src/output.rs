@@ -6,6 +6,8 @@ use std::path::Path;
 use anyhow::Context;
 use comfy_table::{ContentArrangement, Table};
 
+use crate::problem::Problem;
+
 /// When to colour terminal output (`--color`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum ColorChoice {
@@ -54,8 +56,59 @@ pub fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
-/// Replaces `path` with `bytes` atomically (temporary file in the same folder, then rename).
+/// Checks, before anything is written, that `target` (`--output`, `--report`) may be
+/// written: `-`, a new file, or an existing regular file that is none of `inputs`
+/// (the files the run reads). A device, a FIFO or a folder is never replaced.
+pub fn check_target(flag: &str, target: &str, inputs: &[&Path]) -> Result<(), Problem> {
+    if target == "-" {
+        return Ok(());
+    }
+    let path = Path::new(target);
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let problem = |message: &str| {
+        Problem::new(message)
+            .field(flag)
+            .found(target)
+            .expected("`-`, a new file, or a regular file that is not an input of this run")
+    };
+    if !meta.is_file() {
+        return Err(problem("the output is not a regular file"));
+    }
+    if inputs.iter().any(|input| same_file(&meta, input)) {
+        return Err(problem("the output would replace a file this run reads"));
+    }
+    Ok(())
+}
+
+/// Whether `input` is the file `meta` describes (the same inode, through any path).
+fn same_file(meta: &std::fs::Metadata, input: &Path) -> bool {
+    let Ok(other) = std::fs::metadata(input) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.dev() == other.dev() && meta.ino() == other.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (meta, other);
+        false
+    }
+}
+
+/// Replaces `path` with `bytes` atomically (temporary file in the same folder, then
+/// rename, then the folder synced so the rename survives a crash). A symlink is
+/// followed: the file it points to is replaced, in that file's folder.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let resolved = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => std::fs::canonicalize(path)
+            .with_context(|| format!("cannot follow the link {}", path.display()))?,
+        _ => path.to_path_buf(),
+    };
+    let path = resolved.as_path();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -76,7 +129,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     tmp.persist(path)
         .map_err(|e| e.error)
         .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    sync_dir(dir).with_context(|| format!("cannot sync the folder {}", dir.display()))
+}
+
+/// Flushes a folder's entries, so a rename into it is durable.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
 }
 
 /// The permissions a file written in place of `path` gets: the existing file's, or
@@ -129,5 +195,40 @@ mod tests {
         write_atomic(&path, b"two").unwrap();
         assert_eq!(mode(&path), 0o640);
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn targets_that_are_inputs_or_special_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("customers.csv");
+        std::fs::write(&input, "id\n").unwrap();
+        let alias = dir.path().join("alias.csv");
+        std::os::unix::fs::symlink(&input, &alias).unwrap();
+        let inputs = [input.as_path()];
+        let err = check_target("--output", input.to_str().unwrap(), &inputs).unwrap_err();
+        assert!(err.message.contains("replace a file this run reads"), "{err}");
+        assert!(check_target("--output", alias.to_str().unwrap(), &inputs).is_err());
+        let err = check_target("--output", "/dev/null", &inputs).unwrap_err();
+        assert!(err.message.contains("not a regular file"), "{err}");
+        assert!(check_target("--output", dir.path().to_str().unwrap(), &inputs).is_err());
+        assert!(check_target("--output", "-", &inputs).is_ok());
+        let new = dir.path().join("report.md");
+        assert!(check_target("--output", new.to_str().unwrap(), &inputs).is_ok());
+        std::fs::write(&new, "old").unwrap();
+        assert!(check_target("--output", new.to_str().unwrap(), &inputs).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_target_is_replaced_at_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.md");
+        std::fs::write(&real, "old").unwrap();
+        let link = dir.path().join("link.md");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
     }
 }

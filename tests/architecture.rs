@@ -26,7 +26,7 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
         ("encoding", vec![]),
         ("schema", vec![]),
         ("i18n", vec![]),
-        ("output", vec![]),
+        ("output", vec!["problem"]),
         ("yaml", vec!["problem"]),
         ("definition", with(&[])),
         ("sources", with(&["definition"])),

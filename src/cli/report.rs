@@ -1,11 +1,12 @@
 //! `servqual report AUDIT.yaml`: the gap tables and checklist (the main job).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::analysis::checklist;
 use crate::cli::{Global, EXIT_THRESHOLD};
 use crate::i18n::Lang;
-use crate::output::{write_atomic, write_output};
+use crate::output::{check_target, write_atomic, write_output};
+use crate::problem::Problems;
 use crate::report::{checklist_markdown, Format, RenderOptions};
 use crate::run::ReportRequest;
 
@@ -100,6 +101,7 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
             args.output.clone().unwrap_or_else(|| "-".into()),
         ));
     }
+    let own = targets.len();
     targets.extend(args.reports.iter().cloned());
     // Render everything first, so a failure writes nothing.
     let mut rendered = Vec::with_capacity(targets.len());
@@ -115,6 +117,17 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
         };
         rendered.push((target, bytes));
     }
+    let mut inputs = audit.input_files();
+    inputs.push(request.checklist_state.clone());
+    inputs.extend(request.baseline.clone());
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    let flag = |i: usize| if i < own { "--output" } else { "--report" };
+    let refused: Vec<_> = targets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, target))| check_target(flag(i), target, &inputs).err())
+        .collect();
+    Problems::check(refused)?;
     for (target, bytes) in &rendered {
         write_output(target, bytes)?;
         if *target != "-" && global.verbose > 0 {

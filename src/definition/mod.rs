@@ -282,6 +282,21 @@ impl Audit {
         self.dimensions.iter().position(|d| d.id == id)
     }
 
+    /// Every file the audit names (itself, its sources, a form file, the action
+    /// library, a Kano file), so that nothing the tool writes replaces one of them.
+    pub fn input_files(&self) -> Vec<PathBuf> {
+        let mut files = vec![self.path.clone()];
+        files.extend(self.customers.iter().map(|s| s.file.clone()));
+        files.extend(self.management.iter().map(|s| s.file.clone()));
+        if let Some(shoppers) = &self.shoppers {
+            files.push(shoppers.file.clone());
+            files.push(self.base_dir().join(&shoppers.form));
+        }
+        files.extend(self.actions.iter().map(|a| a.file.clone()));
+        files.extend(self.kano.iter().filter_map(|k| k.file.clone()));
+        files
+    }
+
     /// Item indices of dimension `d`.
     pub fn items_of(&self, d: usize) -> impl Iterator<Item = usize> + '_ {
         self.items
