@@ -99,6 +99,13 @@ fn same_file(meta: &std::fs::Metadata, input: &Path) -> bool {
     }
 }
 
+/// Writes one line of diagnostics to stderr. A closed stderr
+/// (`servqual ... 2>&1 | head -1`) is ignored, where `eprintln!` would panic.
+pub fn stderr_line(line: &str) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{line}");
+}
+
 /// Replaces `path` with `bytes` atomically (temporary file in the same folder, then
 /// rename, then the folder synced so the rename survives a crash). A symlink is
 /// followed: the file it points to is replaced, in that file's folder.

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::output::stderr_line;
 use crate::output::ColorChoice;
 use crate::problem::Problems;
 
@@ -76,7 +77,7 @@ impl Global {
     /// Prints a progress or summary line on stderr unless `-q`.
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("{message}");
+            crate::output::stderr_line(message);
         }
     }
 }
@@ -111,12 +112,12 @@ pub fn main() -> ExitCode {
         Err(error) => {
             match error.downcast_ref::<Problems>() {
                 Some(problems) => {
-                    eprintln!("{problems}");
+                    stderr_line(&problems.to_string());
                     if problems.0.len() > 1 {
-                        eprintln!("{} problems found", problems.0.len());
+                        stderr_line(&format!("{} problems found", problems.0.len()));
                     }
                 }
-                None => eprintln!("error: {error:#}"),
+                None => stderr_line(&format!("error: {error:#}")),
             }
             ExitCode::from(EXIT_BAD_INPUT)
         }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::analysis::checklist;
 use crate::cli::{Global, EXIT_THRESHOLD};
 use crate::i18n::Lang;
-use crate::output::{check_target, write_atomic, write_output};
+use crate::output::{check_target, stderr_line, write_atomic, write_output};
 use crate::problem::Problems;
 use crate::report::{checklist_markdown, Format, RenderOptions};
 use crate::run::ReportRequest;
@@ -150,10 +150,10 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
                 "warning: threshold `{}` not checked: the metric was not measured",
                 outcome.rule.text
             )),
-            Some(value) if outcome.breached => eprintln!(
+            Some(value) if outcome.breached => stderr_line(&format!(
                 "threshold breached: `{}` (value {value})",
                 outcome.rule.text
-            ),
+            )),
             Some(_) => {}
         }
     }
