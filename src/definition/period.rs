@@ -1,5 +1,5 @@
 //! Reporting periods: a schedule (monthly, quarterly, yearly, with an optional fiscal
-//! year start) cuts the calendar into named periods (docs/files.md#periods).
+//! year start) cuts the calendar into named periods.
 //!
 //! Names: `2026-10` (a month), `2026-Q3` (a calendar quarter), `2026` (a calendar
 //! year); with a fiscal year (`year_starts` other than 1) years are `FY2026` and
