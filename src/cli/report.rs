@@ -6,7 +6,7 @@ use crate::analysis::checklist;
 use crate::analysis::gate::{self, Rule};
 use crate::analysis::trend::read_baseline;
 use crate::cli::{Global, EXIT_THRESHOLD};
-use crate::definition::Audit;
+use crate::definition::{checklist_state, Audit};
 use crate::i18n::Lang;
 use crate::output::{write_atomic, write_output};
 use crate::problem::{Problem, Problems};
@@ -107,6 +107,39 @@ pub(super) fn rules(audit: &Audit, fail_on: &[String]) -> Result<Vec<Rule>, Prob
     Ok(rules)
 }
 
+/// Builds the checklist of `report` from its results and stores it there, worded in
+/// `lang`; the state file, if any, is added to the provenance because it changes
+/// statuses and owners.
+fn attach_checklist(
+    report: &mut crate::report::Report,
+    audit: &Audit,
+    state: Option<&checklist_state::ChecklistState>,
+    must_be: &std::collections::BTreeSet<String>,
+    lang: Lang,
+) {
+    let critical = report.shoppers.as_ref().map(checklist::critical_failures);
+    let dimensions: Vec<_> = report.dimensions.iter().map(|d| d.result.clone()).collect();
+    let items: Vec<_> = report.items.iter().map(|i| i.result.clone()).collect();
+    let found = checklist::build(&checklist::Inputs {
+        audit,
+        dimensions: &dimensions,
+        items: &items,
+        ipa: report.ipa.as_ref(),
+        critical: critical.as_deref(),
+        must_be,
+        state,
+    });
+    let library = crate::analysis::actions::library_for(audit.actions.as_ref());
+    report.checklist = crate::report::checklist::word(&found, audit, &library, lang);
+    if let Some(s) = state {
+        report.provenance.files.push(crate::sources::FileDigest {
+            role: "checklist-state".into(),
+            path: s.path.display().to_string(),
+            sha256: s.sha256.clone(),
+        });
+    }
+}
+
 /// Runs `report`.
 pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
     let (audit, digest) = load_audit(&args.audit)?;
@@ -114,10 +147,10 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
     let state_path = args
         .checklist_file
         .clone()
-        .unwrap_or_else(|| checklist::default_state_path(&args.audit));
+        .unwrap_or_else(|| checklist_state::default_state_path(&args.audit));
     // Read before anything is written, so a bad state file or baseline stops the run
     // with exit 2.
-    let state = checklist::read_state(&state_path)?;
+    let state = checklist_state::read_state(&state_path)?;
     let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
     let (must_be, kano_files) = crate::kano::link::must_be_items(&audit)?;
     let data = read_sources_by(&audit, digest, args.by.as_deref())?;
@@ -126,15 +159,7 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
         &data,
         baseline.as_ref().map(|(b, d)| (b, d.clone())),
     );
-    let critical = report.shoppers.as_ref().map(checklist::critical_failures);
-    checklist::attach(
-        &mut report,
-        &audit,
-        state.as_ref(),
-        args.lang,
-        critical.as_deref(),
-        &must_be,
-    );
+    attach_checklist(&mut report, &audit, state.as_ref(), &must_be, args.lang);
     report.provenance.files.extend(kano_files);
     if args.timestamp {
         report.provenance.generated_at =
@@ -170,7 +195,8 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
         }
     }
     if args.update_checklist {
-        let text = checklist::render_state(&audit, &report.checklist)?;
+        let records = crate::report::checklist::state_records(&report.checklist);
+        let text = checklist_state::render_state(&audit.meta.id, &records)?;
         write_atomic(&state_path, text.as_bytes())?;
         global.note(&format!(
             "updated {} ({} entries)",

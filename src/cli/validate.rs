@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::analysis::checklist;
 use crate::cli::Global;
+use crate::definition::checklist_state;
 use crate::problem::Problems;
 use crate::run::{load_audit, read_sources};
 
@@ -21,7 +21,7 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<u8> {
     // are listed together.
     let mut problems = Vec::new();
     let gate = super::report::rules(&audit, &[]);
-    let state = checklist::read_state(&checklist::default_state_path(&args.audit));
+    let state = checklist_state::read_state(&checklist_state::default_state_path(&args.audit));
     let kano = crate::kano::link::must_be_items(&audit);
     let data = read_sources(&audit, digest);
     for result in [gate.err(), state.err(), kano.err()] {

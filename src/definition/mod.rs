@@ -4,6 +4,7 @@
 //! everything it can (collecting every problem, with line and column from [`locate`]),
 //! and returns an [`Audit`] that the rest of the pipeline trusts.
 
+pub mod checklist_state;
 pub mod form;
 mod locate;
 pub mod raw;

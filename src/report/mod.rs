@@ -3,6 +3,7 @@
 //! Every format renders the same [`Report`]; the JSON exporter serialises it as it is
 //! (schema `servqual.report/v1`), the others lay it out for people.
 
+pub mod checklist;
 mod checklist_view;
 mod csv;
 mod html;
@@ -186,7 +187,7 @@ pub struct Report {
     /// Mystery-shopper results (`null` when the audit has no shopper source).
     pub shoppers: Option<ShopperReport>,
     /// The improvement checklist, in priority order.
-    pub checklist: Vec<crate::analysis::checklist::Entry>,
+    pub checklist: Vec<checklist::Entry>,
     /// Importance-performance analysis (`null` without dimension weights).
     pub ipa: Option<crate::analysis::ipa::Ipa>,
     /// Gaps per segment (`--by`); `null` without segments.
