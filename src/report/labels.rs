@@ -196,6 +196,42 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("what_to_do", "What to do:", "改进措施："),
     ("resolved_heading", "Resolved: the gap has closed", "已解决：差距已消除"),
     ("unmeasured_heading", "Not measured this period: status carried over", "本期未测量：沿用原状态"),
+    // The terminal tables: gap tables and the mystery-shopper section.
+    ("period_word", "period", "期间"),
+    ("customers_word", "customers", "顾客"),
+    ("managers_word", "managers", "管理者"),
+    ("servqual_unweighted", "SERVQUAL score, unweighted", "SERVQUAL 得分（未加权）"),
+    ("five_gaps_by_item", "Five gaps by item", "各题项五差距"),
+    ("col_expected", "E", "期望 E"),
+    ("col_perceived", "P", "感知 P"),
+    ("col_gap_pe", "Gap P-E", "差距 P-E"),
+    ("col_gap1", "Gap 1\nM-E", "差距1\nM-E"),
+    ("col_gap2", "Gap 2\nS-M", "差距2\nS-M"),
+    ("col_gap3", "Gap 3\nD-S", "差距3\nD-S"),
+    ("col_gap4", "Gap 4\nD-C", "差距4\nD-C"),
+    ("col_gap5", "Gap 5\nP-E", "差距5\nP-E"),
+    ("gap_table_legend", "E expected, P perceived (customers) · M managers' estimate of E · S standard · D delivered (mystery shoppers)\nC promised · Merged = weighted P and D (the measured side alone when one is missing) · - not measured\nGaps (negative = shortfall) and what closes them:\n  1 knowledge      M - E  managers misjudge what customers expect: customer research, complaint analysis\n  2 standards      S - M  standards below what managers know customers want: measurable standards\n  3 delivery       D - S  service falls short of the standard: monitoring, training, empowerment\n  4 communication  D - C  delivery falls short of what was promised: align promises with delivery\n  5 customer       P - E  customers get less than they expect: close gaps 1-4, recover failures\n  ⚠ customers and mystery shoppers disagree by more than the divergence threshold\n", "E 顾客期望，P 顾客感知 · M 管理者对 E 的估计 · S 服务标准 · D 神秘顾客观察到的交付水平\nC 对外承诺 · 综合感知 = P 与 D 的加权（只有一方时取该方）· - 未测量\n差距（负值为不足）及其对策：\n  1 认知  M - E  管理者误判顾客期望：顾客调研、投诉分析\n  2 标准  S - M  标准低于管理者所知的顾客期望：制定可衡量的标准\n  3 交付  D - S  服务未达标准：绩效监控、培训、授权\n  4 沟通  D - C  交付未达对外承诺：使承诺与交付一致\n  5 顾客  P - E  顾客所得低于期望：弥合差距1-4，做好服务补救\n  ⚠ 顾客与神秘顾客的评价差异超过阈值\n"),
+    ("shoppers_form", "Mystery shopping, form", "神秘顾客，表单"),
+    ("visits_word", "visits", "次走访"),
+    ("mean_score_word", "mean score", "平均得分"),
+    ("visits_failing_critical", "visits failing a critical question", "关键项不合格走访"),
+    ("critical_scores_zero", "such a visit scores 0", "此类走访记 0 分"),
+    ("critical_flagged", "flagged, score kept", "仅标记，保留得分"),
+    ("sites_by_score", "Sites by mean visit score", "各网点走访得分排名"),
+    ("visits_col", "Visits", "走访"),
+    ("score_percent", "Score %", "得分 %"),
+    ("critical_failures_col", "Critical failures", "关键项不合格"),
+    ("sites_unranked", "Sites without a rank have fewer visits than the minimum:", "无排名的网点走访次数少于最低要求："),
+    ("questions_missed", "Questions missed most", "失分最多的问题"),
+    ("section", "Section", "环节"),
+    ("answered_col", "Answered", "作答"),
+    ("failed_word", "failed", "次不合格"),
+    ("calibration_title", "Shopper calibration (points from the other shoppers at the same sites; + lenient, − harsh)", "神秘顾客校准（与同一网点其他神秘顾客相比的分差；正为宽松，负为严格）"),
+    ("shopper_col", "Shopper", "神秘顾客"),
+    ("shared_sites", "Shared sites", "共同网点"),
+    ("answers_compared", "Answers compared", "比较答案数"),
+    ("deviation", "Deviation", "偏差"),
+    ("calibration_legend", "⚠ more than 10 points from the others: check the shopper's briefing before trusting their scores.", "⚠ 与他人相差超过 10 分：采信其评分前请核查该神秘顾客的培训与说明。"),
 ];
 
 /// Every label in `lang`, by key.
@@ -267,6 +303,48 @@ mod tests {
             fill(Lang::Zh, "not_ranked", &[("n", "5")]),
             "– 不参与排名：受访者少于 {min} 人"
         );
+    }
+
+    /// The keys named as literals in `label(lang, "key")` and `fill(lang, "key", ...)`.
+    fn keys_named_in(source: &str) -> Vec<&str> {
+        let mut keys = Vec::new();
+        for call in ["label(", "fill("] {
+            for part in source.split(call).skip(1) {
+                let Some((lang, rest)) = part.split_once(',') else {
+                    continue;
+                };
+                let lang = lang.trim();
+                if lang.is_empty() || !lang.chars().all(|c| c.is_alphanumeric() || c == ':') {
+                    continue;
+                }
+                if let Some(rest) = rest.trim_start().strip_prefix('"') {
+                    if let Some(end) = rest.find('"') {
+                        keys.push(&rest[..end]);
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn every_label_the_code_names_exists() {
+        let sources = [
+            include_str!("checklist.rs"),
+            include_str!("checklist_view.rs"),
+            include_str!("csv.rs"),
+            include_str!("html.rs"),
+            include_str!("shoppers_table.rs"),
+            include_str!("svg.rs"),
+            include_str!("table.rs"),
+            include_str!("view.rs"),
+        ];
+        let named: Vec<&str> = sources.iter().flat_map(|s| keys_named_in(s)).collect();
+        // The scan finds the calls (a broken scan would pass vacuously).
+        assert!(named.len() > 100, "{}", named.len());
+        for key in named {
+            assert!(LABELS.iter().any(|(k, _, _)| *k == key), "{key}");
+        }
     }
 
     #[test]

@@ -116,3 +116,46 @@ fn chinese_text_and_actions() {
         .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
     assert!(entries[0].evidence.text.contains("关键问题 Q7"));
 }
+
+#[test]
+fn every_severity_status_gap_and_quadrant_has_words() {
+    use Quadrant::*;
+    for lang in [Lang::En, Lang::Zh] {
+        let mut words: Vec<&str> = [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Watch,
+        ]
+        .into_iter()
+        .map(|s| severity_label(s, lang))
+        .collect();
+        words.extend(
+            [
+                Status::Open,
+                Status::InProgress,
+                Status::Done,
+                Status::WontFix,
+                Status::Reopened,
+                Status::Resolved,
+            ]
+            .into_iter()
+            .map(|s| status_label(s, lang)),
+        );
+        words.extend((1..=5).map(|g| gap_name(g, lang)));
+        words.extend(
+            [
+                ConcentrateHere,
+                KeepUpTheGoodWork,
+                LowPriority,
+                PossibleOverkill,
+            ]
+            .into_iter()
+            .map(|q| quadrant_advice(q, lang)),
+        );
+        // `label` answers "?" for a key it does not have.
+        assert!(words.iter().all(|w| *w != "?"), "{words:?}");
+    }
+    assert_eq!(severity_label(Severity::Watch, Lang::Zh), "观察");
+    assert_eq!(status_label(Status::WontFix, Lang::En), "won't fix");
+}
