@@ -7,7 +7,7 @@ use super::*;
 use crate::analysis::gaps::Gaps;
 use crate::definition::checklist_state::parse_state;
 
-pub(crate) const AUDIT: &str = "\
+const AUDIT: &str = "\
 audit:
   id: t
   title: T
@@ -25,11 +25,12 @@ owners:
   default: Head
 ";
 
+/// The hand-worked audit.
 pub(crate) fn audit() -> Audit {
     crate::definition::load_str(Path::new("t.yaml"), AUDIT).unwrap()
 }
 
-pub(crate) fn gaps(g1: Option<f64>, g2: Option<f64>, g5: Option<f64>) -> Gaps {
+fn gaps(g1: Option<f64>, g2: Option<f64>, g5: Option<f64>) -> Gaps {
     Gaps {
         knowledge: g1,
         standards: g2,
@@ -39,13 +40,7 @@ pub(crate) fn gaps(g1: Option<f64>, g2: Option<f64>, g5: Option<f64>) -> Gaps {
     }
 }
 
-pub(crate) fn dim(
-    id: &str,
-    weight: f64,
-    g: Gaps,
-    ci95: Option<[f64; 2]>,
-    n: u64,
-) -> DimensionResult {
+fn dim(id: &str, weight: f64, g: Gaps, ci95: Option<[f64; 2]>, n: u64) -> DimensionResult {
     DimensionResult {
         id: id.into(),
         weight: Some(weight),
@@ -68,13 +63,7 @@ pub(crate) fn dim(
     }
 }
 
-pub(crate) fn item(
-    id: &str,
-    dimension: &str,
-    g: Gaps,
-    ci95: Option<[f64; 2]>,
-    n: u64,
-) -> ItemResult {
+fn item(id: &str, dimension: &str, g: Gaps, ci95: Option<[f64; 2]>, n: u64) -> ItemResult {
     ItemResult {
         id: id.into(),
         dimension: dimension.into(),
@@ -103,7 +92,7 @@ pub(crate) fn item(
 
 /// Reliability: gap 5 -1.2 (CI -1.5..-0.9), gap 1 -0.6, gap 2 -0.4 (above the threshold).
 /// Empathy: gap 5 -0.8 with `empathy_ci`.
-pub(crate) fn results(empathy_ci: [f64; 2]) -> (Vec<DimensionResult>, Vec<ItemResult>) {
+fn results(empathy_ci: [f64; 2]) -> (Vec<DimensionResult>, Vec<ItemResult>) {
     let rel = gaps(Some(-0.6), Some(-0.4), Some(-1.2));
     let emp = gaps(None, None, Some(-0.8));
     (
@@ -118,7 +107,7 @@ pub(crate) fn results(empathy_ci: [f64; 2]) -> (Vec<DimensionResult>, Vec<ItemRe
     )
 }
 
-pub(crate) fn critical() -> Vec<CriticalFailure> {
+fn critical() -> Vec<CriticalFailure> {
     vec![
         CriticalFailure {
             question: "Q9".into(),
@@ -174,7 +163,7 @@ fn ids(entries: &[Entry]) -> Vec<&str> {
     entries.iter().map(|e| e.id.as_str()).collect()
 }
 
-pub(crate) fn date(s: &str) -> NaiveDate {
+fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
@@ -322,7 +311,7 @@ fn ids_are_plain_and_stable() {
     assert_eq!(item_id(3, "R3"), "gap3-item-R3");
 }
 
-pub(crate) const STATE: &str = "\
+const STATE: &str = "\
 entries:
   gap5-reliability:
     status: in-progress
@@ -353,6 +342,7 @@ entries:
     notes: branch closing
 ";
 
+/// The hand-worked state file, parsed.
 pub(crate) fn state() -> ChecklistState {
     parse_state(Path::new("t.checklist.yaml"), STATE).unwrap()
 }
