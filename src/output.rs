@@ -214,7 +214,10 @@ mod tests {
         std::os::unix::fs::symlink(&input, &alias).unwrap();
         let inputs = [input.as_path()];
         let err = check_target("--output", input.to_str().unwrap(), &inputs).unwrap_err();
-        assert!(err.message.contains("replace a file this run reads"), "{err}");
+        assert!(
+            err.message.contains("replace a file this run reads"),
+            "{err}"
+        );
         assert!(check_target("--output", alias.to_str().unwrap(), &inputs).is_err());
         let err = check_target("--output", "/dev/null", &inputs).unwrap_err();
         assert!(err.message.contains("not a regular file"), "{err}");
@@ -235,7 +238,10 @@ mod tests {
         let link = dir.path().join("link.md");
         std::os::unix::fs::symlink(&real, &link).unwrap();
         write_atomic(&link, b"new").unwrap();
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
         assert_eq!(std::fs::read(&real).unwrap(), b"new");
     }
 }

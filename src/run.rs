@@ -9,14 +9,16 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::checklist::{self, ChecklistState};
+use crate::analysis::checklist;
 use crate::analysis::customers::{CustomerAccumulator, ManagementAccumulator};
 use crate::analysis::gaps;
 use crate::analysis::gate::{self, Rule};
 use crate::analysis::segments::{self, segment_column, SegmentAccumulators};
 use crate::analysis::shoppers::ShopperAccumulator;
 use crate::analysis::{ipa, trend};
+use crate::definition::actions::library_for;
 use crate::definition::baseline::{read_baseline, Baseline};
+use crate::definition::checklist_state::{self, ChecklistState};
 use crate::definition::form::{load_form, Form};
 use crate::definition::Audit;
 use crate::i18n::Lang;
@@ -52,7 +54,7 @@ impl ReportRequest {
             by: None,
             baseline: None,
             fail_on: Vec::new(),
-            checklist_state: checklist::default_state_path(&audit.path),
+            checklist_state: checklist_state::default_state_path(&audit.path),
             lang: Lang::En,
             generated_at: None,
         }
@@ -101,7 +103,7 @@ pub fn load_side_inputs(
     let mut problems = Vec::new();
     let mut keep = |p: Problems| problems.extend(p.0);
     let rules = gate::rules(audit, fail_on).map_err(&mut keep).ok();
-    let state = checklist::read_state(state_path)
+    let state = checklist_state::read_state(state_path)
         .map_err(&mut keep)
         .ok();
     let baseline = baseline
@@ -308,9 +310,12 @@ pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Probl
         files.push(s.form_digest.clone());
         files.push(s.read.digest.clone());
     }
-    files.extend(audit.actions.as_ref().map(|a| {
-        FileDigest::hashed("actions", a.file.display().to_string(), a.sha256.clone())
-    }));
+    files.extend(
+        audit
+            .actions
+            .as_ref()
+            .map(|a| FileDigest::hashed("actions", a.file.display().to_string(), a.sha256.clone())),
+    );
     Ok(SourceData {
         customers,
         management,
@@ -343,10 +348,33 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         .shoppers
         .as_ref()
         .map(|s| s.visits.report(audit, &s.form));
+    let ipa = ipa::analyse(&dimensions, &servqual);
+    let critical = shoppers.as_ref().map(checklist::critical_failures);
+    let found = checklist::build(&checklist::Inputs {
+        audit,
+        dimensions: &dimensions,
+        items: &items,
+        ipa: ipa.as_ref(),
+        critical: critical.as_deref(),
+        must_be: &side.must_be,
+        state: side.state.as_ref(),
+    });
+    // The state file changes statuses and owners, so it is part of the provenance.
+    if let Some(state) = &side.state {
+        let path = state.path.display().to_string();
+        files.push(FileDigest::hashed(
+            "checklist-state",
+            path,
+            state.sha256.clone(),
+        ));
+    }
+    files.extend(side.kano_files.iter().cloned());
+    let library = library_for(audit.actions.as_ref());
     let parts = ReportParts {
         customers: data.customers.as_ref().map_or(0, |(a, _)| a.respondents),
         management: data.management.as_ref().map_or(0, |(a, _)| a.respondents),
-        ipa: ipa::analyse(&dimensions, &servqual),
+        checklist: crate::report::checklist::word(&found, audit, &library, lang),
+        ipa,
         items,
         dimensions,
         servqual,
@@ -354,16 +382,5 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         segments: data.segments.as_ref().map(|s| segments::analyse(audit, s)),
         trend,
     };
-    let mut report = Report::new(audit, Provenance::new(files), parts);
-    let critical = report.shoppers.as_ref().map(checklist::critical_failures);
-    checklist::attach(
-        &mut report,
-        audit,
-        side.state.as_ref(),
-        lang,
-        critical.as_deref(),
-        &side.must_be,
-    );
-    report.provenance.files.extend(side.kano_files.iter().cloned());
-    report
+    Report::new(audit, Provenance::new(files), parts)
 }

@@ -87,6 +87,24 @@ pub fn nearest<'a>(found: &str, candidates: impl Iterator<Item = &'a str>) -> Op
         .map(|(_, c)| c.to_string())
 }
 
+/// The byte a `delimiter:` value of a YAML file names: `tab` (or `\t`), or one ASCII
+/// character that is not a letter, digit or quote; `None` if it cannot be one.
+///
+/// The audit's sources and the Kano definition read their data files with the same
+/// reader, so they accept the same delimiters.
+pub fn delimiter(value: &str) -> Option<u8> {
+    match value {
+        "tab" | "\\t" | "\t" => Some(b'\t'),
+        v if v.len() == 1
+            && v.is_ascii()
+            && !v.chars().all(|c| c.is_alphanumeric() || c == '"') =>
+        {
+            Some(v.as_bytes()[0])
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +123,19 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("a.yaml:2:1"), "{text}");
         assert!(text.contains("did you mean `reverse`?"), "{text}");
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(delimiter(";"), Some(b';'));
+        assert_eq!(delimiter("|"), Some(b'|'));
+        assert_eq!(delimiter("tab"), Some(b'\t'));
+        assert_eq!(delimiter("\t"), Some(b'\t'));
+        assert_eq!(delimiter("ab"), None);
+        assert_eq!(delimiter("a"), None);
+        assert_eq!(delimiter("；"), None);
+        assert_eq!(delimiter("\""), None);
+        assert_eq!(delimiter(" "), Some(b' '));
     }
 
     #[test]

@@ -134,7 +134,11 @@ fn every_module_imports_only_the_layers_below_it() {
     }
     wrong.sort();
     wrong.dedup();
-    assert!(wrong.is_empty(), "imports against the layering:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "imports against the layering:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]

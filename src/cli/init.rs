@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::definition::builtin::{self, Kind, Template};
 use crate::cli::Global;
+use crate::definition::builtin::{self, Kind, Template};
 use crate::definition::DEFAULT_DIMENSIONS;
 use crate::output::write_atomic;
 use crate::problem::Problem;

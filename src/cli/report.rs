@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::analysis::checklist;
 use crate::cli::{Global, EXIT_THRESHOLD};
+use crate::definition::checklist_state;
 use crate::i18n::Lang;
 use crate::output::{check_target, stderr_line, write_atomic, write_output};
 use crate::problem::Problems;
@@ -85,7 +85,7 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
         checklist_state: args
             .checklist_file
             .clone()
-            .unwrap_or_else(|| checklist::default_state_path(&args.audit)),
+            .unwrap_or_else(|| checklist_state::default_state_path(&args.audit)),
         lang: args.lang,
         generated_at: args
             .timestamp
@@ -135,7 +135,8 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
         }
     }
     if args.update_checklist {
-        let text = checklist::render_state(&audit, &report.checklist)?;
+        let records = crate::report::checklist::state_records(&report.checklist);
+        let text = checklist_state::render_state(&audit.meta.id, &records)?;
         write_atomic(&request.checklist_state, text.as_bytes())?;
         global.note(&format!(
             "updated {} ({} entries)",

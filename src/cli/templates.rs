@@ -1,7 +1,7 @@
 //! `servqual templates`: list the built-in templates.
 
-use crate::definition::builtin::{header, Kind, TEMPLATES};
 use crate::cli::Global;
+use crate::definition::builtin::{header, Kind, TEMPLATES};
 use crate::output::{new_table, write_stdout};
 
 /// Runs `templates`.

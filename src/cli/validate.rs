@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::analysis::checklist;
 use crate::cli::Global;
+use crate::definition::checklist_state;
 
 /// Arguments of `validate`.
 #[derive(Debug, clap::Args)]
@@ -15,7 +15,7 @@ pub struct ValidateArgs {
 /// Runs `validate`: exit 0 when everything is in order, problems (exit 2) otherwise.
 pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<u8> {
     let audit = crate::definition::load(&args.audit)?;
-    let state_path = checklist::default_state_path(&args.audit);
+    let state_path = checklist_state::default_state_path(&args.audit);
     let data = crate::run::validate(&audit, &state_path)?.data;
     let mut summary = format!(
         "{}: ok — {} dimensions, {} items",

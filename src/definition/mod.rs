@@ -5,12 +5,13 @@
 //! and returns an [`Audit`] that the rest of the pipeline trusts.
 
 pub mod actions;
-pub mod builtin;
 pub mod baseline;
+pub mod builtin;
+pub mod checklist_state;
 pub mod form;
 pub mod kano_link;
-pub mod period;
 mod locate;
+pub mod period;
 pub mod raw;
 mod resolve;
 

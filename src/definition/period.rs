@@ -225,13 +225,22 @@ mod tests {
     fn calendar_periods_are_named_and_bounded() {
         let monthly = Schedule::calendar(Cadence::Monthly);
         let p = monthly.period_of(day(2024, 2, 10)).unwrap();
-        assert_eq!(span(&p), ("2024-02".into(), day(2024, 2, 1), day(2024, 2, 29)));
+        assert_eq!(
+            span(&p),
+            ("2024-02".into(), day(2024, 2, 1), day(2024, 2, 29))
+        );
         let quarterly = Schedule::calendar(Cadence::Quarterly);
         let p = quarterly.period_of(day(2026, 9, 30)).unwrap();
-        assert_eq!(span(&p), ("2026-Q3".into(), day(2026, 7, 1), day(2026, 9, 30)));
+        assert_eq!(
+            span(&p),
+            ("2026-Q3".into(), day(2026, 7, 1), day(2026, 9, 30))
+        );
         let yearly = Schedule::calendar(Cadence::Yearly);
         let p = yearly.period_of(day(2026, 1, 1)).unwrap();
-        assert_eq!(span(&p), ("2026".into(), day(2026, 1, 1), day(2026, 12, 31)));
+        assert_eq!(
+            span(&p),
+            ("2026".into(), day(2026, 1, 1), day(2026, 12, 31))
+        );
     }
 
     #[test]
@@ -241,7 +250,10 @@ mod tests {
             year_starts: 4,
         };
         let p = fy.period_of(day(2025, 4, 1)).unwrap();
-        assert_eq!(span(&p), ("FY2026".into(), day(2025, 4, 1), day(2026, 3, 31)));
+        assert_eq!(
+            span(&p),
+            ("FY2026".into(), day(2025, 4, 1), day(2026, 3, 31))
+        );
         let p = fy.period_of(day(2026, 3, 31)).unwrap();
         assert_eq!(p.name, "FY2026");
         assert_eq!(fy.period_of(day(2026, 4, 1)).unwrap().name, "FY2027");
@@ -251,7 +263,10 @@ mod tests {
         };
         // US federal style: FY2026 starts 2025-10-01; its Q2 is January to March 2026.
         let p = fq.period_of(day(2026, 2, 14)).unwrap();
-        assert_eq!(span(&p), ("FY2026-Q2".into(), day(2026, 1, 1), day(2026, 3, 31)));
+        assert_eq!(
+            span(&p),
+            ("FY2026-Q2".into(), day(2026, 1, 1), day(2026, 3, 31))
+        );
         assert_eq!(fq.parse("fy2026-q2"), Some(p));
     }
 
@@ -299,12 +314,19 @@ mod tests {
     fn history_walks_back_over_year_ends() {
         let monthly = Schedule::calendar(Cadence::Monthly);
         let last = monthly.parse("2026-02").unwrap();
-        let names: Vec<String> = monthly.history(&last, 4).into_iter().map(|p| p.name).collect();
+        let names: Vec<String> = monthly
+            .history(&last, 4)
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
         assert_eq!(names, ["2025-11", "2025-12", "2026-01", "2026-02"]);
         let quarterly = Schedule::calendar(Cadence::Quarterly);
         let last = quarterly.parse("2026-Q1").unwrap();
         let prev = quarterly.previous(&last).unwrap();
-        assert_eq!(span(&prev), ("2025-Q4".into(), day(2025, 10, 1), day(2025, 12, 31)));
+        assert_eq!(
+            span(&prev),
+            ("2025-Q4".into(), day(2025, 10, 1), day(2025, 12, 31))
+        );
         assert_eq!(quarterly.history(&last, 1), vec![last]);
     }
 

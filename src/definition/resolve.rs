@@ -4,12 +4,12 @@ use crate::provenance::FileDigest;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
+use super::builtin;
 use super::raw::{RawAudit, RawColumns, RawLevels, RawPatterns, RawSurveySource, RawWeights};
 use super::{
     canonical_dimension_id, Audit, Dimension, Item, Levels, Locator, Meta, Patterns, Scale,
     ShopperSource, SurveySource, Thresholds, Weights,
 };
-use super::builtin;
 use crate::i18n::Text;
 use crate::problem::{Problem, Problems};
 use crate::yaml;

@@ -301,33 +301,6 @@ struct RawDefinition {
     labels: Option<RawLabels>,
 }
 
-fn read_yaml_text(path: &Path) -> Result<String, Problems> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Problems::one(Problem::new(format!("cannot read file: {e}")).file(path)))?;
-    // A BOM written by Windows editors is not part of the YAML.
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    })
-}
-
-fn yaml_problem(path: &Path, err: &serde_yaml::Error) -> Problem {
-    let mut message = err.to_string();
-    let mut problem = Problem::new(String::new()).file(path);
-    if let Some(location) = err.location() {
-        if let Some(cut) = message.rfind(" at line ") {
-            message.truncate(cut);
-        }
-        problem = problem.at(location.line() as u64, location.column() as u64);
-    }
-    problem.message = message;
-    problem
-}
-
-fn parse<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Result<T, Problems> {
-    serde_yaml::from_str(text).map_err(|e| Problems::one(yaml_problem(path, &e)))
-}
-
 fn convert_features(
     path: &Path,
     raw: Vec<RawFeature>,
@@ -395,22 +368,11 @@ fn convert_labels(path: &Path, raw: RawLabels, problems: &mut Vec<Problem>) -> L
     labels
 }
 
-/// The delimiter byte for `value` (`;`, `|`, `tab`, ...); `None` if it cannot be one.
-fn parse_delimiter(value: &str) -> Option<u8> {
-    if matches!(value, "tab" | "\\t" | "\t") {
-        return Some(b'\t');
-    }
-    match value.as_bytes() {
-        [b] if b.is_ascii_punctuation() && *b != b'"' => Some(*b),
-        _ => None,
-    }
-}
-
 /// Loads a Kano definition YAML; `data` is optional here (the caller requires it when
 /// the definition is the input).
 pub fn load_definition(path: &Path) -> Result<KanoDefinition, Problems> {
-    let text = read_yaml_text(path)?;
-    let raw: RawDefinition = parse(path, &text)?;
+    let text = crate::yaml::read_text(path)?;
+    let raw: RawDefinition = crate::yaml::from_str(path, &text)?;
     let mut problems = Vec::new();
     if let Some(kind) = &raw.kind {
         if kind.trim() != "kano" {
@@ -439,7 +401,7 @@ pub fn load_definition(path: &Path) -> Result<KanoDefinition, Problems> {
     };
     let delimiter = match raw.delimiter.as_deref() {
         Some(d) => {
-            let byte = parse_delimiter(d);
+            let byte = crate::yaml::delimiter(d);
             if byte.is_none() {
                 problems.push(
                     Problem::new("invalid delimiter")
@@ -485,11 +447,11 @@ fn has_top_key(text: &str, key: &str) -> bool {
 
 /// Loads a features file: a list of `{id, text, item}`, or a definition with `features:`.
 pub fn load_features(path: &Path) -> Result<Vec<Feature>, Problems> {
-    let text = read_yaml_text(path)?;
+    let text = crate::yaml::read_text(path)?;
     if has_top_key(&text, "features") {
         return Ok(load_definition(path)?.features);
     }
-    let raw: Vec<RawFeature> = parse(path, &text)?;
+    let raw: Vec<RawFeature> = crate::yaml::from_str(path, &text)?;
     let mut problems = Vec::new();
     let features = convert_features(path, raw, &mut problems);
     Problems::check(problems)?;
@@ -499,11 +461,11 @@ pub fn load_features(path: &Path) -> Result<Vec<Feature>, Problems> {
 /// Loads a labels file: a mapping like/must-be/neutral/live-with/dislike to words, or a
 /// definition with `labels:`.
 pub fn load_labels(path: &Path) -> Result<Labels, Problems> {
-    let text = read_yaml_text(path)?;
+    let text = crate::yaml::read_text(path)?;
     if has_top_key(&text, "labels") {
         return Ok(load_definition(path)?.labels);
     }
-    let raw: RawLabels = parse(path, &text)?;
+    let raw: RawLabels = crate::yaml::from_str(path, &text)?;
     let mut problems = Vec::new();
     let labels = convert_labels(path, raw, &mut problems);
     Problems::check(problems)?;
@@ -563,17 +525,6 @@ mod tests {
         assert_eq!(labels.parse("理所当然"), Cell::Answered(Answer::MustBe));
         assert_eq!(labels.parse("无所谓"), Cell::Invalid);
         assert!(labels.expected().contains("我喜欢"));
-    }
-
-    #[test]
-    fn delimiters() {
-        assert_eq!(parse_delimiter(";"), Some(b';'));
-        assert_eq!(parse_delimiter("|"), Some(b'|'));
-        assert_eq!(parse_delimiter("tab"), Some(b'\t'));
-        assert_eq!(parse_delimiter("\t"), Some(b'\t'));
-        assert_eq!(parse_delimiter("ab"), None);
-        assert_eq!(parse_delimiter("a"), None);
-        assert_eq!(parse_delimiter("；"), None);
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub fn must_be_items(audit: &Audit) -> Result<(BTreeSet<String>, Vec<FileDigest>
     }
     if let Some(path) = &link.file {
         let (report, digests) = analyse_file(path)?;
-        set.extend(crate::analysis::checklist::must_be_items(&report, audit));
+        set.extend(super::must_be_items(&report, audit));
         files.extend(digests);
     }
     Ok((set, files))
@@ -77,4 +77,3 @@ fn analyse_file(path: &Path) -> Result<(super::KanoReport, Vec<FileDigest>), Pro
     let files = vec![digest("kano", path)?, digest("kano-responses", &data)?];
     Ok((report, files))
 }
-

@@ -14,6 +14,7 @@ pub mod link;
 pub mod render;
 pub mod responses;
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::i18n::{tr, Lang, Text};
@@ -459,6 +460,20 @@ impl KanoReport {
     }
 }
 
+/// The audit items whose related Kano feature is must-be (M first, ties included), for
+/// the checklist's must-be raise.
+pub fn must_be_items(kano: &KanoReport, audit: &crate::definition::Audit) -> BTreeSet<String> {
+    audit
+        .items
+        .iter()
+        .filter(|it| {
+            kano.category_of_item(&it.id)
+                .is_some_and(|c| c.primary() == Class::M)
+        })
+        .map(|it| it.id.clone())
+        .collect()
+}
+
 /// Combines the counted responses with the feature definitions.
 ///
 /// Features keep CSV column order; a feature the CSV has but the definitions do not gets
@@ -725,5 +740,43 @@ mod tests {
 
         let missing = analyse(tally, &[Feature::bare("c")], None, false, None);
         assert!(matches!(missing, Err(Problems(list)) if list.len() == 1));
+    }
+
+    #[test]
+    fn must_be_items_come_from_kano_categories() {
+        let audit = crate::definition::load_str(
+            std::path::Path::new("t.yaml"),
+            "audit:\n  id: t\n  title: T\n  period: {start: 2026-07-01, end: 2026-09-30}\n\
+             dimensions:\n  - {id: reliability, label: {en: Reliability}}\n\
+             \x20 - {id: empathy, label: {en: Empathy}}\n\
+             items:\n  - {id: R1, dimension: reliability, text: {en: r}}\n\
+             \x20 - {id: E1, dimension: empathy, text: {en: e}}\n",
+        )
+        .unwrap();
+        let feature = |id: &str, item: &str| Feature {
+            id: id.into(),
+            text: Text::default(),
+            item: Some(item.into()),
+        };
+        let m = Counts {
+            m: 5,
+            o: 2,
+            ..Counts::default()
+        };
+        let a = Counts {
+            a: 5,
+            m: 1,
+            ..Counts::default()
+        };
+        let kano = KanoReport {
+            title: None,
+            respondents: 7,
+            features: vec![
+                FeatureResult::new(feature("queue", "R1"), m, false),
+                FeatureResult::new(feature("coffee", "E1"), a, false),
+            ],
+        };
+        let set = must_be_items(&kano, &audit);
+        assert_eq!(set.into_iter().collect::<Vec<_>>(), vec!["R1".to_string()]);
     }
 }

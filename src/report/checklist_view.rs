@@ -4,10 +4,12 @@
 use comfy_table::{Cell, CellAlignment};
 use unicode_width::UnicodeWidthChar;
 
+use super::checklist::{gap_code, gap_name, severity_label, status_label, Entry};
+use super::labels::{fill, label};
 use super::table::num;
 use super::{RenderOptions, Report};
-use crate::analysis::checklist::{Entry, Severity, Status};
-use crate::i18n::{tr, Lang};
+use crate::definition::checklist_state::{Severity, Status};
+use crate::i18n::Lang;
 use crate::output::new_table;
 
 /// The importance-performance section (empty without weights).
@@ -18,10 +20,10 @@ pub(crate) fn ipa_section(report: &Report, options: &RenderOptions) -> String {
     };
     let mut table = new_table(options.color);
     table.set_header(vec![
-        tr(lang, "Dimension", "维度"),
-        tr(lang, "Importance", "重要性"),
-        tr(lang, "Performance P", "绩效 P"),
-        tr(lang, "Quadrant", "象限"),
+        label(lang, "dimension"),
+        label(lang, "ipa_importance"),
+        label(lang, "ipa_performance"),
+        label(lang, "quadrant"),
     ]);
     for p in &ipa.dimensions {
         let label = report
@@ -37,22 +39,15 @@ pub(crate) fn ipa_section(report: &Report, options: &RenderOptions) -> String {
         ]);
     }
     let c = &ipa.crosshair;
-    let crosshair = match lang {
-        Lang::En => format!(
-            "Crosshair: mean importance {:.1}%, mean performance {} (a dimension on a line counts as high)",
-            c.importance * 100.0,
-            num(Some(c.performance))
-        ),
-        Lang::Zh => format!(
-            "分界线：平均重要性 {:.1}%，平均绩效 {}（恰在分界线上的维度计为高）",
-            c.importance * 100.0,
-            num(Some(c.performance))
-        ),
-    };
-    format!(
-        "\n{}\n{table}\n{crosshair}\n",
-        tr(lang, "Importance-performance analysis", "重要性-绩效分析")
-    )
+    let crosshair = fill(
+        lang,
+        "ipa_crosshair",
+        &[
+            ("importance", &format!("{:.1}", c.importance * 100.0)),
+            ("performance", &num(Some(c.performance))),
+        ],
+    );
+    format!("\n{}\n{table}\n{crosshair}\n", label(lang, "ipa_title"))
 }
 
 /// Columns of the "Finding" cell of the checklist table; with the other columns the
@@ -106,22 +101,21 @@ impl<'a> Group<'a> {
         ];
         let mut lines = Vec::new();
         if self.entries.len() == 1 {
-            lines.push(self.first().status.label(lang).to_string());
+            lines.push(status_label(self.first().status, lang).to_string());
         } else {
             for s in order {
                 let n = self.entries.iter().filter(|e| e.status == s).count();
                 if n > 0 {
-                    lines.push(format!("{n} {}", s.label(lang)));
+                    lines.push(format!("{n} {}", status_label(s, lang)));
                 }
             }
         }
         let overdue = self.entries.iter().filter(|e| e.overdue).count();
         if overdue > 0 {
-            lines.push(match (lang, self.entries.len()) {
-                (Lang::En, 1) => "overdue".to_string(),
-                (Lang::En, _) => format!("{overdue} overdue"),
-                (Lang::Zh, 1) => "已逾期".to_string(),
-                (Lang::Zh, _) => format!("{overdue} 项已逾期"),
+            lines.push(if self.entries.len() == 1 {
+                label(lang, "overdue").to_string()
+            } else {
+                fill(lang, "overdue_count", &[("n", &overdue.to_string())])
             });
         }
         lines
@@ -158,45 +152,29 @@ fn label_of_dimension(report: &Report, id: &str, lang: Lang) -> String {
         .map_or(id.to_string(), |d| d.label.get(lang).to_string())
 }
 
-/// The short name of a gap, e.g. "customer gap P-E".
-fn gap_label(gap: u8, lang: Lang) -> &'static str {
-    match gap {
-        1 => tr(lang, "knowledge gap M-E", "认知差距 M-E"),
-        2 => tr(lang, "standards gap S-M", "标准差距 S-M"),
-        3 => tr(lang, "delivery gap D-S", "交付差距 D-S"),
-        4 => tr(lang, "communication gap D-C", "沟通差距 D-C"),
-        _ => tr(lang, "customer gap P-E", "顾客差距 P-E"),
-    }
-}
-
 /// The first line of a group: what falls short, by how much, and the quadrant.
 fn headline(report: &Report, g: &Group, lang: Lang) -> String {
     let e = g.first();
     if let Some(q) = &e.question {
-        return match lang {
-            Lang::En => format!("Critical question {q} failed"),
-            Lang::Zh => format!("关键问题 {q} 不合格"),
-        };
+        return fill(lang, "critical_failed", &[("question", q)]);
     }
     let dim = e
         .dimension
         .as_deref()
         .map_or_else(|| "-".to_string(), |d| label_of_dimension(report, d, lang));
-    let mut text = match lang {
-        Lang::En => format!("{dim}: {}", gap_label(e.gap, lang)),
-        Lang::Zh => format!("{dim}：{}", gap_label(e.gap, lang)),
-    };
+    let mut text = fill(
+        lang,
+        "title_dimension",
+        &[("dimension", &dim), ("gap", gap_name(e.gap, lang))],
+    );
     if let Some(v) = g.dimension_entry().and_then(|d| d.evidence.value) {
         text.push_str(&format!(" {}", num(Some(v))));
     }
     if let Some(q) = e.evidence.quadrant {
-        text.push_str(&match lang {
-            Lang::En => format!(" · {}", q.label(lang)),
-            Lang::Zh => format!(" · {}", q.label(lang)),
-        });
+        text.push_str(&format!(" · {}", q.label(lang)));
     }
     if g.entries.iter().any(|e| e.evidence.must_be) {
-        text.push_str(tr(lang, " · Kano must-be", " · 卡诺必备型"));
+        text.push_str(label(lang, "kano_must_be_mark"));
     }
     text
 }
@@ -207,10 +185,7 @@ fn detail(g: &Group, lang: Lang) -> Vec<String> {
         g.entries
             .iter()
             .map(|e| {
-                let place = e
-                    .site
-                    .as_deref()
-                    .unwrap_or(tr(lang, "all sites", "所有网点"));
+                let place = e.site.as_deref().unwrap_or(label(lang, "all_sites"));
                 match (e.evidence.failures, e.evidence.visits) {
                     (Some(f), Some(v)) => format!("{place} {f}/{v}"),
                     _ => place.to_string(),
@@ -234,11 +209,11 @@ fn detail(g: &Group, lang: Lang) -> Vec<String> {
         return Vec::new();
     }
     let lead = if g.first().question.is_some() {
-        tr(lang, "Failed at: ", "不合格网点：")
+        label(lang, "failed_at")
     } else {
-        tr(lang, "Items: ", "题项：")
+        label(lang, "items_lead")
     };
-    let sep = tr(lang, ", ", "，");
+    let sep = label(lang, "list_sep");
     wrap_list(lead, &parts, sep, FINDING_WIDTH, ITEM_LINES, lang)
 }
 
@@ -255,10 +230,7 @@ fn wrap_list(
     let mut lines: Vec<String> = vec![lead.to_string()];
     let mut first_on_line = true;
     for (i, part) in parts.iter().enumerate() {
-        let more = |n: usize| match lang {
-            Lang::En => format!("+{n} more"),
-            Lang::Zh => format!("另 {n} 项"),
-        };
+        let more = |n: usize| fill(lang, "more", &[("n", &n.to_string())]);
         let piece = if first_on_line {
             part.clone()
         } else {
@@ -346,38 +318,30 @@ fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
 /// every entry with its full evidence and actions is in `--checklist-only` and the JSON.
 pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> String {
     let lang = options.lang;
-    let heading = tr(lang, "Improvement checklist", "改进清单");
+    let heading = label(lang, "checklist");
     let groups = groups(report);
     let carried: Vec<&Entry> = report.checklist.iter().filter(|e| !e.current).collect();
     if groups.is_empty() && carried.is_empty() {
-        return format!(
-            "\n{heading}\n{}\n",
-            tr(
-                lang,
-                "No gap below the checklist threshold and no critical failure.",
-                "没有低于清单阈值的差距，也没有关键问题不合格。"
-            )
-        );
+        return format!("\n{heading}\n{}\n", label(lang, "no_findings"));
     }
     let findings = report.checklist.iter().filter(|e| e.current).count();
-    let summary = match lang {
-        Lang::En => format!(
-            "{heading}: {findings} findings in {} groups, most urgent first",
-            groups.len()
-        ),
-        Lang::Zh => format!(
-            "{heading}：{findings} 项问题，分为 {} 组，按紧急程度排列",
-            groups.len()
-        ),
-    };
+    let summary = fill(
+        lang,
+        "checklist_summary",
+        &[
+            ("heading", heading),
+            ("findings", &findings.to_string()),
+            ("groups", &groups.len().to_string()),
+        ],
+    );
     let mut out = format!("\n{summary}\n");
     if !groups.is_empty() {
         let mut table = new_table(options.color);
         table.set_header(vec![
             "#",
-            tr(lang, "Finding · first action", "问题 · 首要措施"),
-            tr(lang, "Severity · status", "严重程度 · 状态"),
-            tr(lang, "Owner · due", "负责人 · 期限"),
+            label(lang, "finding_first_action"),
+            label(lang, "severity_status"),
+            label(lang, "owner_due"),
         ]);
         for (n, g) in groups.iter().enumerate() {
             let first = g.first();
@@ -387,7 +351,7 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
                 let arrow = format!("→ {action}");
                 finding.extend(wrap(&arrow, FINDING_WIDTH, 2));
             }
-            let mut state = vec![g.worst().label(lang).to_string()];
+            let mut state = vec![severity_label(g.worst(), lang).to_string()];
             state.extend(g.status_lines(lang));
             let mut owner = vec![truncate(first.owner.as_deref().unwrap_or("-"), OWNER_WIDTH)];
             let others = g
@@ -398,10 +362,7 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
                 .collect::<std::collections::BTreeSet<_>>()
                 .len();
             if others > 0 {
-                owner.push(match lang {
-                    Lang::En => format!("+{others} other owner(s)"),
-                    Lang::Zh => format!("另有 {others} 位负责人"),
-                });
+                owner.push(fill(lang, "other_owners", &[("n", &others.to_string())]));
             }
             if let Some(d) = g.due() {
                 owner.push(d.format("%Y-%m-%d").to_string());
@@ -428,11 +389,7 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
     if !resolved.is_empty() {
         out.push_str(&format!(
             "{} {}\n",
-            tr(
-                lang,
-                "Resolved (the gap has closed):",
-                "已解决（差距已消除）："
-            ),
+            label(lang, "resolved_lead"),
             resolved.join(", ")
         ));
     }
@@ -443,11 +400,7 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
             .collect();
         out.push_str(&format!(
             "{} {}\n",
-            tr(
-                lang,
-                "Not measured this period, status carried over:",
-                "本期未测量，沿用原状态："
-            ),
+            label(lang, "unmeasured_lead"),
             list.join(", ")
         ));
     }
@@ -456,34 +409,23 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
         .iter()
         .any(|e| e.current && e.severity == Severity::Watch)
     {
-        out.push_str(tr(
-            lang,
-            "`?` = the 95% interval includes 0: watch before acting.\n",
-            "`?` = 95% 置信区间包含 0：先观察再行动。\n",
-        ));
+        out.push_str(label(lang, "watch_legend"));
+        out.push('\n');
     }
-    out.push_str(due_legend(lang));
+    out.push_str(label(lang, "due_legend"));
     out.push('\n');
     out
-}
-
-fn due_legend(lang: Lang) -> &'static str {
-    tr(
-        lang,
-        "Due: period end + 14 days (critical), 30 (high), 60 (medium), 90 (watch).\nEvery finding with its evidence and all actions: --checklist-only (Markdown) or --format json.",
-        "期限：期末 + 14 天（严重）、30 天（高）、60 天（中）、90 天（观察）。\n每项问题的完整依据与全部措施：--checklist-only（Markdown）或 --format json。",
-    )
 }
 
 fn status(e: &Entry, lang: Lang) -> String {
     if e.overdue {
         format!(
             "{}, {}",
-            e.status.label(lang),
-            tr(lang, "overdue", "已逾期")
+            status_label(e.status, lang),
+            label(lang, "overdue")
         )
     } else {
-        e.status.label(lang).to_string()
+        status_label(e.status, lang).to_string()
     }
 }
 
@@ -511,37 +453,34 @@ fn truncate(text: &str, width: usize) -> String {
 fn numbers(e: &Entry, lang: Lang) -> String {
     let ev = &e.evidence;
     if let (Some(f), Some(v)) = (ev.failures, ev.visits) {
-        return match lang {
-            Lang::En => format!("failed in {f} of {v} visits"),
-            Lang::Zh => format!("{v} 次走访中 {f} 次不合格"),
-        };
+        return fill(
+            lang,
+            "failed_in",
+            &[("failures", &f.to_string()), ("visits", &v.to_string())],
+        );
     }
     let Some(value) = ev.value else {
         return ev.text.clone();
     };
-    let code = match e.gap {
-        1 => "M-E",
-        2 => "S-M",
-        3 => "D-S",
-        4 => "D-C",
-        _ => "P-E",
-    };
+    let code = gap_code(e.gap);
     let mut details = Vec::new();
     if let Some([lo, hi]) = ev.ci95 {
-        details.push(match lang {
-            Lang::En => format!("95% CI {} to {}", num(Some(lo)), num(Some(hi))),
-            Lang::Zh => format!("95% 置信区间 {} 至 {}", num(Some(lo)), num(Some(hi))),
-        });
+        details.push(fill(
+            lang,
+            "ci_range",
+            &[("low", &num(Some(lo))), ("high", &num(Some(hi)))],
+        ));
     }
     if let Some(n) = ev.n {
         details.push(format!("n = {n}"));
     }
     let mut text = format!("{code} {}", num(Some(value)));
     if !details.is_empty() {
-        text.push_str(&match lang {
-            Lang::En => format!(" ({})", details.join(", ")),
-            Lang::Zh => format!("（{}）", details.join("，")),
-        });
+        text.push_str(&fill(
+            lang,
+            "details",
+            &[("details", &details.join(label(lang, "list_sep")))],
+        ));
     }
     text
 }
@@ -551,7 +490,7 @@ fn task_line(report: &Report, e: &Entry, group_owner: Option<&str>, lang: Lang) 
     let mark = if e.status.is_closed() { "x" } else { " " };
     let what = match (&e.item, &e.site, &e.question) {
         (_, Some(site), Some(_)) => site.clone(),
-        (_, None, Some(_)) => tr(lang, "all sites", "所有网点").to_string(),
+        (_, None, Some(_)) => label(lang, "all_sites").to_string(),
         (Some(item), _, None) => {
             let text = report
                 .items
@@ -564,34 +503,27 @@ fn task_line(report: &Report, e: &Entry, group_owner: Option<&str>, lang: Lang) 
                 None => item.clone(),
             }
         }
-        (None, _, None) => match lang {
-            Lang::En => format!(
-                "{} overall",
-                e.dimension
-                    .as_deref()
-                    .map_or_else(|| "-".into(), |d| label_of_dimension(report, d, lang))
-            ),
-            Lang::Zh => format!(
-                "{}（整体）",
-                e.dimension
-                    .as_deref()
-                    .map_or_else(|| "-".into(), |d| label_of_dimension(report, d, lang))
-            ),
-        },
+        (None, _, None) => {
+            let dimension = e
+                .dimension
+                .as_deref()
+                .map_or_else(|| "-".into(), |d| label_of_dimension(report, d, lang));
+            fill(lang, "dimension_overall", &[("dimension", &dimension)])
+        }
     };
-    let colon = tr(lang, ": ", "：");
+    let colon = label(lang, "colon");
     let mut line = format!(
         "- [{mark}] `{}` {}{colon}{} — {} · {}",
         e.id,
         md(&what),
         numbers(e, lang),
-        e.severity.label(lang),
+        severity_label(e.severity, lang),
         status(e, lang)
     );
     if e.owner.as_deref() != group_owner {
         line.push_str(&format!(
             " · {}{colon}{}",
-            tr(lang, "owner", "负责人"),
+            label(lang, "owner_word"),
             md(e.owner.as_deref().unwrap_or("-"))
         ));
     }
@@ -599,7 +531,7 @@ fn task_line(report: &Report, e: &Entry, group_owner: Option<&str>, lang: Lang) 
     if let Some(n) = &e.notes {
         line.push_str(&format!(
             "  - {}{colon}{}\n",
-            tr(lang, "Notes", "备注"),
+            label(lang, "notes"),
             md(n.trim())
         ));
     }
@@ -617,53 +549,49 @@ fn md(s: &str) -> String {
 pub fn markdown(report: &Report, lang: Lang) -> String {
     let mut out = format!(
         "# {} — {}\n\n",
-        tr(lang, "Improvement checklist", "改进清单"),
+        label(lang, "checklist"),
         md(&report.audit.title)
     );
     if report.checklist.is_empty() {
-        out.push_str(tr(
-            lang,
-            "No gap below the checklist threshold and no critical failure.\n",
-            "没有低于清单阈值的差距，也没有关键问题不合格。\n",
-        ));
+        out.push_str(label(lang, "no_findings"));
+        out.push('\n');
         return out;
     }
     let groups = groups(report);
     let findings = report.checklist.iter().filter(|e| e.current).count();
-    out.push_str(&match lang {
-        Lang::En => format!(
-            "{findings} findings in {} groups, most urgent first. Record progress in the state file (status, owner, notes) and run `servqual report AUDIT --update-checklist`.\n",
-            groups.len()
-        ),
-        Lang::Zh => format!(
-            "共 {findings} 项问题，分为 {} 组，按紧急程度排列。请在状态文件中记录进展（状态、负责人、备注），然后运行 `servqual report AUDIT --update-checklist`。\n",
-            groups.len()
-        ),
-    });
-    let colon = tr(lang, ": ", "：");
+    out.push_str(&fill(
+        lang,
+        "checklist_md_summary",
+        &[
+            ("findings", &findings.to_string()),
+            ("groups", &groups.len().to_string()),
+        ],
+    ));
+    out.push('\n');
+    let colon = label(lang, "colon");
     for (n, g) in groups.iter().enumerate() {
         let first = g.first();
         out.push_str(&format!(
             "\n## {}. {} — {}\n\n",
             n + 1,
             md(&headline(report, g, lang)),
-            g.worst().label(lang)
+            severity_label(g.worst(), lang)
         ));
         let mut facts = vec![format!(
             "{}{colon}{}",
-            tr(lang, "Owner", "负责人"),
+            label(lang, "owner"),
             md(first.owner.as_deref().unwrap_or("-"))
         )];
         if let Some(d) = g.due() {
             facts.push(format!(
                 "{}{colon}{}",
-                tr(lang, "due", "期限"),
+                label(lang, "due_word"),
                 d.format("%Y-%m-%d")
             ));
         }
         facts.push(format!(
             "{}{colon}{}",
-            tr(lang, "priority", "优先级"),
+            label(lang, "priority_word"),
             first.priority
         ));
         out.push_str(&facts.join(" · "));
@@ -681,7 +609,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
             out.push_str(&task_line(report, e, first.owner.as_deref(), lang));
         }
         if !first.actions.is_empty() {
-            out.push_str(&format!("\n{}\n\n", tr(lang, "What to do:", "改进措施：")));
+            out.push_str(&format!("\n{}\n\n", label(lang, "what_to_do")));
             for (i, a) in first.actions.iter().enumerate() {
                 out.push_str(&format!("{}. {}\n", i + 1, md(a)));
             }
@@ -699,18 +627,8 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
         .filter(|e| e.status != Status::Resolved)
         .collect();
     for (title, list) in [
-        (
-            tr(lang, "Resolved: the gap has closed", "已解决：差距已消除"),
-            resolved,
-        ),
-        (
-            tr(
-                lang,
-                "Not measured this period: status carried over",
-                "本期未测量：沿用原状态",
-            ),
-            unmeasured,
-        ),
+        (label(lang, "resolved_heading"), resolved),
+        (label(lang, "unmeasured_heading"), unmeasured),
     ] {
         if list.is_empty() {
             continue;
@@ -728,7 +646,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
             if let Some(n) = &e.notes {
                 out.push_str(&format!(
                     "  - {}{colon}{}\n",
-                    tr(lang, "Notes", "备注"),
+                    label(lang, "notes"),
                     md(n.trim())
                 ));
             }

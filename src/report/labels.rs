@@ -121,6 +121,117 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("ci_high", "ci_high", "置信上限"),
     ("delta", "delta", "变化量"),
     ("p_change", "p_change", "变化p值"),
+    // The checklist: severities, statuses, gap names.
+    ("severity_critical", "critical", "严重"),
+    ("severity_high", "high", "高"),
+    ("severity_medium", "medium", "中"),
+    ("severity_watch", "watch", "观察"),
+    ("status_open", "open", "待处理"),
+    ("status_in_progress", "in progress", "处理中"),
+    ("status_done", "done", "已完成"),
+    ("status_wont_fix", "won't fix", "不处理"),
+    ("status_reopened", "reopened", "重新打开"),
+    ("status_resolved", "resolved", "已解决"),
+    ("gap_name1", "knowledge gap M-E", "认知差距 M-E"),
+    ("gap_name2", "standards gap S-M", "标准差距 S-M"),
+    ("gap_name3", "delivery gap D-S", "交付差距 D-S"),
+    ("gap_name4", "communication gap D-C", "沟通差距 D-C"),
+    ("gap_name5", "customer gap P-E", "顾客差距 P-E"),
+    // The checklist: titles and evidence of its entries ({...} filled in by `fill`).
+    ("item_word", "item", "题项"),
+    ("all_sites", "all sites", "所有网点"),
+    ("list_sep", ", ", "，"),
+    ("colon", ": ", "："),
+    ("title_dimension", "{dimension}: {gap}", "{dimension}：{gap}"),
+    ("title_item", "{item} ({dimension}): {gap}", "{item}（{dimension}）：{gap}"),
+    ("title_item_text", "{item} ({dimension}) “{text}”: {gap}", "{item}（{dimension}）“{text}”：{gap}"),
+    ("title_critical", "Critical question {question} at {place}", "{place}：关键问题 {question}"),
+    ("shortfall_gap1", "Managers underestimate what customers expect of {subject} by {size} points", "管理层对客户在{subject}上的期望估计偏低 {size} 分"),
+    ("shortfall_gap2", "The service standard for {subject} is {size} points below what managers know customers expect", "{subject}的服务标准比管理层所知的客户期望低 {size} 分"),
+    ("shortfall_gap3", "Delivery of {subject} (mystery shopping) falls {size} points short of the standard", "{subject}的实际服务（神秘顾客）比服务标准低 {size} 分"),
+    ("shortfall_gap4", "Delivery of {subject} falls {size} points short of what is promised", "{subject}的实际服务比对外承诺低 {size} 分"),
+    ("shortfall_gap5", "Customers rate {subject} {size} points below what they expect", "客户对{subject}的评分比期望低 {size} 分"),
+    ("ci_range", "95% CI {low} to {high}", "95% 置信区间 {low} 至 {high}"),
+    ("details_sentence", " ({details}).", "（{details}）。"),
+    ("details", " ({details})", "（{details}）"),
+    ("advice_concentrate", "Customers rate this dimension above average in importance and it performs below average: concentrate here.", "客户认为该维度重要性高于平均而表现低于平均：重点改进。"),
+    ("advice_keep", "Important to customers and above average in performance: keep up the good work, and close this gap.", "客户看重且表现高于平均：继续保持，同时补上这一差距。"),
+    ("advice_low", "Below average in both importance and performance: low priority.", "重要性与表现均低于平均：低优先级。"),
+    ("advice_overkill", "Less important to customers than average yet above average in performance: possible overkill, so fix it at low cost.", "重要性低于平均而表现高于平均：可能投入过度，宜以低成本改进。"),
+    ("note_must_be", "Kano must-be: customers take it for granted, so every shortfall costs satisfaction.", "卡诺必备型：客户视为理所当然，任何不足都直接损害满意度。"),
+    ("note_watch", "The 95% interval includes 0, so this may be chance: watch it before acting.", "95% 置信区间包含 0，可能只是偶然：先观察再行动。"),
+    ("critical_failed_at", "Critical question {question} failed in {failures} of {visits} visits at {place}", "关键问题 {question} 在 {place} 的 {visits} 次走访中有 {failures} 次不合格"),
+    ("no_longer_below", "No longer below the threshold {threshold}: now {value}", "已不低于阈值 {threshold}：当前为 {value}"),
+    ("did_not_fail", "The critical question did not fail in this period", "本期该关键问题未出现不合格"),
+    ("not_measured_carried", "Not measured in this period; status carried over", "本期未测量，沿用原状态"),
+    // The checklist laid out: table section and Markdown task list.
+    ("ipa_title", "Importance-performance analysis", "重要性-绩效分析"),
+    ("ipa_importance", "Importance", "重要性"),
+    ("ipa_performance", "Performance P", "绩效 P"),
+    ("quadrant", "Quadrant", "象限"),
+    ("ipa_crosshair", "Crosshair: mean importance {importance}%, mean performance {performance} (a dimension on a line counts as high)", "分界线：平均重要性 {importance}%，平均绩效 {performance}（恰在分界线上的维度计为高）"),
+    ("overdue_count", "{n} overdue", "{n} 项已逾期"),
+    ("critical_failed", "Critical question {question} failed", "关键问题 {question} 不合格"),
+    ("kano_must_be_mark", " · Kano must-be", " · 卡诺必备型"),
+    ("failed_at", "Failed at: ", "不合格网点："),
+    ("items_lead", "Items: ", "题项："),
+    ("more", "+{n} more", "另 {n} 项"),
+    ("no_findings", "No gap below the checklist threshold and no critical failure.", "没有低于清单阈值的差距，也没有关键问题不合格。"),
+    ("checklist_summary", "{heading}: {findings} findings in {groups} groups, most urgent first", "{heading}：{findings} 项问题，分为 {groups} 组，按紧急程度排列"),
+    ("finding_first_action", "Finding · first action", "问题 · 首要措施"),
+    ("severity_status", "Severity · status", "严重程度 · 状态"),
+    ("owner_due", "Owner · due", "负责人 · 期限"),
+    ("other_owners", "+{n} other owner(s)", "另有 {n} 位负责人"),
+    ("resolved_lead", "Resolved (the gap has closed):", "已解决（差距已消除）："),
+    ("unmeasured_lead", "Not measured this period, status carried over:", "本期未测量，沿用原状态："),
+    ("watch_legend", "`?` = the 95% interval includes 0: watch before acting.", "`?` = 95% 置信区间包含 0：先观察再行动。"),
+    ("due_legend", "Due: period end + 14 days (critical), 30 (high), 60 (medium), 90 (watch).\nEvery finding with its evidence and all actions: --checklist-only (Markdown) or --format json.", "期限：期末 + 14 天（严重）、30 天（高）、60 天（中）、90 天（观察）。\n每项问题的完整依据与全部措施：--checklist-only（Markdown）或 --format json。"),
+    ("failed_in", "failed in {failures} of {visits} visits", "{visits} 次走访中 {failures} 次不合格"),
+    ("dimension_overall", "{dimension} overall", "{dimension}（整体）"),
+    ("owner_word", "owner", "负责人"),
+    ("notes", "Notes", "备注"),
+    ("checklist_md_summary", "{findings} findings in {groups} groups, most urgent first. Record progress in the state file (status, owner, notes) and run `servqual report AUDIT --update-checklist`.", "共 {findings} 项问题，分为 {groups} 组，按紧急程度排列。请在状态文件中记录进展（状态、负责人、备注），然后运行 `servqual report AUDIT --update-checklist`。"),
+    ("due_word", "due", "期限"),
+    ("priority_word", "priority", "优先级"),
+    ("what_to_do", "What to do:", "改进措施："),
+    ("resolved_heading", "Resolved: the gap has closed", "已解决：差距已消除"),
+    ("unmeasured_heading", "Not measured this period: status carried over", "本期未测量：沿用原状态"),
+    // The terminal tables: gap tables and the mystery-shopper section.
+    ("period_word", "period", "期间"),
+    ("customers_word", "customers", "顾客"),
+    ("managers_word", "managers", "管理者"),
+    ("servqual_unweighted", "SERVQUAL score, unweighted", "SERVQUAL 得分（未加权）"),
+    ("five_gaps_by_item", "Five gaps by item", "各题项五差距"),
+    ("col_expected", "E", "期望 E"),
+    ("col_perceived", "P", "感知 P"),
+    ("col_gap_pe", "Gap P-E", "差距 P-E"),
+    ("col_gap1", "Gap 1\nM-E", "差距1\nM-E"),
+    ("col_gap2", "Gap 2\nS-M", "差距2\nS-M"),
+    ("col_gap3", "Gap 3\nD-S", "差距3\nD-S"),
+    ("col_gap4", "Gap 4\nD-C", "差距4\nD-C"),
+    ("col_gap5", "Gap 5\nP-E", "差距5\nP-E"),
+    ("gap_table_legend", "E expected, P perceived (customers) · M managers' estimate of E · S standard · D delivered (mystery shoppers)\nC promised · Merged = weighted P and D (the measured side alone when one is missing) · - not measured\nGaps (negative = shortfall) and what closes them:\n  1 knowledge      M - E  managers misjudge what customers expect: customer research, complaint analysis\n  2 standards      S - M  standards below what managers know customers want: measurable standards\n  3 delivery       D - S  service falls short of the standard: monitoring, training, empowerment\n  4 communication  D - C  delivery falls short of what was promised: align promises with delivery\n  5 customer       P - E  customers get less than they expect: close gaps 1-4, recover failures\n  ⚠ customers and mystery shoppers disagree by more than the divergence threshold\n", "E 顾客期望，P 顾客感知 · M 管理者对 E 的估计 · S 服务标准 · D 神秘顾客观察到的交付水平\nC 对外承诺 · 综合感知 = P 与 D 的加权（只有一方时取该方）· - 未测量\n差距（负值为不足）及其对策：\n  1 认知  M - E  管理者误判顾客期望：顾客调研、投诉分析\n  2 标准  S - M  标准低于管理者所知的顾客期望：制定可衡量的标准\n  3 交付  D - S  服务未达标准：绩效监控、培训、授权\n  4 沟通  D - C  交付未达对外承诺：使承诺与交付一致\n  5 顾客  P - E  顾客所得低于期望：弥合差距1-4，做好服务补救\n  ⚠ 顾客与神秘顾客的评价差异超过阈值\n"),
+    ("shoppers_form", "Mystery shopping, form", "神秘顾客，表单"),
+    ("visits_word", "visits", "次走访"),
+    ("mean_score_word", "mean score", "平均得分"),
+    ("visits_failing_critical", "visits failing a critical question", "关键项不合格走访"),
+    ("critical_scores_zero", "such a visit scores 0", "此类走访记 0 分"),
+    ("critical_flagged", "flagged, score kept", "仅标记，保留得分"),
+    ("sites_by_score", "Sites by mean visit score", "各网点走访得分排名"),
+    ("visits_col", "Visits", "走访"),
+    ("score_percent", "Score %", "得分 %"),
+    ("critical_failures_col", "Critical failures", "关键项不合格"),
+    ("sites_unranked", "Sites without a rank have fewer visits than the minimum:", "无排名的网点走访次数少于最低要求："),
+    ("questions_missed", "Questions missed most", "失分最多的问题"),
+    ("section", "Section", "环节"),
+    ("answered_col", "Answered", "作答"),
+    ("failed_word", "failed", "次不合格"),
+    ("calibration_title", "Shopper calibration (points from the other shoppers at the same sites; + lenient, − harsh)", "神秘顾客校准（与同一网点其他神秘顾客相比的分差；正为宽松，负为严格）"),
+    ("shopper_col", "Shopper", "神秘顾客"),
+    ("shared_sites", "Shared sites", "共同网点"),
+    ("answers_compared", "Answers compared", "比较答案数"),
+    ("deviation", "Deviation", "偏差"),
+    ("calibration_legend", "⚠ more than 10 points from the others: check the shopper's briefing before trusting their scores.", "⚠ 与他人相差超过 10 分：采信其评分前请核查该神秘顾客的培训与说明。"),
 ];
 
 /// Every label in `lang`, by key.
@@ -139,6 +250,37 @@ pub fn label(lang: Lang, key: &str) -> &'static str {
         .map_or("?", |(_, en, zh)| if lang == Lang::Zh { zh } else { en })
 }
 
+/// The label `key` in `lang` with each `{name}` replaced by the value given for `name`;
+/// values are inserted as they are (a `{` in a value is never taken for a placeholder).
+pub fn fill(lang: Lang, key: &str, values: &[(&str, &str)]) -> String {
+    let template = label(lang, key);
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +290,60 @@ mod tests {
         for (i, (k, en, zh)) in LABELS.iter().enumerate() {
             assert!(!en.is_empty() && !zh.is_empty(), "{k}");
             assert!(!LABELS[..i].iter().any(|(o, _, _)| o == k), "duplicate {k}");
+        }
+    }
+
+    #[test]
+    fn fill_replaces_named_placeholders_once() {
+        assert_eq!(
+            fill(Lang::En, "ci_range", &[("low", "{high}"), ("high", "2")]),
+            "95% CI {high} to 2"
+        );
+        assert_eq!(
+            fill(Lang::Zh, "not_ranked", &[("n", "5")]),
+            "– 不参与排名：受访者少于 {min} 人"
+        );
+    }
+
+    /// The keys named as literals in `label(lang, "key")` and `fill(lang, "key", ...)`.
+    fn keys_named_in(source: &str) -> Vec<&str> {
+        let mut keys = Vec::new();
+        for call in ["label(", "fill("] {
+            for part in source.split(call).skip(1) {
+                let Some((lang, rest)) = part.split_once(',') else {
+                    continue;
+                };
+                let lang = lang.trim();
+                if lang.is_empty() || !lang.chars().all(|c| c.is_alphanumeric() || c == ':') {
+                    continue;
+                }
+                if let Some(rest) = rest.trim_start().strip_prefix('"') {
+                    if let Some(end) = rest.find('"') {
+                        keys.push(&rest[..end]);
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn every_label_the_code_names_exists() {
+        let sources = [
+            include_str!("checklist.rs"),
+            include_str!("checklist_view.rs"),
+            include_str!("csv.rs"),
+            include_str!("html.rs"),
+            include_str!("shoppers_table.rs"),
+            include_str!("svg.rs"),
+            include_str!("table.rs"),
+            include_str!("view.rs"),
+        ];
+        let named: Vec<&str> = sources.iter().flat_map(|s| keys_named_in(s)).collect();
+        // The scan finds the calls (a broken scan would pass vacuously).
+        assert!(named.len() > 100, "{}", named.len());
+        for key in named {
+            assert!(LABELS.iter().any(|(k, _, _)| *k == key), "{key}");
         }
     }
 

@@ -3,6 +3,7 @@
 //! Every format renders the same [`Report`]; the JSON exporter serialises it as it is
 //! (schema `servqual.report/v1`), the others lay it out for people.
 
+pub mod checklist;
 mod checklist_view;
 mod csv;
 mod html;
@@ -160,7 +161,7 @@ pub struct Report {
     /// Mystery-shopper results (`null` when the audit has no shopper source).
     pub shoppers: Option<ShopperReport>,
     /// The improvement checklist, in priority order.
-    pub checklist: Vec<crate::analysis::checklist::Entry>,
+    pub checklist: Vec<checklist::Entry>,
     /// Importance-performance analysis (`null` without dimension weights).
     pub ipa: Option<Ipa>,
     /// Gaps per segment (`--by`); `null` without segments.
@@ -190,10 +191,12 @@ pub struct ReportParts {
     pub segments: Option<Segments>,
     /// Changes since a baseline (`--baseline`).
     pub trend: Option<Trend>,
+    /// The improvement checklist, worded, in priority order.
+    pub checklist: Vec<checklist::Entry>,
 }
 
 impl Report {
-    /// Lays out the analysis of `audit` as a report; the checklist is added after.
+    /// Lays out the analysis of `audit` as a report.
     pub fn new(audit: &Audit, provenance: Provenance, parts: ReportParts) -> Self {
         Report {
             schema: SCHEMA,
@@ -236,7 +239,7 @@ impl Report {
             ipa: parts.ipa,
             servqual: parts.servqual,
             shoppers: parts.shoppers,
-            checklist: Vec::new(),
+            checklist: parts.checklist,
             segments: parts.segments,
             trend: parts.trend,
         }

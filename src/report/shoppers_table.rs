@@ -2,10 +2,10 @@
 
 use comfy_table::{Cell, Color};
 
+use super::labels::label;
 use super::table::{header, right};
 use super::RenderOptions;
 use crate::analysis::shoppers::{QuestionResult, ShopperReport};
-use crate::i18n::tr;
 use crate::output::new_table;
 
 /// How many questions "missed most" lists.
@@ -21,38 +21,34 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "{}: {}\n{} {} · {} {}%{} · {} {} ({})\n\n",
-        tr(lang, "Mystery shopping, form", "神秘顾客，表单"),
+        label(lang, "shoppers_form"),
         s.form.title.get(lang),
         s.visits,
-        tr(lang, "visits", "次走访"),
-        tr(lang, "mean score", "平均得分"),
+        label(lang, "visits_word"),
+        label(lang, "mean_score_word"),
         pct(s.mean_score),
         s.ci95
             .map(|[lo, hi]| format!(" (95% CI {} … {})", pct(Some(lo)), pct(Some(hi))))
             .unwrap_or_default(),
-        tr(
-            lang,
-            "visits failing a critical question",
-            "关键项不合格走访"
-        ),
+        label(lang, "visits_failing_critical"),
         s.critical_failures,
         match s.form.critical {
-            "zero" => tr(lang, "such a visit scores 0", "此类走访记 0 分"),
-            _ => tr(lang, "flagged, score kept", "仅标记，保留得分"),
+            "zero" => label(lang, "critical_scores_zero"),
+            _ => label(lang, "critical_flagged"),
         },
     ));
-    out.push_str(tr(lang, "Sites by mean visit score", "各网点走访得分排名"));
+    out.push_str(label(lang, "sites_by_score"));
     out.push('\n');
     let mut sites = new_table(options.color);
     header(
         &mut sites,
         &[
-            tr(lang, "Rank", "排名"),
-            tr(lang, "Site", "网点"),
-            tr(lang, "Visits", "走访"),
-            tr(lang, "Score %", "得分 %"),
-            tr(lang, "95% CI", "95% 置信区间"),
-            tr(lang, "Critical failures", "关键项不合格"),
+            label(lang, "rank"),
+            label(lang, "site"),
+            label(lang, "visits_col"),
+            label(lang, "score_percent"),
+            label(lang, "ci95"),
+            label(lang, "critical_failures_col"),
         ],
         options.color,
     );
@@ -79,17 +75,13 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
     if s.by_site.iter().any(|x| x.rank.is_none()) {
         out.push_str(&format!(
             "{} {}\n",
-            tr(
-                lang,
-                "Sites without a rank have fewer visits than the minimum:",
-                "无排名的网点走访次数少于最低要求："
-            ),
+            label(lang, "sites_unranked"),
             s.min_visits
         ));
     }
 
     out.push('\n');
-    out.push_str(tr(lang, "Questions missed most", "失分最多的问题"));
+    out.push_str(label(lang, "questions_missed"));
     out.push('\n');
     let mut missed: Vec<&QuestionResult> =
         s.questions.iter().filter(|q| q.score.is_some()).collect();
@@ -99,14 +91,14 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
     header(
         &mut questions,
         &[
-            tr(lang, "Question", "问题"),
-            tr(lang, "Section", "环节"),
-            tr(lang, "Maps to", "对应"),
-            tr(lang, "Weight", "权重"),
-            tr(lang, "Critical", "关键"),
-            tr(lang, "Answered", "作答"),
+            label(lang, "question"),
+            label(lang, "section"),
+            label(lang, "maps_to"),
+            label(lang, "weight"),
+            label(lang, "critical"),
+            label(lang, "answered_col"),
             "N/A",
-            tr(lang, "Score %", "得分 %"),
+            label(lang, "score_percent"),
         ],
         options.color,
     );
@@ -119,9 +111,9 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
             Cell::new(if q.critical {
                 format!(
                     "{}, {} {}",
-                    tr(lang, "yes", "是"),
+                    label(lang, "yes"),
                     q.failures,
-                    tr(lang, "failed", "次不合格")
+                    label(lang, "failed_word")
                 )
             } else {
                 String::new()
@@ -135,21 +127,17 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
     out.push('\n');
 
     out.push('\n');
-    out.push_str(tr(
-        lang,
-        "Shopper calibration (points from the other shoppers at the same sites; + lenient, − harsh)",
-        "神秘顾客校准（与同一网点其他神秘顾客相比的分差；正为宽松，负为严格）",
-    ));
+    out.push_str(label(lang, "calibration_title"));
     out.push('\n');
     let mut calibration = new_table(options.color);
     header(
         &mut calibration,
         &[
-            tr(lang, "Shopper", "神秘顾客"),
-            tr(lang, "Visits", "走访"),
-            tr(lang, "Shared sites", "共同网点"),
-            tr(lang, "Answers compared", "比较答案数"),
-            tr(lang, "Deviation", "偏差"),
+            label(lang, "shopper_col"),
+            label(lang, "visits_col"),
+            label(lang, "shared_sites"),
+            label(lang, "answers_compared"),
+            label(lang, "deviation"),
         ],
         options.color,
     );
@@ -172,11 +160,7 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
     }
     out.push_str(&calibration.to_string());
     out.push('\n');
-    out.push_str(tr(
-        lang,
-        "⚠ more than 10 points from the others: check the shopper's briefing before trusting their scores.",
-        "⚠ 与他人相差超过 10 分：采信其评分前请核查该神秘顾客的培训与说明。",
-    ));
+    out.push_str(label(lang, "calibration_legend"));
     out.push('\n');
     out
 }

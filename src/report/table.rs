@@ -2,8 +2,9 @@
 
 use comfy_table::{Attribute, Cell, CellAlignment, Color, Table};
 
+use super::labels::label;
 use super::{Exporter, RenderOptions, Report};
-use crate::i18n::{tr, Lang};
+use crate::i18n::Lang;
 use crate::output::new_table;
 
 /// Exporter for `--format table`.
@@ -22,53 +23,45 @@ impl Exporter for TableExporter {
         }
         out.push_str(&format!(
             "{} {} – {} · {} {} · {} {}\n\n",
-            tr(lang, "period", "期间"),
+            label(lang, "period_word"),
             a.period.start,
             a.period.end,
-            tr(lang, "customers", "顾客"),
+            label(lang, "customers_word"),
             report.respondents.customers,
-            tr(lang, "managers", "管理者"),
+            label(lang, "managers_word"),
             report.respondents.management,
         ));
 
-        out.push_str(tr(
-            lang,
-            "Customer gap (gap 5) by dimension",
-            "各维度顾客差距（差距5）",
-        ));
+        out.push_str(label(lang, "gap5_by_dimension"));
         out.push('\n');
         out.push_str(&dimension_table(report, options).to_string());
         out.push('\n');
         let s = &report.servqual;
         out.push_str(&format!(
             "{}: {}   {}: {}",
-            tr(
-                lang,
-                "SERVQUAL score, unweighted",
-                "SERVQUAL 得分（未加权）"
-            ),
+            label(lang, "servqual_unweighted"),
             num(s.unweighted),
-            tr(lang, "weighted", "加权"),
+            label(lang, "weighted"),
             num(s.weighted),
         ));
         if s.weighted_per_respondent.is_some() {
             out.push_str(&format!(
                 "   {}: {}",
-                tr(lang, "weighted per respondent", "按受访者加权"),
+                label(lang, "weighted_per_respondent"),
                 num(s.weighted_per_respondent)
             ));
         }
         out.push_str("\n\n");
 
         if has_other_gaps(report) {
-            out.push_str(tr(lang, "Five gaps by dimension", "各维度五差距"));
+            out.push_str(label(lang, "five_gaps"));
             out.push('\n');
             out.push_str(&five_gap_table(report, options, false).to_string());
             out.push('\n');
             out.push_str(legend(lang));
             out.push('\n');
             out.push('\n');
-            out.push_str(tr(lang, "Five gaps by item", "各题项五差距"));
+            out.push_str(label(lang, "five_gaps_by_item"));
             out.push('\n');
             out.push_str(&five_gap_table(report, options, true).to_string());
             out.push('\n');
@@ -79,7 +72,7 @@ impl Exporter for TableExporter {
             out.push('\n');
         }
 
-        out.push_str(tr(lang, "Items", "题项"));
+        out.push_str(label(lang, "items"));
         out.push('\n');
         out.push_str(&item_table(report, options).to_string());
         out.push('\n');
@@ -116,13 +109,13 @@ fn dimension_table(report: &Report, options: &RenderOptions) -> Table {
         .any(|d| d.result.msa.is_some() || d.result.mss.is_some());
     let mut table = new_table(options.color);
     let mut cols = vec![
-        tr(lang, "Dimension", "维度"),
-        tr(lang, "Weight", "权重"),
+        label(lang, "dimension"),
+        label(lang, "weight"),
         "n",
-        tr(lang, "E", "期望 E"),
-        tr(lang, "P", "感知 P"),
-        tr(lang, "Gap P-E", "差距 P-E"),
-        tr(lang, "95% CI", "95% 置信区间"),
+        label(lang, "col_expected"),
+        label(lang, "col_perceived"),
+        label(lang, "col_gap_pe"),
+        label(lang, "ci95"),
         "α",
     ];
     if zone {
@@ -165,9 +158,9 @@ fn five_gap_table(report: &Report, options: &RenderOptions, by_item: bool) -> Ta
     let lang = options.lang;
     let mut table = new_table(options.color);
     let first = if by_item {
-        tr(lang, "Item", "题项")
+        label(lang, "item")
     } else {
-        tr(lang, "Dimension", "维度")
+        label(lang, "dimension")
     };
     header(
         &mut table,
@@ -179,12 +172,12 @@ fn five_gap_table(report: &Report, options: &RenderOptions, by_item: bool) -> Ta
             "D",
             "C",
             "P",
-            tr(lang, "Merged", "综合感知"),
-            tr(lang, "Gap 1\nM-E", "差距1\nM-E"),
-            tr(lang, "Gap 2\nS-M", "差距2\nS-M"),
-            tr(lang, "Gap 3\nD-S", "差距3\nD-S"),
-            tr(lang, "Gap 4\nD-C", "差距4\nD-C"),
-            tr(lang, "Gap 5\nP-E", "差距5\nP-E"),
+            label(lang, "merged"),
+            label(lang, "col_gap1"),
+            label(lang, "col_gap2"),
+            label(lang, "col_gap3"),
+            label(lang, "col_gap4"),
+            label(lang, "col_gap5"),
         ],
         options.color,
     );
@@ -255,14 +248,14 @@ fn item_table(report: &Report, options: &RenderOptions) -> Table {
     header(
         &mut table,
         &[
-            tr(lang, "Item", "题项"),
-            tr(lang, "Dimension", "维度"),
+            label(lang, "item"),
+            label(lang, "dimension"),
             "n",
             "E",
             "P",
-            tr(lang, "Gap P-E", "差距 P-E"),
+            label(lang, "col_gap_pe"),
             "sd",
-            tr(lang, "95% CI", "95% 置信区间"),
+            label(lang, "ci95"),
             "t",
             "p",
         ],
@@ -352,27 +345,5 @@ fn p_value(p: Option<f64>) -> String {
 }
 
 fn legend(lang: Lang) -> &'static str {
-    tr(
-        lang,
-        "E expected, P perceived (customers) · M managers' estimate of E · S standard · D delivered (mystery shoppers)
-C promised · Merged = weighted P and D (the measured side alone when one is missing) · - not measured
-Gaps (negative = shortfall) and what closes them:
-  1 knowledge      M - E  managers misjudge what customers expect: customer research, complaint analysis
-  2 standards      S - M  standards below what managers know customers want: measurable standards
-  3 delivery       D - S  service falls short of the standard: monitoring, training, empowerment
-  4 communication  D - C  delivery falls short of what was promised: align promises with delivery
-  5 customer       P - E  customers get less than they expect: close gaps 1-4, recover failures
-  ⚠ customers and mystery shoppers disagree by more than the divergence threshold
-",
-        "E 顾客期望，P 顾客感知 · M 管理者对 E 的估计 · S 服务标准 · D 神秘顾客观察到的交付水平
-C 对外承诺 · 综合感知 = P 与 D 的加权（只有一方时取该方）· - 未测量
-差距（负值为不足）及其对策：
-  1 认知  M - E  管理者误判顾客期望：顾客调研、投诉分析
-  2 标准  S - M  标准低于管理者所知的顾客期望：制定可衡量的标准
-  3 交付  D - S  服务未达标准：绩效监控、培训、授权
-  4 沟通  D - C  交付未达对外承诺：使承诺与交付一致
-  5 顾客  P - E  顾客所得低于期望：弥合差距1-4，做好服务补救
-  ⚠ 顾客与神秘顾客的评价差异超过阈值
-",
-    )
+    label(lang, "gap_table_legend")
 }

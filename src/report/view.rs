@@ -12,6 +12,7 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{escape_formatter, AutoEscape, Environment, Value};
 
+use super::checklist::{severity_label, status_label};
 use super::labels::{label, labels};
 use super::table::num;
 use super::{RenderOptions, Report};
@@ -124,11 +125,15 @@ impl Facts {
                 .checklist
                 .iter()
                 .map(|e| EntryWords {
-                    severity: e.severity.label(lang),
+                    severity: severity_label(e.severity, lang),
                     status: if e.overdue {
-                        format!("{} ({})", e.status.label(lang), label(lang, "overdue"))
+                        format!(
+                            "{} ({})",
+                            status_label(e.status, lang),
+                            label(lang, "overdue")
+                        )
                     } else {
-                        e.status.label(lang).to_string()
+                        status_label(e.status, lang).to_string()
                     },
                     closed: e.status.is_closed(),
                 })

@@ -8,8 +8,8 @@ use std::rc::Rc;
 use sha2::{Digest, Sha256};
 
 // Transitional re-export: the digest type lives in `crate::provenance`.
-pub use crate::provenance::{sha256_hex, FileDigest};
 use crate::provenance::hex;
+pub use crate::provenance::{sha256_hex, FileDigest};
 
 /// The digest shared between a [`HashingReader`] and whoever asks for it at the end.
 #[derive(Clone, Default)]

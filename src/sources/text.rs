@@ -13,10 +13,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
-use encoding_rs::{
-    Decoder, DecoderResult, Encoding, GB18030, GBK, UTF_16BE, UTF_16LE,
-    UTF_8,
-};
+use encoding_rs::{Decoder, DecoderResult, Encoding, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
 
 pub use crate::encoding::encoding_for_label;
 use crate::problem::Problem;
@@ -185,7 +182,6 @@ pub fn csv_problem(path: &Path, error: &csv::Error) -> Problem {
         _ => Problem::new(error.to_string()).file(path),
     }
 }
-
 
 /// Name of `encoding` for messages; GBK and GB18030 share a decoder, so name them together.
 fn display_name(encoding: &'static Encoding) -> &'static str {
@@ -830,7 +826,6 @@ mod tests {
         assert_eq!(problem.found.as_deref(), Some("klingon"));
         assert!(problem.expected.as_deref().unwrap_or("").contains("gbk"));
     }
-
 
     #[test]
     fn undetectable_encoding_is_a_problem() {

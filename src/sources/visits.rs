@@ -8,12 +8,12 @@ use std::path::Path;
 use csv::ByteRecord;
 
 use super::answers::{is_missing_marker, parse_number_cell, trim, Answer};
-use crate::provenance::FileDigest;
 use super::stream::{duplicate_columns, next_record, open_source_csv, OpenedCsv};
 use super::text::TextOptions;
 use crate::definition::form::{Form, QuestionType};
 use crate::definition::ShopperSource;
 use crate::problem::{Problem, Problems};
+use crate::provenance::FileDigest;
 use crate::yaml::nearest;
 
 /// One visit, its answers normalised to 0..1 per form question (`None` = not applicable).
