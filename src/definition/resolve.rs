@@ -442,16 +442,7 @@ impl Checker<'_> {
 
     fn delimiter(&mut self, at: &str, value: Option<&str>) -> Option<u8> {
         let value = value?;
-        let byte = match value {
-            "tab" | "\\t" | "\t" => Some(b'\t'),
-            v if v.len() == 1
-                && v.is_ascii()
-                && !v.chars().all(|c| c.is_alphanumeric() || c == '"') =>
-            {
-                Some(v.as_bytes()[0])
-            }
-            _ => None,
-        };
+        let byte = yaml::delimiter(value);
         if byte.is_none() {
             let p = self.report(at, "not a delimiter");
             p.found = Some(value.to_string());
