@@ -331,7 +331,7 @@ pub fn analyse(
     (items, dimensions, servqual)
 }
 
-/// The merged perception and whether customers and shoppers diverge (SPEC §5).
+/// The merged perception and whether customers and shoppers diverge (docs/formulas.md#merged-perception).
 ///
 /// Weights are renormalised when one side is missing, so the merged value is then
 /// simply the side that was measured.

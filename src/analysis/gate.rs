@@ -3,7 +3,7 @@
 //! Grammar: `<metric> <op> <number>`, op one of `<` `<=` `>` `>=` `==` `!=`. A rule that
 //! *holds* is a breach (it describes the failure, as in `--fail-on`). Metrics are read
 //! from the report's JSON form, so sections other modules own (shoppers, checklist)
-//! are gated by their SPEC field names without this module knowing their types.
+//! are gated by their JSON field names (docs/json.md, docs/gate.md#metrics) without this module knowing their types.
 
 use serde_json::Value;
 

@@ -1,4 +1,4 @@
-//! Mystery-shopper scoring (SPEC §4): visit scores, sites, questions, D on the audit
+//! Mystery-shopper scoring (docs/formulas.md#mystery-shopping): visit scores, sites, questions, D on the audit
 //! scale, and shopper calibration.
 //!
 //! The accumulator keeps sums per site, per question and per (site, shopper, question),

@@ -142,7 +142,7 @@ fn scaffold(template: &Template) -> anyhow::Result<Vec<(PathBuf, String)>> {
         r#"# A servqual audit, written by `servqual init --template {name}`.
 # Run it:       servqual report {{this file}}
 # Check it:     servqual validate {{this file}}
-# Every key is described in the README ("The audit file").
+# Every key is described in the documentation (docs/files.md, "Audit file").
 audit:
   id: service-audit-{start_id}
   title: Service quality audit

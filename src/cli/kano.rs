@@ -1,4 +1,4 @@
-//! `servqual kano`: Kano classification of service features (SPEC §9).
+//! `servqual kano`: Kano classification of service features (docs/kano.md).
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,5 @@
 //! Mystery-shop forms: sections with weights, questions mapped to the audit's items or
-//! dimensions, and the critical-failure policy (SPEC §4).
+//! dimensions, and the critical-failure policy (docs/files.md#form-file).
 //!
 //! A form is a YAML file next to the audit or a built-in template (`form-retail`,
 //! `form-call-centre`). It is checked against the audit it is used in, because its

@@ -1,5 +1,5 @@
 //! The must-be items of an audit's `kano:` key (checked in `definition::kano_link`), so
-//! the checklist can raise a shortfall on them (SPEC §6, §9).
+//! the checklist can raise a shortfall on them (docs/checklist.md#kano-must-be-items).
 //!
 //! ```yaml
 //! kano:

@@ -1,5 +1,5 @@
 //! Kano analysis: which service features customers take for granted, which delight them
-//! and which they do not care about (SPEC §9).
+//! and which they do not care about (docs/kano.md).
 //!
 //! Each respondent answers a functional question ("if the service has it") and a
 //! dysfunctional one ("if it does not"); the pair maps through the standard Kano

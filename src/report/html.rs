@@ -65,7 +65,7 @@ impl Exporter for HtmlExporter {
                 safe(svg::bars(&rows, label(lang, "segments"), lang)),
             );
         }
-        // Shopper results are read by their SPEC field names from the JSON form.
+        // Shopper results are read by their field names (docs/json.md) from the JSON form.
         let json = serde_json::to_value(report)?;
         if let Some(sites) = json["shoppers"]["by_site"]
             .as_array()

@@ -1,7 +1,7 @@
 //! Rendering the report templates (templates/report.*.j2) with minijinja.
 //!
 //! Templates see the report as its JSON form (`r`), so sections other modules add to
-//! the [`Report`] (shoppers, checklist, ...) render by their SPEC field names as soon
+//! the [`Report`] (shoppers, checklist, ...) render by their JSON field names (docs/json.md) as soon
 //! as they are filled, and stay hidden while they are `null` or empty. User text is
 //! escaped on output: HTML escaping for the HTML report, Markdown escaping for the
 //! Markdown report; only the SVG charts this crate builds are marked safe.

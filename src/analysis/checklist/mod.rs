@@ -1,10 +1,10 @@
-//! The improvement checklist (SPEC §6): findings, their order, and their memory.
+//! The improvement checklist (docs/checklist.md): findings, their order, and their memory.
 //!
 //! [`build`] turns the gap results (and any failed critical mystery-shop questions) into
 //! entries with a stable id, severity, priority, evidence, owner, due date, status and
 //! the sources of their actions, then carries over what people recorded in the state
 //! file ([`ChecklistState`]). The entries are structured: the report words them
-//! (`report::checklist`). Rules, in brief (README "Checklist" has them in full):
+//! (`report::checklist`). Rules, in brief (docs/checklist.md has them in full):
 //!
 //! - an entry for every (gap, dimension) and (gap, item) below `thresholds.checklist`,
 //!   and for every critical question that failed in at least one visit;
