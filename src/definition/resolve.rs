@@ -116,7 +116,12 @@ impl Checker<'_> {
             promises,
             merge,
             thresholds,
-            owners: raw.owners,
+            // `assurance` is stored under its canonical id, where the checklist looks.
+            owners: raw
+                .owners
+                .iter()
+                .map(|(k, v)| (canonical_dimension_id(k).to_string(), v.clone()))
+                .collect(),
             actions,
             kano,
         })
@@ -605,6 +610,11 @@ impl Checker<'_> {
             "gap1", "gap2", "gap3", "gap4", "gap5", "critical", "default",
         ];
         let owners: &BTreeMap<String, String> = &raw.owners;
+        if owners.contains_key("assurance") && owners.contains_key("professionalism") {
+            let p = self.report("owners.assurance", "two owners for one dimension");
+            p.found = Some("assurance and professionalism".into());
+            p.expected = Some("one of them (assurance is another name for professionalism)".into());
+        }
         for key in owners.keys() {
             let known = gaps.contains(&key.as_str())
                 || dimensions
@@ -639,4 +649,35 @@ fn is_id(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
             .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AUDIT: &str =
+        "audit:\n  id: a\n  title: A\n  period: {start: 2026-10-01, end: 2026-10-31}\n\
+        dimensions:\n  - {id: professionalism, label: {en: Professionalism}}\n\
+        items:\n  - {id: P1, dimension: assurance, text: {en: Competent staff}}\n\
+        sources:\n  customers: {file: c.csv}\n";
+
+    #[test]
+    fn owners_under_the_assurance_alias_are_found_under_professionalism() {
+        let text = format!("{AUDIT}owners: {{assurance: Training lead}}\n");
+        let audit = load_str(Path::new("audit.yaml"), &text).unwrap();
+        assert_eq!(
+            audit.owners.get("professionalism").map(String::as_str),
+            Some("Training lead")
+        );
+        assert!(!audit.owners.contains_key("assurance"));
+    }
+
+    #[test]
+    fn an_owner_under_both_names_is_a_problem() {
+        let text = format!("{AUDIT}owners: {{assurance: A, professionalism: B}}\n");
+        let problems = load_str(Path::new("audit.yaml"), &text).unwrap_err();
+        assert_eq!(problems.0.len(), 1, "{problems}");
+        assert_eq!(problems.0[0].field.as_deref(), Some("owners.assurance"));
+        assert_eq!(problems.0[0].line, Some(11), "{problems}");
+    }
 }
