@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod cli;
 pub mod definition;
 pub mod encoding;
+pub mod export;
 pub mod i18n;
 pub mod import;
 pub mod kano;

@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{Global, EXIT_THRESHOLD};
 use crate::definition::checklist_state;
+use crate::export::{checklist_markdown, Format, RenderOptions};
 use crate::i18n::Lang;
 use crate::output::{check_target, stderr_line, write_atomic, write_output};
 use crate::problem::Problems;
-use crate::report::{checklist_markdown, Format, RenderOptions};
 use crate::run::ReportRequest;
 
 /// Arguments of `report`.

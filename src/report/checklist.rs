@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 
 use super::labels::{fill, label};
-use super::table::num;
+use super::num;
 use crate::analysis::checklist::{self as rules, Absence, ActionSource, FindingKind};
 use crate::analysis::ipa::Quadrant;
 use crate::definition::actions::ActionLibrary;

@@ -1,19 +1,11 @@
-//! Reports: the [`Report`] model and one exporter per output format.
+//! The report model: the [`Report`] every format renders, laid out from what analysis
+//! produced ([`ReportParts`]), with the checklist worded and every fixed label.
 //!
-//! Every format renders the same [`Report`]; the JSON exporter serialises it as it is
-//! (schema `servqual.report/v1`), the others lay it out for people.
+//! The JSON exporter serialises it as it is (schema `servqual.report/v1`,
+//! docs/json.md); the exporters in `crate::export` lay it out for people.
 
 pub mod checklist;
-mod checklist_view;
-mod csv;
-mod html;
-mod json;
 pub mod labels;
-mod markdown;
-mod shoppers_table;
-pub mod svg;
-mod table;
-pub mod view;
 
 use serde::Serialize;
 
@@ -23,61 +15,11 @@ use crate::analysis::segments::Segments;
 use crate::analysis::shoppers::ShopperReport;
 use crate::analysis::trend::Trend;
 use crate::definition::Audit;
-use crate::i18n::{Lang, Text};
+use crate::i18n::Text;
 pub use crate::provenance::Provenance;
-
-pub use checklist_view::markdown as checklist_markdown;
-pub use csv::CsvExporter;
-pub use html::HtmlExporter;
-pub use json::Json;
-pub use markdown::MarkdownExporter;
-pub use table::TableExporter;
 
 /// The JSON schema id; within v1 fields are only ever added.
 pub const SCHEMA: &str = crate::schema::REPORT;
-
-/// How an exporter should render.
-#[derive(Debug, Clone, Copy)]
-pub struct RenderOptions {
-    /// Language of labels and texts.
-    pub lang: Lang,
-    /// Whether to use terminal colours.
-    pub color: bool,
-}
-
-/// One output format.
-pub trait Exporter {
-    /// Renders `report` to bytes.
-    fn render(&self, report: &Report, options: &RenderOptions) -> anyhow::Result<Vec<u8>>;
-}
-
-/// The output formats of `servqual report`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Tables for a terminal.
-    Table,
-    /// The JSON report (schema servqual.report/v1).
-    Json,
-    /// GitHub-flavoured Markdown: tables and the `- [ ]` checklist.
-    Markdown,
-    /// CSV: one row per dimension or item and gap.
-    Csv,
-    /// One self-contained HTML file with inline SVG charts.
-    Html,
-}
-
-impl Format {
-    /// The exporter for this format.
-    pub fn exporter(self) -> Box<dyn Exporter> {
-        match self {
-            Format::Table => Box::new(TableExporter),
-            Format::Json => Box::new(Json),
-            Format::Markdown => Box::new(MarkdownExporter),
-            Format::Csv => Box::new(CsvExporter),
-            Format::Html => Box::new(HtmlExporter),
-        }
-    }
-}
 
 /// Audit metadata as reported.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -243,5 +185,22 @@ impl Report {
             segments: parts.segments,
             trend: parts.trend,
         }
+    }
+}
+
+/// Two decimals, or `-` where not measured: how every human format and the
+/// checklist's evidence write a number.
+pub(crate) fn num(x: Option<f64>) -> String {
+    match x {
+        Some(v) if v.is_finite() => {
+            let s = format!("{v:.2}");
+            // "-0.00" reads as a shortfall that is not there.
+            if s == "-0.00" {
+                "0.00".into()
+            } else {
+                s
+            }
+        }
+        _ => "-".into(),
     }
 }

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use minijinja::Value;
 
-use super::labels::label;
 use super::svg;
 use super::view::{self, render, Escape, HTML};
 use super::{Exporter, RenderOptions, Report};
+use crate::report::labels::label;
 
 /// Exporter for `--format html`.
 pub struct HtmlExporter;

@@ -6,10 +6,10 @@
 
 use std::fmt::Write;
 
-use super::labels::label;
 use super::table::num;
 use super::Report;
 use crate::i18n::Lang;
+use crate::report::labels::label;
 
 /// Escapes text for SVG/XML content and attributes.
 pub fn esc(s: &str) -> String {

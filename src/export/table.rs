@@ -2,10 +2,11 @@
 
 use comfy_table::{Attribute, Cell, CellAlignment, Color, Table};
 
-use super::labels::label;
 use super::{Exporter, RenderOptions, Report};
 use crate::i18n::Lang;
 use crate::output::new_table;
+use crate::report::labels::label;
+pub(crate) use crate::report::num;
 
 /// Exporter for `--format table`.
 pub struct TableExporter;
@@ -307,22 +308,6 @@ pub(super) fn gap_cell(gap: Option<f64>, ci95: Option<[f64; 2]>, color: bool) ->
         }
         Some(g) if color && g > 0.0 => cell.fg(Color::Green),
         _ => cell,
-    }
-}
-
-/// Two decimals, or `-` where not measured.
-pub(crate) fn num(x: Option<f64>) -> String {
-    match x {
-        Some(v) if v.is_finite() => {
-            let s = format!("{v:.2}");
-            // "-0.00" reads as a shortfall that is not there.
-            if s == "-0.00" {
-                "0.00".into()
-            } else {
-                s
-            }
-        }
-        _ => "-".into(),
     }
 }
 

@@ -13,11 +13,11 @@
 
 use std::collections::BTreeMap;
 
-use super::labels::label;
 use super::{Exporter, RenderOptions, Report};
 use crate::analysis::gaps::Gaps;
 use crate::analysis::trend::TrendRow;
 use crate::i18n::Lang;
+use crate::report::labels::label;
 
 /// Exporter for `--format csv`.
 pub struct CsvExporter;

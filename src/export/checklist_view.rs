@@ -4,13 +4,13 @@
 use comfy_table::{Cell, CellAlignment};
 use unicode_width::UnicodeWidthChar;
 
-use super::checklist::{gap_code, gap_name, severity_label, status_label, Entry};
-use super::labels::{fill, label};
 use super::table::num;
 use super::{RenderOptions, Report};
 use crate::definition::checklist_state::{Severity, Status};
 use crate::i18n::Lang;
 use crate::output::new_table;
+use crate::report::checklist::{gap_code, gap_name, severity_label, status_label, Entry};
+use crate::report::labels::{fill, label};
 
 /// The importance-performance section (empty without weights).
 pub(crate) fn ipa_section(report: &Report, options: &RenderOptions) -> String {

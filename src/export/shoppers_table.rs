@@ -2,11 +2,11 @@
 
 use comfy_table::{Cell, Color};
 
-use super::labels::label;
 use super::table::{header, right};
 use super::RenderOptions;
 use crate::analysis::shoppers::{QuestionResult, ShopperReport};
 use crate::output::new_table;
+use crate::report::labels::label;
 
 /// How many questions "missed most" lists.
 const MISSED_LISTED: usize = 10;

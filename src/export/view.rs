@@ -12,11 +12,11 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{escape_formatter, AutoEscape, Environment, Value};
 
-use super::checklist::{severity_label, status_label};
-use super::labels::{label, labels};
 use super::table::num;
 use super::{RenderOptions, Report};
 use crate::i18n::Lang;
+use crate::report::checklist::{severity_label, status_label};
+use crate::report::labels::{label, labels};
 
 /// The Markdown report template.
 pub const MARKDOWN: &str = include_str!("../../templates/report.md.j2");

@@ -1,0 +1,137 @@
+//! Exporters: one per output format, each rendering the finished [`Report`] model.
+//!
+//! An exporter only lays out what the model holds: it computes no statistic and reads
+//! no file (docs/cli.md#formats says what each format shows).
+
+mod checklist_view;
+mod csv;
+mod html;
+mod json;
+mod markdown;
+mod shoppers_table;
+pub mod svg;
+mod table;
+pub mod view;
+
+use crate::i18n::Lang;
+use crate::report::Report;
+
+pub use checklist_view::markdown as checklist_markdown;
+pub use csv::CsvExporter;
+pub use html::HtmlExporter;
+pub use json::Json;
+pub use markdown::MarkdownExporter;
+pub use table::TableExporter;
+
+/// How an exporter should render.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    /// Language of labels and texts.
+    pub lang: Lang,
+    /// Whether to use terminal colours.
+    pub color: bool,
+}
+
+/// One output format.
+pub trait Exporter {
+    /// Renders `report` to bytes.
+    fn render(&self, report: &Report, options: &RenderOptions) -> anyhow::Result<Vec<u8>>;
+}
+
+/// The output formats of `servqual report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Tables for a terminal.
+    Table,
+    /// The JSON report (schema servqual.report/v1).
+    Json,
+    /// GitHub-flavoured Markdown: tables and the `- [ ]` checklist.
+    Markdown,
+    /// CSV: one row per dimension or item and gap.
+    Csv,
+    /// One self-contained HTML file with inline SVG charts.
+    Html,
+}
+
+impl Format {
+    /// The exporter for this format.
+    pub fn exporter(self) -> Box<dyn Exporter> {
+        match self {
+            Format::Table => Box::new(TableExporter),
+            Format::Json => Box::new(Json),
+            Format::Markdown => Box::new(MarkdownExporter),
+            Format::Csv => Box::new(CsvExporter),
+            Format::Html => Box::new(HtmlExporter),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every label key the exporters and templates name exists in the report model's
+    //! table (checked here, since the model must not know its exporters).
+    use super::view;
+    use crate::report::labels::LABELS;
+
+    /// The keys named as literals in `label(lang, "key")` and `fill(lang, "key", ...)`.
+    fn keys_named_in(source: &str) -> Vec<&str> {
+        let mut keys = Vec::new();
+        for call in ["label(", "fill("] {
+            for part in source.split(call).skip(1) {
+                let Some((lang, rest)) = part.split_once(',') else {
+                    continue;
+                };
+                let lang = lang.trim();
+                if lang.is_empty() || !lang.chars().all(|c| c.is_alphanumeric() || c == ':') {
+                    continue;
+                }
+                if let Some(rest) = rest.trim_start().strip_prefix('"') {
+                    if let Some(end) = rest.find('"') {
+                        keys.push(&rest[..end]);
+                    }
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn every_label_the_code_names_exists() {
+        let sources = [
+            include_str!("../report/checklist.rs"),
+            include_str!("checklist_view.rs"),
+            include_str!("csv.rs"),
+            include_str!("html.rs"),
+            include_str!("shoppers_table.rs"),
+            include_str!("svg.rs"),
+            include_str!("table.rs"),
+            include_str!("view.rs"),
+        ];
+        let named: Vec<&str> = sources.iter().flat_map(|s| keys_named_in(s)).collect();
+        // The scan finds the calls (a broken scan would pass vacuously).
+        assert!(named.len() > 100, "{}", named.len());
+        for key in named {
+            assert!(LABELS.iter().any(|(k, _, _)| *k == key), "{key}");
+        }
+    }
+
+    #[test]
+    fn every_role_has_a_label() {
+        for (_, key) in view::ROLE_LABELS {
+            assert!(LABELS.iter().any(|(k, _, _)| k == key), "{key}");
+        }
+    }
+
+    #[test]
+    fn every_label_a_template_names_exists() {
+        for source in [view::MARKDOWN, view::HTML] {
+            for part in source.split("L.").skip(1) {
+                let key: String = part
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                assert!(LABELS.iter().any(|(k, _, _)| *k == key), "L.{key}");
+            }
+        }
+    }
+}
