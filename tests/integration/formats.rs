@@ -696,7 +696,9 @@ fn segments_by_site_region_and_column_rank_only_big_enough_ones() {
     assert_eq!(list[2]["ranked"], false);
     // Each segment's gap table has n and a CI.
     for s in &list {
-        for d in s["dimensions"].as_array().cloned().unwrap_or_default() {
+        let dimensions = s["dimensions"].as_array().cloned().unwrap_or_default();
+        assert!(!dimensions.is_empty(), "no gap table in {s}");
+        for d in dimensions {
             assert!(d["n"].as_u64().is_some_and(|n| n > 0));
             let ci = d["ci95"].as_array().cloned().unwrap_or_default();
             assert_eq!(ci.len(), 2);

@@ -377,14 +377,14 @@ fn first_difference(expected: &str, found: &str) -> String {
 struct Snapshot(BTreeMap<PathBuf, Option<Vec<u8>>>);
 
 impl Snapshot {
-    /// Reads `dir` recursively (a folder that does not exist is empty).
+    /// Reads `dir` recursively; `dir` must be a folder, so that a wrong path cannot
+    /// pass for one where nothing was written.
     fn of(dir: &Path) -> Snapshot {
         let mut entries = BTreeMap::new();
         let mut pending = vec![dir.to_owned()];
         while let Some(folder) = pending.pop() {
-            let Ok(listing) = std::fs::read_dir(&folder) else {
-                continue;
-            };
+            let listing = std::fs::read_dir(&folder)
+                .unwrap_or_else(|e| panic!("listing {}: {e}", folder.display()));
             for entry in listing {
                 let path = entry
                     .unwrap_or_else(|e| panic!("listing {}: {e}", folder.display()))
@@ -490,4 +490,19 @@ pub fn find<'a>(list: &'a Value, key: &str, id: &str) -> &'a Value {
     list.as_array()
         .and_then(|items| items.iter().find(|x| x[key] == id))
         .unwrap_or_else(|| panic!("no {key} {id} in {list}"))
+}
+
+#[test]
+#[should_panic(expected = "written in")]
+fn nothing_written_sees_a_new_file() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    Test::new()
+        .arg("report")
+        .arg(fixture("core", "audit.yaml"))
+        .arg("--output")
+        .arg(dir.path().join("report.txt"))
+        .watch(dir.path())
+        .run()
+        .success()
+        .nothing_written();
 }
