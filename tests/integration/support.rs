@@ -440,6 +440,7 @@ pub fn fixture_copy(area: &str) -> tempfile::TempDir {
     dir
 }
 
+/// Copies everything below `from` into the existing folder `to`.
 fn copy_tree(from: &Path, to: &Path) {
     let listing =
         std::fs::read_dir(from).unwrap_or_else(|e| panic!("listing {}: {e}", from.display()));
