@@ -16,102 +16,65 @@
 //! So: gap5-item-R1, gap5-reliability, gap5-empathy, gap5-item-E1.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::support::{self, close_within, find, fixture_copy, read, write, Test};
 
 fn fixtures() -> PathBuf {
-    [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", "checklist"]
-        .iter()
-        .collect()
+    support::fixtures("checklist")
 }
 
 /// A copy of the fixture folder, so state files written by a test stay in it.
 fn workspace() -> tempfile::TempDir {
-    let dir = match tempfile::tempdir() {
-        Ok(d) => d,
-        Err(e) => panic!("cannot make a temporary folder: {e}"),
-    };
-    let entries = match std::fs::read_dir(fixtures()) {
-        Ok(e) => e,
-        Err(e) => panic!("cannot list fixtures: {e}"),
-    };
-    for entry in entries.flatten() {
-        if let Err(e) = std::fs::copy(entry.path(), dir.path().join(entry.file_name())) {
-            panic!("cannot copy {}: {e}", entry.path().display());
-        }
-    }
-    dir
+    fixture_copy("checklist")
 }
 
-fn servqual(args: &[&str]) -> Output {
-    let mut all = vec!["--color", "never"];
-    all.extend_from_slice(args);
-    match Command::new(env!("CARGO_BIN_EXE_servqual"))
-        .args(&all)
+/// A run with `--color never` and `NO_COLOR` removed: the flag alone keeps colour out.
+fn servqual() -> Test {
+    Test::new()
         .env_remove("NO_COLOR")
-        .output()
-    {
-        Ok(out) => out,
-        Err(e) => panic!("cannot run servqual: {e}"),
-    }
+        .args(["--color", "never"])
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
+/// Stdout of a run with `args` that must succeed.
 fn ok(args: &[&str]) -> String {
-    let out = servqual(args);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
-    text(&out.stdout)
+    servqual().args(args).run().success().stdout().to_owned()
 }
 
-fn json(audit: &Path, extra: &[&str]) -> serde_json::Value {
-    let audit = audit.to_string_lossy();
-    let mut args = vec!["report", &audit, "--format", "json"];
-    args.extend_from_slice(extra);
-    let out = ok(&args);
-    match serde_json::from_str(&out) {
-        Ok(v) => v,
-        Err(e) => panic!("not JSON ({e}): {out}"),
-    }
+fn json(audit: &Path, extra: &[&str]) -> Value {
+    servqual()
+        .arg("report")
+        .arg(audit)
+        .args(["--format", "json"])
+        .args(extra)
+        .run()
+        .success()
+        .json()
 }
 
-fn checklist(doc: &serde_json::Value) -> &Vec<serde_json::Value> {
+fn checklist(doc: &Value) -> &Vec<Value> {
     match doc["checklist"].as_array() {
         Some(list) => list,
         None => panic!("no checklist in {doc}"),
     }
 }
 
-fn ids(doc: &serde_json::Value) -> Vec<String> {
+fn ids(doc: &Value) -> Vec<String> {
     checklist(doc)
         .iter()
         .map(|e| e["id"].as_str().unwrap_or("?").to_string())
         .collect()
 }
 
-fn entry<'a>(doc: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    match checklist(doc).iter().find(|e| e["id"] == id) {
-        Some(e) => e,
-        None => panic!("no entry {id} in {:?}", ids(doc)),
-    }
+fn entry<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    find(&doc["checklist"], "id", id)
 }
 
-fn close(value: &serde_json::Value, expected: f64) -> bool {
-    value.as_f64().is_some_and(|x| (x - expected).abs() < 1e-9)
-}
-
-fn read(path: &Path) -> String {
-    match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => panic!("cannot read {}: {e}", path.display()),
-    }
-}
-
-fn write(path: &Path, contents: &str) {
-    if let Err(e) = std::fs::write(path, contents) {
-        panic!("cannot write {}: {e}", path.display());
-    }
+/// The checklist's numbers are compared to the hand-worked ones within 1e-9.
+#[track_caller]
+fn close(value: &Value, expected: f64) {
+    close_within(value, expected, 1e-9);
 }
 
 #[test]
@@ -129,8 +92,8 @@ fn hand_worked_order_severity_owner_due_and_actions() {
     let r1 = entry(&doc, "gap5-item-R1");
     assert_eq!(r1["priority"], 1);
     assert_eq!(r1["severity"], "critical");
-    assert!(close(&r1["evidence"]["value"], -1.5));
-    assert!(close(&r1["evidence"]["score"], 0.9));
+    close(&r1["evidence"]["value"], -1.5);
+    close(&r1["evidence"]["score"], 0.9);
     assert_eq!(r1["evidence"]["n"], 8);
     // Critical: 2026-09-30 + 14 days.
     assert_eq!(r1["due"], "2026-10-14");
@@ -140,11 +103,11 @@ fn hand_worked_order_severity_owner_due_and_actions() {
     assert_eq!(r1["overdue"], false);
     let rel = entry(&doc, "gap5-reliability");
     assert_eq!(rel["severity"], "medium");
-    assert!(close(&rel["evidence"]["score"], 0.4875));
+    close(&rel["evidence"]["score"], 0.4875);
     assert_eq!(rel["due"], "2026-11-29");
     let emp = entry(&doc, "gap5-empathy");
     assert_eq!(emp["severity"], "watch");
-    assert!(close(&emp["evidence"]["score"], 0.25));
+    close(&emp["evidence"]["score"], 0.25);
     assert_eq!(emp["due"], "2026-12-29");
     // No owner for empathy: the default.
     assert_eq!(emp["owner"], "Service Quality Head");
@@ -169,8 +132,8 @@ fn ipa_quadrants_against_a_hand_worked_crosshair() {
     // counts as high: reliability keep up the good work, empathy possible overkill.
     let doc = json(&fixtures().join("audit.yaml"), &[]);
     let ipa = &doc["ipa"];
-    assert!(close(&ipa["crosshair"]["importance"], 0.5), "{ipa}");
-    assert!(close(&ipa["crosshair"]["performance"], 5.25), "{ipa}");
+    close(&ipa["crosshair"]["importance"], 0.5);
+    close(&ipa["crosshair"]["performance"], 5.25);
     assert_eq!(ipa["dimensions"][0]["quadrant"], "keep_up_the_good_work");
     assert_eq!(ipa["dimensions"][1]["quadrant"], "possible_overkill");
     // The checklist uses the quadrant.
@@ -187,15 +150,16 @@ fn ipa_quadrants_against_a_hand_worked_crosshair() {
 fn ids_and_order_are_stable_when_rows_are_shuffled() {
     let a = json(&fixtures().join("audit.yaml"), &[]);
     let b = json(&fixtures().join("audit-shuffled.yaml"), &[]);
+    assert!(!ids(&a).is_empty(), "a checklist to compare");
     assert_eq!(ids(&a), ids(&b));
     for (x, y) in checklist(&a).iter().zip(checklist(&b)) {
         assert_eq!(x["priority"], y["priority"]);
         assert_eq!(x["severity"], y["severity"]);
         assert_eq!(x["due"], y["due"]);
-        assert!(close(
+        close(
             &y["evidence"]["value"],
-            x["evidence"]["value"].as_f64().unwrap_or(f64::NAN)
-        ));
+            x["evidence"]["value"].as_f64().unwrap_or(f64::NAN),
+        );
     }
 }
 
@@ -203,10 +167,16 @@ fn ids_and_order_are_stable_when_rows_are_shuffled() {
 fn plain_report_never_writes_the_state_file() {
     let dir = workspace();
     let audit = dir.path().join("audit.yaml");
-    let audit = audit.to_string_lossy();
-    ok(&["report", &audit]);
-    ok(&["report", &audit, "--format", "json"]);
-    ok(&["report", &audit, "--checklist-only"]);
+    for extra in [&[][..], &["--format", "json"], &["--checklist-only"]] {
+        servqual()
+            .arg("report")
+            .arg(&audit)
+            .args(extra)
+            .watch(dir.path())
+            .run()
+            .success()
+            .nothing_written();
+    }
     assert!(!dir.path().join("audit.checklist.yaml").exists());
 }
 
@@ -218,9 +188,11 @@ fn edited_state_carries_over_reopens_resolves_and_flags_overdue() {
     let state = dir.path().join("audit.checklist.yaml");
 
     // First run: writes the state file, says so, and the entries are open.
-    let out = servqual(&["report", &audit, "--update-checklist", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("audit.checklist.yaml (4 entries)"));
+    servqual()
+        .args(["report", &audit, "--update-checklist", "--format", "json"])
+        .run()
+        .success()
+        .stderr_contains("audit.checklist.yaml (4 entries)");
     let first = read(&state);
     assert!(first.contains("gap5-item-R1:\n    status: open"), "{first}");
 
@@ -265,7 +237,7 @@ fn edited_state_carries_over_reopens_resolves_and_flags_overdue() {
     let r2 = entry(&doc, "gap5-item-R2");
     assert_eq!(r2["status"], "resolved");
     assert_eq!(r2["current"], false);
-    assert!(close(&r2["evidence"]["value"], -0.125));
+    close(&r2["evidence"]["value"], -0.125);
     assert_eq!(ids(&doc).last().map(String::as_str), Some("gap5-item-R2"));
     // The state file is part of the provenance.
     assert!(doc["provenance"]["files"]
@@ -312,25 +284,22 @@ fn bad_state_file_exits_2_with_its_place_and_writes_nothing() {
     let dir = workspace();
     let audit = dir.path().join("audit.yaml");
     let bad = dir.path().join("bad-state.checklist.yaml");
-    let before = read(&bad);
-    let out = servqual(&[
-        "report",
-        &audit.to_string_lossy(),
-        "--checklist-file",
-        &bad.to_string_lossy(),
-        "--update-checklist",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = text(&out.stderr);
-    assert!(
-        err.contains(
-            "bad-state.checklist.yaml:3:5: entries.gap5-reliability.status: unknown status"
-        ),
-        "{err}"
-    );
-    assert!(err.contains("\"finished\""), "{err}");
-    assert!(out.stdout.is_empty());
-    assert_eq!(read(&bad), before);
+    servqual()
+        .arg("report")
+        .arg(&audit)
+        .arg("--checklist-file")
+        .arg(&bad)
+        .arg("--update-checklist")
+        .watch(dir.path())
+        .run()
+        .status(2)
+        .stderr_contains(
+            "bad-state.checklist.yaml:3:5: entries.gap5-reliability.status: unknown status",
+        )
+        .stderr_contains("\"finished\"")
+        .stdout_is("")
+        // The bad state file as it was, and no other state file beside the audit.
+        .nothing_written();
 }
 
 #[test]
@@ -341,27 +310,21 @@ fn kano_must_be_from_the_audit_and_a_kano_file() {
 
     // Declared: the dimension empathy stands for its item E1, so both empathy entries
     // are raised: 0.25 × 1.5 = 0.375 (still watch, still after the significant ones).
-    write(&audit, &format!("{base}kano:\n  must_be: [empathy]\n"));
+    write(&audit, format!("{base}kano:\n  must_be: [empathy]\n"));
     let doc = json(&audit, &[]);
     assert_eq!(entry(&doc, "gap5-empathy")["evidence"]["must_be"], true);
-    assert!(close(
-        &entry(&doc, "gap5-empathy")["evidence"]["score"],
-        0.375
-    ));
+    close(&entry(&doc, "gap5-empathy")["evidence"]["score"], 0.375);
     assert_eq!(entry(&doc, "gap5-item-R1")["evidence"]["must_be"], false);
 
     // From kano.yaml: right_first (R1) is M (3 M, 1 O), attention (E1) is A.
     // R1: 0.9 × 1.5 = 1.35; reliability contains a must-be item: 0.4875 × 1.5 = 0.73125.
-    write(&audit, &format!("{base}kano:\n  file: kano.yaml\n"));
+    write(&audit, format!("{base}kano:\n  file: kano.yaml\n"));
     let doc = json(&audit, &[]);
-    assert!(close(
-        &entry(&doc, "gap5-item-R1")["evidence"]["score"],
-        1.35
-    ));
-    assert!(close(
+    close(&entry(&doc, "gap5-item-R1")["evidence"]["score"], 1.35);
+    close(
         &entry(&doc, "gap5-reliability")["evidence"]["score"],
-        0.73125
-    ));
+        0.73125,
+    );
     assert_eq!(entry(&doc, "gap5-item-E1")["evidence"]["must_be"], false);
     let roles: Vec<&str> = doc["provenance"]["files"]
         .as_array()
@@ -375,13 +338,15 @@ fn kano_must_be_from_the_audit_and_a_kano_file() {
     assert!(md.contains("Kano must-be"), "{md}");
 
     // An unknown id is a problem at its place.
-    write(&audit, &format!("{base}kano:\n  must_be: [R1, emapthy]\n"));
-    let out = servqual(&["report", &audit.to_string_lossy()]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = text(&out.stderr);
-    assert!(err.contains("audit.yaml:22:17: kano.must_be[1]"), "{err}");
-    assert!(err.contains("did you mean `empathy`"), "{err}");
-    assert!(out.stdout.is_empty());
+    write(&audit, format!("{base}kano:\n  must_be: [R1, emapthy]\n"));
+    servqual()
+        .arg("report")
+        .arg(&audit)
+        .run()
+        .status(2)
+        .stderr_contains("audit.yaml:22:17: kano.must_be[1]")
+        .stderr_contains("did you mean `empathy`")
+        .stdout_is("");
 }
 
 #[test]
@@ -404,7 +369,7 @@ fn table_fits_120_columns() {
     let section = table
         .split("Improvement checklist")
         .nth(1)
-        .unwrap_or_default();
+        .unwrap_or_else(|| panic!("no checklist in the table:\n{table}"));
     for line in section.lines() {
         assert!(line.chars().count() <= 120, "{line}");
     }

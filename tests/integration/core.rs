@@ -1,61 +1,43 @@
 //! The core engine through the real binary: numbers, JSON fields, exit codes, bad input.
 
-mod common;
-use common::Run;
-
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-fn fixture(name: &str) -> PathBuf {
-    common::fixture("core", name)
-}
+use crate::support::{self, close, find, fixture_copy, Test};
 
-fn servqual(args: &[&str]) -> Run {
-    common::servqual_env(args, &[])
+fn fixture(name: &str) -> PathBuf {
+    support::fixture("core", name)
 }
 
 /// A temporary copy of the core fixture, with the audit and survey replaced as given.
 fn scratch(audit: Option<&str>, customers: Option<&[u8]>) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let audit_text = audit
-        .map(str::to_owned)
-        .unwrap_or_else(|| std::fs::read_to_string(fixture("audit.yaml")).unwrap());
-    std::fs::write(dir.path().join("audit.yaml"), audit_text).unwrap();
-    let csv = customers
-        .map(<[u8]>::to_vec)
-        .unwrap_or_else(|| std::fs::read(fixture("customers.csv")).unwrap());
-    std::fs::write(dir.path().join("customers.csv"), csv).unwrap();
+    let dir = fixture_copy("core");
+    if let Some(audit) = audit {
+        support::write(&dir.path().join("audit.yaml"), audit);
+    }
+    if let Some(customers) = customers {
+        support::write(&dir.path().join("customers.csv"), customers);
+    }
     dir
 }
 
 fn json_report(audit: &Path) -> Value {
-    let run = servqual(&["report", audit.to_str().unwrap(), "--format", "json"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    serde_json::from_str(&run.stdout).unwrap()
-}
-
-fn close(v: &Value, expected: f64) {
-    let x = v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
-    assert!((x - expected).abs() < 1e-12, "{x} != {expected}");
+    Test::new()
+        .arg("report")
+        .arg(audit)
+        .args(["--format", "json"])
+        .run()
+        .success()
+        .json()
 }
 
 fn item<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap()
+    find(&report["items"], "id", id)
 }
 
 fn dimension<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["dimensions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == id)
-        .unwrap()
+    find(&report["dimensions"], "id", id)
 }
 
 #[test]
@@ -164,23 +146,23 @@ fn fewer_than_two_answers_give_null_statistics() {
 
 #[test]
 fn table_shows_both_tables_and_chinese_labels() {
-    let run = servqual(&["report", fixture("audit.yaml").to_str().unwrap()]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Service"));
-    assert!(run.stdout.contains("-1.17"), "{}", run.stdout);
-    assert!(run.stdout.contains("B2 (R)"));
-    assert!(!run.stdout.contains('\u{1b}'), "no colour with NO_COLOR");
-    let zh = servqual(&[
-        "report",
-        fixture("audit.yaml").to_str().unwrap(),
-        "--lang",
-        "zh",
-    ]);
-    assert!(
-        zh.stdout.contains("服务") && zh.stdout.contains("维度"),
-        "{}",
-        zh.stdout
-    );
+    Test::new()
+        .arg("report")
+        .arg(fixture("audit.yaml"))
+        .run()
+        .success()
+        .stdout_contains("Service")
+        .stdout_contains("-1.17")
+        .stdout_contains("B2 (R)")
+        // No colour with NO_COLOR.
+        .stdout_lacks("\u{1b}");
+    Test::new()
+        .arg("report")
+        .arg(fixture("audit.yaml"))
+        .args(["--lang", "zh"])
+        .run()
+        .stdout_contains("服务")
+        .stdout_contains("维度");
 }
 
 #[test]
@@ -189,18 +171,31 @@ fn output_file_is_written_and_reports_are_byte_identical() {
     let a = dir.path().join("a.json");
     let b = dir.path().join("b.json");
     for out in [&a, &b] {
-        let run = servqual(&[
-            "report",
-            fixture("audit.yaml").to_str().unwrap(),
-            "--format",
-            "json",
-            "--output",
-            out.to_str().unwrap(),
-        ]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        assert!(run.stdout.is_empty());
+        Test::new()
+            .arg("report")
+            .arg(fixture("audit.yaml"))
+            .args(["--format", "json", "--output"])
+            .arg(out)
+            .run()
+            .success()
+            .stdout_is("");
     }
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+}
+
+#[test]
+fn a_relative_audit_path_reads_its_files_from_the_audits_folder() {
+    // Run from tests/fixtures with `core/audit.yaml`: the survey it names is found
+    // beside the audit, not in the working folder, and nothing is written there.
+    let r = Test::new()
+        .current_dir(support::fixtures(""))
+        .args(["report", "core/audit.yaml", "--format", "json"])
+        .watch(support::fixtures("core"))
+        .run()
+        .success()
+        .nothing_written()
+        .json();
+    close(&item(&r, "A1")["gaps"]["5"], -1.0);
 }
 
 #[test]
@@ -228,58 +223,59 @@ fn encodings_delimiters_and_crlf_are_read() {
 fn init_writes_a_runnable_audit() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("x");
-    let run = servqual(&[
-        "init",
-        "--template",
-        "servqual-22",
-        target.to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    Test::new()
+        .args(["init", "--template", "servqual-22"])
+        .arg(&target)
+        .run()
+        .success();
     let r = json_report(&target.join("audit.yaml"));
     assert_eq!(r["items"].as_array().unwrap().len(), 22);
     assert_eq!(r["dimensions"].as_array().unwrap().len(), 5);
     assert!(r["servqual"]["weighted"].is_number());
     // A second init into the same folder refuses to overwrite.
-    let again = servqual(&["init", target.to_str().unwrap()]);
-    assert_eq!(again.code, 2);
-    assert!(again.stderr.contains("audit.yaml"), "{}", again.stderr);
-    let v = servqual(&["validate", target.join("audit.yaml").to_str().unwrap()]);
-    assert_eq!(v.code, 0, "{}", v.stderr);
+    Test::new()
+        .arg("init")
+        .arg(&target)
+        .run()
+        .status(2)
+        .stderr_contains("audit.yaml");
+    Test::new()
+        .arg("validate")
+        .arg(target.join("audit.yaml"))
+        .run()
+        .success();
 }
 
 #[test]
 fn templates_are_listed() {
-    let run = servqual(&["templates"]);
-    assert_eq!(run.code, 0);
-    assert!(run.stdout.contains("servqual-22"));
+    Test::new()
+        .arg("templates")
+        .run()
+        .success()
+        .stdout_contains("servqual-22");
 }
 
 /// Runs `report --output` on a broken audit: exit 2, the message contains every
-/// `needle`, and no report file appears.
+/// `needle`, and nothing is written (no report file, nothing else beside the audit).
 fn assert_bad(audit: Option<&str>, customers: Option<&[u8]>, needles: &[&str]) {
     let dir = scratch(audit, customers);
-    let out = dir.path().join("report.json");
-    let run = servqual(&[
-        "report",
-        dir.path().join("audit.yaml").to_str().unwrap(),
-        "--format",
-        "json",
-        "--output",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    let run = Test::new()
+        .arg("report")
+        .arg(dir.path().join("audit.yaml"))
+        .args(["--format", "json", "--output"])
+        .arg(dir.path().join("report.json"))
+        .watch(dir.path())
+        .run();
+    run.status(2).stdout_is("").nothing_written();
     for needle in needles {
-        assert!(
-            run.stderr.contains(needle),
-            "{needle:?} not in:\n{}",
-            run.stderr
-        );
+        run.stderr_contains(needle);
     }
-    assert!(!out.exists(), "nothing may be written on bad input");
-    assert!(run.stdout.is_empty());
     // validate reports the same problem.
-    let v = servqual(&["validate", dir.path().join("audit.yaml").to_str().unwrap()]);
-    assert_eq!(v.code, 2);
+    Test::new()
+        .arg("validate")
+        .arg(dir.path().join("audit.yaml"))
+        .run()
+        .status(2);
 }
 
 fn audit_with(from: &str, to: &str) -> String {
@@ -448,13 +444,16 @@ fn bad_importance_points() {
 
 #[test]
 fn bad_usage_exits_2() {
-    let run = servqual(&["report"]);
-    assert_eq!(run.code, 2);
-    let run = servqual(&["report", "x.yaml", "--format", "pdf"]);
-    assert_eq!(run.code, 2);
-    let run = servqual(&["report", "does-not-exist.yaml"]);
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("does-not-exist.yaml"));
+    Test::new().arg("report").run().status(2);
+    Test::new()
+        .args(["report", "x.yaml", "--format", "pdf"])
+        .run()
+        .status(2);
+    Test::new()
+        .args(["report", "does-not-exist.yaml"])
+        .run()
+        .status(2)
+        .stderr_contains("does-not-exist.yaml");
 }
 
 #[test]
@@ -501,19 +500,14 @@ fn validate_lists_problems_of_every_file_report_reads() {
         "audit: x\nentries:\n  gap5-tangibles: {status: finished}\n",
     )
     .unwrap();
-    let v = servqual(&["validate", dir.path().join("audit.yaml").to_str().unwrap()]);
-    assert_eq!(v.code, 2, "{}", v.stderr);
-    for needle in [
-        "thresholds.fail[0]",
-        "audit.checklist.yaml:3",
-        "customers.csv:2:",
-    ] {
-        assert!(
-            v.stderr.contains(needle),
-            "{needle:?} not in:\n{}",
-            v.stderr
-        );
-    }
+    Test::new()
+        .arg("validate")
+        .arg(dir.path().join("audit.yaml"))
+        .run()
+        .status(2)
+        .stderr_contains("thresholds.fail[0]")
+        .stderr_contains("audit.checklist.yaml:3")
+        .stderr_contains("customers.csv:2:");
 }
 
 #[test]
@@ -527,19 +521,13 @@ fn bad_delimiter_gives_one_problem_per_pattern_not_one_per_item() {
     );
     assert!(audit.contains("delimiter"), "fixture layout changed");
     let dir = scratch(Some(&audit), None);
-    let run = servqual(&["validate", dir.path().join("audit.yaml").to_str().unwrap()]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("customers.csv:1: no column for any item (pattern `E_{item}`)"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("found \"id,site,date,E_A1"),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(run.stderr.matches("no column for any item").count(), 2);
-    assert!(!run.stderr.contains("column not found"), "{}", run.stderr);
+    let run = Test::new()
+        .arg("validate")
+        .arg(dir.path().join("audit.yaml"))
+        .run();
+    run.status(2)
+        .stderr_contains("customers.csv:1: no column for any item (pattern `E_{item}`)")
+        .stderr_contains("found \"id,site,date,E_A1")
+        .stderr_lacks("column not found");
+    assert_eq!(run.stderr().matches("no column for any item").count(), 2);
 }

@@ -3,22 +3,21 @@
 //! `SERVQUAL_THREADS=0` turns chunked reading off; `SERVQUAL_CHUNK_BYTES` makes chunks
 //! tiny so that even a small file is cut in many places (inside rows, next to quotes).
 
-mod common;
-use common::Run;
-
 use std::path::Path;
 
 use servqual::sample::{write_customers, CustomerSample};
 
+use crate::support::{self, Run, Test};
+
 /// Runs servqual with chunking set by `threads` and `chunk` (`None`: the defaults).
 fn servqual(args: &[&str], threads: usize, chunk: Option<usize>) -> Run {
-    let threads = threads.to_string();
-    let chunk = chunk.map(|c| c.to_string());
-    let mut env = vec![("SERVQUAL_THREADS", threads.as_str())];
-    if let Some(chunk) = &chunk {
-        env.push(("SERVQUAL_CHUNK_BYTES", chunk.as_str()));
+    let mut test = Test::new()
+        .args(args)
+        .env("SERVQUAL_THREADS", threads.to_string());
+    if let Some(chunk) = chunk {
+        test = test.env("SERVQUAL_CHUNK_BYTES", chunk.to_string());
     }
-    common::servqual_env(args, &env)
+    test.run()
 }
 
 /// A deterministic survey of `n` respondents with 10% of answers missing, all 22 items
@@ -55,14 +54,13 @@ fn survey(n: usize) -> String {
 /// Writes `csv` and an audit reading it into a new directory.
 fn audit_dir(csv: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("customers.csv"), csv).unwrap();
-    std::fs::write(
-        dir.path().join("audit.yaml"),
+    support::write(&dir.path().join("customers.csv"), csv);
+    support::write(
+        &dir.path().join("audit.yaml"),
         "audit: {id: chunks, title: Chunks, period: {start: 2026-07-01, end: 2026-09-30}}\n\
          instrument: servqual-22\nweights: survey\n\
          sources:\n  customers: {file: customers.csv}\n",
-    )
-    .unwrap();
+    );
     dir
 }
 
@@ -75,16 +73,11 @@ fn assert_same_reports(dir: &Path, extra: &[&str], chunks: &[usize]) -> Run {
     let sequential = servqual(&args, 0, None);
     for &chunk in chunks {
         for threads in [1, 2] {
-            let chunked = servqual(&args, threads, Some(chunk));
-            assert_eq!(
-                chunked.code, sequential.code,
-                "chunk {chunk}, {threads} threads"
-            );
-            assert!(
-                chunked.stdout == sequential.stdout,
-                "report differs with chunks of {chunk} bytes on {threads} threads"
-            );
-            assert_eq!(chunked.stderr, sequential.stderr, "chunk {chunk}");
+            // The command shown on failure names the chunk size and the threads.
+            servqual(&args, threads, Some(chunk))
+                .status(sequential.code())
+                .stdout_is(sequential.stdout())
+                .stderr_is(sequential.stderr());
         }
     }
     sequential
@@ -96,19 +89,18 @@ fn chunked_report_is_byte_identical_with_missing_answers() {
     assert!(csv.contains(",,"), "the sample must have missing answers");
     let dir = audit_dir(&csv);
     let run = assert_same_reports(dir.path(), &[], &[7, 97, 1000, 4096, 1 << 20]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
     // Mean dimension scores are sums of non-integers (e.g. thirds): the case where the
     // order of additions shows in the last bits, so a wrong order would not pass.
-    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let report = run.success().json();
     assert_eq!(report["respondents"]["customers"], 3000, "{report:#}");
 }
 
 #[test]
 fn chunked_segments_are_byte_identical() {
     let dir = audit_dir(&survey(1500));
-    let run = assert_same_reports(dir.path(), &["--by", "site"], &[61, 5000]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Harbour Road"));
+    assert_same_reports(dir.path(), &["--by", "site"], &[61, 5000])
+        .success()
+        .stdout_contains("Harbour Road");
 }
 
 #[test]
@@ -130,8 +122,7 @@ fn quotes_crlf_and_line_breaks_in_quotes_read_the_same() {
         quoted.push_str("\r\n");
     }
     let dir = audit_dir(&quoted);
-    let run = assert_same_reports(dir.path(), &["--by", "site"], &[50, 333, 4096, 1 << 20]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_same_reports(dir.path(), &["--by", "site"], &[50, 333, 4096, 1 << 20]).success();
 }
 
 #[test]
@@ -149,18 +140,10 @@ fn problems_late_in_the_file_are_the_sequential_ones() {
     let short = lines[1800].rsplit_once(',').unwrap().0.to_string();
     lines[1800] = short;
     let dir = audit_dir(&(lines.join("\n") + "\n"));
-    let run = assert_same_reports(dir.path(), &[], &[100, 4096]);
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("customers.csv:1801"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("customers.csv:1501:4"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("customers.csv:1701:5"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stdout.is_empty());
+    assert_same_reports(dir.path(), &[], &[100, 4096])
+        .status(2)
+        .stderr_contains("customers.csv:1801")
+        .stderr_contains("customers.csv:1501:4")
+        .stderr_contains("customers.csv:1701:5")
+        .stdout_is("");
 }

@@ -1,39 +1,33 @@
 //! `servqual import` through the real binary: every tool's layout, re-imports, conflicts,
 //! bad rows, encodings, an interrupted import and a held lock.
 
-mod common;
-use common::{Run, BIN};
-
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
-fn fixture(name: &str) -> PathBuf {
-    common::fixture("import", name)
-}
+use crate::support::{self, close, find, fixture_copy, Run, Test};
 
-fn servqual(args: &[&str], env: &[(&str, &str)]) -> Run {
-    common::servqual_env(args, env)
+fn fixture(name: &str) -> PathBuf {
+    support::fixture("import", name)
 }
 
 /// A copy of the fixture audit (2 customers, 1 manager, 1 visit) in a temporary folder.
 fn scratch() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("data")).unwrap();
-    for name in [
-        "audit.yaml",
-        "data/customers.csv",
-        "data/management.csv",
-        "data/visits.csv",
-    ] {
-        std::fs::copy(fixture(&format!("audit/{name}")), dir.path().join(name)).unwrap();
-    }
-    dir
+    fixture_copy("import/audit")
+}
+
+/// `servqual import <dir>/audit.yaml --source <source> <export> <extra>`, to be run.
+fn import_test(dir: &Path, source: &str, export: &Path, extra: &[&str]) -> Test {
+    Test::new()
+        .arg("import")
+        .arg(dir.join("audit.yaml"))
+        .args(["--source", source])
+        .arg(export)
+        .args(extra)
 }
 
 fn import(dir: &Path, source: &str, export: &Path, extra: &[&str]) -> Run {
-    import_env(dir, source, export, extra, &[])
+    import_test(dir, source, export, extra).run()
 }
 
 fn import_env(
@@ -43,30 +37,21 @@ fn import_env(
     extra: &[&str],
     env: &[(&str, &str)],
 ) -> Run {
-    let audit = dir.join("audit.yaml");
-    let mut args = vec![
-        "import",
-        audit.to_str().unwrap(),
-        "--source",
-        source,
-        export.to_str().unwrap(),
-    ];
-    args.extend(extra);
-    servqual(&args, env)
+    env.iter()
+        .fold(import_test(dir, source, export, extra), |test, (k, v)| {
+            test.env(k, v)
+        })
+        .run()
 }
 
 fn report(dir: &Path) -> Value {
-    let audit = dir.join("audit.yaml");
-    let out = Command::new(BIN)
-        .args(["report", audit.to_str().unwrap(), "--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    Test::new()
+        .arg("report")
+        .arg(dir.join("audit.yaml"))
+        .args(["--format", "json"])
+        .run()
+        .success()
+        .json()
 }
 
 fn data(dir: &Path, name: &str) -> Vec<u8> {
@@ -77,19 +62,15 @@ fn text(dir: &Path, name: &str) -> String {
     String::from_utf8(data(dir, name)).unwrap()
 }
 
-/// `  <what>  <n>` from the summary.
-fn count(run: &Run, what: &str) -> u64 {
-    run.stderr
+/// `  <what>  <n>` from the summary an import writes to stderr.
+#[track_caller]
+fn count(stderr: &str, what: &str) -> u64 {
+    stderr
         .lines()
         .find_map(|l| l.trim().strip_prefix(what))
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no `{what}` in:\n{}", run.stderr))
-}
-
-fn close(v: &Value, expected: f64) {
-    let x = v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
-    assert!((x - expected).abs() < 1e-12, "{x} != {expected}");
+        .unwrap_or_else(|| panic!("no `{what}` in:\n{stderr}"))
 }
 
 #[test]
@@ -102,12 +83,11 @@ fn qualtrics_export_imports_once() {
         &fixture("qualtrics.csv"),
         &["--map", map.to_str().unwrap()],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("(qualtrics)"), "{}", run.stderr);
-    assert_eq!(count(&run, "rows read"), 5);
-    assert_eq!(count(&run, "added"), 5);
+    run.success().stderr_contains("(qualtrics)");
+    assert_eq!(count(run.stderr(), "rows read"), 5);
+    assert_eq!(count(run.stderr(), "added"), 5);
     // The branch question is the site; nothing else differs from the instrument.
-    assert!(!run.stderr.contains("drift"), "{}", run.stderr);
+    run.stderr_lacks("drift");
     // Labels became numbers, the recorded date a plain date.
     assert!(text(dir.path(), "customers.csv")
         .lines()
@@ -116,15 +96,17 @@ fn qualtrics_export_imports_once() {
 
     // The same export again adds nothing and leaves the file byte for byte as it was.
     let before = data(dir.path(), "customers.csv");
-    let again = import(
+    let again = import_test(
         dir.path(),
         "customers",
         &fixture("qualtrics.csv"),
         &["--map", map.to_str().unwrap()],
-    );
-    assert_eq!(again.code, 0, "{}", again.stderr);
-    assert_eq!(count(&again, "added"), 0);
-    assert_eq!(count(&again, "duplicates"), 5);
+    )
+    .watch(dir.path())
+    .run();
+    again.success().nothing_written();
+    assert_eq!(count(again.stderr(), "added"), 0);
+    assert_eq!(count(again.stderr(), "duplicates"), 5);
     assert_eq!(data(dir.path(), "customers.csv"), before);
     assert_eq!(report(dir.path())["respondents"]["customers"], 7);
 }
@@ -139,8 +121,8 @@ fn qualtrics_legacy_export_into_the_management_survey() {
         &fixture("qualtrics-legacy.csv"),
         &["--map", map.to_str().unwrap()],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(count(&run, "added"), 3);
+    run.success();
+    assert_eq!(count(run.stderr(), "added"), 3);
     // The management file has no date column; the export's dates are left out.
     let file = text(dir.path(), "management.csv");
     assert!(file.starts_with("id,site,M_T1,"));
@@ -158,9 +140,8 @@ fn surveymonkey_matrix_columns_find_their_items() {
         &fixture("surveymonkey.csv"),
         &["--map", map.to_str().unwrap()],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("(surveymonkey)"), "{}", run.stderr);
-    assert_eq!(count(&run, "added"), 4);
+    run.success().stderr_contains("(surveymonkey)");
+    assert_eq!(count(run.stderr(), "added"), 4);
     // Row 1: E_T1..E_T3 "Somewhat agree, Somewhat agree, Strongly agree" and P_T1..P_T3
     // "Somewhat agree, Somewhat agree, Strongly agree" -> 5,5 5,5 7,7 side by side;
     // 10/06/2026 is month/day.
@@ -182,19 +163,13 @@ fn google_forms_in_chinese_match_the_chinese_item_text() {
         &fixture("google-forms.csv"),
         &["--map", map.to_str().unwrap()],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("(google-forms)"), "{}", run.stderr);
-    assert_eq!(count(&run, "added"), 4);
+    run.success().stderr_contains("(google-forms)");
+    assert_eq!(count(run.stderr(), "added"), 4);
     // The timestamp is the id and gives the date.
     assert!(text(dir.path(), "customers.csv").contains("\n2026/10/07 9:12:00,北区,2026-10-07,7,7,"));
     let r = report(dir.path());
     assert_eq!(r["respondents"]["customers"], 6);
-    let t1 = r["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "T1")
-        .unwrap();
+    let t1 = find(&r["items"], "id", "T1");
     // E_T1: file 7, 6; export 非常同意 同意 有点同意 非常同意 = 7, 6, 5, 7 -> 38 / 6.
     close(&t1["expected"], 38.0 / 6.0);
     // P_T1: file 7, 4; export 非常同意 非常同意 有点不同意 同意 = 7, 7, 3, 6 -> 34 / 6.
@@ -205,9 +180,8 @@ fn google_forms_in_chinese_match_the_chinese_item_text() {
 fn limesurvey_visits_with_code_headings() {
     let dir = scratch();
     let run = import(dir.path(), "shoppers", &fixture("limesurvey.csv"), &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("(limesurvey)"), "{}", run.stderr);
-    assert_eq!(count(&run, "added"), 3);
+    run.success().stderr_contains("(limesurvey)");
+    assert_eq!(count(run.stderr(), "added"), 3);
     let file = text(dir.path(), "visits.csv");
     // Y/N became yes/no; the empty RC5 of visit 2 stays empty (not applicable).
     assert!(
@@ -262,8 +236,8 @@ fn excel_workbook_of_visits() {
     book.save(&path).unwrap();
 
     let run = import(dir.path(), "shoppers", &path, &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(count(&run, "added"), 2);
+    run.success();
+    assert_eq!(count(run.stderr(), "added"), 2);
     let file = text(dir.path(), "visits.csv");
     // A date cell is a serial number in the workbook; it is written as a date.
     assert!(
@@ -276,7 +250,7 @@ fn excel_workbook_of_visits() {
     );
     assert_eq!(report(dir.path())["shoppers"]["visits"], 3);
     let again = import(dir.path(), "shoppers", &path, &[]);
-    assert_eq!(count(&again, "duplicates"), 2);
+    assert_eq!(count(again.stderr(), "duplicates"), 2);
 }
 
 #[test]
@@ -287,8 +261,8 @@ fn excel_csv_with_bom_and_crlf() {
         .unwrap()
         .starts_with(b"\xef\xbb\xbfid,"));
     let run = import(dir.path(), "customers", &export, &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(count(&run, "added"), 3);
+    run.success();
+    assert_eq!(count(run.stderr(), "added"), 3);
     let file = text(dir.path(), "customers.csv");
     // The data file keeps its own line endings; no BOM or CR comes along.
     assert!(!file.contains('\r') && !file.contains('\u{feff}'));
@@ -300,8 +274,8 @@ fn excel_csv_with_bom_and_crlf() {
 fn gbk_export_from_a_chinese_excel() {
     let dir = scratch();
     let run = import(dir.path(), "shoppers", &fixture("visits-gbk.csv"), &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(count(&run, "added"), 3);
+    run.success();
+    assert_eq!(count(run.stderr(), "added"), 3);
     let file = text(dir.path(), "visits.csv");
     // 是/否 -> yes/no, the slashed date -> 2026-10-14, N/A -> empty.
     assert!(
@@ -317,7 +291,7 @@ fn a_new_data_file_gets_the_audits_layout() {
     let dir = scratch();
     std::fs::remove_file(dir.path().join("data/visits.csv")).unwrap();
     let run = import(dir.path(), "shoppers", &fixture("limesurvey.csv"), &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.success();
     assert!(text(dir.path(), "visits.csv")
         .starts_with("visit,shopper,site,date,RC1,RC2,RC3,RC4,RC5,UN1,"));
     assert_eq!(report(dir.path())["shoppers"]["visits"], 3);
@@ -325,7 +299,7 @@ fn a_new_data_file_gets_the_audits_layout() {
     // An empty file is treated the same way.
     std::fs::write(dir.path().join("data/visits.csv"), "").unwrap();
     let run = import(dir.path(), "shoppers", &fixture("limesurvey.csv"), &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.success();
     assert_eq!(report(dir.path())["shoppers"]["visits"], 3);
 }
 
@@ -334,21 +308,19 @@ fn a_conflict_is_reported_and_never_replaces() {
     let dir = scratch();
     let before = data(dir.path(), "customers.csv");
     let export = fixture("plain-conflict.csv");
-    let run = import(dir.path(), "customers", &export, &[]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_eq!(count(&run, "conflicts"), 1);
-    assert_eq!(count(&run, "duplicates"), 1);
-    assert!(
-        run.stderr.contains("plain-conflict.csv:2:1: id: conflict")
-            && run.stderr.contains("found \"R00001\""),
-        "{}",
-        run.stderr
-    );
-    assert_eq!(data(dir.path(), "customers.csv"), before);
+    let run = import_test(dir.path(), "customers", &export, &[])
+        .watch(dir.path())
+        .run();
+    run.status(2)
+        .stderr_contains("plain-conflict.csv:2:1: id: conflict")
+        .stderr_contains("found \"R00001\"")
+        .nothing_written();
+    assert_eq!(count(run.stderr(), "conflicts"), 1);
+    assert_eq!(count(run.stderr(), "duplicates"), 1);
 
     let run = import(dir.path(), "customers", &export, &["--skip-invalid"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(count(&run, "added"), 1);
+    run.success();
+    assert_eq!(count(run.stderr(), "added"), 1);
     let file = text(dir.path(), "customers.csv");
     // The old R00001 row is still the first data row, unchanged.
     assert!(file.starts_with(std::str::from_utf8(&before).unwrap()));
@@ -362,11 +334,13 @@ fn a_conflict_is_reported_and_never_replaces() {
 #[test]
 fn invalid_rows_stop_the_import_unless_skipped() {
     let dir = scratch();
-    let before = data(dir.path(), "customers.csv");
     let export = fixture("plain-bad.csv");
-    let run = import(dir.path(), "customers", &export, &[]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_eq!(count(&run, "rejected"), 3);
+    let run = import_test(dir.path(), "customers", &export, &[])
+        .watch(dir.path())
+        .run();
+    // The data file as it was, and no rejects file.
+    run.status(2).nothing_written();
+    assert_eq!(count(run.stderr(), "rejected"), 3);
     for expected in [
         // file:line:column, the column, the value found, what was expected
         "plain-bad.csv:3:4: E_T1: invalid answer: found \"8\", expected a number from 1 to 7",
@@ -374,19 +348,14 @@ fn invalid_rows_stop_the_import_unless_skipped() {
         "plain-bad.csv:5:1: id: no response id",
         "nothing imported",
     ] {
-        assert!(run.stderr.contains(expected), "{expected}\n{}", run.stderr);
+        run.stderr_contains(expected);
     }
-    assert_eq!(data(dir.path(), "customers.csv"), before);
-    assert!(!dir.path().join("data/customers.csv.rejects.csv").exists());
 
     let run = import(dir.path(), "customers", &export, &["--skip-invalid"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(count(&run, "added"), 2);
-    assert!(
-        run.stderr.contains("written to ") && run.stderr.contains("customers.csv.rejects.csv"),
-        "{}",
-        run.stderr
-    );
+    run.success();
+    assert_eq!(count(run.stderr(), "added"), 2);
+    run.stderr_contains("written to ")
+        .stderr_contains("customers.csv.rejects.csv");
     let rejects = text(dir.path(), "customers.csv.rejects.csv");
     assert_eq!(rejects.lines().count(), 4, "{rejects}");
     assert!(rejects.contains("\n3,B0002,\"E_T1: invalid answer: found \"\"8\"\""));
@@ -397,17 +366,20 @@ fn invalid_rows_stop_the_import_unless_skipped() {
 #[test]
 fn dry_run_writes_nothing_and_drift_is_reported() {
     let dir = scratch();
-    let before = data(dir.path(), "customers.csv");
     let map = fixture("qualtrics-map.yaml");
-    let run = import(
+    let run = import_test(
         dir.path(),
         "customers",
         &fixture("qualtrics-drift.csv"),
         &["--map", map.to_str().unwrap(), "--dry-run"],
-    );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("dry run: nothing written"));
-    assert!(run.stderr.contains("3 would be added"), "{}", run.stderr);
+    )
+    .watch(dir.path())
+    .run();
+    // The three data files as they were, and nothing beside them.
+    run.success()
+        .stderr_contains("dry run: nothing written")
+        .stderr_contains("3 would be added")
+        .nothing_written();
     for drift in [
         "instrument drift",
         "reworded: Q1_7",
@@ -415,14 +387,8 @@ fn dry_run_writes_nothing_and_drift_is_reported() {
         "added: the export has Q4 (How likely are you to recommend",
         "missing: the export has no column for E_S1, P_S1",
     ] {
-        assert!(run.stderr.contains(drift), "{drift}\n{}", run.stderr);
+        run.stderr_contains(drift);
     }
-    assert_eq!(data(dir.path(), "customers.csv"), before);
-    let names: Vec<_> = std::fs::read_dir(dir.path().join("data"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(names.len(), 3, "{names:?}");
 }
 
 #[test]
@@ -436,7 +402,7 @@ fn an_import_killed_before_the_rename_changes_nothing() {
         &[],
         &[("SERVQUAL_TEST_ABORT_BEFORE_RENAME", "1")],
     );
-    assert_eq!(run.code, 137, "{}", run.stderr);
+    run.status(137);
     assert_eq!(data(dir.path(), "customers.csv"), before);
     let leftovers = || {
         std::fs::read_dir(dir.path().join("data"))
@@ -450,8 +416,8 @@ fn an_import_killed_before_the_rename_changes_nothing() {
     assert_eq!(leftovers(), 1);
     // The dead process's lock is gone with it; the next import cleans up and works.
     let run = import(dir.path(), "customers", &fixture("plain-bom.csv"), &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(count(&run, "added"), 3);
+    run.success();
+    assert_eq!(count(run.stderr(), "added"), 3);
     assert_eq!(leftovers(), 0);
 }
 
@@ -461,33 +427,22 @@ fn a_held_lock_stops_a_second_import() {
     let before = data(dir.path(), "customers.csv");
     let lock = servqual::import::store::Lock::acquire(&dir.path().join("data/customers.csv"))
         .expect("lock");
-    let run = import(dir.path(), "customers", &fixture("plain-bom.csv"), &[]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("customers.csv.lock")
-            && run
-                .stderr
-                .contains("another import is writing this data file"),
-        "{}",
-        run.stderr
-    );
+    import(dir.path(), "customers", &fixture("plain-bom.csv"), &[])
+        .status(2)
+        .stderr_contains("customers.csv.lock")
+        .stderr_contains("another import is writing this data file");
     assert_eq!(data(dir.path(), "customers.csv"), before);
     drop(lock);
     let run = import(dir.path(), "customers", &fixture("plain-bom.csv"), &[]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.success();
 }
 
 #[test]
 fn usage_and_map_errors_name_the_place() {
     let dir = scratch();
     let run = import(dir.path(), "visitors", &fixture("plain-bom.csv"), &[]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr
-            .contains("--source: unknown source: found \"visitors\""),
-        "{}",
-        run.stderr
-    );
+    run.status(2)
+        .stderr_contains("--source: unknown source: found \"visitors\"");
 
     let map = dir.path().join("map.yaml");
     std::fs::write(&map, "site: Branch office\ncolumns:\n  Q1_1: E_T9\n").unwrap();
@@ -497,13 +452,9 @@ fn usage_and_map_errors_name_the_place() {
         &fixture("qualtrics.csv"),
         &["--map", map.to_str().unwrap()],
     );
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("map.yaml: site: the map names a column the export does not have: found \"Branch office\""),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("E_T9"), "{}", run.stderr);
+    run.status(2)
+        .stderr_contains("map.yaml: site: the map names a column the export does not have: found \"Branch office\"")
+        .stderr_contains("E_T9");
 
     // Without the map, the export's branch question is only drift, not an error.
     let run = import(
@@ -512,10 +463,8 @@ fn usage_and_map_errors_name_the_place() {
         &fixture("qualtrics.csv"),
         &["--dry-run"],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run
-        .stderr
-        .contains("added: the export has Q3 (Which branch did you visit?)"));
+    run.success()
+        .stderr_contains("added: the export has Q3 (Which branch did you visit?)");
 }
 
 #[test]
@@ -527,24 +476,13 @@ fn an_export_on_stdin_imports_like_the_file() {
         &fixture("plain-bom.csv"),
         &[],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.success();
 
     let from_stdin = scratch();
-    let audit = from_stdin.path().join("audit.yaml");
-    let out = Command::new(BIN)
-        .args([
-            "import",
-            audit.to_str().unwrap(),
-            "--source",
-            "customers",
-            "-",
-        ])
-        .env("NO_COLOR", "1")
-        .stdin(std::fs::File::open(fixture("plain-bom.csv")).unwrap())
-        .output()
-        .expect("run servqual");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    import_test(from_stdin.path(), "customers", Path::new("-"), &[])
+        .stdin(std::fs::read(fixture("plain-bom.csv")).unwrap())
+        .run()
+        .success();
     assert_eq!(
         data(from_stdin.path(), "customers.csv"),
         data(from_file.path(), "customers.csv")
@@ -575,8 +513,8 @@ fn a_row_with_the_wrong_number_of_fields_is_one_rejectable_row() {
     );
 
     let run = import(dir.path(), "customers", &export, &[]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains(&expected), "{expected}\n{}", run.stderr);
+    run.status(2);
+    run.stderr_contains(&expected);
     assert_eq!(
         data(dir.path(), "customers.csv"),
         before,
@@ -584,8 +522,8 @@ fn a_row_with_the_wrong_number_of_fields_is_one_rejectable_row() {
     );
 
     let run = import(dir.path(), "customers", &export, &["--skip-invalid"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(count(&run, "added"), 1);
+    run.success();
+    assert_eq!(count(run.stderr(), "added"), 1);
     let rejects = text(dir.path(), "customers.csv.rejects.csv");
     assert!(rejects.contains("\n3,B0009,"), "{rejects}");
 }
@@ -680,7 +618,7 @@ fn an_import_on_every_core_writes_what_the_sequential_import_writes() {
         std::fs::write(dir.path().join("data/customers.csv"), edited).unwrap();
         let second = import_env(dir.path(), "customers", &export, &["--map", map], &env);
         let place = dir.path().to_str().unwrap().to_string();
-        let summary = |run: &Run| (run.code, run.stderr.replace(&place, "<audit>"));
+        let summary = |run: &Run| (run.code(), run.stderr().replace(&place, "<audit>"));
         (
             summary(&first),
             data_after_first,
@@ -702,12 +640,7 @@ fn an_import_on_every_core_writes_what_the_sequential_import_writes() {
         ("conflicts", 1),
         ("rejected", 2),
     ] {
-        let run = Run {
-            code: *code,
-            stdout: String::new(),
-            stderr: summary.clone(),
-        };
-        assert_eq!(count(&run, what), n, "{what}\n{summary}");
+        assert_eq!(count(summary, what), n, "{what}\n{summary}");
     }
     let data_text = String::from_utf8(data_file.clone()).unwrap();
     // Label with its number -> the number; the ignored name with its line break is gone.
@@ -754,7 +687,7 @@ fn the_data_file_keeps_its_permissions_and_a_new_one_is_not_private() {
         &fixture("plain-bad.csv"),
         &["--skip-invalid"],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.success();
     assert_eq!(mode(&data), 0o640);
     // New files (the rejects, and a data file made by the import) read like any other.
     let rejects = dir.path().join("data/customers.csv.rejects.csv");
@@ -766,6 +699,6 @@ fn the_data_file_keeps_its_permissions_and_a_new_one_is_not_private() {
         &fixture("qualtrics.csv"),
         &["--map", fixture("qualtrics-map.yaml").to_str().unwrap()],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.success();
     assert_eq!(mode(&data) & 0o644, 0o644, "{:o}", mode(&data));
 }

@@ -3,58 +3,34 @@
 //! site named `=HYPERLINK("http://x")`).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use sha2::{Digest, Sha256};
 
-const BIN: &str = env!("CARGO_BIN_EXE_servqual");
+use crate::support::{self, read, Run, Test};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/formats")
-        .join(name)
+    support::fixture("formats", name)
 }
 
-fn run(args: &[&str]) -> Output {
-    match Command::new(BIN).args(args).output() {
-        Ok(out) => out,
-        Err(e) => panic!("cannot run {BIN}: {e}"),
-    }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn read(path: &Path) -> String {
-    match std::fs::read_to_string(path) {
-        Ok(s) => s,
-        Err(e) => panic!("{}: {e}", path.display()),
-    }
+fn run(args: &[&str]) -> Run {
+    Test::new().args(args).run()
 }
 
 fn tempdir() -> tempfile::TempDir {
-    match tempfile::tempdir() {
-        Ok(d) => d,
-        Err(e) => panic!("tempdir: {e}"),
-    }
+    tempfile::tempdir().expect("a temporary folder")
 }
 
-/// Runs `report` on the fixture audit writing all four formats into `dir`, plus `extra`
-/// arguments; returns the process output.
-fn report_all(dir: &Path, extra: &[&str]) -> Output {
-    let audit = fixture("audit.yaml");
-    let targets: Vec<String> = ["json", "markdown", "csv", "html"]
-        .iter()
-        .map(|f| format!("{f}={}", dir.join(format!("report.{f}")).display()))
-        .collect();
-    let mut args: Vec<&str> = vec!["report", audit.to_str().unwrap_or_default()];
-    for t in &targets {
-        args.push("--report");
-        args.push(t);
+/// `report` on the fixture audit writing all four formats into `dir`, plus `extra`
+/// arguments, to be run.
+fn report_all(dir: &Path, extra: &[&str]) -> Test {
+    let mut test = Test::new().arg("report").arg(fixture("audit.yaml"));
+    for format in ["json", "markdown", "csv", "html"] {
+        let target = dir.join(format!("report.{format}"));
+        test = test
+            .arg("--report")
+            .arg(format!("{format}={}", target.display()));
     }
-    args.extend_from_slice(extra);
-    run(&args)
+    test.args(extra)
 }
 
 fn json(path: &Path) -> serde_json::Value {
@@ -197,9 +173,9 @@ fn check_tables(md: &str) -> usize {
 #[test]
 fn every_format_parses_back_and_carries_provenance() {
     let dir = tempdir();
-    let out = report_all(dir.path(), &[]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(out.stdout.is_empty(), "only --report: nothing on stdout");
+    let out = report_all(dir.path(), &[]).run();
+    // Only --report: nothing on stdout.
+    out.success().stdout_is("");
 
     // JSON.
     let r = json(&dir.path().join("report.json"));
@@ -315,8 +291,8 @@ fn every_format_parses_back_and_carries_provenance() {
 #[test]
 fn user_text_is_escaped_in_every_format() {
     let dir = tempdir();
-    let out = report_all(dir.path(), &["--by", "site"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = report_all(dir.path(), &["--by", "site"]).run();
+    out.success();
     for ext in ["html", "markdown"] {
         let text = read(&dir.path().join(format!("report.{ext}")));
         assert!(!text.contains("<script>"), "{ext}: raw <script>");
@@ -365,11 +341,10 @@ fn checklist_only_markdown_escapes_user_text() {
         audit.to_str().unwrap_or_default(),
         "--checklist-only",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let md = String::from_utf8_lossy(&out.stdout);
+    let md = out.success().stdout();
     assert!(!md.contains("<script>"), "raw <script> in {md}");
     assert!(
-        unescape(&md).contains("Right first time <script>alert(1)</script>"),
+        unescape(md).contains("Right first time <script>alert(1)</script>"),
         "the item text is shown, escaped: {md}"
     );
 }
@@ -387,12 +362,7 @@ fn checklist_only_does_not_mix_with_other_formats() {
         "--report",
         &target,
     ]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("cannot be used with"),
-        "{}",
-        stderr(&out)
-    );
+    out.status(2).stderr_contains("cannot be used with");
     assert!(!html.exists(), "nothing written");
 }
 
@@ -400,8 +370,8 @@ fn checklist_only_does_not_mix_with_other_formats() {
 fn identical_inputs_give_byte_identical_reports() {
     let (a, b) = (tempdir(), tempdir());
     for dir in [&a, &b] {
-        let out = report_all(dir.path(), &["--by", "region"]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let out = report_all(dir.path(), &["--by", "region"]).run();
+        out.success();
     }
     for ext in ["json", "markdown", "csv", "html"] {
         let name = format!("report.{ext}");
@@ -414,8 +384,8 @@ fn identical_inputs_give_byte_identical_reports() {
     }
     // --timestamp adds the time, in every format.
     let dir = tempdir();
-    let out = report_all(dir.path(), &["--timestamp"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = report_all(dir.path(), &["--timestamp"]).run();
+    out.success();
     let r = json(&dir.path().join("report.json"));
     let at = r["provenance"]["generated_at"]
         .as_str()
@@ -443,13 +413,14 @@ fn lang_zh_translates_every_label() {
         "-o",
         prev.to_str().unwrap_or_default(),
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    out.success();
     let prev = prev.display().to_string();
     let out = report_all(
         dir.path(),
         &["--lang", "zh", "--by", "site", "--baseline", &prev],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    )
+    .run();
+    out.success();
     let english = [
         "Period",
         "Customers",
@@ -531,13 +502,9 @@ fn lang_zh_translates_every_label() {
 #[test]
 fn breached_threshold_exits_1_and_still_writes_every_report() {
     let dir = tempdir();
-    let out = report_all(dir.path(), &["--fail-on", "gap5.reliability < -1.0"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("threshold breached: `gap5.reliability < -1.0`"),
-        "{}",
-        stderr(&out)
-    );
+    let out = report_all(dir.path(), &["--fail-on", "gap5.reliability < -1.0"]).run();
+    out.status(1)
+        .stderr_contains("threshold breached: `gap5.reliability < -1.0`");
     for ext in ["json", "markdown", "csv", "html"] {
         let path = dir.path().join(format!("report.{ext}"));
         assert!(
@@ -546,15 +513,16 @@ fn breached_threshold_exits_1_and_still_writes_every_report() {
         );
     }
     // A rule that does not hold passes.
-    let out = report_all(dir.path(), &["--fail-on", "gap5.reliability < -3"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = report_all(dir.path(), &["--fail-on", "gap5.reliability < -3"]).run();
+    out.success();
     // --exit-zero: the breach is reported, the exit code is 0.
     let out = report_all(
         dir.path(),
         &["--fail-on", "critical_failures > 0", "--exit-zero"],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("threshold breached: `critical_failures > 0` (value 1)"));
+    )
+    .run();
+    out.success()
+        .stderr_contains("threshold breached: `critical_failures > 0` (value 1)");
 }
 
 #[test]
@@ -569,12 +537,7 @@ fn thresholds_in_the_audit_gate_too() {
         "-o",
         report.to_str().unwrap_or_default(),
     ]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("`checklist.total > 0`"),
-        "{}",
-        stderr(&out)
-    );
+    out.status(1).stderr_contains("`checklist.total > 0`");
     assert!(read(&report).starts_with("# "));
 }
 
@@ -588,13 +551,13 @@ fn bad_fail_on_exits_2_and_writes_nothing() {
         ("weighted", "not a threshold rule"),
         ("gap9.reliability < 0", "unknown metric"),
     ] {
-        let out = report_all(dir.path(), &["--fail-on", rule]);
-        assert_eq!(out.status.code(), Some(2), "{rule}: {}", stderr(&out));
-        let err = stderr(&out);
-        assert!(
-            err.contains("--fail-on") && err.contains(says),
-            "{rule}: {err}"
-        );
+        report_all(dir.path(), &["--fail-on", rule])
+            .watch(dir.path())
+            .run()
+            .status(2)
+            .stderr_contains("--fail-on")
+            .stderr_contains(says)
+            .nothing_written();
         assert!(
             std::fs::read_dir(dir.path()).is_ok_and(|d| d.count() == 0),
             "{rule}: nothing written"
@@ -605,8 +568,8 @@ fn bad_fail_on_exits_2_and_writes_nothing() {
         "report",
         fixture("audit-bad-gate.yaml").to_str().unwrap_or_default(),
     ]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    let err = stderr(&out);
+    out.status(2);
+    let err = out.stderr();
     assert!(
         err.contains("audit-bad-gate.yaml") && err.contains("thresholds.fail[1]"),
         "{err}"
@@ -625,11 +588,11 @@ fn baseline_adds_deltas_with_welch_p_and_arrows() {
         "-o",
         prev.to_str().unwrap_or_default(),
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    out.success();
     let out_dir = tempdir();
     let prev_s = prev.display().to_string();
-    let out = report_all(out_dir.path(), &["--baseline", &prev_s]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = report_all(out_dir.path(), &["--baseline", &prev_s]).run();
+    out.success();
     let before = json(&prev);
     let now = json(&out_dir.path().join("report.json"));
     let trend = &now["trend"];
@@ -686,20 +649,23 @@ fn baseline_adds_deltas_with_welch_p_and_arrows() {
 
     // A file that is not a JSON report is exit 2, naming it; nothing is written.
     let bad = dir.path().join("bad.json");
-    let _ = std::fs::write(&bad, "{\"schema\": 3");
+    support::write(&bad, "{\"schema\": 3");
     let empty = tempdir();
     let bad_s = bad.display().to_string();
-    let out = report_all(empty.path(), &["--baseline", &bad_s]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("bad.json"), "{}", stderr(&out));
+    report_all(empty.path(), &["--baseline", &bad_s])
+        .watch(empty.path())
+        .run()
+        .status(2)
+        .stderr_contains("bad.json")
+        .nothing_written();
     assert!(std::fs::read_dir(empty.path()).is_ok_and(|d| d.count() == 0));
 }
 
 #[test]
 fn segments_by_site_region_and_column_rank_only_big_enough_ones() {
     let dir = tempdir();
-    let out = report_all(dir.path(), &["--by", "site"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = report_all(dir.path(), &["--by", "site"]).run();
+    out.success();
     let r = json(&dir.path().join("report.json"));
     let seg = &r["segments"];
     assert_eq!(seg["by"], "site");
@@ -730,7 +696,9 @@ fn segments_by_site_region_and_column_rank_only_big_enough_ones() {
     assert_eq!(list[2]["ranked"], false);
     // Each segment's gap table has n and a CI.
     for s in &list {
-        for d in s["dimensions"].as_array().cloned().unwrap_or_default() {
+        let dimensions = s["dimensions"].as_array().cloned().unwrap_or_default();
+        assert!(!dimensions.is_empty(), "no gap table in {s}");
+        for d in dimensions {
             assert!(d["n"].as_u64().is_some_and(|n| n > 0));
             let ci = d["ci95"].as_array().cloned().unwrap_or_default();
             assert_eq!(ci.len(), 2);
@@ -762,8 +730,7 @@ fn segments_by_site_region_and_column_rank_only_big_enough_ones() {
             "-f",
             "json",
         ]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let r = out.success().json();
         let names: Vec<String> = r["segments"]["segments"]
             .as_array()
             .cloned()
@@ -788,6 +755,7 @@ fn segments_by_site_region_and_column_rank_only_big_enough_ones() {
         "--by",
         "branch",
     ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("customers.csv:1") && stderr(&out).contains("region"));
+    out.status(2)
+        .stderr_contains("customers.csv:1")
+        .stderr_contains("region");
 }

@@ -61,39 +61,24 @@
 //!   ann: (0 + 0.25 + 1 + 1 + 0)/5 = +0.45; bob -0.45. Spread: G1 0 (1 site),
 //!   G2 0.25 (1), S1 (1 + 1)/2 = 1 (2 sites), S2 0 (1).
 
-mod common;
-use common::Run;
-
 use std::path::PathBuf;
 
 use serde_json::Value;
 
-fn fixture(name: &str) -> PathBuf {
-    common::fixture("shoppers", name)
-}
+use crate::support::{self, close, find, fixture_copy, Test};
 
-fn servqual(args: &[&str]) -> Run {
-    common::servqual_env(args, &[])
+fn fixture(name: &str) -> PathBuf {
+    support::fixture("shoppers", name)
 }
 
 fn json_report(audit: &str) -> Value {
-    let path = fixture(audit);
-    let run = servqual(&["report", path.to_str().unwrap(), "--format", "json"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    serde_json::from_str(&run.stdout).unwrap()
-}
-
-fn close(v: &Value, expected: f64) {
-    let x = v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
-    assert!((x - expected).abs() < 1e-12, "{x} != {expected}");
-}
-
-fn find<'a>(list: &'a Value, key: &str, id: &str) -> &'a Value {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x[key] == id)
-        .unwrap_or_else(|| panic!("no {key} {id} in {list}"))
+    Test::new()
+        .arg("report")
+        .arg(fixture(audit))
+        .args(["--format", "json"])
+        .run()
+        .success()
+        .json()
 }
 
 #[test]
@@ -285,10 +270,12 @@ fn the_five_gaps_per_dimension() {
 
 #[test]
 fn the_table_shows_dashes_for_unmeasured_gaps_and_the_legend() {
-    let path = fixture("audit.yaml");
-    let run = servqual(&["report", path.to_str().unwrap(), "--color", "never"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let out = &run.stdout;
+    let run = Test::new()
+        .arg("report")
+        .arg(fixture("audit.yaml"))
+        .args(["--color", "never"])
+        .run();
+    let out = run.success().stdout();
     let cells = |line: &str| -> Vec<String> {
         line.trim_matches('│')
             .split('┆')
@@ -352,23 +339,14 @@ fn a_failed_critical_question_heads_the_checklist() {
 
 /// Copies the fixture into a temporary folder with `file` replaced by `text`.
 fn scratch(file: &str, text: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for name in [
-        "audit.yaml",
-        "form.yaml",
-        "visits.csv",
-        "customers.csv",
-        "management.csv",
-    ] {
-        std::fs::copy(fixture(name), dir.path().join(name)).unwrap();
-    }
-    std::fs::write(dir.path().join(file), text).unwrap();
+    let dir = fixture_copy("shoppers");
+    support::write(&dir.path().join(file), text);
     dir
 }
 
 /// The fixture file `file` with `from` replaced by `to` (which must occur).
 fn edited(file: &str, from: &str, to: &str) -> String {
-    let text = std::fs::read_to_string(fixture(file)).unwrap();
+    let text = support::read(&fixture(file));
     assert!(text.contains(from), "{from} not in {file}");
     text.replacen(from, to, 1)
 }
@@ -376,25 +354,23 @@ fn edited(file: &str, from: &str, to: &str) -> String {
 /// `report --output` on the broken copy: exit 2, every needle in stderr, nothing written.
 fn assert_bad(file: &str, from: &str, to: &str, needles: &[&str]) {
     let dir = scratch(file, &edited(file, from, to));
-    let out = dir.path().join("report.txt");
-    let run = servqual(&[
-        "report",
-        dir.path().join("audit.yaml").to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = Test::new()
+        .arg("report")
+        .arg(dir.path().join("audit.yaml"))
+        .arg("--output")
+        .arg(dir.path().join("report.txt"))
+        .watch(dir.path())
+        .run();
+    run.status(2).nothing_written();
     for needle in needles {
-        assert!(
-            run.stderr.contains(needle),
-            "{needle:?} not in:\n{}",
-            run.stderr
-        );
+        run.stderr_contains(needle);
     }
-    assert!(!out.exists(), "nothing may be written on bad input");
     // validate finds the same problem.
-    let run = servqual(&["validate", dir.path().join("audit.yaml").to_str().unwrap()]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    Test::new()
+        .arg("validate")
+        .arg(dir.path().join("audit.yaml"))
+        .run()
+        .status(2);
 }
 
 #[test]
@@ -512,18 +488,11 @@ fn bad_visits_every_problem_is_listed() {
         "V5,ann,,2026-03-01,Y,3,2,0,",
     );
     let dir = scratch("visits.csv", &text);
-    let run = servqual(&["validate", dir.path().join("audit.yaml").to_str().unwrap()]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("visits.csv:6:7: S1: not a yes/no answer"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("visits.csv:6:3: site: a visit without a site"),
-        "{}",
-        run.stderr
-    );
+    Test::new()
+        .arg("validate")
+        .arg(dir.path().join("audit.yaml"))
+        .run()
+        .status(2)
+        .stderr_contains("visits.csv:6:7: S1: not a yes/no answer")
+        .stderr_contains("visits.csv:6:3: site: a visit without a site");
 }

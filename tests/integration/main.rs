@@ -1,0 +1,13 @@
+//! The integration tests, one binary: the real servqual run on `tests/fixtures/<area>/`,
+//! one module per topic. A new topic is a file here and one `mod` line below.
+
+mod support;
+
+mod checklist;
+mod chunked;
+mod core;
+mod formats;
+mod html_browser;
+mod import;
+mod kano;
+mod shoppers;
