@@ -3,6 +3,7 @@
 
 mod support;
 
+mod architecture;
 mod checklist;
 mod chunked;
 mod core;
