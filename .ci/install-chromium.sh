@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Debian's `chromium` package (and a Chinese font, so `--lang zh` screenshots
-# show characters, not boxes) for the headless HTML report test, tests/html_browser.rs.
+# show characters, not boxes) for the headless HTML report test, tests/integration/html_browser.rs.
 # Does nothing when both are there already.
 set -euo pipefail
 
