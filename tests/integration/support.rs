@@ -26,7 +26,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 /// The binary under test.
-const BIN: &str = env!("CARGO_BIN_EXE_servqual");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_servqual");
 
 /// How much of stdout and stderr a failure message shows, per stream.
 const SHOWN_BYTES: usize = 8_000;
