@@ -44,6 +44,8 @@ pub struct ReportRequest {
     pub lang: Lang,
     /// When the report was made, if it is to say so (`--timestamp`).
     pub generated_at: Option<String>,
+    /// A gate rule on a value that was not measured only warns (`--allow-unmeasured`).
+    pub allow_unmeasured: bool,
 }
 
 impl ReportRequest {
@@ -57,6 +59,7 @@ impl ReportRequest {
             checklist_state: checklist_state::default_state_path(&audit.path),
             lang: Lang::En,
             generated_at: None,
+            allow_unmeasured: false,
         }
     }
 }
@@ -68,12 +71,24 @@ pub struct Outcome {
     pub report: Report,
     /// One outcome per gate rule, audit rules first.
     pub gate: Vec<gate::Outcome>,
+    /// Whether an unmeasured rule only warns.
+    pub allow_unmeasured: bool,
 }
 
 impl Outcome {
-    /// Whether a measured gate rule failed (exit 1 unless `--exit-zero`).
+    /// Whether the gate failed (exit 1 unless `--exit-zero`): a rule breached, or a rule
+    /// unmeasured unless that is allowed.
     pub fn breached(&self) -> bool {
-        self.gate.iter().any(|o| o.value.is_some() && o.breached)
+        self.gate.iter().any(|o| self.fails(o))
+    }
+
+    /// Whether `outcome` is one that fails the gate.
+    pub fn fails(&self, outcome: &gate::Outcome) -> bool {
+        match outcome.status {
+            gate::Status::Fail => true,
+            gate::Status::Unmeasured => !self.allow_unmeasured,
+            gate::Status::Pass => false,
+        }
     }
 }
 
@@ -156,7 +171,11 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
         )))
     })?;
     let gate = gate::evaluate(&side.rules, &json);
-    Ok(Outcome { report, gate })
+    Ok(Outcome {
+        report,
+        gate,
+        allow_unmeasured: request.allow_unmeasured,
+    })
 }
 
 /// What `validate` found: the audit checked and the size of every source.

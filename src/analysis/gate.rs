@@ -1,7 +1,11 @@
-//! The CI gate: rules like `weighted < -1.0` checked against a finished report.
+//! The CI gate: rules like `weighted < -1.0` checked against a finished report
+//! (docs/gate.md).
 //!
-//! Grammar: `<metric> <op> <number>`, op one of `<` `<=` `>` `>=` `==` `!=`. A rule that
-//! *holds* is a breach (it describes the failure, as in `--fail-on`). Metrics are read
+//! Grammar: `[site.]<metric> <op> <number>`, op one of `<` `<=` `>` `>=` `==` `!=`. A
+//! rule that *holds* is a breach (it describes the failure, as in `--fail-on`). A rule
+//! on a value that was not measured is `unmeasured`, which fails the gate unless the
+//! caller allows it. With the prefix `site.` the metric is checked at every site, and the
+//! rule fails when any site breaches it. Metrics are read
 //! from the report's JSON form, so sections other modules own (shoppers, checklist)
 //! are gated by their JSON field names (docs/json.md, docs/gate.md#metrics) without this module knowing their types.
 
@@ -84,6 +88,20 @@ pub struct Rule {
     pub op: Op,
     /// The number compared with.
     pub value: f64,
+    /// `site.`: checked at every site rather than for the whole audit.
+    pub per_site: bool,
+}
+
+/// What a rule's check came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Measured, and the rule does not hold.
+    Pass,
+    /// Measured, and the rule holds (at one site at least, for a site rule).
+    Fail,
+    /// The metric was not measured (at any site, for a site rule).
+    Unmeasured,
 }
 
 /// A rule checked against a report.
@@ -91,10 +109,15 @@ pub struct Rule {
 pub struct Outcome {
     /// The rule.
     pub rule: Rule,
-    /// The metric's value; `None` when not measured.
+    /// The metric's value; `None` when not measured. For a site rule, the value at
+    /// the site that is furthest on the rule's side (the lowest for `<`).
     pub value: Option<f64>,
     /// Whether the rule holds, i.e. the gate fails.
     pub breached: bool,
+    /// Pass, fail or unmeasured.
+    pub status: Status,
+    /// For a site rule: the sites that breach it, with their values, by name.
+    pub sites: Vec<(String, f64)>,
 }
 
 /// Why a rule was rejected: a message and what was expected.
@@ -114,7 +137,8 @@ pub fn valid_metrics(audit: &Audit) -> String {
     let items: Vec<&str> = audit.items.iter().map(|i| i.id.as_str()).collect();
     format!(
         "unweighted, weighted, gap1..gap5.<dimension> ({}), gap1..gap5.item.<item> ({}), \
-critical_failures, shoppers.mean_score, checklist.critical, checklist.total",
+critical_failures, shoppers.mean_score, checklist.critical, checklist.total; \
+site.<metric> for each site",
         dims.join(", "),
         items.join(", ")
     )
@@ -159,11 +183,25 @@ pub fn parse(text: &str, audit: &Audit) -> Result<Rule, RuleError> {
     if metric.is_empty() {
         return Err(syntax());
     }
+    let (per_site, metric) = match metric.strip_prefix("site.") {
+        Some(rest) => (true, rest.trim()),
+        None => (false, metric),
+    };
+    let metric = resolve_metric(metric, audit)?;
+    if per_site && matches!(metric, Metric::ChecklistCritical | Metric::ChecklistTotal) {
+        return Err(RuleError {
+            message: "the checklist has no per-site value".into(),
+            expected: "site. with unweighted, weighted, gapN.<dimension>, gapN.item.<item>, \
+critical_failures or shoppers.mean_score"
+                .into(),
+        });
+    }
     Ok(Rule {
         text: text.trim().to_string(),
-        metric: resolve_metric(metric, audit)?,
+        metric,
         op,
         value,
+        per_site,
     })
 }
 
@@ -251,19 +289,111 @@ pub fn value(metric: &Metric, report: &Value) -> Option<f64> {
 
 /// Checks every rule against `report` (its JSON form).
 ///
-/// A metric that was not measured cannot breach: the outcome has `value: None` and
-/// `breached: false`, and the caller warns about it.
+/// A metric that was not measured cannot breach: the outcome has `value: None`,
+/// `breached: false` and the status `unmeasured`, which the caller fails or warns about.
 pub fn evaluate(rules: &[Rule], report: &Value) -> Vec<Outcome> {
+    let sites = if rules.iter().any(|r| r.per_site) {
+        site_views(report)
+    } else {
+        Vec::new()
+    };
     rules
         .iter()
-        .map(|rule| {
-            let value = value(&rule.metric, report);
-            Outcome {
-                rule: rule.clone(),
-                value,
-                breached: value.is_some_and(|v| rule.op.holds(v, rule.value)),
+        .map(|rule| match rule.per_site {
+            false => {
+                let value = value(&rule.metric, report);
+                let breached = value.is_some_and(|v| rule.op.holds(v, rule.value));
+                let status = match (value, breached) {
+                    (None, _) => Status::Unmeasured,
+                    (Some(_), true) => Status::Fail,
+                    (Some(_), false) => Status::Pass,
+                };
+                Outcome {
+                    rule: rule.clone(),
+                    value,
+                    breached,
+                    status,
+                    sites: Vec::new(),
+                }
             }
+            true => evaluate_per_site(rule, &sites),
         })
+        .collect()
+}
+
+/// A site rule: the metric at every site where it was measured.
+fn evaluate_per_site(rule: &Rule, sites: &[(String, Value)]) -> Outcome {
+    let measured: Vec<(&str, f64)> = sites
+        .iter()
+        .filter_map(|(name, view)| Some((name.as_str(), value(&rule.metric, view)?)))
+        .collect();
+    let failing: Vec<(String, f64)> = measured
+        .iter()
+        .filter(|(_, v)| rule.op.holds(*v, rule.value))
+        .map(|(n, v)| (n.to_string(), *v))
+        .collect();
+    // The value shown is the one furthest on the rule's side: how far the worst site is.
+    let toward_low = matches!(rule.op, Op::Lt | Op::Le);
+    let value = measured
+        .iter()
+        .map(|(_, v)| *v)
+        .reduce(|a, b| match toward_low {
+            true => a.min(b),
+            false => a.max(b),
+        });
+    let status = if !failing.is_empty() {
+        Status::Fail
+    } else if measured.is_empty() {
+        Status::Unmeasured
+    } else {
+        Status::Pass
+    };
+    Outcome {
+        rule: rule.clone(),
+        value,
+        breached: !failing.is_empty(),
+        status,
+        sites: failing,
+    }
+}
+
+/// Every site of the report as a report-shaped JSON value, so the audit's metrics read
+/// the same fields per site: its customer results where the report has segments by site
+/// (`--by site`), its shopper results where it was visited. Sorted by site name.
+fn site_views(report: &Value) -> Vec<(String, Value)> {
+    let mut views: std::collections::BTreeMap<String, serde_json::Map<String, Value>> =
+        std::collections::BTreeMap::new();
+    if report["segments"]["by"] == "site" {
+        for segment in report["segments"]["segments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if let Some(name) = segment["name"].as_str() {
+                let view = views.entry(name.to_string()).or_default();
+                for key in ["servqual", "dimensions", "items"] {
+                    view.insert(key.to_string(), segment[key].clone());
+                }
+            }
+        }
+    }
+    for site in report["shoppers"]["by_site"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        if let Some(name) = site["site"].as_str() {
+            let view = views.entry(name.to_string()).or_default();
+            let shoppers = serde_json::json!({
+                "mean_score": site["mean_score"],
+                "critical_failures": site["critical_failures"],
+            });
+            view.insert("shoppers".to_string(), shoppers);
+        }
+    }
+    views
+        .into_iter()
+        .map(|(name, view)| (name, Value::Object(view)))
         .collect()
 }
 
@@ -409,5 +539,73 @@ sources: {customers: {file: c.csv}}\n";
                 (Some(3.0), false),
             ]
         );
+    }
+
+    #[test]
+    fn statuses_say_pass_fail_or_unmeasured() {
+        let a = audit();
+        let rules: Vec<Rule> = ["unweighted < -0.8", "unweighted < -1", "weighted < -1"]
+            .iter()
+            .map(|t| parse(t, &a).unwrap())
+            .collect();
+        let status: Vec<Status> = evaluate(&rules, &report())
+            .iter()
+            .map(|o| o.status)
+            .collect();
+        assert_eq!(status, [Status::Fail, Status::Pass, Status::Unmeasured]);
+    }
+
+    fn sites_report() -> Value {
+        json!({
+            "servqual": {"unweighted": -0.9, "weighted": -1.0},
+            "segments": {"by": "site", "segments": [
+                {"name": "North", "servqual": {"unweighted": -1.5, "weighted": null},
+                 "dimensions": [{"id": "reliability", "gaps": {"5": -1.4}}], "items": []},
+                {"name": "South", "servqual": {"unweighted": -0.2, "weighted": null},
+                 "dimensions": [{"id": "reliability", "gaps": {"5": -0.3}}], "items": []},
+            ]},
+            "shoppers": {"mean_score": 75.0, "critical_failures": 1, "by_site": [
+                {"site": "North", "mean_score": 62.5, "critical_failures": 1},
+                {"site": "East", "mean_score": 90.0, "critical_failures": 0},
+                {"site": "South", "mean_score": 68.0, "critical_failures": 0},
+            ]},
+        })
+    }
+
+    #[test]
+    fn site_rules_name_every_site_that_breaches_and_show_the_worst_value() {
+        let a = audit();
+        let check = |text: &str, report: &Value| {
+            let rule = parse(text, &a).unwrap();
+            assert!(rule.per_site);
+            evaluate(&[rule], report).remove(0)
+        };
+        let out = check("site.shoppers.mean_score < 70", &sites_report());
+        assert_eq!(out.status, Status::Fail);
+        assert_eq!(
+            out.sites,
+            vec![("North".to_string(), 62.5), ("South".to_string(), 68.0)]
+        );
+        assert_eq!(out.value, Some(62.5));
+        let out = check("site.gap5.reliability < -1.0", &sites_report());
+        assert_eq!(out.sites, vec![("North".to_string(), -1.4)]);
+        let out = check("site.critical_failures > 1", &sites_report());
+        assert_eq!((out.status, out.value), (Status::Pass, Some(1.0)));
+        // No site has a weighted score: the rule could not be checked anywhere.
+        let out = check("site.weighted < 0", &sites_report());
+        assert_eq!((out.status, out.value), (Status::Unmeasured, None));
+        // Without segments by site, customer metrics are unmeasured per site.
+        let mut no_segments = sites_report();
+        no_segments["segments"] = Value::Null;
+        let out = check("site.unweighted < -1", &no_segments);
+        assert_eq!(out.status, Status::Unmeasured);
+    }
+
+    #[test]
+    fn the_checklist_has_no_site_rules() {
+        let err = parse("site.checklist.total > 0", &audit()).unwrap_err();
+        assert!(err.message.contains("no per-site value"), "{err:?}");
+        let err = parse("site.nonsense < 1", &audit()).unwrap_err();
+        assert!(err.message.contains("unknown metric `nonsense`"), "{err:?}");
     }
 }

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::gate::Status;
 use crate::cli::{Global, EXIT_THRESHOLD};
 use crate::definition::checklist_state;
 use crate::export::{checklist_markdown, Format, RenderOptions};
@@ -51,6 +52,10 @@ pub struct ReportArgs {
     /// Report breached thresholds but exit 0.
     #[arg(long)]
     pub exit_zero: bool,
+    /// A threshold on a value that was not measured (no rows, no shoppers, no weights)
+    /// only warns instead of failing the gate.
+    #[arg(long)]
+    pub allow_unmeasured: bool,
     /// Record when the report was made (reports are otherwise byte-identical per input).
     #[arg(long)]
     pub timestamp: bool,
@@ -90,6 +95,7 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
         generated_at: args
             .timestamp
             .then(|| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        allow_unmeasured: args.allow_unmeasured,
     };
     let outcome = crate::run::report(&audit, &request)?;
     let report = &outcome.report;
@@ -145,17 +151,33 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
         ));
     }
 
-    for outcome in &outcome.gate {
-        match outcome.value {
-            None => global.note(&format!(
-                "warning: threshold `{}` not checked: the metric was not measured",
-                outcome.rule.text
+    for rule in &outcome.gate {
+        let text = &rule.rule.text;
+        match (rule.status, rule.value) {
+            (Status::Unmeasured, _) if outcome.allow_unmeasured => global.note(&format!(
+                "warning: threshold `{text}` not checked: the metric was not measured"
             )),
-            Some(value) if outcome.breached => stderr_line(&format!(
-                "threshold breached: `{}` (value {value})",
-                outcome.rule.text
+            (Status::Unmeasured, _) => stderr_line(&format!(
+                "threshold not measured: `{text}` (the metric was not measured; \
+--allow-unmeasured turns this into a warning)"
             )),
-            Some(_) => {}
+            (Status::Fail, _) if rule.rule.per_site => {
+                let sites: Vec<String> = rule
+                    .sites
+                    .iter()
+                    .map(|(s, v)| format!("{s} ({v})"))
+                    .collect();
+                stderr_line(&format!(
+                    "threshold breached: `{text}` at {} site{}: {}",
+                    sites.len(),
+                    if sites.len() == 1 { "" } else { "s" },
+                    sites.join(", ")
+                ));
+            }
+            (Status::Fail, Some(value)) => {
+                stderr_line(&format!("threshold breached: `{text}` (value {value})"))
+            }
+            _ => {}
         }
     }
     Ok(if outcome.breached() && !args.exit_zero {
