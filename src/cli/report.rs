@@ -121,6 +121,12 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
     let baseline = args.baseline.as_deref().map(read_baseline).transpose()?;
     let (must_be, kano_files) = crate::kano::link::must_be_items(&audit)?;
     let data = read_sources_by(&audit, digest, args.by.as_deref())?;
+    if global.verbose > 0 {
+        let customers = data.customers.iter().map(|(_, read)| read);
+        for read in customers.chain(data.management.iter().map(|(_, read)| read)) {
+            global.note(&format!("{}: {}", read.digest.path, read.strategy));
+        }
+    }
     let mut report = build_report_with(
         &audit,
         &data,

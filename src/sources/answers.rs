@@ -1,4 +1,72 @@
-//! Parsing one answer cell: numbers, missing markers, yes/no words.
+//! Parsing one answer cell: numbers, missing markers, yes/no words; and the numbers
+//! answers are summed in.
+
+use std::fmt::Debug;
+use std::ops::{Add, BitAnd, Sub};
+
+/// A number answers are summed in: `f64` as the sequential reader has them, or `i64` for
+/// the whole numbers of chunked reading. Each sum takes a value with a 0/1 weight (whether
+/// the cell was answered), so that one formula serves both readers.
+pub trait Number:
+    Copy + Default + PartialEq + Debug + Send + Sync + Add<Output = Self> + Sub<Output = Self>
+{
+    /// 1 or 0: `bool` for `f64` (a sum branches on it, adding nothing for 0), `i64` for
+    /// whole numbers (a sum multiplies by it: no branch in the chunked reader's hot loop).
+    type Weight: Copy + PartialEq + Debug + Send + Sync + BitAnd<Output = Self::Weight>;
+    /// The weight 1 if `yes`, else 0.
+    fn weight(yes: bool) -> Self::Weight;
+    /// A weight as a count (1 or 0).
+    fn count(weight: Self::Weight) -> i64;
+    /// `self` if `weight` is 1, else 0.
+    fn weigh(self, weight: Self::Weight) -> Self;
+    /// As a float: exact for whole numbers below 2^53.
+    fn to_f64(self) -> f64;
+}
+
+impl Number for f64 {
+    type Weight = bool;
+    #[inline]
+    fn weight(yes: bool) -> bool {
+        yes
+    }
+    #[inline]
+    fn count(weight: bool) -> i64 {
+        i64::from(weight)
+    }
+    #[inline]
+    fn weigh(self, weight: bool) -> f64 {
+        if weight {
+            self
+        } else {
+            0.0
+        }
+    }
+    #[inline]
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
+
+impl Number for i64 {
+    type Weight = i64;
+    #[inline]
+    fn weight(yes: bool) -> i64 {
+        i64::from(yes)
+    }
+    #[inline]
+    fn count(weight: i64) -> i64 {
+        weight
+    }
+    #[inline]
+    fn weigh(self, weight: i64) -> i64 {
+        self * weight
+    }
+    #[inline]
+    fn to_f64(self) -> f64 {
+        // `as` is exact below 2^53, the bound chunked reading keeps every sum under.
+        self as f64
+    }
+}
 
 /// What a cell holds.
 #[derive(Debug, Clone, Copy, PartialEq)]

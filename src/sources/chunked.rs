@@ -200,6 +200,20 @@ impl Plan {
     pub fn data_len(&self) -> u64 {
         self.len.saturating_sub(self.head.len() as u64)
     }
+
+    /// The number of chunks the data records are cut into (at least one).
+    fn chunks(&self) -> Option<usize> {
+        let chunk_len = self.tuning.chunk_len.max(1) as u64;
+        usize::try_from(self.data_len().div_ceil(chunk_len))
+            .ok()
+            .map(|n| n.max(1))
+    }
+
+    /// Worker threads [`run`] starts: one per chunk, up to [`Tuning::threads`].
+    pub fn workers(&self) -> usize {
+        self.chunks()
+            .map_or(0, |chunks| self.tuning.threads.min(chunks))
+    }
 }
 
 /// A plan for reading `path` in chunks, or `None` if the file is not one the chunked
@@ -311,11 +325,7 @@ pub fn run<P: ChunkParser>(
     parser: &P,
     mut consume: impl FnMut(P::Out, u64) -> bool,
 ) -> Option<Finished> {
-    let data_start = plan.head.len() as u64;
-    let chunk_len = plan.tuning.chunk_len.max(1) as u64;
-    let chunks = usize::try_from(plan.len.saturating_sub(data_start).div_ceil(chunk_len))
-        .ok()?
-        .max(1);
+    let chunks = plan.chunks()?;
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let consumed = Mutex::new(0usize);
@@ -333,7 +343,7 @@ pub fn run<P: ChunkParser>(
         let hashing = plan
             .digest
             .then(|| scope.spawn(|| hash_file(&plan.path, &stop)));
-        for _ in 0..plan.tuning.threads.min(chunks) {
+        for _ in 0..plan.workers() {
             let sender = sender.clone();
             let mut parser = parser.clone();
             let (next, stop, consumed, advanced) = (&next, &stop, &consumed, &advanced);

@@ -7,12 +7,13 @@
 //! with any other value (`4.5`, `12.5` points) refuses, and the file is read
 //! sequentially. So does a row that would be a problem, so that every problem is
 //! reported with its place. A worker checks every cell as the sequential reader does
-//! ([`answer_value`], and the importance rule of [`super::check_importance`]).
+//! ([`answer_value`], and the importance rule of [`points_problem`]).
 
 use super::super::answers::trim;
 use super::super::chunked::{ChunkParser, Fields};
 use super::{
-    answer_value, ChunkSums, Layout, SurveySums, WholeAnswers, WholeCell, WholeRespondent,
+    answer_value, points_problem, Answers, ChunkSums, Layout, SurveySums, WholeCell,
+    WholeRespondent,
 };
 use crate::definition::{Audit, Scale};
 
@@ -24,7 +25,7 @@ use crate::definition::{Audit, Scale};
 const MAX_WHOLE: f64 = 100.0;
 
 /// The answer arrays of a [`WholeRespondent`], in the order of [`RowParser::targets`].
-const TARGETS: usize = 6;
+const TARGETS: usize = super::KINDS;
 /// Index of the importance array among the targets (the others are per item).
 const IMPORTANCE: usize = 5;
 
@@ -89,15 +90,6 @@ fn whole(value: Option<f64>) -> Option<WholeCell> {
     }
 }
 
-/// Whether importance points pass [`super::check_importance`]: none given, or every
-/// dimension's, adding up to 100 (exactly, being whole numbers).
-fn importance_ok(points: &[WholeCell]) -> bool {
-    let answered: i64 = points.iter().map(|c| i64::from(c.answered)).sum();
-    answered == 0
-        || (answered == points.len() as i64
-            && points.iter().map(|c| i64::from(c.value)).sum::<i64>() == 100)
-}
-
 /// Reads records into [`WholeRespondent`]s and adds them to per-chunk sums; one per worker.
 #[derive(Clone)]
 pub(super) struct RowParser<'a, S> {
@@ -122,18 +114,11 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
     pub(super) fn new(audit: &Audit, layout: &Layout, extra: Option<usize>, sums: &'a S) -> Self {
         let n_items = audit.items.len();
         let n_dims = audit.dimensions.len();
-        let columns_of: [&[Option<usize>]; TARGETS] = [
-            &layout.expected,
-            &layout.perceived,
-            &layout.adequate,
-            &layout.desired,
-            &layout.management,
-            &layout.importance,
-        ];
+        let columns_of = layout.columns();
         let mut targets = [None; TARGETS];
         let mut width = 0;
-        for (t, cols) in columns_of.iter().enumerate() {
-            if cols.iter().any(Option::is_some) {
+        for (t, present) in layout.kinds().into_iter().enumerate() {
+            if present {
                 targets[t] = Some(width);
                 width += if t == IMPORTANCE { n_dims } else { n_items };
             }
@@ -184,14 +169,14 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
     }
 
     /// The answers of target `t` in the row read, if the file has its columns.
-    fn answers(&self, t: usize) -> Option<WholeAnswers<'_>> {
+    fn answers(&self, t: usize) -> Option<&[WholeCell]> {
         let start = self.targets[t]?;
         let len = if t == IMPORTANCE {
             self.n_dims
         } else {
             self.n_items
         };
-        self.cells.get(start..start + len).map(WholeAnswers)
+        self.cells.get(start..start + len)
     }
 }
 
@@ -233,10 +218,10 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         }
         let importance = self.answers(IMPORTANCE);
         // Only whether there is a problem matters; its place is found sequentially.
-        if importance.is_some_and(|points| !importance_ok(points.0)) {
+        if importance.is_some_and(|points| points_problem(points).is_some()) {
             return false;
         }
-        let respondent = WholeRespondent {
+        let respondent: WholeRespondent = Answers {
             expected: self.answers(0),
             perceived: self.answers(1),
             adequate: self.answers(2),
@@ -325,7 +310,7 @@ mod tests {
 
     impl Shown for SegmentAccumulators {
         fn shown(&self) -> String {
-            let segments = self.segments.iter();
+            let segments = self.segments().into_iter();
             segments
                 .map(|(k, a)| format!("{k}: {}\n", sums_of(a)))
                 .collect()
