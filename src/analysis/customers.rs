@@ -96,7 +96,7 @@ pub struct CustomerAccumulator<N: Summed = f64> {
 
 /// The customer sums of one chunk of rows with whole-number answers: integer sums, and
 /// the log of what is a fraction (see the module comment).
-pub type CustomerChunk = CustomerAccumulator<i64>;
+pub(crate) type CustomerChunk = CustomerAccumulator<i64>;
 
 impl<N: Summed> CustomerAccumulator<N> {
     /// Empty sums for `items` items, grouped by dimension as `dimension_items` says.
@@ -126,7 +126,7 @@ impl<N: Summed> CustomerAccumulator<N> {
     /// Written once for both readers. For whole numbers it is branch-free: an unanswered
     /// cell is added with weight 0.
     #[inline]
-    pub fn add_answers<C: Cell<Value = N>>(&mut self, r: &Answers<C>) {
+    pub(crate) fn add_answers<C: Cell<Value = N>>(&mut self, r: &Answers<C>) {
         self.respondents += 1;
         match (r.expected, r.perceived) {
             (Some(e), Some(p)) => {
@@ -238,8 +238,8 @@ impl CustomerAccumulator {
     }
 
     /// Adds one respondent, in file order.
-    pub fn add(&mut self, r: &Respondent) {
-        self.add_answers(&r.answers);
+    pub(crate) fn add(&mut self, r: &Respondent) {
+        self.add_answers(r);
         let log = std::mem::take(&mut self.log);
         self.replay(&log);
         self.log = log;
@@ -317,7 +317,7 @@ pub struct ManagementAccumulator<N: Summed = f64> {
 }
 
 /// The management sums of one chunk: M per item, as integers (nothing is order-bound).
-pub type ManagementChunk = ManagementAccumulator<i64>;
+pub(crate) type ManagementChunk = ManagementAccumulator<i64>;
 
 impl<N: Summed> ManagementAccumulator<N> {
     /// Empty sums for `items` items.
@@ -330,7 +330,7 @@ impl<N: Summed> ManagementAccumulator<N> {
 
     /// Adds one manager's answers (written once for both readers).
     #[inline]
-    pub fn add_answers<C: Cell<Value = N>>(&mut self, r: &Answers<C>) {
+    pub(crate) fn add_answers<C: Cell<Value = N>>(&mut self, r: &Answers<C>) {
         self.respondents += 1;
         if let Some(m) = r.management {
             for (sums, m) in self.items.iter_mut().zip(m) {
@@ -347,8 +347,8 @@ impl ManagementAccumulator {
     }
 
     /// Adds one manager's answers.
-    pub fn add(&mut self, r: &Respondent) {
-        self.add_answers(&r.answers);
+    pub(crate) fn add(&mut self, r: &Respondent) {
+        self.add_answers(r);
     }
 }
 

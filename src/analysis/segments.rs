@@ -15,7 +15,7 @@ use crate::sources::survey::{ChunkSums, Respondent, SurveySums, WholeRespondent}
 
 /// The column of `source` that `--by by` names: `site` and `region` follow the
 /// audit's column mapping, anything else is a column name of the file.
-pub fn segment_column(source: &SurveySource, by: &str) -> String {
+pub(crate) fn segment_column(source: &SurveySource, by: &str) -> String {
     match by {
         "site" => source.site_column.clone(),
         "region" => source.region_column.clone(),
@@ -27,7 +27,7 @@ pub fn segment_column(source: &SurveySource, by: &str) -> String {
 /// [`SegmentChunk`]), in order of first appearance. Only the order of rows within a
 /// segment matters, so each segment is summed as the whole audit is.
 #[derive(Debug, Clone)]
-pub struct SegmentSums<N: Summed = f64> {
+pub(crate) struct SegmentSums<N: Summed = f64> {
     /// A new segment's sums.
     empty: CustomerAccumulator<N>,
     /// Position of each segment value in `segments`. foldhash: looked up for every row,
@@ -37,7 +37,7 @@ pub struct SegmentSums<N: Summed = f64> {
 }
 
 /// The segments' sums of one chunk of a survey file.
-pub type SegmentChunk = SegmentSums<i64>;
+pub(crate) type SegmentChunk = SegmentSums<i64>;
 
 impl<N: Summed> SegmentSums<N> {
     /// No segments yet; a new one starts from `empty`.
@@ -83,8 +83,8 @@ impl SegmentAccumulators {
     }
 
     /// Adds a respondent to the segment of its `extra` column value.
-    pub fn add(&mut self, r: &Respondent) {
-        self.sums.segment(r.answers.extra).add(r);
+    pub(crate) fn add(&mut self, r: &Respondent) {
+        self.sums.segment(r.extra).add(r);
     }
 
     /// Each segment's value and sums, in byte order of the value.
@@ -185,7 +185,7 @@ pub struct Segments {
 }
 
 /// Analyses every segment and ranks those with at least `min_segment_n` respondents.
-pub fn analyse(audit: &Audit, acc: &SegmentAccumulators) -> Segments {
+pub(crate) fn analyse(audit: &Audit, acc: &SegmentAccumulators) -> Segments {
     let min_n = audit.thresholds.min_segment_n;
     let mut segments: Vec<Segment> = acc
         .segments()
@@ -246,7 +246,6 @@ pub fn analyse(audit: &Audit, acc: &SegmentAccumulators) -> Segments {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::survey::Answers;
 
     fn audit(min_n: u32) -> Audit {
         let yaml = format!(
@@ -265,19 +264,13 @@ sources: {{customers: {{file: c.csv}}}}\nthresholds: {{min_segment_n: {min_n}}}\
     fn add(acc: &mut SegmentAccumulators, site: &str, e: f64, p: f64) {
         let (ev, pv) = ([Some(e)], [Some(p)]);
         acc.add(&Respondent {
-            line: 2,
-            id: "",
-            site,
-            region: "",
-            answers: Answers {
-                expected: Some(&ev),
-                perceived: Some(&pv),
-                adequate: None,
-                desired: None,
-                management: None,
-                importance: None,
-                extra: site,
-            },
+            expected: Some(&ev),
+            perceived: Some(&pv),
+            adequate: None,
+            desired: None,
+            management: None,
+            importance: None,
+            extra: site,
         });
     }
 

@@ -155,7 +155,7 @@ impl Summed for i64 {
 
 /// Result of a one-sample (paired-difference) t test of mean = 0, with a 95% CI.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MeanTest {
+pub(crate) struct MeanTest {
     /// Number of values.
     pub n: u64,
     /// Mean; `None` when n == 0.
@@ -171,7 +171,7 @@ pub struct MeanTest {
 }
 
 /// One-sample t test of mean = 0 with a 95% CI, from the moments of the values.
-pub fn mean_test(m: &Moments) -> MeanTest {
+pub(crate) fn mean_test(m: &Moments) -> MeanTest {
     let mut out = MeanTest {
         n: m.n,
         mean: m.mean(),
@@ -209,7 +209,7 @@ const ALPHA: f64 = 0.05;
 const LARGE_DF: f64 = 1e6;
 
 /// Quantile 0.975 of Student's t with `df` degrees of freedom; `None` if df <= 0 or not finite.
-pub fn t_critical_975(df: f64) -> Option<f64> {
+pub(crate) fn t_critical_975(df: f64) -> Option<f64> {
     if !df.is_finite() || df <= 0.0 {
         return None;
     }
@@ -264,7 +264,7 @@ pub fn t_critical_975(df: f64) -> Option<f64> {
 }
 
 /// Two-sided p value 2·P(T > |t|) of Student's t with `df` df; `None` if df <= 0 (or NaN) or t is not finite.
-pub fn two_sided_p(t: f64, df: f64) -> Option<f64> {
+pub(crate) fn two_sided_p(t: f64, df: f64) -> Option<f64> {
     if df.is_nan() || df <= 0.0 || !t.is_finite() {
         return None;
     }
@@ -313,7 +313,7 @@ fn normal_two_sided_p(z: f64) -> Option<f64> {
 
 /// Welch's unequal-variance t test of mean(a) - mean(b).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct WelchTest {
+pub(crate) struct WelchTest {
     /// mean(a) - mean(b).
     pub diff: f64,
     /// Welch's t statistic.
@@ -325,7 +325,7 @@ pub struct WelchTest {
 }
 
 /// Welch's t test of mean(a) - mean(b); `None` if either n < 2 or both variances are 0.
-pub fn welch_test(a: &Moments, b: &Moments) -> Option<WelchTest> {
+pub(crate) fn welch_test(a: &Moments, b: &Moments) -> Option<WelchTest> {
     let (va, vb) = (a.variance()?, b.variance()?);
     if va == 0.0 && vb == 0.0 {
         return None;
@@ -429,7 +429,7 @@ impl AlphaAccumulator {
 }
 
 /// Mean of the values that are Some; None if there are none.
-pub fn mean_of(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
+pub(crate) fn mean_of(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
     let (n, sum) = values
         .into_iter()
         .flatten()

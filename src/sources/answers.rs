@@ -70,7 +70,7 @@ impl Number for i64 {
 
 /// What a cell holds.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// Not answered: empty, `NA`, `N/A` (any case).
     Missing,
     /// A number.
@@ -82,7 +82,7 @@ pub enum Answer {
 /// Small integers, by far the commonest answers, are parsed without going through
 /// `str` or a float parser. A decimal comma (`4,5`) is accepted because European Excel
 /// writes it in `;`-separated files.
-pub fn parse_number_cell(cell: &[u8]) -> Option<Answer> {
+pub(crate) fn parse_number_cell(cell: &[u8]) -> Option<Answer> {
     let cell = trim(cell);
     match cell {
         [] => return Some(Answer::Missing),
@@ -106,13 +106,13 @@ pub fn parse_number_cell(cell: &[u8]) -> Option<Answer> {
 }
 
 /// `NA`, `N/A` in any case (after trimming).
-pub fn is_missing_marker(cell: &[u8]) -> bool {
+pub(crate) fn is_missing_marker(cell: &[u8]) -> bool {
     let cell = trim(cell);
     cell.eq_ignore_ascii_case(b"na") || cell.eq_ignore_ascii_case(b"n/a")
 }
 
 /// Trims ASCII white space (survey tools pad cells).
-pub fn trim(cell: &[u8]) -> &[u8] {
+pub(crate) fn trim(cell: &[u8]) -> &[u8] {
     let start = cell
         .iter()
         .position(|b| !b.is_ascii_whitespace())

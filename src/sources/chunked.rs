@@ -77,7 +77,7 @@ impl Tuning {
 }
 
 /// One record's fields, as parsed (quotes removed).
-pub struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     kind: FieldsKind<'a>,
     /// Fields in the header: a record with another number is refused.
     expected: usize,
@@ -152,7 +152,7 @@ impl<'a> Fields<'a> {
 }
 
 /// Turns records into what the consumer needs; one clone per worker thread.
-pub trait ChunkParser: Clone + Send {
+pub(crate) trait ChunkParser: Clone + Send {
     /// The parsed rows of one chunk.
     type Out: Send;
     /// An empty output for a new chunk.
@@ -165,7 +165,7 @@ pub trait ChunkParser: Clone + Send {
 
 /// Where a file's data starts and how its records look: everything [`run`] needs.
 #[derive(Debug)]
-pub struct Plan {
+pub(crate) struct Plan {
     path: std::path::PathBuf,
     /// The bytes before the first data record (BOM and header records), hashed first.
     head: Vec<u8>,
@@ -180,7 +180,7 @@ pub struct Plan {
 
 /// What the chunked reading found, when it read the whole file.
 #[derive(Debug)]
-pub struct Finished {
+pub(crate) struct Finished {
     /// Records read (after the header records).
     pub records: u64,
     /// Hex SHA-256 of the whole file (`None` for a plan [`Plan::without_digest`]).
@@ -221,7 +221,7 @@ impl Plan {
 /// with `delimiter` are, or chunking turned off. `bom` says whether a UTF-8 BOM was seen.
 /// The data start after `header_records` records (1: the header line alone; more for
 /// exports with several header rows), each of which must end with a line break.
-pub fn plan(
+pub(crate) fn plan(
     path: &Path,
     delimiter: u8,
     headers: &[String],
@@ -320,7 +320,7 @@ struct Parsed<O> {
 ///
 /// `None` means the chunked reading gave up part way (see the module comment) or was
 /// stopped; what was consumed until then is the start of the file, record for record.
-pub fn run<P: ChunkParser>(
+pub(crate) fn run<P: ChunkParser>(
     plan: &Plan,
     parser: &P,
     mut consume: impl FnMut(P::Out, u64) -> bool,

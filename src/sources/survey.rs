@@ -20,7 +20,7 @@ use crate::yaml::nearest;
 
 /// Which survey a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SurveyKind {
+pub(crate) enum SurveyKind {
     /// Customers: E, P (and A, D, W) columns.
     Customers,
     /// Management: M columns.
@@ -40,7 +40,7 @@ impl SurveyKind {
 /// An answer cell as accumulators take it: a value and a 0/1 "answered" weight, so that
 /// one formula sums the sequential reader's `Option<f64>` and the chunked reader's
 /// [`WholeCell`] (see [`Number`]).
-pub trait Cell: Copy {
+pub(crate) trait Cell: Copy {
     /// What the value is summed as: `f64`, or `i64` for whole numbers.
     type Value: Number;
     /// The answer, reverse-scored; 0 if unanswered.
@@ -66,7 +66,7 @@ impl Cell for Option<f64> {
 /// importance); a kind is `None` when the file has none of its columns. Both readers hand
 /// these to the same accumulator code, with cells `C` of their own.
 #[derive(Debug, Clone, Copy)]
-pub struct Answers<'a, C> {
+pub(crate) struct Answers<'a, C> {
     /// E per item.
     pub expected: Option<&'a [C]>,
     /// P per item.
@@ -83,31 +83,8 @@ pub struct Answers<'a, C> {
     pub extra: &'a str,
 }
 
-/// One respondent as the sequential reader hands it over.
-#[derive(Debug)]
-pub struct Respondent<'a> {
-    /// Line of the row in the file (1-based, header is line 1).
-    pub line: u64,
-    /// Respondent id (empty if the file has no id column).
-    pub id: &'a str,
-    /// Site (empty if none).
-    pub site: &'a str,
-    /// Region (empty if none).
-    pub region: &'a str,
-    /// The answers (`None` when unanswered).
-    pub answers: Answers<'a, Option<f64>>,
-}
-
-impl Respondent<'_> {
-    /// The value of segment column `by` (`site` or `region`) of this row.
-    pub fn segment(&self, by: &str) -> &str {
-        match by {
-            "region" => self.region,
-            "site" => self.site,
-            _ => self.answers.extra,
-        }
-    }
-}
+/// One respondent as the sequential reader hands it over (`None` when unanswered).
+pub(crate) type Respondent<'a> = Answers<'a, Option<f64>>;
 
 /// How a survey file was read: chosen by [`read_survey_into`], reported with `-v` (and
 /// asserted by the tests that compare both ways of reading).
@@ -178,7 +155,6 @@ pub struct SurveyRead {
 /// Where each field of the audit is in the file.
 #[derive(Debug, Default)]
 struct Layout {
-    id: Option<usize>,
     site: Option<usize>,
     region: Option<usize>,
     expected: Vec<Option<usize>>,
@@ -243,7 +219,7 @@ fn read_survey_with(
 /// same in any order) and logs what must be added in file order (sums of fractions, such
 /// as mean scores); [`SurveySums::merge_chunk`] takes the chunks in file order. Both adds
 /// are one formula over [`Cell`]s, so they give the same sums to the last bit.
-pub trait SurveySums: Clone + Send + Sync {
+pub(crate) trait SurveySums: Clone + Send + Sync {
     /// What a worker adds the rows of one chunk to.
     type Chunk: ChunkSums;
     /// Adds one respondent (sequential reading).
@@ -255,14 +231,14 @@ pub trait SurveySums: Clone + Send + Sync {
 }
 
 /// The sums of one chunk of a survey file (see [`SurveySums`]).
-pub trait ChunkSums: Send {
+pub(crate) trait ChunkSums: Send {
     /// Adds one respondent whose answers are all whole numbers.
     fn add(&mut self, r: &WholeRespondent);
 }
 
 /// A whole-number answer in chunked reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WholeCell {
+pub(crate) struct WholeCell {
     /// The answer, reverse-scored; 0 if unanswered. (`i32`: chunked reading takes whole
     /// answers up to 100 only, and a row of half-size cells is cheaper to fill.)
     pub value: i32,
@@ -292,14 +268,14 @@ impl Cell for WholeCell {
 }
 
 /// One respondent read in chunks, every answer a whole number.
-pub type WholeRespondent<'a> = Answers<'a, WholeCell>;
+pub(crate) type WholeRespondent<'a> = Answers<'a, WholeCell>;
 
 /// Reads the survey `source` of `audit` into `sums`: large UTF-8 files in chunks on
 /// `tuning.threads` threads (see [`super::chunked`]), anything else sequentially, with
 /// the same result to the last bit; [`SurveyRead::strategy`] says which. `extra` is the
 /// segment column (see [`Answers::extra`]). On a problem `sums` may hold part of the
 /// file: discard it.
-pub fn read_survey_into<S: SurveySums>(
+pub(crate) fn read_survey_into<S: SurveySums>(
     audit: &Audit,
     source: &SurveySource,
     kind: SurveyKind,
@@ -437,11 +413,6 @@ fn read_opened(
             }
             continue;
         }
-        let text = |col: Option<usize>| {
-            col.and_then(|c| record.get(c))
-                .and_then(|b| std::str::from_utf8(super::answers::trim(b)).ok())
-                .unwrap_or("")
-        };
         let answers = [
             &expected,
             &perceived,
@@ -452,20 +423,17 @@ fn read_opened(
         ];
         let [expected, perceived, adequate, desired, management, importance] =
             std::array::from_fn(|k| kinds[k].then_some(answers[k].as_slice()));
-        visit(&Respondent {
-            line,
-            id: text(layout.id),
-            site: text(layout.site),
-            region: text(layout.region),
-            answers: Answers {
-                expected,
-                perceived,
-                adequate,
-                desired,
-                management,
-                importance,
-                extra: text(extra_column),
-            },
+        let extra = extra_column
+            .and_then(|c| record.get(c))
+            .and_then(|b| std::str::from_utf8(super::answers::trim(b)).ok());
+        visit(&Answers {
+            expected,
+            perceived,
+            adequate,
+            desired,
+            management,
+            importance,
+            extra: extra.unwrap_or(""),
         });
     }
     if extra_problems > 0 {
@@ -681,7 +649,6 @@ fn resolve_layout(
             .collect()
     };
     let mut layout = Layout {
-        id: position(&source.id_column),
         site: position(&source.site_column),
         region: position(&source.region_column),
         expected: vec![None; audit.items.len()],
