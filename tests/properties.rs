@@ -9,7 +9,8 @@
 //! `SERVQUAL_THREADS=0` (the sequential reader) and once in chunks of 1 to 256 bytes
 //! (`SERVQUAL_CHUNK_BYTES`) on 1 to 3 threads; `-v` says how each survey was read. One
 //! case in eight has an answer that is not a whole number (`3.5`), which the chunked
-//! reader must give up on, falling back to the sequential one with the same report.
+//! reader must give up on, falling back to the sequential one with the same report; one
+//! in sixteen has an answer that is a problem, which both must report alike (exit 2).
 //!
 //! The seed is fixed ([`SEED`]): every run tries the same [`CASES`] cases. On a failure,
 //! proptest shrinks the case and prints the smallest one it found; its files and the
@@ -55,6 +56,8 @@ struct Case {
     final_newline: bool,
     /// Where to put an answer that is not a whole number: (row, item), modulo the sizes.
     fraction: Option<(usize, usize)>,
+    /// Where to put an answer that is a problem (off the scale, or not a number).
+    problem: Option<(usize, usize, bool)>,
     /// `SERVQUAL_CHUNK_BYTES`.
     chunk_bytes: usize,
     /// `SERVQUAL_THREADS`.
@@ -134,6 +137,7 @@ fn case() -> impl Strategy<Value = Case> {
         any::<bool>(),
         any::<bool>(),
         prop::option::weighted(0.125, (any::<usize>(), any::<usize>())),
+        prop::option::weighted(0.0625, (any::<usize>(), any::<usize>(), any::<bool>())),
         prop_oneof![3 => 1usize..=32, 1 => 33usize..=256],
         1usize..=3,
     );
@@ -149,7 +153,7 @@ fn case() -> impl Strategy<Value = Case> {
     )
         .prop_map(
             |(scale, dimensions, zone, points, customers, managers, by_site, reading)| {
-                let (crlf, final_newline, fraction, chunk_bytes, threads) = reading;
+                let (crlf, final_newline, fraction, problem, chunk_bytes, threads) = reading;
                 Case {
                     scale,
                     dimensions,
@@ -161,6 +165,7 @@ fn case() -> impl Strategy<Value = Case> {
                     crlf,
                     final_newline,
                     fraction,
+                    problem,
                     chunk_bytes,
                     threads,
                 }
@@ -234,10 +239,10 @@ impl Case {
         if self.points != Points::None {
             header.extend((1..=dims).map(|d| format!("W_d{d}")));
         }
-        let fraction = self
-            .fraction
-            .filter(|_| !self.customers.is_empty())
-            .map(|(r, i)| (r % self.customers.len(), i % items.len()));
+        let at = |(r, i): (usize, usize)| (r % self.customers.len(), i % items.len());
+        let fraction = self.fraction.filter(|_| self.has_rows()).map(at);
+        let problem = self.problem.filter(|_| self.has_rows());
+        let problem = problem.map(|(r, i, off_scale)| (at((r, i)), off_scale));
         let rows: Vec<(Vec<String>, bool)> = self
             .customers
             .iter()
@@ -247,9 +252,16 @@ impl Case {
                 for k in 0..kinds.len() {
                     for i in 0..items.len() {
                         let answer = row.answers[i % row.answers.len()][k];
-                        fields.push(match fraction {
+                        fields.push(match (fraction, problem) {
+                            // E of one item: one above the scale, or a word.
+                            (_, Some((at, true))) if at == (r, i) && k == 0 => {
+                                (self.scale.1 + 1).to_string()
+                            }
+                            (_, Some((at, false))) if at == (r, i) && k == 0 => "x".into(),
                             // P of one item: a half above the scale's minimum.
-                            Some(at) if at == (r, i) && k == 1 => format!("{}.5", self.scale.0),
+                            (Some(at), _) if at == (r, i) && k == 1 => {
+                                format!("{}.5", self.scale.0)
+                            }
                             _ => self.cell(answer),
                         });
                     }
@@ -354,9 +366,19 @@ impl Case {
         ]
     }
 
+    /// Whether the customer survey has rows.
+    fn has_rows(&self) -> bool {
+        !self.customers.is_empty()
+    }
+
     /// Whether the customer survey has an answer the chunked reader must give up on.
     fn has_fraction(&self) -> bool {
-        self.fraction.is_some() && !self.customers.is_empty()
+        self.fraction.is_some() && self.has_rows()
+    }
+
+    /// Whether the customer survey has an answer that is a problem.
+    fn has_problem(&self) -> bool {
+        self.problem.is_some() && self.has_rows()
     }
 }
 
@@ -458,6 +480,19 @@ fn reads_alike(case: &Case) -> Result<(), TestCaseError> {
     let chunked = finish(start(dir.path(), &case.args(), &case.chunked_env()));
     let sequential = finish(sequential);
     let fail = |what: String| TestCaseError::fail(format!("{what}; {}", keep_failure(case)));
+    if case.has_problem() {
+        // The chunked reader gives up, and the sequential one says where the problem is.
+        let same = chunked.code == Some(2)
+            && sequential.code == Some(2)
+            && chunked.stderr == sequential.stderr
+            && chunked.stdout.is_empty()
+            && sequential.stdout.is_empty();
+        if !same || !sequential.stderr.contains("customers.csv:") {
+            let runs = format!("{}\nchunked:\n{}", sequential.stderr, chunked.stderr);
+            return Err(fail(format!("a problem not reported alike:\n{runs}")));
+        }
+        return Ok(());
+    }
     if sequential.code != Some(0) {
         return Err(fail(format!(
             "the generated audit does not report: {}",
