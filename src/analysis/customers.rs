@@ -3,9 +3,9 @@
 //! Accumulators hold sums, never rows, and can be merged, so memory depends on the
 //! number of items and segments only.
 //!
-//! Each accumulator's `add` is written once, over the [`Cell`]s of either reader: `f64`
+//! Each accumulator's `add` is written once, over the `Cell`s of either reader: `f64`
 //! sums for the sequential reader, `i64` sums for a chunk of the chunked reader (see
-//! [`SurveySums`]). Why a file read in chunks gives the same bits as one read front to
+//! `SurveySums`). Why a file read in chunks gives the same bits as one read front to
 //! back:
 //! - A chunk only takes whole answers up to 100, so its integer sums (counts, sums and
 //!   sums of squares of E, P, gaps, alpha rows, points) are exact, and so is each one's
@@ -13,7 +13,7 @@
 //!   hold the same whole numbers exactly (every sum stays below 2^53, see `survey/fast.rs`),
 //!   so adding them in another order changes no bit.
 //! - What is a fraction (each dimension's mean gap score per respondent, the weighted
-//!   score) is order-bound: [`CustomerAccumulator::add_answers`] only logs it, the same
+//!   score) is order-bound: `CustomerAccumulator::add_answers` only logs it, the same
 //!   float operations in both readers, and it is added to the totals in file order: at
 //!   once by the sequential reader, and when chunks are merged (in file order) by the
 //!   chunked one.
@@ -71,7 +71,7 @@ pub struct DimensionSums<N: Summed = f64> {
 }
 
 /// Running state of the customer survey for one segment (or the whole audit), summed as
-/// `N`: `f64` (the default) when read sequentially, `i64` for a chunk ([`CustomerChunk`]).
+/// `N`: `f64` (the default) when read sequentially, `i64` for a chunk (`CustomerChunk`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerAccumulator<N: Summed = f64> {
     /// Rows seen.
@@ -307,7 +307,7 @@ impl ChunkSums for CustomerChunk {
 }
 
 /// Running state of the management survey: M per item, summed as `N` (`i64` in a
-/// chunk's sums, [`ManagementChunk`]).
+/// chunk's sums, `ManagementChunk`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ManagementAccumulator<N: Summed = f64> {
     /// Managers who answered.

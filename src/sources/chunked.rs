@@ -2,7 +2,7 @@
 //!
 //! The file is cut into chunks of about [`Tuning::chunk_len`] bytes; each cut moves
 //! forward to just after a line break, so every chunk holds whole lines. Worker threads
-//! parse chunks with a [`ChunkParser`] (for surveys: cells into answers into partial sums,
+//! parse chunks with a `ChunkParser` (for surveys: cells into answers into partial sums,
 //! nothing shared), and the calling thread takes their outputs *in file order*, so that
 //! whatever must be added in order (sums of fractions) is. A thread of its own reads the
 //! file once more for its SHA-256, which must see the bytes in order.
@@ -10,7 +10,7 @@
 //! This is a fast path, not a second reader: whatever it is not sure it reads exactly as
 //! the sequential reader (`text::open_csv_reader`) would — invalid UTF-8, a lone `\r`,
 //! a BOM character, a row of the wrong length, a cut that fell inside a quoted field or
-//! after an empty line, any cell the parser refuses — makes [`run`] stop and answer `None`, and the caller reads the file again
+//! after an empty line, any cell the parser refuses — makes `run` stop and answer `None`, and the caller reads the file again
 //! sequentially, which reports problems with their exact place and wording.
 //!
 //! Memory: at most 2 × threads + 1 chunks are in flight, so it does not grow with rows.

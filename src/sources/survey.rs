@@ -1,7 +1,7 @@
 //! The customer and management surveys: wide CSV, one row per respondent.
 //!
-//! Column positions are resolved once from the header ([`Layout`]); each row is parsed
-//! into reused buffers, reverse-scored, and handed to the caller as a [`Respondent`].
+//! Column positions are resolved once from the header (`Layout`); each row is parsed
+//! into reused buffers, reverse-scored, and handed to the caller as a `Respondent`.
 
 use std::path::Path;
 
@@ -86,7 +86,7 @@ pub(crate) struct Answers<'a, C> {
 /// One respondent as the sequential reader hands it over (`None` when unanswered).
 pub(crate) type Respondent<'a> = Answers<'a, Option<f64>>;
 
-/// How a survey file was read: chosen by [`read_survey_into`], reported with `-v` (and
+/// How a survey file was read: chosen by `read_survey_into`, reported with `-v` (and
 /// asserted by the tests that compare both ways of reading).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReadStrategy {
