@@ -496,4 +496,49 @@ mod tests {
         assert!(first_item.starts_with("40 "), "{first_item}");
         assert!(first_item.contains(".5, sum_sq"), "{first_item}");
     }
+
+    #[test]
+    fn the_strategy_says_how_each_file_was_read() {
+        use super::super::{Fallback, ReadStrategy};
+        let strategy = |audit: &Audit, tuning: Tuning| {
+            let mut sums = CustomerAccumulator::new(audit);
+            let source = audit.customers.as_ref().unwrap();
+            let kind = SurveyKind::Customers;
+            let read = read_survey_into(audit, source, kind, None, tuning, &mut sums);
+            read.unwrap().strategy
+        };
+        let csv = sample(200);
+        let (_dir, whole) = audit(&csv);
+        let off = ReadStrategy::Sequential(Fallback::TurnedOff);
+        assert_eq!(strategy(&whole, tuning(0, 64)), off);
+        let two = ReadStrategy::Chunked { threads: 2 };
+        assert_eq!(strategy(&whole, tuning(2, 64)), two);
+        // One chunk: one worker, whatever the threads.
+        let one = ReadStrategy::Chunked { threads: 1 };
+        assert_eq!(strategy(&whole, tuning(4, 1 << 20)), one);
+        // A fraction in the last row: the chunked reader gives up there.
+        let mut lines: Vec<String> = csv.lines().map(str::to_owned).collect();
+        let last = lines.len() - 1;
+        let mut fields: Vec<&str> = lines[last].split(',').collect();
+        fields[3] = "2.5";
+        lines[last] = fields.join(",");
+        let (_fraction_dir, fraction) = audit(&lines.join("\n"));
+        let gave_up = ReadStrategy::Sequential(Fallback::GaveUp);
+        assert_eq!(strategy(&fraction, tuning(2, 64)), gave_up);
+        // Another encoding is read sequentially.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("c.csv"), &csv).unwrap();
+        let yaml = "audit: {id: t, title: T, period: {start: 2026-01-01, end: 2026-03-31}}\n\
+                    instrument: servqual-22\nweights: survey\nscale: {min: 1, max: 7}\n\
+                    sources:\n  customers: {file: c.csv, encoding: windows-1252}\n";
+        let latin = crate::definition::load_str(&dir.path().join("audit.yaml"), yaml).unwrap();
+        let encoding = ReadStrategy::Sequential(Fallback::Encoding);
+        assert_eq!(strategy(&latin, tuning(2, 64)), encoding);
+        assert_eq!(
+            encoding.to_string(),
+            "read sequentially (not UTF-8)",
+            "the -v note"
+        );
+        assert_eq!(two.to_string(), "read in chunks on 2 threads");
+    }
 }
