@@ -26,7 +26,7 @@ use crate::problem::{Problem, Problems};
 use crate::provenance::{FileDigest, Provenance};
 use crate::report::{Report, ReportParts};
 use crate::sources::chunked::Tuning;
-use crate::sources::survey::{read_survey_into, SurveyKind, SurveyRead};
+use crate::sources::survey::{read_survey_into, ReadStrategy, SurveyKind, SurveyRead};
 use crate::sources::visits::{read_visits, VisitsRead};
 
 /// What the main job is asked for, as the command line's flags say it.
@@ -73,6 +73,8 @@ pub struct Outcome {
     pub gate: Vec<gate::Outcome>,
     /// Whether an unmeasured rule only warns.
     pub allow_unmeasured: bool,
+    /// How each survey file was read (its path as written, and the strategy), for `-v`.
+    pub survey_reads: Vec<(String, ReadStrategy)>,
 }
 
 impl Outcome {
@@ -162,6 +164,14 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
             return Err(Problems(problems.flat_map(|p| p.0).collect()));
         }
     };
+    let survey_reads = [
+        data.customers.as_ref().map(|(_, r)| r),
+        data.management.as_ref().map(|(_, r)| r),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|read| (read.digest.path.clone(), read.strategy))
+    .collect();
     let mut report = build_report(audit, &data, &side, request.lang);
     report.provenance.generated_at = request.generated_at.clone();
     // The gate reads the report as its JSON form, the contract its metrics are named in.
@@ -175,6 +185,7 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
         report,
         gate,
         allow_unmeasured: request.allow_unmeasured,
+        survey_reads,
     })
 }
 

@@ -2,160 +2,201 @@
 //!
 //! Accumulators hold sums, never rows, and can be merged, so memory depends on the
 //! number of items and segments only.
+//!
+//! Each accumulator's `add` is written once, over the `Cell`s of either reader: `f64`
+//! sums for the sequential reader, `i64` sums for a chunk of the chunked reader (see
+//! `SurveySums`). Why a file read in chunks gives the same bits as one read front to
+//! back:
+//! - A chunk only takes whole answers up to 100, so its integer sums (counts, sums and
+//!   sums of squares of E, P, gaps, alpha rows, points) are exact, and so is each one's
+//!   conversion to `f64` when a chunk is merged; the `f64` sums of the sequential reader
+//!   hold the same whole numbers exactly (every sum stays below 2^53, see `survey/fast.rs`),
+//!   so adding them in another order changes no bit.
+//! - What is a fraction (each dimension's mean gap score per respondent, the weighted
+//!   score) is order-bound: `CustomerAccumulator::add_answers` only logs it, the same
+//!   float operations in both readers, and it is added to the totals in file order: at
+//!   once by the sequential reader, and when chunks are merged (in file order) by the
+//!   chunked one.
+//! - Both give the same float for a score: `f64` sums of whole gaps are exact, so
+//!   `total / answered` is the same division. An unanswered cell is added as 0 with
+//!   weight 0, which changes no sum (at most the sign of a zero, which adding it to a
+//!   running sum that starts at +0 removes).
 
-use super::stats::{AlphaAccumulator, Moments, WholeAlpha, WholeMoments};
+use super::stats::{AlphaAccumulator, Moments, Summed};
 use crate::definition::Audit;
-use crate::sources::survey::{
-    ChunkSums, Respondent, SurveySums, WholeAnswers, WholeCell, WholeRespondent,
-};
+use crate::sources::survey::{Answers, Cell, ChunkSums, Respondent, SurveySums, WholeRespondent};
 
-/// Sums for one item of the customer survey (`M` is [`WholeMoments`] in a chunk's sums).
+/// Sums for one item of the customer survey, summed as `N` (see [`Summed`]).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ItemSums<M = Moments> {
+pub struct ItemSums<N: Summed = f64> {
     /// E over respondents who answered both E and P.
-    pub expected: M,
+    pub expected: N::Moments,
     /// P over the same respondents.
-    pub perceived: M,
+    pub perceived: N::Moments,
     /// d = P - E over the same respondents.
-    pub gap: M,
+    pub gap: N::Moments,
     /// P - A over respondents who answered both (measure of service adequacy).
-    pub msa: M,
+    pub msa: N::Moments,
     /// P - D over respondents who answered both (measure of service superiority).
-    pub mss: M,
+    pub mss: N::Moments,
     /// A over the respondents of `msa`.
-    pub adequate: M,
+    pub adequate: N::Moments,
     /// D over the respondents of `mss`.
-    pub desired: M,
+    pub desired: N::Moments,
 }
 
 impl ItemSums {
-    /// Adds the whole-number sums of a chunk.
-    fn merge_whole(&mut self, whole: &ItemSums<WholeMoments>) {
-        self.expected.merge_whole(&whole.expected);
-        self.perceived.merge_whole(&whole.perceived);
-        self.gap.merge_whole(&whole.gap);
-        self.msa.merge_whole(&whole.msa);
-        self.mss.merge_whole(&whole.mss);
-        self.adequate.merge_whole(&whole.adequate);
-        self.desired.merge_whole(&whole.desired);
+    /// Adds the sums of `other` (float sums, or a chunk's whole-number sums).
+    fn merge<M: Summed>(&mut self, other: &ItemSums<M>) {
+        M::merge_into(&mut self.expected, &other.expected);
+        M::merge_into(&mut self.perceived, &other.perceived);
+        M::merge_into(&mut self.gap, &other.gap);
+        M::merge_into(&mut self.msa, &other.msa);
+        M::merge_into(&mut self.mss, &other.mss);
+        M::merge_into(&mut self.adequate, &other.adequate);
+        M::merge_into(&mut self.desired, &other.desired);
     }
 }
 
 /// Sums for one dimension of the customer survey.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DimensionSums {
+pub struct DimensionSums<N: Summed = f64> {
     /// Cronbach's alpha on the gap scores of respondents complete on the dimension.
-    pub alpha: AlphaAccumulator,
-    /// Each respondent's dimension gap score: the mean of their item gaps in it.
+    pub alpha: AlphaAccumulator<N>,
+    /// Each respondent's dimension gap score: the mean of their item gaps in it. (Added
+    /// in file order from the log: always empty in a chunk's sums.)
     pub score: Moments,
     /// Importance points given to the dimension.
-    pub importance: Moments,
+    pub importance: N::Moments,
 }
 
-/// Running state of the customer survey for one segment (or the whole audit).
+/// Running state of the customer survey for one segment (or the whole audit), summed as
+/// `N`: `f64` (the default) when read sequentially, `i64` for a chunk (`CustomerChunk`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct CustomerAccumulator {
+pub struct CustomerAccumulator<N: Summed = f64> {
     /// Rows seen.
     pub respondents: u64,
     /// Per item.
-    pub items: Vec<ItemSums>,
+    pub items: Vec<ItemSums<N>>,
     /// Per dimension.
-    pub dimensions: Vec<DimensionSums>,
-    /// Σ_d G_rd · W_rd / 100 per respondent (the per-respondent weighted score).
+    pub dimensions: Vec<DimensionSums<N>>,
+    /// Σ_d G_rd · W_rd / 100 per respondent (the per-respondent weighted score; from the
+    /// log, as `score`).
     pub weighted_per_respondent: Moments,
     dimension_items: Vec<Vec<usize>>,
-    scratch: Vec<f64>,
-    /// Reused by [`CustomerAccumulator::add`] (always empty between calls).
+    /// Per row, the dimension scores then the weighted score (fractions, so added in file
+    /// order by [`CustomerAccumulator::replay`]); a chunk keeps its rows' until it is
+    /// merged, sequential reading replays each row's at once.
     log: Vec<Option<f64>>,
-    /// P - E per item of the row being added (`None` unless both answered).
-    gaps: Vec<Option<f64>>,
+    /// P - E per item of the row being added, 0 unless both answered.
+    gaps: Vec<N>,
+    /// 1 where the row being added answered both E and P of an item, else 0.
+    both: Vec<N::Weight>,
 }
 
-impl CustomerAccumulator {
-    /// An empty accumulator for `audit`'s items and dimensions.
-    pub fn new(audit: &Audit) -> Self {
-        let dimension_items: Vec<Vec<usize>> = (0..audit.dimensions.len())
-            .map(|d| audit.items_of(d).collect())
-            .collect();
+/// The customer sums of one chunk of rows with whole-number answers: integer sums, and
+/// the log of what is a fraction (see the module comment).
+pub(crate) type CustomerChunk = CustomerAccumulator<i64>;
+
+impl<N: Summed> CustomerAccumulator<N> {
+    /// Empty sums for `items` items, grouped by dimension as `dimension_items` says.
+    fn empty(items: usize, dimension_items: Vec<Vec<usize>>) -> Self {
         CustomerAccumulator {
             respondents: 0,
-            items: vec![ItemSums::default(); audit.items.len()],
+            items: vec![ItemSums::default(); items],
             dimensions: dimension_items
                 .iter()
                 .map(|items| DimensionSums {
                     alpha: AlphaAccumulator::new(items.len()),
                     score: Moments::default(),
-                    importance: Moments::default(),
+                    importance: N::Moments::default(),
                 })
                 .collect(),
             weighted_per_respondent: Moments::default(),
-            scratch: Vec::new(),
             log: Vec::new(),
-            gaps: Vec::with_capacity(audit.items.len()),
+            gaps: vec![N::default(); items],
+            both: vec![N::weight(false); items],
             dimension_items,
         }
     }
 
-    /// Adds one respondent.
-    pub fn add(&mut self, r: &Respondent) {
+    /// Adds one respondent's answers: every sum, and the row's dimension scores and
+    /// weighted score to the log (see [`CustomerAccumulator::replay`]).
+    ///
+    /// Written once for both readers. For whole numbers it is branch-free: an unanswered
+    /// cell is added with weight 0.
+    #[inline]
+    pub(crate) fn add_answers<C: Cell<Value = N>>(&mut self, r: &Answers<C>) {
         self.respondents += 1;
-        self.gaps.clear();
-        let answers = r
-            .expected
-            .iter()
-            .zip(r.perceived)
-            .zip(r.adequate.iter().zip(r.desired));
-        for (sums, ((&e, &p), (&a, &d))) in self.items.iter_mut().zip(answers) {
-            let mut gap = None;
-            if let (Some(e), Some(p)) = (e, p) {
-                sums.expected.add(e);
-                sums.perceived.add(p);
-                gap = Some(p - e);
-                sums.gap.add(p - e);
+        match (r.expected, r.perceived) {
+            (Some(e), Some(p)) => {
+                // Slices of one length, indexed: the bounds checks go, and the loop is
+                // tighter than a zip of five iterators.
+                let n = [self.gaps.len(), self.both.len(), e.len(), p.len()]
+                    .into_iter()
+                    .fold(self.items.len(), usize::min);
+                let (items, e, p) = (&mut self.items[..n], &e[..n], &p[..n]);
+                let (gaps, both) = (&mut self.gaps[..n], &mut self.both[..n]);
+                for i in 0..n {
+                    let (ev, pv) = (e[i].value(), p[i].value());
+                    let answered = e[i].answered() & p[i].answered();
+                    both[i] = answered;
+                    gaps[i] = (pv - ev).weigh(answered);
+                    N::add_if(&mut items[i].expected, ev, answered);
+                    N::add_if(&mut items[i].perceived, pv, answered);
+                    N::add_if(&mut items[i].gap, pv - ev, answered);
+                }
+                // Items past the answers (none in a row the readers make) are unanswered.
+                if n < self.items.len() {
+                    self.gaps.iter_mut().skip(n).for_each(|g| *g = N::default());
+                    self.both
+                        .iter_mut()
+                        .skip(n)
+                        .for_each(|b| *b = N::weight(false));
+                }
             }
-            self.gaps.push(gap);
-            if let (Some(p), Some(a)) = (p, a) {
-                sums.msa.add(p - a);
-                sums.adequate.add(a);
-            }
-            if let (Some(p), Some(d)) = (p, d) {
-                sums.mss.add(p - d);
-                sums.desired.add(d);
+            _ => {
+                self.gaps.fill(N::default());
+                self.both.fill(N::weight(false));
             }
         }
-        let mut log = std::mem::take(&mut self.log);
-        for (d, items) in self.dimension_items.iter().enumerate() {
-            self.scratch.clear();
-            let gaps = &self.gaps;
-            self.scratch
-                .extend(items.iter().filter_map(|&i| gaps.get(i).copied().flatten()));
-            let dim = &mut self.dimensions[d];
-            if self.scratch.len() == items.len() && !items.is_empty() {
-                dim.alpha.add(&self.scratch);
+        if let (Some(p), Some(a)) = (r.perceived, r.adequate) {
+            add_level(&mut self.items, p, a, |s| (&mut s.msa, &mut s.adequate));
+        }
+        if let (Some(p), Some(d)) = (r.perceived, r.desired) {
+            add_level(&mut self.items, p, d, |s| (&mut s.mss, &mut s.desired));
+        }
+        let (gaps, both) = (&self.gaps, &self.both);
+        for (items, dim) in self.dimension_items.iter().zip(&mut self.dimensions) {
+            let (mut total, mut answered) = (N::default(), 0);
+            for &i in items {
+                total = total + gaps.get(i).copied().unwrap_or_default();
+                answered += both.get(i).map_or(0, |&b| N::count(b));
             }
-            log.push(
-                (!self.scratch.is_empty())
-                    .then(|| self.scratch.iter().sum::<f64>() / self.scratch.len() as f64),
-            );
+            let complete = answered == items.len() as i64 && !items.is_empty();
+            let row = items
+                .iter()
+                .map(|&i| gaps.get(i).copied().unwrap_or_default());
+            dim.alpha.add_if(row, N::weight(complete));
+            // The sum of whole numbers is exact: the same float in both readers.
+            self.log
+                .push((answered > 0).then(|| total.to_f64() / answered as f64));
         }
-        // Importance is a constant sum, checked by the reader: all dimensions or none.
-        let importance = (r.importance.iter().all(Option::is_some) && !r.importance.is_empty())
-            .then_some(r.importance);
-        for (dim, w) in self
-            .dimensions
-            .iter_mut()
-            .zip(importance.into_iter().flatten())
-        {
-            dim.importance.add(w.unwrap_or(0.0));
+        // Importance is a constant sum, checked by the readers: all dimensions or none.
+        let points = r.importance.filter(|points| {
+            !points.is_empty() && points.iter().all(|w| N::count(w.answered()) == 1)
+        });
+        if let Some(points) = points {
+            for (dim, w) in self.dimensions.iter_mut().zip(points) {
+                N::add_if(&mut dim.importance, w.value(), N::weight(true));
+            }
         }
-        let points = importance.map(|points| points.iter().map(|w| w.unwrap_or(0.0)));
-        log_weighted(&mut log, self.dimension_items.len(), points);
-        self.replay(&mut log);
-        self.log = log;
+        let points = points.map(|points| points.iter().map(|w| w.value().to_f64()));
+        log_weighted(&mut self.log, self.dimension_items.len(), points);
     }
 
     /// Adds logged rows (one score per dimension, then the weighted score), in order.
-    fn replay(&mut self, log: &mut Vec<Option<f64>>) {
+    fn replay(&mut self, log: &[Option<f64>]) {
         let width = self.dimensions.len() + 1;
         for row in log.chunks(width) {
             for (dim, score) in self.dimensions.iter_mut().zip(row) {
@@ -167,35 +208,65 @@ impl CustomerAccumulator {
                 self.weighted_per_respondent.add(*value);
             }
         }
-        log.clear();
+    }
+}
+
+/// Adds P - L and L per item, over respondents who answered both, for a level L (A or D)
+/// whose sums `sums_of` picks.
+#[inline]
+fn add_level<N: Summed, C: Cell<Value = N>>(
+    items: &mut [ItemSums<N>],
+    perceived: &[C],
+    level: &[C],
+    sums_of: impl Fn(&mut ItemSums<N>) -> (&mut N::Moments, &mut N::Moments),
+) {
+    for (sums, (p, l)) in items.iter_mut().zip(perceived.iter().zip(level)) {
+        let answered = p.answered() & l.answered();
+        let (difference, level) = sums_of(sums);
+        N::add_if(difference, p.value() - l.value(), answered);
+        N::add_if(level, l.value(), answered);
+    }
+}
+
+impl CustomerAccumulator {
+    /// An empty accumulator for `audit`'s items and dimensions.
+    pub fn new(audit: &Audit) -> Self {
+        let dimension_items = (0..audit.dimensions.len())
+            .map(|d| audit.items_of(d).collect())
+            .collect();
+        CustomerAccumulator::empty(audit.items.len(), dimension_items)
     }
 
-    /// Adds everything `other` has seen (for segments and threads).
-    pub fn merge(&mut self, other: &CustomerAccumulator) {
+    /// Adds one respondent, in file order.
+    pub(crate) fn add(&mut self, r: &Respondent) {
+        self.add_answers(r);
+        let log = std::mem::take(&mut self.log);
+        self.replay(&log);
+        self.log = log;
+        self.log.clear();
+    }
+
+    /// Adds everything `other` has seen: another accumulator's sums (for segments), or a
+    /// chunk's (chunks in file order; its log is added after what was added before).
+    pub fn merge<M: Summed>(&mut self, other: &CustomerAccumulator<M>) {
         self.respondents += other.respondents;
         for (a, b) in self.items.iter_mut().zip(&other.items) {
-            a.expected.merge(&b.expected);
-            a.perceived.merge(&b.perceived);
-            a.gap.merge(&b.gap);
-            a.msa.merge(&b.msa);
-            a.mss.merge(&b.mss);
-            a.adequate.merge(&b.adequate);
-            a.desired.merge(&b.desired);
+            a.merge(b);
         }
         for (a, b) in self.dimensions.iter_mut().zip(&other.dimensions) {
             a.alpha.merge(&b.alpha);
-            a.importance.merge(&b.importance);
+            M::merge_into(&mut a.importance, &b.importance);
             a.score.merge(&b.score);
         }
         self.weighted_per_respondent
             .merge(&other.weighted_per_respondent);
+        self.replay(&other.log);
     }
 }
 
 /// Logs the weighted score of the row whose dimension scores end `log` (the last
 /// `dims` entries): Σ_d G_rd · W_rd / 100, summed in dimension order, or `None` without
-/// importance points or without a score on some dimension. One function for both ways
-/// of reading, so that the float operations are the same.
+/// importance points or without a score on some dimension.
 fn log_weighted(
     log: &mut Vec<Option<f64>>,
     dims: usize,
@@ -221,167 +292,63 @@ impl SurveySums for CustomerAccumulator {
     }
 
     fn chunk(&self) -> CustomerChunk {
-        CustomerChunk {
-            respondents: 0,
-            items: vec![ItemSums::default(); self.items.len()],
-            alpha: self
-                .dimension_items
-                .iter()
-                .map(|items| WholeAlpha::new(items.len()))
-                .collect(),
-            importance: vec![WholeMoments::default(); self.dimensions.len()],
-            log: Vec::new(),
-            dimension_items: self.dimension_items.clone(),
-            gaps: vec![0; self.items.len()],
-            both: vec![0; self.items.len()],
-        }
+        CustomerAccumulator::empty(self.items.len(), self.dimension_items.clone())
     }
 
-    fn merge_chunk(&mut self, mut chunk: CustomerChunk) {
-        self.respondents += chunk.respondents;
-        for (sums, whole) in self.items.iter_mut().zip(&chunk.items) {
-            sums.merge_whole(whole);
-        }
-        for ((dim, alpha), importance) in self
-            .dimensions
-            .iter_mut()
-            .zip(&chunk.alpha)
-            .zip(&chunk.importance)
-        {
-            dim.alpha.merge_whole(alpha);
-            dim.importance.merge_whole(importance);
-        }
-        self.replay(&mut chunk.log);
+    fn merge_chunk(&mut self, chunk: CustomerChunk) {
+        self.merge(&chunk);
     }
-}
-
-/// The customer sums of one chunk of rows with whole-number answers: integer sums (exact,
-/// merged in any order) and, per row, the dimension scores and weighted score, which are
-/// fractions and are added to the totals in file order.
-#[derive(Debug, Clone)]
-pub struct CustomerChunk {
-    respondents: u64,
-    items: Vec<ItemSums<WholeMoments>>,
-    alpha: Vec<WholeAlpha>,
-    importance: Vec<WholeMoments>,
-    /// As [`CustomerAccumulator::replay`] takes it.
-    log: Vec<Option<f64>>,
-    dimension_items: Vec<Vec<usize>>,
-    /// P - E per item of the row being added, 0 unless both answered.
-    gaps: Vec<i64>,
-    /// 1 where the row answered both E and P of an item, else 0.
-    both: Vec<i64>,
 }
 
 impl ChunkSums for CustomerChunk {
     fn add(&mut self, r: &WholeRespondent) {
-        self.respondents += 1;
-        // Branch-free: an unanswered cell is added with weight 0 (see `WholeMoments`).
-        match (r.expected, r.perceived) {
-            (Some(e), Some(p)) => {
-                // Slices of one length, indexed: the bounds checks go, and the loop is
-                // tighter than a zip of five iterators.
-                let n = [self.gaps.len(), self.both.len(), e.0.len(), p.0.len()]
-                    .into_iter()
-                    .fold(self.items.len(), usize::min);
-                let (items, e, p) = (&mut self.items[..n], &e.0[..n], &p.0[..n]);
-                let (gaps, both) = (&mut self.gaps[..n], &mut self.both[..n]);
-                for i in 0..n {
-                    let (ev, pv) = (i64::from(e[i].value), i64::from(p[i].value));
-                    let answered = i64::from(e[i].answered & p[i].answered);
-                    both[i] = answered;
-                    gaps[i] = (pv - ev) * answered;
-                    items[i].expected.add_if(ev, answered);
-                    items[i].perceived.add_if(pv, answered);
-                    items[i].gap.add_if(pv - ev, answered);
-                }
-                // Items past the answers (none in a row the reader makes) are unanswered.
-                if n < self.items.len() {
-                    self.gaps.iter_mut().skip(n).for_each(|g| *g = 0);
-                    self.both.iter_mut().skip(n).for_each(|b| *b = 0);
-                }
-            }
-            _ => {
-                self.gaps.fill(0);
-                self.both.fill(0);
-            }
-        }
-        if let (Some(p), Some(a)) = (r.perceived, r.adequate) {
-            for (sums, ((p, has_p), (a, has_a))) in self.items.iter_mut().zip(pairs(p, a)) {
-                sums.msa.add_if(p - a, has_p & has_a);
-                sums.adequate.add_if(a, has_p & has_a);
-            }
-        }
-        if let (Some(p), Some(d)) = (r.perceived, r.desired) {
-            for (sums, ((p, has_p), (d, has_d))) in self.items.iter_mut().zip(pairs(p, d)) {
-                sums.mss.add_if(p - d, has_p & has_d);
-                sums.desired.add_if(d, has_p & has_d);
-            }
-        }
-        for (items, alpha) in self.dimension_items.iter().zip(&mut self.alpha) {
-            let (mut total, mut answered) = (0, 0);
-            for &i in items {
-                total += self.gaps.get(i).copied().unwrap_or(0);
-                answered += self.both.get(i).copied().unwrap_or(0);
-            }
-            let complete = i64::from(answered == items.len() as i64 && !items.is_empty());
-            let gaps = items
-                .iter()
-                .map(|&i| self.gaps.get(i).copied().unwrap_or(0));
-            alpha.add_if(gaps, complete);
-            // The sum of whole numbers is exact: the same float the sequential mean gives.
-            self.log
-                .push((answered > 0).then(|| total as f64 / answered as f64));
-        }
-        let dims = self.dimension_items.len();
-        let importance = r
-            .importance
-            .filter(|points| !points.0.is_empty() && points.0.iter().all(|c| c.answered == 1));
-        if let Some(points) = importance {
-            for (sums, w) in self.importance.iter_mut().zip(points.0) {
-                sums.add_if(i64::from(w.value), 1);
-            }
-        }
-        let points = importance.map(|points| points.0.iter().map(|w| f64::from(w.value)));
-        log_weighted(&mut self.log, dims, points);
+        self.add_answers(r);
     }
 }
 
-/// Two kinds of answers item by item: ((value, answered), (value, answered)).
-fn pairs<'a>(
-    a: WholeAnswers<'a>,
-    b: WholeAnswers<'a>,
-) -> impl Iterator<Item = ((i64, i64), (i64, i64))> + 'a {
-    let cell = |c: &WholeCell| (i64::from(c.value), i64::from(c.answered));
-    a.0.iter().map(cell).zip(b.0.iter().map(cell))
-}
-
-/// Running state of the management survey: M per item.
+/// Running state of the management survey: M per item, summed as `N` (`i64` in a
+/// chunk's sums, `ManagementChunk`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ManagementAccumulator {
+pub struct ManagementAccumulator<N: Summed = f64> {
     /// Managers who answered.
     pub respondents: u64,
     /// M per item.
-    pub items: Vec<Moments>,
+    pub items: Vec<N::Moments>,
+}
+
+/// The management sums of one chunk: M per item, as integers (nothing is order-bound).
+pub(crate) type ManagementChunk = ManagementAccumulator<i64>;
+
+impl<N: Summed> ManagementAccumulator<N> {
+    /// Empty sums for `items` items.
+    fn empty(items: usize) -> Self {
+        ManagementAccumulator {
+            respondents: 0,
+            items: vec![N::Moments::default(); items],
+        }
+    }
+
+    /// Adds one manager's answers (written once for both readers).
+    #[inline]
+    pub(crate) fn add_answers<C: Cell<Value = N>>(&mut self, r: &Answers<C>) {
+        self.respondents += 1;
+        if let Some(m) = r.management {
+            for (sums, m) in self.items.iter_mut().zip(m) {
+                N::add_if(sums, m.value(), m.answered());
+            }
+        }
+    }
 }
 
 impl ManagementAccumulator {
     /// An empty accumulator for `audit`'s items.
     pub fn new(audit: &Audit) -> Self {
-        ManagementAccumulator {
-            respondents: 0,
-            items: vec![Moments::default(); audit.items.len()],
-        }
+        ManagementAccumulator::empty(audit.items.len())
     }
 
     /// Adds one manager's answers.
-    pub fn add(&mut self, r: &Respondent) {
-        self.respondents += 1;
-        for (sums, m) in self.items.iter_mut().zip(r.management) {
-            if let Some(m) = m {
-                sums.add(*m);
-            }
-        }
+    pub(crate) fn add(&mut self, r: &Respondent) {
+        self.add_answers(r);
     }
 }
 
@@ -394,10 +361,7 @@ impl SurveySums for ManagementAccumulator {
     }
 
     fn chunk(&self) -> ManagementChunk {
-        ManagementChunk {
-            respondents: 0,
-            items: vec![WholeMoments::default(); self.items.len()],
-        }
+        ManagementAccumulator::empty(self.items.len())
     }
 
     fn merge_chunk(&mut self, chunk: ManagementChunk) {
@@ -408,20 +372,8 @@ impl SurveySums for ManagementAccumulator {
     }
 }
 
-/// The management sums of one chunk: M per item, as integers (nothing is order-bound).
-#[derive(Debug)]
-pub struct ManagementChunk {
-    respondents: u64,
-    items: Vec<WholeMoments>,
-}
-
 impl ChunkSums for ManagementChunk {
     fn add(&mut self, r: &WholeRespondent) {
-        self.respondents += 1;
-        if let Some(m) = r.management {
-            for (sums, m) in self.items.iter_mut().zip(m.0) {
-                sums.add_if(i64::from(m.value), i64::from(m.answered));
-            }
-        }
+        self.add_answers(r);
     }
 }

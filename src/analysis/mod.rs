@@ -9,3 +9,6 @@ pub mod segments;
 pub mod shoppers;
 pub mod stats;
 pub mod trend;
+
+#[cfg(test)]
+mod reading_tests;

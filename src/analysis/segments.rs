@@ -3,22 +3,65 @@
 //! One [`CustomerAccumulator`] per segment value, so memory grows with the number of
 //! segments, never with rows; the whole-audit accumulator is their merge.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::customers::{CustomerAccumulator, CustomerChunk};
+use super::customers::CustomerAccumulator;
 use super::gaps::{self, Gaps, ServqualScore};
+use super::stats::Summed;
 use crate::definition::{Audit, SurveySource};
 use crate::sources::survey::{ChunkSums, Respondent, SurveySums, WholeRespondent};
 
 /// The column of `source` that `--by by` names: `site` and `region` follow the
 /// audit's column mapping, anything else is a column name of the file.
-pub fn segment_column(source: &SurveySource, by: &str) -> String {
+pub(crate) fn segment_column(source: &SurveySource, by: &str) -> String {
     match by {
         "site" => source.site_column.clone(),
         "region" => source.region_column.clone(),
         other => other.to_string(),
+    }
+}
+
+/// One [`CustomerAccumulator`] per segment value, summed as `N` (`i64` in a chunk's sums,
+/// [`SegmentChunk`]), in order of first appearance. Only the order of rows within a
+/// segment matters, so each segment is summed as the whole audit is.
+#[derive(Debug, Clone)]
+pub(crate) struct SegmentSums<N: Summed = f64> {
+    /// A new segment's sums.
+    empty: CustomerAccumulator<N>,
+    /// Position of each segment value in `segments`. foldhash: looked up for every row,
+    /// and (as for the visits' names) SipHash's guard against crafted keys is not needed.
+    index: HashMap<String, usize, foldhash::fast::RandomState>,
+    segments: Vec<(String, CustomerAccumulator<N>)>,
+}
+
+/// The segments' sums of one chunk of a survey file.
+pub(crate) type SegmentChunk = SegmentSums<i64>;
+
+impl<N: Summed> SegmentSums<N> {
+    /// No segments yet; a new one starts from `empty`.
+    fn new(empty: CustomerAccumulator<N>) -> Self {
+        SegmentSums {
+            empty,
+            index: HashMap::default(),
+            segments: Vec::new(),
+        }
+    }
+
+    /// The sums of segment `name` (new ones empty).
+    #[inline]
+    fn segment(&mut self, name: &str) -> &mut CustomerAccumulator<N> {
+        let k = match self.index.get(name) {
+            Some(&k) => k,
+            None => {
+                let k = self.segments.len();
+                self.segments.push((name.to_string(), self.empty.clone()));
+                self.index.insert(name.to_string(), k);
+                k
+            }
+        };
+        &mut self.segments[k].1
     }
 }
 
@@ -27,9 +70,7 @@ pub fn segment_column(source: &SurveySource, by: &str) -> String {
 pub struct SegmentAccumulators {
     /// What the segments are (`site`, `region` or a column name).
     pub by: String,
-    /// One accumulator per segment value, in byte order of the value.
-    pub segments: BTreeMap<String, CustomerAccumulator>,
-    empty: CustomerAccumulator,
+    sums: SegmentSums,
 }
 
 impl SegmentAccumulators {
@@ -37,35 +78,38 @@ impl SegmentAccumulators {
     pub fn new(audit: &Audit, by: &str) -> Self {
         SegmentAccumulators {
             by: by.to_string(),
-            segments: BTreeMap::new(),
-            empty: CustomerAccumulator::new(audit),
+            sums: SegmentSums::new(CustomerAccumulator::new(audit)),
         }
     }
 
     /// Adds a respondent to the segment of its `extra` column value.
-    pub fn add(&mut self, r: &Respondent) {
-        match self.segments.get_mut(r.extra) {
-            Some(acc) => acc.add(r),
-            None => {
-                let mut acc = self.empty.clone();
-                acc.add(r);
-                self.segments.insert(r.extra.to_string(), acc);
-            }
-        }
+    pub(crate) fn add(&mut self, r: &Respondent) {
+        self.sums.segment(r.extra).add(r);
     }
 
-    /// All respondents together (the merge of every segment).
+    /// Each segment's value and sums, in byte order of the value.
+    pub fn segments(&self) -> Vec<(&str, &CustomerAccumulator)> {
+        let mut segments: Vec<_> = self
+            .sums
+            .segments
+            .iter()
+            .map(|(name, acc)| (name.as_str(), acc))
+            .collect();
+        segments.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        segments
+    }
+
+    /// All respondents together (the merge of every segment, in the order of their values).
     pub fn total(&self) -> CustomerAccumulator {
-        let mut total = self.empty.clone();
-        for acc in self.segments.values() {
+        let mut total = self.sums.empty.clone();
+        for (_, acc) in self.segments() {
             total.merge(acc);
         }
         total
     }
 }
 
-/// Chunked reading: each segment's sums are built as [`CustomerAccumulator`]'s are. Only
-/// the order of rows within a segment matters, so each segment keeps its own chunk.
+/// Chunked reading: each segment's sums are built as [`CustomerAccumulator`]'s are.
 impl SurveySums for SegmentAccumulators {
     type Chunk = SegmentChunk;
 
@@ -74,53 +118,19 @@ impl SurveySums for SegmentAccumulators {
     }
 
     fn chunk(&self) -> SegmentChunk {
-        SegmentChunk {
-            empty: self.empty.chunk(),
-            index: HashMap::default(),
-            segments: Vec::new(),
-        }
+        SegmentSums::new(self.sums.empty.chunk())
     }
 
     fn merge_chunk(&mut self, chunk: SegmentChunk) {
-        for (name, part) in chunk.segments {
-            match self.segments.get_mut(&name) {
-                Some(acc) => acc.merge_chunk(part),
-                None => {
-                    let mut acc = self.empty.clone();
-                    acc.merge_chunk(part);
-                    self.segments.insert(name, acc);
-                }
-            }
+        for (name, part) in &chunk.segments {
+            self.sums.segment(name).merge(part);
         }
     }
-}
-
-/// The sums of one chunk, per segment value in order of first appearance.
-#[derive(Debug)]
-pub struct SegmentChunk {
-    /// An empty segment's sums.
-    empty: CustomerChunk,
-    /// Position of each segment value in `segments`. foldhash: looked up for every row,
-    /// and (as for the visits' names) SipHash's guard against crafted keys is not needed.
-    index: HashMap<String, usize, foldhash::fast::RandomState>,
-    segments: Vec<(String, CustomerChunk)>,
 }
 
 impl ChunkSums for SegmentChunk {
     fn add(&mut self, r: &WholeRespondent) {
-        let k = match self.index.get(r.extra) {
-            Some(&k) => k,
-            None => {
-                self.segments
-                    .push((r.extra.to_string(), self.empty.clone()));
-                self.index
-                    .insert(r.extra.to_string(), self.segments.len() - 1);
-                self.segments.len() - 1
-            }
-        };
-        if let Some((_, chunk)) = self.segments.get_mut(k) {
-            chunk.add(r);
-        }
+        self.segment(r.extra).add_answers(r);
     }
 }
 
@@ -175,15 +185,15 @@ pub struct Segments {
 }
 
 /// Analyses every segment and ranks those with at least `min_segment_n` respondents.
-pub fn analyse(audit: &Audit, acc: &SegmentAccumulators) -> Segments {
+pub(crate) fn analyse(audit: &Audit, acc: &SegmentAccumulators) -> Segments {
     let min_n = audit.thresholds.min_segment_n;
     let mut segments: Vec<Segment> = acc
-        .segments
-        .iter()
+        .segments()
+        .into_iter()
         .map(|(name, customers)| {
             let (items, dimensions, servqual) = gaps::analyse(audit, Some(customers), None, None);
             Segment {
-                name: name.clone(),
+                name: name.to_string(),
                 respondents: customers.respondents,
                 ranked: customers.respondents >= u64::from(min_n) && servqual.unweighted.is_some(),
                 rank: None,
@@ -252,18 +262,14 @@ sources: {{customers: {{file: c.csv}}}}\nthresholds: {{min_segment_n: {min_n}}}\
     }
 
     fn add(acc: &mut SegmentAccumulators, site: &str, e: f64, p: f64) {
-        let (ev, pv, none) = ([Some(e)], [Some(p)], [None]);
+        let (ev, pv) = ([Some(e)], [Some(p)]);
         acc.add(&Respondent {
-            line: 2,
-            id: "",
-            site,
-            region: "",
-            expected: &ev,
-            perceived: &pv,
-            adequate: &none,
-            desired: &none,
-            management: &none,
-            importance: &[],
+            expected: Some(&ev),
+            perceived: Some(&pv),
+            adequate: None,
+            desired: None,
+            management: None,
+            importance: None,
             extra: site,
         });
     }

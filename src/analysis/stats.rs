@@ -4,8 +4,12 @@
 //! Everything here is mergeable and free of I/O so that files can be split across
 //! threads and the partial results combined.
 
+use std::fmt::Debug;
+
 use statrs::function::beta::checked_beta_reg;
 use statrs::function::gamma::checked_gamma_ur;
+
+use crate::sources::answers::Number;
 
 /// Running sums of one variable: mergeable, constant memory.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -114,9 +118,44 @@ impl Moments {
     }
 }
 
+/// A [`Number`] with running sums: `f64` into [`Moments`], whole numbers (`i64`) into
+/// [`WholeMoments`]. Accumulators written over it have one formula for both readers.
+pub trait Summed: Number {
+    /// Running sums of values of this type.
+    type Moments: Copy + Default + Debug + PartialEq + Send + Sync;
+    /// Adds `x` to `sums` if `counted` is 1, nothing if it is 0.
+    fn add_if(sums: &mut Self::Moments, x: Self, counted: Self::Weight);
+    /// Adds the values summarised by `part` to `total`, as if added one by one.
+    fn merge_into(total: &mut Moments, part: &Self::Moments);
+}
+
+impl Summed for f64 {
+    type Moments = Moments;
+    #[inline]
+    fn add_if(sums: &mut Moments, x: f64, counted: bool) {
+        if counted {
+            sums.add(x);
+        }
+    }
+    fn merge_into(total: &mut Moments, part: &Moments) {
+        total.merge(part);
+    }
+}
+
+impl Summed for i64 {
+    type Moments = WholeMoments;
+    #[inline]
+    fn add_if(sums: &mut WholeMoments, x: i64, counted: i64) {
+        sums.add_if(x, counted);
+    }
+    fn merge_into(total: &mut Moments, part: &WholeMoments) {
+        total.merge_whole(part);
+    }
+}
+
 /// Result of a one-sample (paired-difference) t test of mean = 0, with a 95% CI.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MeanTest {
+pub(crate) struct MeanTest {
     /// Number of values.
     pub n: u64,
     /// Mean; `None` when n == 0.
@@ -132,7 +171,7 @@ pub struct MeanTest {
 }
 
 /// One-sample t test of mean = 0 with a 95% CI, from the moments of the values.
-pub fn mean_test(m: &Moments) -> MeanTest {
+pub(crate) fn mean_test(m: &Moments) -> MeanTest {
     let mut out = MeanTest {
         n: m.n,
         mean: m.mean(),
@@ -170,7 +209,7 @@ const ALPHA: f64 = 0.05;
 const LARGE_DF: f64 = 1e6;
 
 /// Quantile 0.975 of Student's t with `df` degrees of freedom; `None` if df <= 0 or not finite.
-pub fn t_critical_975(df: f64) -> Option<f64> {
+pub(crate) fn t_critical_975(df: f64) -> Option<f64> {
     if !df.is_finite() || df <= 0.0 {
         return None;
     }
@@ -225,7 +264,7 @@ pub fn t_critical_975(df: f64) -> Option<f64> {
 }
 
 /// Two-sided p value 2·P(T > |t|) of Student's t with `df` df; `None` if df <= 0 (or NaN) or t is not finite.
-pub fn two_sided_p(t: f64, df: f64) -> Option<f64> {
+pub(crate) fn two_sided_p(t: f64, df: f64) -> Option<f64> {
     if df.is_nan() || df <= 0.0 || !t.is_finite() {
         return None;
     }
@@ -274,7 +313,7 @@ fn normal_two_sided_p(z: f64) -> Option<f64> {
 
 /// Welch's unequal-variance t test of mean(a) - mean(b).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct WelchTest {
+pub(crate) struct WelchTest {
     /// mean(a) - mean(b).
     pub diff: f64,
     /// Welch's t statistic.
@@ -286,7 +325,7 @@ pub struct WelchTest {
 }
 
 /// Welch's t test of mean(a) - mean(b); `None` if either n < 2 or both variances are 0.
-pub fn welch_test(a: &Moments, b: &Moments) -> Option<WelchTest> {
+pub(crate) fn welch_test(a: &Moments, b: &Moments) -> Option<WelchTest> {
     let (va, vb) = (a.variance()?, b.variance()?);
     if va == 0.0 && vb == 0.0 {
         return None;
@@ -305,29 +344,44 @@ pub fn welch_test(a: &Moments, b: &Moments) -> Option<WelchTest> {
     Some(WelchTest { diff, t, df, p })
 }
 
-/// Cronbach's alpha over k items, on cases complete on all k items (mergeable).
+/// Cronbach's alpha over k items, on cases complete on all k items (mergeable). `N` is
+/// what the values are summed as (see [`Summed`]); alpha itself comes from `f64` sums.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AlphaAccumulator {
-    k: usize,
-    items: Vec<Moments>,
-    total: Moments,
+pub struct AlphaAccumulator<N: Summed = f64> {
+    items: Vec<N::Moments>,
+    total: N::Moments,
 }
 
-impl AlphaAccumulator {
+/// The sums of [`AlphaAccumulator`] for whole numbers, as integers (see [`WholeMoments`]).
+pub type WholeAlpha = AlphaAccumulator<i64>;
+
+impl<N: Summed> AlphaAccumulator<N> {
     /// Empty accumulator for `k` items.
     pub fn new(k: usize) -> Self {
         Self {
-            k,
-            items: vec![Moments::default(); k],
-            total: Moments::default(),
+            items: vec![N::Moments::default(); k],
+            total: N::Moments::default(),
         }
     }
 
     /// Number of items.
     pub fn k(&self) -> usize {
-        self.k
+        self.items.len()
     }
 
+    /// Adds `row` (k values) as a complete case if `complete` is 1, nothing if it is 0.
+    #[inline]
+    pub fn add_if(&mut self, row: impl Iterator<Item = N>, complete: N::Weight) {
+        let mut total = N::default();
+        for (m, x) in self.items.iter_mut().zip(row) {
+            N::add_if(m, x, complete);
+            total = total + x;
+        }
+        N::add_if(&mut self.total, total, complete);
+    }
+}
+
+impl AlphaAccumulator {
     /// Number of complete cases added.
     pub fn n(&self) -> u64 {
         self.total.n
@@ -335,32 +389,29 @@ impl AlphaAccumulator {
 
     /// Adds one complete case; `row.len()` must equal k (a row of another length is ignored in release builds).
     pub fn add(&mut self, row: &[f64]) {
-        debug_assert_eq!(row.len(), self.k, "row length must equal k");
+        debug_assert_eq!(row.len(), self.k(), "row length must equal k");
         // Skipping rather than truncating keeps items and total consistent.
-        if row.len() != self.k {
+        if row.len() != self.k() {
             return;
         }
-        for (m, &x) in self.items.iter_mut().zip(row) {
-            m.add(x);
-        }
-        self.total.add(row.iter().sum());
+        self.add_if(row.iter().copied(), true);
     }
 
-    /// Adds the cases summarised by `other` (same k; another k is ignored in release builds).
-    pub fn merge(&mut self, other: &AlphaAccumulator) {
-        debug_assert_eq!(self.k, other.k, "cannot merge different item counts");
-        if self.k != other.k {
+    /// Adds the cases summarised by `other`, float sums or a chunk's whole-number sums
+    /// (same k; another k is ignored).
+    pub fn merge<M: Summed>(&mut self, other: &AlphaAccumulator<M>) {
+        if self.k() != other.k() {
             return;
         }
         for (m, o) in self.items.iter_mut().zip(&other.items) {
-            m.merge(o);
+            M::merge_into(m, o);
         }
-        self.total.merge(&other.total);
+        M::merge_into(&mut self.total, &other.total);
     }
 
     /// k/(k-1)·(1 - Σ var_i / var_total); `None` if k < 2, n < 2, or var_total == 0.
     pub fn alpha(&self) -> Option<f64> {
-        if self.k < 2 {
+        if self.k() < 2 {
             return None;
         }
         let var_total = self.total.variance()?;
@@ -372,54 +423,13 @@ impl AlphaAccumulator {
             .iter()
             .map(Moments::variance)
             .sum::<Option<f64>>()?;
-        let k = self.k as f64;
+        let k = self.k() as f64;
         Some(k / (k - 1.0) * (1.0 - sum_var / var_total))
     }
 }
 
-/// What [`AlphaAccumulator`] sums, for whole numbers, as integers (see [`WholeMoments`]).
-#[derive(Debug, Clone, PartialEq)]
-pub struct WholeAlpha {
-    items: Vec<WholeMoments>,
-    total: WholeMoments,
-}
-
-impl WholeAlpha {
-    /// Empty sums for `k` items.
-    pub fn new(k: usize) -> Self {
-        WholeAlpha {
-            items: vec![WholeMoments::default(); k],
-            total: WholeMoments::default(),
-        }
-    }
-
-    /// Adds `row` (k values) as a complete case if `complete` is 1, nothing if it is 0.
-    #[inline]
-    pub fn add_if(&mut self, row: impl Iterator<Item = i64>, complete: i64) {
-        let mut total = 0;
-        for (m, x) in self.items.iter_mut().zip(row) {
-            m.add_if(x, complete);
-            total += x;
-        }
-        self.total.add_if(total, complete);
-    }
-}
-
-impl AlphaAccumulator {
-    /// Adds the complete cases summarised by `whole` (same k; another k is ignored).
-    pub fn merge_whole(&mut self, whole: &WholeAlpha) {
-        if whole.items.len() != self.k {
-            return;
-        }
-        for (m, w) in self.items.iter_mut().zip(&whole.items) {
-            m.merge_whole(w);
-        }
-        self.total.merge_whole(&whole.total);
-    }
-}
-
 /// Mean of the values that are Some; None if there are none.
-pub fn mean_of(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
+pub(crate) fn mean_of(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
     let (n, sum) = values
         .into_iter()
         .flatten()
@@ -832,11 +842,11 @@ mod tests {
             whole.add_if([9, 9, 9].into_iter(), 0);
         }
         let mut merged = AlphaAccumulator::new(3);
-        merged.merge_whole(&whole);
+        merged.merge(&whole);
         assert_eq!(merged, cases);
         close(merged.alpha().unwrap(), 33.0 / 34.0, 1e-12);
         // Another number of items is ignored.
-        merged.merge_whole(&WholeAlpha::new(2));
+        merged.merge(&WholeAlpha::new(2));
         assert_eq!(merged, cases);
     }
 

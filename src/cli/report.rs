@@ -99,6 +99,11 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
     };
     let outcome = crate::run::report(&audit, &request)?;
     let report = &outcome.report;
+    if global.verbose > 0 {
+        for (path, strategy) in &outcome.survey_reads {
+            global.note(&format!("{path}: {strategy}"));
+        }
+    }
 
     let mut targets: Vec<(Format, String)> = Vec::new();
     if args.reports.is_empty() || args.format.is_some() || args.output.is_some() {

@@ -1,8 +1,76 @@
-//! Parsing one answer cell: numbers, missing markers, yes/no words.
+//! Parsing one answer cell: numbers, missing markers, yes/no words; and the numbers
+//! answers are summed in.
+
+use std::fmt::Debug;
+use std::ops::{Add, BitAnd, Sub};
+
+/// A number answers are summed in: `f64` as the sequential reader has them, or `i64` for
+/// the whole numbers of chunked reading. Each sum takes a value with a 0/1 weight (whether
+/// the cell was answered), so that one formula serves both readers.
+pub trait Number:
+    Copy + Default + PartialEq + Debug + Send + Sync + Add<Output = Self> + Sub<Output = Self>
+{
+    /// 1 or 0: `bool` for `f64` (a sum branches on it, adding nothing for 0), `i64` for
+    /// whole numbers (a sum multiplies by it: no branch in the chunked reader's hot loop).
+    type Weight: Copy + PartialEq + Debug + Send + Sync + BitAnd<Output = Self::Weight>;
+    /// The weight 1 if `yes`, else 0.
+    fn weight(yes: bool) -> Self::Weight;
+    /// A weight as a count (1 or 0).
+    fn count(weight: Self::Weight) -> i64;
+    /// `self` if `weight` is 1, else 0.
+    fn weigh(self, weight: Self::Weight) -> Self;
+    /// As a float: exact for whole numbers below 2^53.
+    fn to_f64(self) -> f64;
+}
+
+impl Number for f64 {
+    type Weight = bool;
+    #[inline]
+    fn weight(yes: bool) -> bool {
+        yes
+    }
+    #[inline]
+    fn count(weight: bool) -> i64 {
+        i64::from(weight)
+    }
+    #[inline]
+    fn weigh(self, weight: bool) -> f64 {
+        if weight {
+            self
+        } else {
+            0.0
+        }
+    }
+    #[inline]
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
+
+impl Number for i64 {
+    type Weight = i64;
+    #[inline]
+    fn weight(yes: bool) -> i64 {
+        i64::from(yes)
+    }
+    #[inline]
+    fn count(weight: i64) -> i64 {
+        weight
+    }
+    #[inline]
+    fn weigh(self, weight: i64) -> i64 {
+        self * weight
+    }
+    #[inline]
+    fn to_f64(self) -> f64 {
+        // `as` is exact below 2^53, the bound chunked reading keeps every sum under.
+        self as f64
+    }
+}
 
 /// What a cell holds.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// Not answered: empty, `NA`, `N/A` (any case).
     Missing,
     /// A number.
@@ -14,7 +82,7 @@ pub enum Answer {
 /// Small integers, by far the commonest answers, are parsed without going through
 /// `str` or a float parser. A decimal comma (`4,5`) is accepted because European Excel
 /// writes it in `;`-separated files.
-pub fn parse_number_cell(cell: &[u8]) -> Option<Answer> {
+pub(crate) fn parse_number_cell(cell: &[u8]) -> Option<Answer> {
     let cell = trim(cell);
     match cell {
         [] => return Some(Answer::Missing),
@@ -38,13 +106,13 @@ pub fn parse_number_cell(cell: &[u8]) -> Option<Answer> {
 }
 
 /// `NA`, `N/A` in any case (after trimming).
-pub fn is_missing_marker(cell: &[u8]) -> bool {
+pub(crate) fn is_missing_marker(cell: &[u8]) -> bool {
     let cell = trim(cell);
     cell.eq_ignore_ascii_case(b"na") || cell.eq_ignore_ascii_case(b"n/a")
 }
 
 /// Trims ASCII white space (survey tools pad cells).
-pub fn trim(cell: &[u8]) -> &[u8] {
+pub(crate) fn trim(cell: &[u8]) -> &[u8] {
     let start = cell
         .iter()
         .position(|b| !b.is_ascii_whitespace())

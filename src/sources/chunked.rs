@@ -2,7 +2,7 @@
 //!
 //! The file is cut into chunks of about [`Tuning::chunk_len`] bytes; each cut moves
 //! forward to just after a line break, so every chunk holds whole lines. Worker threads
-//! parse chunks with a [`ChunkParser`] (for surveys: cells into answers into partial sums,
+//! parse chunks with a `ChunkParser` (for surveys: cells into answers into partial sums,
 //! nothing shared), and the calling thread takes their outputs *in file order*, so that
 //! whatever must be added in order (sums of fractions) is. A thread of its own reads the
 //! file once more for its SHA-256, which must see the bytes in order.
@@ -10,7 +10,7 @@
 //! This is a fast path, not a second reader: whatever it is not sure it reads exactly as
 //! the sequential reader (`text::open_csv_reader`) would — invalid UTF-8, a lone `\r`,
 //! a BOM character, a row of the wrong length, a cut that fell inside a quoted field or
-//! after an empty line, any cell the parser refuses — makes [`run`] stop and answer `None`, and the caller reads the file again
+//! after an empty line, any cell the parser refuses — makes `run` stop and answer `None`, and the caller reads the file again
 //! sequentially, which reports problems with their exact place and wording.
 //!
 //! Memory: at most 2 × threads + 1 chunks are in flight, so it does not grow with rows.
@@ -77,7 +77,7 @@ impl Tuning {
 }
 
 /// One record's fields, as parsed (quotes removed).
-pub struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     kind: FieldsKind<'a>,
     /// Fields in the header: a record with another number is refused.
     expected: usize,
@@ -152,7 +152,7 @@ impl<'a> Fields<'a> {
 }
 
 /// Turns records into what the consumer needs; one clone per worker thread.
-pub trait ChunkParser: Clone + Send {
+pub(crate) trait ChunkParser: Clone + Send {
     /// The parsed rows of one chunk.
     type Out: Send;
     /// An empty output for a new chunk.
@@ -165,7 +165,7 @@ pub trait ChunkParser: Clone + Send {
 
 /// Where a file's data starts and how its records look: everything [`run`] needs.
 #[derive(Debug)]
-pub struct Plan {
+pub(crate) struct Plan {
     path: std::path::PathBuf,
     /// The bytes before the first data record (BOM and header records), hashed first.
     head: Vec<u8>,
@@ -180,7 +180,7 @@ pub struct Plan {
 
 /// What the chunked reading found, when it read the whole file.
 #[derive(Debug)]
-pub struct Finished {
+pub(crate) struct Finished {
     /// Records read (after the header records).
     pub records: u64,
     /// Hex SHA-256 of the whole file (`None` for a plan [`Plan::without_digest`]).
@@ -200,6 +200,20 @@ impl Plan {
     pub fn data_len(&self) -> u64 {
         self.len.saturating_sub(self.head.len() as u64)
     }
+
+    /// The number of chunks the data records are cut into (at least one).
+    fn chunks(&self) -> Option<usize> {
+        let chunk_len = self.tuning.chunk_len.max(1) as u64;
+        usize::try_from(self.data_len().div_ceil(chunk_len))
+            .ok()
+            .map(|n| n.max(1))
+    }
+
+    /// Worker threads [`run`] starts: one per chunk, up to [`Tuning::threads`].
+    pub fn workers(&self) -> usize {
+        self.chunks()
+            .map_or(0, |chunks| self.tuning.threads.min(chunks))
+    }
 }
 
 /// A plan for reading `path` in chunks, or `None` if the file is not one the chunked
@@ -207,7 +221,7 @@ impl Plan {
 /// with `delimiter` are, or chunking turned off. `bom` says whether a UTF-8 BOM was seen.
 /// The data start after `header_records` records (1: the header line alone; more for
 /// exports with several header rows), each of which must end with a line break.
-pub fn plan(
+pub(crate) fn plan(
     path: &Path,
     delimiter: u8,
     headers: &[String],
@@ -306,16 +320,12 @@ struct Parsed<O> {
 ///
 /// `None` means the chunked reading gave up part way (see the module comment) or was
 /// stopped; what was consumed until then is the start of the file, record for record.
-pub fn run<P: ChunkParser>(
+pub(crate) fn run<P: ChunkParser>(
     plan: &Plan,
     parser: &P,
     mut consume: impl FnMut(P::Out, u64) -> bool,
 ) -> Option<Finished> {
-    let data_start = plan.head.len() as u64;
-    let chunk_len = plan.tuning.chunk_len.max(1) as u64;
-    let chunks = usize::try_from(plan.len.saturating_sub(data_start).div_ceil(chunk_len))
-        .ok()?
-        .max(1);
+    let chunks = plan.chunks()?;
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let consumed = Mutex::new(0usize);
@@ -333,7 +343,7 @@ pub fn run<P: ChunkParser>(
         let hashing = plan
             .digest
             .then(|| scope.spawn(|| hash_file(&plan.path, &stop)));
-        for _ in 0..plan.tuning.threads.min(chunks) {
+        for _ in 0..plan.workers() {
             let sender = sender.clone();
             let mut parser = parser.clone();
             let (next, stop, consumed, advanced) = (&next, &stop, &consumed, &advanced);

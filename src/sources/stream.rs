@@ -11,7 +11,7 @@ use super::text::{csv_problem, open_csv_reader, TextFormat, TextOptions};
 use crate::problem::{Problem, Problems};
 
 /// A data file opened for streaming.
-pub struct OpenedCsv {
+pub(crate) struct OpenedCsv {
     /// The records after the header.
     pub reader: Reader<Box<dyn Read>>,
     /// The encoding and delimiter found.
@@ -23,7 +23,7 @@ pub struct OpenedCsv {
 }
 
 /// Opens `path` (hashing it as it is read) and reads its header.
-pub fn open_source_csv(path: &Path, options: &TextOptions) -> Result<OpenedCsv, Problems> {
+pub(crate) fn open_source_csv(path: &Path, options: &TextOptions) -> Result<OpenedCsv, Problems> {
     let (input, hasher) = open_hashed(path)?;
     let (mut reader, format) = open_csv_reader(Box::new(input), path, options)?;
     let headers = reader
@@ -41,7 +41,7 @@ pub fn open_source_csv(path: &Path, options: &TextOptions) -> Result<OpenedCsv, 
 }
 
 /// A problem for every column name that appears a second time in `headers`.
-pub fn duplicate_columns(path: &Path, headers: &[String]) -> Vec<Problem> {
+pub(crate) fn duplicate_columns(path: &Path, headers: &[String]) -> Vec<Problem> {
     headers
         .iter()
         .enumerate()
@@ -59,7 +59,7 @@ pub fn duplicate_columns(path: &Path, headers: &[String]) -> Vec<Problem> {
 /// Reads the next record into `record`: `false` at the end. A row of the wrong length is
 /// a problem and reading goes on; any other problem (a broken encoding, which would
 /// repeat on every line) is recorded and ends the file.
-pub fn next_record(
+pub(crate) fn next_record(
     reader: &mut Reader<Box<dyn Read>>,
     record: &mut ByteRecord,
     path: &Path,

@@ -1,13 +1,13 @@
 //! The customer and management surveys: wide CSV, one row per respondent.
 //!
-//! Column positions are resolved once from the header ([`Layout`]); each row is parsed
-//! into reused buffers, reverse-scored, and handed to the caller as a [`Respondent`].
+//! Column positions are resolved once from the header (`Layout`); each row is parsed
+//! into reused buffers, reverse-scored, and handed to the caller as a `Respondent`.
 
 use std::path::Path;
 
 use csv::ByteRecord;
 
-use super::answers::{parse_number_cell, Answer};
+use super::answers::{parse_number_cell, Answer, Number};
 use super::chunked::{self, Tuning};
 use super::hashing::{FileDigest, SharedHasher};
 use super::stream::{duplicate_columns, next_record, open_source_csv, OpenedCsv};
@@ -20,7 +20,7 @@ use crate::yaml::nearest;
 
 /// Which survey a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SurveyKind {
+pub(crate) enum SurveyKind {
     /// Customers: E, P (and A, D, W) columns.
     Customers,
     /// Management: M columns.
@@ -37,41 +37,99 @@ impl SurveyKind {
     }
 }
 
-/// One respondent's answers, reverse-scored, indexed by item (or dimension for importance).
-#[derive(Debug)]
-pub struct Respondent<'a> {
-    /// Line of the row in the file (1-based, header is line 1).
-    pub line: u64,
-    /// Respondent id (empty if the file has no id column).
-    pub id: &'a str,
-    /// Site (empty if none).
-    pub site: &'a str,
-    /// Region (empty if none).
-    pub region: &'a str,
+/// An answer cell as accumulators take it: a value and a 0/1 "answered" weight, so that
+/// one formula sums the sequential reader's `Option<f64>` and the chunked reader's
+/// [`WholeCell`] (see [`Number`]).
+pub(crate) trait Cell: Copy {
+    /// What the value is summed as: `f64`, or `i64` for whole numbers.
+    type Value: Number;
+    /// The answer, reverse-scored; 0 if unanswered.
+    fn value(self) -> Self::Value;
+    /// 1 if answered, else 0.
+    fn answered(self) -> <Self::Value as Number>::Weight;
+}
+
+/// The sequential reader's cell: `None` when unanswered.
+impl Cell for Option<f64> {
+    type Value = f64;
+    #[inline]
+    fn value(self) -> f64 {
+        self.unwrap_or(0.0)
+    }
+    #[inline]
+    fn answered(self) -> bool {
+        self.is_some()
+    }
+}
+
+/// One respondent's answers by kind, reverse-scored, per item (per dimension for
+/// importance); a kind is `None` when the file has none of its columns. Both readers hand
+/// these to the same accumulator code, with cells `C` of their own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Answers<'a, C> {
     /// E per item.
-    pub expected: &'a [Option<f64>],
+    pub expected: Option<&'a [C]>,
     /// P per item.
-    pub perceived: &'a [Option<f64>],
+    pub perceived: Option<&'a [C]>,
     /// Adequate service level per item.
-    pub adequate: &'a [Option<f64>],
+    pub adequate: Option<&'a [C]>,
     /// Desired service level per item.
-    pub desired: &'a [Option<f64>],
+    pub desired: Option<&'a [C]>,
     /// M per item (management survey).
-    pub management: &'a [Option<f64>],
+    pub management: Option<&'a [C]>,
     /// Importance points per dimension.
-    pub importance: &'a [Option<f64>],
-    /// Value of the extra column asked for with [`read_survey_with`] (segments), else empty.
+    pub importance: Option<&'a [C]>,
+    /// Value of the segment column asked for with `extra` (see [`read_survey_into`]), else empty.
     pub extra: &'a str,
 }
 
-impl Respondent<'_> {
-    /// The value of segment column `by` (`site` or `region`) of this row.
-    pub fn segment(&self, by: &str) -> &str {
-        match by {
-            "region" => self.region,
-            "site" => self.site,
-            _ => self.extra,
-        }
+/// One respondent as the sequential reader hands it over (`None` when unanswered).
+pub(crate) type Respondent<'a> = Answers<'a, Option<f64>>;
+
+/// How a survey file was read: chosen by `read_survey_into`, reported with `-v` (and
+/// asserted by the tests that compare both ways of reading).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadStrategy {
+    /// In chunks on this many worker threads (see [`super::chunked`]).
+    Chunked {
+        /// Worker threads that read chunks.
+        threads: usize,
+    },
+    /// Front to back on one thread, for this reason.
+    Sequential(Fallback),
+}
+
+/// Why a survey file was read sequentially.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fallback {
+    /// Chunked reading is turned off (`SERVQUAL_THREADS=0`).
+    TurnedOff,
+    /// The file is not UTF-8: other encodings are read sequentially.
+    Encoding,
+    /// Chunks cannot be cut from the file: not a regular file, or a header the chunked
+    /// reader does not find where the sequential one did.
+    NoPlan,
+    /// The chunked reader met something it does not read exactly as the sequential one
+    /// (an answer that is not a whole number up to 100, a problem, a cut inside a quoted
+    /// line break, ...): the file was read again from the start.
+    GaveUp,
+}
+
+impl std::fmt::Display for ReadStrategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let why = match self {
+            ReadStrategy::Chunked { threads: 1 } => return write!(f, "read in chunks on 1 thread"),
+            ReadStrategy::Chunked { threads } => {
+                return write!(f, "read in chunks on {threads} threads")
+            }
+            ReadStrategy::Sequential(Fallback::TurnedOff) => "chunked reading is off",
+            ReadStrategy::Sequential(Fallback::Encoding) => "not UTF-8",
+            ReadStrategy::Sequential(Fallback::NoPlan) => "no chunks can be cut from it",
+            ReadStrategy::Sequential(Fallback::GaveUp) => {
+                "the chunked reader met a row it does not take, such as an answer that is not a whole number"
+            }
+        };
+        write!(f, "read sequentially ({why})")
     }
 }
 
@@ -90,12 +148,13 @@ pub struct SurveyRead {
     pub has_site: bool,
     /// Whether the file has a region column.
     pub has_region: bool,
+    /// How the file was read.
+    pub strategy: ReadStrategy,
 }
 
 /// Where each field of the audit is in the file.
 #[derive(Debug, Default)]
 struct Layout {
-    id: Option<usize>,
     site: Option<usize>,
     region: Option<usize>,
     expected: Vec<Option<usize>>,
@@ -107,33 +166,48 @@ struct Layout {
     headers: Vec<String>,
 }
 
+/// The kinds of answers, in the order of [`Answers`]: E, P, A, D, M, importance.
+const KINDS: usize = 6;
+
+impl Layout {
+    /// The columns of each kind of answer, in the order of [`Answers`].
+    fn columns(&self) -> [&[Option<usize>]; KINDS] {
+        [
+            &self.expected,
+            &self.perceived,
+            &self.adequate,
+            &self.desired,
+            &self.management,
+            &self.importance,
+        ]
+    }
+
+    /// Whether the file has any column of each kind of answer, in the order of [`Answers`].
+    fn kinds(&self) -> [bool; KINDS] {
+        self.columns()
+            .map(|columns| columns.iter().any(Option::is_some))
+    }
+}
+
 /// The most row problems listed before the rest are only counted.
 const MAX_LISTED: usize = 50;
 
-/// Reads the survey `source` of `audit`, calling `visit` for every valid row.
+/// Reads the survey `source` of `audit` front to back, calling `visit` for every valid row,
+/// with the value of column `extra` in [`Answers::extra`] (for `--by <column>`; a missing
+/// column is a problem).
 ///
 /// Every problem in the file is collected (the first [`MAX_LISTED`] listed); if there
 /// were any, the result is an error and the caller must discard what it accumulated.
-pub fn read_survey(
-    audit: &Audit,
-    source: &SurveySource,
-    kind: SurveyKind,
-    visit: impl FnMut(&Respondent),
-) -> Result<SurveyRead, Problems> {
-    read_survey_with(audit, source, kind, None, visit)
-}
-
-/// Like [`read_survey`], also handing over the value of column `extra` in
-/// [`Respondent::extra`] (for `--by <column>`); a missing column is a problem.
-pub fn read_survey_with(
+fn read_survey_with(
     audit: &Audit,
     source: &SurveySource,
     kind: SurveyKind,
     extra: Option<&str>,
+    fallback: Fallback,
     visit: impl FnMut(&Respondent),
 ) -> Result<SurveyRead, Problems> {
     let opened = open_survey(audit, source, kind, extra)?;
-    read_opened(audit, source.file.as_path(), kind, source, opened, visit)
+    read_opened(audit, kind, source, opened, fallback, visit)
 }
 
 /// Sums over a survey's respondents, which a large file builds in chunks on several
@@ -143,9 +217,9 @@ pub fn read_survey_with(
 /// whole-number answers only: each worker adds the rows of its chunk to a
 /// [`SurveySums::Chunk`], which keeps sums of whole numbers as integers (exact, so the
 /// same in any order) and logs what must be added in file order (sums of fractions, such
-/// as mean scores); [`SurveySums::merge_chunk`] takes the chunks in file order. Both ways
-/// must give the same sums to the last bit.
-pub trait SurveySums: Clone + Send + Sync {
+/// as mean scores); [`SurveySums::merge_chunk`] takes the chunks in file order. Both adds
+/// are one formula over [`Cell`]s, so they give the same sums to the last bit.
+pub(crate) trait SurveySums: Clone + Send + Sync {
     /// What a worker adds the rows of one chunk to.
     type Chunk: ChunkSums;
     /// Adds one respondent (sequential reading).
@@ -157,14 +231,14 @@ pub trait SurveySums: Clone + Send + Sync {
 }
 
 /// The sums of one chunk of a survey file (see [`SurveySums`]).
-pub trait ChunkSums: Send {
+pub(crate) trait ChunkSums: Send {
     /// Adds one respondent whose answers are all whole numbers.
     fn add(&mut self, r: &WholeRespondent);
 }
 
 /// A whole-number answer in chunked reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WholeCell {
+pub(crate) struct WholeCell {
     /// The answer, reverse-scored; 0 if unanswered. (`i32`: chunked reading takes whole
     /// answers up to 100 only, and a row of half-size cells is cheaper to fill.)
     pub value: i32,
@@ -180,36 +254,28 @@ impl WholeCell {
     };
 }
 
-/// Whole-number answers of one kind in a row (E, P, A, D, M per item, or importance
-/// points per dimension).
-#[derive(Debug, Clone, Copy)]
-pub struct WholeAnswers<'a>(pub &'a [WholeCell]);
-
-/// One respondent read in chunks, every answer a whole number; a kind is `None` when
-/// the file has none of its columns.
-#[derive(Debug)]
-pub struct WholeRespondent<'a> {
-    /// E per item.
-    pub expected: Option<WholeAnswers<'a>>,
-    /// P per item.
-    pub perceived: Option<WholeAnswers<'a>>,
-    /// Adequate service level per item.
-    pub adequate: Option<WholeAnswers<'a>>,
-    /// Desired service level per item.
-    pub desired: Option<WholeAnswers<'a>>,
-    /// M per item (management survey).
-    pub management: Option<WholeAnswers<'a>>,
-    /// Importance points per dimension.
-    pub importance: Option<WholeAnswers<'a>>,
-    /// As [`Respondent::extra`].
-    pub extra: &'a str,
+/// Summed as `i64`, weighted by multiplication: branch-free.
+impl Cell for WholeCell {
+    type Value = i64;
+    #[inline]
+    fn value(self) -> i64 {
+        i64::from(self.value)
+    }
+    #[inline]
+    fn answered(self) -> i64 {
+        i64::from(self.answered)
+    }
 }
+
+/// One respondent read in chunks, every answer a whole number.
+pub(crate) type WholeRespondent<'a> = Answers<'a, WholeCell>;
 
 /// Reads the survey `source` of `audit` into `sums`: large UTF-8 files in chunks on
 /// `tuning.threads` threads (see [`super::chunked`]), anything else sequentially, with
-/// the same result to the last bit. `extra` is the segment column, as in
-/// [`read_survey_with`]. On a problem `sums` may hold part of the file: discard it.
-pub fn read_survey_into<S: SurveySums>(
+/// the same result to the last bit; [`SurveyRead::strategy`] says which. `extra` is the
+/// segment column (see [`Answers::extra`]). On a problem `sums` may hold part of the
+/// file: discard it.
+pub(crate) fn read_survey_into<S: SurveySums>(
     audit: &Audit,
     source: &SurveySource,
     kind: SurveyKind,
@@ -219,45 +285,53 @@ pub fn read_survey_into<S: SurveySums>(
 ) -> Result<SurveyRead, Problems> {
     let path = source.file.as_path();
     let opened = open_survey(audit, source, kind, extra)?;
-    let plan = chunked::plan(
-        path,
-        opened.format.delimiter,
-        &opened.layout.headers,
-        1,
-        opened.format.bom,
-        tuning,
-    )
-    .filter(|_| opened.format.encoding == encoding_rs::UTF_8);
-    if let Some(plan) = plan {
-        let parser = fast::RowParser::new(audit, &opened.layout, opened.extra_column, sums);
-        let mut total = sums.clone();
-        let finished = chunked::run(&plan, &parser, |chunk, _| {
-            total.merge_chunk(chunk);
-            true
-        });
-        if let Some(chunked::Finished {
-            records,
-            sha256: Some(sha256),
-        }) = finished
-        {
-            *sums = total;
-            return Ok(survey_read(kind, source, &opened.layout, records, sha256));
+    let fallback = if tuning.threads == 0 {
+        Fallback::TurnedOff
+    } else if opened.format.encoding != encoding_rs::UTF_8 {
+        Fallback::Encoding
+    } else {
+        let headers = &opened.layout.headers;
+        let (delimiter, bom) = (opened.format.delimiter, opened.format.bom);
+        match chunked::plan(path, delimiter, headers, 1, bom, tuning) {
+            None => Fallback::NoPlan,
+            Some(plan) => {
+                let parser = fast::RowParser::new(audit, &opened.layout, opened.extra_column, sums);
+                let mut total = sums.clone();
+                let finished = chunked::run(&plan, &parser, |chunk, _| {
+                    total.merge_chunk(chunk);
+                    true
+                });
+                if let Some(chunked::Finished {
+                    records,
+                    sha256: Some(sha256),
+                }) = finished
+                {
+                    *sums = total;
+                    let strategy = ReadStrategy::Chunked {
+                        threads: plan.workers(),
+                    };
+                    let layout = &opened.layout;
+                    return Ok(survey_read(kind, source, layout, records, sha256, strategy));
+                }
+                Fallback::GaveUp
+            }
         }
-    }
+    };
     // Sequentially, from the start: this reader also knows every problem's place.
     drop(opened);
-    read_survey_with(audit, source, kind, extra, |r| sums.add(r))
+    read_survey_with(audit, source, kind, extra, fallback, |r| sums.add(r))
 }
 
 /// Like [`read_survey_with`], from a survey already opened.
 fn read_opened(
     audit: &Audit,
-    path: &Path,
     kind: SurveyKind,
     source: &SurveySource,
     opened: Opened,
+    fallback: Fallback,
     mut visit: impl FnMut(&Respondent),
 ) -> Result<SurveyRead, Problems> {
+    let path = source.file.as_path();
     let Opened {
         mut reader,
         hasher,
@@ -265,6 +339,8 @@ fn read_opened(
         extra_column,
         ..
     } = opened;
+    // A kind without any column is `None`, as the chunked reader has it.
+    let kinds = layout.kinds();
 
     let n_items = audit.items.len();
     let n_dims = audit.dimensions.len();
@@ -337,23 +413,27 @@ fn read_opened(
             }
             continue;
         }
-        let text = |col: Option<usize>| {
-            col.and_then(|c| record.get(c))
-                .and_then(|b| std::str::from_utf8(super::answers::trim(b)).ok())
-                .unwrap_or("")
-        };
-        visit(&Respondent {
-            line,
-            id: text(layout.id),
-            site: text(layout.site),
-            region: text(layout.region),
-            expected: &expected,
-            perceived: &perceived,
-            adequate: &adequate,
-            desired: &desired,
-            management: &management,
-            importance: &importance,
-            extra: text(extra_column),
+        let answers = [
+            &expected,
+            &perceived,
+            &adequate,
+            &desired,
+            &management,
+            &importance,
+        ];
+        let [expected, perceived, adequate, desired, management, importance] =
+            std::array::from_fn(|k| kinds[k].then_some(answers[k].as_slice()));
+        let extra = extra_column
+            .and_then(|c| record.get(c))
+            .and_then(|b| std::str::from_utf8(super::answers::trim(b)).ok());
+        visit(&Answers {
+            expected,
+            perceived,
+            adequate,
+            desired,
+            management,
+            importance,
+            extra: extra.unwrap_or(""),
         });
     }
     if extra_problems > 0 {
@@ -362,7 +442,15 @@ fn read_opened(
         );
     }
     Problems::check(problems)?;
-    Ok(survey_read(kind, source, &layout, rows, hasher.hex()))
+    let strategy = ReadStrategy::Sequential(fallback);
+    Ok(survey_read(
+        kind,
+        source,
+        &layout,
+        rows,
+        hasher.hex(),
+        strategy,
+    ))
 }
 
 /// A survey file opened and its header checked, ready for its rows.
@@ -426,14 +514,16 @@ fn open_survey(
     })
 }
 
-/// What reading the file found out, from its layout, row count and digest.
+/// What reading the file found out, from its layout, row count, digest and strategy.
 fn survey_read(
     kind: SurveyKind,
     source: &SurveySource,
     layout: &Layout,
     rows: u64,
     sha256: String,
+    strategy: ReadStrategy,
 ) -> SurveyRead {
+    let [_, _, adequate, desired, _, importance] = layout.kinds();
     SurveyRead {
         rows,
         digest: FileDigest {
@@ -441,14 +531,11 @@ fn survey_read(
             path: source.file_as_written.clone(),
             sha256,
         },
-        has_zone: layout
-            .adequate
-            .iter()
-            .chain(&layout.desired)
-            .any(Option::is_some),
-        has_importance: layout.importance.iter().any(Option::is_some),
+        has_zone: adequate || desired,
+        has_importance: importance,
         has_site: layout.site.is_some(),
         has_region: layout.region.is_some(),
+        strategy,
     }
 }
 
@@ -470,6 +557,31 @@ fn answer_value(
     }
 }
 
+/// How a row's importance points break the rule that they are a constant sum.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum PointsProblem {
+    /// Points for some dimensions only: this many.
+    SomeOnly(i64),
+    /// Points for every dimension, adding up to this rather than 100.
+    Sum(f64),
+}
+
+/// Whether importance points keep the rule: none given, or every dimension's, adding up
+/// to 100. One check for both readers (whole numbers add up to exactly 100).
+fn points_problem<C: Cell>(points: &[C]) -> Option<PointsProblem> {
+    let answered: i64 = points.iter().map(|c| C::Value::count(c.answered())).sum();
+    if answered == 0 {
+        return None;
+    }
+    if answered < points.len() as i64 {
+        return Some(PointsProblem::SomeOnly(answered));
+    }
+    // In dimension order, without a leading zero: the sum the message shows.
+    let sum = points.iter().map(|c| c.value()).reduce(|a, b| a + b);
+    let sum = sum.unwrap_or_default().to_f64();
+    ((sum - 100.0).abs() > 1e-6).then_some(PointsProblem::Sum(sum))
+}
+
 /// Importance points are a constant sum: all dimensions answered, adding up to 100.
 fn check_importance(
     importance: &[Option<f64>],
@@ -478,10 +590,9 @@ fn check_importance(
     line: u64,
     problems: &mut Vec<Problem>,
 ) {
-    let answered = importance.iter().flatten().count();
-    if answered == 0 {
+    let Some(problem) = points_problem(importance) else {
         return;
-    }
+    };
     let first = layout
         .importance
         .iter()
@@ -489,37 +600,33 @@ fn check_importance(
         .next()
         .copied()
         .unwrap_or(0);
-    let field = || {
-        layout
-            .importance
-            .iter()
-            .flatten()
-            .map(|&c| layout.headers[c].as_str())
-            .collect::<Vec<_>>()
-            .join("+")
+    let field = layout
+        .importance
+        .iter()
+        .flatten()
+        .map(|&c| layout.headers[c].as_str())
+        .collect::<Vec<_>>()
+        .join("+");
+    let (message, found, expected) = match problem {
+        PointsProblem::SomeOnly(answered) => (
+            "importance points given for some dimensions only",
+            format!("{answered} of {}", importance.len()),
+            "points for every dimension, or none",
+        ),
+        PointsProblem::Sum(sum) => (
+            "importance points do not add up to 100",
+            format!("{sum}"),
+            "100 points shared among the dimensions",
+        ),
     };
-    if answered < importance.len() {
-        problems.push(
-            Problem::new("importance points given for some dimensions only")
-                .file(path)
-                .at(line, first as u64 + 1)
-                .field(field())
-                .found(format!("{answered} of {}", importance.len()))
-                .expected("points for every dimension, or none"),
-        );
-        return;
-    }
-    let sum: f64 = importance.iter().flatten().sum();
-    if (sum - 100.0).abs() > 1e-6 {
-        problems.push(
-            Problem::new("importance points do not add up to 100")
-                .file(path)
-                .at(line, first as u64 + 1)
-                .field(field())
-                .found(format!("{sum}"))
-                .expected("100 points shared among the dimensions"),
-        );
-    }
+    problems.push(
+        Problem::new(message)
+            .file(path)
+            .at(line, first as u64 + 1)
+            .field(field)
+            .found(found)
+            .expected(expected),
+    );
 }
 
 /// Finds every column the audit needs in `headers`, reporting missing and unknown ones.
@@ -542,7 +649,6 @@ fn resolve_layout(
             .collect()
     };
     let mut layout = Layout {
-        id: position(&source.id_column),
         site: position(&source.site_column),
         region: position(&source.region_column),
         expected: vec![None; audit.items.len()],

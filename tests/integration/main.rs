@@ -13,4 +13,5 @@ mod html_browser;
 mod import;
 mod kano;
 mod outputs;
+mod properties;
 mod shoppers;

@@ -7,12 +7,13 @@
 //! with any other value (`4.5`, `12.5` points) refuses, and the file is read
 //! sequentially. So does a row that would be a problem, so that every problem is
 //! reported with its place. A worker checks every cell as the sequential reader does
-//! ([`answer_value`], and the importance rule of [`super::check_importance`]).
+//! ([`answer_value`], and the importance rule of [`points_problem`]).
 
 use super::super::answers::trim;
 use super::super::chunked::{ChunkParser, Fields};
 use super::{
-    answer_value, ChunkSums, Layout, SurveySums, WholeAnswers, WholeCell, WholeRespondent,
+    answer_value, points_problem, Answers, ChunkSums, Layout, SurveySums, WholeCell,
+    WholeRespondent,
 };
 use crate::definition::{Audit, Scale};
 
@@ -24,7 +25,7 @@ use crate::definition::{Audit, Scale};
 const MAX_WHOLE: f64 = 100.0;
 
 /// The answer arrays of a [`WholeRespondent`], in the order of [`RowParser::targets`].
-const TARGETS: usize = 6;
+const TARGETS: usize = super::KINDS;
 /// Index of the importance array among the targets (the others are per item).
 const IMPORTANCE: usize = 5;
 
@@ -89,15 +90,6 @@ fn whole(value: Option<f64>) -> Option<WholeCell> {
     }
 }
 
-/// Whether importance points pass [`super::check_importance`]: none given, or every
-/// dimension's, adding up to 100 (exactly, being whole numbers).
-fn importance_ok(points: &[WholeCell]) -> bool {
-    let answered: i64 = points.iter().map(|c| i64::from(c.answered)).sum();
-    answered == 0
-        || (answered == points.len() as i64
-            && points.iter().map(|c| i64::from(c.value)).sum::<i64>() == 100)
-}
-
 /// Reads records into [`WholeRespondent`]s and adds them to per-chunk sums; one per worker.
 #[derive(Clone)]
 pub(super) struct RowParser<'a, S> {
@@ -122,18 +114,11 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
     pub(super) fn new(audit: &Audit, layout: &Layout, extra: Option<usize>, sums: &'a S) -> Self {
         let n_items = audit.items.len();
         let n_dims = audit.dimensions.len();
-        let columns_of: [&[Option<usize>]; TARGETS] = [
-            &layout.expected,
-            &layout.perceived,
-            &layout.adequate,
-            &layout.desired,
-            &layout.management,
-            &layout.importance,
-        ];
+        let columns_of = layout.columns();
         let mut targets = [None; TARGETS];
         let mut width = 0;
-        for (t, cols) in columns_of.iter().enumerate() {
-            if cols.iter().any(Option::is_some) {
+        for (t, present) in layout.kinds().into_iter().enumerate() {
+            if present {
                 targets[t] = Some(width);
                 width += if t == IMPORTANCE { n_dims } else { n_items };
             }
@@ -184,14 +169,14 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
     }
 
     /// The answers of target `t` in the row read, if the file has its columns.
-    fn answers(&self, t: usize) -> Option<WholeAnswers<'_>> {
+    fn answers(&self, t: usize) -> Option<&[WholeCell]> {
         let start = self.targets[t]?;
         let len = if t == IMPORTANCE {
             self.n_dims
         } else {
             self.n_items
         };
-        self.cells.get(start..start + len).map(WholeAnswers)
+        self.cells.get(start..start + len)
     }
 }
 
@@ -233,10 +218,10 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         }
         let importance = self.answers(IMPORTANCE);
         // Only whether there is a problem matters; its place is found sequentially.
-        if importance.is_some_and(|points| !importance_ok(points.0)) {
+        if importance.is_some_and(|points| points_problem(points).is_some()) {
             return false;
         }
-        let respondent = WholeRespondent {
+        let respondent: WholeRespondent = Answers {
             expected: self.answers(0),
             perceived: self.answers(1),
             adequate: self.answers(2),
@@ -247,268 +232,5 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         };
         out.add(&respondent);
         true
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::super::chunked::{self, Tuning};
-    use super::super::{open_survey, read_survey_into, SurveyKind};
-    use super::*;
-    use crate::analysis::customers::{CustomerAccumulator, ManagementAccumulator};
-    use crate::analysis::segments::SegmentAccumulators;
-
-    /// An audit over `csv` (written to a new directory) with `weights: survey`.
-    fn audit(csv: &str) -> (tempfile::TempDir, Audit) {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("c.csv"), csv).unwrap();
-        let path = dir.path().join("audit.yaml");
-        let yaml = "audit: {id: t, title: T, period: {start: 2026-01-01, end: 2026-03-31}}\n\
-                    instrument: servqual-22\nweights: survey\nscale: {min: 1, max: 7}\n\
-                    sources:\n  customers: {file: c.csv}\n";
-        let audit = crate::definition::load_str(&path, yaml).unwrap();
-        (dir, audit)
-    }
-
-    /// A sample survey with 10% missing answers and importance points.
-    fn sample(n: usize) -> String {
-        let instrument = crate::builtin::instrument("servqual-22").unwrap();
-        let dims: Vec<String> = crate::definition::DEFAULT_DIMENSIONS
-            .iter()
-            .map(|d| d.0.to_string())
-            .collect();
-        let items: Vec<(String, usize)> = instrument
-            .items
-            .iter()
-            .map(|it| {
-                let d = dims.iter().position(|d| *d == it.dimension).unwrap();
-                (it.id.clone(), d)
-            })
-            .collect();
-        let spec = crate::sample::CustomerSample {
-            respondents: n,
-            sites: vec!["A".into(), "B".into(), "C".into()],
-            missing: 0.1,
-            min: 1,
-            max: 7,
-            seed: 3,
-            importance: true,
-            date: "2026-01-01".into(),
-        };
-        let mut out = Vec::new();
-        crate::sample::write_customers(&mut out, &items, &dims, &spec).unwrap();
-        String::from_utf8(out).unwrap()
-    }
-
-    fn tuning(threads: usize, chunk_len: usize) -> Tuning {
-        Tuning { threads, chunk_len }
-    }
-
-    /// Every sum of `acc`, as Debug shows f64: to the last bit.
-    fn sums_of(acc: &CustomerAccumulator) -> String {
-        format!(
-            "{} {:?} {:?} {:?}",
-            acc.respondents, acc.items, acc.dimensions, acc.weighted_per_respondent
-        )
-    }
-
-    /// Sums that can be shown to the last bit.
-    trait Shown {
-        fn shown(&self) -> String;
-    }
-
-    impl Shown for CustomerAccumulator {
-        fn shown(&self) -> String {
-            sums_of(self)
-        }
-    }
-
-    impl Shown for SegmentAccumulators {
-        fn shown(&self) -> String {
-            let segments = self.segments.iter();
-            segments
-                .map(|(k, a)| format!("{k}: {}\n", sums_of(a)))
-                .collect()
-        }
-    }
-
-    impl Shown for ManagementAccumulator {
-        fn shown(&self) -> String {
-            format!("{self:?}")
-        }
-    }
-
-    /// The sums, rows and digest of the customer survey read with `tuning`.
-    fn read<S: SurveySums + Shown>(
-        audit: &Audit,
-        by: Option<&str>,
-        tuning: Tuning,
-        sums: S,
-    ) -> (String, u64, String) {
-        read_kind(audit, SurveyKind::Customers, by, tuning, sums)
-    }
-
-    /// The sums, rows and digest of survey `kind` read with `tuning`.
-    fn read_kind<S: SurveySums + Shown>(
-        audit: &Audit,
-        kind: SurveyKind,
-        by: Option<&str>,
-        tuning: Tuning,
-        mut sums: S,
-    ) -> (String, u64, String) {
-        let source = match kind {
-            SurveyKind::Customers => audit.customers.as_ref(),
-            SurveyKind::Management => audit.management.as_ref(),
-        };
-        let read = read_survey_into(audit, source.unwrap(), kind, by, tuning, &mut sums).unwrap();
-        (sums.shown(), read.rows, read.digest.sha256)
-    }
-
-    /// Whether the chunked reader takes the whole file (rather than giving up).
-    fn read_in_full(audit: &Audit, tuning: Tuning) -> bool {
-        let source = audit.customers.as_ref().unwrap();
-        let opened = open_survey(audit, source, SurveyKind::Customers, None).unwrap();
-        let plan = chunked::plan(
-            &source.file,
-            opened.format.delimiter,
-            &opened.layout.headers,
-            1,
-            opened.format.bom,
-            tuning,
-        )
-        .unwrap();
-        let empty = CustomerAccumulator::new(audit);
-        let parser = RowParser::new(audit, &opened.layout, None, &empty);
-        chunked::run(&plan, &parser, |_, _| true).is_some()
-    }
-
-    #[test]
-    fn chunks_sum_to_the_sequential_bits() {
-        let (_dir, audit) = audit(&sample(700));
-        let acc = || CustomerAccumulator::new(&audit);
-        let sequential = read(&audit, None, tuning(0, 1), acc());
-        assert_eq!(sequential.1, 700);
-        for chunk_len in [1, 100, 1000, 1 << 20] {
-            assert!(read_in_full(&audit, tuning(2, chunk_len)), "{chunk_len}");
-            let chunked = read(&audit, None, tuning(2, chunk_len), acc());
-            assert_eq!(chunked, sequential, "chunks of {chunk_len}");
-        }
-        // Segments too, each in file order.
-        let segments = || SegmentAccumulators::new(&audit, "site");
-        let sequential = read(&audit, Some("site"), tuning(0, 1), segments());
-        for chunk_len in [50, 4096] {
-            let chunked = read(&audit, Some("site"), tuning(2, chunk_len), segments());
-            assert_eq!(chunked, sequential, "segments, chunks of {chunk_len}");
-        }
-    }
-
-    #[test]
-    fn zone_reverse_scoring_points_and_management_sum_to_the_sequential_bits() {
-        // A 0-10 scale (so `10` takes the slow path and 0 is a value), a reverse-scored
-        // item, A and D columns, importance points and 15% unanswered cells, from a
-        // fixed pseudo-random sequence.
-        let dir = tempfile::tempdir().unwrap();
-        let items = ["A1", "A2", "B1", "B2"];
-        let mut state = 7u64;
-        let mut next = |m: u64| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 33) % m
-        };
-        // `n` cells of 0 to 10, 15% of them empty, each after a comma.
-        fn answers(next: &mut impl FnMut(u64) -> u64, n: usize) -> String {
-            let cell = |c: u64| {
-                if c < 15 {
-                    String::new()
-                } else {
-                    (c % 11).to_string()
-                }
-            };
-            (0..n).map(|_| format!(",{}", cell(next(100)))).collect()
-        }
-        let mut customers = String::from("id");
-        for kind in ["E", "P", "A", "D"] {
-            for it in items {
-                customers += &format!(",{kind}_{it}");
-            }
-        }
-        customers += ",W_service,W_place\n";
-        let mut management = String::from("id,M_A1,M_A2,M_B1,M_B2\n");
-        for r in 0..600 {
-            customers += &format!("R{r}{}", answers(&mut next, 16));
-            customers += match next(4) {
-                0 => ",,\n",
-                1 => ",60,40\n",
-                2 => ",35,65\n",
-                _ => ",100,0\n",
-            };
-            management += &format!("M{r}{}\n", answers(&mut next, 4));
-        }
-        let with_points = customers.lines().skip(1).filter(|l| !l.ends_with(",,"));
-        let with_points = with_points.count() as u64;
-        std::fs::write(dir.path().join("c.csv"), customers).unwrap();
-        std::fs::write(dir.path().join("m.csv"), management).unwrap();
-        let yaml = "audit: {id: t, title: T, period: {start: 2026-01-01, end: 2026-03-31}}\n\
-                    scale: {min: 0, max: 10}\nweights: survey\n\
-                    dimensions: [{id: service, label: {en: S}}, {id: place, label: {en: P}}]\n\
-                    items:\n\
-                    - {id: A1, dimension: service, text: {en: a}}\n\
-                    - {id: A2, dimension: service, text: {en: b}}\n\
-                    - {id: B1, dimension: place, text: {en: c}}\n\
-                    - {id: B2, dimension: place, text: {en: d}, reverse: true}\n\
-                    sources:\n  customers: {file: c.csv}\n  management: {file: m.csv}\n";
-        let audit = crate::definition::load_str(&dir.path().join("audit.yaml"), yaml).unwrap();
-        assert!(audit.items[3].reverse);
-        let acc = || CustomerAccumulator::new(&audit);
-        let sequential = read(&audit, None, tuning(0, 1), acc());
-        assert_eq!(sequential.1, 600);
-        for chunk_len in [1, 333, 1 << 20] {
-            assert!(read_in_full(&audit, tuning(2, chunk_len)), "{chunk_len}");
-            let chunked = read(&audit, None, tuning(2, chunk_len), acc());
-            assert_eq!(chunked, sequential, "chunks of {chunk_len}");
-        }
-        // The zone of tolerance and the points were summed, not left empty.
-        let mut sums = CustomerAccumulator::new(&audit);
-        let source = audit.customers.as_ref().unwrap();
-        read_survey_into(
-            &audit,
-            source,
-            SurveyKind::Customers,
-            None,
-            tuning(2, 333),
-            &mut sums,
-        )
-        .unwrap();
-        assert!(sums.items[3].msa.n > 300 && sums.items[3].desired.n > 300);
-        assert_eq!(sums.dimensions[0].importance.n, with_points);
-        assert!(with_points > 400 && with_points < 500, "{with_points}");
-        let kind = SurveyKind::Management;
-        let managers = || ManagementAccumulator::new(&audit);
-        let sequential = read_kind(&audit, kind, None, tuning(0, 1), managers());
-        for chunk_len in [1, 97, 1 << 20] {
-            let chunked = read_kind(&audit, kind, None, tuning(2, chunk_len), managers());
-            assert_eq!(chunked, sequential, "management, chunks of {chunk_len}");
-        }
-    }
-
-    #[test]
-    fn fractions_are_read_sequentially_with_the_same_result() {
-        // `4,5` (decimal comma, quoted) is not a whole number: the chunked reader gives up
-        // and the sequential reader sums the file.
-        let csv = sample(40);
-        let mut lines: Vec<String> = csv.lines().map(str::to_owned).collect();
-        let mut fields: Vec<&str> = lines[30].split(',').collect();
-        fields[3] = "\"4,5\"";
-        lines[30] = fields.join(",");
-        let (_dir, audit) = audit(&lines.join("\n"));
-        assert!(!read_in_full(&audit, tuning(2, 64)));
-        let acc = || CustomerAccumulator::new(&audit);
-        let chunked = read(&audit, None, tuning(2, 64), acc());
-        assert_eq!(chunked, read(&audit, None, tuning(0, 1), acc()));
-        // The first item's E sum has a half in it.
-        let first_item = &chunked.0[..chunked.0.find("perceived").unwrap()];
-        assert!(first_item.starts_with("40 "), "{first_item}");
-        assert!(first_item.contains(".5, sum_sq"), "{first_item}");
     }
 }
