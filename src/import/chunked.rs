@@ -15,10 +15,10 @@ use std::path::Path;
 
 use indicatif::ProgressBar;
 
+use super::appender::Appender;
 use super::export::CsvLayout;
-use super::index::{IdHasher, IdIndex};
+use super::index::{IdHasher, IdIndex, Seen};
 use super::rows::{Converter, Prepared};
-use super::store::{Appender, Seen};
 use super::values::trim_cell;
 use super::Summary;
 use crate::problem::Problem;
@@ -34,7 +34,7 @@ pub enum Reached {
 }
 
 /// What the import's thread holds while the workers convert.
-pub struct Importing<'a> {
+pub(crate) struct Importing<'a> {
     /// The export.
     pub export: &'a Path,
     /// Its layout.
@@ -54,7 +54,7 @@ pub struct Importing<'a> {
 /// Imports the export's rows on `tuning.threads` workers for as long as they import
 /// cleanly; [`Reached::Row`]`(0)` if the export is not one this path takes. `Err` only
 /// when the new data file cannot be written.
-pub fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem> {
+pub(crate) fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem> {
     let Importing {
         export,
         layout,
@@ -165,7 +165,7 @@ pub fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem> {
 }
 
 /// Indexes the rows of the data file `path` (with `layout`, its id in column `id_column`)
-/// into `seen` on `tuning.threads` workers, as [`super::store::index`] does row by row:
+/// into `seen` on `tuning.threads` workers, as [`super::datafile::Existing::read`] does row by row:
 /// each trimmed id, with the digest of its answers, where it is first seen.
 pub fn index(
     path: &Path,

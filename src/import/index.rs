@@ -15,7 +15,18 @@ use std::hash::BuildHasher;
 use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 
-use super::store::{Fingerprint, Seen};
+use super::rows::Fingerprint;
+
+/// Where an id was first seen, and its answers' digest.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seen {
+    /// Line in the data file or in the export.
+    pub line: u64,
+    /// Digest of the compared answers.
+    pub print: Fingerprint,
+    /// Whether the line is in the data file (else in the export).
+    pub in_file: bool,
+}
 
 /// One id in the table: where its record starts in the arena, and its answers' digest.
 #[derive(Debug, Clone, Copy)]

@@ -3,8 +3,9 @@
 //!
 //! The export is opened ([`export`]) with its tool's header layout ([`presets`]), its
 //! columns are mapped to the data file's ([`mapping`]), every cell is converted and checked
-//! ([`values`]), and the rows not yet in the file are appended atomically under a lock
-//! ([`store`]). Rows stream; only the ids already in the file (with a 64-bit digest of
+//! ([`values`]), and the rows not yet in the file are appended atomically ([`appender`])
+//! under a lock ([`lock`]); the rows not taken are listed, and with `--skip-invalid`
+//! written to a rejects file ([`rejects`]). Rows stream; only the ids already in the file (with a 64-bit digest of
 //! their answers, to tell a duplicate from a conflict; see [`index`]) are held in memory.
 //! A large UTF-8 export is converted on every core ([`chunked`]) until a row needs a
 //! message; the rest goes row by row through [`run`]'s loop, which words every problem.
@@ -12,16 +13,25 @@
 // `Problem` is the crate-wide input error (see sources::text); it is only built on failure.
 #![allow(clippy::result_large_err)]
 
+pub mod appender;
 pub mod chunked;
+pub mod datafile;
 pub mod export;
 pub mod index;
+pub mod lock;
 pub mod mapping;
 pub mod prefetch;
 pub mod presets;
+pub mod rejects;
 pub mod rows;
-pub mod store;
 pub mod target;
 pub mod values;
+
+/// The lock's former path, which `tests/import.rs` still names (to go when it says `import::Lock`).
+#[doc(hidden)]
+pub mod store {
+    pub use super::lock::Lock;
+}
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -30,12 +40,15 @@ use crate::definition::Audit;
 use crate::problem::{Problem, Problems};
 use crate::sources::chunked::Tuning;
 use crate::sources::text::TextOptions;
+use appender::Appender;
+use datafile::Existing;
 use export::{Export, ExportRow};
-use index::IdIndex;
+use index::{IdIndex, Seen};
+pub use lock::Lock;
 use mapping::{map_columns, MapFile, Mapping, Use};
 use presets::Preset;
+use rejects::Rejects;
 use rows::{Converter, Prepared};
-use store::{Appender, Existing, Lock, Rejects, Seen};
 use target::{Role, Target};
 use values::Labels;
 
@@ -240,7 +253,7 @@ pub fn run(
         None
     } else {
         let lock = Lock::acquire(&data)?;
-        let left = store::remove_leftovers(&data);
+        let left = appender::remove_leftovers(&data);
         if left > 0 {
             note(&format!(
                 "removed {left} temporary file(s) an interrupted import of {} left behind",
@@ -253,7 +266,7 @@ pub fn run(
         encoding: target.encoding.clone(),
         delimiter: target.delimiter,
     };
-    let header = match store::read_header(&data, &options)? {
+    let header = match datafile::read_header(&data, &options)? {
         Some(h) => h,
         None => new_header(&target, &mapping),
     };
@@ -274,8 +287,8 @@ pub fn run(
         labels,
         id_out,
     );
-    let mut existing: Option<Existing> = if store::has_content(&data) {
-        Some(store::index(
+    let mut existing: Option<Existing> = if datafile::has_content(&data) {
+        Some(Existing::read(
             &data,
             &options,
             id_out,
@@ -300,12 +313,11 @@ pub fn run(
         Some(a) => converter.with_format(a.row_format()),
         None => converter,
     };
-    let rejects_path = store::rejects_path(&data);
     let mut rejects = if request.dry_run || !request.skip_invalid {
-        None
+        Rejects::listed(&data)
     } else {
         let keys: Vec<String> = export.columns.iter().map(|c| c.key.clone()).collect();
-        Some(Rejects::start(&data, &keys)?)
+        Rejects::written(&data, &keys)?
     };
     let progress = progress_bar(request.progress && export.bytes > 1 << 20);
 
@@ -363,10 +375,6 @@ pub fn run(
         // From here on the export's reading thread converts the rows as it reads them.
         export.set_work(converter.export_work());
     }
-    let mut rejecting = Rejecting {
-        rejects: rejects.as_mut(),
-        path: &rejects_path,
-    };
     while reached != chunked::Reached::End && export.read_into(&mut row).map_err(Problems::one)? {
         // Blank lines at the end of spreadsheet exports are not responses.
         if row.cells.iter().all(|c| c.trim().is_empty()) {
@@ -386,7 +394,7 @@ pub fn run(
                 .line(row.line)
                 .found(format!("{found} fields"))
                 .expected(format!("{expected} fields, as in the header"));
-            rejecting.reject(&mut summary, row.line, &row.cells, &raw_id, false, vec![p])?;
+            rejects.reject(&mut summary, row.line, &row.cells, &raw_id, false, vec![p])?;
             continue;
         }
         if !prepared.ready {
@@ -418,7 +426,7 @@ pub fn run(
             problems.push(p);
         }
         if !problems.is_empty() {
-            rejecting.reject(&mut summary, row.line, &row.cells, id, false, problems)?;
+            rejects.reject(&mut summary, row.line, &row.cells, id, false, problems)?;
             continue;
         }
         let print = prepared.print;
@@ -440,7 +448,7 @@ pub fn run(
                 if let Some(s) = out[id_out].source {
                     p = p.at(row.line, s as u64 + 1).field(id_label.clone());
                 }
-                rejecting.reject(&mut summary, row.line, &row.cells, id, true, vec![p])?;
+                rejects.reject(&mut summary, row.line, &row.cells, id, true, vec![p])?;
             }
             None => {
                 if let Some(a) = appender.as_mut() {
@@ -449,7 +457,7 @@ pub fn run(
                             .file(&request.file)
                             .line(row.line)
                             .expected("text the data file's encoding can hold");
-                        rejecting.reject(&mut summary, row.line, &row.cells, id, false, vec![p])?;
+                        rejects.reject(&mut summary, row.line, &row.cells, id, false, vec![p])?;
                         continue;
                     }
                 }
@@ -478,52 +486,15 @@ pub fn run(
             summary.written = true;
         }
     }
-    if let Some(w) = rejects {
-        if !all_good {
-            w.commit(&rejects_path)?;
-            summary.rejects_file = Some(rejects_path);
-        }
-    }
+    rejects.commit(&mut summary)?;
     Ok(summary)
 }
 
-/// Where the rows not imported go: the summary, and the rejects file with `--skip-invalid`.
-struct Rejecting<'a> {
-    rejects: Option<&'a mut Rejects>,
-    path: &'a Path,
-}
-
-impl Rejecting<'_> {
-    /// Records the row at `line` with `cells` (and id `id`) as a conflict or an invalid
-    /// row, for `problems`.
-    fn reject(
-        &mut self,
-        summary: &mut Summary,
-        line: u64,
-        cells: &csv::StringRecord,
-        id: &str,
-        conflict: bool,
-        problems: Vec<Problem>,
-    ) -> Result<(), Problem> {
-        let r = Rejected {
-            line,
-            id: id.to_string(),
-            problems,
-        };
-        if let Some(w) = self.rejects.as_mut() {
-            let mut line = vec![r.line.to_string(), r.id.clone(), r.reason()];
-            line.extend(cells.iter().map(str::to_string));
-            w.write(&line).map_err(|e| {
-                Problem::new(format!("cannot write the rejects file: {e}")).file(self.path)
-            })?;
-        }
-        if conflict {
-            summary.conflicts.push(r);
-        } else {
-            summary.rejected.push(r);
-        }
-        Ok(())
-    }
+/// `<data>.<suffix>`: a file an import keeps beside the data file.
+fn beside(data: &Path, suffix: &str) -> PathBuf {
+    let mut name = data.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    data.with_file_name(name)
 }
 
 /// An export column as named in a message, with the data column it fills if that differs.

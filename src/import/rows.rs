@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use csv::StringRecord;
 
-use super::store::{digest, Fingerprint, RowFormat, CELL_END};
 use super::target::{Role, TargetColumn};
 use super::values::{self, convert_date_into, convert_into, one_digit_answers, trim_cell, Labels};
 
@@ -244,6 +243,98 @@ impl Converter {
     }
 }
 
+/// A row's answers reduced to a fixed-size digest, to tell a duplicate from a conflict
+/// without keeping the rows in memory. 64 bits: two different answer sets under one id
+/// pass for a duplicate with odds of 1 in 2^64, and the digest never leaves the process.
+pub type Fingerprint = u64;
+
+/// The separator written after each cell in [`digest`]'s input.
+pub const CELL_END: u8 = 0x1f;
+
+/// The digest of canonical cells each followed by [`CELL_END`] (so `ab`+`c` and `a`+`bc`
+/// differ): foldhash's quality hash with a fixed seed, the same in every run of one
+/// build. Every row is digested, and SipHash (no guard is needed for a digest that stays
+/// in the process) took three times as long.
+pub fn digest(joined: &[u8]) -> Fingerprint {
+    use std::hash::BuildHasher;
+    const SEED: u64 = 0x5e71_ce9a_a0d1_7e57;
+    foldhash::quality::FixedState::with_seed(SEED).hash_one(joined)
+}
+
+/// Appends [`field`]`(value, delimiter)` to `out`.
+fn push_field(out: &mut String, value: &str, delimiter: u8) {
+    let needs = value
+        .bytes()
+        .any(|b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
+        || value.starts_with(' ')
+        || value.ends_with(' ');
+    if needs {
+        out.push('"');
+        for (i, part) in value.split('"').enumerate() {
+            if i > 0 {
+                out.push_str("\"\"");
+            }
+            out.push_str(part);
+        }
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
+
+/// How the data file's rows are written: its delimiter and line break.
+#[derive(Debug, Clone, Copy)]
+pub struct RowFormat {
+    delimiter: u8,
+    newline: &'static str,
+}
+
+impl Default for RowFormat {
+    /// A new data file's: commas and `\n`.
+    fn default() -> Self {
+        RowFormat {
+            delimiter: b',',
+            newline: "\n",
+        }
+    }
+}
+
+impl RowFormat {
+    /// A file's: fields separated by `delimiter`, lines ended by CRLF if `crlf`, else `\n`.
+    pub(crate) fn new(delimiter: u8, crlf: bool) -> RowFormat {
+        RowFormat {
+            delimiter,
+            newline: if crlf { "\r\n" } else { "\n" },
+        }
+    }
+
+    /// Appends `cells` as one line (fields quoted when they must be, the line break last).
+    pub fn push_row(&self, line: &mut String, cells: &[String]) {
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                self.push_delimiter(line);
+            }
+            self.push_field(line, c);
+        }
+        self.end_row(line);
+    }
+
+    /// Appends one field, quoted when it must be.
+    pub fn push_field(&self, line: &mut String, value: &str) {
+        push_field(line, value, self.delimiter);
+    }
+
+    /// Appends the delimiter between two fields.
+    pub fn push_delimiter(&self, line: &mut String) {
+        line.push(char::from(self.delimiter));
+    }
+
+    /// Ends the line.
+    pub fn end_row(&self, line: &mut String) {
+        line.push_str(self.newline);
+    }
+}
+
 /// Converts one cell for target column `c` into `out`; `Err` says what was expected.
 pub fn convert_cell_into(
     c: &TargetColumn,
@@ -296,6 +387,38 @@ mod tests {
         )
     }
 
+    /// One CSV field, quoted when it must be.
+    fn field(value: &str, delimiter: u8) -> String {
+        let mut out = String::new();
+        push_field(&mut out, value, delimiter);
+        out
+    }
+
+    /// The digest of a row's canonical cells, as the converter makes it.
+    fn fingerprint(cells: &[&str]) -> Fingerprint {
+        let mut joined = String::new();
+        for c in cells {
+            joined.push_str(c);
+            joined.push(char::from(CELL_END));
+        }
+        digest(joined.as_bytes())
+    }
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        assert_eq!(field("7", b','), "7");
+        assert_eq!(field("a,b", b','), "\"a,b\"");
+        assert_eq!(field("a,b", b';'), "a,b");
+        assert_eq!(field("say \"hi\"", b','), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn fingerprints_separate_cells() {
+        // "ab"+"c" and "a"+"bc" must differ: the separator keeps the cells apart.
+        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
+        assert_eq!(fingerprint(&["7", ""]), fingerprint(&["7", ""]));
+    }
+
     #[test]
     fn an_imported_row_reads_back_as_a_duplicate() {
         let c = converter();
@@ -342,7 +465,7 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let data = dir.path().join("d.csv");
             std::fs::write(&data, "id;date;E_T1;region\r\nR0;2026-01-01;1;\r\n").unwrap();
-            let existing = super::super::store::index(
+            let existing = super::super::datafile::Existing::read(
                 &data,
                 &crate::sources::text::TextOptions::default(),
                 0,
@@ -350,7 +473,7 @@ mod tests {
                 crate::sources::chunked::Tuning::default(),
             )
             .unwrap();
-            super::super::store::Appender::start(&data, Some(&existing), &[])
+            super::super::appender::Appender::start(&data, Some(&existing), &[])
                 .unwrap()
                 .row_format()
         };
