@@ -4,8 +4,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::cli::{Global, EXIT_BAD_INPUT};
-use crate::import::presets::Preset;
-use crate::import::{run as import, Request};
+use crate::import::{run as import, Preset, Request};
 use crate::run::load_audit;
 use crate::sources::chunked::Tuning;
 

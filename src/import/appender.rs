@@ -18,7 +18,7 @@ use crate::problem::Problem;
 
 /// Test-only: when this environment variable is set, an import stops (as if killed) right
 /// after writing its temporary file and before the rename, to prove the data file is untouched.
-pub const ABORT_BEFORE_RENAME: &str = "SERVQUAL_TEST_ABORT_BEFORE_RENAME";
+pub(crate) const ABORT_BEFORE_RENAME: &str = "SERVQUAL_TEST_ABORT_BEFORE_RENAME";
 
 /// The start of the name of a temporary file for `data`: `.<data name>.<what>-`.
 fn temp_prefix(data: &Path, what: &str) -> String {

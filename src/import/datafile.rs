@@ -8,9 +8,8 @@ use std::path::Path;
 use encoding_rs::Encoding;
 
 use super::chunked::{self, Reached};
-use super::export::CsvLayout;
+use super::export::{read_record, CsvLayout};
 use super::index::{IdIndex, Seen};
-use super::prefetch::Prefetch;
 use super::rows::{Converter, Prepared, RowFormat};
 use crate::problem::Problem;
 use crate::sources::chunked::Tuning;
@@ -59,9 +58,7 @@ impl Existing {
         converter: &Converter,
         tuning: Tuning,
     ) -> Result<Existing, Problem> {
-        // Parsed and digested on a second thread while this one indexes.
-        let (mut records, (format, header)) =
-            Prefetch::open(path, options, Some(converter.data_work()))?;
+        let (mut reader, format) = open_csv(path, options)?;
         if format.encoding.output_encoding() != format.encoding {
             return Err(Problem::new(format!(
             "cannot append to a file in {}",
@@ -70,33 +67,28 @@ impl Existing {
         .file(path)
         .expected("a data file in UTF-8, GBK/GB18030 or another single- or multi-byte encoding (save it as UTF-8)"));
         }
-        let header: Vec<String> = header?.iter().map(|h| h.trim().to_string()).collect();
-        let mut rows = IdIndex::default();
-        // One record and its digest for the whole file: nothing per row.
-        let mut record = csv::StringRecord::new();
-        let mut prepared = Prepared::default();
-        let file_len = std::fs::metadata(path).map_or(0, |m| m.len());
+        let header = reader.headers().map_err(|e| csv_problem(path, &e))?;
         let layout = CsvLayout {
             format: format.clone(),
-            first_row: header.clone(),
+            first_row: header.iter().map(|h| h.trim().to_string()).collect(),
             header_rows: 1,
         };
+        let mut rows = IdIndex::default();
         let reached = chunked::index(path, &layout, id_column, converter, &mut rows, tuning);
-        let mut counted = match reached {
-            Reached::End => 0,
-            Reached::Row(0) => 0,
-            Reached::Row(done) => {
-                // The rest row by row, after the rows done: the file is read again.
-                (records, _) = Prefetch::open(path, options, Some(converter.data_work()))?;
-                for _ in 0..done {
-                    if !records.read_into(&mut record, &mut prepared)? {
-                        break;
-                    }
-                }
-                done
-            }
+        // The rest row by row, in one record and its digest: nothing per row.
+        let mut record = csv::StringRecord::new();
+        let mut prepared = Prepared::default();
+        let mut next = |record: &mut csv::StringRecord| {
+            // A row of the wrong width is indexed like any other.
+            read_record(&mut reader, record, path, |_, _| {})
         };
-        while reached != Reached::End && records.read_into(&mut record, &mut prepared)? {
+        let mut counted = match reached {
+            Reached::Row(done) => done,
+            Reached::End => 0,
+        };
+        let file_len = std::fs::metadata(path).map_or(0, |m| m.len());
+        let left = reached.resume(|| next(&mut record))?;
+        while left && next(&mut record)? {
             counted += 1;
             if counted == SIZING_SAMPLE {
                 // The rows to come, from the bytes the first ones took: room for them all now.
@@ -109,18 +101,13 @@ impl Existing {
             if id.is_empty() {
                 continue;
             }
-            // A row of the wrong width comes unprepared (ready only to say so): digest it here.
-            if !prepared.ready || prepared.width.is_some() {
-                converter.data_row(&record, &mut prepared);
-            }
-            rows.insert(
-                id,
-                Seen {
-                    line,
-                    print: prepared.print,
-                    in_file: true,
-                },
-            );
+            converter.data_row(&record, &mut prepared);
+            let here = Seen {
+                line,
+                print: prepared.print,
+                in_file: true,
+            };
+            rows.record_first(rows.hash(id), id, here);
         }
         let (crlf, ends_with_newline) = line_endings(path)?;
         Ok(Existing {

@@ -2,30 +2,34 @@
 //! data file without losing or doubling a row.
 //!
 //! The export is opened ([`export`]) with its tool's header layout ([`presets`]), its
-//! columns are mapped to the data file's ([`mapping`]), every cell is converted and checked
-//! ([`values`]), and the rows not yet in the file are appended atomically ([`appender`])
-//! under a lock ([`lock`]); the rows not taken are listed, and with `--skip-invalid`
-//! written to a rejects file ([`rejects`]). Rows stream; only the ids already in the file (with a 64-bit digest of
-//! their answers, to tell a duplicate from a conflict; see [`index`]) are held in memory.
-//! A large UTF-8 export is converted on every core ([`chunked`]) until a row needs a
-//! message; the rest goes row by row through [`run`]'s loop, which words every problem.
+//! columns are mapped to the data file's ([`mapping`], [`target`]), every cell is converted
+//! and checked ([`values`], [`rows`]), and the rows not yet in the file are appended
+//! atomically ([`appender`]) under a lock ([`lock`]); the rows not taken are listed, and
+//! with `--skip-invalid` written to a rejects file ([`rejects`]). Rows stream; only the ids
+//! already in the file ([`datafile`]) and those added, with a 64-bit digest of their
+//! answers, are held in memory ([`index`], which also decides whether a row is new, a
+//! duplicate or a conflict). A large UTF-8 export, like the data file's ids, is read on
+//! every core ([`chunked`]) until a row needs a message; the rest goes row by row through
+//! [`run`]'s loop, which words every problem.
 
 // `Problem` is the crate-wide input error (see sources::text); it is only built on failure.
 #![allow(clippy::result_large_err)]
 
-pub mod appender;
-pub mod chunked;
-pub mod datafile;
-pub mod export;
-pub mod index;
-pub mod lock;
-pub mod mapping;
-pub mod prefetch;
-pub mod presets;
-pub mod rejects;
-pub mod rows;
-pub mod target;
-pub mod values;
+mod appender;
+mod chunked;
+mod datafile;
+mod export;
+mod index;
+mod lock;
+mod mapping;
+mod presets;
+mod rejects;
+mod rows;
+mod target;
+mod values;
+
+pub use lock::Lock;
+pub use presets::Preset;
 
 /// The lock's former path, which `tests/import.rs` still names (to go when it says `import::Lock`).
 #[doc(hidden)]
@@ -43,10 +47,8 @@ use crate::sources::text::TextOptions;
 use appender::Appender;
 use datafile::Existing;
 use export::{Export, ExportRow};
-use index::{IdIndex, Seen};
-pub use lock::Lock;
+use index::{Class, IdIndex, Seen};
 use mapping::{map_columns, MapFile, Mapping, Use};
-use presets::Preset;
 use rejects::Rejects;
 use rows::{Converter, Prepared};
 use target::{Role, Target};
@@ -340,13 +342,8 @@ pub fn run(
         .and_then(|e| export.columns.get(e))
         .map(|c| c.label())
         .unwrap_or_default();
-    // One export row (with its converted cells), reused for every row.
-    let mut row = ExportRow {
-        line: 0,
-        cells: csv::StringRecord::new(),
-        prepared: Prepared::default(),
-    };
-    // A large CSV export goes on every core for as long as its rows import cleanly.
+    // A large CSV export goes on every core for as long as its rows import cleanly; the
+    // rest goes row by row, in one export row and its conversion reused for every row.
     let reached = match &export.csv {
         Some(layout) => chunked::import(
             chunked::Importing {
@@ -362,28 +359,19 @@ pub fn run(
         )?,
         None => chunked::Reached::Row(0),
     };
-    if let chunked::Reached::Row(done) = reached {
-        if done > 0 {
-            // The rest row by row, after the rows done: the export is read again.
-            export = Export::open(&request.file, Some(export.preset))?;
-            for _ in 0..done {
-                if !export.read_into(&mut row).map_err(Problems::one)? {
-                    break;
-                }
-            }
-        }
-        // From here on the export's reading thread converts the rows as it reads them.
-        export.set_work(converter.export_work());
-    }
-    while reached != chunked::Reached::End && export.read_into(&mut row).map_err(Problems::one)? {
+    let mut row = ExportRow::default();
+    let mut prepared = Prepared::default();
+    let left = reached
+        .resume(|| export.read_into(&mut row))
+        .map_err(Problems::one)?;
+    while left && export.read_into(&mut row).map_err(Problems::one)? {
         // Blank lines at the end of spreadsheet exports are not responses.
         if row.cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         summary.read += 1;
         progress.inc(1);
-        let prepared = &mut row.prepared;
-        if let Some((expected, found)) = prepared.width.take() {
+        if let Some((expected, found)) = row.width {
             let raw_id = out[id_out]
                 .source
                 .and_then(|s| row.cells.get(s))
@@ -397,9 +385,7 @@ pub fn run(
             rejects.reject(&mut summary, row.line, &row.cells, &raw_id, false, vec![p])?;
             continue;
         }
-        if !prepared.ready {
-            converter.export_row(&row.cells, prepared);
-        }
+        converter.export_row(&row.cells, &mut prepared);
         let mut problems = Vec::new();
         for (o, expected) in prepared.failed.drain(..) {
             let (Some(t), Some(s)) = (out[o].target, out[o].source) else {
@@ -429,10 +415,14 @@ pub fn run(
             rejects.reject(&mut summary, row.line, &row.cells, id, false, problems)?;
             continue;
         }
-        let print = prepared.print;
-        match seen.get(id) {
-            Some(s) if s.print == print => summary.duplicates += 1,
-            Some(Seen { line, in_file, .. }) => {
+        let here = Seen {
+            line: row.line,
+            print: prepared.print,
+            in_file: false,
+        };
+        match seen.classify(seen.hash(id), id, here) {
+            Class::Duplicate => summary.duplicates += 1,
+            Class::Conflict(Seen { line, in_file, .. }) => {
                 let place = if in_file {
                     format!("line {line} of {}", data.display())
                 } else {
@@ -450,7 +440,7 @@ pub fn run(
                 }
                 rejects.reject(&mut summary, row.line, &row.cells, id, true, vec![p])?;
             }
-            None => {
+            Class::New(new) => {
                 if let Some(a) = appender.as_mut() {
                     if let Err(why) = a.write_line(&prepared.line) {
                         let p = Problem::new(why)
@@ -461,19 +451,15 @@ pub fn run(
                         continue;
                     }
                 }
-                seen.insert(
-                    id,
-                    Seen {
-                        line: row.line,
-                        print,
-                        in_file: false,
-                    },
-                );
+                // Only a row written is seen: a later row with its id is judged afresh.
+                new.record();
                 summary.added += 1;
             }
         }
     }
     progress.finish_and_clear();
+    // The export is closed before anything is renamed.
+    drop(export);
 
     let all_good = summary.conflicts.is_empty() && summary.rejected.is_empty();
     summary.blocked = !request.skip_invalid && !all_good;
