@@ -359,6 +359,16 @@ pub fn run(
         )?,
         None => chunked::Reached::Row(0),
     };
+    let row_by_row = RowByRow {
+        export: &request.file,
+        columns: export.columns.clone(),
+        data: &data,
+        target: &target,
+        out: &out,
+        id_out,
+        id_label,
+        converter: &converter,
+    };
     let mut row = ExportRow::default();
     let mut prepared = Prepared::default();
     let left = reached
@@ -371,91 +381,14 @@ pub fn run(
         }
         summary.read += 1;
         progress.inc(1);
-        if let Some((expected, found)) = row.width {
-            let raw_id = out[id_out]
-                .source
-                .and_then(|s| row.cells.get(s))
-                .unwrap_or_default()
-                .to_string();
-            let p = Problem::new("wrong number of fields")
-                .file(&request.file)
-                .line(row.line)
-                .found(format!("{found} fields"))
-                .expected(format!("{expected} fields, as in the header"));
-            rejects.reject(&mut summary, row.line, &row.cells, &raw_id, false, vec![p])?;
-            continue;
-        }
-        converter.export_row(&row.cells, &mut prepared);
-        let mut problems = Vec::new();
-        for (o, expected) in prepared.failed.drain(..) {
-            let (Some(t), Some(s)) = (out[o].target, out[o].source) else {
-                continue;
-            };
-            problems.push(
-                Problem::new("invalid answer")
-                    .file(&request.file)
-                    .at(row.line, s as u64 + 1)
-                    .field(column_field(&export.columns[s], &target.columns[t].name))
-                    .found(row.cells.get(s).unwrap_or_default())
-                    .expected(expected),
-            );
-        }
-        let id = prepared.id.as_str();
-        if id.is_empty() {
-            let mut p = Problem::new("no response id")
-                .file(&request.file)
-                .line(row.line)
-                .expected("an id in every row, so that a row is never imported twice");
-            if let Some(s) = out[id_out].source {
-                p = p.at(row.line, s as u64 + 1).field(id_label.clone());
-            }
-            problems.push(p);
-        }
-        if !problems.is_empty() {
-            rejects.reject(&mut summary, row.line, &row.cells, id, false, problems)?;
-            continue;
-        }
-        let here = Seen {
-            line: row.line,
-            print: prepared.print,
-            in_file: false,
-        };
-        match seen.classify(seen.hash(id), id, here) {
-            Class::Duplicate => summary.duplicates += 1,
-            Class::Conflict(Seen { line, in_file, .. }) => {
-                let place = if in_file {
-                    format!("line {line} of {}", data.display())
-                } else {
-                    format!("line {line} of this export")
-                };
-                let mut p = Problem::new(format!(
-                    "conflict: this id is already at {place} with different answers; it is not replaced"
-                ))
-                .file(&request.file)
-                .line(row.line)
-                .found(id)
-                .expected("the same answers (a duplicate, skipped) or a new id; correct the data file by hand if the new answers are right");
-                if let Some(s) = out[id_out].source {
-                    p = p.at(row.line, s as u64 + 1).field(id_label.clone());
-                }
-                rejects.reject(&mut summary, row.line, &row.cells, id, true, vec![p])?;
-            }
-            Class::New(new) => {
-                if let Some(a) = appender.as_mut() {
-                    if let Err(why) = a.write_line(&prepared.line) {
-                        let p = Problem::new(why)
-                            .file(&request.file)
-                            .line(row.line)
-                            .expected("text the data file's encoding can hold");
-                        rejects.reject(&mut summary, row.line, &row.cells, id, false, vec![p])?;
-                        continue;
-                    }
-                }
-                // Only a row written is seen: a later row with its id is judged afresh.
-                new.record();
-                summary.added += 1;
-            }
-        }
+        row_by_row.take(
+            &row,
+            &mut prepared,
+            &mut seen,
+            appender.as_mut(),
+            &mut rejects,
+            &mut summary,
+        )?;
     }
     progress.finish_and_clear();
     // The export is closed before anything is renamed.
@@ -474,6 +407,124 @@ pub fn run(
     }
     rejects.commit(&mut summary)?;
     Ok(summary)
+}
+
+/// The import row by row, after the rows the import on every core took: every problem is
+/// worded here, with its place in the export.
+struct RowByRow<'a> {
+    /// The export, and its columns.
+    export: &'a Path,
+    columns: Vec<presets::ExportColumn>,
+    /// The data file, and its columns as the import fills them.
+    data: &'a Path,
+    target: &'a Target,
+    out: &'a [OutColumn],
+    /// The data-file column of the id, and how the export's id column is named.
+    id_out: usize,
+    id_label: String,
+    converter: &'a Converter,
+}
+
+impl RowByRow<'_> {
+    /// Adds `row` to the new data file (if there is one), counts it as a duplicate, or
+    /// rejects it, converting it in `prepared`. `Err` only when the rejects file cannot be
+    /// written.
+    fn take(
+        &self,
+        row: &ExportRow,
+        prepared: &mut Prepared,
+        seen: &mut IdIndex,
+        appender: Option<&mut Appender>,
+        rejects: &mut Rejects,
+        summary: &mut Summary,
+    ) -> Result<(), Problem> {
+        if let Some((expected, found)) = row.width {
+            let raw_id = self.out[self.id_out]
+                .source
+                .and_then(|s| row.cells.get(s))
+                .unwrap_or_default()
+                .to_string();
+            let p = Problem::new("wrong number of fields")
+                .file(self.export)
+                .line(row.line)
+                .found(format!("{found} fields"))
+                .expected(format!("{expected} fields, as in the header"));
+            rejects.reject(summary, row.line, &row.cells, &raw_id, false, vec![p])?;
+            return Ok(());
+        }
+        self.converter.export_row(&row.cells, prepared);
+        let mut problems = Vec::new();
+        for (o, expected) in prepared.failed.drain(..) {
+            let (Some(t), Some(s)) = (self.out[o].target, self.out[o].source) else {
+                continue;
+            };
+            problems.push(
+                Problem::new("invalid answer")
+                    .file(self.export)
+                    .at(row.line, s as u64 + 1)
+                    .field(column_field(&self.columns[s], &self.target.columns[t].name))
+                    .found(row.cells.get(s).unwrap_or_default())
+                    .expected(expected),
+            );
+        }
+        let id = prepared.id.as_str();
+        if id.is_empty() {
+            let mut p = Problem::new("no response id")
+                .file(self.export)
+                .line(row.line)
+                .expected("an id in every row, so that a row is never imported twice");
+            if let Some(s) = self.out[self.id_out].source {
+                p = p.at(row.line, s as u64 + 1).field(self.id_label.clone());
+            }
+            problems.push(p);
+        }
+        if !problems.is_empty() {
+            rejects.reject(summary, row.line, &row.cells, id, false, problems)?;
+            return Ok(());
+        }
+        let here = Seen {
+            line: row.line,
+            print: prepared.print,
+            in_file: false,
+        };
+        match seen.classify(seen.hash(id), id, here) {
+            Class::Duplicate => summary.duplicates += 1,
+            Class::Conflict(Seen { line, in_file, .. }) => {
+                let place = if in_file {
+                    format!("line {line} of {}", self.data.display())
+                } else {
+                    format!("line {line} of this export")
+                };
+                let mut p = Problem::new(format!(
+                    "conflict: this id is already at {place} with different answers; it is not replaced"
+                ))
+                .file(self.export)
+                .line(row.line)
+                .found(id)
+                .expected("the same answers (a duplicate, skipped) or a new id; correct the data file by hand if the new answers are right");
+                if let Some(s) = self.out[self.id_out].source {
+                    p = p.at(row.line, s as u64 + 1).field(self.id_label.clone());
+                }
+                rejects.reject(summary, row.line, &row.cells, id, true, vec![p])?;
+            }
+            Class::New(new) => {
+                if let Some(a) = appender {
+                    if let Err(why) = a.write_line(&prepared.line) {
+                        let p = Problem::new(why)
+                            .file(self.export)
+                            .line(row.line)
+                            .expected("text the data file's encoding can hold");
+                        rejects.reject(summary, row.line, &row.cells, id, false, vec![p])?;
+                        return Ok(());
+                    }
+                }
+                // Only a row written is seen: a later row with its id is judged afresh.
+                new.record();
+                summary.added += 1;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `<data>.<suffix>`: a file an import keeps beside the data file.
