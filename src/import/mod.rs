@@ -1,15 +1,15 @@
 //! `servqual import`: bring an export from a survey tool or a spreadsheet into an audit's
 //! data file without losing or doubling a row.
 //!
-//! The export is opened ([`export`]) with its tool's header layout ([`presets`]), its
-//! columns are mapped to the data file's ([`mapping`], [`target`]), every cell is converted
-//! and checked ([`values`], [`rows`]), and the rows not yet in the file are appended
-//! atomically ([`appender`]) under a lock ([`lock`]); the rows not taken are listed, and
-//! with `--skip-invalid` written to a rejects file ([`rejects`]). Rows stream; only the ids
-//! already in the file ([`datafile`]) and those added, with a 64-bit digest of their
-//! answers, are held in memory ([`index`], which also decides whether a row is new, a
+//! The export is opened (`export`) with its tool's header layout (`presets`), its
+//! columns are mapped to the data file's (`mapping`, `target`), every cell is converted
+//! and checked (`values`, `rows`), and the rows not yet in the file are appended
+//! atomically (`appender`) under a lock (`lock`); the rows not taken are listed, and
+//! with `--skip-invalid` written to a rejects file (`rejects`). Rows stream; only the ids
+//! already in the file (`datafile`) and those added, with a 64-bit digest of their
+//! answers, are held in memory (`index`, which also decides whether a row is new, a
 //! duplicate or a conflict). A large UTF-8 export, like the data file's ids, is read on
-//! every core ([`chunked`]) until a row needs a message; the rest goes row by row through
+//! every core (`chunked`) until a row needs a message; the rest goes row by row through
 //! [`run`]'s loop, which words every problem.
 
 // `Problem` is the crate-wide input error (see sources::text); it is only built on failure.
@@ -79,18 +79,18 @@ pub struct Request {
 
 /// A row not imported, and why.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Rejected {
+pub(crate) struct Rejected {
     /// Line (CSV) or row (sheet) in the export.
-    pub line: u64,
+    pub(crate) line: u64,
     /// Its id (may be empty).
-    pub id: String,
+    pub(crate) id: String,
     /// Each thing wrong with it, placed in the export.
-    pub problems: Vec<Problem>,
+    pub(crate) problems: Vec<Problem>,
 }
 
 impl Rejected {
     /// The reasons in one line, for the rejects file.
-    pub fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> String {
         self.problems
             .iter()
             .map(|p| {
@@ -116,34 +116,34 @@ impl Rejected {
 #[derive(Debug, Clone)]
 pub struct Summary {
     /// The export.
-    pub export: PathBuf,
+    pub(crate) export: PathBuf,
     /// The preset used.
-    pub preset: Preset,
+    pub(crate) preset: Preset,
     /// The data file.
-    pub data: PathBuf,
+    pub(crate) data: PathBuf,
     /// Data rows read from the export.
-    pub read: u64,
+    pub(crate) read: u64,
     /// Rows added to the data file (or that would be, with `--dry-run` or when blocked).
-    pub added: u64,
+    pub(crate) added: u64,
     /// Rows already in the data file (or earlier in the export) with the same answers.
-    pub duplicates: u64,
+    pub(crate) duplicates: u64,
     /// Rows whose id is already there with different answers.
-    pub conflicts: Vec<Rejected>,
+    pub(crate) conflicts: Vec<Rejected>,
     /// Rows with invalid values.
-    pub rejected: Vec<Rejected>,
+    pub(crate) rejected: Vec<Rejected>,
     /// Whether the data file was written.
-    pub written: bool,
+    pub(crate) written: bool,
     /// The rejects file, if one was written.
-    pub rejects_file: Option<PathBuf>,
+    pub(crate) rejects_file: Option<PathBuf>,
     /// Whether this was a dry run.
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Whether invalid or conflicting rows stopped the import.
     pub blocked: bool,
 }
 
 impl Summary {
     /// Each conflict and invalid row as problems naming the export line (the first
-    /// [`MAX_LISTED`] rows; the count of the others is in the summary).
+    /// `MAX_LISTED` = 50 rows; the count of the others is in the summary).
     pub fn problems(&self) -> Problems {
         Problems(
             self.conflicts
@@ -157,7 +157,7 @@ impl Summary {
 }
 
 /// How many conflicts or rejected rows are listed one by one.
-pub const MAX_LISTED: usize = 50;
+pub(crate) const MAX_LISTED: usize = 50;
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
