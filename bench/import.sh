@@ -11,8 +11,8 @@
 #   reimport the same export again (every row is a duplicate: the id index is full),
 #   report   `servqual report --format json` on the resulting 1-file audit.
 # Prints wall time, rows/s, CPU time (user + system, both cores) and peak RSS (GNU time)
-# of each, and the import/report ratios of wall time. The import reads on a second thread,
-# so on a busy machine its wall time grows towards its CPU time.
+# of each, and the import/report ratios of wall time. A large UTF-8 export is imported on
+# every core, so on a busy machine its wall time grows towards its CPU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")

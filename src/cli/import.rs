@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use crate::cli::{Global, EXIT_BAD_INPUT};
 use crate::definition::load as load_audit;
-use crate::import::presets::Preset;
-use crate::import::{run as import, Request};
+use crate::import::{run as import, Preset, Request};
 use crate::sources::chunked::Tuning;
 
 /// Arguments of `import`.

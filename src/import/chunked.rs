@@ -6,7 +6,8 @@
 //! Only rows that import cleanly go this way. At the first row that needs a message (a
 //! cell that does not convert, a row without an id, a conflict) or anything the chunked
 //! reader does not take (a row of the wrong width, a cut inside a quoted field), it stops,
-//! and the sequential import goes on from that row: it alone words and places problems.
+//! and the import row by row goes on from that row ([`Reached::resume`]): it alone words
+//! and places problems. The data file's ids are indexed the same way.
 
 // `Problem` is the crate-wide input error (see sources::text); it is only built on failure.
 #![allow(clippy::result_large_err)]
@@ -15,46 +16,66 @@ use std::path::Path;
 
 use indicatif::ProgressBar;
 
+use super::appender::Appender;
 use super::export::CsvLayout;
-use super::index::{IdHasher, IdIndex};
+use super::index::{Class, IdHasher, IdIndex, Seen};
 use super::rows::{Converter, Prepared};
-use super::store::{Appender, Seen};
 use super::values::trim_cell;
 use super::Summary;
 use crate::problem::Problem;
 use crate::sources::chunked::{self, ChunkParser, Fields, Tuning};
 
-/// Where the chunked import got to.
+/// Where the reading on every core got to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reached {
-    /// Every row of the export is done.
+pub(crate) enum Reached {
+    /// Every row of the file is done.
     End,
     /// The first `n` data rows (after the header rows) are done; the rest is not.
     Row(u64),
 }
 
+impl Reached {
+    /// The hand-over to the reading row by row, the same for the export and the data file:
+    /// `pass` reads one row (`false` at the end) and passes over each row done here;
+    /// answers whether rows are left.
+    pub(crate) fn resume(
+        self,
+        mut pass: impl FnMut() -> Result<bool, Problem>,
+    ) -> Result<bool, Problem> {
+        let Reached::Row(done) = self else {
+            return Ok(false);
+        };
+        for _ in 0..done {
+            if !pass()? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
 /// What the import's thread holds while the workers convert.
-pub struct Importing<'a> {
+pub(crate) struct Importing<'a> {
     /// The export.
-    pub export: &'a Path,
+    pub(crate) export: &'a Path,
     /// Its layout.
-    pub layout: &'a CsvLayout,
+    pub(crate) layout: &'a CsvLayout,
     /// How export rows become data-file rows.
-    pub converter: &'a Converter,
+    pub(crate) converter: &'a Converter,
     /// The ids seen so far (the data file's, then the added rows').
-    pub seen: &'a mut IdIndex,
+    pub(crate) seen: &'a mut IdIndex,
     /// The new data file (`None` for a dry run).
-    pub appender: Option<&'a mut Appender>,
+    pub(crate) appender: Option<&'a mut Appender>,
     /// The counts so far (rows read, added, duplicates).
-    pub summary: &'a mut Summary,
+    pub(crate) summary: &'a mut Summary,
     /// Rows read, on a terminal.
-    pub progress: &'a ProgressBar,
+    pub(crate) progress: &'a ProgressBar,
 }
 
 /// Imports the export's rows on `tuning.threads` workers for as long as they import
 /// cleanly; [`Reached::Row`]`(0)` if the export is not one this path takes. `Err` only
 /// when the new data file cannot be written.
-pub fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem> {
+pub(crate) fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem> {
     let Importing {
         export,
         layout,
@@ -68,8 +89,148 @@ pub fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem> {
     if appender.as_deref().is_some_and(|a| !a.is_utf8()) {
         return Ok(Reached::Row(0));
     }
-    let plan = chunked::plan(
+    let parser = RowParser::new(converter, None, seen);
+    let mut sized = false;
+    let mut failed = None;
+    let reached = read(
         export,
+        layout,
+        &parser,
+        tuning,
+        |chunk, first_line, plan, done| {
+            // Into an empty data file every row is new: room for them all now (the rows to
+            // come, from the bytes the first ones took), so that the index is not rebuilt
+            // as it grows. Otherwise many rows may be duplicates, and room for them would
+            // only cost memory.
+            if !sized && !chunk.rows.is_empty() && seen.is_empty() {
+                sized = true;
+                let per_row = (chunk.read_bytes / chunk.rows.len()).max(1) as u64;
+                let rows = plan.data_len() / per_row;
+                seen.reserve(usize::try_from(rows + rows / 20).unwrap_or(0));
+            }
+            // New rows next to each other are written with one call.
+            let (mut id_start, mut line_start, mut run_start) = (0, 0, 0);
+            let mut result = true;
+            let mut taken = 0u64;
+            for row in &chunk.rows {
+                let (id, line) = (
+                    chunk.ids.get(id_start..row.id_end).unwrap_or_default(),
+                    line_start..row.line_end,
+                );
+                id_start = row.id_end;
+                line_start = row.line_end;
+                if row.blank {
+                    *done += 1;
+                    taken += 1;
+                    continue;
+                }
+                let here = Seen {
+                    line: first_line + row.line,
+                    print: row.print,
+                    in_file: false,
+                };
+                match seen.classify(row.hash, id, here) {
+                    Class::New(new) => {
+                        new.record();
+                        summary.added += 1;
+                    }
+                    Class::Duplicate => {
+                        summary.duplicates += 1;
+                        if let Err(e) =
+                            write(appender.as_deref_mut(), &chunk.lines, run_start..line.start)
+                        {
+                            failed = Some(e);
+                            return false;
+                        }
+                        run_start = line.end;
+                    }
+                    // A conflict: the import row by row reports it, from this row on.
+                    Class::Conflict(_) => {
+                        line_start = line.start;
+                        result = false;
+                        break;
+                    }
+                }
+                summary.read += 1;
+                *done += 1;
+                taken += 1;
+            }
+            if let Err(e) = write(appender.as_deref_mut(), &chunk.lines, run_start..line_start) {
+                failed = Some(e);
+                return false;
+            }
+            progress.inc(taken);
+            result
+        },
+    );
+    if let Some(e) = failed {
+        return Err(
+            Problem::new(format!("cannot write the new data file: {e}")).file(&summary.data)
+        );
+    }
+    Ok(reached)
+}
+
+/// Indexes the rows of the data file `path` (with `layout`, its id in column `id_column`)
+/// into `seen` on `tuning.threads` workers, as [`super::datafile::Existing::read`] does
+/// row by row: each trimmed id, with the digest of its answers, where it is first seen.
+pub(crate) fn index(
+    path: &Path,
+    layout: &CsvLayout,
+    id_column: usize,
+    converter: &Converter,
+    seen: &mut IdIndex,
+    tuning: Tuning,
+) -> Reached {
+    let parser = RowParser::new(converter, Some(id_column), seen);
+    let mut sized = false;
+    read(
+        path,
+        layout,
+        &parser,
+        tuning,
+        |chunk, first_line, plan, done| {
+            if !sized && !chunk.rows.is_empty() {
+                sized = true;
+                // Bytes per row from the ids is no estimate; the chunk's share of the file is.
+                let chunks = plan.data_len().div_ceil(tuning.chunk_len.max(1) as u64);
+                let rows = chunk.rows.len() as u64 * chunks;
+                seen.reserve(usize::try_from(rows + rows / 20).unwrap_or(0));
+            }
+            let mut id_start = 0;
+            for row in &chunk.rows {
+                let id = chunk.ids.get(id_start..row.id_end).unwrap_or_default();
+                id_start = row.id_end;
+                *done += 1;
+                if row.blank {
+                    continue;
+                }
+                let here = Seen {
+                    line: first_line + row.line,
+                    print: row.print,
+                    in_file: true,
+                };
+                seen.record_first(row.hash, id, here);
+            }
+            true
+        },
+    )
+}
+
+/// Reads the CSV file `path` (with `layout`) on `tuning.threads` workers with `parser`,
+/// handing each chunk's rows in file order to `take` (with the line of the chunk's first
+/// line, the plan, and the count of rows done, which it advances by the rows it takes) for
+/// as long as it answers `true`. Only a UTF-8 file is read this way; for any other,
+/// [`Reached::Row`]`(0)`.
+fn read(
+    path: &Path,
+    layout: &CsvLayout,
+    parser: &RowParser,
+    tuning: Tuning,
+    mut take: impl FnMut(ChunkRows, u64, &chunked::Plan, &mut u64) -> bool,
+) -> Reached {
+    let plan = chunked::plan(
+        path,
         layout.format.delimiter,
         &layout.first_row,
         layout.header_rows,
@@ -78,148 +239,11 @@ pub fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem> {
     )
     .filter(|_| layout.format.encoding == encoding_rs::UTF_8);
     let Some(plan) = plan.map(chunked::Plan::without_digest) else {
-        return Ok(Reached::Row(0));
-    };
-    let parser = RowParser {
-        converter: converter.clone(),
-        data_id: None,
-        hasher: seen.hasher(),
-        prepared: Prepared::default(),
-        cells: Vec::new(),
-    };
-
-    let mut done = 0u64;
-    let mut sized = false;
-    let mut failed = None;
-    let finished = chunked::run(&plan, &parser, |chunk, first_line| {
-        // Into an empty data file every row is new: room for them all now (the rows to
-        // come, from the bytes the first ones took), so that the index is not rebuilt
-        // as it grows. Otherwise many rows may be duplicates, and room for them would
-        // only cost memory.
-        if !sized && !chunk.rows.is_empty() && seen.is_empty() {
-            sized = true;
-            let per_row = (chunk.read_bytes / chunk.rows.len()).max(1) as u64;
-            let rows = plan.data_len() / per_row;
-            seen.reserve(usize::try_from(rows + rows / 20).unwrap_or(0));
-        }
-        // New rows next to each other are written with one call.
-        let (mut id_start, mut line_start, mut run_start) = (0, 0, 0);
-        let mut result = true;
-        let mut taken = 0u64;
-        for row in &chunk.rows {
-            let (id, line) = (
-                chunk.ids.get(id_start..row.id_end).unwrap_or_default(),
-                line_start..row.line_end,
-            );
-            id_start = row.id_end;
-            line_start = row.line_end;
-            if row.blank {
-                done += 1;
-                taken += 1;
-                continue;
-            }
-            let first = Seen {
-                line: first_line + row.line,
-                print: row.print,
-                in_file: false,
-            };
-            match seen.first_seen(row.hash, id, first) {
-                None => summary.added += 1,
-                Some(s) if s.print == row.print => {
-                    summary.duplicates += 1;
-                    if let Err(e) =
-                        write(appender.as_deref_mut(), &chunk.lines, run_start..line.start)
-                    {
-                        failed = Some(e);
-                        return false;
-                    }
-                    run_start = line.end;
-                }
-                // A conflict: the sequential import reports it, from this row on.
-                Some(_) => {
-                    line_start = line.start;
-                    result = false;
-                    break;
-                }
-            }
-            summary.read += 1;
-            done += 1;
-            taken += 1;
-        }
-        if let Err(e) = write(appender.as_deref_mut(), &chunk.lines, run_start..line_start) {
-            failed = Some(e);
-            return false;
-        }
-        progress.inc(taken);
-        result
-    });
-    if let Some(e) = failed {
-        return Err(
-            Problem::new(format!("cannot write the new data file: {e}")).file(&summary.data)
-        );
-    }
-    Ok(match finished {
-        Some(_) => Reached::End,
-        None => Reached::Row(done),
-    })
-}
-
-/// Indexes the rows of the data file `path` (with `layout`, its id in column `id_column`)
-/// into `seen` on `tuning.threads` workers, as [`super::store::index`] does row by row:
-/// each trimmed id, with the digest of its answers, where it is first seen.
-pub fn index(
-    path: &Path,
-    layout: &CsvLayout,
-    id_column: usize,
-    converter: &Converter,
-    seen: &mut IdIndex,
-    tuning: Tuning,
-) -> Reached {
-    let plan = chunked::plan(
-        path,
-        layout.format.delimiter,
-        &layout.first_row,
-        1,
-        layout.format.bom,
-        tuning,
-    )
-    .filter(|_| layout.format.encoding == encoding_rs::UTF_8);
-    let Some(plan) = plan.map(chunked::Plan::without_digest) else {
         return Reached::Row(0);
     };
-    let parser = RowParser {
-        converter: converter.clone(),
-        data_id: Some(id_column),
-        hasher: seen.hasher(),
-        prepared: Prepared::default(),
-        cells: Vec::new(),
-    };
     let mut done = 0u64;
-    let mut sized = false;
-    let finished = chunked::run(&plan, &parser, |chunk, first_line| {
-        if !sized && !chunk.rows.is_empty() {
-            sized = true;
-            // Bytes per row from the ids is no estimate; the chunk's share of the file is.
-            let chunks = plan.data_len().div_ceil(tuning.chunk_len.max(1) as u64);
-            let rows = chunk.rows.len() as u64 * chunks;
-            seen.reserve(usize::try_from(rows + rows / 20).unwrap_or(0));
-        }
-        let mut id_start = 0;
-        for row in &chunk.rows {
-            let id = chunk.ids.get(id_start..row.id_end).unwrap_or_default();
-            id_start = row.id_end;
-            done += 1;
-            if row.blank {
-                continue;
-            }
-            let first = Seen {
-                line: first_line + row.line,
-                print: row.print,
-                in_file: true,
-            };
-            seen.first_seen(row.hash, id, first);
-        }
-        true
+    let finished = chunked::run(&plan, parser, |chunk, first_line| {
+        take(chunk, first_line, &plan, &mut done)
     });
     match finished {
         Some(_) => Reached::End,
@@ -296,6 +320,18 @@ impl ChunkParser for RowParser {
 }
 
 impl RowParser {
+    /// A parser for rows of an export or, with `data_id` (its id column), of the data
+    /// file, hashing ids as `seen` does.
+    fn new(converter: &Converter, data_id: Option<usize>, seen: &IdIndex) -> RowParser {
+        RowParser {
+            converter: converter.clone(),
+            data_id,
+            hasher: seen.hasher(),
+            prepared: Prepared::default(),
+            cells: Vec::new(),
+        }
+    }
+
     /// Converts one row of `cells` into `out`; `false` if it needs the sequential import.
     fn row(&mut self, cells: &[&str], line: u64, out: &mut ChunkRows) -> bool {
         let mut row = Row {

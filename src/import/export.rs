@@ -2,49 +2,49 @@
 //! (through calamine), one row of strings at a time, with the header rows split off.
 
 use std::collections::VecDeque;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader};
 use csv::StringRecord;
 
-use super::prefetch::Prefetch;
 use super::presets::{ExportColumn, Preset};
-use super::rows::{Prepared, Work};
 use crate::problem::Problem;
-use crate::sources::text::{TextFormat, TextOptions};
+use crate::sources::text::{csv_problem, open_csv, TextFormat, TextOptions};
 
 /// One data row of an export.
-#[derive(Debug, Clone)]
-pub struct ExportRow {
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ExportRow {
     /// Line (CSV) or row number (sheet) in the export, 1-based.
-    pub line: u64,
+    pub(crate) line: u64,
     /// The cells, as text (a csv record, so that reading a row copies nothing).
-    pub cells: StringRecord,
-    /// The row converted for the data file, if the reading thread did it.
-    pub prepared: Prepared,
+    pub(crate) cells: StringRecord,
+    /// `(expected, found)` when the row has another number of fields than the header:
+    /// such a row is rejected as a whole, never converted.
+    pub(crate) width: Option<(u64, u64)>,
 }
 
 /// Where the rows come from.
 enum Rows {
-    /// A CSV file, decoded and parsed as it streams, on a second thread.
-    Csv(Prefetch),
+    /// A CSV file, decoded and parsed as it streams.
+    Csv(csv::Reader<Box<dyn Read>>),
     /// The first sheet of a workbook (calamine holds a sheet in memory anyway).
     Sheet(std::vec::IntoIter<ExportRow>),
 }
 
 /// An open export: the columns and a stream of the data rows.
-pub struct Export {
+pub(crate) struct Export {
     /// The export file.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// The preset used (given or detected).
-    pub preset: Preset,
+    pub(crate) preset: Preset,
     /// The columns.
-    pub columns: Vec<ExportColumn>,
+    pub(crate) columns: Vec<ExportColumn>,
     /// Size of the file in bytes (to decide whether to show progress).
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// A CSV export's layout: what was detected, its first row (trimmed) and how many
     /// header rows it has (`None` for a sheet).
-    pub csv: Option<CsvLayout>,
+    pub(crate) csv: Option<CsvLayout>,
     /// Rows read ahead while looking at the header, not yet handed out.
     pending: VecDeque<ExportRow>,
     rows: Rows,
@@ -53,13 +53,13 @@ pub struct Export {
 
 /// How a CSV export looks before its first data row.
 #[derive(Debug, Clone)]
-pub struct CsvLayout {
+pub(crate) struct CsvLayout {
     /// Encoding, delimiter and BOM, as detected.
-    pub format: TextFormat,
+    pub(crate) format: TextFormat,
     /// The first row's cells, trimmed.
-    pub first_row: Vec<String>,
+    pub(crate) first_row: Vec<String>,
     /// Header rows (the first row included).
-    pub header_rows: usize,
+    pub(crate) header_rows: usize,
 }
 
 /// How many rows are read ahead to find the header rows and detect the preset.
@@ -67,7 +67,7 @@ const LOOKAHEAD: usize = 3;
 
 impl Export {
     /// Opens `path` (CSV, or `.xlsx`/`.xlsm`/`.xls`/`.ods` by extension).
-    pub fn open(path: &Path, preset: Option<Preset>) -> Result<Export, Problem> {
+    pub(crate) fn open(path: &Path, preset: Option<Preset>) -> Result<Export, Problem> {
         let bytes = std::fs::metadata(path)
             .map_err(|e| Problem::new(format!("cannot read the export: {e}")).file(path))?
             .len();
@@ -81,8 +81,11 @@ impl Export {
                 None,
             )
         } else {
-            let (reader, (format, header)) = Prefetch::open(path, &TextOptions::default(), None)?;
-            let header = header?;
+            let (mut reader, format) = open_csv(path, &TextOptions::default())?;
+            let header = reader
+                .headers()
+                .cloned()
+                .map_err(|e| csv_problem(path, &e))?;
             let csv = CsvLayout {
                 format,
                 first_row: header.iter().map(|h| h.trim().to_string()).collect(),
@@ -93,7 +96,7 @@ impl Export {
             let first = ExportRow {
                 line: 1,
                 cells: header,
-                prepared: Prepared::default(),
+                width: None,
             };
             (Rows::Csv(reader), VecDeque::from([first]), Some(csv))
         };
@@ -114,11 +117,7 @@ impl Export {
     /// Reads ahead, decides the preset and takes the header rows off the stream.
     fn finish_header(&mut self, preset: Option<Preset>) -> Result<(), Problem> {
         while self.pending.len() < LOOKAHEAD {
-            let mut row = ExportRow {
-                line: 0,
-                cells: StringRecord::new(),
-                prepared: Prepared::default(),
-            };
+            let mut row = ExportRow::default();
             if !self.read_raw(&mut row)? {
                 break;
             }
@@ -145,17 +144,9 @@ impl Export {
         Ok(())
     }
 
-    /// Has the rows still to be read converted by `work` as they are read (CSV only: a
-    /// sheet is in memory already); the others are not `ready`.
-    pub fn set_work(&self, work: Work) {
-        if let Rows::Csv(reader) = &self.rows {
-            reader.set_work(work);
-        }
-    }
-
     /// Reads the next data row into `row`, reusing its record's buffers; `Ok(false)` at the
     /// end, `Err` for a row that cannot be read (the stream then ends).
-    pub fn read_into(&mut self, row: &mut ExportRow) -> Result<bool, Problem> {
+    pub(crate) fn read_into(&mut self, row: &mut ExportRow) -> Result<bool, Problem> {
         if let Some(next) = self.pending.pop_front() {
             *row = next;
             return Ok(true);
@@ -175,13 +166,40 @@ impl Export {
         match &mut self.rows {
             Rows::Sheet(rows) => Ok(rows.next().map(|next| *row = next).is_some()),
             Rows::Csv(reader) => {
-                let read = reader.read_into(&mut row.cells, &mut row.prepared)?;
+                row.width = None;
+                let read = read_record(reader, &mut row.cells, &self.path, |expected, found| {
+                    row.width = Some((expected, found))
+                })?;
                 if read {
                     row.line = row.cells.position().map_or(0, |p| p.line());
                 }
                 Ok(read)
             }
         }
+    }
+}
+
+/// Reads the next record of `reader` (reading `path`) into `record`; `Ok(false)` at the
+/// end. A record with another number of fields than the header is one bad row, read like
+/// any other after telling `wrong_width` the numbers expected and found (the reader goes
+/// on after it).
+pub(crate) fn read_record(
+    reader: &mut csv::Reader<Box<dyn Read>>,
+    record: &mut StringRecord,
+    path: &Path,
+    wrong_width: impl FnOnce(u64, u64),
+) -> Result<bool, Problem> {
+    match reader.read_record(record) {
+        Ok(read) => Ok(read),
+        Err(e) => match e.kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => {
+                wrong_width(*expected_len, *len);
+                Ok(true)
+            }
+            _ => Err(csv_problem(path, &e)),
+        },
     }
 }
 
@@ -213,7 +231,7 @@ fn read_sheet(path: &Path) -> Result<Vec<ExportRow>, Problem> {
             ExportRow {
                 line: first_row + i as u64 + 1,
                 cells: StringRecord::from(cells),
-                prepared: Prepared::default(),
+                width: None,
             }
         })
         .collect())

@@ -12,10 +12,21 @@
 
 use std::hash::BuildHasher;
 
-use hashbrown::hash_table::Entry;
+use hashbrown::hash_table::{Entry, VacantEntry};
 use hashbrown::HashTable;
 
-use super::store::{Fingerprint, Seen};
+use super::rows::Fingerprint;
+
+/// Where an id was first seen, and its answers' digest.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Seen {
+    /// Line in the data file or in the export.
+    pub(crate) line: u64,
+    /// Digest of the compared answers.
+    pub(crate) print: Fingerprint,
+    /// Whether the line is in the data file (else in the export).
+    pub(crate) in_file: bool,
+}
 
 /// One id in the table: where its record starts in the arena, and its answers' digest.
 #[derive(Debug, Clone, Copy)]
@@ -26,7 +37,7 @@ struct Slot {
 
 /// Id -> [`Seen`], for millions of ids.
 #[derive(Debug, Default)]
-pub struct IdIndex {
+pub(crate) struct IdIndex {
     table: HashTable<Slot>,
     arena: Vec<u8>,
     hasher: IdHasher,
@@ -35,11 +46,11 @@ pub struct IdIndex {
 /// Hashes ids as one index does (foldhash, seeded at random per process: fast, and ids
 /// from a file cannot be chosen to collide).
 #[derive(Debug, Clone, Default)]
-pub struct IdHasher(foldhash::quality::RandomState);
+pub(crate) struct IdHasher(foldhash::quality::RandomState);
 
 impl IdHasher {
     /// The hash of `id` for the index this hasher came from.
-    pub fn hash(&self, id: &str) -> u64 {
+    pub(crate) fn hash(&self, id: &str) -> u64 {
         self.0.hash_one(id.as_bytes())
     }
 }
@@ -87,31 +98,53 @@ fn seen_at(arena: &[u8], slot: &Slot) -> Seen {
     }
 }
 
+/// What a row is, next to the rows before it: the one decision every way of importing
+/// makes.
+pub(crate) enum Class<'a> {
+    /// Its id is new; [`NewId::record`] records it, once the row is taken.
+    New(NewId<'a>),
+    /// Its id was seen with the same answers.
+    Duplicate,
+    /// Its id was seen with other answers, first where this says.
+    Conflict(Seen),
+}
+
+/// An id not seen yet, with the place in the index where it goes.
+pub(crate) struct NewId<'a> {
+    entry: VacantEntry<'a, Slot>,
+    arena: &'a mut Vec<u8>,
+    id: &'a str,
+    seen: Seen,
+}
+
+impl NewId<'_> {
+    /// Records the id as seen where the row is, with its answers' digest.
+    pub(crate) fn record(self) {
+        let NewId {
+            entry,
+            arena,
+            id,
+            seen,
+        } = self;
+        let at = arena.len() as u64;
+        // Lines beyond 2^63 do not exist; saturating keeps the flag bit free regardless.
+        put_varint(
+            arena,
+            (seen.line.min(u64::MAX >> 1) << 1) | u64::from(seen.in_file),
+        );
+        put_varint(arena, id.len() as u64);
+        arena.extend_from_slice(id.as_bytes());
+        entry.insert(Slot {
+            at,
+            print: seen.print,
+        });
+    }
+}
+
 impl IdIndex {
-    /// Where `id` was seen first, and its digest.
-    pub fn get(&self, id: &str) -> Option<Seen> {
-        let hash = self.hasher.hash(id);
-        let slot = self
-            .table
-            .find(hash, |s| record(&self.arena, s.at).1 == id.as_bytes())?;
-        Some(seen_at(&self.arena, slot))
-    }
-
-    /// Records `id` unless it is already there (the first place an id is seen is the one
-    /// named in messages); `true` if it was added.
-    pub fn insert(&mut self, id: &str, seen: Seen) -> bool {
-        let hash = self.hasher.hash(id);
-        self.first_seen(hash, id, seen).is_none()
-    }
-
-    /// A hasher for ids that gives this index's hashes (for [`IdIndex::first_seen`]).
-    pub fn hasher(&self) -> IdHasher {
-        self.hasher.clone()
-    }
-
-    /// Where `id` (whose hash is `hash`, from [`IdIndex::hasher`]) was seen first; if it
-    /// was not, records it as `seen` and answers `None`. One probe either way.
-    pub fn first_seen(&mut self, hash: u64, id: &str, seen: Seen) -> Option<Seen> {
+    /// Classifies the row with `id` (whose hash is `hash`, from [`IdIndex::hasher`]) found
+    /// at `seen`, against the ids seen before it. One probe of the table, whatever it is.
+    pub(crate) fn classify<'a>(&'a mut self, hash: u64, id: &'a str, seen: Seen) -> Class<'a> {
         let arena = &mut self.arena;
         let hasher = &self.hasher;
         let entry = self.table.entry(
@@ -120,28 +153,38 @@ impl IdIndex {
             |s| hasher.0.hash_one(record(arena, s.at).1),
         );
         match entry {
-            Entry::Occupied(o) => Some(seen_at(arena, o.get())),
-            Entry::Vacant(v) => {
-                let at = arena.len() as u64;
-                // Lines beyond 2^63 do not exist; saturating keeps the flag bit free regardless.
-                put_varint(
-                    arena,
-                    (seen.line.min(u64::MAX >> 1) << 1) | u64::from(seen.in_file),
-                );
-                put_varint(arena, id.len() as u64);
-                arena.extend_from_slice(id.as_bytes());
-                v.insert(Slot {
-                    at,
-                    print: seen.print,
-                });
-                None
-            }
+            Entry::Occupied(o) if o.get().print == seen.print => Class::Duplicate,
+            Entry::Occupied(o) => Class::Conflict(seen_at(arena, o.get())),
+            Entry::Vacant(entry) => Class::New(NewId {
+                entry,
+                arena,
+                id,
+                seen,
+            }),
         }
+    }
+
+    /// Records `id` (hash `hash`) as seen at `seen` unless it is already there: the first
+    /// place an id is seen is the one named in messages.
+    pub(crate) fn record_first(&mut self, hash: u64, id: &str, seen: Seen) {
+        if let Class::New(new) = self.classify(hash, id, seen) {
+            new.record();
+        }
+    }
+
+    /// A hasher for ids that gives this index's hashes (for [`IdIndex::classify`]).
+    pub(crate) fn hasher(&self) -> IdHasher {
+        self.hasher.clone()
+    }
+
+    /// The hash of `id` in this index.
+    pub(crate) fn hash(&self, id: &str) -> u64 {
+        self.hasher.hash(id)
     }
 
     /// Makes room for `more` ids like the ones already there, so that the table is not
     /// rebuilt as it fills (and its old and new copies are never held at once).
-    pub fn reserve(&mut self, more: usize) {
+    pub(crate) fn reserve(&mut self, more: usize) {
         let per_id = self.arena.len().div_ceil(self.table.len().max(1));
         self.arena.reserve(more.saturating_mul(per_id));
         let (arena, hasher) = (&self.arena, &self.hasher);
@@ -149,20 +192,67 @@ impl IdIndex {
             .reserve(more, |s| hasher.0.hash_one(record(arena, s.at).1));
     }
 
-    /// How many ids it holds.
-    pub fn len(&self) -> usize {
-        self.table.len()
+    /// Whether it holds no id.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.table.is_empty()
     }
 
-    /// Whether it holds no id.
-    pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
+    /// Where `id` was seen first, and its digest.
+    #[cfg(test)]
+    fn get(&self, id: &str) -> Option<Seen> {
+        let slot = self.table.find(self.hash(id), |s| {
+            record(&self.arena, s.at).1 == id.as_bytes()
+        })?;
+        Some(seen_at(&self.arena, slot))
+    }
+
+    /// How many ids it holds.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.table.len()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Records `id` as [`IdIndex::record_first`] does; `true` if it was new.
+    fn insert(index: &mut IdIndex, id: &str, seen: Seen) -> bool {
+        let new = index.get(id).is_none();
+        index.record_first(index.hash(id), id, seen);
+        new
+    }
+
+    #[test]
+    fn a_row_is_new_a_duplicate_or_a_conflict() {
+        let mut index = IdIndex::default();
+        let seen = |line, print| Seen {
+            line,
+            print,
+            in_file: false,
+        };
+        let h = index.hash("R1");
+        // A new id is seen only once recorded (a row that is not taken leaves no trace).
+        assert!(matches!(
+            index.classify(h, "R1", seen(2, 10)),
+            Class::New(_)
+        ));
+        assert_eq!(index.get("R1"), None);
+        match index.classify(h, "R1", seen(3, 10)) {
+            Class::New(new) => new.record(),
+            _ => panic!("R1 is new"),
+        }
+        assert!(matches!(
+            index.classify(h, "R1", seen(4, 10)),
+            Class::Duplicate
+        ));
+        match index.classify(h, "R1", seen(5, 11)) {
+            Class::Conflict(first) => assert_eq!(first, seen(3, 10)),
+            _ => panic!("R1 with other answers is a conflict"),
+        }
+        assert_eq!(index.len(), 1);
+    }
 
     #[test]
     fn varints_round_trip() {
@@ -187,12 +277,12 @@ mod tests {
             print,
             in_file,
         };
-        assert!(index.insert("R1", seen(2, 10, true)));
-        assert!(index.insert("R10", seen(3, 11, true)));
-        assert!(index.insert("", seen(4, 12, false)));
-        assert!(index.insert("编号7", seen(5_000_000_000, 13, false)));
+        assert!(insert(&mut index, "R1", seen(2, 10, true)));
+        assert!(insert(&mut index, "R10", seen(3, 11, true)));
+        assert!(insert(&mut index, "", seen(4, 12, false)));
+        assert!(insert(&mut index, "编号7", seen(5_000_000_000, 13, false)));
         // A second R1 keeps the first one's place.
-        assert!(!index.insert("R1", seen(9, 99, false)));
+        assert!(!insert(&mut index, "R1", seen(9, 99, false)));
         assert_eq!(index.len(), 4);
         assert_eq!(index.get("R1"), Some(seen(2, 10, true)));
         assert_eq!(index.get("R10"), Some(seen(3, 11, true)));
@@ -211,7 +301,7 @@ mod tests {
                 print: i * 7,
                 in_file: i % 2 == 0,
             };
-            assert!(index.insert(&format!("R{i:05}"), seen));
+            assert!(insert(&mut index, &format!("R{i:05}"), seen));
         }
         for i in (0..50_000u64).step_by(997) {
             let got = index.get(&format!("R{i:05}"));
@@ -226,7 +316,8 @@ mod tests {
         }
         assert_eq!(index.get("R50000"), None);
         index.reserve(100_000);
-        assert!(index.insert(
+        assert!(insert(
+            &mut index,
             "R50000",
             Seen {
                 line: 1,
@@ -254,10 +345,16 @@ mod tests {
             print: line * 10,
             in_file: false,
         };
-        assert_eq!(index.first_seen(hashes[0], "A1", seen(2)), None);
-        assert_eq!(index.first_seen(hashes[1], "B2", seen(3)), None);
+        for (hash, id, line) in [(hashes[0], "A1", 2), (hashes[1], "B2", 3)] {
+            match index.classify(hash, id, seen(line)) {
+                Class::New(new) => new.record(),
+                _ => panic!("{id} is new"),
+            }
+        }
         // The second A1 finds the first, which stays as it was.
-        assert_eq!(index.first_seen(hashes[2], "A1", seen(4)), Some(seen(2)));
+        assert!(
+            matches!(index.classify(hashes[2], "A1", seen(4)), Class::Conflict(s) if s == seen(2))
+        );
         assert_eq!(index.get("A1"), Some(seen(2)));
         assert_eq!(index.len(), 2);
     }

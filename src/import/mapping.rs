@@ -16,37 +16,37 @@ use crate::yaml::nearest;
 /// The optional `--map` file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MapFile {
+pub(crate) struct MapFile {
     /// Export column holding the response or visit id.
     #[serde(default)]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// Export column holding the site.
     #[serde(default)]
-    pub site: Option<String>,
+    pub(crate) site: Option<String>,
     /// Export column holding the date.
     #[serde(default)]
-    pub date: Option<String>,
+    pub(crate) date: Option<String>,
     /// Export column holding the region.
     #[serde(default)]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// Export column holding the shopper.
     #[serde(default)]
-    pub shopper: Option<String>,
+    pub(crate) shopper: Option<String>,
     /// Export column (key or question text) -> data-file column (`E_T1`, `RC1`).
     #[serde(default)]
-    pub columns: BTreeMap<String, String>,
+    pub(crate) columns: BTreeMap<String, String>,
     /// Export columns to leave out without a drift warning.
     #[serde(default)]
-    pub ignore: Vec<String>,
+    pub(crate) ignore: Vec<String>,
     /// Answer labels -> values, added to (and replacing) the default table.
     #[serde(default)]
-    pub labels: BTreeMap<String, LabelValue>,
+    pub(crate) labels: BTreeMap<String, LabelValue>,
 }
 
 /// A label's value in the map file: a number, or a word such as `yes`, `no`, `N/A`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum LabelValue {
+pub(crate) enum LabelValue {
     /// A point on the scale.
     Number(f64),
     /// A word.
@@ -55,12 +55,12 @@ pub enum LabelValue {
 
 impl MapFile {
     /// Reads the map file.
-    pub fn read(path: &Path) -> Result<MapFile, Problems> {
+    pub(crate) fn read(path: &Path) -> Result<MapFile, Problems> {
         Ok(crate::yaml::read(path)?.0)
     }
 
     /// The label table: defaults for the scale, then the map's own labels.
-    pub fn labels(&self, mut labels: Labels) -> Labels {
+    pub(crate) fn labels(&self, mut labels: Labels) -> Labels {
         for (label, value) in &self.labels {
             let value = match value {
                 LabelValue::Number(x) => format_number(*x),
@@ -74,7 +74,7 @@ impl MapFile {
 
 /// What each export column becomes.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Use {
+pub(crate) enum Use {
     /// Fills target column `usize`.
     Fill(usize),
     /// A column of the tool itself, or ignored by the map.
@@ -85,20 +85,20 @@ pub enum Use {
 
 /// The result of mapping an export onto a target.
 #[derive(Debug)]
-pub struct Mapping {
+pub(crate) struct Mapping {
     /// Per export column.
-    pub uses: Vec<Use>,
+    pub(crate) uses: Vec<Use>,
     /// How columns were matched by text (for the user to check).
-    pub matched: Vec<String>,
+    pub(crate) matched: Vec<String>,
     /// Differences between the export's questions and the audit's.
-    pub drift: Vec<String>,
+    pub(crate) drift: Vec<String>,
     /// An export column that gives the date as well as filling another column.
-    pub shared_date: Option<(usize, usize)>,
+    pub(crate) shared_date: Option<(usize, usize)>,
 }
 
 impl Mapping {
     /// The export column filling target column `t`.
-    pub fn source_of(&self, t: usize) -> Option<usize> {
+    pub(crate) fn source_of(&self, t: usize) -> Option<usize> {
         self.uses
             .iter()
             .position(|u| *u == Use::Fill(t))
@@ -108,7 +108,7 @@ impl Mapping {
 
 /// Lower-case letters and digits only (any script), so punctuation, quotes and spacing
 /// that tools add or drop do not matter.
-pub fn normalise(text: &str) -> String {
+pub(crate) fn normalise(text: &str) -> String {
     text.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
@@ -163,7 +163,7 @@ const FUZZY_MIN: f64 = 0.85;
 const FUZZY_LEAD: f64 = 0.05;
 
 /// Maps `columns` of an export onto `target`.
-pub fn map_columns(
+pub(crate) fn map_columns(
     columns: &[ExportColumn],
     preset: Preset,
     target: &Target,

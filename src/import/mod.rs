@@ -1,27 +1,35 @@
 //! `servqual import`: bring an export from a survey tool or a spreadsheet into an audit's
 //! data file without losing or doubling a row.
 //!
-//! The export is opened ([`export`]) with its tool's header layout ([`presets`]), its
-//! columns are mapped to the data file's ([`mapping`]), every cell is converted and checked
-//! ([`values`]), and the rows not yet in the file are appended atomically under a lock
-//! ([`store`]). Rows stream; only the ids already in the file (with a 64-bit digest of
-//! their answers, to tell a duplicate from a conflict; see [`index`]) are held in memory.
-//! A large UTF-8 export is converted on every core ([`chunked`]) until a row needs a
-//! message; the rest goes row by row through [`run`]'s loop, which words every problem.
+//! The export is opened (`export`) with its tool's header layout (`presets`), its
+//! columns are mapped to the data file's (`mapping`, `target`), every cell is converted
+//! and checked (`values`, `rows`), and the rows not yet in the file are appended
+//! atomically (`appender`) under a lock (`lock`); the rows not taken are listed, and
+//! with `--skip-invalid` written to a rejects file (`rejects`). Rows stream; only the ids
+//! already in the file (`datafile`) and those added, with a 64-bit digest of their
+//! answers, are held in memory (`index`, which also decides whether a row is new, a
+//! duplicate or a conflict). A large UTF-8 export, like the data file's ids, is read on
+//! every core (`chunked`) until a row needs a message; the rest goes row by row through
+//! [`run`]'s loop, which words every problem.
 
 // `Problem` is the crate-wide input error (see sources::text); it is only built on failure.
 #![allow(clippy::result_large_err)]
 
-pub mod chunked;
-pub mod export;
-pub mod index;
-pub mod mapping;
-pub mod prefetch;
-pub mod presets;
-pub mod rows;
-pub mod store;
-pub mod target;
-pub mod values;
+mod appender;
+mod chunked;
+mod datafile;
+mod export;
+mod index;
+mod lock;
+mod mapping;
+mod presets;
+mod rejects;
+mod rows;
+mod target;
+mod values;
+
+pub use lock::Lock;
+pub use presets::Preset;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -30,12 +38,13 @@ use crate::definition::Audit;
 use crate::problem::{Problem, Problems};
 use crate::sources::chunked::Tuning;
 use crate::sources::text::TextOptions;
+use appender::Appender;
+use datafile::Existing;
 use export::{Export, ExportRow};
-use index::IdIndex;
+use index::{Class, IdIndex, Seen};
 use mapping::{map_columns, MapFile, Mapping, Use};
-use presets::Preset;
+use rejects::Rejects;
 use rows::{Converter, Prepared};
-use store::{Appender, Existing, Lock, Rejects, Seen};
 use target::{Role, Target};
 use values::Labels;
 
@@ -64,18 +73,18 @@ pub struct Request {
 
 /// A row not imported, and why.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Rejected {
+pub(crate) struct Rejected {
     /// Line (CSV) or row (sheet) in the export.
-    pub line: u64,
+    pub(crate) line: u64,
     /// Its id (may be empty).
-    pub id: String,
+    pub(crate) id: String,
     /// Each thing wrong with it, placed in the export.
-    pub problems: Vec<Problem>,
+    pub(crate) problems: Vec<Problem>,
 }
 
 impl Rejected {
     /// The reasons in one line, for the rejects file.
-    pub fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> String {
         self.problems
             .iter()
             .map(|p| {
@@ -101,34 +110,34 @@ impl Rejected {
 #[derive(Debug, Clone)]
 pub struct Summary {
     /// The export.
-    pub export: PathBuf,
+    pub(crate) export: PathBuf,
     /// The preset used.
-    pub preset: Preset,
+    pub(crate) preset: Preset,
     /// The data file.
-    pub data: PathBuf,
+    pub(crate) data: PathBuf,
     /// Data rows read from the export.
-    pub read: u64,
+    pub(crate) read: u64,
     /// Rows added to the data file (or that would be, with `--dry-run` or when blocked).
-    pub added: u64,
+    pub(crate) added: u64,
     /// Rows already in the data file (or earlier in the export) with the same answers.
-    pub duplicates: u64,
+    pub(crate) duplicates: u64,
     /// Rows whose id is already there with different answers.
-    pub conflicts: Vec<Rejected>,
+    pub(crate) conflicts: Vec<Rejected>,
     /// Rows with invalid values.
-    pub rejected: Vec<Rejected>,
+    pub(crate) rejected: Vec<Rejected>,
     /// Whether the data file was written.
-    pub written: bool,
+    pub(crate) written: bool,
     /// The rejects file, if one was written.
-    pub rejects_file: Option<PathBuf>,
+    pub(crate) rejects_file: Option<PathBuf>,
     /// Whether this was a dry run.
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Whether invalid or conflicting rows stopped the import.
     pub blocked: bool,
 }
 
 impl Summary {
     /// Each conflict and invalid row as problems naming the export line (the first
-    /// [`MAX_LISTED`] rows; the count of the others is in the summary).
+    /// `MAX_LISTED` = 50 rows; the count of the others is in the summary).
     pub fn problems(&self) -> Problems {
         Problems(
             self.conflicts
@@ -142,7 +151,7 @@ impl Summary {
 }
 
 /// How many conflicts or rejected rows are listed one by one.
-pub const MAX_LISTED: usize = 50;
+pub(crate) const MAX_LISTED: usize = 50;
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -240,7 +249,7 @@ pub fn run(
         None
     } else {
         let lock = Lock::acquire(&data)?;
-        let left = store::remove_leftovers(&data);
+        let left = appender::remove_leftovers(&data);
         if left > 0 {
             note(&format!(
                 "removed {left} temporary file(s) an interrupted import of {} left behind",
@@ -253,7 +262,7 @@ pub fn run(
         encoding: target.encoding.clone(),
         delimiter: target.delimiter,
     };
-    let header = match store::read_header(&data, &options)? {
+    let header = match datafile::read_header(&data, &options)? {
         Some(h) => h,
         None => new_header(&target, &mapping),
     };
@@ -274,8 +283,8 @@ pub fn run(
         labels,
         id_out,
     );
-    let mut existing: Option<Existing> = if store::has_content(&data) {
-        Some(store::index(
+    let mut existing: Option<Existing> = if datafile::has_content(&data) {
+        Some(Existing::read(
             &data,
             &options,
             id_out,
@@ -300,12 +309,11 @@ pub fn run(
         Some(a) => converter.with_format(a.row_format()),
         None => converter,
     };
-    let rejects_path = store::rejects_path(&data);
     let mut rejects = if request.dry_run || !request.skip_invalid {
-        None
+        Rejects::listed(&data)
     } else {
         let keys: Vec<String> = export.columns.iter().map(|c| c.key.clone()).collect();
-        Some(Rejects::start(&data, &keys)?)
+        Rejects::written(&data, &keys)?
     };
     let progress = progress_bar(request.progress && export.bytes > 1 << 20);
 
@@ -328,13 +336,8 @@ pub fn run(
         .and_then(|e| export.columns.get(e))
         .map(|c| c.label())
         .unwrap_or_default();
-    // One export row (with its converted cells), reused for every row.
-    let mut row = ExportRow {
-        line: 0,
-        cells: csv::StringRecord::new(),
-        prepared: Prepared::default(),
-    };
-    // A large CSV export goes on every core for as long as its rows import cleanly.
+    // A large CSV export goes on every core for as long as its rows import cleanly; the
+    // rest goes row by row, in one export row and its conversion reused for every row.
     let reached = match &export.csv {
         Some(layout) => chunked::import(
             chunked::Importing {
@@ -350,122 +353,40 @@ pub fn run(
         )?,
         None => chunked::Reached::Row(0),
     };
-    if let chunked::Reached::Row(done) = reached {
-        if done > 0 {
-            // The rest row by row, after the rows done: the export is read again.
-            export = Export::open(&request.file, Some(export.preset))?;
-            for _ in 0..done {
-                if !export.read_into(&mut row).map_err(Problems::one)? {
-                    break;
-                }
-            }
-        }
-        // From here on the export's reading thread converts the rows as it reads them.
-        export.set_work(converter.export_work());
-    }
-    let mut rejecting = Rejecting {
-        rejects: rejects.as_mut(),
-        path: &rejects_path,
+    let row_by_row = RowByRow {
+        export: &request.file,
+        columns: export.columns.clone(),
+        data: &data,
+        target: &target,
+        out: &out,
+        id_out,
+        id_label,
+        converter: &converter,
     };
-    while reached != chunked::Reached::End && export.read_into(&mut row).map_err(Problems::one)? {
+    let mut row = ExportRow::default();
+    let mut prepared = Prepared::default();
+    let left = reached
+        .resume(|| export.read_into(&mut row))
+        .map_err(Problems::one)?;
+    while left && export.read_into(&mut row).map_err(Problems::one)? {
         // Blank lines at the end of spreadsheet exports are not responses.
         if row.cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         summary.read += 1;
         progress.inc(1);
-        let prepared = &mut row.prepared;
-        if let Some((expected, found)) = prepared.width.take() {
-            let raw_id = out[id_out]
-                .source
-                .and_then(|s| row.cells.get(s))
-                .unwrap_or_default()
-                .to_string();
-            let p = Problem::new("wrong number of fields")
-                .file(&request.file)
-                .line(row.line)
-                .found(format!("{found} fields"))
-                .expected(format!("{expected} fields, as in the header"));
-            rejecting.reject(&mut summary, row.line, &row.cells, &raw_id, false, vec![p])?;
-            continue;
-        }
-        if !prepared.ready {
-            converter.export_row(&row.cells, prepared);
-        }
-        let mut problems = Vec::new();
-        for (o, expected) in prepared.failed.drain(..) {
-            let (Some(t), Some(s)) = (out[o].target, out[o].source) else {
-                continue;
-            };
-            problems.push(
-                Problem::new("invalid answer")
-                    .file(&request.file)
-                    .at(row.line, s as u64 + 1)
-                    .field(column_field(&export.columns[s], &target.columns[t].name))
-                    .found(row.cells.get(s).unwrap_or_default())
-                    .expected(expected),
-            );
-        }
-        let id = prepared.id.as_str();
-        if id.is_empty() {
-            let mut p = Problem::new("no response id")
-                .file(&request.file)
-                .line(row.line)
-                .expected("an id in every row, so that a row is never imported twice");
-            if let Some(s) = out[id_out].source {
-                p = p.at(row.line, s as u64 + 1).field(id_label.clone());
-            }
-            problems.push(p);
-        }
-        if !problems.is_empty() {
-            rejecting.reject(&mut summary, row.line, &row.cells, id, false, problems)?;
-            continue;
-        }
-        let print = prepared.print;
-        match seen.get(id) {
-            Some(s) if s.print == print => summary.duplicates += 1,
-            Some(Seen { line, in_file, .. }) => {
-                let place = if in_file {
-                    format!("line {line} of {}", data.display())
-                } else {
-                    format!("line {line} of this export")
-                };
-                let mut p = Problem::new(format!(
-                    "conflict: this id is already at {place} with different answers; it is not replaced"
-                ))
-                .file(&request.file)
-                .line(row.line)
-                .found(id)
-                .expected("the same answers (a duplicate, skipped) or a new id; correct the data file by hand if the new answers are right");
-                if let Some(s) = out[id_out].source {
-                    p = p.at(row.line, s as u64 + 1).field(id_label.clone());
-                }
-                rejecting.reject(&mut summary, row.line, &row.cells, id, true, vec![p])?;
-            }
-            None => {
-                if let Some(a) = appender.as_mut() {
-                    if let Err(why) = a.write_line(&prepared.line) {
-                        let p = Problem::new(why)
-                            .file(&request.file)
-                            .line(row.line)
-                            .expected("text the data file's encoding can hold");
-                        rejecting.reject(&mut summary, row.line, &row.cells, id, false, vec![p])?;
-                        continue;
-                    }
-                }
-                seen.insert(
-                    id,
-                    Seen {
-                        line: row.line,
-                        print,
-                        in_file: false,
-                    },
-                );
-                summary.added += 1;
-            }
-        }
+        row_by_row.take(
+            &row,
+            &mut prepared,
+            &mut seen,
+            appender.as_mut(),
+            &mut rejects,
+            &mut summary,
+        )?;
     }
     progress.finish_and_clear();
+    // The export is closed before anything is renamed.
+    drop(export);
 
     let all_good = summary.conflicts.is_empty() && summary.rejected.is_empty();
     summary.blocked = !request.skip_invalid && !all_good;
@@ -478,52 +399,133 @@ pub fn run(
             summary.written = true;
         }
     }
-    if let Some(w) = rejects {
-        if !all_good {
-            w.commit(&rejects_path)?;
-            summary.rejects_file = Some(rejects_path);
-        }
-    }
+    rejects.commit(&mut summary)?;
     Ok(summary)
 }
 
-/// Where the rows not imported go: the summary, and the rejects file with `--skip-invalid`.
-struct Rejecting<'a> {
-    rejects: Option<&'a mut Rejects>,
-    path: &'a Path,
+/// The import row by row, after the rows the import on every core took: every problem is
+/// worded here, with its place in the export.
+struct RowByRow<'a> {
+    /// The export, and its columns.
+    export: &'a Path,
+    columns: Vec<presets::ExportColumn>,
+    /// The data file, and its columns as the import fills them.
+    data: &'a Path,
+    target: &'a Target,
+    out: &'a [OutColumn],
+    /// The data-file column of the id, and how the export's id column is named.
+    id_out: usize,
+    id_label: String,
+    converter: &'a Converter,
 }
 
-impl Rejecting<'_> {
-    /// Records the row at `line` with `cells` (and id `id`) as a conflict or an invalid
-    /// row, for `problems`.
-    fn reject(
-        &mut self,
+impl RowByRow<'_> {
+    /// Adds `row` to the new data file (if there is one), counts it as a duplicate, or
+    /// rejects it, converting it in `prepared`. `Err` only when the rejects file cannot be
+    /// written.
+    fn take(
+        &self,
+        row: &ExportRow,
+        prepared: &mut Prepared,
+        seen: &mut IdIndex,
+        appender: Option<&mut Appender>,
+        rejects: &mut Rejects,
         summary: &mut Summary,
-        line: u64,
-        cells: &csv::StringRecord,
-        id: &str,
-        conflict: bool,
-        problems: Vec<Problem>,
     ) -> Result<(), Problem> {
-        let r = Rejected {
-            line,
-            id: id.to_string(),
-            problems,
-        };
-        if let Some(w) = self.rejects.as_mut() {
-            let mut line = vec![r.line.to_string(), r.id.clone(), r.reason()];
-            line.extend(cells.iter().map(str::to_string));
-            w.write(&line).map_err(|e| {
-                Problem::new(format!("cannot write the rejects file: {e}")).file(self.path)
-            })?;
+        if let Some((expected, found)) = row.width {
+            let raw_id = self.out[self.id_out]
+                .source
+                .and_then(|s| row.cells.get(s))
+                .unwrap_or_default()
+                .to_string();
+            let p = Problem::new("wrong number of fields")
+                .file(self.export)
+                .line(row.line)
+                .found(format!("{found} fields"))
+                .expected(format!("{expected} fields, as in the header"));
+            rejects.reject(summary, row.line, &row.cells, &raw_id, false, vec![p])?;
+            return Ok(());
         }
-        if conflict {
-            summary.conflicts.push(r);
-        } else {
-            summary.rejected.push(r);
+        self.converter.export_row(&row.cells, prepared);
+        let mut problems = Vec::new();
+        for (o, expected) in prepared.failed.drain(..) {
+            let (Some(t), Some(s)) = (self.out[o].target, self.out[o].source) else {
+                continue;
+            };
+            problems.push(
+                Problem::new("invalid answer")
+                    .file(self.export)
+                    .at(row.line, s as u64 + 1)
+                    .field(column_field(&self.columns[s], &self.target.columns[t].name))
+                    .found(row.cells.get(s).unwrap_or_default())
+                    .expected(expected),
+            );
+        }
+        let id = prepared.id.as_str();
+        if id.is_empty() {
+            let mut p = Problem::new("no response id")
+                .file(self.export)
+                .line(row.line)
+                .expected("an id in every row, so that a row is never imported twice");
+            if let Some(s) = self.out[self.id_out].source {
+                p = p.at(row.line, s as u64 + 1).field(self.id_label.clone());
+            }
+            problems.push(p);
+        }
+        if !problems.is_empty() {
+            rejects.reject(summary, row.line, &row.cells, id, false, problems)?;
+            return Ok(());
+        }
+        let here = Seen {
+            line: row.line,
+            print: prepared.print,
+            in_file: false,
+        };
+        match seen.classify(seen.hash(id), id, here) {
+            Class::Duplicate => summary.duplicates += 1,
+            Class::Conflict(Seen { line, in_file, .. }) => {
+                let place = if in_file {
+                    format!("line {line} of {}", self.data.display())
+                } else {
+                    format!("line {line} of this export")
+                };
+                let mut p = Problem::new(format!(
+                    "conflict: this id is already at {place} with different answers; it is not replaced"
+                ))
+                .file(self.export)
+                .line(row.line)
+                .found(id)
+                .expected("the same answers (a duplicate, skipped) or a new id; correct the data file by hand if the new answers are right");
+                if let Some(s) = self.out[self.id_out].source {
+                    p = p.at(row.line, s as u64 + 1).field(self.id_label.clone());
+                }
+                rejects.reject(summary, row.line, &row.cells, id, true, vec![p])?;
+            }
+            Class::New(new) => {
+                if let Some(a) = appender {
+                    if let Err(why) = a.write_line(&prepared.line) {
+                        let p = Problem::new(why)
+                            .file(self.export)
+                            .line(row.line)
+                            .expected("text the data file's encoding can hold");
+                        rejects.reject(summary, row.line, &row.cells, id, false, vec![p])?;
+                        return Ok(());
+                    }
+                }
+                // Only a row written is seen: a later row with its id is judged afresh.
+                new.record();
+                summary.added += 1;
+            }
         }
         Ok(())
     }
+}
+
+/// `<data>.<suffix>`: a file an import keeps beside the data file.
+fn beside(data: &Path, suffix: &str) -> PathBuf {
+    let mut name = data.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    data.with_file_name(name)
 }
 
 /// An export column as named in a message, with the data column it fills if that differs.

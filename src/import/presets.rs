@@ -18,7 +18,7 @@ pub enum Preset {
 
 impl Preset {
     /// The name as given on the command line.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Preset::Qualtrics => "qualtrics",
             Preset::Surveymonkey => "surveymonkey",
@@ -29,7 +29,7 @@ impl Preset {
     }
 
     /// Guesses the preset from the first rows (header first) when `--preset` is not given.
-    pub fn detect(rows: &[Vec<String>]) -> Preset {
+    pub(crate) fn detect(rows: &[Vec<String>]) -> Preset {
         let first = rows.first().map(Vec::as_slice).unwrap_or_default();
         let has = |name: &str| first.iter().any(|h| h.trim().eq_ignore_ascii_case(name));
         let third_is_import_ids = rows.get(2).is_some_and(|r| {
@@ -50,7 +50,7 @@ impl Preset {
     }
 
     /// How many rows at the top of the export are headers.
-    pub fn header_rows(self, rows: &[Vec<String>]) -> usize {
+    pub(crate) fn header_rows(self, rows: &[Vec<String>]) -> usize {
         match self {
             Preset::Qualtrics => {
                 let third_is_import_ids = rows.get(2).is_some_and(|r| {
@@ -69,7 +69,7 @@ impl Preset {
     }
 
     /// Turns the header rows into one description per column.
-    pub fn columns(self, header: &[Vec<String>]) -> Vec<ExportColumn> {
+    pub(crate) fn columns(self, header: &[Vec<String>]) -> Vec<ExportColumn> {
         let first = header.first().cloned().unwrap_or_default();
         let row = |r: usize, c: usize| -> String {
             header
@@ -139,7 +139,7 @@ impl Preset {
     }
 
     /// Column names (key or text) that hold the response id, in order of preference.
-    pub fn id_names(self) -> &'static [&'static str] {
+    pub(crate) fn id_names(self) -> &'static [&'static str] {
         match self {
             Preset::Qualtrics => &["ResponseId", "ResponseID", "_recordId"],
             Preset::Surveymonkey => &["Respondent ID"],
@@ -151,7 +151,7 @@ impl Preset {
     }
 
     /// Column names that hold the response date, in order of preference.
-    pub fn date_names(self) -> &'static [&'static str] {
+    pub(crate) fn date_names(self) -> &'static [&'static str] {
         match self {
             Preset::Qualtrics => &["RecordedDate", "EndDate"],
             Preset::Surveymonkey => &["End Date"],
@@ -162,7 +162,7 @@ impl Preset {
     }
 
     /// The tool's own columns: neither answers nor new questions.
-    pub fn meta_names(self) -> &'static [&'static str] {
+    pub(crate) fn meta_names(self) -> &'static [&'static str] {
         match self {
             Preset::Qualtrics => &[
                 "StartDate",
@@ -220,23 +220,23 @@ impl Preset {
 
 /// One column of an export.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ExportColumn {
+pub(crate) struct ExportColumn {
     /// What the tool calls the column (Qualtrics column id, LimeSurvey code, header text).
-    pub key: String,
+    pub(crate) key: String,
     /// Question texts shown for it, most specific first.
-    pub texts: Vec<String>,
+    pub(crate) texts: Vec<String>,
 }
 
 impl ExportColumn {
     /// Whether `name` is this column's key or one of its texts (case-insensitive).
-    pub fn is_named(&self, name: &str) -> bool {
+    pub(crate) fn is_named(&self, name: &str) -> bool {
         let name = name.trim();
         self.key.eq_ignore_ascii_case(name)
             || self.texts.iter().any(|t| t.eq_ignore_ascii_case(name))
     }
 
     /// The column as shown in messages.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self.texts.first() {
             Some(t) if !t.is_empty() && *t != self.key => format!("{} ({t})", self.key),
             _ => self.key.clone(),

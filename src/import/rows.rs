@@ -1,19 +1,18 @@
 //! The work on one row that needs nothing but the row: converting an export row's cells
-//! for the data file, and reducing a row to the digest of its answers. It is done on the
-//! reading thread ([`super::prefetch`]) when it can be, on the import's thread otherwise,
-//! by the same code.
+//! into its line of the data file, and reducing a row to the digest of its answers. The
+//! workers of the import on every core ([`super::chunked`]) and the import row by row do
+//! it with the same code; [`RowFormat`] is how the data file's lines are written.
 
 use std::collections::HashMap;
 
 use csv::StringRecord;
 
-use super::store::{digest, Fingerprint, RowFormat, CELL_END};
 use super::target::{Role, TargetColumn};
 use super::values::{self, convert_date_into, convert_into, one_digit_answers, trim_cell, Labels};
 
 /// How the import fills each column of the data file.
 #[derive(Debug, Clone)]
-pub struct Converter {
+pub(crate) struct Converter {
     /// Per data-file column: how it is filled (`None`: by no export column, left empty).
     fills: Vec<Option<Fill>>,
     labels: Labels,
@@ -42,21 +41,16 @@ struct Fill {
 
 /// A row after [`Converter::export_row`] or [`Converter::data_row`].
 #[derive(Debug, Clone, Default)]
-pub struct Prepared {
-    /// Whether the work is done (else the row is as read).
-    pub ready: bool,
+pub(crate) struct Prepared {
     /// Export rows: the row as a line of the data file, its cells converted (empty where a
     /// cell would not convert).
-    pub line: String,
+    pub(crate) line: String,
     /// Export rows: the id, converted.
-    pub id: String,
+    pub(crate) id: String,
     /// Export rows: each data-file column whose cell would not convert, with what it expected.
-    pub failed: Vec<(usize, String)>,
+    pub(crate) failed: Vec<(usize, String)>,
     /// The digest of the compared answers.
-    pub print: Fingerprint,
-    /// `(expected, found)` when the row has another number of fields than the header:
-    /// such a row is rejected as a whole, never converted.
-    pub width: Option<(u64, u64)>,
+    pub(crate) print: Fingerprint,
     /// The digest's input, kept for its buffer (bytes: cheaper to push than chars).
     key: Vec<u8>,
     /// A cell being canonicalised, kept for its buffer.
@@ -74,13 +68,10 @@ type Remembered = HashMap<Box<str>, Result<Box<str>, String>, foldhash::fast::Ra
 /// The most answers remembered per column: labels are few; free text is not worth it.
 const REMEMBERED: usize = 64;
 
-/// The per-row work handed to the reading thread.
-pub type Work = Box<dyn Fn(&StringRecord, &mut Prepared) + Send>;
-
 impl Converter {
     /// `columns` per data-file column (target column, export column); `id`: the data-file
     /// column that holds the id. Lines are written as in a new data file.
-    pub fn new(
+    pub(crate) fn new(
         columns: Vec<(Option<TargetColumn>, Option<usize>)>,
         labels: Labels,
         id: usize,
@@ -115,12 +106,12 @@ impl Converter {
     }
 
     /// The same, writing lines in `format` (the data file's).
-    pub fn with_format(self, format: RowFormat) -> Converter {
+    pub(crate) fn with_format(self, format: RowFormat) -> Converter {
         Converter { format, ..self }
     }
 
     /// Converts the cells of an export row into `p`, and digests them.
-    pub fn export_row(&self, record: &StringRecord, p: &mut Prepared) {
+    pub(crate) fn export_row(&self, record: &StringRecord, p: &mut Prepared) {
         let mut line = std::mem::take(&mut p.line);
         line.clear();
         self.export_cells(|s| record.get(s).unwrap_or_default(), &mut line, p);
@@ -129,7 +120,7 @@ impl Converter {
 
     /// [`Converter::export_row`] for a row whose export cell `s` is `get(s)`, with its line
     /// appended to `line` rather than put in `p`.
-    pub fn export_cells<'a>(
+    pub(crate) fn export_cells<'a>(
         &self,
         get: impl Fn(usize) -> &'a str,
         line: &mut String,
@@ -191,18 +182,17 @@ impl Converter {
         }
         self.format.end_row(line);
         p.print = digest(&p.key);
-        p.ready = true;
     }
 
     /// Digests a row of the data file into `p`: each compared cell as the import would
     /// have written it (as it is, trimmed, if it would not convert), so that a re-import
     /// of the same answers is a duplicate.
-    pub fn data_row(&self, record: &StringRecord, p: &mut Prepared) {
+    pub(crate) fn data_row(&self, record: &StringRecord, p: &mut Prepared) {
         self.data_cells(|o| record.get(o).unwrap_or_default(), p);
     }
 
     /// [`Converter::data_row`] for a row whose cell `o` is `get(o)`.
-    pub fn data_cells<'a>(&self, get: impl Fn(usize) -> &'a str, p: &mut Prepared) {
+    pub(crate) fn data_cells<'a>(&self, get: impl Fn(usize) -> &'a str, p: &mut Prepared) {
         p.key.clear();
         for &o in &self.compare {
             let raw = get(o);
@@ -228,24 +218,103 @@ impl Converter {
             p.key.push(CELL_END);
         }
         p.print = digest(&p.key);
-        p.ready = true;
+    }
+}
+
+/// A row's answers reduced to a fixed-size digest, to tell a duplicate from a conflict
+/// without keeping the rows in memory. 64 bits: two different answer sets under one id
+/// pass for a duplicate with odds of 1 in 2^64, and the digest never leaves the process.
+pub(crate) type Fingerprint = u64;
+
+/// The separator written after each cell in [`digest`]'s input.
+pub(crate) const CELL_END: u8 = 0x1f;
+
+/// The digest of canonical cells each followed by [`CELL_END`] (so `ab`+`c` and `a`+`bc`
+/// differ): foldhash's quality hash with a fixed seed, the same in every run of one
+/// build. Every row is digested, and SipHash (no guard is needed for a digest that stays
+/// in the process) took three times as long.
+pub(crate) fn digest(joined: &[u8]) -> Fingerprint {
+    use std::hash::BuildHasher;
+    const SEED: u64 = 0x5e71_ce9a_a0d1_7e57;
+    foldhash::quality::FixedState::with_seed(SEED).hash_one(joined)
+}
+
+/// Appends [`field`]`(value, delimiter)` to `out`.
+fn push_field(out: &mut String, value: &str, delimiter: u8) {
+    let needs = value
+        .bytes()
+        .any(|b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
+        || value.starts_with(' ')
+        || value.ends_with(' ');
+    if needs {
+        out.push('"');
+        for (i, part) in value.split('"').enumerate() {
+            if i > 0 {
+                out.push_str("\"\"");
+            }
+            out.push_str(part);
+        }
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
+
+/// How the data file's rows are written: its delimiter and line break.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowFormat {
+    delimiter: u8,
+    newline: &'static str,
+}
+
+impl Default for RowFormat {
+    /// A new data file's: commas and `\n`.
+    fn default() -> Self {
+        RowFormat {
+            delimiter: b',',
+            newline: "\n",
+        }
+    }
+}
+
+impl RowFormat {
+    /// A file's: fields separated by `delimiter`, lines ended by CRLF if `crlf`, else `\n`.
+    pub(crate) fn new(delimiter: u8, crlf: bool) -> RowFormat {
+        RowFormat {
+            delimiter,
+            newline: if crlf { "\r\n" } else { "\n" },
+        }
     }
 
-    /// [`Converter::export_row`] for the reading thread.
-    pub fn export_work(&self) -> Work {
-        let me = self.clone();
-        Box::new(move |record, p| me.export_row(record, p))
+    /// Appends `cells` as one line (fields quoted when they must be, the line break last).
+    pub(crate) fn push_row(&self, line: &mut String, cells: &[String]) {
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                self.push_delimiter(line);
+            }
+            self.push_field(line, c);
+        }
+        self.end_row(line);
     }
 
-    /// [`Converter::data_row`] for the reading thread.
-    pub fn data_work(&self) -> Work {
-        let me = self.clone();
-        Box::new(move |record, p| me.data_row(record, p))
+    /// Appends one field, quoted when it must be.
+    pub(crate) fn push_field(&self, line: &mut String, value: &str) {
+        push_field(line, value, self.delimiter);
+    }
+
+    /// Appends the delimiter between two fields.
+    pub(crate) fn push_delimiter(&self, line: &mut String) {
+        line.push(char::from(self.delimiter));
+    }
+
+    /// Ends the line.
+    pub(crate) fn end_row(&self, line: &mut String) {
+        line.push_str(self.newline);
     }
 }
 
 /// Converts one cell for target column `c` into `out`; `Err` says what was expected.
-pub fn convert_cell_into(
+pub(crate) fn convert_cell_into(
     c: &TargetColumn,
     labels: &Labels,
     raw: &str,
@@ -296,13 +365,44 @@ mod tests {
         )
     }
 
+    /// One CSV field, quoted when it must be.
+    fn field(value: &str, delimiter: u8) -> String {
+        let mut out = String::new();
+        push_field(&mut out, value, delimiter);
+        out
+    }
+
+    /// The digest of a row's canonical cells, as the converter makes it.
+    fn fingerprint(cells: &[&str]) -> Fingerprint {
+        let mut joined = String::new();
+        for c in cells {
+            joined.push_str(c);
+            joined.push(char::from(CELL_END));
+        }
+        digest(joined.as_bytes())
+    }
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        assert_eq!(field("7", b','), "7");
+        assert_eq!(field("a,b", b','), "\"a,b\"");
+        assert_eq!(field("a,b", b';'), "a,b");
+        assert_eq!(field("say \"hi\"", b','), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn fingerprints_separate_cells() {
+        // "ab"+"c" and "a"+"bc" must differ: the separator keeps the cells apart.
+        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
+        assert_eq!(fingerprint(&["7", ""]), fingerprint(&["7", ""]));
+    }
+
     #[test]
     fn an_imported_row_reads_back_as_a_duplicate() {
         let c = converter();
         let mut export = Prepared::default();
         let record = StringRecord::from(vec![" R1 ", "7/15/2026 10:22", "Strongly agree"]);
         c.export_row(&record, &mut export);
-        assert!(export.ready);
         assert_eq!(export.line, "R1,2026-07-15,7,\n");
         assert_eq!(export.id, "R1");
         assert!(export.failed.is_empty());
@@ -342,7 +442,7 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let data = dir.path().join("d.csv");
             std::fs::write(&data, "id;date;E_T1;region\r\nR0;2026-01-01;1;\r\n").unwrap();
-            let existing = super::super::store::index(
+            let existing = super::super::datafile::Existing::read(
                 &data,
                 &crate::sources::text::TextOptions::default(),
                 0,
@@ -350,7 +450,7 @@ mod tests {
                 crate::sources::chunked::Tuning::default(),
             )
             .unwrap();
-            super::super::store::Appender::start(&data, Some(&existing), &[])
+            super::super::appender::Appender::start(&data, Some(&existing), &[])
                 .unwrap()
                 .row_format()
         };

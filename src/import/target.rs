@@ -9,7 +9,7 @@ use crate::problem::{Problem, Problems};
 
 /// What a column of the data file holds.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Role {
+pub(crate) enum Role {
     /// Respondent or visit id (the key of a row).
     Id,
     /// Site.
@@ -26,7 +26,7 @@ pub enum Role {
 
 /// What an answer column accepts.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ValueKind {
+pub(crate) enum ValueKind {
     /// A point on the audit's scale (E, P, A, D, M columns); labels allowed.
     Likert(Scale),
     /// Importance points, 0 to 100.
@@ -39,39 +39,39 @@ pub enum ValueKind {
 
 /// A column the import can fill.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TargetColumn {
+pub(crate) struct TargetColumn {
     /// Column name in the data file, e.g. `E_T1` or `RC1`.
-    pub name: String,
+    pub(crate) name: String,
     /// What it holds.
-    pub role: Role,
+    pub(crate) role: Role,
     /// Item index, for E/P/A/D/M columns.
-    pub item: Option<usize>,
+    pub(crate) item: Option<usize>,
     /// The question text (item statement or form question), for matching exports.
-    pub text: Option<Text>,
+    pub(crate) text: Option<Text>,
     /// For customers: `E`, `P`, `A`, `D`, `W`; `M` for management; `Q` for a form question.
-    pub part: char,
+    pub(crate) part: char,
 }
 
 /// Where and how the import writes.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub(crate) struct Target {
     /// `customers`, `management` or `shoppers`.
-    pub source: String,
+    pub(crate) source: String,
     /// The data file.
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// Declared encoding of the data file.
-    pub encoding: Option<String>,
+    pub(crate) encoding: Option<String>,
     /// Declared delimiter.
-    pub delimiter: Option<u8>,
+    pub(crate) delimiter: Option<u8>,
     /// Every column the import knows, in the order a new file lists them.
-    pub columns: Vec<TargetColumn>,
+    pub(crate) columns: Vec<TargetColumn>,
     /// Columns a new file always has (id, site, date, ...).
-    pub fixed: usize,
+    pub(crate) fixed: usize,
 }
 
 impl Target {
     /// The target of `--source name` in `audit`.
-    pub fn of(audit: &Audit, name: &str) -> Result<Target, Problems> {
+    pub(crate) fn of(audit: &Audit, name: &str) -> Result<Target, Problems> {
         let missing = |name: &str| {
             Problem::new(format!("the audit has no `{name}` source"))
                 .file(&audit.path)
@@ -171,7 +171,7 @@ impl Target {
     }
 
     /// The column called `name`, if the import knows it.
-    pub fn column(&self, name: &str) -> Option<usize> {
+    pub(crate) fn column(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
     }
 }

@@ -8,7 +8,7 @@ use crate::sources::answers::{parse_number_cell, Answer};
 
 /// Answer labels and the values they stand for.
 #[derive(Debug, Clone, Default)]
-pub struct Labels {
+pub(crate) struct Labels {
     /// Normalised label -> value (a number, `yes` or `no`; empty for not answered).
     table: HashMap<String, String>,
     /// Whether a label is a number of one or two digits (a map file may relabel `1`), so
@@ -62,7 +62,7 @@ const FIVE: &[(&str, u8)] = &[
     ("完全同意", 5),
 ];
 
-/// Words for yes, no and not applicable (SPEC §8).
+/// Words for yes, no and not applicable (docs/import.md#answer-conversion).
 const YES: &[&str] = &["yes", "y", "true", "是", "有"];
 const NO: &[&str] = &["no", "n", "false", "否", "没有", "无"];
 const NOT_APPLICABLE: &[&str] = &["na", "n/a", "not applicable", "不适用"];
@@ -87,7 +87,7 @@ fn norm(label: &str) -> String {
 
 impl Labels {
     /// The default table for `scale`: agreement labels for 1..5 and 1..7 scales.
-    pub fn for_scale(scale: Scale) -> Labels {
+    pub(crate) fn for_scale(scale: Scale) -> Labels {
         let table = if scale.min == 1.0 && scale.max == 7.0 {
             SEVEN
         } else if scale.min == 1.0 && scale.max == 5.0 {
@@ -103,7 +103,7 @@ impl Labels {
     }
 
     /// Adds or replaces a label (from the map file).
-    pub fn set(&mut self, label: &str, value: String) {
+    pub(crate) fn set(&mut self, label: &str, value: String) {
         let label = norm(label);
         self.numeric_labels |= small_integer(&label).is_some();
         self.table.insert(label, value);
@@ -116,7 +116,7 @@ impl Labels {
 }
 
 /// Formats a number as the data file holds it: `7`, `4.5`.
-pub fn format_number(x: f64) -> String {
+pub(crate) fn format_number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
@@ -125,7 +125,7 @@ pub fn format_number(x: f64) -> String {
 }
 
 /// Converts one answer cell for a column of `kind`: the text to write, or what was expected.
-pub fn convert(kind: &ValueKind, labels: &Labels, cell: &str) -> Result<String, String> {
+pub(crate) fn convert(kind: &ValueKind, labels: &Labels, cell: &str) -> Result<String, String> {
     let cell = cell.trim();
     let lower = norm(cell);
     if cell.is_empty() || NOT_APPLICABLE.contains(&lower.as_str()) {
@@ -182,7 +182,7 @@ pub fn convert(kind: &ValueKind, labels: &Labels, cell: &str) -> Result<String, 
 
 /// `cell.trim()`, with no look at the middle when both ends are plainly not white space
 /// (printable ASCII), as they are in nearly every cell.
-pub fn trim_cell(cell: &str) -> &str {
+pub(crate) fn trim_cell(cell: &str) -> &str {
     match cell.as_bytes() {
         [] => cell,
         [first, .., last] | [first @ last]
@@ -209,7 +209,7 @@ fn small_integer(cell: &str) -> Option<u8> {
 /// [`convert`] into `out` (cleared first). The usual cells, empty or a whole number of one
 /// or two digits in range, are done here without allocating; what [`convert`] would do
 /// for them is spelt out in the comments. Anything else goes through [`convert`].
-pub fn convert_into(
+pub(crate) fn convert_into(
     kind: &ValueKind,
     labels: &Labels,
     cell: &str,
@@ -253,14 +253,14 @@ fn written_as_number(kind: &ValueKind, x: u8) -> bool {
 /// For each digit `d`, whether [`convert_into`] gives the cell `d` back as it is: the
 /// number is an answer of `kind` and no label looks like a number. Lets a caller skip the
 /// conversion of the usual cell.
-pub fn one_digit_answers(kind: &ValueKind, labels: &Labels) -> [bool; 10] {
+pub(crate) fn one_digit_answers(kind: &ValueKind, labels: &Labels) -> [bool; 10] {
     std::array::from_fn(|d| !labels.numeric_labels && written_as_number(kind, d as u8))
 }
 
 /// [`convert_date`] into `out` (cleared first); `false` if the cell is not a date. A plain
 /// `YYYY-MM-DD` of a real date is copied as it is (what parsing and formatting it gives);
 /// anything else goes through [`convert_date`].
-pub fn convert_date_into(cell: &str, out: &mut String) -> bool {
+pub(crate) fn convert_date_into(cell: &str, out: &mut String) -> bool {
     out.clear();
     let cell = trim_cell(cell);
     if let Some(date) = iso_date(cell) {
@@ -300,7 +300,7 @@ fn iso_date(cell: &str) -> Option<&str> {
 }
 
 /// What a date cell must look like (for messages).
-pub const DATE_EXPECTED: &str =
+pub(crate) const DATE_EXPECTED: &str =
     "a date: YYYY-MM-DD, YYYY/MM/DD, MM/DD/YYYY, DD.MM.YYYY or YYYY年MM月DD日 (a time after it is ignored)";
 
 /// A date cell as `YYYY-MM-DD`; `None` if it is not a date any of the tools write.
@@ -308,7 +308,7 @@ pub const DATE_EXPECTED: &str =
 /// Only the first word counts, so times and zones (`10:22:13 AM GMT+8`) are dropped.
 /// Slashed dates with the year last are US month/day, as Google Forms and SurveyMonkey
 /// write them in their default locale.
-pub fn convert_date(cell: &str) -> Option<String> {
+pub(crate) fn convert_date(cell: &str) -> Option<String> {
     let cell = cell.trim();
     if cell.is_empty() {
         return Some(String::new());

@@ -425,8 +425,8 @@ fn an_import_killed_before_the_rename_changes_nothing() {
 fn a_held_lock_stops_a_second_import() {
     let dir = scratch();
     let before = data(dir.path(), "customers.csv");
-    let lock = servqual::import::store::Lock::acquire(&dir.path().join("data/customers.csv"))
-        .expect("lock");
+    let lock =
+        servqual::import::Lock::acquire(&dir.path().join("data/customers.csv")).expect("lock");
     import(dir.path(), "customers", &fixture("plain-bom.csv"), &[])
         .status(2)
         .stderr_contains("customers.csv.lock")
