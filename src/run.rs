@@ -75,6 +75,9 @@ pub struct Outcome {
     pub allow_unmeasured: bool,
     /// How each survey file was read (its path as written, and the strategy), for `-v`.
     pub survey_reads: Vec<(String, ReadStrategy)>,
+    /// Every file the run read (or would have read: the state file even where it does
+    /// not exist yet), so that nothing written replaces one of them.
+    pub inputs: Vec<PathBuf>,
 }
 
 impl Outcome {
@@ -181,11 +184,16 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
         )))
     })?;
     let gate = gate::evaluate(&side.rules, &json);
+    let mut inputs = audit.input_files();
+    inputs.push(request.checklist_state.clone());
+    inputs.extend(request.baseline.clone());
+    inputs.extend(side.kano_files.iter().map(|d| PathBuf::from(&d.path)));
     Ok(Outcome {
         report,
         gate,
         allow_unmeasured: request.allow_unmeasured,
         survey_reads,
+        inputs,
     })
 }
 

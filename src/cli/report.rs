@@ -8,7 +8,7 @@ use crate::definition::checklist_state;
 use crate::export::{checklist_markdown, Format, RenderOptions};
 use crate::i18n::Lang;
 use crate::output::{check_target, stderr_line, write_atomic, write_output};
-use crate::problem::Problems;
+use crate::problem::{Problem, Problems};
 use crate::run::ReportRequest;
 
 /// Arguments of `report`.
@@ -128,16 +128,29 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
         };
         rendered.push((target, bytes));
     }
-    let mut inputs = audit.input_files();
-    inputs.push(request.checklist_state.clone());
-    inputs.extend(request.baseline.clone());
-    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    let inputs: Vec<&Path> = outcome.inputs.iter().map(PathBuf::as_path).collect();
     let flag = |i: usize| if i < own { "--output" } else { "--report" };
-    let refused: Vec<_> = targets
+    let mut refused: Vec<_> = targets
         .iter()
         .enumerate()
         .filter_map(|(i, (_, target))| check_target(flag(i), target, &inputs).err())
         .collect();
+    // The state file is an input the run means to rewrite: it only has to be a file.
+    if args.update_checklist {
+        let path = request.checklist_state.display().to_string();
+        refused.extend(check_target("--checklist-file", &path, &[]).err());
+    }
+    // Two targets on one path: the second would silently replace the first.
+    for (i, (_, target)) in targets.iter().enumerate() {
+        if target != "-" && targets[..i].iter().any(|(_, t)| t == target) {
+            refused.push(
+                Problem::new("two outputs name the same file")
+                    .field(flag(i))
+                    .found(target.clone())
+                    .expected("a different path for each output"),
+            );
+        }
+    }
     Problems::check(refused)?;
     for (target, bytes) in &rendered {
         write_output(target, bytes)?;

@@ -64,3 +64,57 @@ fn a_closed_stderr_ends_the_run_quietly() {
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(2), "a panic exits 101");
 }
+
+#[test]
+fn an_output_over_the_kano_responses_an_audit_names_is_refused() {
+    let dir = fixture_copy("checklist");
+    let audit = dir.path().join("audit.yaml");
+    let base = read(&audit);
+    crate::support::write(&audit, format!("{base}kano:\n  file: kano.yaml\n"));
+    let responses = read(&dir.path().join("kano.csv"));
+    Test::new()
+        .current_dir(dir.path())
+        .args(["report", "audit.yaml", "--report", "json=kano.csv"])
+        .watch(dir.path())
+        .run()
+        .status(2)
+        .stderr_contains("--report: the output would replace a file this run reads")
+        .nothing_written();
+    assert_eq!(read(&dir.path().join("kano.csv")), responses);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_checklist_state_that_is_a_device_is_never_replaced() {
+    let dir = fixture_copy("core");
+    Test::new()
+        .arg("report")
+        .arg(dir.path().join("audit.yaml"))
+        .args(["--checklist-file", "/dev/null", "--update-checklist"])
+        .watch(dir.path())
+        .run()
+        .status(2)
+        .stderr_contains("--checklist-file")
+        .nothing_written();
+    assert!(std::fs::metadata("/dev/null").is_ok_and(|m| !m.is_file()));
+}
+
+#[test]
+fn two_outputs_on_one_path_are_refused() {
+    let dir = fixture_copy("core");
+    Test::new()
+        .current_dir(dir.path())
+        .args([
+            "report",
+            "audit.yaml",
+            "--report",
+            "json=out",
+            "--report",
+            "html=out",
+        ])
+        .watch(dir.path())
+        .run()
+        .status(2)
+        .stderr_contains("--report: two outputs name the same file")
+        .nothing_written();
+}
