@@ -49,7 +49,8 @@ fn run() -> Result<(), String> {
         .map(str::to_string)
         .collect();
     let seed = number("--seed", 1)? as u64;
-    let instrument = servqual::builtin::instrument("servqual-22").ok_or("servqual-22 missing")?;
+    let instrument =
+        servqual::definition::builtin::instrument("servqual-22").ok_or("servqual-22 missing")?;
     let dimensions: Vec<String> = DEFAULT_DIMENSIONS.iter().map(|d| d.0.to_string()).collect();
     let items: Vec<(String, usize)> = instrument
         .items

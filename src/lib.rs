@@ -25,6 +25,3 @@ pub mod sample;
 pub mod schema;
 pub mod sources;
 pub mod yaml;
-
-/// The built-in templates, kept at the crate root for the tools and tests that name them.
-pub use definition::builtin;

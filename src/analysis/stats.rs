@@ -352,9 +352,6 @@ pub struct AlphaAccumulator<N: Summed = f64> {
     total: N::Moments,
 }
 
-/// The sums of [`AlphaAccumulator`] for whole numbers, as integers (see [`WholeMoments`]).
-pub type WholeAlpha = AlphaAccumulator<i64>;
-
 impl<N: Summed> AlphaAccumulator<N> {
     /// Empty accumulator for `k` items.
     pub fn new(k: usize) -> Self {
@@ -835,7 +832,7 @@ mod tests {
         for row in &ALPHA_ROWS {
             cases.add(row);
         }
-        let mut whole = WholeAlpha::new(3);
+        let mut whole = AlphaAccumulator::<i64>::new(3);
         for row in &ALPHA_ROWS {
             whole.add_if(row.iter().map(|&x| x as i64), 1);
             // An incomplete case is added with weight 0: nothing changes.
@@ -846,7 +843,7 @@ mod tests {
         assert_eq!(merged, cases);
         close(merged.alpha().unwrap(), 33.0 / 34.0, 1e-12);
         // Another number of items is ignored.
-        merged.merge(&WholeAlpha::new(2));
+        merged.merge(&AlphaAccumulator::<i64>::new(2));
         assert_eq!(merged, cases);
     }
 

@@ -190,7 +190,9 @@ pub struct StateRecord {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawState {
+    /// The audit the file was written for: for people, so accepted and not checked.
     #[serde(default)]
+    #[allow(dead_code)]
     audit: Option<String>,
     #[serde(default)]
     entries: BTreeMap<String, RawStateEntry>,
@@ -255,7 +257,6 @@ pub fn parse_state(path: &Path, text: &str) -> Result<ChecklistState, Problems> 
     } else {
         crate::yaml::from_str(path, text)?
     };
-    let _ = raw.audit;
     let locator = Locator::new(text);
     let mut problems = Vec::new();
     let mut place = |at: String, message: &str, found: &str, expected: &str| {

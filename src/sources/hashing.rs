@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::rc::Rc;
 
 use sha2::{Digest, Sha256};
@@ -66,11 +66,6 @@ pub fn open_hashed(
         1 << 16,
         file,
     )))
-}
-
-/// A path for provenance: as written in the audit.
-pub fn display_path(path: &Path) -> String {
-    PathBuf::from(path).display().to_string()
 }
 
 #[cfg(test)]

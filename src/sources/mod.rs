@@ -11,5 +11,3 @@ pub mod stream;
 pub mod survey;
 pub mod text;
 pub mod visits;
-
-pub use hashing::FileDigest;

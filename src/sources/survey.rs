@@ -9,10 +9,11 @@ use csv::ByteRecord;
 
 use super::answers::{parse_number_cell, Answer, Number};
 use super::chunked::{self, Tuning};
-use super::hashing::{FileDigest, SharedHasher};
+use super::hashing::SharedHasher;
 use super::stream::{duplicate_columns, next_record, open_source_csv, OpenedCsv};
 use super::text::{TextFormat, TextOptions};
 use crate::definition::{column_name, Audit, Scale, SurveySource, Weights};
+use crate::provenance::FileDigest;
 
 mod fast;
 use crate::problem::{Problem, Problems};
@@ -526,11 +527,7 @@ fn survey_read(
     let [_, _, adequate, desired, _, importance] = layout.kinds();
     SurveyRead {
         rows,
-        digest: FileDigest {
-            role: kind.source_name().to_string(),
-            path: source.file_as_written.clone(),
-            sha256,
-        },
+        digest: FileDigest::hashed(kind.source_name(), source.file_as_written.clone(), sha256),
         has_zone: adequate || desired,
         has_importance: importance,
         has_site: layout.site.is_some(),

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use encoding_rs::{Decoder, DecoderResult, Encoding, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
 
-pub use crate::encoding::encoding_for_label;
+use crate::encoding::encoding_for_label;
 use crate::problem::Problem;
 
 /// How much raw input is examined to detect the encoding.

@@ -54,7 +54,7 @@ fn allowed() -> BTreeMap<&'static str, Vec<&'static str>> {
                 "run",
             ]),
         ),
-        ("lib", with(&["definition"])),
+        ("lib", vec![]),
         ("main", vec!["cli"]),
     ])
 }
@@ -70,29 +70,44 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The top-level modules a file names through `crate::` paths (comments left out).
+/// The top-level modules a file names through `crate::` paths (comments left out),
+/// including every top-level name of a `crate::{...}` group over several lines.
 fn imports(text: &str) -> Vec<String> {
+    let code: String = text
+        .lines()
+        .map(|line| line.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
     let mut found = Vec::new();
-    for line in text.lines() {
-        let code = line.split("//").next().unwrap_or("");
-        let mut rest = code;
-        while let Some(at) = rest.find("crate::") {
-            rest = &rest[at + "crate::".len()..];
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            // The names at depth 0 of the group, up to its closing brace.
+            let (mut depth, mut name, mut take) = (0usize, String::new(), true);
+            for c in group.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        found.extend((!name.is_empty()).then(|| std::mem::take(&mut name)));
+                        take = true;
+                    }
+                    c if depth == 0 && take && (c.is_ascii_alphanumeric() || c == '_') => {
+                        name.push(c)
+                    }
+                    c if depth == 0 && !c.is_whitespace() => take = false,
+                    _ => {}
+                }
+            }
+            found.extend((!name.is_empty()).then_some(name));
+        } else {
             let name: String = rest
                 .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '{')
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                 .collect();
-            if let Some(group) = name.strip_prefix('{') {
-                // `crate::{a::x, b}`: every name in the braces.
-                let inner = rest[1..].split('}').next().unwrap_or("");
-                let _ = group;
-                for part in inner.split(',') {
-                    let first = part.trim().split("::").next().unwrap_or("").trim();
-                    if !first.is_empty() {
-                        found.push(first.to_string());
-                    }
-                }
-            } else if !name.is_empty() {
+            if !name.is_empty() {
                 found.push(name);
             }
         }
@@ -148,4 +163,6 @@ fn every_module_imports_only_the_layers_below_it() {
 fn the_scan_finds_plain_and_grouped_paths() {
     let text = "use crate::a::b;\nuse crate::{c::d, e};\n// crate::comment\nlet x = crate::f::g();";
     assert_eq!(imports(text), vec!["a", "c", "e", "f"]);
+    let text = "use crate::{\n    g::{h, i::{j, k}},\n    l,\n};\nuse crate::m::{n, o};";
+    assert_eq!(imports(text), vec!["g", "l", "m"]);
 }
