@@ -422,3 +422,44 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
     };
     Report::new(audit, Provenance::new(files), parts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture_audit() -> Audit {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/core/audit.yaml");
+        crate::definition::load(&path).unwrap()
+    }
+
+    #[test]
+    fn the_main_job_runs_from_a_request_and_lists_what_it_read() {
+        let audit = fixture_audit();
+        let outcome = report(&audit, &ReportRequest::new(&audit)).unwrap();
+        assert!(outcome.report.respondents.customers > 0);
+        assert!(outcome.gate.is_empty() && !outcome.breached());
+        assert_eq!(outcome.report.provenance.files[0], audit.digest);
+        assert!(outcome.inputs.contains(&audit.path));
+        let customers = &audit.customers.as_ref().unwrap().file;
+        assert!(outcome.inputs.contains(customers));
+        assert_eq!(outcome.survey_reads.len(), 1);
+    }
+
+    #[test]
+    fn report_and_validate_list_every_bad_side_input_together() {
+        let audit = fixture_audit();
+        let dir = tempfile::tempdir().unwrap();
+        let mut request = ReportRequest::new(&audit);
+        request.fail_on = vec!["nonsense < 1".into()];
+        request.baseline = Some(dir.path().join("missing.json"));
+        let problems = report(&audit, &request).unwrap_err();
+        let fields: Vec<Option<&str>> = problems.0.iter().map(|p| p.field.as_deref()).collect();
+        assert_eq!(problems.0.len(), 2, "{problems}");
+        assert_eq!(fields[0], Some("--fail-on"));
+        assert!(
+            problems.0[1].to_string().contains("missing.json"),
+            "{problems}"
+        );
+        assert!(validate(&audit, &request.checklist_state).is_ok());
+    }
+}

@@ -93,6 +93,12 @@ fn chunked_report_is_byte_identical_with_missing_answers() {
     // order of additions shows in the last bits, so a wrong order would not pass.
     let report = run.success().json();
     assert_eq!(report["respondents"]["customers"], 3000, "{report:#}");
+    // The reports compared above came from the fast path, not from a fallback.
+    let audit = dir.path().join("audit.yaml");
+    let args = ["report", audit.to_str().unwrap(), "--format", "json", "-v"];
+    servqual(&args, 2, Some(4096))
+        .success()
+        .stderr_contains("customers.csv: read in chunks on 2 threads");
 }
 
 #[test]
