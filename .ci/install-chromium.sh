@@ -39,6 +39,6 @@ else
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+${SUDO[@]+"${SUDO[@]}"} apt-get update -qq
+${SUDO[@]+"${SUDO[@]}"} apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 echo "install-chromium: installed ${packages[*]}"

@@ -1,8 +1,10 @@
 //! servqual: service-quality gap audits.
 //!
-//! Data flows one way: [`definition`] (the audit YAML) -> [`sources`] (survey and visit
-//! files) -> [`analysis`] (gaps and statistics) -> [`report`] (tables, JSON, ...).
-//! [`run`] strings them together; [`cli`] is the command line on top.
+//! Data flows one way: [`definition`] (the audit YAML and its side files) -> [`sources`]
+//! (survey and visit files, streamed) -> [`analysis`] (sums, gaps, statistics, checklist
+//! rules, the gate) -> [`report`] (the model every format renders) -> [`export`] (one
+//! exporter per format). [`run`] is the pipeline; [`cli`] is the command line on top.
+//! ARCHITECTURE.md has the map and each layer's invariant.
 
 // A `Problem` carries the whole place and both values of a bad input; it is only built
 // on the error path, so its size costs nothing when the input is good.
