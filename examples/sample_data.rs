@@ -12,7 +12,6 @@
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
-use servqual::definition::DEFAULT_DIMENSIONS;
 use servqual::sample::{
     write_customers, write_management, write_visits, CustomerSample, VisitSample,
 };
@@ -49,22 +48,8 @@ fn run() -> Result<(), String> {
         .map(str::to_string)
         .collect();
     let seed = number("--seed", 1)? as u64;
-    let instrument =
-        servqual::definition::builtin::instrument("servqual-22").ok_or("servqual-22 missing")?;
-    let dimensions: Vec<String> = DEFAULT_DIMENSIONS.iter().map(|d| d.0.to_string()).collect();
-    let items: Vec<(String, usize)> = instrument
-        .items
-        .iter()
-        .map(|it| {
-            (
-                it.id.clone(),
-                dimensions
-                    .iter()
-                    .position(|d| *d == it.dimension)
-                    .unwrap_or(0),
-            )
-        })
-        .collect();
+    let (_, dimensions, items) =
+        servqual::sample::instrument_items("servqual-22").ok_or("servqual-22 missing")?;
     let file = std::fs::File::create(out).map_err(|e| format!("{out}: {e}"))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     match kind {

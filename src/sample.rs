@@ -4,6 +4,31 @@
 
 use std::io::Write;
 
+/// A built-in instrument, its dimension ids and its items as `(id, dimension index)`.
+pub type InstrumentItems = (
+    crate::definition::builtin::Instrument,
+    Vec<String>,
+    Vec<(String, usize)>,
+);
+
+/// The built-in instrument `name` in the shape the sample-data writers take: the default
+/// dimension ids and each item with the index of its dimension.
+pub fn instrument_items(name: &str) -> Option<InstrumentItems> {
+    use crate::definition::{canonical_dimension_id, DEFAULT_DIMENSIONS};
+    let instrument = crate::definition::builtin::instrument(name)?;
+    let dimensions: Vec<String> = DEFAULT_DIMENSIONS.iter().map(|d| d.0.to_string()).collect();
+    let items = instrument
+        .items
+        .iter()
+        .map(|it| {
+            let dimension = canonical_dimension_id(&it.dimension);
+            let d = dimensions.iter().position(|d| d == dimension).unwrap_or(0);
+            (it.id.clone(), d)
+        })
+        .collect();
+    Some((instrument, dimensions, items))
+}
+
 /// SplitMix64: tiny, fast, and good enough for sample data (not for anything secret).
 #[derive(Debug, Clone)]
 pub struct Rng(u64);

@@ -23,19 +23,7 @@ fn audit(csv: &str) -> (tempfile::TempDir, Audit) {
 
 /// A sample survey with 10% missing answers and importance points.
 fn sample(n: usize) -> String {
-    let instrument = crate::definition::builtin::instrument("servqual-22").unwrap();
-    let dims: Vec<String> = crate::definition::DEFAULT_DIMENSIONS
-        .iter()
-        .map(|d| d.0.to_string())
-        .collect();
-    let items: Vec<(String, usize)> = instrument
-        .items
-        .iter()
-        .map(|it| {
-            let d = dims.iter().position(|d| *d == it.dimension).unwrap();
-            (it.id.clone(), d)
-        })
-        .collect();
+    let (_, dims, items) = crate::sample::instrument_items("servqual-22").unwrap();
     let spec = crate::sample::CustomerSample {
         respondents: n,
         sites: vec!["A".into(), "B".into(), "C".into()],

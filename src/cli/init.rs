@@ -6,7 +6,6 @@ use anyhow::Context;
 
 use crate::cli::Global;
 use crate::definition::builtin::{self, Kind, Template};
-use crate::definition::DEFAULT_DIMENSIONS;
 use crate::output::write_atomic;
 use crate::problem::Problem;
 use crate::sample::{write_customers, CustomerSample};
@@ -94,27 +93,11 @@ pub fn run(args: &InitArgs, global: &Global) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// An instrument, its dimension ids and its items as `(id, dimension index)`.
-pub(super) type InstrumentItems = (builtin::Instrument, Vec<String>, Vec<(String, usize)>);
-
 /// The built-in instrument `name`, the dimension ids and its items as
 /// `(id, dimension index)`: the shape the sample-data writers take.
-pub(super) fn instrument_items(name: &str) -> anyhow::Result<InstrumentItems> {
-    let instrument = builtin::instrument(name)
-        .with_context(|| format!("built-in instrument {name} does not parse"))?;
-    let dimensions: Vec<String> = DEFAULT_DIMENSIONS.iter().map(|d| d.0.to_string()).collect();
-    let items = instrument
-        .items
-        .iter()
-        .map(|it| {
-            let d = dimensions
-                .iter()
-                .position(|d| d == crate::definition::canonical_dimension_id(&it.dimension))
-                .unwrap_or(0);
-            (it.id.clone(), d)
-        })
-        .collect();
-    Ok((instrument, dimensions, items))
+pub(super) fn instrument_items(name: &str) -> anyhow::Result<crate::sample::InstrumentItems> {
+    crate::sample::instrument_items(name)
+        .with_context(|| format!("built-in instrument {name} does not parse"))
 }
 
 /// The files of a new audit from an instrument template: `(relative path, contents)`.

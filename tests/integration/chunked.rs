@@ -23,19 +23,7 @@ fn servqual(args: &[&str], threads: usize, chunk: Option<usize>) -> Run {
 /// A deterministic survey of `n` respondents with 10% of answers missing, all 22 items
 /// and importance points, as CSV text.
 fn survey(n: usize) -> String {
-    let instrument = servqual::definition::builtin::instrument("servqual-22").unwrap();
-    let dimensions: Vec<String> = servqual::definition::DEFAULT_DIMENSIONS
-        .iter()
-        .map(|d| d.0.to_string())
-        .collect();
-    let items: Vec<(String, usize)> = instrument
-        .items
-        .iter()
-        .map(|it| {
-            let d = dimensions.iter().position(|d| *d == it.dimension).unwrap();
-            (it.id.clone(), d)
-        })
-        .collect();
+    let (_, dimensions, items) = servqual::sample::instrument_items("servqual-22").unwrap();
     let spec = CustomerSample {
         respondents: n,
         sites: vec!["North".into(), "South".into(), "Harbour Road".into()],
