@@ -156,6 +156,7 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
         )))
     })?;
     let gate = gate::evaluate(&side.rules, &json);
+    report.set_gate(&gate);
     Ok(Outcome { report, gate })
 }
 
@@ -370,10 +371,13 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
     }
     files.extend(side.kano_files.iter().cloned());
     let library = library_for(audit.actions.as_ref());
+    let checklist =
+        crate::report::checklist::word(&found, audit, shoppers.as_ref(), &library, lang);
     let parts = ReportParts {
         customers: data.customers.as_ref().map_or(0, |(a, _)| a.respondents),
         management: data.management.as_ref().map_or(0, |(a, _)| a.respondents),
-        checklist: crate::report::checklist::word(&found, audit, &library, lang),
+        checklist,
+        lang,
         ipa,
         items,
         dimensions,

@@ -288,6 +288,8 @@ impl ShopperAccumulator {
             .zip(&self.questions)
             .map(|(q, sums)| QuestionResult {
                 id: q.id.clone(),
+                text: q.text.clone(),
+                short: q.short_label(),
                 section: form.sections[q.section].id.clone(),
                 item: match q.target {
                     Target::Item(i) => Some(audit.items[i].id.clone()),
@@ -529,6 +531,10 @@ pub struct SectionResult {
 pub struct QuestionResult {
     /// Question id.
     pub id: String,
+    /// The question as the form words it.
+    pub text: Text,
+    /// Its short label (`short:` in the form, or the first words of the text).
+    pub short: Text,
     /// Section id.
     pub section: String,
     /// The item it maps to (`null` for a question mapped to a dimension).

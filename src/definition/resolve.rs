@@ -282,6 +282,7 @@ impl Checker<'_> {
                                 id: it.id.clone(),
                                 dimension: d,
                                 text: it.text.clone(),
+                                short: None,
                                 reverse: it.reverse,
                             });
                         }
@@ -332,6 +333,9 @@ impl Checker<'_> {
                     if let Some(t) = &it.text {
                         target.text = t.clone();
                     }
+                    if let Some(t) = &it.short {
+                        target.short = Some(t.clone());
+                    }
                     if let Some(r) = it.reverse {
                         target.reverse = r;
                     }
@@ -350,6 +354,7 @@ impl Checker<'_> {
                             id: it.id.clone(),
                             dimension: d,
                             text: text.clone(),
+                            short: it.short.clone(),
                             reverse: it.reverse.unwrap_or(false),
                         });
                     }
