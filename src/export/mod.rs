@@ -17,7 +17,7 @@ use crate::i18n::Lang;
 use crate::report::Report;
 
 pub use checklist_view::markdown as checklist_markdown;
-pub use csv::CsvExporter;
+pub use csv::{checklist_csv, CsvExporter};
 pub use html::HtmlExporter;
 pub use json::Json;
 pub use markdown::MarkdownExporter;
@@ -30,6 +30,56 @@ pub struct RenderOptions {
     pub lang: Lang,
     /// Whether to use terminal colours.
     pub color: bool,
+    /// Columns the terminal tables must fit in.
+    pub width: usize,
+    /// Add a scorecard per site (HTML: one printed page each).
+    pub scorecards: bool,
+}
+
+/// Terminal tables fit this many columns when nothing else says.
+pub const DEFAULT_WIDTH: usize = 80;
+/// The narrowest width tables are laid out for.
+pub const MIN_WIDTH: usize = 60;
+
+/// The width terminal tables fit: `--width`, else `COLUMNS`, else the terminal's width
+/// when standard output is one, else 80.
+pub fn terminal_width(requested: Option<usize>, to_stdout: bool) -> usize {
+    let from_env = || {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+    };
+    let from_terminal = || {
+        use std::io::IsTerminal;
+        if !to_stdout || !std::io::stdout().is_terminal() {
+            return None;
+        }
+        comfy_table::Table::new().width().map(usize::from)
+    };
+    requested
+        .or_else(from_env)
+        .or_else(from_terminal)
+        .filter(|w| *w > 0)
+        .unwrap_or(DEFAULT_WIDTH)
+        .max(MIN_WIDTH)
+}
+
+/// User text made safe for a terminal or a Markdown file: control characters (escape
+/// sequences, backspace, bell ...) are shown as `\u{..}` instead of acting; tabs and
+/// line breaks become spaces.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' | '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// One output format.

@@ -52,6 +52,14 @@ pub fn render(
         }),
     );
     context.insert("facts", Value::from(Serde(Facts::of(report, options.lang))));
+    context.insert(
+        "cl",
+        Value::from(Serde(super::checklist_view::digest(
+            report,
+            options.lang,
+            super::checklist_view::SHOWN_ENTRIES,
+        ))),
+    );
     let name = match escape {
         Escape::Html => "report.html",
         Escape::Markdown => "report.md",
@@ -178,6 +186,12 @@ fn environment(escape: Escape, lang: Lang) -> anyhow::Result<Environment<'static
     }
     env.add_filter("num", |v: Value| num(float(&v)));
     env.add_filter("signed", |v: Value| signed(float(&v)));
+    // A shopper's calibration deviation (a fraction of the scale) in points of 100,
+    // one decimal, with its sign.
+    env.add_filter("points", |v: Value| match float(&v) {
+        Some(x) => format!("{:+.1}", x * 100.0),
+        None => "–".into(),
+    });
     env.add_filter("pct", |v: Value| match float(&v) {
         Some(x) => format!("{:.0}%", x * 100.0),
         None => "–".into(),

@@ -213,8 +213,6 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("covers", "also", "同时为"),
     ("calibration_lead", "Points from the other shoppers at the same sites; + lenient, − harsh; ⚠ more than 10 points.", "与同网点其他神秘顾客相比的分差；+ 宽松，− 严格；⚠ 超过 10 分。"),
     ("shopper_name", "Shopper", "神秘顾客"),
-    ("five_gaps_items", "Five gaps by item", "各题项五差距"),
-    ("short_label", "Short label", "简称"),
     ("no_findings", "No gap below the checklist threshold and no critical failure.", "没有低于清单阈值的差距，也没有关键问题不合格。"),
     ("checklist_summary", "{heading}: {findings} findings in {groups} groups, most urgent first", "{heading}：{findings} 项问题，分为 {groups} 组，按紧急程度排列"),
     ("finding_first_action", "Finding · first action", "问题 · 首要措施"),
