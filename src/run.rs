@@ -334,12 +334,16 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         .shoppers
         .as_ref()
         .map(|s| s.visits.item_levels(audit, &s.form));
-    let (items, dimensions, servqual) = gaps::analyse(
+    let (mut items, mut dimensions, servqual) = gaps::analyse(
         audit,
         data.customers.as_ref().map(|(a, _)| a),
         data.management.as_ref().map(|(a, _)| a),
         shopper_items.as_ref(),
     );
+    if let Some(s) = &data.shoppers {
+        let intervals = s.visits.level_intervals(audit, &s.form);
+        gaps::attach_delivery_intervals(&mut items, &mut dimensions, &intervals);
+    }
     let mut files = data.files.clone();
     let trend = side.baseline.as_ref().map(|(baseline, digest)| {
         files.push(digest.clone());

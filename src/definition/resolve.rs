@@ -282,7 +282,7 @@ impl Checker<'_> {
                                 id: it.id.clone(),
                                 dimension: d,
                                 text: it.text.clone(),
-                                short: None,
+                                short: it.short.clone(),
                                 reverse: it.reverse,
                             });
                         }
@@ -332,6 +332,8 @@ impl Checker<'_> {
                     }
                     if let Some(t) = &it.text {
                         target.text = t.clone();
+                        // The instrument's short label named the old statement.
+                        target.short = None;
                     }
                     if let Some(t) = &it.short {
                         target.short = Some(t.clone());

@@ -30,7 +30,8 @@ pub(super) fn due(period_end: NaiveDate, severity: Severity) -> NaiveDate {
 /// Severity of a shortfall `value` (negative) on a scale of `range` points.
 pub fn shortfall_severity(value: f64, ci95: Option<[f64; 2]>, gap: u8, range: f64) -> Severity {
     // A customer gap is a sample estimate: without an interval, or with one reaching 0,
-    // it may be chance. Gaps 1-4 compare fixed levels and have no interval.
+    // it may be chance. Gaps 1-4 are capped the same way where their data are samples
+    // and give an interval (D from visits); without one they are taken as measured.
     let uncertain = match ci95 {
         Some([_, hi]) => hi >= 0.0,
         None => gap == 5,
@@ -311,7 +312,11 @@ fn measures<'a>(inputs: &'a Inputs) -> Vec<Measure<'a>> {
                     dimension: &d.id,
                     item: None,
                     value,
-                    ci95: if gap == 5 { d.ci95 } else { None },
+                    ci95: if gap == 5 {
+                        d.ci95
+                    } else {
+                        d.gaps_ci95.get(gap)
+                    },
                     n: if gap == 5 { Some(d.n) } else { None },
                 });
             }
@@ -325,7 +330,11 @@ fn measures<'a>(inputs: &'a Inputs) -> Vec<Measure<'a>> {
                     dimension: &it.dimension,
                     item: Some(&it.id),
                     value,
-                    ci95: if gap == 5 { it.ci95 } else { None },
+                    ci95: if gap == 5 {
+                        it.ci95
+                    } else {
+                        it.gaps_ci95.get(gap)
+                    },
                     n: match gap {
                         5 => Some(it.n),
                         1 => Some(it.management_n),
