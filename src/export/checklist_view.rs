@@ -46,11 +46,15 @@ pub(crate) fn ipa_section(report: &Report, options: &RenderOptions) -> String {
             ("performance", &num(Some(c.performance))),
         ],
     );
-    format!(
+    let mut out = format!(
         "\n{}\n{table}\n{}",
         label(lang, "ipa_title"),
         fit_lines(&crosshair, options.width)
-    )
+    );
+    if c.equal_importance {
+        out.push_str(&fit_lines(label(lang, "ipa_equal"), options.width));
+    }
+    out
 }
 
 /// Columns of the "Finding" cell of the checklist table at most; with the other columns
@@ -512,6 +516,10 @@ fn truncate(text: &str, width: usize) -> String {
 
 /// The numbers of one entry: "P-E -1.46 (95% CI -1.58 to -1.35, n = 453)" or
 /// "failed in 2 of 5 visits".
+pub(crate) fn entry_numbers(e: &Entry, lang: Lang) -> String {
+    numbers(e, lang)
+}
+
 fn numbers(e: &Entry, lang: Lang) -> String {
     let ev = &e.evidence;
     if let (Some(f), Some(v)) = (ev.failures, ev.visits) {

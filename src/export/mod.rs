@@ -8,6 +8,7 @@ mod csv;
 mod html;
 mod json;
 mod markdown;
+mod scorecards;
 mod shoppers_table;
 pub mod svg;
 mod table;

@@ -279,8 +279,69 @@ impl Exporter for TableExporter {
         out.push('\n');
         out.push_str(&super::checklist_view::ipa_section(report, options));
         out.push_str(&super::checklist_view::checklist_section(report, options));
+        if options.scorecards {
+            out.push_str(&scorecard_section(report, options));
+        }
         Ok(out.into_bytes())
     }
+}
+
+/// The site scorecards as text blocks: the site's scores beside the whole audit's, its
+/// own findings and its visits.
+fn scorecard_section(report: &Report, options: &RenderOptions) -> String {
+    let lang = options.lang;
+    let mut out = String::new();
+    for card in super::scorecards::scorecards(report, lang) {
+        let rank = card
+            .rank
+            .map(|r| format!(" ({} {r})", label(lang, "rank")))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n{}: {}{rank}\n",
+            label(lang, "scorecard"),
+            visible(&card.site)
+        ));
+        let mut table = fitted(options);
+        header(
+            &mut table,
+            &["", label(lang, "this_site"), label(lang, "whole_audit")],
+            options.color,
+        );
+        let customer_gap = label(lang, "customer_gap");
+        let rows = card.scores.iter().cloned().chain(
+            card.dimensions
+                .iter()
+                .map(|[d, here, all]| [format!("{customer_gap}: {d}"), here.clone(), all.clone()]),
+        );
+        for [what, here, all] in rows {
+            table.add_row(vec![Cell::new(what), right(here), right(all)]);
+        }
+        out.push_str(&format!("{table}\n"));
+        out.push_str(&format!("{}:\n", label(lang, "site_findings")));
+        if card.findings.is_empty() {
+            out.push_str(&wrapped(
+                label(lang, "site_no_findings"),
+                options.width,
+                "  ",
+            ));
+        }
+        for [_, severity, title, numbers] in &card.findings {
+            let line = format!("{severity} · {}: {numbers}", visible(title));
+            out.push_str(&wrapped(&line, options.width, "  "));
+        }
+        if !card.visits.is_empty() {
+            let mut line = card.visits.clone();
+            if !card.failed.is_empty() {
+                line.push_str(&format!(
+                    " · {}: {}",
+                    label(lang, "critical_failures"),
+                    card.failed.join(", ")
+                ));
+            }
+            out.push_str(&wrapped(&line, options.width, ""));
+        }
+    }
+    out
 }
 
 /// Whether anything beyond the customer survey was measured.

@@ -52,6 +52,12 @@ pub fn render(
         }),
     );
     context.insert("facts", Value::from(Serde(Facts::of(report, options.lang))));
+    if options.scorecards {
+        context.insert(
+            "scorecards",
+            Value::from(Serde(super::scorecards::scorecards(report, options.lang))),
+        );
+    }
     context.insert(
         "cl",
         Value::from(Serde(super::checklist_view::digest(
