@@ -137,7 +137,7 @@ pub struct Levels {
 }
 
 /// Everything measured about one item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ItemResult {
     /// Item id.
     pub id: String,
@@ -188,7 +188,7 @@ pub struct ItemResult {
 }
 
 /// Everything measured about one dimension.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DimensionResult {
     /// Dimension id.
     pub id: String,
@@ -434,6 +434,52 @@ pub fn merge(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn delivery_intervals_move_with_the_standard_and_the_promise() {
+        use crate::analysis::shoppers::LevelIntervals;
+        // D = 5.0 with interval 4.4..5.6; S = 6.0, C = 5.5: gap 3 -1.0 in -1.6..-0.4,
+        // gap 4 -0.5 in -1.1..0.1. The dimension: its gaps ± the half-width 0.3.
+        let mut item = ItemResult {
+            standard: Some(6.0),
+            promise: Some(5.5),
+            shopper: Some(5.0),
+            gaps: Gaps {
+                delivery: Some(-1.0),
+                communication: Some(-0.5),
+                ..Gaps::default()
+            },
+            ..ItemResult::default()
+        };
+        item.id = "R1".into();
+        let mut dim = DimensionResult {
+            gaps: Gaps {
+                delivery: Some(-1.0),
+                communication: None,
+                ..Gaps::default()
+            },
+            ..DimensionResult::default()
+        };
+        let intervals = LevelIntervals {
+            items: vec![Some([4.4, 5.6])],
+            dimensions: vec![Some(0.3)],
+        };
+        let mut items = vec![item];
+        attach_delivery_intervals(&mut items, std::slice::from_mut(&mut dim), &intervals);
+        let close = |a: Option<[f64; 2]>, b: [f64; 2]| {
+            let a = a.expect("an interval");
+            assert!(
+                (a[0] - b[0]).abs() < 1e-12 && (a[1] - b[1]).abs() < 1e-12,
+                "{a:?}"
+            );
+        };
+        close(items[0].gaps_ci95.delivery, [-1.6, -0.4]);
+        close(items[0].gaps_ci95.communication, [-1.1, 0.1]);
+        close(dim.gaps_ci95.delivery, [-1.3, -0.7]);
+        // Not measured, no interval.
+        assert_eq!(dim.gaps_ci95.communication, None);
+    }
+
     use super::*;
 
     #[test]

@@ -375,3 +375,25 @@ pub fn canonical_dimension_id(id: &str) -> &str {
         id
     }
 }
+
+#[cfg(test)]
+mod short_label_tests {
+    use super::*;
+
+    #[test]
+    fn a_derived_short_label_is_the_first_words_cut_at_a_word_boundary() {
+        let text = Text::new(
+            "Staff at the company are always willing to help you.",
+            "该公司员工总是乐于帮助您，从不推诿。",
+        );
+        let short = derive_short(&text);
+        // 28 columns: "Staff at the company are alw" would cut a word.
+        assert_eq!(short.en, "Staff at the company are");
+        // Chinese has no spaces: cut at the first comma (each character takes 2 columns).
+        assert_eq!(short.zh.as_deref(), Some("该公司员工总是乐于帮助您"));
+        // A short text is kept whole, without its final full stop.
+        assert_eq!(first_words("Right first time.", 28), "Right first time");
+        // One long word is cut by width.
+        assert_eq!(first_words(&"x".repeat(40), 28), "x".repeat(28));
+    }
+}

@@ -167,6 +167,21 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_in_user_text_are_shown_not_obeyed() {
+        assert_eq!(super::visible("Old Town"), "Old Town");
+        assert_eq!(
+            super::visible("Air\u{1b}[31mport\u{7}\tA"),
+            "Air\\u{1b}[31mport\\u{7} A"
+        );
+    }
+
+    #[test]
+    fn the_width_is_the_flag_then_columns_then_80_and_never_below_the_minimum() {
+        assert_eq!(super::terminal_width(Some(120), false), 120);
+        assert_eq!(super::terminal_width(Some(10), false), super::MIN_WIDTH);
+    }
+
+    #[test]
     fn every_role_has_a_label() {
         for (_, key) in view::ROLE_LABELS {
             assert!(LABELS.iter().any(|(k, _, _)| k == key), "{key}");

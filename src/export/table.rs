@@ -9,10 +9,12 @@ use crate::report::labels::{fill, label};
 pub(crate) use crate::report::num;
 use crate::report::summary::GateStatus;
 
-/// At least this many columns show the five-gap tables whole (levels and gaps side by
-/// side) and the items table with its dimension, sd and t; narrower terminals get them
-/// in two parts or without those columns.
+/// At least this many columns show the items table with its dimension, sd and t;
+/// narrower terminals get it without those columns.
 const WIDE: usize = 118;
+/// At least this many columns show a five-gap table whole (levels and gaps side by
+/// side, items with their short labels); narrower terminals get it in two parts.
+const FIVE_GAPS_WHOLE: usize = 132;
 
 /// A table in the report's style that wraps its cells to fit `options.width` columns.
 pub(super) fn fitted(options: &RenderOptions) -> Table {
@@ -433,7 +435,7 @@ fn five_gap_tables(report: &Report, options: &RenderOptions, by_item: bool) -> V
         label(lang, "col_gap4"),
         label(lang, "col_gap5"),
     ];
-    let whole = options.width >= WIDE;
+    let whole = options.width >= FIVE_GAPS_WHOLE;
     let mut table = fitted(options);
     let mut second = fitted(options);
     if whole {
@@ -445,7 +447,7 @@ fn five_gap_tables(report: &Report, options: &RenderOptions, by_item: bool) -> V
         header(&mut second, &cols, options.color);
     }
     // Items carry their short label where the width leaves room for it.
-    let label_width = if whole { 28 } else { 20 };
+    let label_width = if options.width >= WIDE { 28 } else { 20 };
     let rows: Vec<FiveGapRow> = if by_item {
         report
             .items
@@ -550,7 +552,7 @@ fn item_table(report: &Report, options: &RenderOptions) -> Table {
             r.id.clone()
         };
         let short = visible(it.short.get(lang));
-        let mut row = vec![Cell::new(clip(&format!("{id} {short}"), 30))];
+        let mut row = vec![Cell::new(clip(&format!("{id} {short}"), 28))];
         if wide {
             row.push(Cell::new(visible(dimension)));
         }
@@ -606,7 +608,7 @@ fn ci(x: Option<[f64; 2]>) -> String {
 
 /// An interval, without spaces around the `…` in a narrow terminal.
 fn ci_in(x: Option<[f64; 2]>, width: usize) -> String {
-    if width >= WIDE {
+    if width >= FIVE_GAPS_WHOLE {
         return ci(x);
     }
     x.map_or("-".into(), |[lo, hi]| {

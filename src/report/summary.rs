@@ -361,3 +361,34 @@ fn question_words(question: &str, e: &Entry) -> String {
         None => question.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::gate::{rules, Outcome};
+
+    #[test]
+    fn the_gate_passes_unless_a_measured_rule_fails() {
+        let audit = crate::definition::load_str(
+            std::path::Path::new("a.yaml"),
+            "audit: {id: a, title: A, period: {start: 2026-01-01, end: 2026-01-31}}\n\
+             instrument: servqual-22\nsources: {}\n",
+        )
+        .expect("the audit");
+        let rules =
+            rules(&audit, &["weighted < -1".into(), "unweighted < -1".into()]).expect("rules");
+        let outcome = |i: usize, value: Option<f64>, breached: bool| Outcome {
+            rule: rules[i].clone(),
+            value,
+            breached,
+        };
+        let gate = Gate::of(&[outcome(0, None, false), outcome(1, Some(-0.5), false)]);
+        assert!(gate.passed);
+        assert_eq!(gate.rules[0].status, GateStatus::Unmeasured);
+        assert_eq!(gate.rules[1].status, GateStatus::Pass);
+        let gate = Gate::of(&[outcome(0, Some(-1.2), true)]);
+        assert!(!gate.passed);
+        assert_eq!(gate.rules[0].status, GateStatus::Fail);
+        assert_eq!(gate.rules[0].rule, "weighted < -1");
+    }
+}

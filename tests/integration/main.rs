@@ -11,4 +11,5 @@ mod formats;
 mod html_browser;
 mod import;
 mod kano;
+mod reports;
 mod shoppers;

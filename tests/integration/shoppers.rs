@@ -270,11 +270,11 @@ fn the_five_gaps_per_dimension() {
 
 #[test]
 fn the_table_shows_dashes_for_unmeasured_gaps_and_the_legend() {
-    // At 120 columns the levels and the gaps share one table.
+    // At 140 columns the levels and the gaps share one table.
     let run = Test::new()
         .arg("report")
         .arg(fixture("audit.yaml"))
-        .args(["--color", "never", "--width", "120"])
+        .args(["--color", "never", "--width", "140"])
         .run();
     let out = run.success().stdout();
     let cells = |line: &str| -> Vec<String> {
