@@ -31,7 +31,7 @@ pub(crate) fn ipa_section(report: &Report, options: &RenderOptions) -> String {
             .find(|d| d.result.id == p.id)
             .map_or(p.id.as_str(), |d| d.label.get(lang));
         table.add_row(vec![
-            Cell::new(label),
+            Cell::new(visible(label)),
             right(format!("{:.0}%", p.importance * 100.0)),
             right(num(Some(p.performance))),
             Cell::new(p.quadrant.label(lang)),
@@ -366,7 +366,10 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
         ]);
         for (n, g) in groups.iter().enumerate() {
             let first = g.first();
-            let mut finding = vec![truncate(&headline(report, g, lang), finding_width)];
+            let mut finding = vec![truncate(
+                &visible(&headline(report, g, lang)),
+                finding_width,
+            )];
             finding.extend(detail(g, lang, finding_width));
             if let Some(action) = first.actions.first() {
                 let arrow = format!("→ {action}");
@@ -455,7 +458,7 @@ fn checklist_blocks(report: &Report, groups: &[Group], options: &RenderOptions) 
         let head = format!(
             "{} · {}",
             severity_label(g.worst(), lang),
-            headline(report, g, lang)
+            visible(&headline(report, g, lang))
         );
         let mut lines = wrap(&head, width, 2);
         lines.extend(detail(g, lang, width));

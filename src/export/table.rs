@@ -213,10 +213,10 @@ impl Exporter for TableExporter {
         let lang = options.lang;
         let mut out = String::new();
         let a = &report.audit;
-        out.push_str(&a.title);
+        out.push_str(&visible(&a.title));
         out.push('\n');
         if let Some(org) = &a.organisation {
-            out.push_str(org);
+            out.push_str(&visible(org));
             out.push_str(" · ");
         }
         out.push_str(&format!(

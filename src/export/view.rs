@@ -323,6 +323,8 @@ pub fn markdown_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\r' | '\n' | '\t' => out.push(' '),
+            // Other control characters (escape sequences, bell) are shown, not obeyed.
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
             c => out.push(c),
         }
     }
@@ -339,6 +341,11 @@ mod tests {
             markdown_escape("a|b <script>*x*\nnext"),
             r"a\|b &lt;script&gt;\*x\* next"
         );
+    }
+
+    #[test]
+    fn markdown_escape_shows_control_characters() {
+        assert_eq!(markdown_escape("Old\u{1b}[2JTown"), "Old\\u{1b}\\[2JTown");
     }
 
     #[test]
