@@ -142,14 +142,23 @@ fn summary_section(report: &Report, options: &RenderOptions) -> String {
             GateStatus::Fail => format!("✗ {}", label(lang, "gate_fail")),
             GateStatus::Unmeasured => format!("? {}", label(lang, "gate_unmeasured")),
         };
-        verdict.push_str(&format!("; `{}` {status}", visible(&r.rule)));
+        let value = r
+            .value
+            .map(|v| format!(" ({})", num(Some(v))))
+            .unwrap_or_default();
+        verdict.push_str(&format!("; `{}` {status}{value}", visible(&r.rule)));
     }
+    let colon = label(lang, "colon");
     out.push_str(&wrapped(
-        &format!("{}: {verdict}", label(lang, "gate")),
+        &format!("{}{colon}{verdict}", label(lang, "gate")),
         options.width,
         "  ",
     ));
-    out.push_str(&format!("  {}:\n", label(lang, "urgent")));
+    out.push_str(&format!(
+        "  {}{}\n",
+        label(lang, "urgent"),
+        colon.trim_end()
+    ));
     if s.sentences.is_empty() {
         out.push_str(&format!("    {}\n", label(lang, "nothing_urgent")));
     }
