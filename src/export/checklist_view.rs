@@ -350,6 +350,17 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
         ],
     );
     let mut out = format!("\n{summary}\n");
+    // The groups that hold the most urgent entries; the rest are counted below.
+    let urgent: std::collections::BTreeSet<&str> = report
+        .checklist
+        .iter()
+        .filter(|e| e.current)
+        .take(SHOWN_ENTRIES)
+        .map(|e| e.group.as_str())
+        .collect();
+    let (groups, later): (Vec<Group>, Vec<Group>) = groups
+        .into_iter()
+        .partition(|g| urgent.contains(g.first().group.as_str()));
     if !groups.is_empty() && options.width < TABLE_FROM {
         out.push_str(&checklist_blocks(report, &groups, options));
     } else if !groups.is_empty() {
@@ -396,6 +407,18 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
             ]);
         }
         out.push_str(&format!("{table}\n"));
+    }
+    if !later.is_empty() {
+        let more: usize = later.iter().map(|g| g.entries.len()).sum();
+        let line = fill(
+            lang,
+            "groups_more",
+            &[
+                ("more", &more.to_string()),
+                ("groups", &later.len().to_string()),
+            ],
+        );
+        out.push_str(&fit_lines(&line, options.width));
     }
     let resolved: Vec<&str> = carried
         .iter()

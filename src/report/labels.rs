@@ -209,6 +209,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("site_no_findings", "No finding names this site; the findings of the whole audit apply.", "没有针对本网点的问题；整体问题同样适用。"),
     ("site_visits", "Visits", "走访"),
     ("shown_of", "The {shown} most urgent of {total} findings; {more} more (all with their evidence) in --checklist-only, the JSON and the CSV.", "显示 {total} 项中最紧急的 {shown} 项；其余 {more} 项（含依据）见 --checklist-only、JSON 与 CSV。"),
+    ("groups_more", "{more} more findings in {groups} further groups: --checklist-only, the JSON and the CSV list them all.", "另有 {more} 项问题（{groups} 组）：--checklist-only、JSON 与 CSV 列出全部。"),
     ("what_to_do", "What to do:", "改进措施："),
     ("also_above", "Also the actions of group {n} above.", "另见上文第 {n} 组的措施。"),
     ("covers", "also", "同时为"),
