@@ -150,6 +150,7 @@ mod tests {
     fn every_label_the_code_names_exists() {
         let sources = [
             include_str!("../report/checklist.rs"),
+            include_str!("../report/summary.rs"),
             include_str!("checklist_view.rs"),
             include_str!("csv.rs"),
             include_str!("html.rs"),

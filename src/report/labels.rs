@@ -181,6 +181,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("note_covers_gap4", " Standard and promise are the same here, so this is also the communication gap (D-C).", "此处标准与承诺相同，因此这也是沟通差距（D-C）。"),
     ("summary_critical", "Critical question {question} failed in {failures} of {visits} visits at {place}", "关键问题 {question} 在{place}的 {visits} 次走访中有 {failures} 次不合格"),
     ("summary_shortfall", "{subject}: {gap} of {size} points", "{subject}：{gap} {size} 分"),
+    ("summary_subject", "{item} {short} ({dimension})", "{item} {short}（{dimension}）"),
     ("summary_more", " (and {n} more in this group)", "（本组另有 {n} 项）"),
     ("summary_owner", " — owner {owner}, due {due}.", "——负责人 {owner}，期限 {due}。"),
     ("headline_scores", "Headline scores", "主要得分"),

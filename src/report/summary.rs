@@ -323,7 +323,15 @@ fn sentence(audit: &Audit, e: &Entry, others: usize, lang: Lang) -> String {
             let subject = match e.item.as_deref().and_then(|i| audit.item_index(i)) {
                 Some(i) => {
                     let item = &audit.items[i];
-                    format!("{} {} ({dimension})", item.id, item.short_label().get(lang))
+                    fill(
+                        lang,
+                        "summary_subject",
+                        &[
+                            ("item", &item.id),
+                            ("short", item.short_label().get(lang)),
+                            ("dimension", &dimension),
+                        ],
+                    )
                 }
                 None => dimension,
             };
