@@ -188,6 +188,7 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
     inputs.push(request.checklist_state.clone());
     inputs.extend(request.baseline.clone());
     inputs.extend(side.kano_files.iter().map(|d| PathBuf::from(&d.path)));
+    report.set_gate(&gate, request.allow_unmeasured);
     Ok(Outcome {
         report,
         gate,
@@ -371,12 +372,16 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         .shoppers
         .as_ref()
         .map(|s| s.visits.item_levels(audit, &s.form));
-    let (items, dimensions, servqual) = gaps::analyse(
+    let (mut items, mut dimensions, servqual) = gaps::analyse(
         audit,
         data.customers.as_ref().map(|(a, _)| a),
         data.management.as_ref().map(|(a, _)| a),
         shopper_items.as_ref(),
     );
+    if let Some(s) = &data.shoppers {
+        let intervals = s.visits.level_intervals(audit, &s.form);
+        gaps::attach_delivery_intervals(&mut items, &mut dimensions, &intervals);
+    }
     let mut files = data.files.clone();
     let trend = side.baseline.as_ref().map(|(baseline, digest)| {
         files.push(digest.clone());
@@ -408,10 +413,13 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
     }
     files.extend(side.kano_files.iter().cloned());
     let library = library_for(audit.actions.as_ref());
+    let checklist =
+        crate::report::checklist::word(&found, audit, shoppers.as_ref(), &library, lang);
     let parts = ReportParts {
         customers: data.customers.as_ref().map_or(0, |(a, _)| a.respondents),
         management: data.management.as_ref().map_or(0, |(a, _)| a.respondents),
-        checklist: crate::report::checklist::word(&found, audit, &library, lang),
+        checklist,
+        lang,
         ipa,
         items,
         dimensions,

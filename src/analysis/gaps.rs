@@ -55,6 +55,68 @@ impl Gaps {
     }
 }
 
+/// 95% intervals of the five gaps (JSON `gaps_ci95`, keys "1".."5"): `null` where a
+/// gap is not measured or its data give no interval. Gaps 3 and 4 take the interval of
+/// D from the visits (S and C are fixed); gap 5 is the customer gap's; gaps 1 and 2 are
+/// `null` for now (they need the managers' spread).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct GapIntervals {
+    /// Gap 1, M - E.
+    #[serde(rename = "1")]
+    pub knowledge: Option<[f64; 2]>,
+    /// Gap 2, S - M.
+    #[serde(rename = "2")]
+    pub standards: Option<[f64; 2]>,
+    /// Gap 3, D - S.
+    #[serde(rename = "3")]
+    pub delivery: Option<[f64; 2]>,
+    /// Gap 4, D - C.
+    #[serde(rename = "4")]
+    pub communication: Option<[f64; 2]>,
+    /// Gap 5, P - E.
+    #[serde(rename = "5")]
+    pub customer: Option<[f64; 2]>,
+}
+
+impl GapIntervals {
+    /// The interval of gap `n` (1..5).
+    pub fn get(&self, n: u8) -> Option<[f64; 2]> {
+        match n {
+            1 => self.knowledge,
+            2 => self.standards,
+            3 => self.delivery,
+            4 => self.communication,
+            5 => self.customer,
+            _ => None,
+        }
+    }
+}
+
+/// Adds the intervals of gaps 3 and 4 from the precision of D in the visits: an item's
+/// D interval minus its S (gap 3) or C (gap 4); a dimension's gap ± the half-width of
+/// its pooled D interval.
+pub fn attach_delivery_intervals(
+    items: &mut [ItemResult],
+    dimensions: &mut [DimensionResult],
+    intervals: &crate::analysis::shoppers::LevelIntervals,
+) {
+    let shift = |d: Option<[f64; 2]>, level: Option<f64>, gap: Option<f64>| {
+        gap?;
+        let [lo, hi] = d?;
+        let level = level?;
+        Some([lo - level, hi - level])
+    };
+    for (it, d) in items.iter_mut().zip(&intervals.items) {
+        it.gaps_ci95.delivery = shift(*d, it.standard, it.gaps.delivery);
+        it.gaps_ci95.communication = shift(*d, it.promise, it.gaps.communication);
+    }
+    let around = |gap: Option<f64>, half: Option<f64>| Some([gap? - half?, gap? + half?]);
+    for (dim, half) in dimensions.iter_mut().zip(&intervals.dimensions) {
+        dim.gaps_ci95.delivery = around(dim.gaps.delivery, *half);
+        dim.gaps_ci95.communication = around(dim.gaps.communication, *half);
+    }
+}
+
 /// The levels on the scale that the gaps compare.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Levels {
@@ -75,7 +137,7 @@ pub struct Levels {
 }
 
 /// Everything measured about one item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ItemResult {
     /// Item id.
     pub id: String,
@@ -103,6 +165,8 @@ pub struct ItemResult {
     pub divergent: bool,
     /// The five gaps.
     pub gaps: Gaps,
+    /// 95% intervals of the gaps, where their data are samples.
+    pub gaps_ci95: GapIntervals,
     /// Sample sd of d = P - E.
     pub sd: Option<f64>,
     /// 95% confidence interval of the customer gap.
@@ -124,7 +188,7 @@ pub struct ItemResult {
 }
 
 /// Everything measured about one dimension.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DimensionResult {
     /// Dimension id.
     pub id: String,
@@ -150,6 +214,8 @@ pub struct DimensionResult {
     pub divergent: bool,
     /// Mean of the item gaps, per gap.
     pub gaps: Gaps,
+    /// 95% intervals of the gaps, where their data are samples.
+    pub gaps_ci95: GapIntervals,
     /// Sample sd of the respondents' dimension gap scores.
     pub sd: Option<f64>,
     /// 95% interval around the dimension's customer gap.
@@ -227,6 +293,10 @@ pub fn analyse(
                 merged,
                 divergent,
                 gaps: Gaps::from_levels(&levels),
+                gaps_ci95: GapIntervals {
+                    customer: gap.and_then(|g| g.ci95).map(|(lo, hi)| [lo, hi]),
+                    ..GapIntervals::default()
+                },
                 sd: gap.and_then(|g| g.sd),
                 ci95: gap.and_then(|g| g.ci95).map(|(lo, hi)| [lo, hi]),
                 t: gap.and_then(|g| g.t),
@@ -296,6 +366,10 @@ pub fn analyse(
                 merged,
                 divergent,
                 gaps,
+                gaps_ci95: GapIntervals {
+                    customer: ci95,
+                    ..GapIntervals::default()
+                },
                 sd: score.and_then(|s| s.sd),
                 ci95,
                 alpha: sums.and_then(|s| s.alpha.alpha()),
@@ -360,6 +434,52 @@ pub fn merge(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn delivery_intervals_move_with_the_standard_and_the_promise() {
+        use crate::analysis::shoppers::LevelIntervals;
+        // D = 5.0 with interval 4.4..5.6; S = 6.0, C = 5.5: gap 3 -1.0 in -1.6..-0.4,
+        // gap 4 -0.5 in -1.1..0.1. The dimension: its gaps ± the half-width 0.3.
+        let mut item = ItemResult {
+            standard: Some(6.0),
+            promise: Some(5.5),
+            shopper: Some(5.0),
+            gaps: Gaps {
+                delivery: Some(-1.0),
+                communication: Some(-0.5),
+                ..Gaps::default()
+            },
+            ..ItemResult::default()
+        };
+        item.id = "R1".into();
+        let mut dim = DimensionResult {
+            gaps: Gaps {
+                delivery: Some(-1.0),
+                communication: None,
+                ..Gaps::default()
+            },
+            ..DimensionResult::default()
+        };
+        let intervals = LevelIntervals {
+            items: vec![Some([4.4, 5.6])],
+            dimensions: vec![Some(0.3)],
+        };
+        let mut items = vec![item];
+        attach_delivery_intervals(&mut items, std::slice::from_mut(&mut dim), &intervals);
+        let close = |a: Option<[f64; 2]>, b: [f64; 2]| {
+            let a = a.expect("an interval");
+            assert!(
+                (a[0] - b[0]).abs() < 1e-12 && (a[1] - b[1]).abs() < 1e-12,
+                "{a:?}"
+            );
+        };
+        close(items[0].gaps_ci95.delivery, [-1.6, -0.4]);
+        close(items[0].gaps_ci95.communication, [-1.1, 0.1]);
+        close(dim.gaps_ci95.delivery, [-1.3, -0.7]);
+        // Not measured, no interval.
+        assert_eq!(dim.gaps_ci95.communication, None);
+    }
+
     use super::*;
 
     #[test]

@@ -4,7 +4,10 @@
 //! importance points), performance the mean perception P. The crosshair is the mean
 //! importance and the mean performance of the points placed, so the quadrants say
 //! which dimensions matter more than average and do worse than average. A point on a
-//! crosshair line counts as high on that axis.
+//! crosshair line (within [`ON_THE_LINE`], so that rounding cannot split equal weights)
+//! counts as high on that axis; when every dimension weighs the same, all sit on the
+//! importance line, count as important, and the grid divides by performance alone
+//! (`crosshair.equal_importance`).
 
 use serde::Serialize;
 
@@ -25,11 +28,15 @@ pub enum Quadrant {
     PossibleOverkill,
 }
 
+/// Values this close to a crosshair line sit on it (weights that are equal on paper,
+/// e.g. 1/5 each, differ by rounding).
+pub const ON_THE_LINE: f64 = 1e-9;
+
 impl Quadrant {
     /// The quadrant of a point with `importance` and `performance` against a crosshair.
     pub fn of(importance: f64, performance: f64, crosshair: &Crosshair) -> Quadrant {
-        let important = importance >= crosshair.importance;
-        let performing = performance >= crosshair.performance;
+        let important = importance >= crosshair.importance - ON_THE_LINE;
+        let performing = performance >= crosshair.performance - ON_THE_LINE;
         match (important, performing) {
             (true, false) => Quadrant::ConcentrateHere,
             (true, true) => Quadrant::KeepUpTheGoodWork,
@@ -58,6 +65,9 @@ pub struct Crosshair {
     pub performance: f64,
     /// How the crosshair was chosen: always `mean`.
     pub rule: &'static str,
+    /// Every point has the same importance: all count as important, and the quadrants
+    /// divide by performance only.
+    pub equal_importance: bool,
 }
 
 /// One dimension or item in the grid.
@@ -104,10 +114,14 @@ pub fn place(points: &[(String, f64, f64)]) -> Option<(Crosshair, Vec<IpaPoint>)
         return None;
     }
     let n = points.len() as f64;
+    let importance = points.iter().map(|p| p.1).sum::<f64>() / n;
     let crosshair = Crosshair {
-        importance: points.iter().map(|p| p.1).sum::<f64>() / n,
+        importance,
         performance: points.iter().map(|p| p.2).sum::<f64>() / n,
         rule: "mean",
+        equal_importance: points
+            .iter()
+            .all(|p| (p.1 - importance).abs() <= ON_THE_LINE),
     };
     let placed = points
         .iter()
@@ -173,8 +187,35 @@ mod tests {
             importance: 0.5,
             performance: 5.0,
             rule: "mean",
+            equal_importance: false,
         };
         assert_eq!(Quadrant::of(0.5, 5.0, &c), Quadrant::KeepUpTheGoodWork);
+    }
+
+    #[test]
+    fn equal_weights_all_count_as_important_despite_rounding() {
+        // Five weights of 1/5: their mean is not exactly 0.2 in floating point, yet every
+        // dimension sits on the line; the grid divides by performance only.
+        let w = 1.0 / 5.0;
+        let points: Vec<(String, f64, f64)> = [4.0, 4.5, 5.0, 5.5, 6.0]
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("d{i}"), w, *p))
+            .collect();
+        let (c, placed) = place(&points).unwrap();
+        assert!(c.equal_importance);
+        let quadrants: Vec<Quadrant> = placed.iter().map(|p| p.quadrant).collect();
+        use Quadrant::*;
+        assert_eq!(
+            quadrants,
+            vec![
+                ConcentrateHere,
+                ConcentrateHere,
+                KeepUpTheGoodWork,
+                KeepUpTheGoodWork,
+                KeepUpTheGoodWork
+            ]
+        );
     }
 
     #[test]

@@ -121,6 +121,16 @@ impl Interner {
     }
 }
 
+/// How precisely the visits measure the delivered level D (see
+/// [`ShopperAccumulator::level_intervals`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelIntervals {
+    /// 95% interval of D per item, in audit order.
+    pub items: Vec<Option<[f64; 2]>>,
+    /// Half-width of the 95% interval of D per dimension, in audit order.
+    pub dimensions: Vec<Option<f64>>,
+}
+
 /// Running sums over the visits of one period.
 #[derive(Debug, Clone)]
 pub struct ShopperAccumulator {
@@ -251,6 +261,49 @@ impl ShopperAccumulator {
             .collect()
     }
 
+    /// 95% intervals of the delivered level D, on the audit scale: per item (pooling the
+    /// same answers as [`ShopperAccumulator::item_levels`]) and per dimension (pooling
+    /// every answer of a question that measures the dimension or one of its items). Each
+    /// answer counts as one observation of the level; `None` where fewer than two.
+    pub fn level_intervals(&self, audit: &Audit, form: &Form) -> LevelIntervals {
+        let range = audit.scale.max - audit.scale.min;
+        let interval = |answers: &Moments| {
+            let (lo, hi) = mean_test(answers).ci95?;
+            Some([audit.scale.from_fraction(lo), audit.scale.from_fraction(hi)])
+        };
+        let pooled = |keep: &dyn Fn(Target) -> bool| {
+            let mut all = Moments::default();
+            let mut named = false;
+            for (question, sums) in form.questions.iter().zip(&self.questions) {
+                if keep(question.target) {
+                    named = true;
+                    all.merge(&sums.answers);
+                }
+            }
+            (named, all)
+        };
+        let items = (0..audit.items.len())
+            .map(|i| {
+                let (named, own) = pooled(&|t| t == Target::Item(i));
+                let answers = if named {
+                    own
+                } else {
+                    let d = audit.items[i].dimension;
+                    pooled(&|t| t == Target::Dimension(d)).1
+                };
+                interval(&answers)
+            })
+            .collect();
+        let dimensions = (0..audit.dimensions.len())
+            .map(|d| {
+                let (_, answers) = pooled(&|t| t.dimension(audit) == d);
+                let (lo, hi) = mean_test(&answers).ci95?;
+                Some((hi - lo) / 2.0 * range)
+            })
+            .collect();
+        LevelIntervals { items, dimensions }
+    }
+
     /// The shopper part of the report.
     pub fn report(&self, audit: &Audit, form: &Form) -> ShopperReport {
         let overall = mean_test(&self.scores);
@@ -288,6 +341,8 @@ impl ShopperAccumulator {
             .zip(&self.questions)
             .map(|(q, sums)| QuestionResult {
                 id: q.id.clone(),
+                text: q.text.clone(),
+                short: q.short_label(),
                 section: form.sections[q.section].id.clone(),
                 item: match q.target {
                     Target::Item(i) => Some(audit.items[i].id.clone()),
@@ -529,6 +584,10 @@ pub struct SectionResult {
 pub struct QuestionResult {
     /// Question id.
     pub id: String,
+    /// The question as the form words it.
+    pub text: Text,
+    /// Its short label (`short:` in the form, or the first words of the text).
+    pub short: Text,
     /// Section id.
     pub section: String,
     /// The item it maps to (`null` for a question mapped to a dimension).

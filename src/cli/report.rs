@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::analysis::gate::Status;
 use crate::cli::{Global, EXIT_THRESHOLD};
 use crate::definition::checklist_state;
-use crate::export::{checklist_markdown, Format, RenderOptions};
+use crate::export::{checklist_csv, checklist_markdown, terminal_width, Format, RenderOptions};
 use crate::i18n::Lang;
 use crate::output::{check_target, stderr_line, write_atomic, write_output};
 use crate::problem::{Problem, Problems};
@@ -25,9 +25,9 @@ pub struct ReportArgs {
     /// Language of labels and texts.
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,
-    /// Print only the checklist, as a Markdown task list (to --output or stdout; not
-    /// with --format or --report, which would otherwise get Markdown under their name).
-    #[arg(long, conflicts_with_all = ["format", "reports"])]
+    /// Print only the checklist: a Markdown task list, or with `--format csv` one row
+    /// per entry for a tracker (to --output or stdout; not with --report).
+    #[arg(long, conflicts_with = "reports")]
     pub checklist_only: bool,
     /// Write the checklist state file (ids, statuses, owners, notes, due dates).
     #[arg(long)]
@@ -59,6 +59,13 @@ pub struct ReportArgs {
     /// Record when the report was made (reports are otherwise byte-identical per input).
     #[arg(long)]
     pub timestamp: bool,
+    /// Add a scorecard per site: its scores beside the whole audit's, its own findings,
+    /// its visits (a printed page each in HTML).
+    #[arg(long)]
+    pub scorecards: bool,
+    /// Columns the terminal tables fit [default: COLUMNS, the terminal's width, or 80].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(60..))]
+    pub width: Option<u16>,
 }
 
 /// Parses `FORMAT=PATH` of `--report`.
@@ -120,9 +127,25 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
         let options = RenderOptions {
             lang: args.lang,
             color: *format == Format::Table && global.color.enabled(target == "-"),
+            width: terminal_width(args.width.map(usize::from), target == "-"),
+            scorecards: args.scorecards,
         };
         let bytes = if args.checklist_only {
-            checklist_markdown(report, args.lang).into_bytes()
+            match format {
+                Format::Csv => checklist_csv(report)?,
+                Format::Markdown | Format::Table => {
+                    checklist_markdown(report, args.lang).into_bytes()
+                }
+                Format::Json | Format::Html => {
+                    return Err(Problems::one(
+                        Problem::new("--checklist-only writes Markdown or CSV")
+                            .field("--format")
+                            .found(format!("{format:?}").to_lowercase())
+                            .expected("--format markdown or --format csv, or no --format"),
+                    )
+                    .into())
+                }
+            }
         } else {
             format.exporter().render(report, &options)?
         };

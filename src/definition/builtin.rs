@@ -108,6 +108,9 @@ pub struct InstrumentItem {
     pub dimension: String,
     /// Statement.
     pub text: Text,
+    /// Short label shown beside the id.
+    #[serde(default)]
+    pub short: Option<Text>,
     /// Negatively worded.
     #[serde(default)]
     pub reverse: bool,

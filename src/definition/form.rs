@@ -86,6 +86,8 @@ pub struct Question {
     pub id: String,
     /// The question.
     pub text: Text,
+    /// A short label as written (`short:`); [`Question::short_label`] derives one otherwise.
+    pub short: Option<Text>,
     /// Index into [`Form::sections`].
     pub section: usize,
     /// Yes/no or scale.
@@ -96,6 +98,15 @@ pub struct Question {
     pub critical: bool,
     /// The item or dimension it measures.
     pub target: Target,
+}
+
+impl Question {
+    /// The short label shown beside the id: `short:` or the first words of the text.
+    pub fn short_label(&self) -> Text {
+        self.short
+            .clone()
+            .unwrap_or_else(|| super::derive_short(&self.text))
+    }
 }
 
 /// One section of a form.
@@ -160,6 +171,8 @@ struct RawSection {
 struct RawQuestion {
     id: String,
     text: Text,
+    #[serde(default)]
+    short: Option<Text>,
     #[serde(rename = "type")]
     kind: String,
     #[serde(default)]
@@ -524,6 +537,7 @@ impl FormChecker<'_> {
         Some(Question {
             id: rq.id.clone(),
             text: rq.text.clone(),
+            short: rq.short.clone(),
             section,
             kind: kind?,
             weight,

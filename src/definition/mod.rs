@@ -67,8 +67,67 @@ pub struct Item {
     pub dimension: usize,
     /// The statement.
     pub text: Text,
+    /// A short label as written (`short:`); [`Item::short_label`] derives one otherwise.
+    pub short: Option<Text>,
     /// Negatively worded: answers are reverse-scored.
     pub reverse: bool,
+}
+
+impl Item {
+    /// The short label shown beside the id: `short:` or the first words of the text.
+    pub fn short_label(&self) -> Text {
+        self.short
+            .clone()
+            .unwrap_or_else(|| derive_short(&self.text))
+    }
+}
+
+/// Columns a derived short label may take (a CJK character counts as two).
+const SHORT_WIDTH: usize = 28;
+
+/// A short label from a text: its first words, cut at a word boundary, in each language.
+pub fn derive_short(text: &Text) -> Text {
+    Text {
+        en: first_words(&text.en, SHORT_WIDTH),
+        zh: text.zh.as_deref().map(|t| first_words(t, SHORT_WIDTH)),
+    }
+}
+
+/// The start of `text` within `width` columns: whole words where there are spaces,
+/// else up to the first punctuation mark (Chinese text has no spaces).
+fn first_words(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let text = text.trim();
+    let mut out = String::new();
+    let mut used = 0;
+    let mut last_break = None;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        if c.is_whitespace() {
+            last_break = Some(out.len());
+        }
+        // A clause ends at these marks; the label stops there when it has to be cut.
+        if matches!(
+            c,
+            '，' | '。' | '、' | '；' | '：' | '？' | '（' | ',' | ';' | ':' | '?' | '('
+        ) {
+            last_break = Some(out.len());
+        }
+        out.push(c);
+        used += w;
+    }
+    if out.len() == text.len() {
+        return out.trim_end_matches(['.', '。', '?', '？']).to_string();
+    }
+    let cut = match last_break {
+        Some(at) if at > 0 => &out[..at],
+        _ => out.as_str(),
+    };
+    cut.trim_end_matches(|c: char| c.is_whitespace() || ",;:(，、；：（".contains(c))
+        .to_string()
 }
 
 /// How the weighted SERVQUAL score weighs the dimensions.
@@ -314,5 +373,27 @@ pub fn canonical_dimension_id(id: &str) -> &str {
         "professionalism"
     } else {
         id
+    }
+}
+
+#[cfg(test)]
+mod short_label_tests {
+    use super::*;
+
+    #[test]
+    fn a_derived_short_label_is_the_first_words_cut_at_a_word_boundary() {
+        let text = Text::new(
+            "Staff at the company are always willing to help you.",
+            "该公司员工总是乐于帮助您，从不推诿。",
+        );
+        let short = derive_short(&text);
+        // 28 columns: "Staff at the company are alw" would cut a word.
+        assert_eq!(short.en, "Staff at the company are");
+        // Chinese has no spaces: cut at the first comma (each character takes 2 columns).
+        assert_eq!(short.zh.as_deref(), Some("该公司员工总是乐于帮助您"));
+        // A short text is kept whole, without its final full stop.
+        assert_eq!(first_words("Right first time.", 28), "Right first time");
+        // One long word is cut by width.
+        assert_eq!(first_words(&"x".repeat(40), 28), "x".repeat(28));
     }
 }

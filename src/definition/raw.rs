@@ -98,6 +98,8 @@ pub struct RawItem {
     #[serde(default)]
     pub text: Option<Text>,
     #[serde(default)]
+    pub short: Option<Text>,
+    #[serde(default)]
     pub reverse: Option<bool>,
 }
 

@@ -282,6 +282,7 @@ impl Checker<'_> {
                                 id: it.id.clone(),
                                 dimension: d,
                                 text: it.text.clone(),
+                                short: it.short.clone(),
                                 reverse: it.reverse,
                             });
                         }
@@ -331,6 +332,11 @@ impl Checker<'_> {
                     }
                     if let Some(t) = &it.text {
                         target.text = t.clone();
+                        // The instrument's short label named the old statement.
+                        target.short = None;
+                    }
+                    if let Some(t) = &it.short {
+                        target.short = Some(t.clone());
                     }
                     if let Some(r) = it.reverse {
                         target.reverse = r;
@@ -350,6 +356,7 @@ impl Checker<'_> {
                             id: it.id.clone(),
                             dimension: d,
                             text: text.clone(),
+                            short: it.short.clone(),
                             reverse: it.reverse.unwrap_or(false),
                         });
                     }

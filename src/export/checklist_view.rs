@@ -4,11 +4,10 @@
 use comfy_table::{Cell, CellAlignment};
 use unicode_width::UnicodeWidthChar;
 
-use super::table::num;
-use super::{RenderOptions, Report};
+use super::table::{fit_lines, fitted, num};
+use super::{visible, RenderOptions, Report};
 use crate::definition::checklist_state::{Severity, Status};
 use crate::i18n::Lang;
-use crate::output::new_table;
 use crate::report::checklist::{gap_code, gap_name, severity_label, status_label, Entry};
 use crate::report::labels::{fill, label};
 
@@ -18,7 +17,7 @@ pub(crate) fn ipa_section(report: &Report, options: &RenderOptions) -> String {
     let Some(ipa) = &report.ipa else {
         return String::new();
     };
-    let mut table = new_table(options.color);
+    let mut table = fitted(options);
     table.set_header(vec![
         label(lang, "dimension"),
         label(lang, "ipa_importance"),
@@ -32,7 +31,7 @@ pub(crate) fn ipa_section(report: &Report, options: &RenderOptions) -> String {
             .find(|d| d.result.id == p.id)
             .map_or(p.id.as_str(), |d| d.label.get(lang));
         table.add_row(vec![
-            Cell::new(label),
+            Cell::new(visible(label)),
             right(format!("{:.0}%", p.importance * 100.0)),
             right(num(Some(p.performance))),
             Cell::new(p.quadrant.label(lang)),
@@ -47,14 +46,26 @@ pub(crate) fn ipa_section(report: &Report, options: &RenderOptions) -> String {
             ("performance", &num(Some(c.performance))),
         ],
     );
-    format!("\n{}\n{table}\n{crosshair}\n", label(lang, "ipa_title"))
+    let mut out = format!(
+        "\n{}\n{table}\n{}",
+        label(lang, "ipa_title"),
+        fit_lines(&crosshair, options.width)
+    );
+    if c.equal_importance {
+        out.push_str(&fit_lines(label(lang, "ipa_equal"), options.width));
+    }
+    out
 }
 
-/// Columns of the "Finding" cell of the checklist table; with the other columns the
-/// table fits a 120-column terminal.
+/// Columns of the "Finding" cell of the checklist table at most; with the other columns
+/// the table then fits a 120-column terminal.
 const FINDING_WIDTH: usize = 60;
 /// Columns of the "Owner / due" cell.
 const OWNER_WIDTH: usize = 28;
+/// Columns the other cells of the checklist table take with their borders.
+const OTHER_COLUMNS: usize = 60;
+/// Narrower terminals get the checklist as numbered blocks instead of a table.
+const TABLE_FROM: usize = 100;
 /// Lines of item values shown in one table row before "+N more".
 const ITEM_LINES: usize = 2;
 
@@ -156,7 +167,11 @@ fn label_of_dimension(report: &Report, id: &str, lang: Lang) -> String {
 fn headline(report: &Report, g: &Group, lang: Lang) -> String {
     let e = g.first();
     if let Some(q) = &e.question {
-        return fill(lang, "critical_failed", &[("question", q)]);
+        let named = match e.short.as_deref() {
+            Some(short) => format!("{q} “{}”", visible(short)),
+            None => q.clone(),
+        };
+        return fill(lang, "critical_failed", &[("question", &named)]);
     }
     let dim = e
         .dimension
@@ -180,12 +195,12 @@ fn headline(report: &Report, g: &Group, lang: Lang) -> String {
 }
 
 /// The second part of a group: its items with their gaps, or a critical question's sites.
-fn detail(g: &Group, lang: Lang) -> Vec<String> {
+fn detail(g: &Group, lang: Lang, width: usize) -> Vec<String> {
     let parts: Vec<String> = if g.first().question.is_some() {
         g.entries
             .iter()
             .map(|e| {
-                let place = e.site.as_deref().unwrap_or(label(lang, "all_sites"));
+                let place = visible(e.site.as_deref().unwrap_or(label(lang, "all_sites")));
                 match (e.evidence.failures, e.evidence.visits) {
                     (Some(f), Some(v)) => format!("{place} {f}/{v}"),
                     _ => place.to_string(),
@@ -214,7 +229,7 @@ fn detail(g: &Group, lang: Lang) -> Vec<String> {
         label(lang, "items_lead")
     };
     let sep = label(lang, "list_sep");
-    wrap_list(lead, &parts, sep, FINDING_WIDTH, ITEM_LINES, lang)
+    wrap_list(lead, &parts, sep, width, ITEM_LINES, lang)
 }
 
 /// `lead` and `parts` joined by `sep`, wrapped at `width` columns, at most `max_lines`
@@ -335,8 +350,25 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
         ],
     );
     let mut out = format!("\n{summary}\n");
-    if !groups.is_empty() {
-        let mut table = new_table(options.color);
+    // The groups that hold the most urgent entries; the rest are counted below.
+    let urgent: std::collections::BTreeSet<&str> = report
+        .checklist
+        .iter()
+        .filter(|e| e.current)
+        .take(SHOWN_ENTRIES)
+        .map(|e| e.group.as_str())
+        .collect();
+    let (groups, later): (Vec<Group>, Vec<Group>) = groups
+        .into_iter()
+        .partition(|g| urgent.contains(g.first().group.as_str()));
+    if !groups.is_empty() && options.width < TABLE_FROM {
+        out.push_str(&checklist_blocks(report, &groups, options));
+    } else if !groups.is_empty() {
+        let finding_width = options
+            .width
+            .saturating_sub(OTHER_COLUMNS)
+            .clamp(30, FINDING_WIDTH);
+        let mut table = fitted(options);
         table.set_header(vec![
             "#",
             label(lang, "finding_first_action"),
@@ -345,22 +377,22 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
         ]);
         for (n, g) in groups.iter().enumerate() {
             let first = g.first();
-            let mut finding = vec![truncate(&headline(report, g, lang), FINDING_WIDTH)];
-            finding.extend(detail(g, lang));
+            let mut finding = vec![truncate(
+                &visible(&headline(report, g, lang)),
+                finding_width,
+            )];
+            finding.extend(detail(g, lang, finding_width));
             if let Some(action) = first.actions.first() {
                 let arrow = format!("→ {action}");
-                finding.extend(wrap(&arrow, FINDING_WIDTH, 2));
+                finding.extend(wrap(&arrow, finding_width, 2));
             }
             let mut state = vec![severity_label(g.worst(), lang).to_string()];
             state.extend(g.status_lines(lang));
-            let mut owner = vec![truncate(first.owner.as_deref().unwrap_or("-"), OWNER_WIDTH)];
-            let others = g
-                .entries
-                .iter()
-                .filter_map(|e| e.owner.as_deref())
-                .filter(|o| Some(*o) != first.owner.as_deref())
-                .collect::<std::collections::BTreeSet<_>>()
-                .len();
+            let mut owner = vec![truncate(
+                &visible(first.owner.as_deref().unwrap_or("-")),
+                OWNER_WIDTH,
+            )];
+            let others = other_owners(g);
             if others > 0 {
                 owner.push(fill(lang, "other_owners", &[("n", &others.to_string())]));
             }
@@ -375,6 +407,18 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
             ]);
         }
         out.push_str(&format!("{table}\n"));
+    }
+    if !later.is_empty() {
+        let more: usize = later.iter().map(|g| g.entries.len()).sum();
+        let line = fill(
+            lang,
+            "groups_more",
+            &[
+                ("more", &more.to_string()),
+                ("groups", &later.len().to_string()),
+            ],
+        );
+        out.push_str(&fit_lines(&line, options.width));
     }
     let resolved: Vec<&str> = carried
         .iter()
@@ -409,11 +453,59 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
         .iter()
         .any(|e| e.current && e.severity == Severity::Watch)
     {
-        out.push_str(label(lang, "watch_legend"));
-        out.push('\n');
+        out.push_str(&fit_lines(label(lang, "watch_legend"), options.width));
     }
-    out.push_str(label(lang, "due_legend"));
-    out.push('\n');
+    out.push_str(&fit_lines(label(lang, "due_legend"), options.width));
+    out
+}
+
+/// How many owners other than the first entry's the group's entries name.
+fn other_owners(g: &Group) -> usize {
+    let first = g.first().owner.as_deref();
+    g.entries
+        .iter()
+        .filter_map(|e| e.owner.as_deref())
+        .filter(|o| Some(*o) != first)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+}
+
+/// The checklist groups as numbered blocks for a narrow terminal: headline with its
+/// severity, the items or sites, the first action, owner, due date and statuses.
+fn checklist_blocks(report: &Report, groups: &[Group], options: &RenderOptions) -> String {
+    let lang = options.lang;
+    let width = options.width.saturating_sub(5);
+    let mut out = String::new();
+    for (n, g) in groups.iter().enumerate() {
+        let first = g.first();
+        let head = format!(
+            "{} · {}",
+            severity_label(g.worst(), lang),
+            visible(&headline(report, g, lang))
+        );
+        let mut lines = wrap(&head, width, 2);
+        lines.extend(detail(g, lang, width));
+        if let Some(action) = first.actions.first() {
+            lines.extend(wrap(&format!("→ {action}"), width, 2));
+        }
+        let mut facts = vec![visible(first.owner.as_deref().unwrap_or("-")).into_owned()];
+        let others = other_owners(g);
+        if others > 0 {
+            facts.push(fill(lang, "other_owners", &[("n", &others.to_string())]));
+        }
+        if let Some(d) = g.due() {
+            facts.push(d.format("%Y-%m-%d").to_string());
+        }
+        lines.extend(wrap(&facts.join(" · "), width, 2));
+        lines.push(g.status_lines(lang).join(" · "));
+        for (i, line) in lines.iter().enumerate() {
+            if i == 0 {
+                out.push_str(&format!("{:>3}. {line}\n", n + 1));
+            } else {
+                out.push_str(&format!("     {line}\n"));
+            }
+        }
+    }
     out
 }
 
@@ -450,6 +542,10 @@ fn truncate(text: &str, width: usize) -> String {
 
 /// The numbers of one entry: "P-E -1.46 (95% CI -1.58 to -1.35, n = 453)" or
 /// "failed in 2 of 5 visits".
+pub(crate) fn entry_numbers(e: &Entry, lang: Lang) -> String {
+    numbers(e, lang)
+}
+
 fn numbers(e: &Entry, lang: Lang) -> String {
     let ev = &e.evidence;
     if let (Some(f), Some(v)) = (ev.failures, ev.visits) {
@@ -653,6 +749,200 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
         }
     }
     out
+}
+
+/// Entries the human formats (Markdown, HTML, terminal) show in full.
+pub(crate) const SHOWN_ENTRIES: usize = 10;
+
+/// The checklist as the Markdown and HTML reports show it: the most urgent entries,
+/// grouped, each group once with its actions once (an action already listed under an
+/// earlier group is not repeated), and how many more there are.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct Digest {
+    /// Current findings.
+    pub total: usize,
+    /// Groups of current findings.
+    pub groups_total: usize,
+    /// Findings shown.
+    pub shown: usize,
+    /// Findings not shown.
+    pub more: usize,
+    /// "The 10 most urgent of 59 findings ..." when some are not shown, else empty.
+    pub note: String,
+    /// The groups shown, most urgent first.
+    pub groups: Vec<DigestGroup>,
+}
+
+/// One group of the digest.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct DigestGroup {
+    /// Its number in the report, from 1.
+    pub n: usize,
+    /// What falls short (or which critical question failed).
+    pub headline: String,
+    /// The worst severity in the group (`critical`, `high`, `medium`, `watch`).
+    pub severity: Severity,
+    /// That severity in words.
+    pub severity_word: &'static str,
+    /// Owner of its most urgent entry.
+    pub owner: String,
+    /// Earliest due date.
+    pub due: String,
+    /// Priority of its most urgent entry.
+    pub priority: u32,
+    /// The evidence sentence of the dimension entry (or the first).
+    pub evidence: String,
+    /// The entries shown.
+    pub entries: Vec<DigestEntry>,
+    /// Entries of the group not shown.
+    pub hidden: usize,
+    /// Actions not already listed under an earlier group.
+    pub actions: Vec<String>,
+    /// Earlier groups whose actions apply too (those not repeated here).
+    pub also: Vec<usize>,
+}
+
+/// One entry of the digest.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct DigestEntry {
+    /// Stable id.
+    pub id: String,
+    /// Priority.
+    pub priority: u32,
+    /// What: the item with its short label, the dimension overall, or the site.
+    pub what: String,
+    /// The numbers.
+    pub numbers: String,
+    /// Severity code.
+    pub severity: Severity,
+    /// Severity in words.
+    pub severity_word: &'static str,
+    /// Status in words (with "overdue").
+    pub status: String,
+    /// Done or resolved.
+    pub closed: bool,
+    /// The owner, where it differs from the group's.
+    pub owner: Option<String>,
+    /// Ids it stands for too (gap 4 where standard = promise).
+    pub covers: Vec<String>,
+}
+
+/// What an entry is about, in words: the item and its short label, the dimension as
+/// a whole, or the site of a critical failure.
+fn subject(report: &Report, e: &Entry, lang: Lang) -> String {
+    match (&e.item, &e.site, &e.question) {
+        (_, Some(site), Some(_)) => site.clone(),
+        (_, None, Some(_)) => label(lang, "all_sites").to_string(),
+        (Some(item), _, None) => match e.short.as_deref().filter(|t| !t.is_empty()) {
+            Some(t) => format!("{item} {t}"),
+            None => item.clone(),
+        },
+        (None, _, None) => {
+            let dimension = e
+                .dimension
+                .as_deref()
+                .map_or_else(|| "-".into(), |d| label_of_dimension(report, d, lang));
+            fill(lang, "dimension_overall", &[("dimension", &dimension)])
+        }
+    }
+}
+
+/// The digest of the checklist: the `limit` most urgent current entries, grouped.
+pub(crate) fn digest(report: &Report, lang: Lang, limit: usize) -> Digest {
+    let all = groups(report);
+    let total: usize = all.iter().map(|g| g.entries.len()).sum();
+    let shown_ids: std::collections::BTreeSet<&str> = report
+        .checklist
+        .iter()
+        .filter(|e| e.current)
+        .take(limit)
+        .map(|e| e.id.as_str())
+        .collect();
+    let mut listed: Vec<(String, usize)> = Vec::new();
+    let mut groups = Vec::new();
+    for g in &all {
+        let entries: Vec<&Entry> = g
+            .entries
+            .iter()
+            .copied()
+            .filter(|e| shown_ids.contains(e.id.as_str()))
+            .collect();
+        if entries.is_empty() {
+            continue;
+        }
+        let n = groups.len() + 1;
+        let first = g.first();
+        let mut actions = Vec::new();
+        let mut also = Vec::new();
+        for a in &first.actions {
+            match listed.iter().find(|(text, _)| text == a) {
+                Some((_, earlier)) => {
+                    if !also.contains(earlier) {
+                        also.push(*earlier);
+                    }
+                }
+                None => {
+                    listed.push((a.clone(), n));
+                    actions.push(a.clone());
+                }
+            }
+        }
+        let lead = g.dimension_entry().unwrap_or(first);
+        groups.push(DigestGroup {
+            n,
+            headline: headline(report, g, lang),
+            severity: g.worst(),
+            severity_word: severity_label(g.worst(), lang),
+            owner: first.owner.clone().unwrap_or_else(|| "-".into()),
+            due: g
+                .due()
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            priority: first.priority,
+            evidence: lead.evidence.text.clone(),
+            hidden: g.entries.len() - entries.len(),
+            entries: entries
+                .iter()
+                .map(|e| DigestEntry {
+                    id: e.id.clone(),
+                    priority: e.priority,
+                    what: subject(report, e, lang),
+                    numbers: numbers(e, lang),
+                    severity: e.severity,
+                    severity_word: severity_label(e.severity, lang),
+                    status: status(e, lang),
+                    closed: e.status.is_closed(),
+                    owner: e.owner.clone().filter(|o| Some(o) != first.owner.as_ref()),
+                    covers: e.covers.clone(),
+                })
+                .collect(),
+            actions,
+            also,
+        });
+    }
+    let shown = shown_ids.len();
+    let more = total - shown;
+    let note = if more > 0 {
+        fill(
+            lang,
+            "shown_of",
+            &[
+                ("shown", &shown.to_string()),
+                ("total", &total.to_string()),
+                ("more", &more.to_string()),
+            ],
+        )
+    } else {
+        String::new()
+    };
+    Digest {
+        total,
+        groups_total: all.len(),
+        shown,
+        more,
+        note,
+        groups,
+    }
 }
 
 fn right(text: impl Into<String>) -> Cell {

@@ -334,6 +334,59 @@ impl Exporter for CsvExporter {
     }
 }
 
+/// Columns of the checklist CSV (`--checklist-only --format csv`), the fields an issue
+/// tracker or a spreadsheet of actions needs; codes stay codes in every language.
+pub const CHECKLIST_COLUMNS: [&str; 17] = [
+    "id",
+    "severity",
+    "priority",
+    "group",
+    "gap",
+    "dimension",
+    "item",
+    "title",
+    "evidence",
+    "owner",
+    "due",
+    "status",
+    "question",
+    "site",
+    "covers",
+    "overdue",
+    "actions",
+];
+
+/// The checklist as CSV: one row per entry, every entry (current and carried over), in
+/// priority order; text cells neutralised, actions joined by ` | `.
+pub fn checklist_csv(report: &Report) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(CHECKLIST_COLUMNS)?;
+    for e in &report.checklist {
+        let text = |s: &str| neutralise(s);
+        let opt = |s: &Option<String>| neutralise(s.as_deref().unwrap_or_default());
+        writer.write_record([
+            text(&e.id),
+            e.severity.word().to_string(),
+            e.priority.to_string(),
+            text(&e.group),
+            e.gap.to_string(),
+            opt(&e.dimension),
+            opt(&e.item),
+            text(&e.title),
+            text(&e.evidence.text),
+            opt(&e.owner),
+            e.due.format("%Y-%m-%d").to_string(),
+            e.status.word().to_string(),
+            opt(&e.question),
+            opt(&e.site),
+            text(&e.covers.join(" ")),
+            e.overdue.to_string(),
+            text(&e.actions.join(" | ")),
+        ])?;
+    }
+    Ok(writer.into_inner()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,15 @@ fn sign(x: Option<f64>) -> &'static str {
     }
 }
 
+/// The class of a gap with its interval: a shortfall or a surplus is coloured only when
+/// its interval excludes 0 (else it may be chance, and stays uncoloured).
+fn sign_with(x: Option<f64>, ci95: Option<[f64; 2]>) -> &'static str {
+    match ci95 {
+        Some([lo, hi]) if lo <= 0.0 && hi >= 0.0 => "",
+        _ => sign(x),
+    }
+}
+
 impl Exporter for HtmlExporter {
     fn render(&self, report: &Report, options: &RenderOptions) -> anyhow::Result<Vec<u8>> {
         let lang = options.lang;
@@ -95,7 +104,7 @@ impl Exporter for HtmlExporter {
                 report
                     .dimensions
                     .iter()
-                    .map(|d| sign(d.result.gaps.customer))
+                    .map(|d| sign_with(d.result.gaps.customer, d.result.ci95))
                     .collect::<Vec<_>>(),
             ),
         );
@@ -105,7 +114,7 @@ impl Exporter for HtmlExporter {
                 report
                     .items
                     .iter()
-                    .map(|i| sign(i.result.gaps.customer))
+                    .map(|i| sign_with(i.result.gaps.customer, i.result.ci95))
                     .collect::<Vec<_>>(),
             ),
         );

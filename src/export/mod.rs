@@ -8,6 +8,7 @@ mod csv;
 mod html;
 mod json;
 mod markdown;
+mod scorecards;
 mod shoppers_table;
 pub mod svg;
 mod table;
@@ -17,7 +18,7 @@ use crate::i18n::Lang;
 use crate::report::Report;
 
 pub use checklist_view::markdown as checklist_markdown;
-pub use csv::CsvExporter;
+pub use csv::{checklist_csv, CsvExporter};
 pub use html::HtmlExporter;
 pub use json::Json;
 pub use markdown::MarkdownExporter;
@@ -30,6 +31,56 @@ pub struct RenderOptions {
     pub lang: Lang,
     /// Whether to use terminal colours.
     pub color: bool,
+    /// Columns the terminal tables must fit in.
+    pub width: usize,
+    /// Add a scorecard per site (HTML: one printed page each).
+    pub scorecards: bool,
+}
+
+/// Terminal tables fit this many columns when nothing else says.
+pub const DEFAULT_WIDTH: usize = 80;
+/// The narrowest width tables are laid out for.
+pub const MIN_WIDTH: usize = 60;
+
+/// The width terminal tables fit: `--width`, else `COLUMNS`, else the terminal's width
+/// when standard output is one, else 80.
+pub fn terminal_width(requested: Option<usize>, to_stdout: bool) -> usize {
+    let from_env = || {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+    };
+    let from_terminal = || {
+        use std::io::IsTerminal;
+        if !to_stdout || !std::io::stdout().is_terminal() {
+            return None;
+        }
+        comfy_table::Table::new().width().map(usize::from)
+    };
+    requested
+        .or_else(from_env)
+        .or_else(from_terminal)
+        .filter(|w| *w > 0)
+        .unwrap_or(DEFAULT_WIDTH)
+        .max(MIN_WIDTH)
+}
+
+/// User text made safe for a terminal or a Markdown file: control characters (escape
+/// sequences, backspace, bell ...) are shown as `\u{..}` instead of acting; tabs and
+/// line breaks become spaces.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\t' | '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// One output format.
@@ -99,6 +150,7 @@ mod tests {
     fn every_label_the_code_names_exists() {
         let sources = [
             include_str!("../report/checklist.rs"),
+            include_str!("../report/summary.rs"),
             include_str!("checklist_view.rs"),
             include_str!("csv.rs"),
             include_str!("html.rs"),
@@ -113,6 +165,21 @@ mod tests {
         for key in named {
             assert!(LABELS.iter().any(|(k, _, _)| *k == key), "{key}");
         }
+    }
+
+    #[test]
+    fn control_characters_in_user_text_are_shown_not_obeyed() {
+        assert_eq!(super::visible("Old Town"), "Old Town");
+        assert_eq!(
+            super::visible("Air\u{1b}[31mport\u{7}\tA"),
+            "Air\\u{1b}[31mport\\u{7} A"
+        );
+    }
+
+    #[test]
+    fn the_width_is_the_flag_then_columns_then_80_and_never_below_the_minimum() {
+        assert_eq!(super::terminal_width(Some(120), false), 120);
+        assert_eq!(super::terminal_width(Some(10), false), super::MIN_WIDTH);
     }
 
     #[test]

@@ -2,10 +2,9 @@
 
 use comfy_table::{Cell, Color};
 
-use super::table::{header, right};
-use super::RenderOptions;
+use super::table::{fit_lines, fitted, header, right};
+use super::{visible, RenderOptions};
 use crate::analysis::shoppers::{QuestionResult, ShopperReport};
-use crate::output::new_table;
 use crate::report::labels::label;
 
 /// How many questions "missed most" lists.
@@ -19,8 +18,8 @@ pub const CALIBRATION_MARK: f64 = 0.10;
 pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
     let lang = options.lang;
     let mut out = String::new();
-    out.push_str(&format!(
-        "{}: {}\n{} {} · {} {}%{} · {} {} ({})\n\n",
+    let lead = format!(
+        "{}: {}\n{} {} · {} {}%{} · {} {} ({})",
         label(lang, "shoppers_form"),
         s.form.title.get(lang),
         s.visits,
@@ -36,10 +35,12 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
             "zero" => label(lang, "critical_scores_zero"),
             _ => label(lang, "critical_flagged"),
         },
-    ));
+    );
+    out.push_str(&fit_lines(&lead, options.width));
+    out.push('\n');
     out.push_str(label(lang, "sites_by_score"));
     out.push('\n');
-    let mut sites = new_table(options.color);
+    let mut sites = fitted(options);
     header(
         &mut sites,
         &[
@@ -61,7 +62,7 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
         };
         sites.add_row(vec![
             right(site.rank.map_or("-".into(), |r| r.to_string())),
-            Cell::new(&site.site),
+            Cell::new(visible(&site.site)),
             right(site.visits.to_string()),
             right(pct(site.mean_score)),
             right(site.ci95.map_or("-".into(), |[lo, hi]| {
@@ -87,7 +88,7 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
         s.questions.iter().filter(|q| q.score.is_some()).collect();
     // Stable sort: equal scores keep form order.
     missed.sort_by(|a, b| a.score.unwrap_or(1.0).total_cmp(&b.score.unwrap_or(1.0)));
-    let mut questions = new_table(options.color);
+    let mut questions = fitted(options);
     header(
         &mut questions,
         &[
@@ -104,7 +105,7 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
     );
     for q in missed.iter().take(MISSED_LISTED) {
         questions.add_row(vec![
-            Cell::new(&q.id),
+            Cell::new(format!("{} {}", q.id, visible(q.short.get(lang)))),
             Cell::new(&q.section),
             Cell::new(q.item.as_deref().unwrap_or(&q.dimension)),
             right(format!("{}", q.weight)),
@@ -127,9 +128,8 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
     out.push('\n');
 
     out.push('\n');
-    out.push_str(label(lang, "calibration_title"));
-    out.push('\n');
-    let mut calibration = new_table(options.color);
+    out.push_str(&fit_lines(label(lang, "calibration_title"), options.width));
+    let mut calibration = fitted(options);
     header(
         &mut calibration,
         &[
@@ -148,7 +148,7 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
             ""
         };
         calibration.add_row(vec![
-            Cell::new(&b.shopper),
+            Cell::new(visible(&b.shopper)),
             right(b.visits.to_string()),
             right(b.sites.to_string()),
             right(b.n.to_string()),
@@ -160,8 +160,7 @@ pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {
     }
     out.push_str(&calibration.to_string());
     out.push('\n');
-    out.push_str(label(lang, "calibration_legend"));
-    out.push('\n');
+    out.push_str(&fit_lines(label(lang, "calibration_legend"), options.width));
     out
 }
 

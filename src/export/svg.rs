@@ -163,7 +163,8 @@ pub fn percent_bars(rows: &[(String, Option<f64>)], title: &str, lang: Lang) -> 
 /// Expectation vs perception per item on the answer scale, with the zone of tolerance
 /// (adequate…desired) as a band where both were measured.
 pub fn items(report: &Report, lang: Lang) -> String {
-    let (label_w, plot_w, row_h, top) = (40.0, 320.0, 18.0, 22.0);
+    // Room for the id and its short label, e.g. "R1 Done by the time promised".
+    let (label_w, plot_w, row_h, top) = (175.0, 320.0, 18.0, 22.0);
     let (min, max) = (report.scale.min, report.scale.max);
     let span = if max > min { max - min } else { 1.0 };
     let x = |v: f64| label_w + (v - min) / span * plot_w;
@@ -190,7 +191,7 @@ pub fn items(report: &Report, lang: Lang) -> String {
             s,
             "<text x=\"0\" y=\"{:.1}\">{}</text>",
             y + 4.0,
-            esc(&short(&r.id, 6))
+            esc(&short(&format!("{} {}", r.id, it.short.get(lang)), 30))
         );
         if let (Some(a), Some(d)) = (r.adequate, r.desired) {
             let (lo, hi) = (a.min(d), a.max(d));

@@ -1,12 +1,218 @@
 //! The terminal report: the gap tables laid out with comfy-table.
 
-use comfy_table::{Attribute, Cell, CellAlignment, Color, Table};
+use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table};
 
-use super::{Exporter, RenderOptions, Report};
+use super::{visible, Exporter, RenderOptions, Report};
 use crate::i18n::Lang;
 use crate::output::new_table;
-use crate::report::labels::label;
+use crate::report::labels::{fill, label};
 pub(crate) use crate::report::num;
+use crate::report::summary::GateStatus;
+
+/// At least this many columns show the items table with its dimension, sd and t;
+/// narrower terminals get it without those columns.
+const WIDE: usize = 118;
+/// At least this many columns show a five-gap table whole (levels and gaps side by
+/// side, items with their short labels); narrower terminals get it in two parts.
+const FIVE_GAPS_WHOLE: usize = 132;
+
+/// A table in the report's style that wraps its cells to fit `options.width` columns.
+pub(super) fn fitted(options: &RenderOptions) -> Table {
+    let mut table = new_table(options.color);
+    table
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(u16::try_from(options.width).unwrap_or(u16::MAX));
+    table
+}
+
+/// Text cut to `width` columns at a character boundary, `…` marking the cut.
+pub(super) fn clip(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// `text` wrapped at spaces (or anywhere in CJK text) to lines of `width` columns, each
+/// after `indent`.
+pub(super) fn wrapped(text: &str, width: usize, indent: &str) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let width = width.saturating_sub(indent.chars().count()).max(20);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in text.split_inclusive(' ') {
+        let w: usize = word.chars().map(|c| c.width().unwrap_or(0)).sum();
+        if used + w > width && used > 0 {
+            lines.push(line.trim_end().to_string());
+            line = String::new();
+            used = 0;
+        }
+        // A word longer than a line (CJK text has no spaces) is cut by width.
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > width {
+                lines.push(line.trim_end().to_string());
+                line = String::new();
+                used = 0;
+            }
+            line.push(c);
+            used += cw;
+        }
+    }
+    if !line.trim().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+        .iter()
+        .map(|l| format!("{indent}{l}\n"))
+        .collect::<String>()
+}
+
+/// The summary: period and comparison, headline scores, the gate, the most urgent
+/// findings; then the site league table.
+fn summary_section(report: &Report, options: &RenderOptions) -> String {
+    let lang = options.lang;
+    let s = &report.summary;
+    let mut out = String::new();
+    let compared = match (&s.previous_period, s.has_previous) {
+        (Some(p), _) => fill(
+            lang,
+            "change_since",
+            &[("period", &format!("{} – {}", p.start, p.end))],
+        ),
+        (None, true) => label(lang, "change_since_baseline").to_string(),
+        (None, false) => label(lang, "no_previous").to_string(),
+    };
+    out.push_str(&format!(
+        "{} · {} {} – {} · {compared}\n",
+        label(lang, "summary"),
+        label(lang, "period_word"),
+        s.period.start,
+        s.period.end
+    ));
+    let change = |d: Option<f64>| match (&s.change, d) {
+        (Some(_), Some(v)) => format!(" ({})", super::view::signed(Some(v))),
+        _ => String::new(),
+    };
+    let mut scores = vec![
+        format!(
+            "{} {}{}",
+            label(lang, "servqual_unweighted"),
+            num(s.scores.unweighted),
+            change(s.change.and_then(|c| c.unweighted))
+        ),
+        format!(
+            "{} {}{}",
+            label(lang, "weighted"),
+            num(s.scores.weighted),
+            change(s.change.and_then(|c| c.weighted))
+        ),
+    ];
+    if let Some(v) = s.scores.shopper_score {
+        scores.push(format!("{} {v:.0}%", label(lang, "shopper_score")));
+    }
+    if let Some(n) = s.scores.critical_failures {
+        scores.push(format!("{} {n}", label(lang, "critical_failures")));
+    }
+    out.push_str(&wrapped(&scores.join(" · "), options.width, "  "));
+    let gate = &report.gate;
+    let mut verdict = if gate.rules.is_empty() {
+        label(lang, "gate_none").to_string()
+    } else if gate.passed {
+        label(lang, "gate_passed").to_string()
+    } else {
+        label(lang, "gate_failed").to_string()
+    };
+    for r in &gate.rules {
+        let status = match r.status {
+            GateStatus::Pass => format!("✓ {}", label(lang, "gate_pass")),
+            GateStatus::Fail => format!("✗ {}", label(lang, "gate_fail")),
+            GateStatus::Unmeasured => format!("? {}", label(lang, "gate_unmeasured")),
+        };
+        let value = r
+            .value
+            .map(|v| format!(" ({})", num(Some(v))))
+            .unwrap_or_default();
+        verdict.push_str(&format!("; `{}` {status}{value}", visible(&r.rule)));
+    }
+    let colon = label(lang, "colon");
+    out.push_str(&wrapped(
+        &format!("{}{colon}{verdict}", label(lang, "gate")),
+        options.width,
+        "  ",
+    ));
+    out.push_str(&format!(
+        "  {}{}\n",
+        label(lang, "urgent"),
+        colon.trim_end()
+    ));
+    if s.sentences.is_empty() {
+        out.push_str(&format!("    {}\n", label(lang, "nothing_urgent")));
+    }
+    for (i, sentence) in s.sentences.iter().enumerate() {
+        let text = wrapped(&visible(sentence), options.width, "      ");
+        out.push_str(&format!("  {:>2}. {}", i + 1, &text[6..]));
+    }
+    if let Some(league) = &report.league {
+        out.push('\n');
+        out.push_str(label(lang, "league"));
+        out.push('\n');
+        let mut table = fitted(options);
+        header(
+            &mut table,
+            &[
+                label(lang, "rank"),
+                label(lang, "site"),
+                label(lang, "respondents"),
+                label(lang, "customer_gap"),
+                label(lang, "shopper_score"),
+                label(lang, "critical_failures_col"),
+            ],
+            options.color,
+        );
+        let dash = || "-".to_string();
+        for site in &league.sites {
+            table.add_row(vec![
+                right(site.rank.map_or_else(dash, |r| r.to_string())),
+                Cell::new(visible(&site.site)),
+                right(site.respondents.map_or_else(dash, |n| n.to_string())),
+                gap_cell(site.customer_gap, None, options.color),
+                right(site.shopper_score.map_or_else(dash, |v| format!("{v:.1}"))),
+                right(site.critical_failures.map_or_else(dash, |n| n.to_string())),
+            ]);
+        }
+        out.push_str(&format!("{table}\n"));
+        let mut note = label(
+            lang,
+            if league.ranked_by == "customer_gap" {
+                "league_by_gap"
+            } else {
+                "league_by_shopper"
+            },
+        )
+        .to_string();
+        if !league.customer_gaps {
+            note.push(' ');
+            note.push_str(label(lang, "league_no_gaps"));
+        }
+        out.push_str(&wrapped(&note, options.width, ""));
+    }
+    out.push('\n');
+    out
+}
 
 /// Exporter for `--format table`.
 pub struct TableExporter;
@@ -16,10 +222,10 @@ impl Exporter for TableExporter {
         let lang = options.lang;
         let mut out = String::new();
         let a = &report.audit;
-        out.push_str(&a.title);
+        out.push_str(&visible(&a.title));
         out.push('\n');
         if let Some(org) = &a.organisation {
-            out.push_str(org);
+            out.push_str(&visible(org));
             out.push_str(" · ");
         }
         out.push_str(&format!(
@@ -32,40 +238,45 @@ impl Exporter for TableExporter {
             label(lang, "managers_word"),
             report.respondents.management,
         ));
+        out.push_str(&summary_section(report, options));
 
         out.push_str(label(lang, "gap5_by_dimension"));
         out.push('\n');
         out.push_str(&dimension_table(report, options).to_string());
         out.push('\n');
         let s = &report.servqual;
-        out.push_str(&format!(
+        let mut line = format!(
             "{}: {}   {}: {}",
             label(lang, "servqual_unweighted"),
             num(s.unweighted),
             label(lang, "weighted"),
             num(s.weighted),
-        ));
+        );
         if s.weighted_per_respondent.is_some() {
-            out.push_str(&format!(
+            line.push_str(&format!(
                 "   {}: {}",
                 label(lang, "weighted_per_respondent"),
                 num(s.weighted_per_respondent)
             ));
         }
+        out.push_str(fit_lines(&line, options.width).trim_end());
         out.push_str("\n\n");
 
         if has_other_gaps(report) {
             out.push_str(label(lang, "five_gaps"));
             out.push('\n');
-            out.push_str(&five_gap_table(report, options, false).to_string());
-            out.push('\n');
-            out.push_str(legend(lang));
-            out.push('\n');
+            for table in five_gap_tables(report, options, false) {
+                out.push_str(&table.to_string());
+                out.push('\n');
+            }
+            out.push_str(&fit_lines(legend(lang), options.width));
             out.push('\n');
             out.push_str(label(lang, "five_gaps_by_item"));
             out.push('\n');
-            out.push_str(&five_gap_table(report, options, true).to_string());
-            out.push('\n');
+            for table in five_gap_tables(report, options, true) {
+                out.push_str(&table.to_string());
+                out.push('\n');
+            }
         }
         if let Some(shoppers) = &report.shoppers {
             out.push('\n');
@@ -79,8 +290,69 @@ impl Exporter for TableExporter {
         out.push('\n');
         out.push_str(&super::checklist_view::ipa_section(report, options));
         out.push_str(&super::checklist_view::checklist_section(report, options));
+        if options.scorecards {
+            out.push_str(&scorecard_section(report, options));
+        }
         Ok(out.into_bytes())
     }
+}
+
+/// The site scorecards as text blocks: the site's scores beside the whole audit's, its
+/// own findings and its visits.
+fn scorecard_section(report: &Report, options: &RenderOptions) -> String {
+    let lang = options.lang;
+    let mut out = String::new();
+    for card in super::scorecards::scorecards(report, lang) {
+        let rank = card
+            .rank
+            .map(|r| format!(" ({} {r})", label(lang, "rank")))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n{}: {}{rank}\n",
+            label(lang, "scorecard"),
+            visible(&card.site)
+        ));
+        let mut table = fitted(options);
+        header(
+            &mut table,
+            &["", label(lang, "this_site"), label(lang, "whole_audit")],
+            options.color,
+        );
+        let customer_gap = label(lang, "customer_gap");
+        let rows = card.scores.iter().cloned().chain(
+            card.dimensions
+                .iter()
+                .map(|[d, here, all]| [format!("{customer_gap}: {d}"), here.clone(), all.clone()]),
+        );
+        for [what, here, all] in rows {
+            table.add_row(vec![Cell::new(what), right(here), right(all)]);
+        }
+        out.push_str(&format!("{table}\n"));
+        out.push_str(&format!("{}:\n", label(lang, "site_findings")));
+        if card.findings.is_empty() {
+            out.push_str(&wrapped(
+                label(lang, "site_no_findings"),
+                options.width,
+                "  ",
+            ));
+        }
+        for [_, severity, title, numbers] in &card.findings {
+            let line = format!("{severity} · {}: {numbers}", visible(title));
+            out.push_str(&wrapped(&line, options.width, "  "));
+        }
+        if !card.visits.is_empty() {
+            let mut line = card.visits.clone();
+            if !card.failed.is_empty() {
+                line.push_str(&format!(
+                    " · {}: {}",
+                    label(lang, "critical_failures"),
+                    card.failed.join(", ")
+                ));
+            }
+            out.push_str(&wrapped(&line, options.width, ""));
+        }
+    }
+    out
 }
 
 /// Whether anything beyond the customer survey was measured.
@@ -108,7 +380,7 @@ fn dimension_table(report: &Report, options: &RenderOptions) -> Table {
         .dimensions
         .iter()
         .any(|d| d.result.msa.is_some() || d.result.mss.is_some());
-    let mut table = new_table(options.color);
+    let mut table = fitted(options);
     let mut cols = vec![
         label(lang, "dimension"),
         label(lang, "weight"),
@@ -126,13 +398,13 @@ fn dimension_table(report: &Report, options: &RenderOptions) -> Table {
     for d in &report.dimensions {
         let r = &d.result;
         let mut row = vec![
-            Cell::new(d.label.get(lang)),
+            Cell::new(visible(d.label.get(lang))),
             right(percent(r.weight)),
             right(r.n.to_string()),
             right(num(r.expected)),
             right(num(r.perceived)),
             gap_cell(r.gaps.customer, r.ci95, options.color),
-            right(ci(r.ci95)),
+            right(ci_in(r.ci95, options.width)),
             right(num(r.alpha)),
         ];
         if zone {
@@ -146,7 +418,7 @@ fn dimension_table(report: &Report, options: &RenderOptions) -> Table {
 
 /// One row of a five-gap table: the levels compared and the gaps between them.
 struct FiveGapRow<'a> {
-    label: &'a str,
+    label: String,
     /// E, M, S, D, C, P in that order.
     levels: [Option<f64>; 6],
     merged: Option<f64>,
@@ -154,34 +426,37 @@ struct FiveGapRow<'a> {
     gaps: &'a crate::analysis::gaps::Gaps,
 }
 
-/// The five gaps per dimension (`by_item` false) or per item, with the levels they compare.
-fn five_gap_table(report: &Report, options: &RenderOptions, by_item: bool) -> Table {
+/// The five gaps per dimension (`by_item` false) or per item, with the levels they
+/// compare: one table where the terminal is wide enough, else the levels and the gaps
+/// in two tables.
+fn five_gap_tables(report: &Report, options: &RenderOptions, by_item: bool) -> Vec<Table> {
     let lang = options.lang;
-    let mut table = new_table(options.color);
     let first = if by_item {
         label(lang, "item")
     } else {
         label(lang, "dimension")
     };
-    header(
-        &mut table,
-        &[
-            first,
-            "E",
-            "M",
-            "S",
-            "D",
-            "C",
-            "P",
-            label(lang, "merged"),
-            label(lang, "col_gap1"),
-            label(lang, "col_gap2"),
-            label(lang, "col_gap3"),
-            label(lang, "col_gap4"),
-            label(lang, "col_gap5"),
-        ],
-        options.color,
-    );
+    let levels = [first, "E", "M", "S", "D", "C", "P", label(lang, "merged")];
+    let gaps = [
+        label(lang, "col_gap1"),
+        label(lang, "col_gap2"),
+        label(lang, "col_gap3"),
+        label(lang, "col_gap4"),
+        label(lang, "col_gap5"),
+    ];
+    let whole = options.width >= FIVE_GAPS_WHOLE;
+    let mut table = fitted(options);
+    let mut second = fitted(options);
+    if whole {
+        let cols: Vec<&str> = levels.iter().chain(&gaps).copied().collect();
+        header(&mut table, &cols, options.color);
+    } else {
+        header(&mut table, &levels, options.color);
+        let cols: Vec<&str> = std::iter::once(first).chain(gaps).collect();
+        header(&mut second, &cols, options.color);
+    }
+    // Items carry their short label where the width leaves room for it.
+    let label_width = if options.width >= WIDE { 28 } else { 20 };
     let rows: Vec<FiveGapRow> = if by_item {
         report
             .items
@@ -189,7 +464,10 @@ fn five_gap_table(report: &Report, options: &RenderOptions, by_item: bool) -> Ta
             .map(|it| {
                 let r = &it.result;
                 FiveGapRow {
-                    label: &r.id,
+                    label: clip(
+                        &format!("{} {}", r.id, visible(it.short.get(lang))),
+                        label_width,
+                    ),
                     levels: [
                         r.expected,
                         r.management,
@@ -211,7 +489,7 @@ fn five_gap_table(report: &Report, options: &RenderOptions, by_item: bool) -> Ta
             .map(|d| {
                 let r = &d.result;
                 FiveGapRow {
-                    label: d.label.get(lang),
+                    label: visible(d.label.get(lang)).into_owned(),
                     levels: [
                         r.expected,
                         r.management,
@@ -228,43 +506,51 @@ fn five_gap_table(report: &Report, options: &RenderOptions, by_item: bool) -> Ta
             .collect()
     };
     for r in rows {
-        let mut row = vec![Cell::new(r.label)];
+        let mut row = vec![Cell::new(&r.label)];
         row.extend(r.levels.iter().map(|&x| right(num(x))));
         row.push(right(format!(
             "{}{}",
             num(r.merged),
             if r.divergent { " ⚠" } else { "" }
         )));
-        for n in 1..=5 {
-            row.push(gap_cell(r.gaps.get(n), None, options.color));
+        let gap_cells = (1..=5).map(|n| gap_cell(r.gaps.get(n), None, options.color));
+        if whole {
+            row.extend(gap_cells);
+        } else {
+            let mut other = vec![Cell::new(&r.label)];
+            other.extend(gap_cells);
+            second.add_row(other);
         }
         table.add_row(row);
     }
-    table
+    if whole {
+        vec![table]
+    } else {
+        vec![table, second]
+    }
 }
 
 fn item_table(report: &Report, options: &RenderOptions) -> Table {
     let lang = options.lang;
-    let mut table = new_table(options.color);
-    header(
-        &mut table,
-        &[
-            label(lang, "item"),
-            label(lang, "dimension"),
-            "n",
-            "E",
-            "P",
-            label(lang, "col_gap_pe"),
-            "sd",
-            label(lang, "ci95"),
-            "t",
-            "p",
-        ],
-        options.color,
-    );
+    let wide = options.width >= WIDE;
+    let mut table = fitted(options);
+    let mut cols = vec![label(lang, "item")];
+    if wide {
+        cols.push(label(lang, "dimension"));
+    }
+    cols.extend(["n", "E", "P", label(lang, "col_gap_pe")]);
+    if wide {
+        cols.push("sd");
+    }
+    cols.push(label(lang, "ci95"));
+    if wide {
+        cols.push("t");
+    }
+    cols.push("p");
+    header(&mut table, &cols, options.color);
     for it in &report.items {
         let r = &it.result;
-        let label = report
+        let dimension = report
             .dimensions
             .iter()
             .find(|d| d.result.id == r.dimension)
@@ -274,18 +560,26 @@ fn item_table(report: &Report, options: &RenderOptions) -> Table {
         } else {
             r.id.clone()
         };
-        table.add_row(vec![
-            Cell::new(id),
-            Cell::new(label),
+        let short = visible(it.short.get(lang));
+        let mut row = vec![Cell::new(clip(&format!("{id} {short}"), 28))];
+        if wide {
+            row.push(Cell::new(visible(dimension)));
+        }
+        row.extend([
             right(r.n.to_string()),
             right(num(r.expected)),
             right(num(r.perceived)),
             gap_cell(r.gaps.customer, r.ci95, options.color),
-            right(num(r.sd)),
-            right(ci(r.ci95)),
-            right(num(r.t)),
-            right(p_value(r.p)),
         ]);
+        if wide {
+            row.push(right(num(r.sd)));
+        }
+        row.push(right(ci_in(r.ci95, options.width)));
+        if wide {
+            row.push(right(num(r.t)));
+        }
+        row.push(right(p_value(r.p)));
+        table.add_row(row);
     }
     table
 }
@@ -321,12 +615,45 @@ fn ci(x: Option<[f64; 2]>) -> String {
     })
 }
 
+/// An interval, without spaces around the `…` in a narrow terminal.
+fn ci_in(x: Option<[f64; 2]>, width: usize) -> String {
+    if width >= FIVE_GAPS_WHOLE {
+        return ci(x);
+    }
+    x.map_or("-".into(), |[lo, hi]| {
+        format!("{}…{}", num(Some(lo)), num(Some(hi)))
+    })
+}
+
 fn p_value(p: Option<f64>) -> String {
     match p {
         Some(p) if p < 0.001 => "<0.001".into(),
         Some(p) => format!("{p:.3}"),
         None => "-".into(),
     }
+}
+
+/// Lines of fixed text rewrapped to `width` columns, continuation lines indented two
+/// more than their line.
+pub(super) fn fit_lines(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.width() <= width {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        let first = wrapped(line.trim_start(), width - indent, "");
+        for (i, l) in first.lines().enumerate() {
+            let pad = if i == 0 { indent } else { indent + 2 };
+            out.push_str(&" ".repeat(pad));
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 fn legend(lang: Lang) -> &'static str {

@@ -52,6 +52,20 @@ pub fn render(
         }),
     );
     context.insert("facts", Value::from(Serde(Facts::of(report, options.lang))));
+    if options.scorecards {
+        context.insert(
+            "scorecards",
+            Value::from(Serde(super::scorecards::scorecards(report, options.lang))),
+        );
+    }
+    context.insert(
+        "cl",
+        Value::from(Serde(super::checklist_view::digest(
+            report,
+            options.lang,
+            super::checklist_view::SHOWN_ENTRIES,
+        ))),
+    );
     let name = match escape {
         Escape::Html => "report.html",
         Escape::Markdown => "report.md",
@@ -178,6 +192,12 @@ fn environment(escape: Escape, lang: Lang) -> anyhow::Result<Environment<'static
     }
     env.add_filter("num", |v: Value| num(float(&v)));
     env.add_filter("signed", |v: Value| signed(float(&v)));
+    // A shopper's calibration deviation (a fraction of the scale) in points of 100,
+    // one decimal, with its sign.
+    env.add_filter("points", |v: Value| match float(&v) {
+        Some(x) => format!("{:+.1}", x * 100.0),
+        None => "–".into(),
+    });
     env.add_filter("pct", |v: Value| match float(&v) {
         Some(x) => format!("{:.0}%", x * 100.0),
         None => "–".into(),
@@ -303,6 +323,8 @@ pub fn markdown_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\r' | '\n' | '\t' => out.push(' '),
+            // Other control characters (escape sequences, bell) are shown, not obeyed.
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
             c => out.push(c),
         }
     }
@@ -319,6 +341,11 @@ mod tests {
             markdown_escape("a|b <script>*x*\nnext"),
             r"a\|b &lt;script&gt;\*x\* next"
         );
+    }
+
+    #[test]
+    fn markdown_escape_shows_control_characters() {
+        assert_eq!(markdown_escape("Old\u{1b}[2JTown"), "Old\\u{1b}\\[2JTown");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::labels::{fill, label};
 use super::num;
 use crate::analysis::checklist::{self as rules, Absence, ActionSource, FindingKind};
 use crate::analysis::ipa::Quadrant;
+use crate::analysis::shoppers::ShopperReport;
 use crate::definition::actions::ActionLibrary;
 use crate::definition::checklist_state::{Severity, StateRecord, Status};
 use crate::definition::Audit;
@@ -88,6 +89,11 @@ pub struct Entry {
     pub notes: Option<String>,
     /// Concrete actions in the report language: the gap's (or critical) then the dimension's.
     pub actions: Vec<String>,
+    /// Ids of findings this entry stands for too (a gap-3 entry covering the gap-4
+    /// finding of the same value, where the standard equals the promise).
+    pub covers: Vec<String>,
+    /// The short label of its item or critical question, in the report language.
+    pub short: Option<String>,
 }
 
 fn date_str<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
@@ -151,32 +157,58 @@ fn fmt2(x: f64) -> String {
 }
 
 /// The checklist entries of `checklist` worded in `lang`: titles from the audit's
-/// labels, evidence sentences, and the actions of `library`.
+/// labels (and the short labels of the form's questions in `shoppers`), evidence
+/// sentences, and the actions of `library`.
 pub fn word(
     checklist: &rules::Checklist,
     audit: &Audit,
+    shoppers: Option<&ShopperReport>,
     library: &ActionLibrary,
     lang: Lang,
 ) -> Vec<Entry> {
     checklist
         .entries
         .iter()
-        .map(|e| word_entry(e, audit, library, lang))
+        .map(|e| word_entry(e, audit, shoppers, library, lang))
         .collect()
 }
 
-fn word_entry(e: &rules::Entry, audit: &Audit, library: &ActionLibrary, lang: Lang) -> Entry {
+fn word_entry(
+    e: &rules::Entry,
+    audit: &Audit,
+    shoppers: Option<&ShopperReport>,
+    library: &ActionLibrary,
+    lang: Lang,
+) -> Entry {
     let ev = &e.evidence;
-    let (title, text) = match e.absence {
+    let question_short = e.question.as_deref().and_then(|q| {
+        let found = shoppers?.questions.iter().find(|x| x.id == q)?;
+        Some(found.short.get(lang).to_string())
+    });
+    let item_short = e
+        .item
+        .as_deref()
+        .and_then(|i| audit.item_index(i))
+        .map(|i| audit.items[i].short_label().get(lang).to_string());
+    let (title, mut text) = match e.absence {
         Some(absence) => (
             e.recorded_title.clone().unwrap_or_else(|| e.id.clone()),
             absence_text(absence, audit, ev.value, lang),
         ),
         None => match (e.kind, &e.question) {
-            (FindingKind::Critical, Some(question)) => critical_words(e, question, lang),
+            (FindingKind::Critical, Some(question)) => {
+                let named = match &question_short {
+                    Some(short) => format!("{question} “{short}”"),
+                    None => question.clone(),
+                };
+                critical_words(e, &named, lang)
+            }
             _ => shortfall_words(e, audit, lang),
         },
     };
+    if !e.covers.is_empty() {
+        text.push_str(label(lang, "note_covers_gap4"));
+    }
     Entry {
         id: e.id.clone(),
         kind: e.kind,
@@ -218,6 +250,8 @@ fn word_entry(e: &rules::Entry, audit: &Audit, library: &ActionLibrary, lang: La
                 ActionSource::Critical => library.critical_actions(lang),
             })
             .collect(),
+        covers: e.covers.clone(),
+        short: question_short.or(item_short),
     }
 }
 
@@ -278,7 +312,7 @@ fn shortfall_words(e: &rules::Entry, audit: &Audit, lang: Lang) -> (String, Stri
         Some(i) => {
             let text = audit
                 .item_index(i)
-                .map(|x| audit.items[x].text.get(lang).trim().to_string())
+                .map(|x| audit.items[x].short_label().get(lang).trim().to_string())
                 .filter(|t| !t.is_empty() && t != i);
             match text {
                 Some(t) => fill(

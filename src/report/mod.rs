@@ -6,6 +6,7 @@
 
 pub mod checklist;
 pub mod labels;
+pub mod summary;
 
 use serde::Serialize;
 
@@ -15,8 +16,9 @@ use crate::analysis::segments::Segments;
 use crate::analysis::shoppers::ShopperReport;
 use crate::analysis::trend::Trend;
 use crate::definition::Audit;
-use crate::i18n::Text;
+use crate::i18n::{Lang, Text};
 pub use crate::provenance::Provenance;
+use summary::{Gate, League, Summary};
 
 /// The JSON schema id; within v1 fields are only ever added.
 pub const SCHEMA: &str = crate::schema::REPORT;
@@ -79,6 +81,8 @@ pub struct ItemRow {
     pub result: ItemResult,
     /// Statement in English and Chinese.
     pub text: Text,
+    /// Short label in English and Chinese (`short:`, or the first words of the text).
+    pub short: Text,
 }
 
 /// A finished report: what every format shows.
@@ -110,6 +114,13 @@ pub struct Report {
     pub segments: Option<Segments>,
     /// Changes since a baseline report (`--baseline`); `null` without one.
     pub trend: Option<Trend>,
+    /// What to read first: period, headline scores and change, the most urgent findings.
+    pub summary: Summary,
+    /// The gate's verdict on this report (every rule with its value and status).
+    pub gate: Gate,
+    /// Per site: respondents, customer gap, shopper score, critical failures, rank;
+    /// `null` without shopper sites or segments by site.
+    pub league: Option<League>,
 }
 
 /// What analysis produced for one report, ready to be laid out as its model.
@@ -135,11 +146,28 @@ pub struct ReportParts {
     pub trend: Option<Trend>,
     /// The improvement checklist, worded, in priority order.
     pub checklist: Vec<checklist::Entry>,
+    /// The language the checklist and summary are worded in.
+    pub lang: Lang,
 }
 
 impl Report {
-    /// Lays out the analysis of `audit` as a report.
+    /// Lays out the analysis of `audit` as a report; the gate is empty until
+    /// [`Report::set_gate`] records its verdict.
     pub fn new(audit: &Audit, provenance: Provenance, parts: ReportParts) -> Self {
+        let period = Period {
+            start: audit.meta.period_start.to_string(),
+            end: audit.meta.period_end.to_string(),
+        };
+        let summary = summary::summary(&summary::SummaryInputs {
+            audit,
+            period: &period,
+            servqual: &parts.servqual,
+            shoppers: parts.shoppers.as_ref(),
+            trend: parts.trend.as_ref(),
+            checklist: &parts.checklist,
+            lang: parts.lang,
+        });
+        let league = summary::league(parts.shoppers.as_ref(), parts.segments.as_ref());
         Report {
             schema: SCHEMA,
             provenance,
@@ -147,10 +175,7 @@ impl Report {
                 id: audit.meta.id.clone(),
                 title: audit.meta.title.clone(),
                 organisation: audit.meta.organisation.clone(),
-                period: Period {
-                    start: audit.meta.period_start.to_string(),
-                    end: audit.meta.period_end.to_string(),
-                },
+                period,
             },
             scale: ScaleInfo {
                 min: audit.scale.min,
@@ -176,6 +201,7 @@ impl Report {
                 .map(|(result, it)| ItemRow {
                     result,
                     text: it.text.clone(),
+                    short: it.short_label(),
                 })
                 .collect(),
             ipa: parts.ipa,
@@ -184,7 +210,19 @@ impl Report {
             checklist: parts.checklist,
             segments: parts.segments,
             trend: parts.trend,
+            summary,
+            gate: Gate::of(&[], false),
+            league,
         }
+    }
+
+    /// Records the gate's verdict on this report.
+    pub fn set_gate(
+        &mut self,
+        outcomes: &[crate::analysis::gate::Outcome],
+        allow_unmeasured: bool,
+    ) {
+        self.gate = Gate::of(outcomes, allow_unmeasured);
     }
 }
 

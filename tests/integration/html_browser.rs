@@ -280,3 +280,87 @@ fn full_fixture_report_with_trend_and_shoppers_renders() {
         );
     }
 }
+
+/// Pages of a PDF Chromium wrote (its page objects are not compressed).
+fn pdf_pages(bytes: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(bytes);
+    text.matches("/Type /Page").count() - text.matches("/Type /Pages").count()
+}
+
+/// The text of page `page` of `pdf`, where poppler's `pdftotext` is installed.
+fn pdf_page_text(pdf: &Path, page: usize) -> Option<String> {
+    let out = Command::new("pdftotext")
+        .args(["-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn the_example_report_prints_with_the_summary_first_and_a_page_per_scorecard() {
+    let Some(browser) = chromium() else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = out_dir();
+    let page = dir.join("harbour-bank-print.html");
+    let pdf = dir.join("harbour-bank-print.pdf");
+    let audit = root.join("audits/harbour-bank/audit.yaml");
+    servqual(&[
+        "report",
+        audit.to_str().unwrap_or_default(),
+        "--by",
+        "site",
+        "--scorecards",
+        "--exit-zero",
+        "--report",
+        &format!("html={}", page.display()),
+    ]);
+    let profile = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("tempdir: {e}"),
+    };
+    let _ = std::fs::remove_file(&pdf);
+    let out = browse(
+        &browser,
+        profile.path(),
+        &[
+            "--no-pdf-header-footer".to_string(),
+            format!("--print-to-pdf={}", pdf.display()),
+        ],
+        &page,
+    );
+    let bytes = std::fs::read(&pdf).unwrap_or_default();
+    assert!(
+        bytes.starts_with(b"%PDF"),
+        "no PDF; browser said:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The summary page, the details, then one page per site (four sites).
+    let pages = pdf_pages(&bytes);
+    assert!((6..=16).contains(&pages), "{pages} pages");
+    if let Some(first) = pdf_page_text(&pdf, 1) {
+        for needle in ["Summary", "Most urgent", "Sites", "Harbour Street"] {
+            assert!(first.contains(needle), "{needle} not on page 1:\n{first}");
+        }
+        assert!(
+            !first.contains("Five gaps by dimension"),
+            "page 1 is the summary"
+        );
+        for (n, site) in ["Harbour Street", "Old Town", "Riverside", "Airport"]
+            .iter()
+            .enumerate()
+        {
+            let text = pdf_page_text(&pdf, pages - 3 + n).unwrap_or_default();
+            assert!(
+                text.trim_start().starts_with(&format!("Scorecard: {site}")),
+                "page {} is not {site}'s scorecard:\n{text}",
+                pages - 3 + n
+            );
+        }
+    }
+}

@@ -90,6 +90,7 @@ pub(super) fn absent_entry(inputs: &Inputs, id: &str, s: &StateEntry) -> Entry {
         first_seen: s.first_seen.unwrap_or(period_end),
         notes: s.notes.clone(),
         recorded_title: s.title.clone(),
+        covers: Vec::new(),
         actions: Vec::new(),
     }
 }

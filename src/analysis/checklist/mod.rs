@@ -11,9 +11,11 @@
 //! - severity: critical failures are `critical`; a shortfall whose 95% interval reaches 0
 //!   (or a customer gap with no interval) is `watch`; otherwise by size on a 7-point scale
 //!   (other scales rescaled): ≥ 1.5 `critical`, ≥ 1.0 `high`, else `medium`;
-//! - priority: critical failures first (by failure rate), then shortfalls that are not
-//!   `watch`, then `watch`, each by shortfall × dimension weight (equal weights when none),
-//!   × 1.5 for Kano must-be items; ties by id;
+//! - priority: critical failures first (by failure rate), then shortfalls by severity
+//!   (so no entry ranks above one of a higher severity), each severity by shortfall ×
+//!   dimension weight (equal weights when none), × 1.5 for Kano must-be items; ties by id;
+//! - a gap-3 and a gap-4 finding on the same item or dimension with the same value
+//!   (standard = promise) are one entry: the gap-3 one, which `covers` the gap-4 id;
 //! - due: period end + 14 / 30 / 60 / 90 days for critical / high / medium / watch.
 
 mod carry;
@@ -173,6 +175,9 @@ pub struct Entry {
     pub recorded_title: Option<String>,
     /// Where its actions come from, most specific first; none for carried-over entries.
     pub actions: Vec<ActionSource>,
+    /// Ids of findings this entry stands for too: a gap-3 item or dimension whose
+    /// gap 4 has the same value (standard = promise) covers `gap4-...`.
+    pub covers: Vec<String>,
 }
 
 impl Entry {
@@ -220,7 +225,11 @@ pub fn build(inputs: &Inputs) -> Checklist {
                 carry::carry_over(e, s, period_end);
             }
         }
-        let current: BTreeSet<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+        // A state entry of a finding merged into another one is that entry, not gone.
+        let current: BTreeSet<&str> = entries
+            .iter()
+            .flat_map(|e| std::iter::once(e.id.as_str()).chain(e.covers.iter().map(String::as_str)))
+            .collect();
         let mut unmeasured = Vec::new();
         let mut resolved = Vec::new();
         for (id, s) in &state.entries {

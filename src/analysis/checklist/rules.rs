@@ -30,7 +30,8 @@ pub(super) fn due(period_end: NaiveDate, severity: Severity) -> NaiveDate {
 /// Severity of a shortfall `value` (negative) on a scale of `range` points.
 pub fn shortfall_severity(value: f64, ci95: Option<[f64; 2]>, gap: u8, range: f64) -> Severity {
     // A customer gap is a sample estimate: without an interval, or with one reaching 0,
-    // it may be chance. Gaps 1-4 compare fixed levels and have no interval.
+    // it may be chance. Gaps 1-4 are capped the same way where their data are samples
+    // and give an interval (D from visits); without one they are taken as measured.
     let uncertain = match ci95 {
         Some([_, hi]) => hi >= 0.0,
         None => gap == 5,
@@ -64,8 +65,57 @@ fn shortfall_actions(gap: u8, dimension: &str) -> Vec<ActionSource> {
 /// A finding before ordering and state.
 struct Finding {
     entry: Entry,
-    /// Rank group: 0 critical failures, 1 shortfalls, 2 watch.
+    /// Rank group: 0 critical failures, then shortfalls by severity ([`severity_rank`]).
     rank: u8,
+}
+
+/// The rank group of a shortfall of `severity`: after critical failures (0), more
+/// severe first, so that priority never contradicts severity.
+fn severity_rank(severity: Severity) -> u8 {
+    match severity {
+        Severity::Critical => 1,
+        Severity::High => 2,
+        Severity::Medium => 3,
+        Severity::Watch => 4,
+    }
+}
+
+/// Values this close are the same measurement (gap 3 and gap 4 when S = C).
+const SAME_VALUE: f64 = 1e-9;
+
+/// Merges each gap-4 finding into the gap-3 finding of the same item or dimension when
+/// both have the same value (standard = promise): one problem, one entry. The gap-3 id
+/// is kept (ids are stable), it records the gap-4 id in `covers`, and gains gap 4's
+/// actions (aligning promises with delivery) after gap 3's.
+fn merge_gap3_gap4(findings: Vec<Finding>) -> Vec<Finding> {
+    let same_place = |a: &Entry, b: &Entry| a.dimension == b.dimension && a.item == b.item;
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut gap4: Vec<Finding> = Vec::new();
+    for f in findings {
+        if f.entry.gap == 4 && f.entry.kind == FindingKind::Shortfall {
+            gap4.push(f);
+        } else {
+            kept.push(f);
+        }
+    }
+    for f in gap4 {
+        let twin = kept.iter_mut().find(|k| {
+            k.entry.gap == 3
+                && k.entry.kind == FindingKind::Shortfall
+                && same_place(&k.entry, &f.entry)
+                && matches!((k.entry.evidence.value, f.entry.evidence.value),
+                    (Some(a), Some(b)) if (a - b).abs() < SAME_VALUE)
+        });
+        match twin {
+            Some(k) => {
+                k.entry.covers.push(f.entry.id);
+                let at = usize::from(!k.entry.actions.is_empty());
+                k.entry.actions.insert(at, ActionSource::Gap(4));
+            }
+            None => kept.push(f),
+        }
+    }
+    kept
 }
 
 /// One measured value looked at for the checklist.
@@ -80,7 +130,7 @@ struct Measure<'a> {
 
 /// This period's findings in priority order, with priority and overdue still unset.
 pub(super) fn findings(inputs: &Inputs) -> Vec<Entry> {
-    let mut findings: Vec<Finding> = shortfalls(inputs);
+    let mut findings: Vec<Finding> = merge_gap3_gap4(shortfalls(inputs));
     findings.extend(critical_findings(inputs));
     // Scores are compared at 1e-9 so that rounding noise from a different row order
     // cannot swap two equal findings; ties then go by id.
@@ -130,7 +180,7 @@ fn shortfalls(inputs: &Inputs) -> Vec<Finding> {
             None => dimension_id(m.gap, m.dimension),
         };
         out.push(Finding {
-            rank: if severity == Severity::Watch { 2 } else { 1 },
+            rank: severity_rank(severity),
             entry: Entry {
                 id,
                 kind: FindingKind::Shortfall,
@@ -163,6 +213,7 @@ fn shortfalls(inputs: &Inputs) -> Vec<Finding> {
                 notes: None,
                 recorded_title: None,
                 actions: shortfall_actions(m.gap, m.dimension),
+                covers: Vec::new(),
             },
         });
     }
@@ -230,6 +281,7 @@ fn critical_findings(inputs: &Inputs) -> Vec<Finding> {
                 notes: None,
                 recorded_title: None,
                 actions,
+                covers: Vec::new(),
             },
         });
     }
@@ -260,7 +312,11 @@ fn measures<'a>(inputs: &'a Inputs) -> Vec<Measure<'a>> {
                     dimension: &d.id,
                     item: None,
                     value,
-                    ci95: if gap == 5 { d.ci95 } else { None },
+                    ci95: if gap == 5 {
+                        d.ci95
+                    } else {
+                        d.gaps_ci95.get(gap)
+                    },
                     n: if gap == 5 { Some(d.n) } else { None },
                 });
             }
@@ -274,7 +330,11 @@ fn measures<'a>(inputs: &'a Inputs) -> Vec<Measure<'a>> {
                     dimension: &it.dimension,
                     item: Some(&it.id),
                     value,
-                    ci95: if gap == 5 { it.ci95 } else { None },
+                    ci95: if gap == 5 {
+                        it.ci95
+                    } else {
+                        it.gaps_ci95.get(gap)
+                    },
                     n: match gap {
                         5 => Some(it.n),
                         1 => Some(it.management_n),

@@ -54,6 +54,7 @@ fn dim(id: &str, weight: f64, g: Gaps, ci95: Option<[f64; 2]>, n: u64) -> Dimens
         merged: None,
         divergent: false,
         gaps: g,
+        gaps_ci95: Default::default(),
         sd: None,
         ci95,
         alpha: None,
@@ -78,6 +79,7 @@ fn item(id: &str, dimension: &str, g: Gaps, ci95: Option<[f64; 2]>, n: u64) -> I
         merged: None,
         divergent: false,
         gaps: g,
+        gaps_ci95: Default::default(),
         sd: None,
         ci95,
         t: None,
@@ -399,4 +401,92 @@ fn state_carries_over_reopens_resolves_and_flags_overdue() {
     assert!(entries[8..].iter().all(|e| !e.is_current()));
     assert_eq!(get("critical-Q3-north").group, "critical-Q3");
     assert_eq!(get("gap4-reliability").group, "gap4-reliability");
+}
+
+/// The checklist of dimensions and items given as they are, with no critical failures.
+fn run_on(dims: &[DimensionResult], items: &[ItemResult]) -> Vec<Entry> {
+    let audit = audit();
+    let must_be = BTreeSet::new();
+    build(&Inputs {
+        audit: &audit,
+        dimensions: dims,
+        items,
+        ipa: None,
+        critical: None,
+        must_be: &must_be,
+        state: None,
+    })
+    .entries
+}
+
+#[test]
+fn gap_three_and_four_of_the_same_value_are_one_finding() {
+    // R1: S = C, so gap 3 = gap 4 = -1.2: one entry, the gap-3 id, covering gap 4, with
+    // gap 4's actions after gap 3's. E1: S != C, gap 3 -0.6 and gap 4 -1.1: two entries.
+    let same = Gaps {
+        delivery: Some(-1.2),
+        communication: Some(-1.2),
+        ..gaps(None, None, None)
+    };
+    let different = Gaps {
+        delivery: Some(-0.6),
+        communication: Some(-1.1),
+        ..gaps(None, None, None)
+    };
+    let dims = vec![
+        dim("reliability", 0.6, gaps(None, None, None), None, 0),
+        dim("empathy", 0.4, gaps(None, None, None), None, 0),
+    ];
+    let items = vec![
+        item("R1", "reliability", same, None, 0),
+        item("E1", "empathy", different, None, 0),
+    ];
+    let entries = run_on(&dims, &items);
+    assert_eq!(
+        ids(&entries),
+        vec!["gap3-item-R1", "gap4-item-E1", "gap3-item-E1"]
+    );
+    assert_eq!(entries[0].covers, vec!["gap4-item-R1".to_string()]);
+    assert_eq!(
+        entries[0].actions,
+        vec![
+            ActionSource::Gap(3),
+            ActionSource::Gap(4),
+            ActionSource::Dimension("reliability".into())
+        ]
+    );
+    assert!(entries[1].covers.is_empty());
+}
+
+#[test]
+fn no_entry_ranks_above_one_of_a_higher_severity() {
+    // Reliability's gap 5 of -1.6 is critical (>= 1.5) but weighs 0.2: score 0.32.
+    // Empathy's gap 5 of -1.2 is high but weighs 0.8: score 0.96. Severity first.
+    let rel = gaps(None, None, Some(-1.6));
+    let emp = gaps(None, None, Some(-1.2));
+    let dims = vec![
+        dim("reliability", 0.2, rel, Some([-1.9, -1.3]), 50),
+        dim("empathy", 0.8, emp, Some([-1.5, -0.9]), 50),
+    ];
+    let entries = run_on(&dims, &[]);
+    assert_eq!(ids(&entries), vec!["gap5-reliability", "gap5-empathy"]);
+    assert_eq!(entries[0].severity, Severity::Critical);
+    assert_eq!(entries[1].severity, Severity::High);
+}
+
+#[test]
+fn a_delivery_gap_whose_interval_reaches_zero_is_watch() {
+    let g = Gaps {
+        delivery: Some(-1.6),
+        ..gaps(None, None, None)
+    };
+    let mut it = item("R1", "reliability", g, None, 0);
+    it.gaps_ci95.delivery = Some([-3.0, 0.2]);
+    let dims = vec![dim("reliability", 0.6, gaps(None, None, None), None, 0)];
+    let entries = run_on(&dims, &[it.clone()]);
+    assert_eq!(entries[0].severity, Severity::Watch);
+    assert_eq!(entries[0].evidence.ci95, Some([-3.0, 0.2]));
+    // Without an interval a delivery gap counts as measured: -1.6 is critical.
+    it.gaps_ci95.delivery = None;
+    assert_eq!(run_on(&dims, &[it])[0].severity, Severity::Critical);
 }

@@ -18,7 +18,7 @@ fn worded(
     let checklist = Checklist {
         entries: run(empathy_ci, must_be, state),
     };
-    word(&checklist, &audit(), &ActionLibrary::builtin(), lang)
+    word(&checklist, &audit(), None, &ActionLibrary::builtin(), lang)
 }
 
 #[test]
