@@ -12,7 +12,6 @@
 use serde::Serialize;
 
 use crate::analysis::gaps::{DimensionResult, ServqualScore};
-use crate::i18n::{tr, Lang};
 
 /// One of the four quadrants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,16 +41,6 @@ impl Quadrant {
             (true, true) => Quadrant::KeepUpTheGoodWork,
             (false, false) => Quadrant::LowPriority,
             (false, true) => Quadrant::PossibleOverkill,
-        }
-    }
-
-    /// The quadrant's name in `lang`.
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            Quadrant::ConcentrateHere => tr(lang, "concentrate here", "重点改进"),
-            Quadrant::KeepUpTheGoodWork => tr(lang, "keep up the good work", "继续保持"),
-            Quadrant::LowPriority => tr(lang, "low priority", "低优先级"),
-            Quadrant::PossibleOverkill => tr(lang, "possible overkill", "可能投入过度"),
         }
     }
 }

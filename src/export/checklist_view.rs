@@ -9,7 +9,7 @@ use super::{visible, RenderOptions, Report};
 use crate::definition::checklist_state::{Severity, Status};
 use crate::i18n::Lang;
 use crate::report::checklist::{gap_code, gap_name, severity_label, status_label, Entry};
-use crate::report::labels::{fill, label};
+use crate::report::labels::{fill, label, quadrant};
 
 /// The importance-performance section (empty without weights).
 pub(crate) fn ipa_section(report: &Report, options: &RenderOptions) -> String {
@@ -34,7 +34,7 @@ pub(crate) fn ipa_section(report: &Report, options: &RenderOptions) -> String {
             Cell::new(visible(label)),
             right(format!("{:.0}%", p.importance * 100.0)),
             right(num(Some(p.performance))),
-            Cell::new(p.quadrant.label(lang)),
+            Cell::new(quadrant(lang, p.quadrant)),
         ]);
     }
     let c = &ipa.crosshair;
@@ -186,7 +186,7 @@ fn headline(report: &Report, g: &Group, lang: Lang) -> String {
         text.push_str(&format!(" {}", num(Some(v))));
     }
     if let Some(q) = e.evidence.quadrant {
-        text.push_str(&format!(" · {}", q.label(lang)));
+        text.push_str(&format!(" · {}", quadrant(lang, q)));
     }
     if g.entries.iter().any(|e| e.evidence.must_be) {
         text.push_str(label(lang, "kano_must_be_mark"));

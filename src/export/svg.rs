@@ -234,15 +234,15 @@ pub fn items(report: &Report, lang: Lang) -> String {
 
 /// The importance–performance quadrant of the dimensions; `None` without weights.
 pub fn ipa(report: &Report, lang: Lang) -> Option<String> {
-    let points: Vec<(String, f64, f64)> = report
+    // The points and the crosshair are the analysis' (report.ipa): drawn, not computed.
+    let ipa = report.ipa.as_ref()?;
+    let points: Vec<(String, f64, f64)> = ipa
         .dimensions
         .iter()
-        .filter_map(|d| {
-            Some((
-                d.label.get(lang).to_string(),
-                d.result.weight?,
-                d.result.perceived?,
-            ))
+        .map(|p| {
+            let name = report.dimensions.iter().find(|d| d.result.id == p.id);
+            let name = name.map_or(p.id.as_str(), |d| d.label.get(lang));
+            (name.to_string(), p.importance, p.performance)
         })
         .collect();
     if points.len() < 2 {
@@ -259,9 +259,7 @@ pub fn ipa(report: &Report, lang: Lang) -> Option<String> {
     let (y0, y1) = range(points.iter().map(|p| p.2).collect());
     let px = |v: f64| left + (v - x0) / (x1 - x0) * (right - left);
     let py = |v: f64| bottom - (v - y0) / (y1 - y0) * (bottom - top);
-    let n = points.len() as f64;
-    let mx = points.iter().map(|p| p.1).sum::<f64>() / n;
-    let my = points.iter().map(|p| p.2).sum::<f64>() / n;
+    let (mx, my) = (ipa.crosshair.importance, ipa.crosshair.performance);
     let mut s = open(right + 10.0, bottom + 34.0, label(lang, "ipa"));
     let _ = write!(
         s,

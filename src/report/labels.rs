@@ -56,6 +56,10 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("ipa", "Importance–performance", "重要性–绩效分析"),
     ("importance", "Importance (weight)", "重要性（权重）"),
     ("performance", "Performance (P)", "绩效（P）"),
+    ("quadrant_concentrate", "concentrate here", "重点改进"),
+    ("quadrant_keep", "keep up the good work", "继续保持"),
+    ("quadrant_low", "low priority", "低优先级"),
+    ("quadrant_overkill", "possible overkill", "可能投入过度"),
     ("ipa_concentrate", "Concentrate here", "重点改进"),
     ("ipa_keep", "Keep up the good work", "继续保持"),
     ("ipa_low", "Low priority", "低优先级"),
@@ -287,6 +291,18 @@ pub fn label(lang: Lang, key: &str) -> &'static str {
         .iter()
         .find(|(k, _, _)| *k == key)
         .map_or("?", |(_, en, zh)| if lang == Lang::Zh { zh } else { en })
+}
+
+/// The name of an importance-performance quadrant in `lang`, as tables write it.
+pub fn quadrant(lang: Lang, quadrant: crate::analysis::ipa::Quadrant) -> &'static str {
+    use crate::analysis::ipa::Quadrant::*;
+    let key = match quadrant {
+        ConcentrateHere => "quadrant_concentrate",
+        KeepUpTheGoodWork => "quadrant_keep",
+        LowPriority => "quadrant_low",
+        PossibleOverkill => "quadrant_overkill",
+    };
+    label(lang, key)
 }
 
 /// The label `key` in `lang` with each `{name}` replaced by the value given for `name`;
