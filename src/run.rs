@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use crate::analysis::checklist;
 use crate::analysis::customers::{CustomerAccumulator, ManagementAccumulator};
 use crate::analysis::gaps;
-use crate::analysis::gate::{self, Rule};
 use crate::analysis::segments::{self, segment_column, SegmentAccumulators};
 use crate::analysis::shoppers::ShopperAccumulator;
 use crate::analysis::{ipa, trend};
@@ -20,10 +19,12 @@ use crate::definition::actions::library_for;
 use crate::definition::baseline::{read_baseline, Baseline};
 use crate::definition::checklist_state::{self, ChecklistState};
 use crate::definition::form::{load_form, Form};
+use crate::definition::gate::{self as rules_of, Rule};
 use crate::definition::Audit;
 use crate::i18n::Lang;
 use crate::problem::{Problem, Problems};
 use crate::provenance::{FileDigest, Provenance};
+use crate::report::gate;
 use crate::report::{Report, ReportParts};
 use crate::sources::chunked::Tuning;
 use crate::sources::survey::{read_survey_into, ReadStrategy, SurveyKind, SurveyRead};
@@ -122,7 +123,7 @@ pub fn load_side_inputs(
 ) -> Result<SideInputs, Problems> {
     let mut problems = Vec::new();
     let mut keep = |p: Problems| problems.extend(p.0);
-    let rules = gate::rules(audit, fail_on).map_err(&mut keep).ok();
+    let rules = rules_of::rules(audit, fail_on).map_err(&mut keep).ok();
     let state = checklist_state::read_state(state_path)
         .map_err(&mut keep)
         .ok();

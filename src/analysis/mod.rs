@@ -3,7 +3,6 @@
 pub mod checklist;
 pub mod customers;
 pub mod gaps;
-pub mod gate;
 pub mod ipa;
 pub mod segments;
 pub mod shoppers;

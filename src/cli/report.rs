@@ -2,13 +2,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::analysis::gate::Status;
 use crate::cli::{Global, EXIT_THRESHOLD};
 use crate::definition::checklist_state;
 use crate::export::{checklist_csv, checklist_markdown, terminal_width, Format, RenderOptions};
 use crate::i18n::Lang;
 use crate::output::{check_target, stderr_line, write_atomic, write_output};
 use crate::problem::{Problem, Problems};
+use crate::report::gate::Status;
 use crate::run::ReportRequest;
 
 /// Arguments of `report`.

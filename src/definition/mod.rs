@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod builtin;
 pub mod checklist_state;
 pub mod form;
+pub mod gate;
 pub mod kano_link;
 mod locate;
 pub mod period;

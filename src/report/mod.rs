@@ -5,6 +5,7 @@
 //! docs/json.md); the exporters in `crate::export` lay it out for people.
 
 pub mod checklist;
+pub mod gate;
 pub mod labels;
 pub mod summary;
 
@@ -217,11 +218,7 @@ impl Report {
     }
 
     /// Records the gate's verdict on this report.
-    pub fn set_gate(
-        &mut self,
-        outcomes: &[crate::analysis::gate::Outcome],
-        allow_unmeasured: bool,
-    ) {
+    pub fn set_gate(&mut self, outcomes: &[gate::Outcome], allow_unmeasured: bool) {
         self.gate = Gate::of(outcomes, allow_unmeasured);
     }
 }

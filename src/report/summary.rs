@@ -5,11 +5,11 @@
 use serde::Serialize;
 
 use super::checklist::{gap_name, Entry};
+use super::gate;
 use super::labels::{fill, label};
 use super::{num, Period};
 use crate::analysis::checklist::FindingKind;
 use crate::analysis::gaps::ServqualScore;
-use crate::analysis::gate;
 use crate::analysis::segments::Segments;
 use crate::analysis::shoppers::ShopperReport;
 use crate::analysis::trend::Trend;
@@ -84,7 +84,7 @@ pub struct GateRule {
 }
 
 /// The outcome of one gate rule: pass, fail or unmeasured.
-pub use crate::analysis::gate::Status as GateStatus;
+pub use super::gate::Status as GateStatus;
 
 impl Gate {
     /// The report form of the gate's outcomes; an unmeasured rule fails the gate unless
@@ -370,7 +370,8 @@ fn question_words(question: &str, e: &Entry) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::gate::{rules, Outcome};
+    use crate::definition::gate::rules;
+    use crate::report::gate::Outcome;
 
     #[test]
     fn the_gate_passes_unless_a_rule_fails_or_is_unmeasured_without_leave() {
