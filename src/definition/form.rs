@@ -196,6 +196,15 @@ pub fn load_form(audit: &Audit, source: &ShopperSource) -> Result<(Form, FileDig
         let digest = FileDigest::of_bytes("form", path, template.source.as_bytes());
         return Ok((form, digest));
     }
+    if path.exists() {
+        // A folder, FIFO or device of that name: say what it is, not "does not exist".
+        return Err(yaml::read_text(&path).err().unwrap_or_else(|| {
+            Problem::new("form not found")
+                .file(&path)
+                .expected("a regular file")
+                .into_problems()
+        }));
+    }
     let forms: Vec<&str> = builtin::TEMPLATES
         .iter()
         .filter(|t| t.kind == Kind::Form)
