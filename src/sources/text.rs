@@ -1480,9 +1480,12 @@ mod tests {
         assert!(problem.message.contains("never closed"), "{problem}");
     }
 
+    /// Line and field where reading stopped at a limit, if it did.
+    type Stop = Option<(u64, Option<u64>)>;
+
     /// Where `LineEndings` with a field limit of 6 and a row limit of 20 stops `input`,
     /// read in chunks of `size` bytes (the fast path takes chunks up to the field limit).
-    fn small_limits(input: &[u8], size: usize) -> Option<(u64, Option<u64>)> {
+    fn small_limits(input: &[u8], size: usize) -> Stop {
         let mut reader = LineEndings::new(Cursor::new(input.to_vec()), b',');
         reader.max_field = 6;
         reader.max_row = 20;
@@ -1501,7 +1504,7 @@ mod tests {
 
     #[test]
     fn limits_stop_at_the_same_place_in_any_chunks() {
-        let cases: [(&[u8], Option<(u64, Option<u64>)>); 7] = [
+        let cases: [(&[u8], Stop); 7] = [
             (b"a,b\n123456,1\n12,34\n", None),
             (b"a,b\n1234567,1\n", Some((2, Some(1)))),
             (b"a,b\n1,2\n3,1234567\n", Some((3, Some(2)))),

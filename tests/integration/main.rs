@@ -8,6 +8,7 @@ mod checklist;
 mod chunked;
 mod core;
 mod formats;
+mod hardening;
 mod html_browser;
 mod import;
 mod kano;
