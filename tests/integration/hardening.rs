@@ -14,7 +14,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use super::support::{fixture_copy, read, write, Run, Test};
 
 /// Runs per fuzz target; each is one run of the binary.
-const FUZZ_CASES: u32 = 12;
+const FUZZ_CASES: u32 = 16;
 /// The fuzz seed: the same mutations on every run.
 const FUZZ_SEED: [u8; 32] = *b"servqual hardening fuzz seed 001";
 /// No run may take longer than this (debug build, shared machine).
@@ -876,8 +876,14 @@ fn mutated(original: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
 /// Runs `FUZZ_CASES` mutations of `file` in a copy of fixture `area`, each with `args`.
 fn fuzz(area: &str, file: &str, args: &[&str], salt: u8) {
     let dir = fixture_copy(area);
-    let path: PathBuf = dir.path().join(file);
-    let original = std::fs::read(&path).expect("the fixture file");
+    fuzz_in(dir.path(), file, args, salt);
+}
+
+/// Runs `FUZZ_CASES` mutations of `file` in `dir`, each with `args`; the file is put
+/// back afterwards.
+fn fuzz_in(dir: &Path, file: &str, args: &[&str], salt: u8) {
+    let path: PathBuf = dir.join(file);
+    let original = std::fs::read(&path).expect("the file to mutate");
     let cases = std::env::var("SERVQUAL_FUZZ_CASES")
         .ok()
         .and_then(|n| n.parse().ok())
@@ -890,26 +896,24 @@ fn fuzz(area: &str, file: &str, args: &[&str], salt: u8) {
     };
     let mut seed = FUZZ_SEED;
     seed[31] ^= salt;
-    let mut runner =
-        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let out = dir.join("out.json");
     let result = runner.run(&mutated(original.clone()), |bytes| {
         write(&path, &bytes);
-        let _ = std::fs::remove_file(dir.path().join("out.json"));
+        let _ = std::fs::remove_file(&out);
         let started = Instant::now();
-        let run = Test::new().args(args).current_dir(dir.path()).run();
+        let run = Test::new().args(args).current_dir(dir).run();
         prop_assert!(started.elapsed() < MAX_RUN, "took {:?}", started.elapsed());
         sane(&run);
         if run.code() == 2 {
-            prop_assert!(
-                !dir.path().join("out.json").exists(),
-                "out.json written on exit 2"
-            );
+            prop_assert!(!out.exists(), "out.json written on exit 2");
         }
         Ok(())
     });
     write(&path, &original);
     if let Err(e) = result {
-        panic!("fuzzing {area}/{file} (seed {FUZZ_SEED:?}, salt {salt}): {e}");
+        panic!("fuzzing {file} (seed {FUZZ_SEED:?}, salt {salt}): {e}");
     }
 }
 
@@ -967,20 +971,7 @@ fn fuzzed_baselines_never_panic_hang_or_write() {
     let dir = shoppers();
     let run = run_in(dir.path(), &["report", "audit.yaml", "--format", "json"]);
     run.success();
-    // The fuzz works in a fresh copy: put the baseline there through the fixture area.
-    let base = dir.path().join("base.json");
-    write(&base, run.stdout());
-    let original = std::fs::read(&base).expect("the baseline");
-    let config = Config {
-        cases: FUZZ_CASES,
-        failure_persistence: None,
-        max_shrink_iters: 16,
-        ..Config::default()
-    };
-    let mut seed = FUZZ_SEED;
-    seed[31] ^= 7;
-    let mut runner =
-        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
+    write(&dir.path().join("base.json"), run.stdout());
     let args = [
         "report",
         "audit.yaml",
@@ -991,17 +982,73 @@ fn fuzzed_baselines_never_panic_hang_or_write() {
         "--output",
         "out.json",
     ];
-    let result = runner.run(&mutated(original), |bytes| {
-        write(&base, &bytes);
-        let _ = std::fs::remove_file(dir.path().join("out.json"));
-        let run = Test::new().args(args).current_dir(dir.path()).run();
-        sane(&run);
-        if run.code() == 2 {
-            prop_assert!(!dir.path().join("out.json").exists());
-        }
-        Ok(())
-    });
-    if let Err(e) = result {
-        panic!("fuzzing the baseline (seed {FUZZ_SEED:?}, salt 7): {e}");
+    fuzz_in(dir.path(), "base.json", &args, 7);
+}
+
+#[test]
+fn fuzzed_map_files_and_exports_never_panic_or_hang() {
+    let dir = fixture_copy("import/audit");
+    for name in ["qualtrics.csv", "qualtrics-map.yaml"] {
+        let from = super::support::fixture("import", name);
+        std::fs::copy(&from, dir.path().join(name)).expect("copying the import fixture");
     }
+    let args = [
+        "import",
+        "audit.yaml",
+        "--source",
+        "customers",
+        "qualtrics.csv",
+        "--map",
+        "qualtrics-map.yaml",
+        "--dry-run",
+    ];
+    fuzz_in(dir.path(), "qualtrics-map.yaml", &args, 8);
+    fuzz_in(dir.path(), "qualtrics.csv", &args, 9);
+}
+
+#[test]
+fn fuzzed_kano_files_never_panic_or_hang() {
+    let dir = fixture_copy("kano");
+    let args = [
+        "kano",
+        "kano.yaml",
+        "--format",
+        "json",
+        "--output",
+        "out.json",
+    ];
+    fuzz_in(dir.path(), "kano.yaml", &args, 10);
+    fuzz_in(dir.path(), "responses.csv", &args, 11);
+}
+
+#[test]
+fn a_megabyte_kano_text_is_laid_out_at_once() {
+    let dir = fixture_copy("kano");
+    let kano = read(&dir.path().join("kano.yaml"));
+    let huge = "x".repeat(1_000_000);
+    write(
+        &dir.path().join("kano.yaml"),
+        kano.replacen("Call-back within one hour", &huge, 1),
+    );
+    let run = run_in(dir.path(), &["kano", "kano.yaml"]);
+    run.success().stdout_contains("xxx…");
+    assert!(run.stdout().len() < 20_000, "{} bytes", run.stdout().len());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stderr_ends_kano_quietly() {
+    use std::process::{Command, Stdio};
+    let dir = fixture_copy("kano");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_servqual"))
+        .args(["-v", "kano", "kano.yaml", "--format", "json"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("servqual starts");
+    // Closed before servqual writes its note: the write fails with a broken pipe.
+    drop(child.stderr.take());
+    let status = child.wait().expect("servqual ends");
+    assert_eq!(status.code(), Some(0), "{status:?}");
 }
