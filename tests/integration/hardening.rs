@@ -55,9 +55,11 @@ fn sane(run: &Run) {
     assert!(matches!(run.code(), 0..=2), "exit {}: {stderr}", run.code());
     if run.code() == 2 {
         for line in stderr.lines().filter(|l| l.starts_with("error: ")) {
-            // The place comes first: a path (`audit.yaml:3:1`, `.`, `/dev/zero`), or a flag.
+            // The place comes first: a path (`audit.yaml:3:1`, `.`, `/dev/zero`, a name
+            // the mutation garbled), a built-in form, or a flag.
             let place = line["error: ".len()..].split(": ").next().unwrap_or("");
-            let named = place.contains('.')
+            let named = (!place.is_empty() && !place.contains(' '))
+                || place.contains('.')
                 || place.contains('/')
                 || place.starts_with("(built-in")
                 || line.contains("--");
