@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 /// The most characters of a value (or of a field name) a message quotes.
 pub const MAX_QUOTED_CHARS: usize = 200;
 
-/// The most characters of a message's sentence; serde's messages can embed a value.
+/// The most characters of a message's sentence, or of what was expected; serde's
+/// messages, and lists of ids, can embed values.
 const MAX_MESSAGE_CHARS: usize = 1_000;
 
 /// One thing wrong with the input, with the place it was found.
@@ -137,7 +138,8 @@ impl fmt::Display for Problem {
         }
         if let Some(expected) = &self.expected {
             let sep = if self.found.is_some() { ", " } else { ": " };
-            write!(f, "{sep}expected {expected}")?;
+            // Our own words, but they can list values (ids, column names).
+            write!(f, "{sep}expected {}", shorten(expected, MAX_MESSAGE_CHARS))?;
         }
         Ok(())
     }
@@ -305,6 +307,8 @@ mod tests {
         assert!(text.len() < 700, "{} bytes", text.len());
         let long_message = Problem::new("x".repeat(100_000)).to_string();
         assert!(long_message.chars().count() <= MAX_MESSAGE_CHARS + 1);
+        let long_expected = Problem::new("m").expected("y".repeat(100_000)).to_string();
+        assert!(long_expected.chars().count() < MAX_MESSAGE_CHARS + 20);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::kano::definition::{load_definition, load_features, load_labels, Featu
 use crate::kano::render::{render_json, render_table};
 use crate::kano::responses::read_responses;
 use crate::output::stderr_line;
-use crate::problem::{Problem, Problems};
+use crate::problem::{shorten, Problem, Problems, MAX_QUOTED_CHARS};
 use crate::sources::text::TextOptions;
 
 /// Output format of `servqual kano`.
@@ -133,7 +133,7 @@ pub fn run(args: &KanoArgs, global: &crate::cli::Global) -> anyhow::Result<u8> {
         for f in report.features.iter().filter(|f| f.counts.n() == 0) {
             stderr_line(&format!(
                 "warning: feature `{}` has no complete answer pair; it has no category",
-                f.feature.id
+                shorten(&f.feature.id, MAX_QUOTED_CHARS)
             ));
         }
     }
