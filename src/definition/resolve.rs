@@ -219,10 +219,16 @@ impl Checker<'_> {
         ];
         for (key, count, limit) in lists {
             if count > limit {
+                // Not placed by the locator: parsing a file this large twice is what
+                // the limit spares.
                 let limit = thousands(limit as u64);
-                let p = self.report(key, format!("more {key} than the limit of {limit}"));
-                p.found = Some(format!("{} {key}", thousands(count as u64)));
-                p.expected = Some(format!("at most {limit} {key}"));
+                self.problems.push(
+                    Problem::new(format!("more {key} than the limit of {limit}"))
+                        .file(self.path)
+                        .field(key)
+                        .found(format!("{} {key}", thousands(count as u64)))
+                        .expected(format!("at most {limit} {key}")),
+                );
                 within = false;
             }
         }
