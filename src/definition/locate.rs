@@ -36,9 +36,9 @@ impl Locator {
         for segment in segments(path) {
             let next = match segment {
                 Segment::Key(key) => node.as_mapping().and_then(|m| {
-                    // Point at the key itself, which is where a reader looks.
-                    m.iter()
-                        .find(|(k, _)| k.as_str() == key)
+                    // Point at the key itself, which is where a reader looks. Hashed,
+                    // not searched: a mapping may have thousands of keys.
+                    m.get_key_value(key)
                         .map(|(k, v)| (k.span().start().map(|s| (s.line(), s.column())), v))
                 }),
                 Segment::Index(i) => node.as_sequence().and_then(|s| s.get(i)).map(|v| (None, v)),

@@ -1,7 +1,7 @@
 //! From the raw YAML to a checked [`Audit`]: defaults, instruments, and every check.
 
 use crate::provenance::FileDigest;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use super::builtin;
@@ -29,6 +29,10 @@ pub const MAX_ITEMS: usize = 10_000;
 
 /// The most dimensions an audit may have (each needs items of its own).
 pub const MAX_DIMENSIONS: usize = 1_000;
+
+/// How many unknown ids of one list get a "did you mean" hint; each costs a comparison
+/// with every known id.
+const MAX_HINTS: usize = 50;
 
 /// Reads, checks and resolves the audit at `path`.
 pub fn load(path: &Path) -> Result<Audit, Problems> {
@@ -565,15 +569,27 @@ impl Checker<'_> {
                 out.dimensions.insert(d, *value);
             }
         }
+        let by_id: HashMap<&str, usize> = items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| (it.id.as_str(), i))
+            .collect();
+        let mut hints = 0;
         for (key, value) in &raw.items {
             let here = format!("{at}.items.{key}");
-            match items.iter().position(|it| &it.id == key) {
-                Some(i) => {
+            match by_id.get(key.as_str()) {
+                Some(&i) => {
                     self.check_level(&here, *value, scale);
                     out.items.insert(i, *value);
                 }
                 None => {
-                    let hint = yaml::nearest(key, items.iter().map(|it| it.id.as_str()));
+                    // A hint compares with every item: given for the first few only.
+                    hints += 1;
+                    let hint = if hints <= MAX_HINTS {
+                        yaml::nearest(key, items.iter().map(|it| it.id.as_str()))
+                    } else {
+                        None
+                    };
                     let p = self.report(&here, "unknown item");
                     p.found = Some(key.clone());
                     p.expected = Some(match hint {

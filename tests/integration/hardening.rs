@@ -1054,3 +1054,27 @@ fn a_closed_stderr_ends_kano_quietly() {
     let status = child.wait().expect("servqual ends");
     assert_eq!(status.code(), Some(0), "{status:?}");
 }
+
+#[test]
+fn ten_thousand_unknown_standards_are_reported_in_linear_time() {
+    let dir = shoppers();
+    let items: String = (0..9_996)
+        .map(|i| format!("  - {{id: X{i}, dimension: service, text: {{en: t}}}}\n"))
+        .collect();
+    let standards: String = (0..10_000).map(|i| format!("    Y{i}: 3\n")).collect();
+    let audit = read(&dir.path().join("audit.yaml"))
+        .replacen("items:\n", &format!("items:\n{items}"), 1)
+        .replacen("  items: {B1: 5}\n", &format!("  items:\n{standards}"), 1);
+    write(&dir.path().join("audit.yaml"), audit);
+    let started = Instant::now();
+    let run = run_in(dir.path(), &["validate", "audit.yaml"]);
+    // Each unknown id was compared with every item, and placed by a search: 11 s.
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    run.status(2)
+        .stderr_contains("standards.items.Y9999: unknown item")
+        .stderr_contains("10000 problems found");
+}
