@@ -227,10 +227,63 @@ fn non_finite_numbers(path: &Path, text: &str) -> Vec<Problem> {
         )
     });
     let mut problems = Vec::new();
-    if let Ok(root) = parsed {
-        walk_numbers(path, &root, &mut String::new(), &mut problems);
+    match parsed {
+        Ok(root) => walk_numbers(path, &root, &mut String::new(), &mut problems),
+        // marked-yaml refuses anchors and aliases, which serde accepts: walk serde's
+        // tree instead, which knows the keys but not the lines.
+        Err(_) => {
+            if let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(text) {
+                walk_values(path, &value, &mut String::new(), &mut problems);
+            }
+        }
     }
     problems
+}
+
+/// Adds a problem for each non-finite number in `value`, whose key path is `key`.
+fn walk_values(
+    path: &Path,
+    value: &serde_yaml::Value,
+    key: &mut String,
+    problems: &mut Vec<Problem>,
+) {
+    use serde_yaml::Value;
+    match value {
+        Value::Number(n) if n.as_f64().is_some_and(|x| !x.is_finite()) => {
+            let mut p = Problem::new("not a finite number")
+                .file(path)
+                .found(n.to_string())
+                .expected("a finite number");
+            if !key.is_empty() {
+                p = p.field(key.clone());
+            }
+            problems.push(p);
+        }
+        Value::Sequence(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = key.len();
+                key.push_str(&format!("[{i}]"));
+                walk_values(path, item, key, problems);
+                key.truncate(len);
+            }
+        }
+        Value::Mapping(map) => {
+            for (name, item) in map {
+                let len = key.len();
+                if !key.is_empty() {
+                    key.push('.');
+                }
+                match name {
+                    Value::String(s) => key.push_str(s),
+                    other => key.push_str(&serde_yaml::to_string(other).unwrap_or_default()),
+                }
+                walk_values(path, item, key, problems);
+                key.truncate(len);
+            }
+        }
+        Value::Tagged(tagged) => walk_values(path, &tagged.value, key, problems),
+        _ => {}
+    }
 }
 
 /// Adds a problem for each non-finite number under `node`, whose key path is `key`.
@@ -392,6 +445,14 @@ mod tests {
         let problems = non_finite_numbers(Path::new("f.yaml"), "- {id: a, w: .NaN}\n- 'x .nan'\n");
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].field.as_deref(), Some("[0].w"));
+    }
+
+    #[test]
+    fn non_finite_numbers_behind_anchors_are_found_by_key() {
+        let text = "thresholds:\n  a: &x .nan\n  b: *x\n";
+        let err = from_str::<Thresholds>(Path::new("a.yaml"), text).unwrap_err();
+        let fields: Vec<Option<&str>> = err.0.iter().map(|p| p.field.as_deref()).collect();
+        assert_eq!(fields, vec![Some("thresholds.a"), Some("thresholds.b")]);
     }
 
     #[test]
