@@ -7,7 +7,8 @@ use crate::kano::analyse;
 use crate::kano::definition::{load_definition, load_features, load_labels, Feature, Labels};
 use crate::kano::render::{render_json, render_table};
 use crate::kano::responses::read_responses;
-use crate::problem::{Problem, Problems};
+use crate::output::stderr_line;
+use crate::problem::{shorten, Problem, Problems, MAX_QUOTED_CHARS};
 use crate::sources::text::TextOptions;
 
 /// Output format of `servqual kano`.
@@ -114,12 +115,12 @@ pub fn run(args: &KanoArgs, global: &crate::cli::Global) -> anyhow::Result<u8> {
 
     let tally = read_responses(&data, &options, &labels)?;
     if global.verbose > 0 {
-        eprintln!(
+        stderr_line(&format!(
             "kano: {}: {} respondents, {} features",
             data.display(),
             tally.rows,
             tally.features.len()
-        );
+        ));
     }
     let report = analyse(
         tally,
@@ -130,10 +131,10 @@ pub fn run(args: &KanoArgs, global: &crate::cli::Global) -> anyhow::Result<u8> {
     )?;
     if !global.quiet {
         for f in report.features.iter().filter(|f| f.counts.n() == 0) {
-            eprintln!(
+            stderr_line(&format!(
                 "warning: feature `{}` has no complete answer pair; it has no category",
-                f.feature.id
-            );
+                shorten(&f.feature.id, MAX_QUOTED_CHARS)
+            ));
         }
     }
 

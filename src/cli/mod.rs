@@ -113,8 +113,8 @@ pub fn main() -> ExitCode {
             match error.downcast_ref::<Problems>() {
                 Some(problems) => {
                     stderr_line(&problems.to_string());
-                    if problems.0.len() > 1 {
-                        stderr_line(&format!("{} problems found", problems.0.len()));
+                    if problems.total() > 1 {
+                        stderr_line(&format!("{} problems found", problems.total()));
                     }
                 }
                 None => stderr_line(&format!("error: {error:#}")),

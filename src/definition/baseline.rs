@@ -4,11 +4,12 @@
 //! `servqual.report/v1` file works, whatever was added to the schema since.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::problem::{Problem, Problems};
+use crate::problem::{open_input, Problem, Problems};
 use crate::provenance::FileDigest;
 
 /// The parts of an earlier report a trend needs.
@@ -79,15 +80,31 @@ pub struct BaselineServqual {
     pub weighted: Option<f64>,
 }
 
+/// The largest baseline read, in bytes (a JSON report, never data).
+pub const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Reads and checks a baseline report; returns it with its provenance.
 pub fn read_baseline(path: &Path) -> Result<(Baseline, FileDigest), Problems> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let cannot = |e: std::io::Error| {
         Problems::one(
             Problem::new(format!("cannot read the baseline: {e}"))
                 .file(path)
                 .expected("a JSON report of an earlier period (--format json)"),
         )
-    })?;
+    };
+    let file = open_input(path, "cannot read the baseline")?;
+    let mut bytes = Vec::new();
+    file.take(MAX_BASELINE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_BASELINE_BYTES {
+        return Err(
+            Problem::new("the baseline is larger than the limit of 64 MiB")
+                .file(path)
+                .expected("a JSON report of an earlier period (--format json)")
+                .into_problems(),
+        );
+    }
     let baseline: Baseline = serde_json::from_slice(&bytes).map_err(|e| {
         Problems::one(
             Problem::new(format!("not a servqual JSON report: {e}"))
@@ -105,8 +122,31 @@ pub fn read_baseline(path: &Path) -> Result<(Baseline, FileDigest), Problems> {
                 .expected(crate::schema::REPORT),
         ));
     }
+    Problems::check(negative_sds(path, &baseline))?;
     let digest = FileDigest::of_bytes("baseline", path.display().to_string(), &bytes);
     Ok((baseline, digest))
+}
+
+/// A problem for every row whose sd is negative: a standard deviation never is, and the
+/// trend's t test would take it as a real spread.
+fn negative_sds(path: &Path, baseline: &Baseline) -> Vec<Problem> {
+    let rows = [
+        ("dimensions", &baseline.dimensions),
+        ("items", &baseline.items),
+    ];
+    rows.into_iter()
+        .flat_map(|(key, list)| list.iter().enumerate().map(move |(i, row)| (key, i, row)))
+        .filter_map(|(key, i, row)| {
+            let sd = row.sd?;
+            (sd < 0.0).then(|| {
+                Problem::new("a negative standard deviation")
+                    .file(path)
+                    .field(format!("{key}[{i}].sd"))
+                    .found(sd.to_string())
+                    .expected("an sd of 0 or more, as servqual writes it")
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -122,5 +162,21 @@ mod tests {
         .unwrap();
         assert_eq!(b.dimensions[0].gaps["5"], Some(-0.5));
         assert!(b.items.is_empty());
+    }
+
+    #[test]
+    fn a_negative_sd_is_a_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("base.json");
+        std::fs::write(
+            &path,
+            r#"{"schema":"servqual.report/v1","dimensions":[{"id":"d","sd":0.2}],
+                "items":[{"id":"a","sd":0},{"id":"b","sd":-0.4}]}"#,
+        )
+        .unwrap();
+        let err = read_baseline(&path).unwrap_err();
+        assert_eq!(err.0.len(), 1);
+        assert_eq!(err.0[0].field.as_deref(), Some("items[1].sd"));
+        assert!(read_baseline(Path::new("/dev/zero")).is_err());
     }
 }

@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::resolve::MAX_ITEMS;
 use super::{canonical_dimension_id, Audit, Locator, ShopperSource};
 use crate::definition::builtin::{self, Kind};
 use crate::i18n::Text;
-use crate::problem::{Problem, Problems};
+use crate::problem::{thousands, Problem, Problems};
 use crate::provenance::FileDigest;
 use crate::yaml;
 
@@ -209,6 +210,15 @@ pub fn load_form(audit: &Audit, source: &ShopperSource) -> Result<(Form, FileDig
         let digest = FileDigest::of_bytes("form", path, template.source.as_bytes());
         return Ok((form, digest));
     }
+    if path.exists() {
+        // A folder, FIFO or device of that name: say what it is, not "does not exist".
+        return Err(yaml::read_text(&path).err().unwrap_or_else(|| {
+            Problem::new("form not found")
+                .file(&path)
+                .expected("a regular file")
+                .into_problems()
+        }));
+    }
     let forms: Vec<&str> = builtin::TEMPLATES
         .iter()
         .filter(|t| t.kind == Kind::Form)
@@ -232,6 +242,18 @@ pub fn load_form(audit: &Audit, source: &ShopperSource) -> Result<(Form, FileDig
 /// Checks form YAML `text` (read from `path`, named `name` in the audit) against `audit`.
 pub fn parse_form(audit: &Audit, path: &Path, name: &str, text: &str) -> Result<Form, Problems> {
     let raw: RawForm = yaml::from_str(path, text)?;
+    let questions: usize = raw.sections.iter().map(|s| s.questions.len()).sum();
+    if questions > MAX_ITEMS {
+        return Err(Problem::new(format!(
+            "more questions than the limit of {}",
+            thousands(MAX_ITEMS as u64)
+        ))
+        .file(path)
+        .field("sections")
+        .found(format!("{} questions", thousands(questions as u64)))
+        .expected(format!("at most {} questions", thousands(MAX_ITEMS as u64)))
+        .into_problems());
+    }
     let mut checker = FormChecker {
         path,
         locator: Locator::new(text),

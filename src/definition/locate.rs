@@ -4,32 +4,41 @@
 //! deserialising (weights that do not add up, duplicate ids) need the place too. We parse
 //! the same text once more with marked-yaml, which keeps a span for every node.
 
+use std::cell::OnceCell;
+
 use marked_yaml::Node;
 
-/// The YAML tree of one file with source positions.
+/// The YAML tree of one file with source positions, parsed on the first look-up.
 pub struct Locator {
-    root: Option<Node>,
+    text: String,
+    /// Parsed only when a problem needs a place: a file without problems never pays
+    /// for the second parse.
+    root: OnceCell<Option<Node>>,
 }
 
 impl Locator {
-    /// Parses `text`; a text that does not parse locates nothing (serde reports it).
+    /// Keeps `text`; a text that does not parse locates nothing (serde reports it).
     pub fn new(text: &str) -> Self {
         Locator {
-            root: marked_yaml::parse_yaml(0, text).ok(),
+            text: text.to_owned(),
+            root: OnceCell::new(),
         }
     }
 
     /// The 1-based (line, column) of the node at `path`, e.g. `items[3].dimension`, or
     /// of its nearest existing parent.
     pub fn find(&self, path: &str) -> Option<(u64, u64)> {
-        let mut node = self.root.as_ref()?;
+        let root = self
+            .root
+            .get_or_init(|| marked_yaml::parse_yaml(0, &self.text).ok());
+        let mut node = root.as_ref()?;
         let mut best = position(node);
         for segment in segments(path) {
             let next = match segment {
                 Segment::Key(key) => node.as_mapping().and_then(|m| {
-                    // Point at the key itself, which is where a reader looks.
-                    m.iter()
-                        .find(|(k, _)| k.as_str() == key)
+                    // Point at the key itself, which is where a reader looks. Hashed,
+                    // not searched: a mapping may have thousands of keys.
+                    m.get_key_value(key)
                         .map(|(k, v)| (k.span().start().map(|s| (s.line(), s.column())), v))
                 }),
                 Segment::Index(i) => node.as_sequence().and_then(|s| s.get(i)).map(|v| (None, v)),

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use crate::i18n::Text;
 
 pub use locate::Locator;
-pub use resolve::{load, load_str, DEFAULT_DIMENSIONS};
+pub use resolve::{load, load_str, DEFAULT_DIMENSIONS, MAX_DIMENSIONS, MAX_ITEMS};
 
 /// The answer scale, `min..max`.
 #[derive(Debug, Clone, Copy, PartialEq)]

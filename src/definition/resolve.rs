@@ -1,7 +1,7 @@
 //! From the raw YAML to a checked [`Audit`]: defaults, instruments, and every check.
 
 use crate::provenance::FileDigest;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use super::builtin;
@@ -11,7 +11,7 @@ use super::{
     ShopperSource, SurveySource, Thresholds, Weights,
 };
 use crate::i18n::Text;
-use crate::problem::{Problem, Problems};
+use crate::problem::{thousands, Problem, Problems};
 use crate::yaml;
 
 /// The five SERVQUAL dimensions: id, English label, Chinese label.
@@ -22,6 +22,17 @@ pub const DEFAULT_DIMENSIONS: [(&str, &str, &str); 5] = [
     ("professionalism", "Professionalism", "专业度"),
     ("empathy", "Empathy", "同理度"),
 ];
+
+/// The most items an audit may have: far more than any questionnaire, and every check
+/// stays fast below it (docs/files.md#limits).
+pub const MAX_ITEMS: usize = 10_000;
+
+/// The most dimensions an audit may have (each needs items of its own).
+pub const MAX_DIMENSIONS: usize = 1_000;
+
+/// How many unknown ids of one list get a "did you mean" hint; each costs a comparison
+/// with every known id.
+const MAX_HINTS: usize = 50;
 
 /// Reads, checks and resolves the audit at `path`.
 pub fn load(path: &Path) -> Result<Audit, Problems> {
@@ -65,6 +76,9 @@ impl Checker<'_> {
     }
 
     fn resolve(&mut self, raw: RawAudit) -> Option<Audit> {
+        if !self.within_limits(&raw) {
+            return None;
+        }
         let meta = self.meta(&raw);
         let scale = self.scale(&raw);
         let dimensions = self.dimensions(&raw);
@@ -196,6 +210,33 @@ impl Checker<'_> {
             p.expected = Some("a date as YYYY-MM-DD".into());
         }
         parsed
+    }
+
+    /// Whether the lists are within [`MAX_ITEMS`] and [`MAX_DIMENSIONS`]; a problem for
+    /// each that is not.
+    fn within_limits(&mut self, raw: &RawAudit) -> bool {
+        let dimensions = raw.dimensions.as_ref().map_or(0, Vec::len);
+        let mut within = true;
+        let lists = [
+            ("items", raw.items.len(), MAX_ITEMS),
+            ("dimensions", dimensions, MAX_DIMENSIONS),
+        ];
+        for (key, count, limit) in lists {
+            if count > limit {
+                // Not placed by the locator: parsing a file this large twice is what
+                // the limit spares.
+                let limit = thousands(limit as u64);
+                self.problems.push(
+                    Problem::new(format!("more {key} than the limit of {limit}"))
+                        .file(self.path)
+                        .field(key)
+                        .found(format!("{} {key}", thousands(count as u64)))
+                        .expected(format!("at most {limit} {key}")),
+                );
+                within = false;
+            }
+        }
+        within
     }
 
     fn scale(&mut self, raw: &RawAudit) -> Option<Scale> {
@@ -368,8 +409,14 @@ impl Checker<'_> {
                 Some("`instrument: servqual-22` or a list under `items:`".into());
         }
         if !items.is_empty() {
+            let mut has_items = vec![false; dimensions.len()];
+            for it in &items {
+                if let Some(slot) = has_items.get_mut(it.dimension) {
+                    *slot = true;
+                }
+            }
             for (d, dim) in dimensions.iter().enumerate() {
-                if !items.iter().any(|it| it.dimension == d) {
+                if !has_items[d] {
                     let p = self.report("items", "a dimension has no items");
                     p.found = Some(dim.id.clone());
                     p.expected = Some("at least one item per dimension (or leave the dimension out of `dimensions:`)".into());
@@ -529,15 +576,27 @@ impl Checker<'_> {
                 out.dimensions.insert(d, *value);
             }
         }
+        let by_id: HashMap<&str, usize> = items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| (it.id.as_str(), i))
+            .collect();
+        let mut hints = 0;
         for (key, value) in &raw.items {
             let here = format!("{at}.items.{key}");
-            match items.iter().position(|it| &it.id == key) {
-                Some(i) => {
+            match by_id.get(key.as_str()) {
+                Some(&i) => {
                     self.check_level(&here, *value, scale);
                     out.items.insert(i, *value);
                 }
                 None => {
-                    let hint = yaml::nearest(key, items.iter().map(|it| it.id.as_str()));
+                    // A hint compares with every item: given for the first few only.
+                    hints += 1;
+                    let hint = if hints <= MAX_HINTS {
+                        yaml::nearest(key, items.iter().map(|it| it.id.as_str()))
+                    } else {
+                        None
+                    };
                     let p = self.report(&here, "unknown item");
                     p.found = Some(key.clone());
                     p.expected = Some(match hint {

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::Answer;
 use crate::i18n::Text;
-use crate::problem::{Problem, Problems};
+use crate::problem::{thousands, Problem, Problems};
 
 /// A service feature asked about in the questionnaire.
 #[derive(Debug, Clone, PartialEq)]
@@ -301,12 +301,32 @@ struct RawDefinition {
     labels: Option<RawLabels>,
 }
 
+/// The most features a Kano definition may list (each is two columns of the responses).
+pub const MAX_FEATURES: usize = 5_000;
+
 fn convert_features(
     path: &Path,
     raw: Vec<RawFeature>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Feature> {
+    if raw.len() > MAX_FEATURES {
+        problems.push(
+            Problem::new(format!(
+                "more features than the limit of {}",
+                thousands(MAX_FEATURES as u64)
+            ))
+            .file(path)
+            .field("features")
+            .found(format!("{} features", thousands(raw.len() as u64)))
+            .expected(format!(
+                "at most {} features",
+                thousands(MAX_FEATURES as u64)
+            )),
+        );
+        return Vec::new();
+    }
     let mut features: Vec<Feature> = Vec::with_capacity(raw.len());
+    let mut seen = std::collections::HashSet::with_capacity(raw.len());
     for (index, f) in raw.into_iter().enumerate() {
         let id = f.id.trim().to_string();
         if id.is_empty() || id.chars().any(char::is_whitespace) {
@@ -319,7 +339,7 @@ fn convert_features(
             );
             continue;
         }
-        if features.iter().any(|g| g.id == id) {
+        if !seen.insert(id.clone()) {
             problems.push(
                 Problem::new("duplicate feature id")
                     .file(path)

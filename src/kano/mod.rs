@@ -487,8 +487,13 @@ pub fn analyse(
     definitions_file: Option<&std::path::Path>,
 ) -> Result<KanoReport, Problems> {
     let mut problems = Vec::new();
+    // By id, so thousands of features cost no more than their number.
+    let counted: std::collections::HashSet<&str> =
+        tally.features.iter().map(|(id, _)| id.as_str()).collect();
+    let defined: std::collections::HashMap<&str, &Feature> =
+        definitions.iter().map(|d| (d.id.as_str(), d)).collect();
     for (index, def) in definitions.iter().enumerate() {
-        if !tally.features.iter().any(|(id, _)| *id == def.id) {
+        if !counted.contains(def.id.as_str()) {
             let mut p = Problem::new("feature has no F_/D_ columns in the responses")
                 .field(format!("features[{index}].id"))
                 .found(def.id.clone())
@@ -504,10 +509,9 @@ pub fn analyse(
         .features
         .into_iter()
         .map(|(id, counts)| {
-            let feature = definitions
-                .iter()
-                .find(|d| d.id == id)
-                .cloned()
+            let feature = defined
+                .get(id.as_str())
+                .map(|&d| d.clone())
                 .unwrap_or_else(|| Feature::bare(&id));
             FeatureResult::new(feature, counts, resolve_ties)
         })

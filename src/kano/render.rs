@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{Class, FeatureResult, KanoReport};
 use crate::i18n::{tr, Lang};
+use crate::problem::{shorten, MAX_QUOTED_CHARS};
 
 /// The JSON schema name.
 pub const SCHEMA: &str = "servqual.kano/v1";
@@ -166,7 +167,8 @@ pub fn render_table(report: &KanoReport, lang: Lang, color: bool) -> String {
         // The headline of the guidance ("invest first"); the sentences follow the table.
         let guidance = f.guidance().map_or("-", |g| headline(g.text(lang)));
         table.add_row(vec![
-            Cell::new(feature_label(f, lang)),
+            // Cut: laying out a cell costs more than its length, and nobody reads a page.
+            Cell::new(shorten(&feature_label(f, lang), MAX_QUOTED_CHARS)),
             Cell::new(c.n()),
             Cell::new(c.a),
             Cell::new(c.o),

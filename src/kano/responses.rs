@@ -39,8 +39,10 @@ impl Collector {
     fn finish(mut self) -> Result<(), Problems> {
         if self.more > 0 {
             let s = if self.more == 1 { "" } else { "s" };
-            self.listed
-                .push(Problem::new(format!("and {} more problem{s}", self.more)));
+            self.listed.push(Problem::unlisted(
+                format!("and {} more problem{s}", self.more),
+                self.more,
+            ));
         }
         Problems::check(self.listed)
     }
@@ -79,6 +81,7 @@ pub fn read_responses(
     };
     let mut problems = Collector::default();
     let mut features: Vec<Columns> = Vec::new();
+    let mut by_id: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut names: Vec<String> = Vec::with_capacity(headers.len());
     for (index, raw) in headers.iter().enumerate() {
         let name = raw.trim_start_matches('\u{feff}').trim().to_string();
@@ -101,9 +104,11 @@ pub fn read_responses(
             );
             continue;
         }
-        let position = match features.iter().position(|f| f.id == id) {
-            Some(p) => p,
+        // Looked up, not searched: the header may have up to 10,000 columns.
+        let position = match by_id.get(id) {
+            Some(&p) => p,
             None => {
+                by_id.insert(id.to_string(), features.len());
                 features.push(Columns {
                     id: id.to_string(),
                     functional: None,

@@ -50,7 +50,8 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-/// Opens `path` for reading through a hasher; the problem names the file if it cannot.
+/// Opens `path` (a regular file) for reading through a hasher; the problem names the
+/// file if it cannot.
 pub fn open_hashed(
     path: &Path,
 ) -> Result<
@@ -60,8 +61,8 @@ pub fn open_hashed(
     ),
     crate::problem::Problem,
 > {
-    let file = std::fs::File::open(path)
-        .map_err(|e| crate::problem::Problem::new(format!("cannot open file: {e}")).file(path))?;
+    // A FIFO, device or folder is refused here, before it could block or never end.
+    let file = crate::problem::open_input(path, "cannot open file")?;
     Ok(HashingReader::new(std::io::BufReader::with_capacity(
         1 << 16,
         file,

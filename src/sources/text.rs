@@ -6,7 +6,9 @@
 //! instead of replacing them: silently garbled answers would corrupt an audit unnoticed.
 //!
 //! Only a bounded prefix is ever held in memory (the encoding sniff window and the header
-//! line), so memory does not grow with the number of rows.
+//! line), so memory does not grow with the number of rows. A field, a row and the header
+//! have limits ([`MAX_FIELD_BYTES`], [`MAX_ROW_BYTES`], [`MAX_COLUMNS`]) with a problem
+//! naming the place, so no file can make one record cost more (docs/files.md#limits).
 
 use std::fmt;
 use std::fs::File;
@@ -16,12 +18,20 @@ use std::path::Path;
 use encoding_rs::{Decoder, DecoderResult, Encoding, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
 
 use crate::encoding::encoding_for_label;
-use crate::problem::Problem;
+use crate::problem::{open_input, thousands, Problem};
+
+/// The longest field of a data file, in bytes of UTF-8.
+pub const MAX_FIELD_BYTES: u64 = 1024 * 1024;
+/// The longest row (record) of a data file, in bytes of UTF-8.
+pub const MAX_ROW_BYTES: u64 = 64 * 1024 * 1024;
+/// The most columns a data file may have.
+pub const MAX_COLUMNS: u64 = 10_000;
 
 /// How much raw input is examined to detect the encoding.
 const SNIFF_LEN: usize = 64 * 1024;
-/// Upper bound on decoded text buffered while looking for the end of the header line.
-const HEADER_PEEK_LEN: usize = 64 * 1024;
+/// The longest header row: the header is read ahead to find the delimiter, and a quote
+/// that is never closed would otherwise make the whole file one header cell.
+const MAX_HEADER_BYTES: usize = MAX_FIELD_BYTES as usize;
 /// Size of the buffered read over the raw file.
 const READ_BUFFER_LEN: usize = 64 * 1024;
 /// Size of the decoded-output chunk; comfortably larger than any single character.
@@ -93,8 +103,7 @@ pub fn open_csv(
     path: &Path,
     options: &TextOptions,
 ) -> Result<(csv::Reader<Box<dyn Read>>, TextFormat), Problem> {
-    let file = File::open(path)
-        .map_err(|e| Problem::new(format!("could not open the file: {e}")).file(path))?;
+    let file: File = open_input(path, "could not open the file")?;
     open_csv_reader(Box::new(file), path, options)
 }
 
@@ -123,8 +132,7 @@ pub fn open_csv_reader(
 
     // The delimiter is sniffed from decoded text, so the header line is read ahead and then
     // replayed to the csv reader.
-    let (prefix, sniffed) = peek_header(&mut decoded).map_err(|e| io_problem(name, &e))?;
-    let delimiter = options.delimiter.unwrap_or(sniffed);
+    let (prefix, delimiter) = peek_header(&mut decoded, options.delimiter, name)?;
 
     let stream: Box<dyn Read> = Box::new(LineEndings::new(
         Cursor::new(prefix).chain(decoded),
@@ -316,35 +324,144 @@ fn decodes_cleanly(encoding: &'static Encoding, bytes: &[u8], last: bool) -> boo
     }
 }
 
-/// Reads decoded text through the end of the header line; returns it and the delimiter it suggests.
-fn peek_header(reader: &mut impl Read) -> io::Result<(Vec<u8>, u8)> {
+/// Reads decoded text through the end of the header row; returns it and the delimiter
+/// (`declared`, or the one the header line suggests).
+///
+/// The header must end within [`MAX_HEADER_BYTES`] and have at most [`MAX_COLUMNS`]
+/// fields; a quote opening a header field that is never closed is a problem at line 1,
+/// where the csv reader would read the rest of the file as one header cell.
+fn peek_header(
+    reader: &mut impl Read,
+    declared: Option<u8>,
+    name: &Path,
+) -> Result<(Vec<u8>, u8), Problem> {
     let mut prefix = Vec::new();
-    // Counts of `,`, `;` and tab outside quotes.
+    let mut at_eof = false;
+    let mut read_more = |prefix: &mut Vec<u8>| -> Result<bool, Problem> {
+        let mut chunk = [0u8; 4096];
+        loop {
+            match reader.read(&mut chunk) {
+                Ok(0) => return Ok(false),
+                Ok(n) => {
+                    prefix.extend_from_slice(chunk.get(..n).unwrap_or_default());
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(io_problem(name, &e)),
+            }
+        }
+    };
+    // Counts of `,`, `;` and tab outside quotes, up to the first line break outside them.
     let mut counts = [0usize; 3];
     let mut in_quotes = false;
-    let mut chunk = [0u8; 4096];
-    'read: while prefix.len() < HEADER_PEEK_LEN {
-        let n = match reader.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        let bytes = chunk.get(..n).unwrap_or_default();
-        prefix.extend_from_slice(bytes);
-        for &byte in bytes {
+    let mut sniffed = 0;
+    'sniff: while prefix.len() < MAX_HEADER_BYTES {
+        if !read_more(&mut prefix)? {
+            at_eof = true;
+            break;
+        }
+        for &byte in prefix.get(sniffed..).unwrap_or_default() {
             match byte {
                 // An escaped `""` toggles twice, which is what we want.
                 b'"' => in_quotes = !in_quotes,
-                b'\n' | b'\r' if !in_quotes => break 'read,
+                b'\n' | b'\r' if !in_quotes => break 'sniff,
                 b',' if !in_quotes => counts[0] += 1,
                 b';' if !in_quotes => counts[1] += 1,
                 b'\t' if !in_quotes => counts[2] += 1,
                 _ => {}
             }
         }
+        sniffed = prefix.len();
     }
-    Ok((prefix, pick_delimiter(counts)))
+    let delimiter = declared.unwrap_or_else(|| pick_delimiter(counts));
+
+    // Now the header as the csv reader will read it, quotes opening only at a field's start.
+    let mut scan = HeaderScan::new(delimiter);
+    let mut scanned = 0;
+    loop {
+        if scan.feed(prefix.get(scanned..).unwrap_or_default()) {
+            break;
+        }
+        scanned = prefix.len();
+        if at_eof || prefix.len() >= MAX_HEADER_BYTES {
+            return match scan.open_quote {
+                Some(column) if scan.state == CsvState::InQuoted => Err(Problem::new(
+                    "the header row has a quote that is never closed",
+                )
+                .file(name)
+                .at(1, column)
+                .expected("a closing `\"` for every quoted column name")),
+                _ if at_eof => Ok((prefix, delimiter)),
+                _ => Err(Problem::new(format!(
+                    "the header row is longer than the limit of {} MiB",
+                    MAX_HEADER_BYTES >> 20
+                ))
+                .file(name)
+                .line(1)
+                .expected("a header row of column names")),
+            };
+        }
+        at_eof = !read_more(&mut prefix)?;
+    }
+    if scan.fields > MAX_COLUMNS {
+        return Err(too_many_columns(name, 1, scan.fields));
+    }
+    Ok((prefix, delimiter))
+}
+
+/// The problem for a row of `fields` fields, more than [`MAX_COLUMNS`].
+fn too_many_columns(name: &Path, line: u64, fields: u64) -> Problem {
+    Problem::new(format!(
+        "more columns than the limit of {}",
+        thousands(MAX_COLUMNS)
+    ))
+    .file(name)
+    .line(line)
+    .found(format!("{} columns", thousands(fields)))
+    .expected(format!("at most {} columns", thousands(MAX_COLUMNS)))
+}
+
+/// Follows the header row through csv-core's states until it ends.
+struct HeaderScan {
+    delimiter: u8,
+    state: CsvState,
+    /// Fields started so far (1-based number of the current one).
+    fields: u64,
+    /// The field whose opening quote is not yet closed, if any.
+    open_quote: Option<u64>,
+}
+
+impl HeaderScan {
+    fn new(delimiter: u8) -> Self {
+        HeaderScan {
+            delimiter,
+            state: CsvState::StartField,
+            fields: 1,
+            open_quote: None,
+        }
+    }
+
+    /// Takes in the next bytes; `true` once a line break ends the header row.
+    fn feed(&mut self, bytes: &[u8]) -> bool {
+        use CsvState::*;
+        for &byte in bytes {
+            self.state = match (self.state, byte) {
+                (InQuoted, b'"') => QuoteInQuoted,
+                (InQuoted, _) => InQuoted,
+                (StartField, b'"') | (QuoteInQuoted, b'"') => {
+                    self.open_quote = Some(self.fields);
+                    InQuoted
+                }
+                (_, b'\r') | (_, b'\n') => return true,
+                (_, b) if b == self.delimiter => {
+                    self.fields += 1;
+                    StartField
+                }
+                _ => InField,
+            };
+        }
+        false
+    }
 }
 
 /// The most frequent candidate delimiter; comma when none was seen or on a tie.
@@ -365,13 +482,14 @@ fn pick_delimiter(counts: [usize; 3]) -> u8 {
 
 /// The `io::Error` message for a reading problem, recognising our own decoding errors.
 fn io_problem(path: &Path, error: &io::Error) -> Problem {
-    match error
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<InvalidBytes>())
-    {
-        Some(invalid) => invalid.problem(path),
-        None => Problem::new(format!("could not read the file: {error}")).file(path),
+    let inner = error.get_ref();
+    if let Some(invalid) = inner.and_then(|e| e.downcast_ref::<InvalidBytes>()) {
+        return invalid.problem(path);
     }
+    if let Some(limit) = inner.and_then(|e| e.downcast_ref::<OverLimit>()) {
+        return limit.problem(path);
+    }
+    Problem::new(format!("could not read the file: {error}")).file(path)
 }
 
 /// Formats bytes as `0x81 0x20`.
@@ -501,6 +619,66 @@ impl<R: BufRead> Read for DecodingReader<R> {
     }
 }
 
+/// A field or row over its limit; carried inside the `io::Error` the reader returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverLimit {
+    /// 1-based line the record starts on.
+    pub line: u64,
+    /// 1-based number of the field (for a field over the limit).
+    pub column: Option<u64>,
+    /// Whether the field is inside a quote not yet closed (the likely cause).
+    pub in_quotes: bool,
+}
+
+impl fmt::Display for OverLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.column {
+            Some(column) => write!(f, "line {}: field {column} is too long", self.line),
+            None => write!(f, "line {}: the row is too long", self.line),
+        }
+    }
+}
+
+impl std::error::Error for OverLimit {}
+
+impl OverLimit {
+    /// The user-facing problem for this record of `path`.
+    fn problem(&self, path: &Path) -> Problem {
+        let problem = match self.column {
+            Some(column) => Problem::new(format!(
+                "a field longer than the limit of {} MiB",
+                MAX_FIELD_BYTES >> 20
+            ))
+            .at(self.line, column)
+            .expected(format!(
+                "at most {} bytes in one field",
+                thousands(MAX_FIELD_BYTES)
+            )),
+            None => Problem::new(format!(
+                "a row longer than the limit of {} MiB",
+                MAX_ROW_BYTES >> 20
+            ))
+            .line(self.line)
+            .expected(format!(
+                "at most {} bytes in one row",
+                thousands(MAX_ROW_BYTES)
+            )),
+        };
+        let problem = if self.in_quotes {
+            Problem {
+                message: format!(
+                    "{} (inside a quote opened here and never closed?)",
+                    problem.message
+                ),
+                ..problem
+            }
+        } else {
+            problem
+        };
+        problem.file(path)
+    }
+}
+
 /// Where `LineEndings` is in a record, mirroring csv-core's parser (quoting on, `""` escapes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CsvState {
@@ -519,12 +697,29 @@ enum CsvState {
 /// csv-core ends a CRLF record at the `\r` and only counts the `\n` when it reads the next
 /// record, so every record position after a CRLF line would name the line before it; it never
 /// counts a lone `\r` at all. Line breaks inside quoted fields are data and are left alone.
+///
+/// It also measures every field and row as it passes, failing with [`OverLimit`] before
+/// the csv reader would buffer one over [`MAX_FIELD_BYTES`] or [`MAX_ROW_BYTES`].
 struct LineEndings<R> {
     inner: R,
     delimiter: u8,
     state: CsvState,
     /// A `\r` terminator was just turned into `\n`; a `\n` right after it must be dropped.
     after_cr: bool,
+    /// Line of the next byte passed on, counted as the csv reader counts (`\n`s).
+    line: u64,
+    /// Line the current record started on.
+    record_line: u64,
+    /// 1-based number of the current field in its record.
+    field: u64,
+    /// Bytes of the current field and record so far.
+    field_len: u64,
+    record_len: u64,
+    /// Set once a limit is passed; every later read fails the same way.
+    over: Option<OverLimit>,
+    /// The longest field and row passed on, in bytes.
+    max_field: u64,
+    max_row: u64,
 }
 
 impl<R: Read> LineEndings<R> {
@@ -535,6 +730,104 @@ impl<R: Read> LineEndings<R> {
             delimiter,
             state: CsvState::StartField,
             after_cr: false,
+            line: 1,
+            record_line: 1,
+            field: 1,
+            field_len: 0,
+            record_len: 0,
+            over: None,
+            max_field: MAX_FIELD_BYTES,
+            max_row: MAX_ROW_BYTES,
+        }
+    }
+
+    /// Counts one byte passed on (`quoted`: it was inside a quoted field).
+    fn count(&mut self, byte: u8, quoted: bool) {
+        if byte == b'\n' {
+            self.line += 1;
+            if !quoted {
+                self.end_record();
+                return;
+            }
+        }
+        self.record_len += 1;
+        if byte == self.delimiter && !quoted {
+            self.field += 1;
+            self.field_len = 0;
+        } else {
+            self.field_len += 1;
+        }
+    }
+
+    /// A record ended: the next one starts on the current line.
+    fn end_record(&mut self) {
+        self.record_line = self.line;
+        self.field = 1;
+        self.field_len = 0;
+        self.record_len = 0;
+    }
+
+    /// Counts a chunk with no quote and no `\r`, not inside a quoted field, at memchr speed.
+    fn count_plain(&mut self, chunk: &[u8]) -> Result<(), OverLimit> {
+        let delimiter = self.delimiter;
+        let Some(last_newline) = memchr::memrchr(b'\n', chunk) else {
+            self.record_len += chunk.len() as u64;
+            return self.count_fields(chunk);
+        };
+        // The record going on ends at the first line break: is it over a limit by then?
+        let first_newline = memchr::memchr(b'\n', chunk).unwrap_or(last_newline);
+        self.record_len += first_newline as u64;
+        self.count_fields(&chunk[..first_newline])?;
+        self.check()?;
+        self.line += memchr::memchr_iter(b'\n', chunk).count() as u64;
+        self.end_record();
+        // Records wholly inside the chunk are shorter than it, so within every limit.
+        let tail = &chunk[last_newline + 1..];
+        self.record_len = tail.len() as u64;
+        self.field = 1 + memchr::memchr_iter(delimiter, tail).count() as u64;
+        self.field_len = match memchr::memrchr(delimiter, tail) {
+            Some(last) => (tail.len() - last - 1) as u64,
+            None => tail.len() as u64,
+        };
+        Ok(())
+    }
+
+    /// Counts the fields of `part`, a piece of one record without line breaks.
+    fn count_fields(&mut self, part: &[u8]) -> Result<(), OverLimit> {
+        match memchr::memchr(self.delimiter, part) {
+            None => self.field_len += part.len() as u64,
+            Some(first) => {
+                self.field_len += first as u64;
+                self.check()?;
+                let last = memchr::memrchr(self.delimiter, part).unwrap_or(first);
+                self.field += memchr::memchr_iter(self.delimiter, part).count() as u64;
+                self.field_len = (part.len() - last - 1) as u64;
+            }
+        }
+        Ok(())
+    }
+
+    /// An error if the current field or record is over its limit.
+    fn check(&mut self) -> Result<(), OverLimit> {
+        if self.over.is_none() {
+            let in_quotes = self.state == CsvState::InQuoted;
+            if self.field_len > self.max_field {
+                self.over = Some(OverLimit {
+                    line: self.record_line,
+                    column: Some(self.field),
+                    in_quotes,
+                });
+            } else if self.record_len > self.max_row {
+                self.over = Some(OverLimit {
+                    line: self.record_line,
+                    column: None,
+                    in_quotes,
+                });
+            }
+        }
+        match &self.over {
+            Some(over) => Err(over.clone()),
+            None => Ok(()),
         }
     }
 
@@ -553,17 +846,22 @@ impl<R: Read> LineEndings<R> {
             (_, b) if b == self.delimiter => StartField,
             _ => InField,
         };
-        if byte == b'\r' && !quoted {
+        let byte = if byte == b'\r' && !quoted {
             self.after_cr = true;
-            return Some(b'\n');
-        }
+            b'\n'
+        } else {
+            byte
+        };
+        self.count(byte, quoted);
         Some(byte)
     }
 }
 
 impl<R: Read> Read for LineEndings<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let over = |over: OverLimit| io::Error::new(io::ErrorKind::InvalidData, over);
         loop {
+            self.check().map_err(over)?;
             let n = self.inner.read(buf)?;
             if n == 0 {
                 return Ok(0);
@@ -571,7 +869,20 @@ impl<R: Read> Read for LineEndings<R> {
             // The usual chunk has no `\r` and no quote: every byte passes unchanged, and the
             // state after it follows from its last byte (what `translate` would work out).
             let chunk = &buf[..n];
-            if !self.after_cr && !chunk.contains(&b'\r') && !chunk.contains(&b'"') {
+            if !self.after_cr
+                && n as u64 <= self.max_field
+                && !chunk.contains(&b'\r')
+                && !chunk.contains(&b'"')
+            {
+                if self.state == CsvState::InQuoted {
+                    // All data of one quoted field, line breaks included.
+                    self.line += memchr::memchr_iter(b'\n', chunk).count() as u64;
+                    self.field_len += n as u64;
+                    self.record_len += n as u64;
+                } else {
+                    self.count_plain(chunk).map_err(over)?;
+                }
+                self.check().map_err(over)?;
                 let last = chunk[n - 1];
                 self.state = match self.state {
                     CsvState::InQuoted => CsvState::InQuoted,
@@ -586,6 +897,7 @@ impl<R: Read> Read for LineEndings<R> {
                 if let Some(byte) = self.translate(buf[i]) {
                     buf[written] = byte;
                     written += 1;
+                    self.check().map_err(over)?;
                 }
             }
             // Only a dropped `\n` can leave nothing; 0 would mean end of input, so read on.
@@ -1097,6 +1409,205 @@ mod tests {
         }
         assert_eq!(count, rows);
         assert_eq!(last, format!("北京{}", rows - 1));
+    }
+
+    /// `head`, then `body` repeated until `len` bytes, then `tail`: a big input, never in memory.
+    struct Repeat {
+        parts: Vec<u8>,
+        body: Vec<u8>,
+        left: u64,
+        tail: Cursor<Vec<u8>>,
+    }
+
+    impl Repeat {
+        fn new(head: &[u8], body: &[u8], len: u64, tail: &[u8]) -> Self {
+            Repeat {
+                parts: head.to_vec(),
+                body: body.to_vec(),
+                left: len,
+                tail: Cursor::new(tail.to_vec()),
+            }
+        }
+    }
+
+    impl Read for Repeat {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if !self.parts.is_empty() {
+                let n = buf.len().min(self.parts.len());
+                buf[..n].copy_from_slice(&self.parts[..n]);
+                self.parts.drain(..n);
+                return Ok(n);
+            }
+            if self.left == 0 {
+                return self.tail.read(buf);
+            }
+            let n = buf.len().min(self.left as usize).min(self.body.len());
+            buf[..n].copy_from_slice(&self.body[..n]);
+            self.left -= n as u64;
+            let len = self.body.len();
+            self.body.rotate_left(n % len);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_field_over_the_limit_names_line_and_column() {
+        let input = Repeat::new(b"a,b,c\n1,2,3\n4,", b"x", MAX_FIELD_BYTES + 1, b",6\n");
+        let problem = read_all(Box::new(input), &TextOptions::default()).unwrap_err();
+        assert_eq!(
+            (problem.line, problem.column),
+            (Some(3), Some(2)),
+            "{problem}"
+        );
+        assert!(
+            problem.message.contains("longer than the limit of 1 MiB"),
+            "{problem}"
+        );
+        assert!(!problem.message.contains("quote"), "{problem}");
+        assert!(problem.to_string().len() < 300, "{problem}");
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_a_field_over_the_limit() {
+        // The rest of the file, line breaks included, is one quoted field.
+        let input = Repeat::new(b"a,b\n1,2\n3,\"x", b"ab\ncd,", 2 * MAX_FIELD_BYTES, b"");
+        let problem = read_all(Box::new(input), &TextOptions::default()).unwrap_err();
+        assert_eq!(
+            (problem.line, problem.column),
+            (Some(3), Some(2)),
+            "{problem}"
+        );
+        assert!(problem.message.contains("never closed"), "{problem}");
+    }
+
+    /// Line and field where reading stopped at a limit, if it did.
+    type Stop = Option<(u64, Option<u64>)>;
+
+    /// Where `LineEndings` with a field limit of 6 and a row limit of 20 stops `input`,
+    /// read in chunks of `size` bytes (the fast path takes chunks up to the field limit).
+    fn small_limits(input: &[u8], size: usize) -> Stop {
+        let mut reader = LineEndings::new(Cursor::new(input.to_vec()), b',');
+        reader.max_field = 6;
+        reader.max_row = 20;
+        let mut buf = vec![0u8; size];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => {
+                    let over = e.get_ref().unwrap().downcast_ref::<OverLimit>().unwrap();
+                    return Some((over.line, over.column));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn limits_stop_at_the_same_place_in_any_chunks() {
+        let cases: [(&[u8], Stop); 7] = [
+            (b"a,b\n123456,1\n12,34\n", None),
+            (b"a,b\n1234567,1\n", Some((2, Some(1)))),
+            (b"a,b\n1,2\n3,1234567\n", Some((3, Some(2)))),
+            (b"a\n1,2,3,4,5,6,7,8,9,10,11\n", Some((2, None))),
+            (
+                b"a\r\n\"1\r\n2\",3\r\n4,\"12345\n67\"\n",
+                Some((4, Some(2))),
+            ),
+            (b"a,b\n\n\n12,1234567", Some((4, Some(2)))),
+            (b"a,\"b\nc\",d\n1,2\n", None),
+        ];
+        for (input, expected) in cases {
+            for size in 1..=6 {
+                assert_eq!(
+                    small_limits(input, size),
+                    expected,
+                    "{:?} in chunks of {size}",
+                    String::from_utf8_lossy(input)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn limits_count_crlf_and_quoted_rows_like_the_csv_reader() {
+        // Slow path (quotes and CRs): the long field is on line 4, after a quoted line break.
+        let mut bytes = b"a;b\r\n\"1\r\n2\";x\r\n3;".to_vec();
+        bytes.extend(std::iter::repeat_n(b'y', MAX_FIELD_BYTES as usize + 1));
+        bytes.extend_from_slice(b"\r\n");
+        let problem = read_bytes(bytes, &TextOptions::default()).unwrap_err();
+        assert_eq!(
+            (problem.line, problem.column),
+            (Some(4), Some(2)),
+            "{problem}"
+        );
+        // Just within the limit, the row is read.
+        let mut bytes = b"a,b\n1,".to_vec();
+        bytes.extend(std::iter::repeat_n(b'y', MAX_FIELD_BYTES as usize));
+        bytes.push(b'\n');
+        let (_, rows, _) = read_bytes(bytes, &TextOptions::default()).unwrap();
+        assert_eq!(rows[0][1].len() as u64, MAX_FIELD_BYTES);
+    }
+
+    #[test]
+    fn a_stray_quote_in_the_header_is_refused_at_line_1() {
+        // Small file: the quote is still open at the end.
+        let problem =
+            read_bytes(b"id,\"name,x\n1,2,3\n".to_vec(), &TextOptions::default()).unwrap_err();
+        assert_eq!(
+            (problem.line, problem.column),
+            (Some(1), Some(2)),
+            "{problem}"
+        );
+        assert!(problem.message.contains("never closed"), "{problem}");
+        // Large file: refused after the header limit, not read whole.
+        let started = std::time::Instant::now();
+        let input = Repeat::new(b"id,\"name,x\n", b"1,2,3\n", 50 * MAX_FIELD_BYTES, b"");
+        let problem = read_all(Box::new(input), &TextOptions::default()).unwrap_err();
+        assert_eq!(
+            (problem.line, problem.column),
+            (Some(1), Some(2)),
+            "{problem}"
+        );
+        assert!(started.elapsed().as_secs() < 5);
+        // A quote inside a field is literal to the csv reader, and so here.
+        let (headers, _, _) =
+            read_bytes(b"id,na\"me\n1,2\n".to_vec(), &TextOptions::default()).unwrap();
+        assert_eq!(headers, strings(&["id", "na\"me"]));
+    }
+
+    #[test]
+    fn a_header_without_end_or_with_too_many_columns_is_refused() {
+        let input = Repeat::new(b"", b"abcdefg", MAX_HEADER_BYTES as u64 + 10, b"\n1\n");
+        let problem = read_all(Box::new(input), &TextOptions::default()).unwrap_err();
+        assert_eq!(problem.line, Some(1), "{problem}");
+        assert!(
+            problem.message.contains("header row is longer"),
+            "{problem}"
+        );
+
+        let wide = |n: u64| {
+            let mut header: Vec<u8> = (0..n).flat_map(|i| format!("c{i},").into_bytes()).collect();
+            header.pop();
+            header.extend_from_slice(b"\n");
+            header
+        };
+        let started = std::time::Instant::now();
+        let problem = read_bytes(wide(100_000), &TextOptions::default()).unwrap_err();
+        assert!(started.elapsed().as_secs() < 2);
+        assert_eq!(problem.line, Some(1));
+        assert_eq!(problem.found.as_deref(), Some("100,000 columns"));
+        let (headers, _, _) = read_bytes(wide(MAX_COLUMNS), &TextOptions::default()).unwrap();
+        assert_eq!(headers.len() as u64, MAX_COLUMNS);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_refused() {
+        let problem = match open_csv(Path::new("/dev/zero"), &TextOptions::default()) {
+            Ok(_) => panic!("/dev/zero must be refused"),
+            Err(problem) => problem,
+        };
+        assert!(problem.message.contains("not a regular file"), "{problem}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Like the survey reader it streams: each row is parsed into a reused buffer of
 //! normalised answers (0..1, `None` for not applicable) and handed to the caller.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use csv::ByteRecord;
@@ -145,7 +146,11 @@ pub fn read_visits(
     }
     if extra_problems > 0 {
         problems.push(
-            Problem::new(format!("… and {extra_problems} more problems in this file")).file(path),
+            Problem::unlisted(
+                format!("… and {extra_problems} more problems in this file"),
+                extra_problems as u64,
+            )
+            .file(path),
         );
     }
     Problems::check(problems)?;
@@ -213,7 +218,12 @@ fn resolve_layout(
     headers: &[String],
 ) -> Result<Layout, Problems> {
     let mut problems = Vec::new();
-    let position = |name: &str| headers.iter().position(|h| h == name);
+    // Looked up by name, not searched: a header of 10,000 columns stays fast.
+    let mut columns: HashMap<&str, usize> = HashMap::with_capacity(headers.len());
+    for (i, h) in headers.iter().enumerate().rev() {
+        columns.insert(h.as_str(), i);
+    }
+    let position = |name: &str| columns.get(name).copied();
     problems.extend(duplicate_columns(path, headers));
     let mut required = |name: &str, key: &str| {
         let found = position(name);
@@ -255,11 +265,16 @@ fn resolve_layout(
         source.date_column.as_str(),
     ];
     // Other columns (notes, store manager, ...) are allowed, but one that is nearly a
-    // question id is almost always a typo that would silently drop the question.
-    for (i, h) in headers.iter().enumerate() {
-        if known.contains(&h.as_str()) || form.questions.iter().any(|q| &q.id == h) {
-            continue;
-        }
+    // question id is almost always a typo that would silently drop the question. The
+    // comparison costs columns × questions, so it is left out past a million of them.
+    let question_ids: HashSet<&str> = form.questions.iter().map(|q| q.id.as_str()).collect();
+    let others: Vec<(usize, &String)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !known.contains(&h.as_str()) && !question_ids.contains(h.as_str()))
+        .collect();
+    let affordable = others.len().saturating_mul(form.questions.len()) <= 1_000_000;
+    for (i, h) in others.into_iter().filter(|_| affordable) {
         if let Some(hint) = nearest(h, form.questions.iter().map(|q| q.id.as_str())) {
             problems.push(
                 Problem::new("column names no question of the form")

@@ -9,6 +9,7 @@ mod chunked;
 mod core;
 mod formats;
 mod gate;
+mod hardening;
 mod html_browser;
 mod import;
 mod kano;
