@@ -663,6 +663,7 @@ mod tests {
             shopper,
             site,
             date: "",
+            dated: false,
             answers,
         }
     }
