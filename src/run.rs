@@ -311,7 +311,7 @@ impl SourceData {
 /// The period a run is about: `asked` (`--period`: a name of the audit's schedule, or of
 /// calendar months, quarters and years without one, or `START..END`), else the audit's
 /// `period`, else the latest scheduled period with dated rows. Only that last case reads
-/// the sources' date columns in a pass of their own.
+/// the sources' date columns in a pass of their own (docs/files.md#periods).
 pub fn choose_period(audit: &Audit, asked: Option<&str>) -> Result<Period, Problems> {
     let schedules = match audit.meta.schedule {
         Some(s) => vec![s],

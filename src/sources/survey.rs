@@ -2,6 +2,8 @@
 //!
 //! Column positions are resolved once from the header (`Layout`); each row is parsed
 //! into reused buffers, reverse-scored, and handed to the caller as a `Respondent`.
+//! Only rows dated in the audit's period are handed on; blank rows are skipped, and
+//! both are counted (docs/files.md#periods).
 
 use std::path::Path;
 
