@@ -348,3 +348,28 @@ fn a_header_only_file_reports_no_respondents_for_its_period() {
     assert_eq!(report["respondents"]["customers"], 0);
     assert_eq!(report["sources"]["customers"]["rows"], 0);
 }
+
+#[test]
+fn an_audit_without_a_schedule_takes_calendar_names_and_validate_counts_the_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = "  period: {start: 2026-08-01, end: 2026-10-31}";
+    write_audit(dir.path(), keys, &all_months(3));
+    let september = json_report(dir.path(), &["--period", "2026-09"]);
+    assert_eq!(september["period"]["name"], "2026-09");
+    assert_eq!(september["sources"]["customers"]["in_period"], 3);
+    let quarter = json_report(dir.path(), &["--period", "2026-Q3"]);
+    assert_eq!(quarter["sources"]["customers"]["in_period"], 6);
+    let whole = json_report(dir.path(), &[]);
+    assert_eq!(whole["sources"]["customers"]["outside_period"], 0);
+    let audit = dir.path().join("audit.yaml");
+    Test::new()
+        .args(["validate", audit.to_str().unwrap(), "--period", "2026-10"])
+        .run()
+        .success()
+        .stderr_contains("9 customer rows (3 in 2026-10)");
+    Test::new()
+        .args(["validate", audit.to_str().unwrap()])
+        .run()
+        .success()
+        .stderr_contains(", 9 customer rows\n");
+}
