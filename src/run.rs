@@ -7,9 +7,9 @@
 //! [`ReportRequest`], calls [`report`] and renders the [`Outcome`].
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use std::path::{Path, PathBuf};
 
 use crate::analysis::checklist;
 use crate::analysis::customers::{CustomerAccumulator, ManagementAccumulator};
