@@ -6,8 +6,10 @@
 //! Nothing here writes a file or prints: the command line turns flags into a
 //! [`ReportRequest`], calls [`report`] and renders the [`Outcome`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
 
 use crate::analysis::checklist;
 use crate::analysis::customers::{CustomerAccumulator, ManagementAccumulator};
@@ -20,14 +22,18 @@ use crate::definition::baseline::{read_baseline, Baseline};
 use crate::definition::checklist_state::{self, ChecklistState};
 use crate::definition::form::{load_form, Form};
 use crate::definition::gate::{self as rules_of, Rule};
+use crate::definition::period::{Cadence, Period, Schedule};
 use crate::definition::Audit;
 use crate::i18n::Lang;
 use crate::problem::{Problem, Problems};
 use crate::provenance::{FileDigest, Provenance};
 use crate::report::gate;
-use crate::report::{Report, ReportParts};
+use crate::report::{Report, ReportParts, SourceRows};
+use crate::sources::answers::{DateBounds, Placed};
 use crate::sources::chunked::Tuning;
+use crate::sources::stream::{date_problem, latest_date, RowCounts};
 use crate::sources::survey::{read_survey_into, ReadStrategy, SurveyKind, SurveyRead};
+use crate::sources::text::TextOptions;
 use crate::sources::visits::{read_visits, VisitsRead};
 
 /// What the main job is asked for, as the command line's flags say it.
@@ -47,6 +53,9 @@ pub struct ReportRequest {
     pub generated_at: Option<String>,
     /// A gate rule on a value that was not measured only warns (`--allow-unmeasured`).
     pub allow_unmeasured: bool,
+    /// The period to report (`--period NAME|START..END`); else the audit's own, or the
+    /// latest scheduled period with dated rows.
+    pub period: Option<String>,
 }
 
 impl ReportRequest {
@@ -61,6 +70,7 @@ impl ReportRequest {
             lang: Lang::En,
             generated_at: None,
             allow_unmeasured: false,
+            period: None,
         }
     }
 }
@@ -79,6 +89,8 @@ pub struct Outcome {
     /// Every file the run read (or would have read: the state file even where it does
     /// not exist yet), so that nothing written replaces one of them.
     pub inputs: Vec<PathBuf>,
+    /// Warnings for stderr (a source that cannot tell periods apart).
+    pub notes: Vec<String>,
 }
 
 impl Outcome {
@@ -154,6 +166,7 @@ pub fn load_side_inputs(
 /// Runs the main job on `audit`: side inputs, sources, analysis, the report model and
 /// the gate. Every problem of the side inputs and the sources is listed together.
 pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problems> {
+    let audit = &for_period(audit, request.period.as_deref())?;
     let side = load_side_inputs(
         audit,
         &request.fail_on,
@@ -178,6 +191,7 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
     .collect();
     let mut report = build_report(audit, &data, &side, request.lang);
     report.provenance.generated_at = request.generated_at.clone();
+    report.sources = data.source_rows();
     // The gate reads the report as its JSON form, the contract its metrics are named in.
     let json = serde_json::to_value(&report).map_err(|e| {
         Problems::one(Problem::new(format!(
@@ -196,6 +210,7 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
         allow_unmeasured: request.allow_unmeasured,
         survey_reads,
         inputs,
+        notes: data.notes(),
     })
 }
 
@@ -204,15 +219,26 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
 pub struct Validation {
     /// Everything read from the sources.
     pub data: SourceData,
+    /// The period checked.
+    pub period: Period,
 }
 
 /// Checks `audit` and every file the main job would read (the state file at
-/// `state_path`), listing every problem; reads the sources without segments.
-pub fn validate(audit: &Audit, state_path: &Path) -> Result<Validation, Problems> {
+/// `state_path`) for `period` (as [`ReportRequest::period`]), listing every problem;
+/// reads the sources without segments.
+pub fn validate(
+    audit: &Audit,
+    state_path: &Path,
+    period: Option<&str>,
+) -> Result<Validation, Problems> {
+    let audit = &for_period(audit, period)?;
     let side = load_side_inputs(audit, &[], state_path, None);
     let data = read_sources(audit, None);
     match (side, data) {
-        (Ok(_), Ok(data)) => Ok(Validation { data }),
+        (Ok(_), Ok(data)) => Ok(Validation {
+            data,
+            period: audit.meta.period(),
+        }),
         (side, data) => {
             let problems = side.err().into_iter().chain(data.err());
             Err(Problems(problems.flat_map(|p| p.0).collect()))
@@ -235,6 +261,123 @@ pub struct SourceData {
     pub segments: Option<SegmentAccumulators>,
 }
 
+impl SourceData {
+    /// The rows of every source read, by the source's name in the audit.
+    pub fn source_rows(&self) -> BTreeMap<String, SourceRows> {
+        let rows = |c: &RowCounts| SourceRows {
+            rows: c.rows,
+            in_period: c.in_period,
+            outside_period: c.outside_period,
+            blank: c.blank,
+            duplicate: c.duplicate,
+        };
+        let mut out = BTreeMap::new();
+        if let Some((_, read)) = &self.customers {
+            out.insert("customers".to_string(), rows(&read.counts));
+        }
+        if let Some((_, read)) = &self.management {
+            out.insert("management".to_string(), rows(&read.counts));
+        }
+        if let Some(s) = &self.shoppers {
+            out.insert("shoppers".to_string(), rows(&s.counts));
+        }
+        out
+    }
+
+    /// A warning for every source without a date column, whose rows all count.
+    pub fn notes(&self) -> Vec<String> {
+        let undated = [
+            self.customers
+                .as_ref()
+                .filter(|(_, r)| !r.has_date)
+                .map(|(_, r)| &r.digest.path),
+            self.management
+                .as_ref()
+                .filter(|(_, r)| !r.has_date)
+                .map(|(_, r)| &r.digest.path),
+            self.shoppers
+                .as_ref()
+                .filter(|s| !s.dated)
+                .map(|s| &s.read.digest.path),
+        ];
+        undated
+            .into_iter()
+            .flatten()
+            .map(|path| {
+                format!("warning: {path} has no date column: every row counts, in every period")
+            })
+            .collect()
+    }
+}
+
+/// The period a run is about: `asked` (`--period`: a name of the audit's schedule, or of
+/// calendar months, quarters and years without one, or `START..END`), else the audit's
+/// `period`, else the latest scheduled period with dated rows. Only that last case reads
+/// the sources' date columns in a pass of their own (docs/files.md#periods).
+pub fn choose_period(audit: &Audit, asked: Option<&str>) -> Result<Period, Problems> {
+    let schedules = match audit.meta.schedule {
+        Some(s) => vec![s],
+        None => [Cadence::Monthly, Cadence::Quarterly, Cadence::Yearly]
+            .map(Schedule::calendar)
+            .to_vec(),
+    };
+    if let Some(text) = asked {
+        let example = schedules.first().map(Schedule::example).unwrap_or_default();
+        return schedules.iter().find_map(|s| s.parse(text)).ok_or_else(|| {
+            Problems::one(
+                Problem::new("not a period")
+                    .field("--period")
+                    .found(text)
+                    .expected(format!(
+                        "a period such as {example}, or START..END (YYYY-MM-DD..YYYY-MM-DD)"
+                    )),
+            )
+        });
+    }
+    if let Some(fixed) = &audit.meta.fixed_period {
+        return Ok(fixed.clone());
+    }
+    let latest = latest_dated_row(audit);
+    let schedule = schedules.first();
+    latest
+        .zip(schedule)
+        .and_then(|(day, s)| s.period_of(day))
+        .ok_or_else(|| {
+            let example = schedule.map(Schedule::example).unwrap_or_default();
+            Problems::one(
+                Problem::new("no dated rows to choose the period by")
+                    .file(&audit.path)
+                    .field("audit.schedule")
+                    .expected(format!(
+                        "--period NAME (e.g. {example}), or rows with dates"
+                    )),
+            )
+        })
+}
+
+/// The audit for the period `asked` for (see [`choose_period`]).
+pub fn for_period(audit: &Audit, asked: Option<&str>) -> Result<Audit, Problems> {
+    Ok(audit.for_period(&choose_period(audit, asked)?))
+}
+
+/// The latest valid date in the date column of any source.
+fn latest_dated_row(audit: &Audit) -> Option<NaiveDate> {
+    let options = |encoding: &Option<String>, delimiter: Option<u8>| TextOptions {
+        encoding: encoding.clone(),
+        delimiter,
+    };
+    let surveys = [&audit.customers, &audit.management];
+    let survey_dates = surveys.into_iter().flatten().map(|s| {
+        let options = options(&s.encoding, s.delimiter);
+        latest_date(&s.file, &options, &s.date_column)
+    });
+    let visit_dates = audit.shoppers.iter().map(|s| {
+        let options = options(&s.encoding, s.delimiter);
+        latest_date(&s.file, &options, &s.date_column)
+    });
+    survey_dates.chain(visit_dates).flatten().max()
+}
+
 /// The mystery-shopper source as read.
 #[derive(Debug)]
 pub struct ShopperData {
@@ -246,6 +389,10 @@ pub struct ShopperData {
     pub visits: ShopperAccumulator,
     /// What reading the visits file found out.
     pub read: VisitsRead,
+    /// The visits counted by period.
+    pub counts: RowCounts,
+    /// Whether the visits file has a date column.
+    pub dated: bool,
 }
 
 /// Loads the form of the shopper source, then reads its visits.
@@ -255,12 +402,44 @@ fn read_shoppers(
 ) -> Result<ShopperData, Problems> {
     let (form, form_digest) = load_form(audit, source)?;
     let mut visits = ShopperAccumulator::new(&form);
-    let read = read_visits(source, &form, |v| visits.add(&form, v))?;
+    let bounds = DateBounds::new(audit.meta.period_start, audit.meta.period_end);
+    let mut counts = RowCounts::default();
+    let (mut dated, mut undated) = (false, Vec::new());
+    let read = read_visits(source, &form, |v| {
+        dated = v.dated;
+        if v.dated {
+            match bounds.place(v.date.as_bytes()) {
+                Placed::Inside => {}
+                Placed::Outside => {
+                    counts.outside_period += 1;
+                    return;
+                }
+                Placed::NotADate => {
+                    let (path, column) = (&source.file, &source.date_column);
+                    undated.push(date_problem(path, v.line, None, column, v.date.as_bytes()));
+                    return;
+                }
+            }
+        }
+        counts.in_period += 1;
+        visits.add(&form, v);
+    });
+    let read = match read {
+        Ok(read) if undated.is_empty() => read,
+        other => {
+            let mut problems = other.err().map(|p| p.0).unwrap_or_default();
+            problems.extend(undated);
+            return Err(Problems(problems));
+        }
+    };
+    counts.rows = read.rows;
     Ok(ShopperData {
         form,
         form_digest,
         visits,
         read,
+        counts,
+        dated,
     })
 }
 
@@ -469,6 +648,6 @@ mod tests {
             problems.0[1].to_string().contains("missing.json"),
             "{problems}"
         );
-        assert!(validate(&audit, &request.checklist_state).is_ok());
+        assert!(validate(&audit, &request.checklist_state, None).is_ok());
     }
 }

@@ -722,6 +722,7 @@ mod tests {
             shopper,
             site,
             date: "",
+            dated: false,
             answers,
         }
     }

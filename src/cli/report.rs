@@ -66,6 +66,10 @@ pub struct ReportArgs {
     /// Columns the terminal tables fit [default: COLUMNS, the terminal's width, or 80].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(60..))]
     pub width: Option<u16>,
+    /// The period to report: a name (`2026-10`, `2026-Q3`, `FY2026`) or `START..END`
+    /// [default: the audit's period, or the latest scheduled period with dated rows].
+    #[arg(long, value_name = "NAME|START..END")]
+    pub period: Option<String>,
 }
 
 /// Parses `FORMAT=PATH` of `--report`.
@@ -103,8 +107,10 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
             .timestamp
             .then(|| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
         allow_unmeasured: args.allow_unmeasured,
+        period: args.period.clone(),
     };
     let outcome = crate::run::report(&audit, &request)?;
+    outcome.notes.iter().for_each(|note| global.note(note));
     let report = &outcome.report;
     if global.verbose > 0 {
         for (path, strategy) in &outcome.survey_reads {

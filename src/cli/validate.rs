@@ -10,24 +10,39 @@ use crate::definition::checklist_state;
 pub struct ValidateArgs {
     /// The audit definition (YAML).
     pub audit: PathBuf,
+    /// The period to check: a name (`2026-10`, `2026-Q3`) or `START..END`.
+    #[arg(long, value_name = "NAME|START..END")]
+    pub period: Option<String>,
 }
 
 /// Runs `validate`: exit 0 when everything is in order, problems (exit 2) otherwise.
 pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<u8> {
     let audit = crate::definition::load(&args.audit)?;
     let state_path = checklist_state::default_state_path(&args.audit);
-    let data = crate::run::validate(&audit, &state_path)?.data;
+    let validation = crate::run::validate(&audit, &state_path, args.period.as_deref())?;
+    let data = validation.data;
+    data.notes().iter().for_each(|note| global.note(note));
     let mut summary = format!(
         "{}: ok — {} dimensions, {} items",
         args.audit.display(),
         audit.dimensions.len(),
         audit.items.len()
     );
+    // Rows of other periods and blank ones are named only where there are any.
+    let of_period = |rows: &crate::sources::stream::RowCounts| {
+        if rows.in_period == rows.rows {
+            String::new()
+        } else {
+            format!(" ({} in {})", rows.in_period, validation.period.name)
+        }
+    };
     if let Some((_, read)) = &data.customers {
-        summary.push_str(&format!(", {} customer rows", read.rows));
+        let counted = of_period(&read.counts);
+        summary.push_str(&format!(", {} customer rows{counted}", read.rows));
     }
     if let Some((_, read)) = &data.management {
-        summary.push_str(&format!(", {} management rows", read.rows));
+        let counted = of_period(&read.counts);
+        summary.push_str(&format!(", {} management rows{counted}", read.rows));
     }
     if let Some(shoppers) = &data.shoppers {
         summary.push_str(&format!(

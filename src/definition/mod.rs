@@ -278,10 +278,27 @@ pub struct Meta {
     pub title: String,
     /// The audited organisation.
     pub organisation: Option<String>,
-    /// First day of the period.
+    /// First day of the period of this run (due dates are counted from its end).
     pub period_start: chrono::NaiveDate,
-    /// Last day of the period.
+    /// Last day of the period of this run.
     pub period_end: chrono::NaiveDate,
+    /// The name of the period of this run (`2026-10`, `2026-Q3`, `START..END`).
+    pub period_name: String,
+    /// `audit.period` as written, if it was.
+    pub fixed_period: Option<period::Period>,
+    /// `audit.schedule` (with `year_starts`), if given.
+    pub schedule: Option<period::Schedule>,
+}
+
+impl Meta {
+    /// The period of this run.
+    pub fn period(&self) -> period::Period {
+        period::Period {
+            name: self.period_name.clone(),
+            start: self.period_start,
+            end: self.period_end,
+        }
+    }
 }
 
 /// A checked audit definition.
@@ -324,6 +341,15 @@ pub struct Audit {
 }
 
 impl Audit {
+    /// The same audit, run for `period`: rows are read, and due dates counted, for it.
+    pub fn for_period(&self, period: &period::Period) -> Audit {
+        let mut audit = self.clone();
+        audit.meta.period_start = period.start;
+        audit.meta.period_end = period.end;
+        audit.meta.period_name = period.name.clone();
+        audit
+    }
+
     /// The folder paths in the audit are relative to.
     pub fn base_dir(&self) -> &Path {
         match self.path.parent() {

@@ -61,7 +61,15 @@ pub struct RawMeta {
     pub title: String,
     #[serde(default)]
     pub organisation: Option<String>,
-    pub period: RawPeriod,
+    /// A fixed period; with a schedule, the period reported when none is asked for.
+    #[serde(default)]
+    pub period: Option<RawPeriod>,
+    /// `monthly`, `quarterly` or `yearly`: one definition for every period.
+    #[serde(default)]
+    pub schedule: Option<String>,
+    /// The month (1-12) a fiscal year starts in.
+    #[serde(default)]
+    pub year_starts: Option<i64>,
 }
 
 /// `audit.period`.

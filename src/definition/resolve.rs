@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use super::builtin;
+use super::period::{Cadence, Period, Schedule};
 use super::raw::{RawAudit, RawColumns, RawLevels, RawPatterns, RawSurveySource, RawWeights};
 use super::{
     canonical_dimension_id, Audit, Dimension, Item, Levels, Locator, Meta, Patterns, Scale,
@@ -184,21 +185,81 @@ impl Checker<'_> {
             self.report("audit.id", "the audit id is empty").expected =
                 Some("a short stable id, e.g. bank-2026-q3".into());
         }
-        let start = self.date("audit.period.start", &m.period.start);
-        let end = self.date("audit.period.end", &m.period.end);
-        if let (Some(s), Some(e)) = (start, end) {
-            if e < s {
-                let p = self.report("audit.period.end", "the period ends before it starts");
-                p.found = Some(m.period.end.clone());
-                p.expected = Some(format!("a date on or after {}", m.period.start));
+        let schedule = self.schedule(m);
+        let fixed = match &m.period {
+            Some(period) => Some(self.fixed_period(period)?),
+            // A schedule written but wrong is already a problem of its own.
+            None if m.schedule.is_some() => None,
+            None => {
+                self.report("audit", "the audit has no period").expected = Some(
+                    "`period: {start: YYYY-MM-DD, end: YYYY-MM-DD}`, or `schedule: monthly` (quarterly, yearly)"
+                        .into(),
+                );
+                return None;
             }
-        }
+        };
+        // Until a run picks its period (`Audit::for_period`), a scheduled audit is about
+        // the period of today.
+        let today = chrono::Utc::now().date_naive();
+        let current = match (&fixed, &schedule) {
+            (Some(p), _) => Some(p.clone()),
+            (None, Some(s)) => s.period_of(today),
+            (None, None) => None,
+        }?;
         Some(Meta {
             id: m.id.clone(),
             title: m.title.clone(),
             organisation: m.organisation.clone(),
-            period_start: start?,
-            period_end: end?,
+            period_start: current.start,
+            period_end: current.end,
+            period_name: current.name,
+            fixed_period: fixed,
+            schedule,
+        })
+    }
+
+    /// `audit.period`: both days valid, the end not before the start.
+    fn fixed_period(&mut self, period: &super::raw::RawPeriod) -> Option<Period> {
+        let start = self.date("audit.period.start", &period.start);
+        let end = self.date("audit.period.end", &period.end);
+        let (start, end) = (start?, end?);
+        if end < start {
+            let p = self.report("audit.period.end", "the period ends before it starts");
+            p.found = Some(period.end.clone());
+            p.expected = Some(format!("a date on or after {}", period.start));
+            return None;
+        }
+        Period::range(&format!("{start}..{end}"))
+    }
+
+    /// `audit.schedule` and `audit.year_starts`.
+    fn schedule(&mut self, m: &super::raw::RawMeta) -> Option<Schedule> {
+        let year_starts = match m.year_starts {
+            None => Some(1),
+            Some(month @ 1..=12) => u32::try_from(month).ok(),
+            Some(month) => {
+                let p = self.report("audit.year_starts", "not a month");
+                p.found = Some(month.to_string());
+                p.expected = Some("the month the fiscal year starts in, 1 to 12".into());
+                None
+            }
+        };
+        let Some(word) = &m.schedule else {
+            if m.year_starts.is_some() {
+                let p = self.report("audit.year_starts", "a fiscal year needs a schedule");
+                p.expected = Some("`schedule: yearly` (or quarterly, monthly) beside it".into());
+            }
+            return None;
+        };
+        let Some(cadence) = Cadence::parse(word) else {
+            let p = self.report("audit.schedule", "unknown schedule");
+            p.found = Some(word.clone());
+            p.expected = Some("monthly, quarterly or yearly".into());
+            return None;
+        };
+        Some(Schedule {
+            cadence,
+            year_starts: year_starts?,
         })
     }
 
@@ -745,5 +806,63 @@ mod tests {
         assert_eq!(problems.0.len(), 1, "{problems}");
         assert_eq!(problems.0[0].field.as_deref(), Some("owners.assurance"));
         assert_eq!(problems.0[0].line, Some(11), "{problems}");
+    }
+
+    fn with_meta(meta: &str) -> String {
+        AUDIT.replace(
+            "  period: {start: 2026-10-01, end: 2026-10-31}\n",
+            &format!("{meta}\n"),
+        )
+    }
+
+    #[test]
+    fn a_schedule_serves_every_period_and_a_fixed_period_is_the_default() {
+        let text = with_meta("  schedule: quarterly\n  year_starts: 4");
+        let audit = load_str(Path::new("audit.yaml"), &text).unwrap();
+        let schedule = audit.meta.schedule.unwrap();
+        assert_eq!(schedule.year_starts, 4);
+        assert_eq!(audit.meta.fixed_period, None);
+        let q2 = schedule.parse("FY2027-Q2").unwrap();
+        let run = audit.for_period(&q2);
+        assert_eq!(run.meta.period(), q2);
+        assert_eq!(run.meta.period_end.to_string(), "2026-09-30");
+        let both = with_meta("  schedule: monthly\n  period: {start: 2026-10-01, end: 2026-10-31}");
+        let audit = load_str(Path::new("audit.yaml"), &both).unwrap();
+        let fixed = audit.meta.fixed_period.clone().unwrap();
+        assert_eq!(fixed.name, "2026-10-01..2026-10-31");
+        assert_eq!(audit.meta.period(), fixed);
+    }
+
+    #[test]
+    fn bad_schedules_and_missing_periods_are_placed_problems() {
+        let cases = [
+            (
+                "  schedule: weekly",
+                "audit.schedule",
+                "unknown schedule",
+                4,
+            ),
+            (
+                "  schedule: yearly\n  year_starts: 13",
+                "audit.year_starts",
+                "not a month",
+                5,
+            ),
+            (
+                "  period: {start: 2026-10-01, end: 2026-10-31}\n  year_starts: 4",
+                "audit.year_starts",
+                "a fiscal year needs a schedule",
+                5,
+            ),
+            ("", "audit", "the audit has no period", 1),
+        ];
+        for (meta, field, message, line) in cases {
+            let problems = load_str(Path::new("audit.yaml"), &with_meta(meta)).unwrap_err();
+            assert_eq!(problems.0.len(), 1, "{problems}");
+            let p = &problems.0[0];
+            assert_eq!(p.field.as_deref(), Some(field), "{problems}");
+            assert_eq!(p.message, message, "{problems}");
+            assert_eq!(p.line, Some(line), "{problems}");
+        }
     }
 }

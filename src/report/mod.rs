@@ -46,6 +46,32 @@ pub struct Period {
     pub end: String,
 }
 
+/// The period a report is about, by name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NamedPeriod {
+    /// `2026-10`, `2026-Q3`, `FY2026`, or `START..END`.
+    pub name: String,
+    /// First day, YYYY-MM-DD.
+    pub start: String,
+    /// Last day, YYYY-MM-DD.
+    pub end: String,
+}
+
+/// How the rows of one source were counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct SourceRows {
+    /// Data rows in the file.
+    pub rows: u64,
+    /// Rows of the period (every dated row, if the source has no date column).
+    pub in_period: u64,
+    /// Rows of other periods, left out.
+    pub outside_period: u64,
+    /// Rows with every cell empty, skipped.
+    pub blank: u64,
+    /// Rows repeated exactly, counted once.
+    pub duplicate: u64,
+}
+
 /// The answer scale as reported.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ScaleInfo {
@@ -95,6 +121,10 @@ pub struct Report {
     pub provenance: Provenance,
     /// Audit metadata.
     pub audit: AuditInfo,
+    /// The period of this report.
+    pub period: NamedPeriod,
+    /// Rows per source read (`customers`, `management`, `shoppers`).
+    pub sources: std::collections::BTreeMap<String, SourceRows>,
     /// Answer scale.
     pub scale: ScaleInfo,
     /// Rows per source.
@@ -178,6 +208,13 @@ impl Report {
                 organisation: audit.meta.organisation.clone(),
                 period,
             },
+            period: NamedPeriod {
+                name: audit.meta.period_name.clone(),
+                start: audit.meta.period_start.to_string(),
+                end: audit.meta.period_end.to_string(),
+            },
+            // Counted by the readers: the pipeline fills it in.
+            sources: std::collections::BTreeMap::new(),
             scale: ScaleInfo {
                 min: audit.scale.min,
                 max: audit.scale.max,

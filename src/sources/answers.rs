@@ -124,9 +124,131 @@ pub(crate) fn trim(cell: &[u8]) -> &[u8] {
     &cell[start..end]
 }
 
+/// The day of a date cell, `YYYY-MM-DD` optionally followed by a time (after `T` or a
+/// space), as its first ten bytes; `None` unless it is a day of the calendar.
+#[inline]
+pub(crate) fn iso_day(cell: &[u8]) -> Option<&[u8]> {
+    let cell = trim(cell);
+    let day = cell.get(..10)?;
+    if !matches!(cell.get(10), None | Some(b'T' | b' ')) {
+        return None;
+    }
+    let digit = |i: usize| match day.get(i) {
+        Some(d @ b'0'..=b'9') => Some(u32::from(d - b'0')),
+        _ => None,
+    };
+    if day.get(4) != Some(&b'-') || day.get(7) != Some(&b'-') {
+        return None;
+    }
+    let year = digit(0)? * 1000 + digit(1)? * 100 + digit(2)? * 10 + digit(3)?;
+    let month = digit(5)? * 10 + digit(6)?;
+    let day_of_month = digit(8)? * 10 + digit(9)?;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (1..=days).contains(&day_of_month).then_some(day)
+}
+
+/// The date of a date cell (see [`iso_day`]).
+pub(crate) fn parse_date(cell: &[u8]) -> Option<chrono::NaiveDate> {
+    let day = std::str::from_utf8(iso_day(cell)?).ok()?;
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
+}
+
+/// A period's first and last day as ISO bytes: ISO days order as their bytes do, so a
+/// row's day is placed by two comparisons, without making it a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DateBounds {
+    start: [u8; 10],
+    end: [u8; 10],
+}
+
+/// Where a row's date cell puts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Placed {
+    /// A day of the period.
+    Inside,
+    /// A day of another period.
+    Outside,
+    /// Not a date (or empty).
+    NotADate,
+}
+
+impl DateBounds {
+    /// The bounds of the period from `start` to `end`, both included.
+    pub fn new(start: chrono::NaiveDate, end: chrono::NaiveDate) -> DateBounds {
+        let bytes = |day: chrono::NaiveDate| {
+            let mut out = [b'0'; 10];
+            for (slot, byte) in out
+                .iter_mut()
+                .zip(day.format("%Y-%m-%d").to_string().bytes())
+            {
+                *slot = byte;
+            }
+            out
+        };
+        DateBounds {
+            start: bytes(start),
+            end: bytes(end),
+        }
+    }
+
+    /// Where the date cell `cell` puts its row.
+    #[inline]
+    pub fn place(&self, cell: &[u8]) -> Placed {
+        match iso_day(cell) {
+            None => Placed::NotADate,
+            Some(day) if self.start.as_slice() <= day && day <= self.end.as_slice() => {
+                Placed::Inside
+            }
+            Some(_) => Placed::Outside,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_iso_days_with_an_optional_time() {
+        assert_eq!(iso_day(b"2026-10-05"), Some(&b"2026-10-05"[..]));
+        assert_eq!(iso_day(b" 2026-10-05T09:30:00 "), Some(&b"2026-10-05"[..]));
+        assert_eq!(iso_day(b"2026-10-05 09:30"), Some(&b"2026-10-05"[..]));
+        assert_eq!(iso_day(b"2024-02-29"), Some(&b"2024-02-29"[..]));
+        for bad in [
+            &b"2026-13-45"[..],
+            b"2025-02-29",
+            b"2026-04-31",
+            b"2026-10-00",
+            b"banana",
+            b"",
+            b"2026-10-051",
+            b"05/10/2026",
+            b"2026/10/05",
+        ] {
+            assert_eq!(iso_day(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 10, 5);
+        assert_eq!(parse_date(b"2026-10-05T23:59"), day);
+    }
+
+    #[test]
+    fn a_row_is_in_the_period_from_its_first_to_its_last_day() {
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default();
+        let october = DateBounds::new(day(10, 1), day(10, 31));
+        assert_eq!(october.place(b"2026-10-01"), Placed::Inside);
+        assert_eq!(october.place(b"2026-10-31T23:59:59"), Placed::Inside);
+        assert_eq!(october.place(b"2026-09-30"), Placed::Outside);
+        assert_eq!(october.place(b"2026-11-01"), Placed::Outside);
+        assert_eq!(october.place(b"2026-10-32"), Placed::NotADate);
+        assert_eq!(october.place(b"banana"), Placed::NotADate);
+    }
 
     #[test]
     fn numbers_and_missing() {

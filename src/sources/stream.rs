@@ -6,6 +6,9 @@ use std::path::Path;
 
 use csv::{ByteRecord, Reader};
 
+use chrono::NaiveDate;
+
+use super::answers::{parse_date, trim};
 use super::hashing::{open_hashed, SharedHasher};
 use super::text::{csv_problem, open_csv_reader, TextFormat, TextOptions};
 use crate::problem::{Problem, Problems};
@@ -78,6 +81,82 @@ pub(crate) fn next_record(
             }
         }
     }
+}
+
+/// How a reader counted the rows of a source.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowCounts {
+    /// Data rows in the file, blank ones included.
+    pub rows: u64,
+    /// Rows of the period: handed on.
+    pub in_period: u64,
+    /// Rows of other periods: left out.
+    pub outside_period: u64,
+    /// Rows with every cell empty: skipped.
+    pub blank: u64,
+    /// Rows repeated exactly (not detected yet: always 0).
+    pub duplicate: u64,
+}
+
+impl RowCounts {
+    /// Adds the counts of a later part of the same file.
+    pub fn merge(&mut self, other: &RowCounts) {
+        self.rows += other.rows;
+        self.in_period += other.in_period;
+        self.outside_period += other.outside_period;
+        self.blank += other.blank;
+        self.duplicate += other.duplicate;
+    }
+}
+
+/// Whether every cell of a record is empty (Excel writes such rows as `;;;;`).
+pub(crate) fn is_blank<'a>(mut cells: impl Iterator<Item = &'a [u8]>) -> bool {
+    cells.all(|cell| trim(cell).is_empty())
+}
+
+/// The problem of a row whose date cell (in `column` if known, named `header`) holds `raw`.
+pub(crate) fn date_problem(
+    path: &Path,
+    line: u64,
+    column: Option<usize>,
+    header: &str,
+    raw: &[u8],
+) -> Problem {
+    let found = String::from_utf8_lossy(trim(raw)).into_owned();
+    let message = if found.is_empty() {
+        "a row without a date"
+    } else {
+        "not a date"
+    };
+    let problem = Problem::new(message).file(path);
+    match column {
+        Some(c) => problem.at(line, c as u64 + 1),
+        None => problem.line(line),
+    }
+    .field(header.to_string())
+    .found(found)
+    .expected("a date as YYYY-MM-DD (a time may follow), so the row can be placed in a period")
+}
+
+/// The latest valid date in column `column` of the data file at `path`: a pass over the
+/// file for choosing the latest period. `None` when the file cannot be read, has no
+/// such column or no valid date (reading the source itself then says why).
+pub(crate) fn latest_date(path: &Path, options: &TextOptions, column: &str) -> Option<NaiveDate> {
+    let OpenedCsv {
+        mut reader,
+        headers,
+        ..
+    } = open_source_csv(path, options).ok()?;
+    let c = headers.iter().position(|h| h == column)?;
+    let mut record = ByteRecord::new();
+    let mut latest: Option<NaiveDate> = None;
+    let mut problems = Vec::new();
+    while next_record(&mut reader, &mut record, path, &mut problems) {
+        if let Some(day) = record.get(c).and_then(parse_date) {
+            latest = latest.max(Some(day));
+        }
+    }
+    latest
 }
 
 #[cfg(test)]

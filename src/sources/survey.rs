@@ -2,15 +2,19 @@
 //!
 //! Column positions are resolved once from the header (`Layout`); each row is parsed
 //! into reused buffers, reverse-scored, and handed to the caller as a `Respondent`.
+//! Only rows dated in the audit's period are handed on; blank rows are skipped, and
+//! both are counted (docs/files.md#periods).
 
 use std::path::Path;
 
 use csv::ByteRecord;
 
-use super::answers::{parse_number_cell, Answer, Number};
+use super::answers::{parse_number_cell, Answer, DateBounds, Number, Placed};
 use super::chunked::{self, Tuning};
 use super::hashing::SharedHasher;
-use super::stream::{duplicate_columns, next_record, open_source_csv, OpenedCsv};
+use super::stream::{
+    date_problem, duplicate_columns, is_blank, next_record, open_source_csv, OpenedCsv, RowCounts,
+};
 use super::text::{TextFormat, TextOptions};
 use crate::definition::{column_name, Audit, Scale, SurveySource, Weights};
 use crate::provenance::FileDigest;
@@ -137,8 +141,12 @@ impl std::fmt::Display for ReadStrategy {
 /// What reading a survey found out about the file.
 #[derive(Debug, Clone)]
 pub struct SurveyRead {
-    /// Data rows read.
+    /// Data rows read (blank ones and those of other periods included).
     pub rows: u64,
+    /// The rows counted by period, and the blank ones.
+    pub counts: RowCounts,
+    /// Whether the file has a date column (without one, every row is of the period).
+    pub has_date: bool,
     /// Provenance of the file.
     pub digest: FileDigest,
     /// Whether A_/D_ (zone of tolerance) columns exist.
@@ -157,6 +165,7 @@ pub struct SurveyRead {
 #[derive(Debug, Default)]
 struct Layout {
     site: Option<usize>,
+    date: Option<usize>,
     region: Option<usize>,
     expected: Vec<Option<usize>>,
     perceived: Vec<Option<usize>>,
@@ -298,8 +307,10 @@ pub(crate) fn read_survey_into<S: SurveySums>(
             Some(plan) => {
                 let parser = fast::RowParser::new(audit, &opened.layout, opened.extra_column, sums);
                 let mut total = sums.clone();
-                let finished = chunked::run(&plan, &parser, |chunk, _| {
+                let mut counts = RowCounts::default();
+                let finished = chunked::run(&plan, &parser, |(chunk, chunk_counts), _| {
                     total.merge_chunk(chunk);
+                    counts.merge(&chunk_counts);
                     true
                 });
                 if let Some(chunked::Finished {
@@ -312,7 +323,8 @@ pub(crate) fn read_survey_into<S: SurveySums>(
                         threads: plan.workers(),
                     };
                     let layout = &opened.layout;
-                    return Ok(survey_read(kind, source, layout, records, sha256, strategy));
+                    counts.rows = records;
+                    return Ok(survey_read(kind, source, layout, counts, sha256, strategy));
                 }
                 Fallback::GaveUp
             }
@@ -354,13 +366,32 @@ fn read_opened(
     let mut problems = Vec::new();
     let mut extra_problems = 0usize;
     let mut record = ByteRecord::new();
-    let mut rows = 0u64;
+    let mut counts = RowCounts::default();
     let scale = audit.scale;
+    let bounds = DateBounds::new(audit.meta.period_start, audit.meta.period_end);
 
     while next_record(&mut reader, &mut record, path, &mut problems) {
-        rows += 1;
-        let line = record.position().map_or(rows + 1, |p| p.line());
+        counts.rows += 1;
+        let line = record.position().map_or(counts.rows + 1, |p| p.line());
+        if is_blank(record.iter()) {
+            counts.blank += 1;
+            continue;
+        }
         let before = problems.len();
+        // Rows of other periods are left out unread: their answers are not this report's.
+        if let Some(c) = layout.date {
+            let raw = record.get(c).unwrap_or_default();
+            match bounds.place(raw) {
+                Placed::Inside => {}
+                Placed::Outside => {
+                    counts.outside_period += 1;
+                    continue;
+                }
+                Placed::NotADate => {
+                    problems.push(date_problem(path, line, Some(c), &layout.headers[c], raw));
+                }
+            }
+        }
         {
             let mut cell =
                 |col: Option<usize>, slot: &mut Option<f64>, reverse: bool, points: bool| {
@@ -427,6 +458,7 @@ fn read_opened(
         let extra = extra_column
             .and_then(|c| record.get(c))
             .and_then(|b| std::str::from_utf8(super::answers::trim(b)).ok());
+        counts.in_period += 1;
         visit(&Answers {
             expected,
             perceived,
@@ -448,7 +480,7 @@ fn read_opened(
         kind,
         source,
         &layout,
-        rows,
+        counts,
         hasher.hex(),
         strategy,
     ))
@@ -515,18 +547,20 @@ fn open_survey(
     })
 }
 
-/// What reading the file found out, from its layout, row count, digest and strategy.
+/// What reading the file found out, from its layout, row counts, digest and strategy.
 fn survey_read(
     kind: SurveyKind,
     source: &SurveySource,
     layout: &Layout,
-    rows: u64,
+    counts: RowCounts,
     sha256: String,
     strategy: ReadStrategy,
 ) -> SurveyRead {
     let [_, _, adequate, desired, _, importance] = layout.kinds();
     SurveyRead {
-        rows,
+        rows: counts.rows,
+        counts,
+        has_date: layout.date.is_some(),
         digest: FileDigest::hashed(kind.source_name(), source.file_as_written.clone(), sha256),
         has_zone: adequate || desired,
         has_importance: importance,
@@ -647,6 +681,7 @@ fn resolve_layout(
     };
     let mut layout = Layout {
         site: position(&source.site_column),
+        date: position(&source.date_column),
         region: position(&source.region_column),
         expected: vec![None; audit.items.len()],
         perceived: vec![None; audit.items.len()],

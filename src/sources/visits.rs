@@ -30,6 +30,8 @@ pub struct Visit<'a> {
     pub site: &'a str,
     /// When, as written (empty if the file has no date column).
     pub date: &'a str,
+    /// Whether the file has a date column (the period's rows are chosen by it).
+    pub dated: bool,
     /// Normalised answer per question of the form, in form order.
     pub answers: &'a [Option<f64>],
 }
@@ -141,6 +143,7 @@ pub fn read_visits(
             shopper,
             site,
             date: text(layout.date),
+            dated: layout.date.is_some(),
             answers: &answers,
         });
     }

@@ -7,6 +7,7 @@ mod architecture;
 mod checklist;
 mod chunked;
 mod core;
+mod cycle;
 mod formats;
 mod gate;
 mod hardening;

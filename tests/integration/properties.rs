@@ -6,6 +6,10 @@
 //! survey with missing answers (empty, `NA`, blank), padded and quoted cells, CRLF or LF,
 //! optional A/D columns and W (importance) columns with `weights: survey` or fixed
 //! weights, optionally a management survey and `--by site`. It is reported once with
+//! Most cases have a date column: rows of December 2025 to March 2026 (some with a time
+//! of day), reported for the audit's quarter or for one month (`--period 2026-02`), and a
+//! few blank rows (every cell empty), which both readers must skip and count alike.
+//! It is reported once with
 //! `SERVQUAL_THREADS=0` (the sequential reader) and once in chunks of 1 to 256 bytes
 //! (`SERVQUAL_CHUNK_BYTES`) on 1 to 3 threads; `-v` says how each survey was read. One
 //! case in eight has an answer that is not a whole number (`3.5`), which the chunked
@@ -62,6 +66,10 @@ struct Case {
     chunk_bytes: usize,
     /// `SERVQUAL_THREADS`.
     threads: usize,
+    /// Whether the customer survey has a date column.
+    dated: bool,
+    /// `--period 2026-0M` for this month M (1-3); `None`: the audit's quarter.
+    period: Option<u8>,
 }
 
 /// The importance columns of a case.
@@ -94,6 +102,11 @@ struct Row {
     points: Option<Vec<u8>>,
     /// Whether every field of the row is quoted.
     quoted: bool,
+    /// Month (0: December 2025, 1-3: January to March 2026), day, and the time written
+    /// after it (none, `T`, or a space).
+    date: (u8, u8, u8),
+    /// Whether every cell of the row is empty.
+    blank: bool,
 }
 
 fn answer() -> impl Strategy<Value = Answer> {
@@ -112,12 +125,16 @@ fn row() -> impl Strategy<Value = Row> {
         prop::collection::vec([answer(), answer(), answer(), answer()], 1..=9),
         prop::option::weighted(0.8, prop::collection::vec(0u8..=100, 2)),
         prop::bool::weighted(0.1),
+        (0u8..=3, 1u8..=28, 0u8..=2),
+        prop::bool::weighted(0.05),
     )
-        .prop_map(|(site, answers, points, quoted)| Row {
+        .prop_map(|(site, answers, points, quoted, date, blank)| Row {
             site,
             answers,
             points,
             quoted,
+            date,
+            blank,
         })
 }
 
@@ -140,6 +157,7 @@ fn case() -> impl Strategy<Value = Case> {
         prop::option::weighted(0.0625, (any::<usize>(), any::<usize>(), any::<bool>())),
         prop_oneof![3 => 1usize..=32, 1 => 33usize..=256],
         1usize..=3,
+        (prop::bool::weighted(0.8), prop::option::of(1u8..=3)),
     );
     (
         scale,
@@ -153,7 +171,8 @@ fn case() -> impl Strategy<Value = Case> {
     )
         .prop_map(
             |(scale, dimensions, zone, points, customers, managers, by_site, reading)| {
-                let (crlf, final_newline, fraction, problem, chunk_bytes, threads) = reading;
+                let (crlf, final_newline, fraction, problem, chunk_bytes, threads, dates) = reading;
+                let (dated, period) = dates;
                 Case {
                     scale,
                     dimensions,
@@ -168,6 +187,8 @@ fn case() -> impl Strategy<Value = Case> {
                     problem,
                     chunk_bytes,
                     threads,
+                    dated,
+                    period,
                 }
             },
         )
@@ -233,6 +254,9 @@ impl Case {
             kinds.extend(["A", "D"]);
         }
         let mut header = vec!["id".to_string(), "site".to_string()];
+        if self.dated {
+            header.push("date".into());
+        }
         for kind in &kinds {
             header.extend(items.iter().map(|(id, ..)| format!("{kind}_{id}")));
         }
@@ -248,7 +272,14 @@ impl Case {
             .iter()
             .enumerate()
             .map(|(r, row)| {
+                // The row of a fraction or a problem is one the report reads.
+                let marked = [fraction, problem.map(|(at, _)| at)]
+                    .iter()
+                    .any(|at| at.is_some_and(|(row, _)| row == r));
                 let mut fields = vec![format!("R{r}"), SITES[row.site].to_string()];
+                if self.dated {
+                    fields.push(self.date(row.date, marked));
+                }
                 for k in 0..kinds.len() {
                     for i in 0..items.len() {
                         let answer = row.answers[i % row.answers.len()][k];
@@ -269,10 +300,32 @@ impl Case {
                 if self.points != Points::None {
                     fields.extend(points(row.points.as_deref(), dims));
                 }
+                if row.blank && !marked {
+                    fields.iter_mut().for_each(String::clear);
+                }
                 (fields, row.quoted)
             })
             .collect();
         self.csv(&header, &rows)
+    }
+
+    /// The date cell of a row; `in_period`: one of the period reported, whatever `date`.
+    fn date(&self, (month, day, time): (u8, u8, u8), in_period: bool) -> String {
+        let month = match (in_period, self.period) {
+            (true, Some(m)) => m,
+            (true, None) => month.max(1),
+            (false, _) => month,
+        };
+        let day = if month == 0 {
+            format!("2025-12-{day:02}")
+        } else {
+            format!("2026-{month:02}-{day:02}")
+        };
+        match time {
+            0 => day,
+            1 => format!("{day}T08:30:00"),
+            _ => format!("{day} 17:05"),
+        }
     }
 
     /// The management survey, if the case has one.
@@ -298,7 +351,7 @@ impl Case {
     fn audit_yaml(&self) -> String {
         let dims = self.dimensions.len();
         let mut yaml = format!(
-            "audit: {{id: prop, title: Prop, period: {{start: 2026-01-01, end: 2026-03-31}}}}\n\
+            "audit: {{id: prop, title: Prop, schedule: monthly, period: {{start: 2026-01-01, end: 2026-03-31}}}}\n\
              scale: {{min: {}, max: {}}}\nthresholds: {{min_segment_n: 2}}\n",
             self.scale.0, self.scale.1
         );
@@ -354,6 +407,12 @@ impl Case {
         let mut args = vec!["-v", "report", "audit.yaml", "--format", "json"];
         if self.by_site {
             args.extend(["--by", "site"]);
+        }
+        if let Some(month) = self.period {
+            args.extend([
+                "--period",
+                ["2026-01", "2026-02", "2026-03"][usize::from(month - 1)],
+            ]);
         }
         args
     }

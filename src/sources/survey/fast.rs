@@ -9,8 +9,9 @@
 //! reported with its place. A worker checks every cell as the sequential reader does
 //! ([`answer_value`], and the importance rule of [`points_problem`]).
 
-use super::super::answers::trim;
+use super::super::answers::{trim, DateBounds, Placed};
 use super::super::chunked::{ChunkParser, Fields};
+use super::super::stream::RowCounts;
 use super::{
     answer_value, points_problem, Answers, ChunkSums, Layout, SurveySums, WholeCell,
     WholeRespondent,
@@ -97,6 +98,9 @@ pub(super) struct RowParser<'a, S> {
     columns: Vec<Column>,
     /// The segment column, if any.
     extra: Option<usize>,
+    /// The date column, if any, and the period's days a row's date must fall in.
+    date: Option<usize>,
+    bounds: DateBounds,
     /// Start of each answer array in a row, if the file has any of its columns.
     targets: [Option<usize>; TARGETS],
     n_items: usize,
@@ -159,6 +163,8 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
         RowParser {
             columns,
             extra,
+            date: layout.date,
+            bounds: DateBounds::new(audit.meta.period_start, audit.meta.period_end),
             targets,
             n_items,
             n_dims,
@@ -181,20 +187,30 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
 }
 
 impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
-    type Out = S::Chunk;
+    /// The chunk's sums, and its rows counted as the sequential reader counts them.
+    type Out = (S::Chunk, RowCounts);
 
     fn start(&mut self) -> Self::Out {
-        self.sums.chunk()
+        (self.sums.chunk(), RowCounts::default())
     }
 
     fn record(&mut self, fields: &Fields, _line: u64, out: &mut Self::Out) -> bool {
         let (columns, cells) = (&self.columns, &mut self.cells);
-        let (extra_column, scale) = (self.extra, self.scale);
+        let (extra_column, date_column, scale) = (self.extra, self.date, self.scale);
         let mut ok = true;
         let mut extra: &[u8] = &[];
+        let mut date: &[u8] = &[];
+        // Cleared by the first cell that is not empty: usually the first one.
+        let mut blank = true;
         let count = fields.for_each(|c, raw| {
             if extra_column == Some(c) {
                 extra = raw;
+            }
+            if date_column == Some(c) {
+                date = raw;
+            }
+            if blank && !trim(raw).is_empty() {
+                blank = false;
             }
             let Some(column) = columns.get(c) else {
                 return;
@@ -213,7 +229,27 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
                 }
             }
         });
-        if count != fields.expected() || !ok {
+        if count != fields.expected() {
+            return false;
+        }
+        let (sums, counts) = out;
+        if blank {
+            counts.blank += 1;
+            return true;
+        }
+        // As sequentially: a row of another period is left out whatever its answers; a
+        // row without a valid date is a problem, reported with its place sequentially.
+        if date_column.is_some() {
+            match self.bounds.place(date) {
+                Placed::Inside => {}
+                Placed::Outside => {
+                    counts.outside_period += 1;
+                    return true;
+                }
+                Placed::NotADate => return false,
+            }
+        }
+        if !ok {
             return false;
         }
         let importance = self.answers(IMPORTANCE);
@@ -230,7 +266,8 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
             importance,
             extra: std::str::from_utf8(trim(extra)).unwrap_or(""),
         };
-        out.add(&respondent);
+        sums.add(&respondent);
+        counts.in_period += 1;
         true
     }
 }
