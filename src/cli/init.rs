@@ -104,7 +104,7 @@ pub(super) fn instrument_items(name: &str) -> anyhow::Result<crate::sample::Inst
 fn scaffold(template: &Template) -> anyhow::Result<Vec<(PathBuf, String)>> {
     let (instrument, dimensions, items) = instrument_items(template.name)?;
     let today = chrono::Local::now().date_naive();
-    let (start, end) = quarter_of(today);
+    let (start, _) = quarter_of(today);
     let mut customers = Vec::new();
     write_customers(
         &mut customers,
@@ -130,7 +130,9 @@ audit:
   id: service-audit-{start_id}
   title: Service quality audit
   organisation: Example Company
-  period: {{start: {start}, end: {end}}}
+  # One definition for every quarter: each report is of one quarter, the latest with
+  # dated rows unless `--period 2026-Q3` (or START..END) names another.
+  schedule: quarterly
 
 scale: {{min: {min}, max: {max}}}
 
@@ -171,16 +173,11 @@ thresholds:
     ])
 }
 
-/// First and last day of the calendar quarter containing `day`.
+/// First and last day of the calendar quarter containing `day` (the schedule the
+/// templates write).
 pub(super) fn quarter_of(day: chrono::NaiveDate) -> (chrono::NaiveDate, chrono::NaiveDate) {
-    use chrono::Datelike;
-    let first_month = (day.month0() / 3) * 3 + 1;
-    let start = chrono::NaiveDate::from_ymd_opt(day.year(), first_month, 1).unwrap_or(day);
-    let next = if first_month == 10 {
-        chrono::NaiveDate::from_ymd_opt(day.year() + 1, 1, 1)
-    } else {
-        chrono::NaiveDate::from_ymd_opt(day.year(), first_month + 3, 1)
-    };
-    let end = next.and_then(|n| n.pred_opt()).unwrap_or(day);
-    (start, end)
+    use crate::definition::period::{Cadence, Schedule};
+    Schedule::calendar(Cadence::Quarterly)
+        .period_of(day)
+        .map_or((day, day), |p| (p.start, p.end))
 }

@@ -26,7 +26,8 @@ audit:
   id: service-audit-{start_id}
   title: Service quality audit with mystery shopping
   organisation: Example Company
-  period: {{start: {start}, end: {end}}}
+  # One definition for every quarter (see `servqual report --period`).
+  schedule: quarterly
 
 scale: {{min: 1, max: 7}}
 instrument: {instrument}
