@@ -471,7 +471,11 @@ fn read_opened(
     }
     if extra_problems > 0 {
         problems.push(
-            Problem::new(format!("… and {extra_problems} more problems in this file")).file(path),
+            Problem::unlisted(
+                format!("… and {extra_problems} more problems in this file"),
+                extra_problems as u64,
+            )
+            .file(path),
         );
     }
     Problems::check(problems)?;

@@ -469,6 +469,12 @@ fn corpus() -> Vec<Case> {
             "160 problems found",
         ),
         whole(
+            "customers-160-problems",
+            "customers.csv",
+            csv(CUSTOMERS_HEADER, "r1,North,2026-01-05,5,4,4,4,3,4,2,9", 160),
+            "160 problems found",
+        ),
+        whole(
             "visits-header-without-end",
             "visits.csv",
             "v,".repeat(600_000).into_bytes(),
