@@ -23,6 +23,8 @@ use std::sync::{mpsc, Condvar, Mutex};
 
 use sha2::{Digest, Sha256};
 
+use super::text::MAX_FIELD_BYTES;
+
 /// The most threads used, whatever the machine has.
 const MAX_THREADS: usize = 8;
 /// Chunk size when not tuned: large enough that per-chunk costs vanish, small enough
@@ -513,6 +515,16 @@ fn parse_chunk<P: ChunkParser>(
         match (start, end) {
             (Some(s), Some((e, to_eof))) => break (s.min(e), e, to_eof),
             (None, Some((e, to_eof))) => break (e, e, to_eof),
+            // A line this long may hold a field over the limit: the sequential reader,
+            // which enforces the limits with their place, reads the file instead.
+            _ if want as u64 > len + 2 * MAX_FIELD_BYTES => {
+                return Ok(Parsed {
+                    newlines: 0,
+                    records: 0,
+                    out: parser.start(),
+                    ok: false,
+                })
+            }
             _ => want = want.saturating_mul(2),
         }
     };
@@ -523,8 +535,16 @@ fn parse_chunk<P: ChunkParser>(
         ok: true,
     };
     let bytes = buf.get(start..end).unwrap_or_default();
-    parsed.newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
+    // Count the lines and find the longest in the same pass over the line ends.
+    let (mut previous, mut longest) = (0usize, 0usize);
+    for end_of_line in memchr::memchr_iter(b'\n', bytes) {
+        parsed.newlines += 1;
+        longest = longest.max(end_of_line - previous);
+        previous = end_of_line;
+    }
+    longest = longest.max(bytes.len() - previous);
     parsed.ok = match (plain_text(bytes), memchr::memchr(b'"', bytes)) {
+        _ if longest as u64 > MAX_FIELD_BYTES => false,
         (None, _) => false,
         (Some(_), _) if !to_eof && ends_with_empty_line(bytes) => false,
         (Some(text), None) => {

@@ -500,9 +500,21 @@ fn corpus() -> Vec<Case> {
                 1,
             ),
             "customers.csv:2:2",
+        ),
+        // Read on every core in small chunks, the long line makes the fast path give up
+        // and the sequential reader names the field.
+        whole(
+            "customers-long-field-chunked",
+            "customers.csv",
+            csv(
+                CUSTOMERS_HEADER,
+                &format!("r1,{big},2026-01-05,5,4,4,4,3,4,2,4"),
+                3,
+            ),
+            "customers.csv:2:2",
         )
-        // The survey read on every core does not check the field limit yet.
-        .env("SERVQUAL_THREADS", "0"),
+        .env("SERVQUAL_THREADS", "2")
+        .env("SERVQUAL_CHUNK_BYTES", "4096"),
         whole(
             "customers-too-many-columns",
             "customers.csv",
