@@ -11,6 +11,7 @@ mod formats;
 mod gate;
 mod html_browser;
 mod import;
+mod import_safety;
 mod kano;
 mod outputs;
 mod properties;
