@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use encoding_rs::Encoding;
 
@@ -32,6 +32,60 @@ pub(crate) struct Existing {
 /// import writes the header).
 pub(crate) fn has_content(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.len() > 0)
+}
+
+/// The file an import into `data` writes: `data`, or the file a symbolic link at `data`
+/// points to, which is then updated in its own folder so that the link survives. A link
+/// to nothing, anything but a regular file, and a file the user may not write are refused:
+/// an import never replaces what it may not change in place.
+pub(crate) fn write_target(data: &Path) -> Result<PathBuf, Problem> {
+    let cannot_read =
+        |e: io::Error| Problem::new(format!("cannot read the data file: {e}")).file(data);
+    let link = match std::fs::symlink_metadata(data) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(data.to_path_buf()),
+        Err(e) => return Err(cannot_read(e)),
+        Ok(meta) => meta.file_type().is_symlink(),
+    };
+    let target = if link {
+        std::fs::canonicalize(data).map_err(|e| {
+            Problem::new(format!(
+                "the data file is a symbolic link that leads to no file: {e}"
+            ))
+            .file(data)
+            .expected("a link to an existing data file, or the data file itself")
+        })?
+    } else {
+        data.to_path_buf()
+    };
+    let meta = std::fs::metadata(&target).map_err(cannot_read)?;
+    if !meta.is_file() {
+        return Err(Problem::new("the data file is not a regular file")
+            .file(data)
+            .expected("a CSV file (an import replaces it with a new version)"));
+    }
+    if !may_write(&target, &meta) {
+        return Err(Problem::new("the data file is read-only: an import never replaces it")
+            .file(data)
+            .expected("write permission on the data file (for example `chmod u+w`), or an import into a copy"));
+    }
+    Ok(target)
+}
+
+/// Whether the user may write the file at `path`: a file with no write permission at all
+/// is read-only even for root, who could otherwise replace it.
+fn may_write(path: &Path, meta: &std::fs::Metadata) -> bool {
+    if meta.permissions().readonly() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_ok()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        true
+    }
 }
 
 /// Reads the header of `path`, if the file has one.

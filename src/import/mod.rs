@@ -243,13 +243,20 @@ pub fn run(
     }
 
     let data = target.file.clone();
+    // The file written: the data file, or the file it links to (a dry run writes nothing).
+    let write_to = if request.dry_run {
+        data.clone()
+    } else {
+        datafile::write_target(&data)?
+    };
     // The lock comes before the data file is read, so nobody appends between our reading
-    // of its ids and our rename.
+    // of its ids and our rename. It is beside the file written, so that imports through
+    // two links to one file exclude each other.
     let _lock = if request.dry_run {
         None
     } else {
-        let lock = Lock::acquire(&data)?;
-        let left = appender::remove_leftovers(&data);
+        let lock = Lock::acquire(&write_to)?;
+        let left = appender::remove_leftovers(&write_to);
         if left > 0 {
             note(&format!(
                 "removed {left} temporary file(s) an interrupted import of {} left behind",
@@ -303,7 +310,7 @@ pub fn run(
     let mut appender = if request.dry_run {
         None
     } else {
-        Some(Appender::start(&data, existing.as_ref(), &header)?)
+        Some(Appender::start(&write_to, existing.as_ref(), &header)?)
     };
     let converter = match &appender {
         Some(a) => converter.with_format(a.row_format()),
@@ -395,7 +402,7 @@ pub fn run(
     }
     if let Some(a) = appender {
         if summary.added > 0 {
-            a.commit(&data)?;
+            a.commit(&write_to)?;
             summary.written = true;
         }
     }
