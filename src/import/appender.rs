@@ -39,7 +39,7 @@ pub(crate) fn temp_file(data: &Path, what: &str, becomes: &Path) -> io::Result<N
     if let Some(permissions) = crate::output::final_permissions(becomes) {
         builder.permissions(permissions);
     }
-    let tmp = builder.tempfile_in(&dir)?;
+    let tmp = builder.tempfile_in(dir)?;
     take_owner(tmp.as_file(), becomes);
     Ok(tmp)
 }
