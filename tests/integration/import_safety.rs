@@ -154,3 +154,22 @@ fn a_data_file_keeps_its_mode_and_owner() {
     assert_eq!(after.permissions().mode() & 0o7777, 0o640);
     assert_eq!((after.uid(), after.gid()), owner);
 }
+
+#[test]
+fn a_data_file_ending_inside_a_quoted_field_is_refused_naming_the_line() {
+    let dir = fixture_copy("import/audit");
+    let data = dir.path().join("data/customers.csv");
+    let mut bytes = std::fs::read(&data).unwrap();
+    // A third row cut off inside a quoted site: every row after it would be in that cell.
+    bytes.extend_from_slice(b"R00003,\"East\n");
+    std::fs::write(&data, bytes).unwrap();
+    for extra in [&[][..], &["--dry-run"]] {
+        import(dir.path(), "customers", &fixture("plain-bom.csv"), extra)
+            .watch(dir.path())
+            .run()
+            .status(2)
+            .stderr_contains("customers.csv:4")
+            .stderr_contains("ends inside a quoted field")
+            .nothing_written();
+    }
+}
