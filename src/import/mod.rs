@@ -55,6 +55,11 @@ pub struct Request {
     pub source: String,
     /// The export file.
     pub file: PathBuf,
+    /// How messages and the summary name the export when not by `file` (`<stdin>` for an
+    /// export spooled from standard input, whose spool has no name worth showing).
+    pub shown_as: Option<PathBuf>,
+    /// Whether the export is an `.xlsx` workbook; decided by `file`'s extension when `None`.
+    pub workbook: Option<bool>,
     /// The export's layout; detected when `None`.
     pub preset: Option<Preset>,
     /// The map file.
@@ -211,13 +216,43 @@ pub fn run(
     request: &Request,
     note: &mut dyn FnMut(&str),
 ) -> Result<Summary, Problems> {
+    let Some(shown) = &request.shown_as else {
+        return run_named(audit, request, note);
+    };
+    // Every place in the export is named as the user knows it.
+    let rename = |p: &mut Problem| {
+        if p.file.as_deref() == Some(request.file.as_path()) {
+            p.file = Some(shown.clone());
+        }
+    };
+    match run_named(audit, request, note) {
+        Ok(mut summary) => {
+            summary.export = shown.clone();
+            for rejected in summary.conflicts.iter_mut().chain(&mut summary.rejected) {
+                rejected.problems.iter_mut().for_each(rename);
+            }
+            Ok(summary)
+        }
+        Err(mut problems) => {
+            problems.0.iter_mut().for_each(rename);
+            Err(problems)
+        }
+    }
+}
+
+/// [`run`], naming the export by its path.
+fn run_named(
+    audit: &Audit,
+    request: &Request,
+    note: &mut dyn FnMut(&str),
+) -> Result<Summary, Problems> {
     let target = Target::of(audit, &request.source)?;
     let map = match &request.map {
         Some(path) => MapFile::read(path)?,
         None => MapFile::default(),
     };
     let labels = map.labels(Labels::for_scale(audit.scale));
-    let mut export = Export::open(&request.file, request.preset)?;
+    let mut export = Export::open(&request.file, request.preset, request.workbook)?;
     let mapping = map_columns(
         &export.columns,
         export.preset,
@@ -235,7 +270,7 @@ pub fn run(
     if !mapping.drift.is_empty() {
         note(&format!(
             "instrument drift: the questions of {} differ from the audit's:",
-            request.file.display()
+            request.shown_as.as_ref().unwrap_or(&request.file).display()
         ));
         for d in &mapping.drift {
             note(&format!("  {d}"));

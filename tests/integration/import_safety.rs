@@ -173,3 +173,155 @@ fn a_data_file_ending_inside_a_quoted_field_is_refused_naming_the_line() {
             .nothing_written();
     }
 }
+
+#[test]
+fn a_bad_row_on_stdin_is_named_as_stdin_and_the_spool_leaves_nothing() {
+    let dir = fixture_copy("import/audit");
+    let temp = tempfile::tempdir().unwrap();
+    let run = import(dir.path(), "customers", Path::new("-"), &[])
+        .env("TMPDIR", temp.path())
+        .stdin(std::fs::read(fixture("plain-bad.csv")).unwrap())
+        .watch(dir.path())
+        .watch(temp.path())
+        .run();
+    run.status(2)
+        .stderr_contains("import <stdin> (plain)")
+        // B0003's `Love it` is on line 4 of the export, in field 7.
+        .stderr_contains("<stdin>:4:7")
+        .nothing_written();
+    assert!(
+        !run.stderr().contains(&*temp.path().to_string_lossy()),
+        "no message names the spool"
+    );
+}
+
+#[test]
+fn an_import_from_stdin_killed_midway_leaves_no_copy_of_the_export() {
+    let dir = fixture_copy("import/audit");
+    let temp = tempfile::tempdir().unwrap();
+    // Stops the way kill -9 does (no destructors run) after the new data file is written.
+    import(dir.path(), "customers", Path::new("-"), &[])
+        .env("TMPDIR", temp.path())
+        .env("SERVQUAL_TEST_ABORT_BEFORE_RENAME", "1")
+        .stdin(std::fs::read(fixture("plain-bom.csv")).unwrap())
+        .watch(temp.path())
+        .run()
+        .status(137)
+        .nothing_written();
+}
+
+/// A workbook of two visits at `path`, with the values `stray` (row, column, 0-based)
+/// besides.
+fn visits_workbook(path: &Path, stray: &[(u32, u16)]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let header = [
+        "visit", "shopper", "site", "date", "RC1", "RC2", "RC3", "RC4",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=2u32 {
+        let row = [
+            &format!("X{r}"),
+            "Dana",
+            "West",
+            "2026-10-21",
+            "yes",
+            "4",
+            "yes",
+            "no",
+        ];
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r, c as u16, *cell).unwrap();
+        }
+    }
+    for &(r, c) in stray {
+        sheet.write_string(r, c, "stray").unwrap();
+    }
+    book.save(path).unwrap();
+}
+
+/// `servqual import <dir>/audit.yaml --source shoppers <export>` with at most `kib` KiB of
+/// address space, so that a reader that allocates for a sheet's range fails.
+#[cfg(unix)]
+fn import_in_memory(dir: &Path, export: &Path, kib: u64) -> std::process::Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
+        .arg(support::BIN)
+        .arg("import")
+        .arg(dir.join("audit.yaml"))
+        .args(["--source", "shoppers"])
+        .arg(export)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_sheet_with_a_value_at_xfd1048576_is_refused_without_allocating_its_range() {
+    let dir = fixture_copy("import/audit");
+    let export = dir.path().join("visits.xlsx");
+    visits_workbook(&export, &[(1_048_575, 16_383)]);
+    import(dir.path(), "shoppers", &export, &[])
+        .watch(dir.path())
+        .run()
+        .status(2)
+        .stderr_contains("visits.xlsx:1048576")
+        .stderr_contains("beyond its 10000th column")
+        .nothing_written();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_sheet_with_a_value_at_zz100000_costs_memory_for_its_cells_only() {
+    let dir = fixture_copy("import/audit");
+    let export = dir.path().join("visits.xlsx");
+    // Its range, A1:ZZ100000, is 70 million cells (2.2 GB as calamine holds them).
+    visits_workbook(&export, &[(99_999, 701)]);
+    let output = import_in_memory(dir.path(), &export, 1 << 20);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The stray value's row is a visit without an id: the import reads it and stops there.
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("visits.xlsx:100000:1: visit: no response id"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("rows read   3"), "{stderr}");
+}
+
+#[test]
+fn a_sheet_of_values_spread_far_apart_is_refused_as_too_sparse() {
+    let dir = fixture_copy("import/audit");
+    let export = dir.path().join("visits.xlsx");
+    // 1,000 values, each alone at the end of a row of 9,991 cells.
+    let stray: Vec<(u32, u16)> = (10..1_010).map(|r| (r, 9_990)).collect();
+    visits_workbook(&export, &stray);
+    import(dir.path(), "shoppers", &export, &[])
+        .watch(dir.path())
+        .run()
+        .status(2)
+        .stderr_contains("visits.xlsx:")
+        .stderr_contains("too sparse")
+        .nothing_written();
+}
+
+#[test]
+fn a_short_sheet_row_is_as_wide_as_the_header_in_the_rejects_file() {
+    let dir = fixture_copy("import/audit");
+    let export = dir.path().join("visits.xlsx");
+    // Row 6 holds one value, in the site column: a visit without an id.
+    visits_workbook(&export, &[(5, 2)]);
+    import(dir.path(), "shoppers", &export, &["--skip-invalid"])
+        .run()
+        .success();
+    let rejects = std::fs::read_to_string(dir.path().join("data/visits.csv.rejects.csv")).unwrap();
+    let widths: Vec<usize> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(rejects.as_bytes())
+        .records()
+        .map(|r| r.unwrap().len())
+        .collect();
+    assert_eq!(widths, [11, 11], "{rejects}");
+}
