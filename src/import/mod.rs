@@ -44,7 +44,7 @@ use export::{Export, ExportRow};
 use index::{Class, IdIndex, Seen};
 use mapping::{map_columns, MapFile, Mapping, Use};
 use rejects::Rejects;
-use rows::{Converter, Prepared};
+use rows::{Converter, Prepared, Required};
 use target::{Role, Target};
 use values::Labels;
 
@@ -318,13 +318,20 @@ fn run_named(
                 .line(1)
                 .expected(format!("a column `{}`", target.columns[0].name))
         })?;
+    let required = if target.source == "shoppers" {
+        visit_columns(&target, &out, &data, &request.file)?;
+        Required::Visit
+    } else {
+        Required::Answer
+    };
     let converter = Converter::new(
         out.iter()
             .map(|o| (o.target.map(|t| target.columns[t].clone()), o.source))
             .collect(),
         labels,
         id_out,
-    );
+    )
+    .requiring(required);
     let mut existing: Option<Existing> = if datafile::has_content(&data) {
         Some(Existing::read(
             &data,
@@ -514,6 +521,20 @@ impl RowByRow<'_> {
             }
             problems.push(p);
         }
+        for (o, gap) in self.converter.gaps(prepared) {
+            let placed = gap.file(self.export);
+            problems.push(
+                match (
+                    o.and_then(|o| self.out[o].target),
+                    o.and_then(|o| self.out[o].source),
+                ) {
+                    (Some(t), Some(s)) => placed
+                        .at(row.line, s as u64 + 1)
+                        .field(column_field(&self.columns[s], &self.target.columns[t].name)),
+                    _ => placed.line(row.line),
+                },
+            );
+        }
         if !problems.is_empty() {
             rejects.reject(summary, row.line, &row.cells, id, false, problems)?;
             return Ok(());
@@ -561,6 +582,43 @@ impl RowByRow<'_> {
         }
         Ok(())
     }
+}
+
+/// Checks that visits can have a shopper and a site, which the report needs in every
+/// visit: the data file has their columns and the export fills them.
+fn visit_columns(
+    target: &Target,
+    out: &[OutColumn],
+    data: &Path,
+    export: &Path,
+) -> Result<(), Problems> {
+    let mut problems = Vec::new();
+    for (role, what) in [(Role::Shopper, "shopper"), (Role::Site, "site")] {
+        let Some(t) = target.columns.iter().position(|c| c.role == role) else {
+            continue;
+        };
+        let name = &target.columns[t].name;
+        match out.iter().find(|o| o.target == Some(t)) {
+            None => problems.push(
+                Problem::new(format!("the data file has no {what} column"))
+                    .file(data)
+                    .line(1)
+                    .expected(format!(
+                        "a column `{name}`: the report needs the {what} of every visit"
+                    )),
+            ),
+            Some(o) if o.source.is_none() => problems.push(
+                Problem::new(format!("the export has no {what} column"))
+                    .file(export)
+                    .line(1)
+                    .expected(format!(
+                        "a column with the {what} of every visit (name it with `{what}:` in the map file)"
+                    )),
+            ),
+            Some(_) => {}
+        }
+    }
+    Problems::check(problems)
 }
 
 /// `<data>.<suffix>`: a file an import keeps beside the data file.

@@ -325,3 +325,135 @@ fn a_short_sheet_row_is_as_wide_as_the_header_in_the_rejects_file() {
         .collect();
     assert_eq!(widths, [11, 11], "{rejects}");
 }
+
+/// The header of the fixture's visits file.
+const VISITS_HEADER: &str = "visit,shopper,site,date,RC1,RC2,RC3,RC4,RC5,UN1,UN2,UN3,UN4,HP1,HP2,HP3,HP4,HP5,RT1,RT2,RT3,RT4,RT5\n";
+
+/// A visit `id` by `shopper` at `site`, every question answered `answer` (`yes`: yes, or
+/// 4 on the form's scale questions).
+fn visit(id: &str, shopper: &str, site: &str, answer: &str) -> String {
+    let mut row = format!("{id},{shopper},{site},2026-10-21");
+    for question in VISITS_HEADER.trim_end().split(',').skip(4) {
+        let scale = matches!(question, "RC2" | "RC5" | "UN2" | "HP2" | "RT4");
+        row.push(',');
+        row.push_str(if scale && answer == "yes" {
+            "4"
+        } else {
+            answer
+        });
+    }
+    row.push('\n');
+    row
+}
+
+/// `servqual report <dir>/audit.yaml --format json` succeeds.
+fn report_reads(dir: &Path) {
+    Test::new()
+        .arg("report")
+        .arg(dir.join("audit.yaml"))
+        .args(["--format", "json"])
+        .run()
+        .success();
+}
+
+#[test]
+fn visits_the_report_would_refuse_are_not_imported() {
+    let dir = fixture_copy("import/audit");
+    let export = dir.path().join("visits-export.csv");
+    let rows = [
+        visit("X1", "Dana", "West", "yes"),
+        visit("X2", "", "West", "yes"),
+        visit("X3", "Dana", "  ", "yes"),
+        visit("X4", "Dana", "West", ""),
+        visit("X5", "Dana", "West", "N/A"),
+    ];
+    std::fs::write(&export, format!("{VISITS_HEADER}{}", rows.concat())).unwrap();
+    import(dir.path(), "shoppers", &export, &[])
+        .watch(dir.path())
+        .run()
+        .status(2)
+        .stderr_contains("visits-export.csv:3:2: shopper: a visit without a shopper")
+        .stderr_contains("visits-export.csv:4:3: site: a visit without a site")
+        .stderr_contains("visits-export.csv:5: a visit with no answered question")
+        .stderr_contains("visits-export.csv:6: a visit with no answered question")
+        .nothing_written();
+    let run = import(dir.path(), "shoppers", &export, &["--skip-invalid"]).run();
+    run.success().stderr_contains("rejected    4");
+    // What the import wrote, the report reads.
+    report_reads(dir.path());
+}
+
+#[test]
+fn responses_without_any_answer_are_not_imported() {
+    let dir = fixture_copy("import/audit");
+    let export = dir.path().join("customers-export.csv");
+    let answers = |a: &str| vec![a; 44].join(",");
+    let header = std::fs::read_to_string(fixture("plain-bom.csv")).unwrap();
+    let header = header
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches('\u{feff}');
+    std::fs::write(
+        &export,
+        format!(
+            "{header}\nN1,West,2026-10-12,{}\nN2,West,2026-10-12,{}\nN3,West,2026-10-12,{}\n",
+            answers("5"),
+            answers(""),
+            answers("NA")
+        ),
+    )
+    .unwrap();
+    import(dir.path(), "customers", &export, &[])
+        .watch(dir.path())
+        .run()
+        .status(2)
+        .stderr_contains("customers-export.csv:3: a response with no answer")
+        .stderr_contains("customers-export.csv:4: a response with no answer")
+        .nothing_written();
+}
+
+#[test]
+fn visits_are_not_imported_without_a_shopper_or_site_column() {
+    let dir = fixture_copy("import/audit");
+    let export = dir.path().join("visits-export.csv");
+    let without_shopper: String = format!("{VISITS_HEADER}{}", visit("X1", "Dana", "West", "yes"))
+        .lines()
+        .map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            cells.remove(1);
+            cells.join(",") + "\n"
+        })
+        .collect();
+    std::fs::write(&export, without_shopper).unwrap();
+    import(dir.path(), "shoppers", &export, &[])
+        .watch(dir.path())
+        .run()
+        .status(2)
+        .stderr_contains("visits-export.csv:1: the export has no shopper column")
+        .nothing_written();
+
+    // A data file without a site column: every visit added would be refused by the report.
+    let data = dir.path().join("data/visits.csv");
+    let old = std::fs::read_to_string(&data).unwrap();
+    let no_site: String = old
+        .lines()
+        .map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            cells.remove(2);
+            cells.join(",") + "\n"
+        })
+        .collect();
+    std::fs::write(&data, no_site).unwrap();
+    std::fs::write(
+        &export,
+        format!("{VISITS_HEADER}{}", visit("X1", "Dana", "West", "yes")),
+    )
+    .unwrap();
+    import(dir.path(), "shoppers", &export, &[])
+        .watch(dir.path())
+        .run()
+        .status(2)
+        .stderr_contains("visits.csv:1: the data file has no site column")
+        .nothing_written();
+}
