@@ -39,16 +39,17 @@ pub fn run(args: &ImportArgs, global: &Global) -> anyhow::Result<u8> {
     // An export on stdin is spooled to a temporary file first: the import reads the
     // export more than once (header detection, then rows) and memory must stay flat.
     let spooled = if args.file.as_os_str() == "-" {
-        Some(spool_stdin()?)
+        Some(Spool::stdin()?)
     } else {
         None
     };
-    let file = spooled
-        .as_ref()
-        .map_or_else(|| args.file.clone(), |(_, path)| path.clone());
     let request = Request {
         source: args.source.clone(),
-        file,
+        file: spooled
+            .as_ref()
+            .map_or_else(|| args.file.clone(), |s| s.path.clone()),
+        shown_as: spooled.as_ref().map(|_| PathBuf::from("<stdin>")),
+        workbook: spooled.as_ref().map(|s| s.workbook),
         preset: args.preset,
         map: args.map.clone(),
         dry_run: args.dry_run,
@@ -74,41 +75,86 @@ pub fn run(args: &ImportArgs, global: &Global) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// Copies standard input to `export.csv` (or `export.xlsx` for a zip-based workbook)
-/// in a new temporary folder, removed when the returned guard is dropped.
-fn spool_stdin() -> anyhow::Result<(tempfile::TempDir, PathBuf)> {
-    use anyhow::Context;
-    use std::io::{Read, Write};
-    let dir = tempfile::Builder::new()
-        .prefix("servqual-stdin-")
-        .tempdir()
-        .context("cannot create a temporary folder for the export on stdin")?;
-    let mut stdin = std::io::stdin().lock();
-    let mut head = [0u8; 4];
-    let mut got = 0;
-    while got < head.len() {
-        match stdin
-            .read(&mut head[got..])
-            .context("cannot read the export from stdin")?
-        {
-            0 => break,
-            n => got += n,
+/// An export read from standard input, in a temporary file that the import can read more
+/// than once. It is private (0600) and, on Linux, has no name from the start (it is read
+/// again through `/proc/self/fd`), so nothing is left behind after any exit, kill -9
+/// included. Elsewhere it is a private named file, removed when the import ends.
+struct Spool {
+    /// Keeps the file open, so that its path stays valid; a named file is removed on drop.
+    _file: SpoolFile,
+    /// Where the import reads it.
+    path: PathBuf,
+    /// Whether it is a workbook (a zip file) rather than CSV.
+    workbook: bool,
+}
+
+/// The file behind a [`Spool`].
+enum SpoolFile {
+    /// Unlinked at once; read through `/proc/self/fd`.
+    #[cfg(target_os = "linux")]
+    Unnamed(std::fs::File),
+    /// Named, private, removed on drop.
+    Named(tempfile::NamedTempFile),
+}
+
+impl Spool {
+    /// Copies standard input to a new spool.
+    fn stdin() -> anyhow::Result<Spool> {
+        use anyhow::Context;
+        use std::io::{Read, Write};
+        let (file, path) =
+            spool_file().context("cannot create a temporary file for the export on stdin")?;
+        let mut stdin = std::io::stdin().lock();
+        let mut head = [0u8; 4];
+        let mut got = 0;
+        while got < head.len() {
+            match stdin
+                .read(&mut head[got..])
+                .context("cannot read the export from stdin")?
+            {
+                0 => break,
+                n => got += n,
+            }
+        }
+        let mut out = std::io::BufWriter::new(match &file {
+            #[cfg(target_os = "linux")]
+            SpoolFile::Unnamed(f) => f,
+            SpoolFile::Named(f) => f.as_file(),
+        });
+        out.write_all(&head[..got])
+            .and_then(|_| std::io::copy(&mut stdin, &mut out).map(|_| ()))
+            .and_then(|_| out.flush())
+            .context("cannot spool the export from stdin")?;
+        drop(out);
+        Ok(Spool {
+            _file: file,
+            path,
+            // Workbooks are zip files ("PK\x03\x04"); everything else is read as CSV.
+            workbook: head[..got] == *b"PK\x03\x04",
+        })
+    }
+}
+
+/// A new private temporary file and the path it is read at: one without a name where the
+/// system can reopen it by descriptor (Linux), else a named one.
+fn spool_file() -> std::io::Result<(SpoolFile, PathBuf)> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        use std::os::unix::io::AsRawFd;
+        let file = tempfile::tempfile()?;
+        let path = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+        // Without /proc (a minimal container), fall back to a named file.
+        let reopens = std::fs::metadata(&path)
+            .and_then(|m| Ok((m, file.metadata()?)))
+            .is_ok_and(|(a, b)| a.ino() == b.ino() && a.dev() == b.dev());
+        if reopens {
+            return Ok((SpoolFile::Unnamed(file), path));
         }
     }
-    // Workbooks are zip files ("PK\x03\x04"); everything else is read as CSV.
-    let name = if head[..got] == *b"PK\x03\x04" {
-        "export.xlsx"
-    } else {
-        "export.csv"
-    };
-    let path = dir.path().join(name);
-    let mut out = std::io::BufWriter::new(
-        std::fs::File::create(&path)
-            .with_context(|| format!("cannot create {}", path.display()))?,
-    );
-    out.write_all(&head[..got])
-        .and_then(|_| std::io::copy(&mut stdin, &mut out).map(|_| ()))
-        .and_then(|_| out.flush())
-        .context("cannot spool the export from stdin")?;
-    Ok((dir, path))
+    let named = tempfile::Builder::new()
+        .prefix("servqual-stdin-")
+        .tempfile()?;
+    let path = named.path().to_path_buf();
+    Ok((SpoolFile::Named(named), path))
 }

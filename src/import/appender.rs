@@ -6,7 +6,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 
 use encoding_rs::{Encoding, UTF_8};
@@ -31,18 +31,58 @@ fn temp_prefix(data: &Path, what: &str) -> String {
 /// A temporary file beside `data` (named by [`temp_prefix`]`(data, what)`) that will be
 /// renamed to `becomes`, with the permissions `becomes` has, or an ordinary new file's.
 pub(crate) fn temp_file(data: &Path, what: &str, becomes: &Path) -> io::Result<NamedTempFile> {
-    let dir = match data.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)?;
+    let dir = folder_of(data);
+    std::fs::create_dir_all(dir)?;
     let prefix = temp_prefix(data, what);
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".tmp");
     if let Some(permissions) = crate::output::final_permissions(becomes) {
         builder.permissions(permissions);
     }
-    builder.tempfile_in(&dir)
+    let tmp = builder.tempfile_in(dir)?;
+    take_owner(tmp.as_file(), becomes);
+    Ok(tmp)
+}
+
+/// Gives `tmp` the owner and group of the file at `becomes`, where the system allows it
+/// (root may give any; a user only a group of their own); see [`same_owner`].
+fn take_owner(tmp: &File, becomes: &Path) {
+    #[cfg(unix)]
+    {
+        use rustix::fs::{fchown, Gid, Uid};
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(meta) = std::fs::metadata(becomes) {
+            if !same_owner(tmp, becomes) {
+                let _ = fchown(
+                    tmp,
+                    Some(Uid::from_raw(meta.uid())),
+                    Some(Gid::from_raw(meta.gid())),
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (tmp, becomes);
+    }
+}
+
+/// Whether `tmp` has the owner and group of the file at `becomes` (or there is none), so
+/// that renaming it there changes neither.
+fn same_owner(tmp: &File, becomes: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (tmp.metadata(), std::fs::metadata(becomes)) {
+            (Ok(mine), Ok(theirs)) => (mine.uid(), mine.gid()) == (theirs.uid(), theirs.gid()),
+            _ => true,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (tmp, becomes);
+        true
+    }
 }
 
 /// The buffered writes of `tmp` flushed, and the file synced to disk, before it is renamed
@@ -60,11 +100,20 @@ pub(crate) fn flush_and_sync(
     Ok(tmp)
 }
 
-/// Renames `tmp` over `path`.
+/// Renames `tmp` over `path`, then syncs the folder so that the rename survives a crash.
 pub(crate) fn rename(tmp: NamedTempFile, path: &Path) -> Result<(), Problem> {
     tmp.persist(path)
         .map_err(|e| write_problem(e.error, path))?;
-    Ok(())
+    crate::output::sync_dir(folder_of(path))
+        .map_err(|e| Problem::new(format!("cannot sync the folder after writing: {e}")).file(path))
+}
+
+/// The folder `path` is in (`.` for a bare name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
 }
 
 /// A failed write of the file that becomes `path`.
@@ -75,10 +124,7 @@ fn write_problem(e: io::Error, path: &Path) -> Problem {
 /// Removes temporary files a killed import of `data` left behind; call with the lock held,
 /// since then no other import of `data` can be writing one. Returns how many were removed.
 pub(crate) fn remove_leftovers(data: &Path) -> usize {
-    let dir = match data.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = folder_of(data);
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
@@ -184,6 +230,13 @@ impl Appender {
     ) -> Result<Appender, Problem> {
         let problem = |e: io::Error| write_problem(e, data);
         let tmp = temp_file(data, "import", data).map_err(problem)?;
+        if !same_owner(tmp.as_file(), data) {
+            return Err(Problem::new(
+                "the data file belongs to another user or group, which a new version would not keep",
+            )
+            .file(data)
+            .expected("the import run by the data file's owner"));
+        }
         let sync = BackgroundSync::start(tmp.as_file(), sync_every).ok();
         let mut appender = Appender {
             sync,

@@ -362,7 +362,7 @@ impl RowParser {
                 &mut out.lines,
                 p,
             );
-            if !p.failed.is_empty() || p.id.is_empty() {
+            if !p.failed.is_empty() || p.id.is_empty() || !self.converter.gaps(p).is_empty() {
                 return false;
             }
             out.ids.push_str(&p.id);

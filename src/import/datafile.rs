@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use encoding_rs::Encoding;
 
@@ -32,6 +32,60 @@ pub(crate) struct Existing {
 /// import writes the header).
 pub(crate) fn has_content(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.len() > 0)
+}
+
+/// The file an import into `data` writes: `data`, or the file a symbolic link at `data`
+/// points to, which is then updated in its own folder so that the link survives. A link
+/// to nothing, anything but a regular file, and a file the user may not write are refused:
+/// an import never replaces what it may not change in place.
+pub(crate) fn write_target(data: &Path) -> Result<PathBuf, Problem> {
+    let cannot_read =
+        |e: io::Error| Problem::new(format!("cannot read the data file: {e}")).file(data);
+    let link = match std::fs::symlink_metadata(data) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(data.to_path_buf()),
+        Err(e) => return Err(cannot_read(e)),
+        Ok(meta) => meta.file_type().is_symlink(),
+    };
+    let target = if link {
+        std::fs::canonicalize(data).map_err(|e| {
+            Problem::new(format!(
+                "the data file is a symbolic link that leads to no file: {e}"
+            ))
+            .file(data)
+            .expected("a link to an existing data file, or the data file itself")
+        })?
+    } else {
+        data.to_path_buf()
+    };
+    let meta = std::fs::metadata(&target).map_err(cannot_read)?;
+    if !meta.is_file() {
+        return Err(Problem::new("the data file is not a regular file")
+            .file(data)
+            .expected("a CSV file (an import replaces it with a new version)"));
+    }
+    if !may_write(&target, &meta) {
+        return Err(Problem::new("the data file is read-only: an import never replaces it")
+            .file(data)
+            .expected("write permission on the data file (for example `chmod u+w`), or an import into a copy"));
+    }
+    Ok(target)
+}
+
+/// Whether the user may write the file at `path`: a file with no write permission at all
+/// is read-only even for root, who could otherwise replace it.
+fn may_write(path: &Path, meta: &std::fs::Metadata) -> bool {
+    if meta.permissions().readonly() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_ok()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        true
+    }
 }
 
 /// Reads the header of `path`, if the file has one.
@@ -66,6 +120,17 @@ impl Existing {
         ))
         .file(path)
         .expected("a data file in UTF-8, GBK/GB18030 or another single- or multi-byte encoding (save it as UTF-8)"));
+        }
+        if let Some(line) = open_quote_line(path, format.delimiter)
+            .map_err(|e| Problem::new(format!("cannot read the file: {e}")).file(path))?
+        {
+            // Every row appended after it would be read as part of that field.
+            return Err(Problem::new(
+                "the data file is damaged: it ends inside a quoted field, so rows added to it would never be read",
+            )
+            .file(path)
+            .line(line)
+            .expected("a closing `\"` for the field whose quote opens on this line (repair the file by hand)"));
         }
         let header = reader.headers().map_err(|e| csv_problem(path, &e))?;
         let layout = CsvLayout {
@@ -143,4 +208,140 @@ fn line_endings(path: &Path) -> Result<(bool, bool), Problem> {
         last[0] == b'\n'
     };
     Ok((crlf, ends))
+}
+
+/// Bytes of the data file read at a time when looking for an open quote.
+const QUOTE_SCAN_CHUNK: usize = 1 << 20;
+
+/// The line on which the quoted field opens that is still open at the end of `path`, if
+/// one is (its rows would swallow everything appended). A `"` opens a field only at the
+/// start of one, after `delimiter`, a line break or the start of the file (past a UTF-8
+/// BOM); inside, `""` is a quote and a lone `"` closes it, as the CSV reader has it. The
+/// scan jumps from quote to quote, so a file without quotes costs one pass of `memchr`.
+fn open_quote_line(path: &Path, delimiter: u8) -> io::Result<Option<u64>> {
+    open_quote_line_by(path, delimiter, QUOTE_SCAN_CHUNK)
+}
+
+/// [`open_quote_line`], reading `chunk_len` bytes at a time.
+fn open_quote_line_by(path: &Path, delimiter: u8, chunk_len: usize) -> io::Result<Option<u64>> {
+    let mut file = File::open(path)?;
+    let mut buf = vec![0u8; chunk_len.max(1)];
+    // The file's byte offset of the chunk; the byte before it (a line break at the start);
+    // whether the last chunk ended on a quote inside a quoted field (a closing quote,
+    // unless the next byte is another `"`).
+    let mut offset = bom_len(&mut file)?;
+    let mut before = b'\n';
+    let mut quote_at_end = false;
+    let mut open_at: Option<u64> = None;
+    let starts_field = |b: u8| b == delimiter || b == b'\n' || b == b'\r';
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        let mut i = 0;
+        if std::mem::take(&mut quote_at_end) {
+            if chunk[0] == b'"' {
+                i = 1;
+            } else {
+                open_at = None;
+            }
+        }
+        while let Some(j) = memchr::memchr(b'"', &chunk[i..]) {
+            let k = i + j;
+            i = k + 1;
+            if open_at.is_some() {
+                match chunk.get(k + 1) {
+                    Some(b'"') => i = k + 2,
+                    Some(_) => open_at = None,
+                    None => quote_at_end = true,
+                }
+            } else if starts_field(if k == 0 { before } else { chunk[k - 1] }) {
+                open_at = Some(offset + k as u64);
+            }
+        }
+        before = chunk[n - 1];
+        offset += n as u64;
+    }
+    if quote_at_end {
+        // The file ends with the closing quote.
+        open_at = None;
+    }
+    let Some(at) = open_at else {
+        return Ok(None);
+    };
+    // Only on failure: count the lines before the opening quote.
+    file.seek(SeekFrom::Start(0))?;
+    let mut lines = 1u64;
+    let mut left = at;
+    while left > 0 {
+        let want = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        let n = file.read(&mut buf[..want])?;
+        if n == 0 {
+            break;
+        }
+        lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+        left -= n as u64;
+    }
+    Ok(Some(lines))
+}
+
+/// Skips a UTF-8 byte-order mark at the start of `file`; its length (0 or 3).
+fn bom_len(file: &mut File) -> io::Result<u64> {
+    let mut head = [0u8; 3];
+    let mut got = 0;
+    while got < head.len() {
+        match file.read(&mut head[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    let len = if head[..got] == *b"\xEF\xBB\xBF" {
+        3
+    } else {
+        0
+    };
+    file.seek(SeekFrom::Start(len))?;
+    Ok(len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The line [`open_quote_line`] reports for `bytes` as a file, read in chunks of
+    /// every size from 1 to 8 bytes too (a quote at the edge of a chunk).
+    fn open_line(bytes: &[u8]) -> Option<u64> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let whole = open_quote_line(&path, b',').unwrap();
+        for chunk_len in 1..=8 {
+            assert_eq!(
+                open_quote_line_by(&path, b',', chunk_len).unwrap(),
+                whole,
+                "{bytes:?} read {chunk_len} bytes at a time"
+            );
+        }
+        whole
+    }
+
+    #[test]
+    fn an_open_quote_at_the_end_is_found_on_its_line() {
+        assert_eq!(open_line(b"id,a\nR1,\"x\ny,z\n"), Some(2));
+        assert_eq!(open_line(b"id,a\nR1,\"x\"\"\n"), Some(2));
+        assert_eq!(open_line(b"\xEF\xBB\xBF\"id,a\n"), Some(1));
+        assert_eq!(open_line(b"id,a\nR1,x\n\"R2,y\n"), Some(3));
+    }
+
+    #[test]
+    fn closed_and_literal_quotes_are_not_open() {
+        assert_eq!(open_line(b"id,a\nR1,\"x\ny\"\n"), None);
+        assert_eq!(open_line(b"id,a\nR1,\"say \"\"hi\"\"\"\n"), None);
+        assert_eq!(open_line(b"id,a\nR1,5\"\n"), None);
+        assert_eq!(open_line(b"\xEF\xBB\xBF\"id\",a\nR1,\"\""), None);
+        assert_eq!(open_line(b"id,a\nR1,\"x\""), None);
+        assert_eq!(open_line(b""), None);
+    }
 }

@@ -66,20 +66,24 @@ pub(crate) struct CsvLayout {
 const LOOKAHEAD: usize = 3;
 
 impl Export {
-    /// Opens `path` (CSV, or `.xlsx`/`.xlsm`/`.xls`/`.ods` by extension).
-    pub(crate) fn open(path: &Path, preset: Option<Preset>) -> Result<Export, Problem> {
+    /// Opens `path`: an `.xlsx` workbook if `workbook` is `Some(true)`, CSV if
+    /// `Some(false)`, else CSV or `.xlsx`/`.xlsm`/`.xls`/`.ods` by extension.
+    pub(crate) fn open(
+        path: &Path,
+        preset: Option<Preset>,
+        workbook: Option<bool>,
+    ) -> Result<Export, Problem> {
         let bytes = std::fs::metadata(path)
             .map_err(|e| Problem::new(format!("cannot read the export: {e}")).file(path))?
             .len();
-        let is_sheet = path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-            ["xlsx", "xlsm", "xls", "ods"].contains(&e.to_ascii_lowercase().as_str())
-        });
-        let (rows, pending, csv) = if is_sheet {
-            (
-                Rows::Sheet(read_sheet(path)?.into_iter()),
-                VecDeque::new(),
-                None,
-            )
+        let kind = Kind::of(path, workbook);
+        let (rows, pending, csv) = if kind != Kind::Csv {
+            let rows = if kind == Kind::Xlsx {
+                read_xlsx(path)?
+            } else {
+                read_sheet(path)?
+            };
+            (Rows::Sheet(rows.into_iter()), VecDeque::new(), None)
         } else {
             let (mut reader, format) = open_csv(path, &TextOptions::default())?;
             let header = reader
@@ -203,7 +207,40 @@ pub(crate) fn read_record(
     }
 }
 
-/// All rows of the first sheet of a workbook, as text; blank rows are skipped.
+/// What an export file is, and so how it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Text, decoded and parsed as CSV.
+    Csv,
+    /// An Excel workbook of today (`.xlsx`, `.xlsm`), read cell by cell.
+    Xlsx,
+    /// Another workbook (`.xls`, `.ods`), read a sheet at a time.
+    OtherSheet,
+}
+
+impl Kind {
+    /// The kind `workbook` says (an `.xlsx` if `Some(true)`), else the one `path`'s
+    /// extension says.
+    fn of(path: &Path, workbook: Option<bool>) -> Kind {
+        match workbook {
+            Some(true) => return Kind::Xlsx,
+            Some(false) => return Kind::Csv,
+            None => {}
+        }
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match extension.as_deref() {
+            Some("xlsx" | "xlsm") => Kind::Xlsx,
+            Some("xls" | "ods") => Kind::OtherSheet,
+            _ => Kind::Csv,
+        }
+    }
+}
+
+/// All rows of the first sheet of a `.xls` or `.ods` workbook, as text; blank rows are
+/// skipped. (calamine reads these formats a sheet at a time.)
 fn read_sheet(path: &Path) -> Result<Vec<ExportRow>, Problem> {
     let mut book = calamine::open_workbook_auto(path)
         .map_err(|e| Problem::new(format!("cannot read the workbook: {e}")).file(path))?;
@@ -212,11 +249,7 @@ fn read_sheet(path: &Path) -> Result<Vec<ExportRow>, Problem> {
         Some(Err(e)) => {
             return Err(Problem::new(format!("cannot read the first sheet: {e}")).file(path))
         }
-        None => {
-            return Err(Problem::new("the workbook has no sheet")
-                .file(path)
-                .expected("answers on the first sheet"))
-        }
+        None => return Err(no_sheet(path)),
     };
     let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
     let first_col = range.start().map_or(0, |(_, c)| c as usize);
@@ -235,6 +268,115 @@ fn read_sheet(path: &Path) -> Result<Vec<ExportRow>, Problem> {
             }
         })
         .collect())
+}
+
+/// A workbook without sheets.
+fn no_sheet(path: &Path) -> Problem {
+    Problem::new("the workbook has no sheet")
+        .file(path)
+        .expected("answers on the first sheet")
+}
+
+/// Columns a sheet may use (the last is `NTP`).
+const MAX_SHEET_COLUMNS: u32 = 10_000;
+
+/// Empty fields a sheet's rows may hold, beyond this many per cell with a value, before it
+/// is refused as too sparse: rows are kept as far as their last cell, so a sheet with a
+/// lone cell far to the right of every row would otherwise cost memory for the gap.
+const SPARSE_FIELDS_PER_CELL: u64 = 32;
+
+/// The empty fields allowed in any sheet, however few its cells (64 MB of field ends).
+const SPARSE_FIELDS_FREE: u64 = 8 << 20;
+
+/// All rows of the first sheet of an `.xlsx` workbook, as text, read cell by cell so that
+/// memory goes with the cells the sheet has, never with the range it declares or spans
+/// (one stray cell at `XFD1048576` would make a range of 17 billion cells). Blank rows
+/// are skipped; a row ends at its last cell with a value (a missing cell reads as empty),
+/// except the first rows, where the header is, which reach the widest row so that every
+/// column has a heading.
+fn read_xlsx(path: &Path) -> Result<Vec<ExportRow>, Problem> {
+    let unreadable =
+        |e: calamine::XlsxError| Problem::new(format!("cannot read the workbook: {e}")).file(path);
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).map_err(unreadable)?;
+    let Some(first) = book.sheet_names().first().cloned() else {
+        return Err(no_sheet(path));
+    };
+    let mut cells = book
+        .worksheet_cells_reader(&first)
+        .map_err(|e| Problem::new(format!("cannot read the first sheet: {e}")).file(path))?;
+    let mut rows: Vec<ExportRow> = Vec::new();
+    // The row being filled: its number and its cells so far.
+    let mut row: Option<(u32, Vec<String>)> = None;
+    let (mut fields, mut filled) = (0u64, 0u64);
+    let mut widest = 0usize;
+    let mut finish = |row: Option<(u32, Vec<String>)>, rows: &mut Vec<ExportRow>| {
+        if let Some((number, texts)) = row {
+            widest = widest.max(texts.len());
+            rows.push(ExportRow {
+                line: u64::from(number) + 1,
+                cells: StringRecord::from(texts),
+                width: None,
+            });
+        }
+    };
+    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if text.is_empty() {
+            continue;
+        }
+        let (r, c) = cell.get_position();
+        if c >= MAX_SHEET_COLUMNS {
+            return Err(Problem::new(format!(
+                "the first sheet has a value beyond its {MAX_SHEET_COLUMNS}th column"
+            ))
+            .file(path)
+            .line(u64::from(r) + 1)
+            .found(format!("a value in column {}", u64::from(c) + 1))
+            .expected(format!(
+                "at most {MAX_SHEET_COLUMNS} columns (delete the stray cells)"
+            )));
+        }
+        match &row {
+            Some((number, _)) if *number == r => {}
+            Some((number, _)) if *number > r => {
+                return Err(Problem::new("the first sheet's rows are out of order")
+                    .file(path)
+                    .line(u64::from(r) + 1)
+                    .expected(
+                        "rows in order, as Excel writes them (save the file again in Excel)",
+                    ));
+            }
+            _ => finish(row.replace((r, Vec::new())), &mut rows),
+        }
+        let Some((_, texts)) = row.as_mut() else {
+            continue;
+        };
+        let c = c as usize;
+        if c >= texts.len() {
+            fields += (c + 1 - texts.len()) as u64;
+            texts.resize(c + 1, String::new());
+        }
+        texts[c] = text;
+        filled += 1;
+        if fields > filled * SPARSE_FIELDS_PER_CELL + SPARSE_FIELDS_FREE {
+            return Err(Problem::new(
+                "the first sheet is too sparse: its few values are spread over a vast range of cells",
+            )
+            .file(path)
+            .line(u64::from(r) + 1)
+            .found(format!("{filled} values over {fields} cells so far"))
+            .expected("a sheet of answers, one response a row (delete the stray cells far from the table)"));
+        }
+    }
+    finish(row, &mut rows);
+    for header in rows.iter_mut().take(LOOKAHEAD) {
+        if header.cells.len() < widest {
+            let mut texts: Vec<String> = header.cells.iter().map(str::to_string).collect();
+            texts.resize(widest, String::new());
+            header.cells = StringRecord::from(texts);
+        }
+    }
+    Ok(rows)
 }
 
 /// A sheet cell as the text a CSV export would hold.

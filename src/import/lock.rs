@@ -2,6 +2,7 @@
 
 #[cfg(unix)]
 use std::fs::File;
+#[cfg(not(unix))]
 use std::fs::OpenOptions;
 #[cfg(unix)]
 use std::io::Read;
@@ -42,13 +43,7 @@ impl Lock {
             // A holder may delete the file between our open and our flock; then we hold a
             // lock on a file nobody else sees, so check it is still the file at `path`.
             for _ in 0..8 {
-                let mut file = OpenOptions::new()
-                    .read(true)
-                    .write(true)
-                    .create(true)
-                    .truncate(false)
-                    .open(&path)
-                    .map_err(io_problem)?;
+                let mut file = open_lock_file(&path)?;
                 match flock(&file, FlockOperation::NonBlockingLockExclusive) {
                     Ok(()) => {}
                     Err(e) if e == rustix::io::Errno::WOULDBLOCK => {
@@ -58,12 +53,14 @@ impl Lock {
                     }
                     Err(e) => return Err(io_problem(e.into())),
                 }
-                let same = match (file.metadata(), std::fs::metadata(&path)) {
+                // `symlink_metadata`: a link put there since our open is not our file.
+                let same = match (file.metadata(), std::fs::symlink_metadata(&path)) {
                     (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
                     _ => false,
                 };
                 if same {
-                    // The pid tells the user which process to look for.
+                    // The pid tells the user which process to look for. Only our own
+                    // regular file, locked by us, is ever shortened.
                     let _ = file.set_len(0);
                     let _ = writeln!(file, "{}", std::process::id());
                     return Ok(Lock { path, _file: file });
@@ -87,6 +84,47 @@ impl Lock {
                 Err(e) => Err(io_problem(e)),
             }
         }
+    }
+}
+
+/// Opens (or creates) the lock file at `path` without following a symbolic link and
+/// without truncating anything: a link or anything but a regular file there is refused,
+/// so a lock path planted in a shared folder can never make an import write elsewhere.
+#[cfg(unix)]
+fn open_lock_file(path: &Path) -> Result<File, Problem> {
+    use rustix::fs::{Mode, OFlags};
+    let refused = |what: &str| {
+        Problem::new(format!(
+            "the lock file is {what}; an import only locks with a regular file of its own"
+        ))
+        .file(path)
+        .expected("no file at that path (the import creates it), or a regular file left by an earlier import")
+    };
+    // Checked before the open too, so that a device or a FIFO is never opened at all.
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => return Err(refused("a symbolic link")),
+        Ok(meta) if !meta.is_file() => return Err(refused("not a regular file")),
+        _ => {}
+    }
+    let flags =
+        OFlags::RDWR | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::CLOEXEC | OFlags::NONBLOCK;
+    let fd = rustix::fs::open(path, flags, Mode::from_raw_mode(0o644)).map_err(|e| {
+        if e == rustix::io::Errno::LOOP {
+            refused("a symbolic link")
+        } else {
+            Problem::new(format!(
+                "cannot create the lock file: {}",
+                io::Error::from(e)
+            ))
+            .file(path)
+        }
+    })?;
+    let file = File::from(fd);
+    // Replaced between the check and the open: the open's own file is what counts.
+    match file.metadata() {
+        Ok(meta) if meta.is_file() => Ok(file),
+        Ok(_) => Err(refused("not a regular file")),
+        Err(e) => Err(Problem::new(format!("cannot create the lock file: {e}")).file(path)),
     }
 }
 

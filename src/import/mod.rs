@@ -44,7 +44,7 @@ use export::{Export, ExportRow};
 use index::{Class, IdIndex, Seen};
 use mapping::{map_columns, MapFile, Mapping, Use};
 use rejects::Rejects;
-use rows::{Converter, Prepared};
+use rows::{Converter, Prepared, Required};
 use target::{Role, Target};
 use values::Labels;
 
@@ -55,6 +55,11 @@ pub struct Request {
     pub source: String,
     /// The export file.
     pub file: PathBuf,
+    /// How messages and the summary name the export when not by `file` (`<stdin>` for an
+    /// export spooled from standard input, whose spool has no name worth showing).
+    pub shown_as: Option<PathBuf>,
+    /// Whether the export is an `.xlsx` workbook; decided by `file`'s extension when `None`.
+    pub workbook: Option<bool>,
     /// The export's layout; detected when `None`.
     pub preset: Option<Preset>,
     /// The map file.
@@ -211,13 +216,43 @@ pub fn run(
     request: &Request,
     note: &mut dyn FnMut(&str),
 ) -> Result<Summary, Problems> {
+    let Some(shown) = &request.shown_as else {
+        return run_named(audit, request, note);
+    };
+    // Every place in the export is named as the user knows it.
+    let rename = |p: &mut Problem| {
+        if p.file.as_deref() == Some(request.file.as_path()) {
+            p.file = Some(shown.clone());
+        }
+    };
+    match run_named(audit, request, note) {
+        Ok(mut summary) => {
+            summary.export = shown.clone();
+            for rejected in summary.conflicts.iter_mut().chain(&mut summary.rejected) {
+                rejected.problems.iter_mut().for_each(rename);
+            }
+            Ok(summary)
+        }
+        Err(mut problems) => {
+            problems.0.iter_mut().for_each(rename);
+            Err(problems)
+        }
+    }
+}
+
+/// [`run`], naming the export by its path.
+fn run_named(
+    audit: &Audit,
+    request: &Request,
+    note: &mut dyn FnMut(&str),
+) -> Result<Summary, Problems> {
     let target = Target::of(audit, &request.source)?;
     let map = match &request.map {
         Some(path) => MapFile::read(path)?,
         None => MapFile::default(),
     };
     let labels = map.labels(Labels::for_scale(audit.scale));
-    let mut export = Export::open(&request.file, request.preset)?;
+    let mut export = Export::open(&request.file, request.preset, request.workbook)?;
     let mapping = map_columns(
         &export.columns,
         export.preset,
@@ -235,7 +270,7 @@ pub fn run(
     if !mapping.drift.is_empty() {
         note(&format!(
             "instrument drift: the questions of {} differ from the audit's:",
-            request.file.display()
+            request.shown_as.as_ref().unwrap_or(&request.file).display()
         ));
         for d in &mapping.drift {
             note(&format!("  {d}"));
@@ -243,13 +278,20 @@ pub fn run(
     }
 
     let data = target.file.clone();
+    // The file written: the data file, or the file it links to (a dry run writes nothing).
+    let write_to = if request.dry_run {
+        data.clone()
+    } else {
+        datafile::write_target(&data)?
+    };
     // The lock comes before the data file is read, so nobody appends between our reading
-    // of its ids and our rename.
+    // of its ids and our rename. It is beside the file written, so that imports through
+    // two links to one file exclude each other.
     let _lock = if request.dry_run {
         None
     } else {
-        let lock = Lock::acquire(&data)?;
-        let left = appender::remove_leftovers(&data);
+        let lock = Lock::acquire(&write_to)?;
+        let left = appender::remove_leftovers(&write_to);
         if left > 0 {
             note(&format!(
                 "removed {left} temporary file(s) an interrupted import of {} left behind",
@@ -276,13 +318,20 @@ pub fn run(
                 .line(1)
                 .expected(format!("a column `{}`", target.columns[0].name))
         })?;
+    let required = if target.source == "shoppers" {
+        visit_columns(&target, &out, &data, &request.file)?;
+        Required::Visit
+    } else {
+        Required::Answer
+    };
     let converter = Converter::new(
         out.iter()
             .map(|o| (o.target.map(|t| target.columns[t].clone()), o.source))
             .collect(),
         labels,
         id_out,
-    );
+    )
+    .requiring(required);
     let mut existing: Option<Existing> = if datafile::has_content(&data) {
         Some(Existing::read(
             &data,
@@ -303,7 +352,7 @@ pub fn run(
     let mut appender = if request.dry_run {
         None
     } else {
-        Some(Appender::start(&data, existing.as_ref(), &header)?)
+        Some(Appender::start(&write_to, existing.as_ref(), &header)?)
     };
     let converter = match &appender {
         Some(a) => converter.with_format(a.row_format()),
@@ -395,7 +444,7 @@ pub fn run(
     }
     if let Some(a) = appender {
         if summary.added > 0 {
-            a.commit(&data)?;
+            a.commit(&write_to)?;
             summary.written = true;
         }
     }
@@ -472,6 +521,20 @@ impl RowByRow<'_> {
             }
             problems.push(p);
         }
+        for (o, gap) in self.converter.gaps(prepared) {
+            let placed = gap.file(self.export);
+            problems.push(
+                match (
+                    o.and_then(|o| self.out[o].target),
+                    o.and_then(|o| self.out[o].source),
+                ) {
+                    (Some(t), Some(s)) => placed
+                        .at(row.line, s as u64 + 1)
+                        .field(column_field(&self.columns[s], &self.target.columns[t].name)),
+                    _ => placed.line(row.line),
+                },
+            );
+        }
         if !problems.is_empty() {
             rejects.reject(summary, row.line, &row.cells, id, false, problems)?;
             return Ok(());
@@ -519,6 +582,43 @@ impl RowByRow<'_> {
         }
         Ok(())
     }
+}
+
+/// Checks that visits can have a shopper and a site, which the report needs in every
+/// visit: the data file has their columns and the export fills them.
+fn visit_columns(
+    target: &Target,
+    out: &[OutColumn],
+    data: &Path,
+    export: &Path,
+) -> Result<(), Problems> {
+    let mut problems = Vec::new();
+    for (role, what) in [(Role::Shopper, "shopper"), (Role::Site, "site")] {
+        let Some(t) = target.columns.iter().position(|c| c.role == role) else {
+            continue;
+        };
+        let name = &target.columns[t].name;
+        match out.iter().find(|o| o.target == Some(t)) {
+            None => problems.push(
+                Problem::new(format!("the data file has no {what} column"))
+                    .file(data)
+                    .line(1)
+                    .expected(format!(
+                        "a column `{name}`: the report needs the {what} of every visit"
+                    )),
+            ),
+            Some(o) if o.source.is_none() => problems.push(
+                Problem::new(format!("the export has no {what} column"))
+                    .file(export)
+                    .line(1)
+                    .expected(format!(
+                        "a column with the {what} of every visit (name it with `{what}:` in the map file)"
+                    )),
+            ),
+            Some(_) => {}
+        }
+    }
+    Problems::check(problems)
 }
 
 /// `<data>.<suffix>`: a file an import keeps beside the data file.

@@ -22,6 +22,9 @@ pub(crate) struct Rejects {
     /// The rejects file being written (`None` without `--skip-invalid`, or in a dry run).
     file: Option<BufWriter<NamedTempFile>>,
     path: PathBuf,
+    /// The export's columns: a shorter row (a sheet's row ends at its last value) is
+    /// filled up to them, so that every row of the file is as wide as its header.
+    columns: usize,
     /// A line of the file, reused from row to row.
     line: String,
 }
@@ -32,6 +35,7 @@ impl Rejects {
         Rejects {
             file: None,
             path: rejects_path(data),
+            columns: 0,
             line: String::new(),
         }
     }
@@ -40,6 +44,7 @@ impl Rejects {
     /// export's `columns` after line, id and reason.
     pub(crate) fn written(data: &Path, columns: &[String]) -> Result<Rejects, Problem> {
         let mut rejects = Rejects::listed(data);
+        rejects.columns = columns.len();
         let path = rejects.path.clone();
         let problem = |e: io::Error| Problem::new(format!("cannot write: {e}")).file(&path);
         let tmp = temp_file(data, "rejects", &path).map_err(problem)?;
@@ -73,6 +78,9 @@ impl Rejects {
         if self.file.is_some() {
             let mut row = vec![r.line.to_string(), r.id.clone(), r.reason()];
             row.extend(cells.iter().map(str::to_string));
+            if cells.len() < self.columns {
+                row.resize(3 + self.columns, String::new());
+            }
             self.write(&row).map_err(|e| {
                 Problem::new(format!("cannot write the rejects file: {e}")).file(&self.path)
             })?;

@@ -7,8 +7,12 @@ use std::collections::HashMap;
 
 use csv::StringRecord;
 
-use super::target::{Role, TargetColumn};
+use super::target::{Role, TargetColumn, ValueKind};
 use super::values::{self, convert_date_into, convert_into, one_digit_answers, trim_cell, Labels};
+use crate::definition::form::QuestionType;
+use crate::problem::Problem;
+use crate::sources::answers::{parse_number_cell, Answer};
+use crate::sources::visits::{parse_answer, visit_gaps, VisitColumn};
 
 /// How the import fills each column of the data file.
 #[derive(Debug, Clone)]
@@ -23,6 +27,24 @@ pub(crate) struct Converter {
     compare: Vec<usize>,
     /// How lines of the data file are written.
     format: RowFormat,
+    /// What a row needs, beyond cells that convert, for the report to take it.
+    required: Required,
+    /// The data-file columns of a visit's site and shopper.
+    site: Option<usize>,
+    shopper: Option<usize>,
+}
+
+/// What a row of the data file needs, beyond cells that convert, for the report to take
+/// it: the import adds no row the report would refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Required {
+    /// Nothing more.
+    #[default]
+    Nothing,
+    /// A survey response: an answer to at least one item (E, P, A, D or M).
+    Answer,
+    /// A visit: what [`visit_gaps`] asks, as the visits reader does.
+    Visit,
 }
 
 /// How one data-file column is filled, decided once for all rows.
@@ -37,6 +59,8 @@ struct Fill {
     digits: [bool; 10],
     /// Whether its answers tell a duplicate from a conflict.
     compared: bool,
+    /// Whether an answer in it makes the row answered (item answers and form questions).
+    answer: bool,
 }
 
 /// A row after [`Converter::export_row`] or [`Converter::data_row`].
@@ -49,6 +73,11 @@ pub(crate) struct Prepared {
     pub(crate) id: String,
     /// Export rows: each data-file column whose cell would not convert, with what it expected.
     pub(crate) failed: Vec<(usize, String)>,
+    /// Export rows: whether an answer column holds an answer, as the report reads it.
+    answered: bool,
+    /// Export rows: the site and the shopper, converted.
+    site: String,
+    shopper: String,
     /// The digest of the compared answers.
     pub(crate) print: Fingerprint,
     /// The digest's input, kept for its buffer (bytes: cheaper to push than chars).
@@ -85,23 +114,67 @@ impl Converter {
                     Role::Value(kind) => one_digit_answers(kind, &labels),
                     _ => [false; 10],
                 };
+                let answer = target.item.is_some() || target.part == 'Q';
                 Some(Fill {
                     target,
                     source,
                     digits,
                     compared: o != id,
+                    answer,
                 })
             })
             .collect();
         let compare = (0..fills.len())
             .filter(|&o| o != id && fills[o].is_some())
             .collect();
+        let role_at = |role: Role| {
+            fills
+                .iter()
+                .position(|f| f.as_ref().is_some_and(|f| f.target.role == role))
+        };
+        let (site, shopper) = (role_at(Role::Site), role_at(Role::Shopper));
         Converter {
             fills,
             labels,
             id,
             compare,
             format: RowFormat::default(),
+            required: Required::Nothing,
+            site,
+            shopper,
+        }
+    }
+
+    /// The same, asking of every row what `required` says.
+    pub(crate) fn requiring(self, required: Required) -> Converter {
+        Converter { required, ..self }
+    }
+
+    /// What a row converted into `p` lacks that the report needs (see [`Required`]), each
+    /// problem unplaced, with the data-file column it is about (`None`: the row).
+    pub(crate) fn gaps(&self, p: &Prepared) -> Vec<(Option<usize>, Problem)> {
+        // A cell that did not convert is a problem already: not also "no answer".
+        let answered = p.answered || !p.failed.is_empty();
+        match self.required {
+            Required::Nothing => Vec::new(),
+            Required::Answer if answered => Vec::new(),
+            Required::Answer => vec![(
+                None,
+                Problem::new("a response with no answer").expected(
+                    "an answer to at least one item; leave out responses nobody filled in",
+                ),
+            )],
+            Required::Visit => visit_gaps(&p.site, &p.shopper, answered)
+                .into_iter()
+                .map(|(column, problem)| {
+                    let o = match column {
+                        Some(VisitColumn::Site) => self.site,
+                        Some(VisitColumn::Shopper) => self.shopper,
+                        None => None,
+                    };
+                    (o, problem)
+                })
+                .collect(),
         }
     }
 
@@ -129,6 +202,9 @@ impl Converter {
         p.failed.clear();
         p.key.clear();
         p.id.clear();
+        p.answered = false;
+        p.site.clear();
+        p.shopper.clear();
         for (o, fill) in self.fills.iter().enumerate() {
             if o > 0 {
                 self.format.push_delimiter(line);
@@ -143,6 +219,8 @@ impl Converter {
                     if fill.compared {
                         p.key.push(*d);
                     }
+                    // A digit written as it is is a number on the column's scale.
+                    p.answered |= fill.answer;
                 }
                 [] => {}
                 _ => {
@@ -171,6 +249,12 @@ impl Converter {
                             if o == self.id {
                                 p.id.push_str(cell);
                             }
+                            if Some(o) == self.site {
+                                p.site.push_str(cell);
+                            } else if Some(o) == self.shopper {
+                                p.shopper.push_str(cell);
+                            }
+                            p.answered |= fill.answer && is_answered(&fill.target, cell);
                         }
                         Err(expected) => p.failed.push((o, expected)),
                     }
@@ -219,6 +303,23 @@ impl Converter {
         }
         p.print = digest(&p.key);
     }
+}
+
+/// Whether `cell`, as written in the data file, answers `column`, read as the report reads
+/// it: a number (not empty, not N/A), or a form question's answer.
+fn is_answered(column: &TargetColumn, cell: &str) -> bool {
+    let question = match &column.role {
+        Role::Value(ValueKind::Likert(_) | ValueKind::Points) => {
+            return matches!(parse_number_cell(cell.as_bytes()), Some(Answer::Number(_)))
+        }
+        Role::Value(ValueKind::YesNo) => QuestionType::YesNo,
+        Role::Value(ValueKind::Range(min, max)) => QuestionType::Scale {
+            min: *min,
+            max: *max,
+        },
+        _ => return false,
+    };
+    parse_answer(question, cell.as_bytes()).is_ok_and(|a| a.is_some())
 }
 
 /// A row's answers reduced to a fixed-size digest, to tell a duplicate from a conflict

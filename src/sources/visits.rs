@@ -106,29 +106,23 @@ pub fn read_visits(
                 .unwrap_or("")
         };
         let (site, shopper) = (text(layout.site), text(layout.shopper));
-        for (col, what, name) in [
-            (layout.site, "site", site),
-            (layout.shopper, "shopper", shopper),
-        ] {
-            if name.is_empty() {
-                let c = col.unwrap_or(0);
-                problems.push(
-                    Problem::new(format!("a visit without a {what}"))
+        // An answer that did not parse is a problem already: not also "no answer".
+        let answered = problems.len() > before || answers.iter().any(Option::is_some);
+        for (column, problem) in visit_gaps(site, shopper, answered) {
+            problems.push(match column {
+                Some(column) => {
+                    let c = match column {
+                        VisitColumn::Site => layout.site,
+                        VisitColumn::Shopper => layout.shopper,
+                    }
+                    .unwrap_or(0);
+                    problem
                         .file(path)
                         .at(line, c as u64 + 1)
                         .field(headers.get(c).cloned().unwrap_or_default())
-                        .found("")
-                        .expected(format!("the {what} of every visit")),
-                );
-            }
-        }
-        if problems.len() == before && answers.iter().all(Option::is_none) {
-            problems.push(
-                Problem::new("a visit with no answered question")
-                    .file(path)
-                    .line(line)
-                    .expected("at least one answer; leave out visits that did not take place"),
-            );
+                }
+                None => problem.file(path).line(line),
+            });
         }
         if problems.len() > before {
             if problems.len() > MAX_LISTED {
@@ -161,6 +155,48 @@ pub fn read_visits(
         rows,
         digest: FileDigest::hashed("shoppers", source.file_as_written.clone(), hasher.hex()),
     })
+}
+
+/// The column of a visit that a problem of [`visit_gaps`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VisitColumn {
+    /// The site.
+    Site,
+    /// The shopper.
+    Shopper,
+}
+
+/// What every visit needs besides valid answers, as the report reads it and the import
+/// checks each row it adds: a site, a shopper (neither empty once trimmed) and, with both,
+/// an answered question. Each problem, not yet placed, comes with its column (`None`: the
+/// row as a whole).
+pub(crate) fn visit_gaps(
+    site: &str,
+    shopper: &str,
+    answered: bool,
+) -> Vec<(Option<VisitColumn>, Problem)> {
+    let mut gaps = Vec::new();
+    for (column, what, name) in [
+        (VisitColumn::Site, "site", site),
+        (VisitColumn::Shopper, "shopper", shopper),
+    ] {
+        if trim(name.as_bytes()).is_empty() {
+            gaps.push((
+                Some(column),
+                Problem::new(format!("a visit without a {what}"))
+                    .found("")
+                    .expected(format!("the {what} of every visit")),
+            ));
+        }
+    }
+    if gaps.is_empty() && !answered {
+        gaps.push((
+            None,
+            Problem::new("a visit with no answered question")
+                .expected("at least one answer; leave out visits that did not take place"),
+        ));
+    }
+    gaps
 }
 
 /// Parses one answer of a question of type `kind` into its normalised score (0..1),
