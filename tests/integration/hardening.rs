@@ -2,7 +2,8 @@
 //! named, and a seeded fuzz run over mutated audits, forms, data files, state files and
 //! baselines that must never panic, hang, or write anything on bad input.
 //!
-//! The fuzz budget is fixed (`FUZZ_CASES` runs per target, seed `FUZZ_SEED`), so a
+//! Map files, exports, Kano files and workbooks (xlsx, mutated as whole files) are fuzzed
+//! too. The fuzz budget is fixed (`FUZZ_CASES` runs per target, seed `FUZZ_SEED`), so a
 //! failure reproduces; `SERVQUAL_FUZZ_CASES` raises the budget for a longer local run.
 
 use std::path::{Path, PathBuf};
@@ -1095,4 +1096,43 @@ fn ten_thousand_unknown_standards_are_reported_in_linear_time() {
     run.status(2)
         .stderr_contains("standards.items.Y9999: unknown item")
         .stderr_contains("10000 problems found");
+}
+
+#[test]
+fn fuzzed_workbooks_never_panic_or_hang() {
+    // A small customers export as an xlsx (the layout of the data file), mutated byte by
+    // byte: the zip, its XML and the cells all come from outside.
+    let dir = fixture_copy("import/audit");
+    let csv = std::fs::read_to_string(dir.path().join("data/customers.csv")).expect("csv");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, line) in csv.lines().enumerate() {
+        for (c, cell) in line.split(',').enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match cell.parse::<f64>() {
+                Ok(n) if r > 0 => sheet.write_number(r, c, n).map(|_| ()),
+                _ => sheet.write_string(r, c, cell).map(|_| ()),
+            }
+            .expect("a cell");
+        }
+    }
+    book.save(dir.path().join("export.xlsx"))
+        .expect("the workbook");
+    let args = [
+        "import",
+        "audit.yaml",
+        "--source",
+        "customers",
+        "export.xlsx",
+        "--dry-run",
+    ];
+    // The workbook as written is read (its rows are the data file's, so duplicates):
+    // the mutations start from a valid export.
+    Test::new()
+        .args(args)
+        .current_dir(dir.path())
+        .run()
+        .success()
+        .stderr_contains("duplicates  2");
+    fuzz_in(dir.path(), "export.xlsx", &args, 12);
 }
