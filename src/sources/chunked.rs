@@ -122,6 +122,35 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Field `i`'s bytes, if the record has that many fields. (Splits the line up to the
+    /// field again: for the few columns read outside [`Fields::for_each`], which stays
+    /// small enough to be inlined into its loop.)
+    pub fn get(&self, i: usize) -> Option<&'a [u8]> {
+        match self.kind {
+            FieldsKind::Split { data, starts, ends } => {
+                Some(data.get(*starts.get(i)?..*ends.get(i)?).unwrap_or_default())
+            }
+            FieldsKind::Line { line, delimiter } => {
+                line.as_bytes().split(move |&b| b == delimiter).nth(i)
+            }
+        }
+    }
+
+    /// Whether every field is empty or white space (a row of delimiters, as Excel writes
+    /// for an empty row). Stops at the first byte of content, so it costs next to nothing
+    /// on a real row.
+    pub fn is_blank(&self) -> bool {
+        match self.kind {
+            FieldsKind::Split { data, starts, ends } => starts.iter().zip(ends).all(|(&s, &e)| {
+                let field = data.get(s..e).unwrap_or_default();
+                field.iter().all(u8::is_ascii_whitespace)
+            }),
+            FieldsKind::Line { line, delimiter } => line
+                .bytes()
+                .all(|b| b == delimiter || b.is_ascii_whitespace()),
+        }
+    }
+
     /// Appends the fields as text to `out`; `false` if the record is not UTF-8.
     pub fn texts_into(&self, out: &mut Vec<&'a str>) -> bool {
         match self.kind {

@@ -199,18 +199,9 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         let (extra_column, date_column, scale) = (self.extra, self.date, self.scale);
         let mut ok = true;
         let mut extra: &[u8] = &[];
-        let mut date: &[u8] = &[];
-        // Cleared by the first cell that is not empty: usually the first one.
-        let mut blank = true;
         let count = fields.for_each(|c, raw| {
             if extra_column == Some(c) {
                 extra = raw;
-            }
-            if date_column == Some(c) {
-                date = raw;
-            }
-            if blank && !trim(raw).is_empty() {
-                blank = false;
             }
             let Some(column) = columns.get(c) else {
                 return;
@@ -233,14 +224,16 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
             return false;
         }
         let (sums, counts) = out;
-        if blank {
+        // The date and blank checks read the fields again rather than in the loop above,
+        // which must stay small to be inlined (it runs once per cell).
+        if fields.is_blank() {
             counts.blank += 1;
             return true;
         }
         // As sequentially: a row of another period is left out whatever its answers; a
         // row without a valid date is a problem, reported with its place sequentially.
-        if date_column.is_some() {
-            match self.bounds.place(date) {
+        if let Some(column) = date_column {
+            match self.bounds.place(fields.get(column).unwrap_or_default()) {
                 Placed::Inside => {}
                 Placed::Outside => {
                     counts.outside_period += 1;
