@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use super::customers::{CustomerAccumulator, ManagementAccumulator};
-use super::stats::{mean_of, mean_test, Moments};
+use super::customers::{gap1_ci95, CustomerAccumulator, ManagementAccumulator};
+use super::stats::{around_mean_half_width, mean_of, mean_test, Moments};
 use crate::definition::{Audit, Weights};
 
 /// The five gaps of one item or dimension; `None` where not measured.
@@ -51,6 +51,43 @@ impl Gaps {
             delivery: diff(levels.shopper, levels.standard),
             communication: diff(levels.shopper, levels.promise),
             customer: levels.gap5,
+        }
+    }
+}
+
+/// 95% intervals of the five gaps (JSON `gaps_ci95`, keys "1".."5"): `null` where a
+/// gap is not measured or its data give no interval. Gaps 3 and 4 take the interval of
+/// D from the visits (S and C are fixed); gap 5 is the customer gap's; gaps 1 and 2 are
+/// `null` for now (they need the managers' spread).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct GapIntervals {
+    /// Gap 1, M - E.
+    #[serde(rename = "1")]
+    pub knowledge: Option<[f64; 2]>,
+    /// Gap 2, S - M.
+    #[serde(rename = "2")]
+    pub standards: Option<[f64; 2]>,
+    /// Gap 3, D - S.
+    #[serde(rename = "3")]
+    pub delivery: Option<[f64; 2]>,
+    /// Gap 4, D - C.
+    #[serde(rename = "4")]
+    pub communication: Option<[f64; 2]>,
+    /// Gap 5, P - E.
+    #[serde(rename = "5")]
+    pub customer: Option<[f64; 2]>,
+}
+
+impl GapIntervals {
+    /// The interval of gap `n` (1..5).
+    pub fn get(&self, n: u8) -> Option<[f64; 2]> {
+        match n {
+            1 => self.knowledge,
+            2 => self.standards,
+            3 => self.delivery,
+            4 => self.communication,
+            5 => self.customer,
+            _ => None,
         }
     }
 }
@@ -103,6 +140,8 @@ pub struct ItemResult {
     pub divergent: bool,
     /// The five gaps.
     pub gaps: Gaps,
+    /// 95% intervals of the gaps, where their data are samples.
+    pub gaps_ci95: GapIntervals,
     /// Sample sd of d = P - E.
     pub sd: Option<f64>,
     /// 95% confidence interval of the customer gap.
@@ -111,6 +150,11 @@ pub struct ItemResult {
     pub t: Option<f64>,
     /// Two-sided p-value of the paired t.
     pub p: Option<f64>,
+    /// Correlation of the item's gap scores with the sum of the other items' of its
+    /// dimension (respondents complete on the dimension).
+    pub item_total_r: Option<f64>,
+    /// Cronbach's alpha of its dimension without the item.
+    pub alpha_if_deleted: Option<f64>,
     /// mean(A), adequate service level.
     pub adequate: Option<f64>,
     /// mean(D), desired service level (zone of tolerance).
@@ -150,12 +194,16 @@ pub struct DimensionResult {
     pub divergent: bool,
     /// Mean of the item gaps, per gap.
     pub gaps: Gaps,
+    /// 95% intervals of the gaps, where their data are samples.
+    pub gaps_ci95: GapIntervals,
     /// Sample sd of the respondents' dimension gap scores.
     pub sd: Option<f64>,
     /// 95% interval around the dimension's customer gap.
     pub ci95: Option<[f64; 2]>,
     /// Cronbach's alpha of the item gap scores.
     pub alpha: Option<f64>,
+    /// Feldt's 95% interval of alpha.
+    pub alpha_ci95: Option<[f64; 2]>,
     /// Respondents complete on every item of the dimension (alpha's n).
     pub alpha_n: u64,
     /// Mean of the item MSA.
@@ -188,7 +236,8 @@ pub fn analyse(
     shopper_items: Option<&ShopperLevels>,
 ) -> (Vec<ItemResult>, Vec<DimensionResult>, ServqualScore) {
     let (w_customers, w_shoppers) = audit.merge;
-    let items: Vec<ItemResult> = audit
+    let reliability = customers.map_or_else(Vec::new, |c| c.item_reliability());
+    let mut items: Vec<ItemResult> = audit
         .items
         .iter()
         .enumerate()
@@ -227,10 +276,16 @@ pub fn analyse(
                 merged,
                 divergent,
                 gaps: Gaps::from_levels(&levels),
+                gaps_ci95: GapIntervals {
+                    customer: gap.and_then(|g| g.ci95).map(|(lo, hi)| [lo, hi]),
+                    ..GapIntervals::default()
+                },
                 sd: gap.and_then(|g| g.sd),
                 ci95: gap.and_then(|g| g.ci95).map(|(lo, hi)| [lo, hi]),
                 t: gap.and_then(|g| g.t),
                 p: gap.and_then(|g| g.p),
+                item_total_r: reliability.get(i).and_then(|r| r.item_total_r),
+                alpha_if_deleted: reliability.get(i).and_then(|r| r.alpha_if_deleted),
                 adequate: mean(|s| &s.adequate),
                 desired: mean(|s| &s.desired),
                 msa: mean(|s| &s.msa),
@@ -247,7 +302,7 @@ pub fn analyse(
             .map(|w| w / 100.0),
         Weights::None => None,
     };
-    let dimensions: Vec<DimensionResult> = audit
+    let mut dimensions: Vec<DimensionResult> = audit
         .dimensions
         .iter()
         .enumerate()
@@ -296,9 +351,16 @@ pub fn analyse(
                 merged,
                 divergent,
                 gaps,
+                gaps_ci95: GapIntervals {
+                    customer: ci95,
+                    ..GapIntervals::default()
+                },
                 sd: score.and_then(|s| s.sd),
                 ci95,
                 alpha: sums.and_then(|s| s.alpha.alpha()),
+                alpha_ci95: sums
+                    .and_then(|s| s.alpha.feldt_ci95())
+                    .map(|(lo, hi)| [lo, hi]),
                 alpha_n: sums.map_or(0, |s| s.alpha.n()),
                 msa: avg(|it| it.msa),
                 mss: avg(|it| it.mss),
@@ -306,6 +368,9 @@ pub fn analyse(
         })
         .collect();
 
+    if let (Some(customers), Some(management)) = (customers, management) {
+        attach_knowledge_intervals(audit, customers, management, &mut items, &mut dimensions);
+    }
     let all_gaps: Option<Vec<f64>> = dimensions.iter().map(|d| d.gaps.customer).collect();
     let unweighted = all_gaps
         .as_ref()
@@ -329,6 +394,27 @@ pub fn analyse(
         },
     };
     (items, dimensions, servqual)
+}
+
+/// Adds the intervals of gap 1 (docs/formulas.md#gap-1-interval): an item's is Welch's
+/// interval of mean(M) - mean(E); a dimension's is its gap ± the mean half-width of its
+/// measured items' intervals (`null` if one of them has none).
+fn attach_knowledge_intervals(
+    audit: &Audit,
+    customers: &CustomerAccumulator,
+    management: &ManagementAccumulator,
+    items: &mut [ItemResult],
+    dimensions: &mut [DimensionResult],
+) {
+    for (i, item) in items.iter_mut().enumerate() {
+        item.gaps_ci95.knowledge = item.gaps.knowledge.and(gap1_ci95(customers, management, i));
+    }
+    for (d, dim) in dimensions.iter_mut().enumerate() {
+        let measured = audit.items_of(d).map(|i| &items[i]);
+        let measured = measured.filter(|it| it.gaps.knowledge.is_some());
+        let intervals = measured.map(|it| it.gaps_ci95.knowledge);
+        dim.gaps_ci95.knowledge = around_mean_half_width(dim.gaps.knowledge, intervals);
+    }
 }
 
 /// The merged perception and whether customers and shoppers diverge (docs/formulas.md#merged-perception).
