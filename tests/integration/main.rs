@@ -14,4 +14,5 @@ mod import;
 mod kano;
 mod outputs;
 mod properties;
+mod reliability;
 mod shoppers;
