@@ -59,7 +59,11 @@ fn tuning(threads: usize, chunk_len: usize) -> Tuning {
 /// diagnostics taken from them (alpha's interval, each item's item-total r and alpha if
 /// deleted, from the items' products with their dimension's total).
 fn sums_of(acc: &CustomerAccumulator) -> String {
-    let feldt: Vec<_> = acc.dimensions.iter().map(|d| d.alpha.feldt_ci95()).collect();
+    let feldt: Vec<_> = acc
+        .dimensions
+        .iter()
+        .map(|d| d.alpha.feldt_ci95())
+        .collect();
     format!(
         "{} {:?} {:?} {:?} {feldt:?} {:?}",
         acc.respondents,
@@ -152,7 +156,10 @@ fn chunks_sum_to_the_sequential_bits() {
     let reliability = sums.item_reliability();
     assert!(reliability.iter().all(|r| r.item_total_r.is_some()));
     assert!(reliability.iter().all(|r| r.alpha_if_deleted.is_some()));
-    assert!(sums.dimensions.iter().all(|d| d.alpha.feldt_ci95().is_some()));
+    assert!(sums
+        .dimensions
+        .iter()
+        .all(|d| d.alpha.feldt_ci95().is_some()));
     for chunk_len in [1, 100, 1000, 1 << 20] {
         assert!(read_in_full(&audit, tuning(2, chunk_len)), "{chunk_len}");
         let chunked = read(&audit, None, tuning(2, chunk_len), acc());
