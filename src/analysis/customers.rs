@@ -8,7 +8,8 @@
 //! `SurveySums`). Why a file read in chunks gives the same bits as one read front to
 //! back:
 //! - A chunk only takes whole answers up to 100, so its integer sums (counts, sums and
-//!   sums of squares of E, P, gaps, alpha rows, points) are exact, and so is each one's
+//!   sums of squares of E, P, gaps, alpha rows, points, and each alpha item's products with
+//!   its row's total) are exact, and so is each one's
 //!   conversion to `f64` when a chunk is merged; the `f64` sums of the sequential reader
 //!   hold the same whole numbers exactly (every sum stays below 2^53, see `survey/fast.rs`),
 //!   so adding them in another order changes no bit.
@@ -22,7 +23,7 @@
 //!   weight 0, which changes no sum (at most the sign of a zero, which adding it to a
 //!   running sum that starts at +0 removes).
 
-use super::stats::{AlphaAccumulator, Moments, Summed};
+use super::stats::{welch_ci95, AlphaAccumulator, ItemReliability, Moments, Summed};
 use crate::definition::Audit;
 use crate::sources::survey::{Answers, Cell, ChunkSums, Respondent, SurveySums, WholeRespondent};
 
@@ -177,7 +178,7 @@ impl<N: Summed> CustomerAccumulator<N> {
             let row = items
                 .iter()
                 .map(|&i| gaps.get(i).copied().unwrap_or_default());
-            dim.alpha.add_if(row, N::weight(complete));
+            dim.alpha.add_if(row, total, N::weight(complete));
             // The sum of whole numbers is exact: the same float in both readers.
             self.log
                 .push((answered > 0).then(|| total.to_f64() / answered as f64));
@@ -235,6 +236,20 @@ impl CustomerAccumulator {
             .map(|d| audit.items_of(d).collect())
             .collect();
         CustomerAccumulator::empty(audit.items.len(), dimension_items)
+    }
+
+    /// Each item's corrected item-total correlation and alpha if deleted within its
+    /// dimension (docs/formulas.md#item-diagnostics), in item order.
+    pub fn item_reliability(&self) -> Vec<ItemReliability> {
+        let mut out = vec![ItemReliability::default(); self.items.len()];
+        for (items, dim) in self.dimension_items.iter().zip(&self.dimensions) {
+            for (&i, reliability) in items.iter().zip(dim.alpha.item_reliability()) {
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = reliability;
+                }
+            }
+        }
+        out
     }
 
     /// Adds one respondent, in file order.
@@ -350,6 +365,18 @@ impl ManagementAccumulator {
     pub(crate) fn add(&mut self, r: &Respondent) {
         self.add_answers(r);
     }
+}
+
+/// The 95% interval of `item`'s gap 1, mean(M) - mean(E): Welch's interval, managers and
+/// customers being independent samples, with E over the respondents gap 1 takes it from
+/// (docs/formulas.md#gap-1-interval); `None` with fewer than two answers on either side.
+pub fn gap1_ci95(
+    customers: &CustomerAccumulator,
+    management: &ManagementAccumulator,
+    item: usize,
+) -> Option<[f64; 2]> {
+    let expected = &customers.items.get(item)?.expected;
+    welch_ci95(management.items.get(item)?, expected).map(|(lo, hi)| [lo, hi])
 }
 
 /// Reads the management survey; its chunks are [`ManagementChunk`]s.

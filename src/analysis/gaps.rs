@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use super::customers::{CustomerAccumulator, ManagementAccumulator};
-use super::stats::{mean_of, mean_test, Moments};
+use super::customers::{gap1_ci95, CustomerAccumulator, ManagementAccumulator};
+use super::stats::{around_mean_half_width, mean_of, mean_test, Moments};
 use crate::definition::{Audit, Weights};
 
 /// The five gaps of one item or dimension; `None` where not measured.
@@ -57,8 +57,8 @@ impl Gaps {
 
 /// 95% intervals of the five gaps (JSON `gaps_ci95`, keys "1".."5"): `null` where a
 /// gap is not measured or its data give no interval. Gaps 3 and 4 take the interval of
-/// D from the visits (S and C are fixed); gap 5 is the customer gap's; gaps 1 and 2 are
-/// `null` for now (they need the managers' spread).
+/// D from the visits (S and C are fixed); gap 5 is the customer gap's; gap 1 is Welch's
+/// interval of M against E, gap 2 the managers' interval of M turned round (S fixed).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct GapIntervals {
     /// Gap 1, M - E.
@@ -175,6 +175,11 @@ pub struct ItemResult {
     pub t: Option<f64>,
     /// Two-sided p-value of the paired t.
     pub p: Option<f64>,
+    /// Correlation of the item's gap scores with the sum of the other items' of its
+    /// dimension (respondents complete on the dimension).
+    pub item_total_r: Option<f64>,
+    /// Cronbach's alpha of its dimension without the item.
+    pub alpha_if_deleted: Option<f64>,
     /// mean(A), adequate service level.
     pub adequate: Option<f64>,
     /// mean(D), desired service level (zone of tolerance).
@@ -222,6 +227,8 @@ pub struct DimensionResult {
     pub ci95: Option<[f64; 2]>,
     /// Cronbach's alpha of the item gap scores.
     pub alpha: Option<f64>,
+    /// Feldt's 95% interval of alpha.
+    pub alpha_ci95: Option<[f64; 2]>,
     /// Respondents complete on every item of the dimension (alpha's n).
     pub alpha_n: u64,
     /// Mean of the item MSA.
@@ -254,7 +261,8 @@ pub fn analyse(
     shopper_items: Option<&ShopperLevels>,
 ) -> (Vec<ItemResult>, Vec<DimensionResult>, ServqualScore) {
     let (w_customers, w_shoppers) = audit.merge;
-    let items: Vec<ItemResult> = audit
+    let reliability = customers.map_or_else(Vec::new, |c| c.item_reliability());
+    let mut items: Vec<ItemResult> = audit
         .items
         .iter()
         .enumerate()
@@ -301,6 +309,8 @@ pub fn analyse(
                 ci95: gap.and_then(|g| g.ci95).map(|(lo, hi)| [lo, hi]),
                 t: gap.and_then(|g| g.t),
                 p: gap.and_then(|g| g.p),
+                item_total_r: reliability.get(i).and_then(|r| r.item_total_r),
+                alpha_if_deleted: reliability.get(i).and_then(|r| r.alpha_if_deleted),
                 adequate: mean(|s| &s.adequate),
                 desired: mean(|s| &s.desired),
                 msa: mean(|s| &s.msa),
@@ -317,7 +327,7 @@ pub fn analyse(
             .map(|w| w / 100.0),
         Weights::None => None,
     };
-    let dimensions: Vec<DimensionResult> = audit
+    let mut dimensions: Vec<DimensionResult> = audit
         .dimensions
         .iter()
         .enumerate()
@@ -373,6 +383,9 @@ pub fn analyse(
                 sd: score.and_then(|s| s.sd),
                 ci95,
                 alpha: sums.and_then(|s| s.alpha.alpha()),
+                alpha_ci95: sums
+                    .and_then(|s| s.alpha.feldt_ci95())
+                    .map(|(lo, hi)| [lo, hi]),
                 alpha_n: sums.map_or(0, |s| s.alpha.n()),
                 msa: avg(|it| it.msa),
                 mss: avg(|it| it.mss),
@@ -380,6 +393,9 @@ pub fn analyse(
         })
         .collect();
 
+    if let (Some(customers), Some(management)) = (customers, management) {
+        attach_knowledge_intervals(audit, customers, management, &mut items, &mut dimensions);
+    }
     let all_gaps: Option<Vec<f64>> = dimensions.iter().map(|d| d.gaps.customer).collect();
     let unweighted = all_gaps
         .as_ref()
@@ -403,6 +419,37 @@ pub fn analyse(
         },
     };
     (items, dimensions, servqual)
+}
+
+/// Adds the intervals of gap 1 (docs/formulas.md#gap-1-interval): an item's is Welch's
+/// interval of mean(M) - mean(E); a dimension's is its gap ± the mean half-width of its
+/// measured items' intervals (`null` if one of them has none).
+fn attach_knowledge_intervals(
+    audit: &Audit,
+    customers: &CustomerAccumulator,
+    management: &ManagementAccumulator,
+    items: &mut [ItemResult],
+    dimensions: &mut [DimensionResult],
+) {
+    for (i, item) in items.iter_mut().enumerate() {
+        item.gaps_ci95.knowledge = item.gaps.knowledge.and(gap1_ci95(customers, management, i));
+        // Gap 2 is S - mean(M), S fixed: M's one-sample interval, turned round.
+        item.gaps_ci95.standards = item.gaps.standards.and_then(|_| {
+            let standard = item.standard?;
+            let (lo, hi) = crate::analysis::stats::mean_test(management.items.get(i)?).ci95?;
+            Some([standard - hi, standard - lo])
+        });
+    }
+    for (d, dim) in dimensions.iter_mut().enumerate() {
+        let measured = audit.items_of(d).map(|i| &items[i]);
+        let measured = measured.filter(|it| it.gaps.knowledge.is_some());
+        let intervals = measured.map(|it| it.gaps_ci95.knowledge);
+        dim.gaps_ci95.knowledge = around_mean_half_width(dim.gaps.knowledge, intervals);
+        let measured = audit.items_of(d).map(|i| &items[i]);
+        let measured = measured.filter(|it| it.gaps.standards.is_some());
+        let intervals = measured.map(|it| it.gaps_ci95.standards);
+        dim.gaps_ci95.standards = around_mean_half_width(dim.gaps.standards, intervals);
+    }
 }
 
 /// The merged perception and whether customers and shoppers diverge (docs/formulas.md#merged-perception).

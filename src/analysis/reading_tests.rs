@@ -43,11 +43,22 @@ fn tuning(threads: usize, chunk_len: usize) -> Tuning {
     Tuning { threads, chunk_len }
 }
 
-/// Every sum of `acc`, as Debug shows f64: to the last bit.
+/// Every sum of `acc`, as Debug shows f64: to the last bit; and the reliability
+/// diagnostics taken from them (alpha's interval, each item's item-total r and alpha if
+/// deleted, from the items' products with their dimension's total).
 fn sums_of(acc: &CustomerAccumulator) -> String {
+    let feldt: Vec<_> = acc
+        .dimensions
+        .iter()
+        .map(|d| d.alpha.feldt_ci95())
+        .collect();
     format!(
-        "{} {:?} {:?} {:?}",
-        acc.respondents, acc.items, acc.dimensions, acc.weighted_per_respondent
+        "{} {:?} {:?} {:?} {feldt:?} {:?}",
+        acc.respondents,
+        acc.items,
+        acc.dimensions,
+        acc.weighted_per_respondent,
+        acc.item_reliability()
     )
 }
 
@@ -125,6 +136,18 @@ fn chunks_sum_to_the_sequential_bits() {
     let acc = || CustomerAccumulator::new(&audit);
     let sequential = read(&audit, None, tuning(0, 1), acc());
     assert_eq!(sequential.1, 700);
+    // The diagnostics are measured, so the products they need were summed.
+    let mut sums = acc();
+    let source = audit.customers.as_ref().unwrap();
+    let kind = SurveyKind::Customers;
+    read_survey_into(&audit, source, kind, None, tuning(2, 1000), &mut sums).unwrap();
+    let reliability = sums.item_reliability();
+    assert!(reliability.iter().all(|r| r.item_total_r.is_some()));
+    assert!(reliability.iter().all(|r| r.alpha_if_deleted.is_some()));
+    assert!(sums
+        .dimensions
+        .iter()
+        .all(|d| d.alpha.feldt_ci95().is_some()));
     for chunk_len in [1, 100, 1000, 1 << 20] {
         assert!(read_in_full(&audit, tuning(2, chunk_len)), "{chunk_len}");
         let chunked = read(&audit, None, tuning(2, chunk_len), acc());

@@ -127,6 +127,8 @@ pub trait Summed: Number {
     fn add_if(sums: &mut Self::Moments, x: Self, counted: Self::Weight);
     /// Adds the values summarised by `part` to `total`, as if added one by one.
     fn merge_into(total: &mut Moments, part: &Self::Moments);
+    /// Adds `x·y` to `sum` if `counted` is 1, nothing if it is 0.
+    fn add_product_if(sum: &mut Self, x: Self, y: Self, counted: Self::Weight);
 }
 
 impl Summed for f64 {
@@ -140,6 +142,12 @@ impl Summed for f64 {
     fn merge_into(total: &mut Moments, part: &Moments) {
         total.merge(part);
     }
+    #[inline]
+    fn add_product_if(sum: &mut f64, x: f64, y: f64, counted: bool) {
+        if counted {
+            *sum += x * y;
+        }
+    }
 }
 
 impl Summed for i64 {
@@ -150,6 +158,10 @@ impl Summed for i64 {
     }
     fn merge_into(total: &mut Moments, part: &WholeMoments) {
         total.merge_whole(part);
+    }
+    #[inline]
+    fn add_product_if(sum: &mut i64, x: i64, y: i64, counted: i64) {
+        *sum += x * (y * counted);
     }
 }
 
@@ -326,30 +338,54 @@ pub(crate) struct WelchTest {
 
 /// Welch's t test of mean(a) - mean(b); `None` if either n < 2 or both variances are 0.
 pub(crate) fn welch_test(a: &Moments, b: &Moments) -> Option<WelchTest> {
-    let (va, vb) = (a.variance()?, b.variance()?);
-    if va == 0.0 && vb == 0.0 {
+    let (diff, se2, df) = welch_parts(a, b)?;
+    if se2 == 0.0 {
         return None;
     }
+    let t = diff / se2.sqrt();
+    let p = two_sided_p(t, df)?;
+    Some(WelchTest { diff, t, df, p })
+}
+
+/// Welch's 95% interval of mean(a) - mean(b) for independent samples: the difference
+/// ± t(0.975, df)·√(s_a²/n_a + s_b²/n_b), df by Welch–Satterthwaite; `None` if either
+/// n < 2. With both variances 0 the interval is the difference itself.
+pub(crate) fn welch_ci95(a: &Moments, b: &Moments) -> Option<(f64, f64)> {
+    let (diff, se2, df) = welch_parts(a, b)?;
+    if se2 == 0.0 {
+        return Some((diff, diff));
+    }
+    let half = t_critical_975(df)? * se2.sqrt();
+    Some((diff - half, diff + half))
+}
+
+/// mean(a) - mean(b), its squared standard error s_a²/n_a + s_b²/n_b and the
+/// Welch–Satterthwaite df (NaN when the error is 0); `None` if either n < 2.
+fn welch_parts(a: &Moments, b: &Moments) -> Option<(f64, f64, f64)> {
+    let (va, vb) = (a.variance()?, b.variance()?);
     let (na, nb) = (a.n as f64, b.n as f64);
     let (sa, sb) = (va / na, vb / nb);
     let se2 = sa + sb;
     let diff = a.mean()? - b.mean()?;
-    let t = diff / se2.sqrt();
     // Welch–Satterthwaite: df = (sa + sb)² / (sa²/(na-1) + sb²/(nb-1)), written
     // with the shares sa/se2 and sb/se2 so that tiny or huge variances cannot
     // underflow or overflow the squares.
     let (wa, wb) = (sa / se2, sb / se2);
     let df = 1.0 / (wa * wa / (na - 1.0) + wb * wb / (nb - 1.0));
-    let p = two_sided_p(t, df)?;
-    Some(WelchTest { diff, t, df, p })
+    Some((diff, se2, df))
 }
 
-/// Cronbach's alpha over k items, on cases complete on all k items (mergeable). `N` is
-/// what the values are summed as (see [`Summed`]); alpha itself comes from `f64` sums.
+/// Cronbach's alpha over k items, on cases complete on all k items (mergeable), with the
+/// sums its Feldt interval and item diagnostics need. `N` is what the values are summed
+/// as (see [`Summed`]); alpha itself comes from `f64` sums.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlphaAccumulator<N: Summed = f64> {
     items: Vec<N::Moments>,
     total: N::Moments,
+    /// Per item, Σ dᵢ·T with T the case's total: with the moments it gives cov(dᵢ, T).
+    /// Whole numbers in a chunk are exact: |dᵢ·T| is at most the largest T², whose sum
+    /// the readers keep below 2^53.
+    item_total: Vec<N>,
 }
 
 impl<N: Summed> AlphaAccumulator<N> {
@@ -358,6 +394,7 @@ impl<N: Summed> AlphaAccumulator<N> {
         Self {
             items: vec![N::Moments::default(); k],
             total: N::Moments::default(),
+            item_total: vec![N::default(); k],
         }
     }
 
@@ -366,16 +403,30 @@ impl<N: Summed> AlphaAccumulator<N> {
         self.items.len()
     }
 
-    /// Adds `row` (k values) as a complete case if `complete` is 1, nothing if it is 0.
+    /// Adds `row` (k values) whose sum is `total` as a complete case if `complete` is 1,
+    /// nothing if it is 0. The caller has the sum already (it adds the row up for the
+    /// dimension score): passing it keeps the row to one pass, branch-free for `i64`.
     #[inline]
-    pub fn add_if(&mut self, row: impl Iterator<Item = N>, complete: N::Weight) {
-        let mut total = N::default();
-        for (m, x) in self.items.iter_mut().zip(row) {
+    pub fn add_if(&mut self, row: impl Iterator<Item = N> + Clone, total: N, complete: N::Weight) {
+        debug_assert!(
+            row.clone().fold(N::default(), |t, x| t + x) == total,
+            "total must be the sum of the row"
+        );
+        for ((m, product), x) in self.items.iter_mut().zip(&mut self.item_total).zip(row) {
             N::add_if(m, x, complete);
-            total = total + x;
+            N::add_product_if(product, x, total, complete);
         }
         N::add_if(&mut self.total, total, complete);
     }
+}
+
+/// Corrected item-total correlation and alpha if deleted of one item of a dimension.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ItemReliability {
+    /// Correlation of the item with the sum of the other items.
+    pub item_total_r: Option<f64>,
+    /// Alpha of the other k - 1 items.
+    pub alpha_if_deleted: Option<f64>,
 }
 
 impl AlphaAccumulator {
@@ -391,7 +442,8 @@ impl AlphaAccumulator {
         if row.len() != self.k() {
             return;
         }
-        self.add_if(row.iter().copied(), true);
+        let total = row.iter().fold(0.0, |t, x| t + x);
+        self.add_if(row.iter().copied(), total, true);
     }
 
     /// Adds the cases summarised by `other`, float sums or a chunk's whole-number sums
@@ -404,6 +456,9 @@ impl AlphaAccumulator {
             M::merge_into(m, o);
         }
         M::merge_into(&mut self.total, &other.total);
+        for (p, o) in self.item_total.iter_mut().zip(&other.item_total) {
+            *p += o.to_f64();
+        }
     }
 
     /// k/(k-1)·(1 - Σ var_i / var_total); `None` if k < 2, n < 2, or var_total == 0.
@@ -412,17 +467,124 @@ impl AlphaAccumulator {
             return None;
         }
         let var_total = self.total.variance()?;
-        if var_total == 0.0 {
-            return None;
-        }
         let sum_var = self
             .items
             .iter()
             .map(Moments::variance)
             .sum::<Option<f64>>()?;
-        let k = self.k() as f64;
-        Some(k / (k - 1.0) * (1.0 - sum_var / var_total))
+        alpha_of(self.k(), sum_var, var_total)
     }
+
+    /// Feldt's 95% interval of [`AlphaAccumulator::alpha`]; `None` where alpha is.
+    pub fn feldt_ci95(&self) -> Option<(f64, f64)> {
+        feldt_ci95(self.alpha()?, self.n(), self.k())
+    }
+
+    /// The corrected item-total correlation and alpha if deleted of every item, in item
+    /// order; `None` where fewer than two cases are complete or a variance is 0 (alpha
+    /// if deleted also needs k >= 3).
+    pub fn item_reliability(&self) -> Vec<ItemReliability> {
+        let k = self.k();
+        let n = self.n() as f64;
+        if self.n() < 2 {
+            return vec![ItemReliability::default(); k];
+        }
+        // Sums of cross-products about the mean, n·Σxy - Σx·Σy (n(n-1) times the
+        // covariance): with whole answers every one is a whole number, exact in f64, so
+        // a variance of 0 is exactly 0. R = T - dᵢ is the sum of the other items.
+        let spread = |m: &Moments| n * m.sum_sq - m.sum * m.sum;
+        let items: Vec<f64> = self.items.iter().map(spread).collect();
+        let total = spread(&self.total);
+        (0..k)
+            .map(|i| {
+                let item = &self.items[i];
+                let with_total = n * self.item_total[i] - item.sum * self.total.sum;
+                let rest = total - 2.0 * with_total + items[i];
+                let with_rest = with_total - items[i];
+                let item_total_r = (items[i] > 0.0 && rest > 0.0)
+                    .then(|| (with_rest / (items[i] * rest).sqrt()).clamp(-1.0, 1.0));
+                let others: f64 = (0..k).filter(|&j| j != i).map(|j| items[j]).sum();
+                ItemReliability {
+                    item_total_r,
+                    alpha_if_deleted: alpha_of(k - 1, others, rest),
+                }
+            })
+            .collect()
+    }
+}
+
+/// k/(k-1)·(1 - Σ var_i / var_total) for k items (the variances may all be scaled by
+/// one factor); `None` if k < 2 or var_total is not positive.
+fn alpha_of(k: usize, sum_var: f64, var_total: f64) -> Option<f64> {
+    if k < 2 || var_total.is_nan() || var_total <= 0.0 {
+        return None;
+    }
+    let k = k as f64;
+    Some(k / (k - 1.0) * (1.0 - sum_var / var_total))
+}
+
+/// Feldt's 95% interval of a Cronbach's alpha from `n` cases and `k` items:
+/// (1 - α)/(1 - α̂) follows F(n - 1, (n - 1)(k - 1)), so the interval is
+/// 1 - (1 - α̂)·F(q) for q = 0.975 (low end) and q = 0.025 (high end), F(q) the lower-tail
+/// quantile; `None` if n < 2 or k < 2.
+pub(crate) fn feldt_ci95(alpha: f64, n: u64, k: usize) -> Option<(f64, f64)> {
+    if n < 2 || k < 2 {
+        return None;
+    }
+    let df_cases = (n - 1) as f64;
+    let df_error = df_cases * (k - 1) as f64;
+    let upper_f = f_quantile(0.975, df_cases, df_error)?;
+    let lower_f = f_quantile(0.025, df_cases, df_error)?;
+    Some((1.0 - (1.0 - alpha) * upper_f, 1.0 - (1.0 - alpha) * lower_f))
+}
+
+/// Quantile `p` of the F distribution with `d1` and `d2` degrees of freedom; `None`
+/// unless 0 < p < 1 and both df are positive and finite.
+pub(crate) fn f_quantile(p: f64, d1: f64, d2: f64) -> Option<f64> {
+    let valid = |x: f64| x.is_finite() && x > 0.0;
+    if !(p > 0.0 && p < 1.0 && valid(d1) && valid(d2)) {
+        return None;
+    }
+    // P(F <= x) = I_y(d1/2, d2/2) with y = d1·x/(d1·x + d2), increasing in y: bisect for
+    // y on (0, 1) until no double lies between the ends (about 60 steps), then map back.
+    // statrs' `FisherSnedecor::inverse_cdf` panics outside [0, 1] and is less exact
+    // for large df (3e-10 at 10^6 against 2e-11 here).
+    let (a, b) = (d1 / 2.0, d2 / 2.0);
+    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+    for _ in 0..1100 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if checked_beta_reg(a, b, mid).ok()? < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let y = 0.5 * (lo + hi);
+    let x = d2 * y / (d1 * (1.0 - y));
+    x.is_finite().then_some(x)
+}
+
+/// The interval `center` ± the mean half-width of `parts`: `None` without a center,
+/// without parts, or if a part has no interval. (By the triangle inequality the sd of a
+/// mean of estimates is at most the mean of their sds, whatever their correlation, so
+/// this errs on the wide side.)
+pub(crate) fn around_mean_half_width(
+    center: Option<f64>,
+    parts: impl IntoIterator<Item = Option<[f64; 2]>>,
+) -> Option<[f64; 2]> {
+    let center = center?;
+    let mut half_widths = parts
+        .into_iter()
+        .map(|part| part.map(|[lo, hi]| (hi - lo) / 2.0));
+    let (count, sum) =
+        half_widths.try_fold((0_u32, 0.0), |(n, sum), half| Some((n + 1, sum + half?)))?;
+    (count > 0).then(|| {
+        let half = sum / f64::from(count);
+        [center - half, center + half]
+    })
 }
 
 /// Mean of the values that are Some; None if there are none.
@@ -834,9 +996,10 @@ mod tests {
         }
         let mut whole = AlphaAccumulator::<i64>::new(3);
         for row in &ALPHA_ROWS {
-            whole.add_if(row.iter().map(|&x| x as i64), 1);
+            let total = row.iter().sum::<f64>() as i64;
+            whole.add_if(row.iter().map(|&x| x as i64), total, 1);
             // An incomplete case is added with weight 0: nothing changes.
-            whole.add_if([9, 9, 9].into_iter(), 0);
+            whole.add_if([9, 9, 9].into_iter(), 27, 0);
         }
         let mut merged = AlphaAccumulator::new(3);
         merged.merge(&whole);
@@ -875,6 +1038,209 @@ mod tests {
         acc.add(&[1.0, 3.0]);
         acc.add(&[2.0, 1.0]);
         close(acc.alpha().unwrap(), -8.0, 1e-12);
+    }
+
+    #[test]
+    fn item_reliability_hand_worked() {
+        // ALPHA_ROWS, each item against the sum R of the other two:
+        // item 1 [1,2,3,4] (deviations ∓1.5, ∓0.5), R [4,6,7,9] (mean 6.5, deviations
+        //   ∓2.5, ∓0.5): cross products 3.75 + 0.25 + 0.25 + 3.75 = 8, SS 5 and 13,
+        //   r = 8/√65 = 0.99227787671366765; without it var 2/3 + 5/3 = 7/3 against
+        //   var(R) 13/3: alpha = 2·(1 - 7/13) = 12/13.
+        // item 2 [2,3,3,4] (-1, 0, 0, 1), R [3,5,7,9] (-3, -1, 1, 3): cross 6, SS 2 and
+        //   20, r = 6/√40 = 0.9486832980505138; without it 2·(1 - (10/3)/(20/3)) = 1.
+        // item 3 [2,3,4,5], R [3,5,6,8]: as item 1, r = 8/√65, alpha 12/13.
+        let mut acc = AlphaAccumulator::new(3);
+        for row in &ALPHA_ROWS {
+            acc.add(row);
+        }
+        let got = acc.item_reliability();
+        let expected = [
+            (0.9922778767136676, 12.0 / 13.0),
+            (0.9486832980505138, 1.0),
+            (0.9922778767136676, 12.0 / 13.0),
+        ];
+        for (i, (r, deleted)) in expected.into_iter().enumerate() {
+            close(got[i].item_total_r.unwrap(), r, 1e-12);
+            close(got[i].alpha_if_deleted.unwrap(), deleted, 1e-12);
+        }
+        // Independently: alpha of the rows with the item left out.
+        for (i, reliability) in got.iter().enumerate() {
+            let mut without = AlphaAccumulator::new(2);
+            for row in &ALPHA_ROWS {
+                let rest: Vec<f64> = (0..3).filter(|&j| j != i).map(|j| row[j]).collect();
+                without.add(&rest);
+            }
+            close(
+                reliability.alpha_if_deleted.unwrap(),
+                without.alpha().unwrap(),
+                1e-12,
+            );
+        }
+    }
+
+    #[test]
+    fn item_reliability_of_two_items_and_undefined_cases() {
+        // [1,3] and [2,1]: two cases are always on a line, here a falling one: r = -1;
+        // one item left is no scale, so no alpha if deleted.
+        let mut two = AlphaAccumulator::new(2);
+        two.add(&[1.0, 3.0]);
+        two.add(&[2.0, 1.0]);
+        for reliability in two.item_reliability() {
+            assert_eq!(reliability.item_total_r, Some(-1.0));
+            assert_eq!(reliability.alpha_if_deleted, None);
+        }
+        // One complete case: nothing.
+        let mut one = AlphaAccumulator::new(3);
+        one.add(&ALPHA_ROWS[0]);
+        assert_eq!(one.item_reliability(), vec![ItemReliability::default(); 3]);
+        // An item every case answers alike has no correlation; the others lose it
+        // from their rest but keep theirs. Items [1,2,3], [4,4,4], [2,2,5].
+        let mut flat = AlphaAccumulator::new(3);
+        for row in [[1.0, 4.0, 2.0], [2.0, 4.0, 2.0], [3.0, 4.0, 5.0]] {
+            flat.add(&row);
+        }
+        let got = flat.item_reliability();
+        assert_eq!(got[1].item_total_r, None);
+        // Item 1 against R = [6,6,9]: deviations (-1,0,1) and (-1,-1,2): cross 3, SS 2
+        // and 6, r = 3/√12 = √3/2. Without item 2 alpha is that of [1,2,3], [2,2,5]:
+        // vars 1 and 3, totals [3,4,8] var 7: 2·(1 - 4/7) = 6/7.
+        close(got[0].item_total_r.unwrap(), 3.0_f64.sqrt() / 2.0, 1e-12);
+        close(got[1].alpha_if_deleted.unwrap(), 6.0 / 7.0, 1e-12);
+        assert_eq!(AlphaAccumulator::new(0).item_reliability(), vec![]);
+    }
+
+    #[test]
+    fn whole_item_products_merge_to_the_float_sums() {
+        // Gaps of both signs; rows with weight 0 change nothing.
+        let rows: Vec<[i64; 3]> = (0..200)
+            .map(|r| [(r * 7 % 13) - 6, (r * 5 % 11) - 5, (r * 3 % 7) - 3])
+            .collect();
+        let mut floats = AlphaAccumulator::new(3);
+        let mut chunks = [AlphaAccumulator::<i64>::new(3), AlphaAccumulator::new(3)];
+        for (r, row) in rows.iter().enumerate() {
+            floats.add(&row.map(|x| x as f64));
+            let chunk = &mut chunks[r % 2];
+            chunk.add_if(row.iter().copied(), row.iter().sum(), 1);
+            chunk.add_if([5, 5, 5].into_iter(), 15, 0);
+        }
+        let mut merged = AlphaAccumulator::new(3);
+        for chunk in &chunks {
+            merged.merge(chunk);
+        }
+        assert_eq!(merged, floats);
+        assert_eq!(merged.item_reliability(), floats.item_reliability());
+    }
+
+    #[test]
+    fn f_quantiles_match_tables() {
+        // Published tables (upper 2.5% points): F(10, 20) 2.774, F(5, 10) 4.236,
+        // F(3, 6) 6.599, F(1, 1) 647.79; F(2, 2) = p/(1 - p) in closed form. More digits
+        // and the lower 2.5% points from mpmath (betainc, bisection at 40 digits).
+        for (d1, d2, table, upper, lower) in [
+            (10.0, 20.0, 2.774, 2.773671375199082, 0.29252223798395915),
+            (5.0, 10.0, 4.236, 4.236085668188634, 0.15107670102998202),
+            (3.0, 6.0, 6.599, 6.598798521956474, 0.06786692300241533),
+            (1.0, 1.0, 647.79, 647.7890114778453, 0.001543712508674131),
+            (2.0, 2.0, 39.0, 39.0, 0.02564102564102564),
+            (99.0, 396.0, 1.347, 1.3472089791033026, 0.7205662566700354),
+        ] {
+            let high = f_quantile(0.975, d1, d2).unwrap();
+            let low = f_quantile(0.025, d1, d2).unwrap();
+            close(high, table, 5e-4 * table);
+            close(high, upper, 1e-10 * upper);
+            close(low, lower, 1e-10 * lower);
+        }
+    }
+
+    #[test]
+    fn f_quantiles_for_large_samples() {
+        // mpmath, by quadrature of the beta density (15 digits): 10^5 and 10^6 cases.
+        for (d1, d2, upper, lower) in [
+            (99999.0, 399996.0, 1.0098333417313, 0.990233488378496),
+            (999999.0, 20999979.0, 1.00283920684938, 0.99716513306282),
+        ] {
+            close(f_quantile(0.975, d1, d2).unwrap(), upper, 1e-10);
+            close(f_quantile(0.025, d1, d2).unwrap(), lower, 1e-10);
+        }
+    }
+
+    #[test]
+    fn f_quantile_invalid_input() {
+        for p in [0.0, 1.0, -0.5, 1.5, f64::NAN] {
+            assert_eq!(f_quantile(p, 3.0, 6.0), None, "p {p}");
+        }
+        for df in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(f_quantile(0.5, df, 6.0), None, "d1 {df}");
+            assert_eq!(f_quantile(0.5, 3.0, df), None, "d2 {df}");
+        }
+    }
+
+    #[test]
+    fn feldt_interval_matches_published_examples() {
+        // Evans' worked example of Feldt's interval: alpha 0.913, 873 cases, 20 items
+        // gives 0.9044024 to 0.9211588. The cocron example (0.83, 100 cases, 20 items)
+        // and all digits from mpmath.
+        let (lo, hi) = feldt_ci95(0.913, 873, 20).unwrap();
+        close(lo, 0.9044024, 1e-7);
+        close(hi, 0.9211588, 1e-7);
+        close(lo, 0.9044023977343786, 1e-12);
+        close(hi, 0.9211588422338362, 1e-12);
+        let (lo, hi) = feldt_ci95(0.83, 100, 20).unwrap();
+        close(lo, 0.7776475975636127, 1e-12);
+        close(hi, 0.8748042686081048, 1e-12);
+        assert_eq!(feldt_ci95(0.8, 1, 20), None);
+        assert_eq!(feldt_ci95(0.8, 100, 1), None);
+    }
+
+    #[test]
+    fn feldt_interval_of_the_hand_worked_alpha() {
+        // alpha 33/34 from 4 cases and 3 items: F(3, 6) at 0.975 is 6.5987985219564736
+        // and at 0.025 0.067866923002415324, so 1 - (1/34)·F gives 0.80591769053069195
+        // to 0.99800391402934073 (mpmath).
+        let mut acc = AlphaAccumulator::new(3);
+        for row in &ALPHA_ROWS {
+            acc.add(row);
+        }
+        let (lo, hi) = acc.feldt_ci95().unwrap();
+        close(lo, 0.805917690530692, 1e-12);
+        close(hi, 0.9980039140293407, 1e-12);
+        let mut one_case = AlphaAccumulator::new(3);
+        one_case.add(&ALPHA_ROWS[0]);
+        assert_eq!(one_case.feldt_ci95(), None);
+    }
+
+    #[test]
+    fn welch_interval_hand_worked() {
+        // As welch_hand_worked: diff -3, se² 2.5, df 100/17; t(0.975, 100/17) =
+        // 2.4588237096991468 (mpmath), half-width 2.4588237096991468·√2.5 = 3.8877416437369762.
+        let a = moments(&[1.0, 2.0, 3.0, 4.0, 5.0]);
+        let b = moments(&[2.0, 4.0, 6.0, 8.0, 10.0]);
+        let (lo, hi) = welch_ci95(&a, &b).unwrap();
+        close(lo, -3.0 - 3.8877416437369763, 1e-9);
+        close(hi, -3.0 + 3.8877416437369763, 1e-9);
+        // One group constant: df 2, t 4.3026527297494637, se √(1/3): half 2.484137711750331.
+        let (lo, hi) = welch_ci95(&moments(&[1.0, 1.0, 1.0]), &moments(&[1.0, 2.0, 3.0])).unwrap();
+        close(lo, -1.0 - 2.484137711750331, 1e-9);
+        close(hi, -1.0 + 2.484137711750331, 1e-9);
+        // Both constant: the difference itself; too few values: none.
+        let flat = welch_ci95(&moments(&[1.0, 1.0]), &moments(&[4.0, 4.0, 4.0]));
+        assert_eq!(flat, Some((-3.0, -3.0)));
+        assert_eq!(welch_ci95(&moments(&[1.0]), &b), None);
+        assert_eq!(welch_ci95(&a, &Moments::default()), None);
+    }
+
+    #[test]
+    fn interval_around_the_mean_half_width() {
+        // Half-widths 0.5 and 1.5: ± 1 around the center.
+        let parts = [Some([-1.5, -0.5]), Some([0.0, 3.0])];
+        assert_eq!(around_mean_half_width(Some(-0.2), parts), Some([-1.2, 0.8]));
+        assert_eq!(around_mean_half_width(None, parts), None);
+        assert_eq!(
+            around_mean_half_width(Some(1.0), [Some([0.0, 1.0]), None]),
+            None
+        );
+        assert_eq!(around_mean_half_width(Some(1.0), []), None);
     }
 
     #[test]

@@ -17,5 +17,6 @@ mod import_safety;
 mod kano;
 mod outputs;
 mod properties;
+mod reliability;
 mod reports;
 mod shoppers;
