@@ -117,6 +117,45 @@ impl Format {
     }
 }
 
+/// One dimension's reliability as the human formats show it: alpha, its interval, and
+/// the item with the lowest corrected item-total correlation.
+pub(crate) struct ReliabilityRow {
+    /// Index into `report.dimensions`.
+    pub dimension: usize,
+    /// Cronbach's alpha of the gap scores.
+    pub alpha: Option<f64>,
+    /// Its Feldt 95% interval.
+    pub alpha_ci95: Option<[f64; 2]>,
+    /// Index into `report.items` of the dimension's weakest item, if any has an r.
+    pub weakest: Option<usize>,
+}
+
+/// The reliability rows of `report`, one per dimension in instrument order (picked
+/// here once, so every format shows the same weakest item).
+pub(crate) fn reliability_rows(report: &Report) -> Vec<ReliabilityRow> {
+    report
+        .dimensions
+        .iter()
+        .enumerate()
+        .map(|(d, dim)| {
+            let weakest = report
+                .items
+                .iter()
+                .enumerate()
+                .filter(|(_, it)| it.result.dimension == dim.result.id)
+                .filter_map(|(i, it)| Some((i, it.result.item_total_r?)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(i, _)| i);
+            ReliabilityRow {
+                dimension: d,
+                alpha: dim.result.alpha,
+                alpha_ci95: dim.result.alpha_ci95,
+                weakest,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     //! Every label key the exporters and templates name exists in the report model's

@@ -288,6 +288,15 @@ impl Exporter for TableExporter {
         out.push('\n');
         out.push_str(&item_table(report, options).to_string());
         out.push('\n');
+        if let Some(table) = reliability_table(report, options) {
+            out.push('\n');
+            out.push_str(label(lang, "reliability"));
+            out.push('\n');
+            out.push_str(&table.to_string());
+            out.push('\n');
+            out.push_str(&fit_lines(label(lang, "reliability_note"), options.width));
+            out.push('\n');
+        }
         out.push_str(&super::checklist_view::ipa_section(report, options));
         out.push_str(&super::checklist_view::checklist_section(report, options));
         if options.scorecards {
@@ -428,6 +437,47 @@ struct FiveGapRow<'a> {
 
 /// The five gaps per dimension (`by_item` false) or per item, with the levels they
 /// compare: one table where the terminal is wide enough, else the levels and the gaps
+/// Cronbach's alpha per dimension with its Feldt interval, and the dimension's weakest
+/// item (lowest corrected item-total r) with alpha if it were deleted; `None` when no
+/// dimension has an alpha.
+fn reliability_table(report: &Report, options: &RenderOptions) -> Option<Table> {
+    let lang = options.lang;
+    let rows = super::reliability_rows(report);
+    if rows.iter().all(|r| r.alpha.is_none()) {
+        return None;
+    }
+    let mut table = fitted(options);
+    let cols = [
+        label(lang, "dimension"),
+        label(lang, "alpha"),
+        label(lang, "alpha_ci95"),
+        label(lang, "weakest_item"),
+        label(lang, "item_total_r"),
+        label(lang, "alpha_if_deleted"),
+    ];
+    header(&mut table, &cols, options.color);
+    for row in rows {
+        let dimension = report.dimensions.get(row.dimension);
+        let name = dimension.map_or("", |d| d.label.get(lang));
+        let weakest = row.weakest.and_then(|i| report.items.get(i));
+        // The short label only where there is room: the id names the item anyway.
+        let item = weakest.map_or("-".to_string(), |it| match options.width >= WIDE {
+            true => format!("{} {}", it.result.id, visible(it.short.get(lang))),
+            false => it.result.id.clone(),
+        });
+        let result = weakest.map(|it| &it.result);
+        table.add_row(vec![
+            Cell::new(name),
+            right(num(row.alpha)),
+            right(ci(row.alpha_ci95)),
+            Cell::new(item),
+            right(num(result.and_then(|r| r.item_total_r))),
+            right(num(result.and_then(|r| r.alpha_if_deleted))),
+        ]);
+    }
+    Some(table)
+}
+
 /// in two tables.
 fn five_gap_tables(report: &Report, options: &RenderOptions, by_item: bool) -> Vec<Table> {
     let lang = options.lang;

@@ -95,6 +95,21 @@ struct Facts {
     checklist: Vec<EntryWords>,
     /// Indexes of the segments in ranking order: ranked by rank, then the unranked.
     segment_order: Vec<usize>,
+    /// Alpha and the weakest item per dimension; empty when no dimension has an alpha.
+    reliability: Vec<ReliabilityWords>,
+}
+
+/// One dimension's reliability row, in the report language.
+#[derive(Debug, serde::Serialize)]
+struct ReliabilityWords {
+    dimension: String,
+    alpha: Option<f64>,
+    alpha_ci95: Option<[f64; 2]>,
+    /// The weakest item's id and short label, r and alpha without it.
+    item: Option<String>,
+    short: Option<String>,
+    item_total_r: Option<f64>,
+    alpha_if_deleted: Option<f64>,
 }
 
 /// The words of one checklist entry that the JSON form keeps as codes.
@@ -157,8 +172,34 @@ impl Facts {
                 .as_ref()
                 .map(|s| segment_order(&s.segments))
                 .unwrap_or_default(),
+            reliability: reliability_words(report, lang),
         }
     }
+}
+
+/// The reliability rows every format shows, worded; empty without any alpha.
+fn reliability_words(report: &Report, lang: Lang) -> Vec<ReliabilityWords> {
+    let rows = super::reliability_rows(report);
+    if rows.iter().all(|r| r.alpha.is_none()) {
+        return Vec::new();
+    }
+    rows.into_iter()
+        .map(|row| {
+            let weakest = row.weakest.and_then(|i| report.items.get(i));
+            ReliabilityWords {
+                dimension: report
+                    .dimensions
+                    .get(row.dimension)
+                    .map_or(String::new(), |d| d.label.get(lang).to_string()),
+                alpha: row.alpha,
+                alpha_ci95: row.alpha_ci95,
+                item: weakest.map(|it| it.result.id.clone()),
+                short: weakest.map(|it| it.short.get(lang).to_string()),
+                item_total_r: weakest.and_then(|it| it.result.item_total_r),
+                alpha_if_deleted: weakest.and_then(|it| it.result.alpha_if_deleted),
+            }
+        })
+        .collect()
 }
 
 /// Ranked segments by rank, then the unranked ones in their own (name) order.

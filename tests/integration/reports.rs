@@ -365,3 +365,36 @@ fn gaps_three_and_four_carry_intervals_from_the_visits() {
         }
     }
 }
+
+#[test]
+fn every_human_format_shows_alpha_its_interval_and_the_weakest_item() {
+    let r = json(&[]);
+    // The weakest item of each dimension is the one with the lowest item-total r.
+    for dim in r["dimensions"].as_array().expect("dimensions") {
+        let id = dim["id"].as_str().expect("an id");
+        let weakest = r["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|it| it["dimension"] == id)
+            .min_by(|a, b| {
+                let r = |v: &Value| v["item_total_r"].as_f64().unwrap_or(f64::INFINITY);
+                r(a).total_cmp(&r(b))
+            })
+            .expect("an item");
+        let alpha = format!("{:.2}", dim["alpha"].as_f64().expect("alpha"));
+        let lo = format!("{:.2}", dim["alpha_ci95"][0].as_f64().expect("an interval"));
+        let item = weakest["id"].as_str().expect("an id");
+        let r_text = format!("{:.2}", weakest["item_total_r"].as_f64().expect("r"));
+        for format in ["table", "markdown", "html"] {
+            let text = report(&["--format", format, "--width", "80"]);
+            let at = text.find("Reliability of the gap scores").expect(format);
+            let section = &text[at..];
+            let row = section
+                .lines()
+                .find(|l| l.contains(item) && l.contains(&r_text))
+                .unwrap_or_else(|| panic!("{format}: no row for {item} with r {r_text}"));
+            assert!(row.contains(&alpha) && row.contains(&lo), "{format}: {row}");
+        }
+    }
+}
