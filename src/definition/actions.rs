@@ -157,7 +157,7 @@ pub fn library_for(source: Option<&ActionsSource>) -> ActionLibrary {
 
 /// Reads and checks an audit's action file; gap keys must be 1..5 and dimension keys ids
 /// of the audit (`dimensions`).
-pub fn load_override(
+pub(crate) fn load_override(
     file: &Path,
     file_as_written: &str,
     dimensions: &[&str],

@@ -70,7 +70,7 @@ pub enum Status {
 }
 
 /// The statuses accepted in a state file, as written.
-pub const STATUS_WORDS: [&str; 6] = [
+pub(crate) const STATUS_WORDS: [&str; 6] = [
     "open",
     "in-progress",
     "done",

@@ -13,7 +13,7 @@ pub mod gate;
 pub mod kano_link;
 mod locate;
 pub mod period;
-pub mod raw;
+pub(crate) mod raw;
 mod resolve;
 
 use std::collections::BTreeMap;
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use crate::i18n::Text;
 
-pub use locate::Locator;
+pub(crate) use locate::Locator;
 pub use resolve::{load, load_str, DEFAULT_DIMENSIONS, MAX_DIMENSIONS, MAX_ITEMS};
 
 /// The answer scale, `min..max`.

@@ -45,7 +45,7 @@ const COLUMNS: [&str; 18] = [
 ];
 
 /// A text cell a spreadsheet will not run: `=`, `+`, `-`, `@`, tab or CR first gets a `'`.
-pub fn neutralise(text: &str) -> String {
+pub(crate) fn neutralise(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {

@@ -12,7 +12,7 @@ const MISSED_LISTED: usize = 10;
 
 /// A shopper whose answers sit further than this from the others' (0..1 units, i.e.
 /// 10 percentage points) is marked in the calibration table.
-pub const CALIBRATION_MARK: f64 = 0.10;
+pub(crate) const CALIBRATION_MARK: f64 = 0.10;
 
 /// The mystery-shopper section: summary, site ranking, questions missed most, calibration.
 pub(super) fn render(s: &ShopperReport, options: &RenderOptions) -> String {

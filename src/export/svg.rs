@@ -12,7 +12,7 @@ use crate::i18n::Lang;
 use crate::report::labels::label;
 
 /// Escapes text for SVG/XML content and attributes.
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -46,7 +46,7 @@ fn open(width: f64, height: f64, title: &str) -> String {
 }
 
 /// A diverging horizontal bar chart around 0: one bar per (label, value).
-pub fn bars(rows: &[(String, Option<f64>)], title: &str, lang: Lang) -> String {
+pub(crate) fn bars(rows: &[(String, Option<f64>)], title: &str, lang: Lang) -> String {
     let (label_w, plot_w, row_h) = (110.0, 200.0, 20.0);
     let width = label_w + plot_w + 10.0;
     let height = rows.len() as f64 * row_h + 10.0;
@@ -121,7 +121,7 @@ pub fn bars(rows: &[(String, Option<f64>)], title: &str, lang: Lang) -> String {
 }
 
 /// Bars from 0 to 100% (shopper scores, given 0..1).
-pub fn percent_bars(rows: &[(String, Option<f64>)], title: &str, lang: Lang) -> String {
+pub(crate) fn percent_bars(rows: &[(String, Option<f64>)], title: &str, lang: Lang) -> String {
     let (label_w, plot_w, row_h) = (110.0, 200.0, 20.0);
     let height = rows.len() as f64 * row_h + 10.0;
     let mut s = open(label_w + plot_w + 40.0, height, title);

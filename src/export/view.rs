@@ -352,7 +352,7 @@ fn text(v: &Value, lang: Lang) -> String {
 }
 
 /// Escapes text for a Markdown table cell or line: no pipes, emphasis, links or raw HTML.
-pub fn markdown_escape(s: &str) -> String {
+pub(crate) fn markdown_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

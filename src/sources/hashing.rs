@@ -13,7 +13,7 @@ pub use crate::provenance::{sha256_hex, FileDigest};
 
 /// The digest shared between a [`HashingReader`] and whoever asks for it at the end.
 #[derive(Clone, Default)]
-pub struct SharedHasher(Rc<RefCell<Sha256>>);
+pub(crate) struct SharedHasher(Rc<RefCell<Sha256>>);
 
 impl SharedHasher {
     /// The hex digest of everything read so far.
@@ -23,7 +23,7 @@ impl SharedHasher {
 }
 
 /// A reader that feeds every byte it passes through into a SHA-256.
-pub struct HashingReader<R> {
+pub(crate) struct HashingReader<R> {
     inner: R,
     hasher: SharedHasher,
 }
@@ -52,7 +52,7 @@ impl<R: Read> Read for HashingReader<R> {
 
 /// Opens `path` (a regular file) for reading through a hasher; the problem names the
 /// file if it cannot.
-pub fn open_hashed(
+pub(crate) fn open_hashed(
     path: &Path,
 ) -> Result<
     (

@@ -31,7 +31,8 @@ use crate::definition::checklist_state::ChecklistState;
 use crate::definition::Audit;
 
 pub use crate::definition::checklist_state::{Severity, Status};
-pub use rules::{due_days, shortfall_severity, MUST_BE_FACTOR};
+#[cfg(test)]
+use rules::shortfall_severity;
 
 /// What kind of finding an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -255,7 +256,7 @@ pub fn build(inputs: &Inputs) -> Checklist {
 }
 
 /// A part of an id: letters and digits kept, anything else becomes `-`.
-pub fn slug(s: &str) -> String {
+pub(crate) fn slug(s: &str) -> String {
     let mut out = String::new();
     for c in s.trim().chars() {
         if c.is_alphanumeric() || c == '_' {
@@ -268,17 +269,17 @@ pub fn slug(s: &str) -> String {
 }
 
 /// The id of a (gap, dimension) finding.
-pub fn dimension_id(gap: u8, dimension: &str) -> String {
+pub(crate) fn dimension_id(gap: u8, dimension: &str) -> String {
     format!("gap{gap}-{dimension}")
 }
 
 /// The id of a (gap, item) finding.
-pub fn item_id(gap: u8, item: &str) -> String {
+pub(crate) fn item_id(gap: u8, item: &str) -> String {
     format!("gap{gap}-item-{item}")
 }
 
 /// The id of a critical failure.
-pub fn critical_id(question: &str, site: Option<&str>) -> String {
+pub(crate) fn critical_id(question: &str, site: Option<&str>) -> String {
     match site.map(slug).filter(|s| !s.is_empty()) {
         Some(s) => format!("critical-{question}-{s}"),
         None => format!("critical-{question}"),
@@ -287,7 +288,7 @@ pub fn critical_id(question: &str, site: Option<&str>) -> String {
 
 /// The group of an entry: item findings and their dimension's finding share one, so
 /// that views can show them together (`gap5-reliability`, `critical-Q7`).
-pub fn group_id(gap: u8, dimension: Option<&str>, question: Option<&str>) -> Option<String> {
+pub(crate) fn group_id(gap: u8, dimension: Option<&str>, question: Option<&str>) -> Option<String> {
     match (question, dimension) {
         (Some(q), _) => Some(format!("critical-{q}")),
         (None, Some(d)) if (1..=5).contains(&gap) => Some(dimension_id(gap, d)),

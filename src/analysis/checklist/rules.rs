@@ -10,10 +10,10 @@ use super::{
 use crate::definition::Audit;
 
 /// The Kano raise of the priority score of a must-be item.
-pub const MUST_BE_FACTOR: f64 = 1.5;
+pub(crate) const MUST_BE_FACTOR: f64 = 1.5;
 
 /// Days after the period end an entry of `severity` is due.
-pub fn due_days(severity: Severity) -> i64 {
+pub(crate) fn due_days(severity: Severity) -> i64 {
     match severity {
         Severity::Critical => 14,
         Severity::High => 30,
@@ -28,7 +28,7 @@ pub(super) fn due(period_end: NaiveDate, severity: Severity) -> NaiveDate {
 }
 
 /// Severity of a shortfall `value` (negative) on a scale of `range` points.
-pub fn shortfall_severity(value: f64, ci95: Option<[f64; 2]>, gap: u8, range: f64) -> Severity {
+pub(crate) fn shortfall_severity(value: f64, ci95: Option<[f64; 2]>, gap: u8, range: f64) -> Severity {
     // A customer gap is a sample estimate: without an interval, or with one reaching 0,
     // it may be chance. Gaps 1-4 are capped the same way where their data are samples
     // and give an interval (D from visits); without one they are taken as measured.
