@@ -80,7 +80,7 @@ pub struct CustomerSample {
     pub max: i32,
     /// Seed.
     pub seed: u64,
-    /// Add W_<dimension> importance points (summing to 100).
+    /// Add `W_<dimension>` importance points (summing to 100).
     pub importance: bool,
     /// First day of the period (YYYY-MM-DD) for the date column.
     pub date: String,

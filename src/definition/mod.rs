@@ -1,7 +1,7 @@
 //! The audit definition: reading, checking and resolving an audit YAML file.
 //!
-//! [`load`] reads the YAML ([`raw`]), fills in defaults and built-in instruments, checks
-//! everything it can (collecting every problem, with line and column from [`locate`]),
+//! [`load`] reads the YAML (`raw`), fills in defaults and built-in instruments, checks
+//! everything it can (collecting every problem, with line and column from `locate`),
 //! and returns an [`Audit`] that the rest of the pipeline trusts.
 
 pub mod actions;
