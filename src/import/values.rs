@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::target::ValueKind;
 use crate::definition::Scale;
-use crate::sources::answers::{parse_number_cell, Answer};
+use crate::sources::answers::{iso_day, parse_number_cell, Answer};
 
 /// Answer labels and the values they stand for.
 #[derive(Debug, Clone, Default)]
@@ -276,27 +276,11 @@ pub(crate) fn convert_date_into(cell: &str, out: &mut String) -> bool {
     }
 }
 
-/// `cell` if it is exactly `YYYY-MM-DD` (year 1000 or later) and that day exists.
+/// `cell` if it is exactly `YYYY-MM-DD` (year 1000 or later) and that day exists: the
+/// reader's calendar check, without a time of day.
 fn iso_date(cell: &str) -> Option<&str> {
     let b = cell.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let number = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, &d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
-    };
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => 0,
-    };
-    (year >= 1000 && (1..=days).contains(&day)).then_some(cell)
+    (b.len() == 10 && b[0] != b'0' && iso_day(b).is_some()).then_some(cell)
 }
 
 /// What a date cell must look like (for messages).
