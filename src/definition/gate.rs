@@ -257,18 +257,24 @@ pub fn rules(audit: &Audit, fail_on: &[String]) -> Result<Vec<Rule>, Problems> {
     Ok(rules)
 }
 
+/// The audit the gate's tests parse rules against: the 22-item instrument, one survey.
+#[cfg(test)]
+pub(crate) fn test_audit() -> Audit {
+    let yaml = "audit: {id: a, title: A, period: {start: 2026-01-01, end: 2026-01-31}}\n\
+scale: {min: 1, max: 7}\ninstrument: servqual-22\n\
+sources: {customers: {file: c.csv}}\n";
+    match crate::definition::load_str(std::path::Path::new("a.yaml"), yaml) {
+        Ok(a) => a,
+        Err(p) => panic!("{p}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn audit() -> Audit {
-        let yaml = "audit: {id: a, title: A, period: {start: 2026-01-01, end: 2026-01-31}}\n\
-scale: {min: 1, max: 7}\ninstrument: servqual-22\n\
-sources: {customers: {file: c.csv}}\n";
-        match crate::definition::load_str(std::path::Path::new("a.yaml"), yaml) {
-            Ok(a) => a,
-            Err(p) => panic!("{p}"),
-        }
+        test_audit()
     }
 
     #[test]

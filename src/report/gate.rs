@@ -180,13 +180,7 @@ mod tests {
     use serde_json::json;
 
     fn audit() -> Audit {
-        let yaml = "audit: {id: a, title: A, period: {start: 2026-01-01, end: 2026-01-31}}\n\
-scale: {min: 1, max: 7}\ninstrument: servqual-22\n\
-sources: {customers: {file: c.csv}}\n";
-        match crate::definition::load_str(std::path::Path::new("a.yaml"), yaml) {
-            Ok(a) => a,
-            Err(p) => panic!("{p}"),
-        }
+        crate::definition::gate::test_audit()
     }
 
     fn report() -> Value {
