@@ -28,7 +28,12 @@ pub(super) fn due(period_end: NaiveDate, severity: Severity) -> NaiveDate {
 }
 
 /// Severity of a shortfall `value` (negative) on a scale of `range` points.
-pub(crate) fn shortfall_severity(value: f64, ci95: Option<[f64; 2]>, gap: u8, range: f64) -> Severity {
+pub(crate) fn shortfall_severity(
+    value: f64,
+    ci95: Option<[f64; 2]>,
+    gap: u8,
+    range: f64,
+) -> Severity {
     // A customer gap is a sample estimate: without an interval, or with one reaching 0,
     // it may be chance. Gaps 1-4 are capped the same way where their data are samples
     // and give an interval (D from visits); without one they are taken as measured.
