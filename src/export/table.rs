@@ -228,11 +228,15 @@ impl Exporter for TableExporter {
             out.push_str(&visible(org));
             out.push_str(" · ");
         }
+        // A named period (2026-Q3) is given by its name and its days; a range by its days.
+        let days = format!("{} – {}", a.period.start, a.period.end);
+        let period = match report.period.name.contains("..") {
+            true => days,
+            false => format!("{} ({days})", report.period.name),
+        };
         out.push_str(&format!(
-            "{} {} – {} · {} {} · {} {}\n\n",
+            "{} {period} · {} {} · {} {}\n\n",
             label(lang, "period_word"),
-            a.period.start,
-            a.period.end,
             label(lang, "customers_word"),
             report.respondents.customers,
             label(lang, "managers_word"),

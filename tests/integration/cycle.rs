@@ -373,3 +373,28 @@ fn an_audit_without_a_schedule_takes_calendar_names_and_validate_counts_the_peri
         .success()
         .stderr_contains(", 9 customer rows\n");
 }
+
+#[test]
+fn every_human_format_names_the_period_and_its_days() {
+    let dir = tempfile::tempdir().unwrap();
+    write_audit(dir.path(), "  schedule: monthly", &all_months(5));
+    let audit = dir.path().join("audit.yaml");
+    for format in ["table", "markdown", "html"] {
+        Test::new()
+            .arg("report")
+            .arg(&audit)
+            .args(["--period", "2026-09", "--format", format])
+            .run()
+            .success()
+            .stdout_contains("2026-09 (2026-09-01 – 2026-09-30)");
+    }
+    // A range is named by its days alone.
+    Test::new()
+        .arg("report")
+        .arg(&audit)
+        .args(["--period", "2026-09-01..2026-09-15"])
+        .run()
+        .success()
+        .stdout_contains("2026-09-01 – 2026-09-15 ·")
+        .stdout_lacks("2026-09-01..2026-09-15 (");
+}
