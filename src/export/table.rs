@@ -292,6 +292,12 @@ impl Exporter for TableExporter {
         out.push('\n');
         out.push_str(&item_table(report, options).to_string());
         out.push('\n');
+        if let Some(section) = segments_section(report, options) {
+            out.push_str(&section);
+        }
+        if let Some(section) = trend_section(report, options) {
+            out.push_str(&section);
+        }
         if let Some(table) = reliability_table(report, options) {
             out.push('\n');
             out.push_str(label(lang, "reliability"));
@@ -441,6 +447,93 @@ struct FiveGapRow<'a> {
 
 /// The five gaps per dimension (`by_item` false) or per item, with the levels they
 /// compare: one table where the terminal is wide enough, else the levels and the gaps
+/// The gaps per segment (`--by`): rank, respondents, the SERVQUAL scores, and each
+/// dimension's gap 5 where the terminal is wide enough.
+fn segments_section(report: &Report, options: &RenderOptions) -> Option<String> {
+    let lang = options.lang;
+    let segments = report.segments.as_ref()?;
+    let wide = options.width >= WIDE;
+    let mut table = fitted(options);
+    let mut cols = vec![
+        label(lang, "rank"),
+        label(lang, "segment"),
+        label(lang, "respondents"),
+        label(lang, "unweighted"),
+        label(lang, "weighted"),
+    ];
+    if wide {
+        cols.extend(report.dimensions.iter().map(|d| d.label.get(lang)));
+    }
+    header(&mut table, &cols, options.color);
+    for i in super::view::segment_order(&segments.segments) {
+        let s = &segments.segments[i];
+        let name = match s.name.as_str() {
+            "" => label(lang, "blank").to_string(),
+            name => visible(name).into_owned(),
+        };
+        let mut row = vec![
+            right(s.rank.map_or("–".to_string(), |r| r.to_string())),
+            Cell::new(name),
+            right(s.respondents.to_string()),
+            right(num(s.servqual.unweighted)),
+            right(num(s.servqual.weighted)),
+        ];
+        if wide {
+            row.extend(s.dimensions.iter().map(|d| right(num(d.gaps.customer))));
+        }
+        table.add_row(row);
+    }
+    let min = segments.min_n.to_string();
+    Some(format!(
+        "\n{} ({} {})\n{table}\n{}\n",
+        label(lang, "segments"),
+        label(lang, "by"),
+        visible(&segments.by),
+        fit_lines(&fill(lang, "not_ranked", &[("min", &min)]), options.width).trim_end()
+    ))
+}
+
+/// The change of each dimension's gap 5 since the baseline (`--baseline`).
+fn trend_section(report: &Report, options: &RenderOptions) -> Option<String> {
+    let lang = options.lang;
+    let trend = report.trend.as_ref()?;
+    let mut table = fitted(options);
+    let cols = [
+        label(lang, "dimension"),
+        label(lang, "previous"),
+        label(lang, "current"),
+        label(lang, "change"),
+        "p",
+    ];
+    header(&mut table, &cols, options.color);
+    for t in &trend.dimensions {
+        let name = report
+            .dimensions
+            .iter()
+            .find(|d| d.result.id == t.id)
+            .map_or(t.id.as_str(), |d| d.label.get(lang));
+        table.add_row(vec![
+            Cell::new(name),
+            right(num(t.previous)),
+            right(num(t.current)),
+            right(super::view::trend_mark(t.delta, t.significant)),
+            right(super::view::p_value(t.p)),
+        ]);
+    }
+    let s = &trend.servqual;
+    Some(format!(
+        "\n{}: {}\n{table}\n{}: {} {} · {} {}\n{}\n",
+        label(lang, "trend"),
+        visible(&trend.baseline.path),
+        label(lang, "servqual"),
+        label(lang, "unweighted"),
+        super::view::trend_mark(s.unweighted.delta, false),
+        label(lang, "weighted"),
+        super::view::trend_mark(s.weighted.delta, false),
+        fit_lines(label(lang, "trend_legend"), options.width).trim_end()
+    ))
+}
+
 /// Cronbach's alpha per dimension with its Feldt interval, and the dimension's weakest
 /// item (lowest corrected item-total r) with alpha if it were deleted; `None` when no
 /// dimension has an alpha.

@@ -256,11 +256,7 @@ fn environment(escape: Escape, lang: Lang) -> anyhow::Result<Environment<'static
         Some((lo, hi)) => format!("{} … {}", num(Some(lo)), num(Some(hi))),
         None => "–".into(),
     });
-    env.add_filter("pval", |v: Value| match float(&v) {
-        Some(p) if p < 0.001 => "<0.001".into(),
-        Some(p) => format!("{p:.3}"),
-        None => "–".into(),
-    });
+    env.add_filter("pval", |v: Value| p_value(float(&v)));
     env.add_filter("arrow", |row: Value| arrow(&row));
     env.add_filter("t", move |v: Value| text(&v, lang));
     env.add_filter("seg", move |v: Value| match v.as_str() {
@@ -306,6 +302,15 @@ fn ci(v: &Value) -> Option<(f64, f64)> {
     Some((lo, hi))
 }
 
+/// A p value as the human formats write it: `<0.001`, `0.042`, or `–`.
+pub(crate) fn p_value(p: Option<f64>) -> String {
+    match p {
+        Some(p) if p < 0.001 => "<0.001".into(),
+        Some(p) => format!("{p:.3}"),
+        None => "–".into(),
+    }
+}
+
 /// A change with its sign, `+0.12`, or `–` where not measured.
 pub(crate) fn signed(x: Option<f64>) -> String {
     match x {
@@ -318,6 +323,12 @@ pub(crate) fn signed(x: Option<f64>) -> String {
 fn arrow(row: &Value) -> String {
     let delta = row.get_attr("delta").ok().and_then(|d| float(&d));
     let significant = row.get_attr("significant").is_ok_and(|s| s.is_true());
+    trend_mark(delta, significant)
+}
+
+/// `▲ +0.12*`, `▼ -0.30`, `= 0.00` or `–`: a change, its direction and whether it is
+/// significant, as every human format writes it.
+pub(crate) fn trend_mark(delta: Option<f64>, significant: bool) -> String {
     match delta {
         None => "–".into(),
         Some(d) => {

@@ -398,3 +398,24 @@ fn every_human_format_shows_alpha_its_interval_and_the_weakest_item() {
         }
     }
 }
+
+#[test]
+fn the_table_shows_segments_and_the_trend_when_asked() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let baseline = dir.path().join("previous.json");
+    std::fs::write(&baseline, report(&["--format", "json"])).expect("the baseline");
+    let baseline = baseline.to_str().expect("a path");
+    let plain = report(&[]);
+    assert!(!plain.contains("Segments (by site)") && !plain.contains("Trend: "));
+    let text = report(&["--by", "site", "--baseline", baseline, "--width", "80"]);
+    let segments = text.find("Segments (by site)").expect("the segments");
+    for site in ["Harbour Street", "Old Town", "Riverside", "Airport"] {
+        assert!(text[segments..].contains(site), "{site}");
+    }
+    let trend = text.find(&format!("Trend: {baseline}")).expect("the trend");
+    // Against itself every change is 0, with p = 1.
+    assert!(text[trend..].contains("= 0.00"), "{}", &text[trend..]);
+    for line in text.lines() {
+        assert!(columns(line) <= 80, "{line}");
+    }
+}
