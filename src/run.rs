@@ -28,6 +28,7 @@ use crate::i18n::Lang;
 use crate::problem::{Problem, Problems};
 use crate::provenance::{FileDigest, Provenance};
 use crate::report::gate;
+use crate::report::status::Status;
 use crate::report::{Report, ReportParts, SourceRows};
 use crate::sources::answers::{DateBounds, Placed};
 use crate::sources::chunked::Tuning;
@@ -362,20 +363,63 @@ pub fn for_period(audit: &Audit, asked: Option<&str>) -> Result<Audit, Problems>
 
 /// The latest valid date in the date column of any source.
 fn latest_dated_row(audit: &Audit) -> Option<NaiveDate> {
+    latest_dates(audit).into_values().flatten().max()
+}
+
+/// Per source (`customers`, `management`, `shoppers`), the latest valid date in its
+/// date column, in any period: a pass over each file's dates.
+fn latest_dates(audit: &Audit) -> BTreeMap<String, Option<NaiveDate>> {
     let options = |encoding: &Option<String>, delimiter: Option<u8>| TextOptions {
         encoding: encoding.clone(),
         delimiter,
     };
-    let surveys = [&audit.customers, &audit.management];
-    let survey_dates = surveys.into_iter().flatten().map(|s| {
+    let surveys = [
+        ("customers", &audit.customers),
+        ("management", &audit.management),
+    ];
+    let survey_dates = surveys.into_iter().filter_map(|(name, s)| {
+        let s = s.as_ref()?;
         let options = options(&s.encoding, s.delimiter);
-        latest_date(&s.file, &options, &s.date_column)
+        Some((name, latest_date(&s.file, &options, &s.date_column)))
     });
     let visit_dates = audit.shoppers.iter().map(|s| {
         let options = options(&s.encoding, s.delimiter);
-        latest_date(&s.file, &options, &s.date_column)
+        ("shoppers", latest_date(&s.file, &options, &s.date_column))
     });
-    survey_dates.chain(visit_dates).flatten().max()
+    survey_dates
+        .chain(visit_dates)
+        .map(|(name, day)| (name.to_string(), day))
+        .collect()
+}
+
+/// What `servqual status` is asked for.
+#[derive(Debug, Clone)]
+pub struct StatusRequest {
+    /// The period to check (`--period`); as for the report without it.
+    pub period: Option<String>,
+    /// The checklist state file (read if it exists).
+    pub checklist_state: PathBuf,
+}
+
+/// The status of a period (`servqual status`): the report's own run, with the customer
+/// survey split by site where it can be, and each source's latest date.
+pub fn status(audit: &Audit, request: &StatusRequest) -> Result<Status, Problems> {
+    let mut asked = ReportRequest::new(audit);
+    asked.period = request.period.clone();
+    asked.checklist_state = request.checklist_state.clone();
+    asked.allow_unmeasured = true;
+    asked.by = audit.customers.as_ref().map(|_| "site".to_string());
+    // A survey without a site column still has a status, without respondents per site.
+    let outcome = match report(audit, &asked) {
+        Ok(outcome) => outcome,
+        Err(_) if asked.by.is_some() => {
+            asked.by = None;
+            report(audit, &asked)?
+        }
+        Err(problems) => return Err(problems),
+    };
+    let quota = audit.shoppers.as_ref().map(|_| audit.thresholds.min_visits);
+    Ok(Status::of(&outcome.report, &latest_dates(audit), quota))
 }
 
 /// The mystery-shopper source as read.

@@ -7,6 +7,7 @@ mod init_form;
 mod init_kano;
 mod kano;
 mod report;
+mod status;
 mod templates;
 mod validate;
 
@@ -48,6 +49,9 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Check an audit definition and every file it names.
     Validate(validate::ValidateArgs),
+    /// What to check before the report: rows per source, visits per site against the
+    /// quota, the checklist to act on, and whether the period is complete.
+    Status(status::StatusArgs),
     /// Write a runnable audit with sample data from a template.
     Init(init::InitArgs),
     /// List the built-in templates.
@@ -100,6 +104,7 @@ pub fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Report(args) => report::run(args, &global),
         Command::Validate(args) => validate::run(args, &global),
+        Command::Status(args) => status::run(args, &global),
         Command::Init(args) => init::run(args, &global),
         Command::Templates => templates::run(&global),
         Command::Kano(args) => kano::run(args, &global),

@@ -10,6 +10,7 @@ mod json;
 mod markdown;
 mod scorecards;
 mod shoppers_table;
+pub mod status;
 pub mod svg;
 mod table;
 pub mod view;

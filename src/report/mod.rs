@@ -7,6 +7,7 @@
 pub mod checklist;
 pub mod gate;
 pub mod labels;
+pub mod status;
 pub mod summary;
 
 use serde::Serialize;

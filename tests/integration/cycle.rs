@@ -398,3 +398,72 @@ fn every_human_format_names_the_period_and_its_days() {
         .stdout_contains("2026-09-01 – 2026-09-15 ·")
         .stdout_lacks("2026-09-01..2026-09-15 (");
 }
+
+#[test]
+fn status_reports_rows_sites_against_the_quota_and_completeness() {
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("audits/harbour-bank/audit.yaml");
+    let run = Test::new()
+        .arg("status")
+        .arg(&example)
+        .args(["--format", "json", "--fail-incomplete"])
+        .run();
+    let status = run.success().json();
+    assert_eq!(status["schema"], "servqual.status/v1");
+    assert_eq!(status["sources"]["customers"]["in_period"], 480);
+    assert_eq!(status["sources"]["shoppers"]["latest"], "2026-09-28");
+    let sites = status["sites"].as_array().expect("sites");
+    assert_eq!(sites.len(), 4);
+    // The report's own numbers: respondents per site with --by site, visits per site.
+    let report = Test::new()
+        .arg("report")
+        .arg(&example)
+        .args(["--by", "site", "--format", "json", "--exit-zero"])
+        .run()
+        .success()
+        .json();
+    for site in sites {
+        let name = site["site"].as_str().expect("a name");
+        let segment = support::find(&report["segments"]["segments"], "name", name);
+        assert_eq!(site["respondents"], segment["respondents"], "{name}");
+        let visits = support::find(&report["shoppers"]["by_site"], "site", name);
+        assert_eq!(site["visits"], visits["visits"], "{name}");
+        assert_eq!(site["quota_met"], true);
+    }
+    let open = report["checklist"]
+        .as_array()
+        .expect("checklist")
+        .iter()
+        .filter(|e| matches!(e["status"].as_str(), Some("open" | "in-progress")))
+        .count();
+    assert_eq!(status["checklist"]["open"], open);
+    assert_eq!(status["complete"], true);
+}
+
+#[test]
+fn a_period_without_rows_is_incomplete_and_fails_with_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    write_audit(dir.path(), "  schedule: monthly", &all_months(5));
+    let audit = dir.path().join("audit.yaml");
+    // November has no rows: incomplete; exit 0 without the flag, 1 with it.
+    Test::new()
+        .arg("status")
+        .arg(&audit)
+        .args(["--period", "2026-11"])
+        .run()
+        .success()
+        .stdout_contains("Not complete: no rows in the period in customers.");
+    Test::new()
+        .arg("status")
+        .arg(&audit)
+        .args(["--period", "2026-11", "--fail-incomplete"])
+        .run()
+        .status(1);
+    Test::new()
+        .arg("status")
+        .arg(&audit)
+        .args(["--period", "2026-10", "--fail-incomplete"])
+        .run()
+        .success()
+        .stdout_contains("Complete: every source has rows in the period");
+}
