@@ -11,12 +11,7 @@ use crate::report::status::Status;
 /// The status as terminal tables.
 pub fn table(status: &Status, options: &RenderOptions) -> String {
     let lang = options.lang;
-    let p = &status.period;
-    let days = format!("{} – {}", p.start, p.end);
-    let period = match p.name.contains("..") {
-        true => days,
-        false => format!("{} ({days})", p.name),
-    };
+    let period = status.period.words();
     let mut out = format!("{} {period}\n", label(lang, "status_title"));
     let mut sources = fitted(options);
     let cols = [

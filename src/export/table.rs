@@ -229,11 +229,7 @@ impl Exporter for TableExporter {
             out.push_str(" · ");
         }
         // A named period (2026-Q3) is given by its name and its days; a range by its days.
-        let days = format!("{} – {}", a.period.start, a.period.end);
-        let period = match report.period.name.contains("..") {
-            true => days,
-            false => format!("{} ({days})", report.period.name),
-        };
+        let period = report.period.words();
         out.push_str(&format!(
             "{} {period} · {} {} · {} {}\n\n",
             label(lang, "period_word"),

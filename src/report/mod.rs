@@ -58,6 +58,17 @@ pub struct NamedPeriod {
     pub end: String,
 }
 
+impl NamedPeriod {
+    /// How people read it: `2026-Q3 (2026-07-01 – 2026-09-30)`, or a range's days alone.
+    pub fn words(&self) -> String {
+        let days = format!("{} – {}", self.start, self.end);
+        match self.name.contains("..") {
+            true => days,
+            false => format!("{} ({days})", self.name),
+        }
+    }
+}
+
 /// How the rows of one source were counted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct SourceRows {
