@@ -599,13 +599,7 @@ fn task_line(report: &Report, e: &Entry, group_owner: Option<&str>, lang: Lang) 
                 None => item.clone(),
             }
         }
-        (None, _, None) => {
-            let dimension = e
-                .dimension
-                .as_deref()
-                .map_or_else(|| "-".into(), |d| label_of_dimension(report, d, lang));
-            fill(lang, "dimension_overall", &[("dimension", &dimension)])
-        }
+        (None, _, None) => dimension_overall(report, e, lang),
     };
     let colon = label(lang, "colon");
     let mut line = format!(
@@ -837,13 +831,7 @@ fn subject(report: &Report, e: &Entry, lang: Lang) -> String {
             Some(t) => format!("{item} {t}"),
             None => item.clone(),
         },
-        (None, _, None) => {
-            let dimension = e
-                .dimension
-                .as_deref()
-                .map_or_else(|| "-".into(), |d| label_of_dimension(report, d, lang));
-            fill(lang, "dimension_overall", &[("dimension", &dimension)])
-        }
+        (None, _, None) => dimension_overall(report, e, lang),
     }
 }
 
@@ -990,4 +978,13 @@ mod tests {
             vec!["Items: R1 -1.46, R2 -1.44, R3 -1.39, R4 -1.33"]
         );
     }
+}
+
+/// "Reliability overall": the title of a dimension-level entry.
+fn dimension_overall(report: &Report, e: &Entry, lang: Lang) -> String {
+    let dimension = e
+        .dimension
+        .as_deref()
+        .map_or_else(|| "-".into(), |d| label_of_dimension(report, d, lang));
+    fill(lang, "dimension_overall", &[("dimension", &dimension)])
 }

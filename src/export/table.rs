@@ -431,6 +431,28 @@ fn dimension_table(report: &Report, options: &RenderOptions) -> Table {
     table
 }
 
+/// A [`FiveGapRow`] of an item or a dimension result: the two result types have the
+/// same level and gap fields, but no common type.
+macro_rules! five_gap_row {
+    ($label:expr, $result:expr) => {{
+        let r = &$result;
+        FiveGapRow {
+            label: $label,
+            levels: [
+                r.expected,
+                r.management,
+                r.standard,
+                r.shopper,
+                r.promise,
+                r.perceived,
+            ],
+            merged: r.merged,
+            divergent: r.divergent,
+            gaps: &r.gaps,
+        }
+    }};
+}
+
 /// One row of a five-gap table: the levels compared and the gaps between them.
 struct FiveGapRow<'a> {
     label: String,
@@ -605,47 +627,15 @@ fn five_gap_tables(report: &Report, options: &RenderOptions, by_item: bool) -> V
             .items
             .iter()
             .map(|it| {
-                let r = &it.result;
-                FiveGapRow {
-                    label: clip(
-                        &format!("{} {}", r.id, visible(it.short.get(lang))),
-                        label_width,
-                    ),
-                    levels: [
-                        r.expected,
-                        r.management,
-                        r.standard,
-                        r.shopper,
-                        r.promise,
-                        r.perceived,
-                    ],
-                    merged: r.merged,
-                    divergent: r.divergent,
-                    gaps: &r.gaps,
-                }
+                let label = format!("{} {}", it.result.id, visible(it.short.get(lang)));
+                five_gap_row!(clip(&label, label_width), it.result)
             })
             .collect()
     } else {
         report
             .dimensions
             .iter()
-            .map(|d| {
-                let r = &d.result;
-                FiveGapRow {
-                    label: visible(d.label.get(lang)).into_owned(),
-                    levels: [
-                        r.expected,
-                        r.management,
-                        r.standard,
-                        r.shopper,
-                        r.promise,
-                        r.perceived,
-                    ],
-                    merged: r.merged,
-                    divergent: r.divergent,
-                    gaps: &r.gaps,
-                }
-            })
+            .map(|d| five_gap_row!(visible(d.label.get(lang)).into_owned(), d.result))
             .collect()
     };
     for r in rows {
