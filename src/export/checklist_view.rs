@@ -937,6 +937,15 @@ fn right(text: impl Into<String>) -> Cell {
     Cell::new(text.into()).set_alignment(CellAlignment::Right)
 }
 
+/// "Reliability overall": the title of a dimension-level entry.
+fn dimension_overall(report: &Report, e: &Entry, lang: Lang) -> String {
+    let dimension = e
+        .dimension
+        .as_deref()
+        .map_or_else(|| "-".into(), |d| label_of_dimension(report, d, lang));
+    fill(lang, "dimension_overall", &[("dimension", &dimension)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -978,13 +987,4 @@ mod tests {
             vec!["Items: R1 -1.46, R2 -1.44, R3 -1.39, R4 -1.33"]
         );
     }
-}
-
-/// "Reliability overall": the title of a dimension-level entry.
-fn dimension_overall(report: &Report, e: &Entry, lang: Lang) -> String {
-    let dimension = e
-        .dimension
-        .as_deref()
-        .map_or_else(|| "-".into(), |d| label_of_dimension(report, d, lang));
-    fill(lang, "dimension_overall", &[("dimension", &dimension)])
 }
