@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader};
 use csv::StringRecord;
 
-use super::presets::{ExportColumn, Preset};
+use super::presets::{Detected, ExportColumn, Preset};
 use crate::problem::Problem;
 use crate::sources::text::{csv_problem, open_csv, TextFormat, TextOptions};
 
@@ -45,6 +45,9 @@ pub(crate) struct Export {
     /// A CSV export's layout: what was detected, its first row (trimmed) and how many
     /// header rows it has (`None` for a sheet).
     pub(crate) csv: Option<CsvLayout>,
+    /// When the export was read as `plain` without `--preset`, but resembles a tool's:
+    /// the note saying which and why.
+    pub(crate) hint: Option<String>,
     /// Rows read ahead while looking at the header, not yet handed out.
     pending: VecDeque<ExportRow>,
     rows: Rows,
@@ -110,6 +113,7 @@ impl Export {
             columns: Vec::new(),
             bytes,
             csv,
+            hint: None,
             pending,
             rows,
             done: false,
@@ -137,7 +141,39 @@ impl Export {
                 .file(&self.path)
                 .expected("a header row and rows of answers"));
         }
-        let preset = preset.unwrap_or_else(|| Preset::detect(&ahead));
+        let preset = match preset {
+            Some(preset) => preset,
+            None => match Preset::examine(&ahead) {
+                Detected::Sure(preset) => preset,
+                Detected::Plain => Preset::Plain,
+                Detected::Resembles(like, columns) => {
+                    self.hint = Some(format!(
+                        "{}: read as --preset plain, though it looks like --preset {}: it has the columns {}, but not {}; give --preset {} if that tool wrote it",
+                        self.path.display(),
+                        like.name(),
+                        columns.join(", "),
+                        like.marks(),
+                        like.name(),
+                    ));
+                    Preset::Plain
+                }
+            },
+        };
+        if let Some(cell) = preset.second_row_is_answers(&ahead) {
+            let line = self.pending.get(1).map_or(2, |r| r.line);
+            return Err(Problem::new(format!(
+                "the second header row of this {} export holds a respondent's answers, not headings",
+                preset.name()
+            ))
+            .file(&self.path)
+            .at(line, cell.column as u64)
+            .found(format!("{} ({})", cell.cell, cell.looks_like))
+            .expected(format!(
+                "{} header rows, as {} writes them; an export with one header row imports with --preset plain and a map file (--map)",
+                preset.header_rows(&ahead),
+                preset.name()
+            )));
+        }
         let n = preset.header_rows(&ahead).min(ahead.len());
         self.preset = preset;
         self.columns = preset.columns(&ahead[..n]);
@@ -394,15 +430,34 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// An Excel serial date (days since 1899-12-30, the 1900 system) as `YYYY-MM-DD`.
+/// An Excel serial date (days since 1899-12-30, the 1900 system) as `YYYY-MM-DD`, with
+/// its time of day when it has one (`YYYY-MM-DD HH:MM:SS`, and `.mmm` when the
+/// milliseconds are not 0): a Timestamp column used as an id keeps its seconds.
 fn excel_date(serial: f64) -> Option<String> {
-    let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?;
-    let days = serial.floor();
-    if !(0.0..=2_958_465.0).contains(&days) {
+    const MS_PER_DAY: i64 = 86_400_000;
+    if !(0.0..2_958_466.0).contains(&serial) {
         return None;
     }
-    base.checked_add_days(chrono::Days::new(days as u64))
-        .map(|d| d.format("%Y-%m-%d").to_string())
+    // To the nearest millisecond, the finest Excel shows: 23:59:59.9996 is the next day.
+    let ms = (serial * MS_PER_DAY as f64).round() as i64;
+    let (days, ms_of_day) = (ms.div_euclid(MS_PER_DAY), ms.rem_euclid(MS_PER_DAY));
+    let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    let day = base.checked_add_days(chrono::Days::new(u64::try_from(days).ok()?))?;
+    if ms_of_day == 0 {
+        return Some(day.format("%Y-%m-%d").to_string());
+    }
+    let (seconds, millis) = (ms_of_day / 1000, ms_of_day % 1000);
+    let mut text = format!(
+        "{} {:02}:{:02}:{:02}",
+        day.format("%Y-%m-%d"),
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    );
+    if millis != 0 {
+        text.push_str(&format!(".{millis:03}"));
+    }
+    Some(text)
 }
 
 #[cfg(test)]
@@ -413,7 +468,21 @@ mod tests {
     fn excel_serial_dates() {
         // 45853 days after 1899-12-30: 2025-07-15 (Excel shows 15/07/2025 for 45853).
         assert_eq!(excel_date(45853.0).as_deref(), Some("2025-07-15"));
-        assert_eq!(excel_date(45853.75).as_deref(), Some("2025-07-15"));
+        // .75 of a day is 18:00; a second is 1/86400 of a day.
+        assert_eq!(excel_date(45853.75).as_deref(), Some("2025-07-15 18:00:00"));
+        assert_eq!(
+            excel_date(45853.75 + 7.0 / 86_400.0).as_deref(),
+            Some("2025-07-15 18:00:07")
+        );
+        assert_eq!(
+            excel_date(45853.0 + 0.5 / 86_400.0).as_deref(),
+            Some("2025-07-15 00:00:00.500")
+        );
+        // Half a millisecond before midnight rounds to the next day.
+        assert_eq!(
+            excel_date(45853.0 + (86_400_000.0 - 0.4) / 86_400_000.0).as_deref(),
+            Some("2025-07-16")
+        );
         assert_eq!(excel_date(-1.0), None);
     }
 }

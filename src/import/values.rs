@@ -2,8 +2,13 @@
 
 use std::collections::HashMap;
 
+use std::path::Path;
+
+use chrono::format::{Item, Parsed, StrftimeItems};
+
 use super::target::ValueKind;
 use crate::definition::Scale;
+use crate::problem::Problem;
 use crate::sources::answers::{iso_day, parse_number_cell, Answer};
 
 /// Answer labels and the values they stand for.
@@ -14,9 +19,12 @@ pub(crate) struct Labels {
     /// Whether a label is a number of one or two digits (a map file may relabel `1`), so
     /// [`convert_into`] cannot take such a cell for the number it looks like.
     numeric_labels: bool,
+    /// How date cells are read (the order declared, or the tool's own).
+    dates: DateRule,
 }
 
-/// The agreement labels of a 7-point Likert scale, in English and Chinese.
+/// The agreement labels of a 7-point Likert scale, in English, Chinese, Korean, Japanese,
+/// German, French, Spanish and Italian (docs/import.md#answer-words).
 const SEVEN: &[(&str, u8)] = &[
     ("strongly disagree", 1),
     ("disagree", 2),
@@ -41,9 +49,114 @@ const SEVEN: &[(&str, u8)] = &[
     ("同意", 6),
     ("非常同意", 7),
     ("完全同意", 7),
+    // Korean: "not at all so" .. "very much so", and the agreement wording.
+    ("전혀 그렇지 않다", 1),
+    ("그렇지 않다", 2),
+    ("약간 그렇지 않다", 3),
+    ("보통이다", 4),
+    ("약간 그렇다", 5),
+    ("그렇다", 6),
+    ("매우 그렇다", 7),
+    ("전혀 동의하지 않음", 1),
+    ("전혀 동의하지 않는다", 1),
+    ("동의하지 않음", 2),
+    ("동의하지 않는다", 2),
+    ("약간 동의하지 않음", 3),
+    ("약간 동의하지 않는다", 3),
+    ("보통", 4),
+    ("중립", 4),
+    ("약간 동의", 5),
+    ("약간 동의함", 5),
+    ("약간 동의한다", 5),
+    ("동의", 6),
+    ("동의함", 6),
+    ("동의한다", 6),
+    ("매우 동의", 7),
+    ("매우 동의함", 7),
+    ("매우 동의한다", 7),
+    // Japanese.
+    ("全くそう思わない", 1),
+    ("まったくそう思わない", 1),
+    ("そう思わない", 2),
+    ("あまりそう思わない", 3),
+    ("ややそう思わない", 3),
+    ("どちらともいえない", 4),
+    ("どちらとも言えない", 4),
+    ("ややそう思う", 5),
+    ("まあそう思う", 5),
+    ("そう思う", 6),
+    ("とてもそう思う", 7),
+    ("強くそう思う", 7),
+    ("非常にそう思う", 7),
+    ("全く同意しない", 1),
+    ("強く同意しない", 1),
+    ("同意しない", 2),
+    ("やや同意しない", 3),
+    ("どちらでもない", 4),
+    ("やや同意する", 5),
+    ("同意する", 6),
+    ("強く同意する", 7),
+    // German.
+    ("stimme überhaupt nicht zu", 1),
+    ("stimme gar nicht zu", 1),
+    ("stimme nicht zu", 2),
+    ("stimme eher nicht zu", 3),
+    ("weder noch", 4),
+    ("teils/teils", 4),
+    ("teils, teils", 4),
+    ("neutral", 4),
+    ("stimme eher zu", 5),
+    ("stimme zu", 6),
+    ("stimme voll zu", 7),
+    ("stimme voll und ganz zu", 7),
+    ("stimme völlig zu", 7),
+    // French.
+    ("pas du tout d'accord", 1),
+    ("fortement en désaccord", 1),
+    ("pas d'accord", 2),
+    ("en désaccord", 2),
+    ("plutôt pas d'accord", 3),
+    ("plutôt en désaccord", 3),
+    ("ni d'accord ni pas d'accord", 4),
+    ("ni en accord ni en désaccord", 4),
+    ("neutre", 4),
+    ("plutôt d'accord", 5),
+    ("d'accord", 6),
+    ("tout à fait d'accord", 7),
+    ("totalement d'accord", 7),
+    ("fortement en accord", 7),
+    // Spanish.
+    ("totalmente en desacuerdo", 1),
+    ("muy en desacuerdo", 1),
+    ("en desacuerdo", 2),
+    ("algo en desacuerdo", 3),
+    ("ligeramente en desacuerdo", 3),
+    ("ni de acuerdo ni en desacuerdo", 4),
+    ("neutral", 4),
+    ("algo de acuerdo", 5),
+    ("ligeramente de acuerdo", 5),
+    ("de acuerdo", 6),
+    ("totalmente de acuerdo", 7),
+    ("muy de acuerdo", 7),
+    // Italian.
+    ("completamente in disaccordo", 1),
+    ("fortemente in disaccordo", 1),
+    ("totalmente in disaccordo", 1),
+    ("per niente d'accordo", 1),
+    ("in disaccordo", 2),
+    ("parzialmente in disaccordo", 3),
+    ("né d'accordo né in disaccordo", 4),
+    ("neutrale", 4),
+    ("parzialmente d'accordo", 5),
+    ("d'accordo", 6),
+    ("completamente d'accordo", 7),
+    ("fortemente d'accordo", 7),
+    ("totalmente d'accordo", 7),
 ];
 
-/// The agreement labels of a 5-point Likert scale, in English and Chinese.
+/// The agreement labels of a 5-point Likert scale, in the languages of [`SEVEN`]: the
+/// five-point subset, and the words that only a five-point scale uses for its second and
+/// fourth points ("stimme eher zu" is 4 here, 5 on seven points).
 const FIVE: &[(&str, u8)] = &[
     ("strongly disagree", 1),
     ("disagree", 2),
@@ -60,6 +173,83 @@ const FIVE: &[(&str, u8)] = &[
     ("同意", 4),
     ("非常同意", 5),
     ("完全同意", 5),
+    ("전혀 그렇지 않다", 1),
+    ("그렇지 않다", 2),
+    ("보통이다", 3),
+    ("그렇다", 4),
+    ("매우 그렇다", 5),
+    ("전혀 동의하지 않음", 1),
+    ("전혀 동의하지 않는다", 1),
+    ("동의하지 않음", 2),
+    ("동의하지 않는다", 2),
+    ("보통", 3),
+    ("중립", 3),
+    ("동의", 4),
+    ("동의함", 4),
+    ("동의한다", 4),
+    ("매우 동의", 5),
+    ("매우 동의함", 5),
+    ("매우 동의한다", 5),
+    ("全くそう思わない", 1),
+    ("まったくそう思わない", 1),
+    ("そう思わない", 2),
+    ("あまりそう思わない", 2),
+    ("どちらともいえない", 3),
+    ("どちらとも言えない", 3),
+    ("そう思う", 4),
+    ("ややそう思う", 4),
+    ("とてもそう思う", 5),
+    ("強くそう思う", 5),
+    ("非常にそう思う", 5),
+    ("全く同意しない", 1),
+    ("強く同意しない", 1),
+    ("同意しない", 2),
+    ("どちらでもない", 3),
+    ("同意する", 4),
+    ("強く同意する", 5),
+    ("stimme überhaupt nicht zu", 1),
+    ("stimme gar nicht zu", 1),
+    ("stimme nicht zu", 2),
+    ("stimme eher nicht zu", 2),
+    ("weder noch", 3),
+    ("teils/teils", 3),
+    ("teils, teils", 3),
+    ("stimme eher zu", 4),
+    ("stimme zu", 4),
+    ("stimme voll zu", 5),
+    ("stimme voll und ganz zu", 5),
+    ("stimme völlig zu", 5),
+    ("pas du tout d'accord", 1),
+    ("fortement en désaccord", 1),
+    ("pas d'accord", 2),
+    ("plutôt pas d'accord", 2),
+    ("en désaccord", 2),
+    ("ni d'accord ni pas d'accord", 3),
+    ("ni en accord ni en désaccord", 3),
+    ("neutre", 3),
+    ("d'accord", 4),
+    ("plutôt d'accord", 4),
+    ("tout à fait d'accord", 5),
+    ("totalement d'accord", 5),
+    ("fortement en accord", 5),
+    ("totalmente en desacuerdo", 1),
+    ("muy en desacuerdo", 1),
+    ("en desacuerdo", 2),
+    ("ni de acuerdo ni en desacuerdo", 3),
+    ("de acuerdo", 4),
+    ("totalmente de acuerdo", 5),
+    ("muy de acuerdo", 5),
+    ("completamente in disaccordo", 1),
+    ("fortemente in disaccordo", 1),
+    ("totalmente in disaccordo", 1),
+    ("per niente d'accordo", 1),
+    ("in disaccordo", 2),
+    ("né d'accordo né in disaccordo", 3),
+    ("neutrale", 3),
+    ("d'accordo", 4),
+    ("completamente d'accordo", 5),
+    ("fortemente d'accordo", 5),
+    ("totalmente d'accordo", 5),
 ];
 
 /// Words for yes, no and not applicable (docs/import.md#answer-conversion).
@@ -67,8 +257,14 @@ const YES: &[&str] = &["yes", "y", "true", "是", "有"];
 const NO: &[&str] = &["no", "n", "false", "否", "没有", "无"];
 const NOT_APPLICABLE: &[&str] = &["na", "n/a", "not applicable", "不适用"];
 
-/// Lower case with inner white space collapsed, for comparing labels.
-fn norm(label: &str) -> String {
+/// Marks a tool or a respondent may leave after an answer word: "당연하다.", "同意。".
+const TRAILING_MARKS: &[char] = &['.', '。', '!', '！', '．', '｡'];
+
+/// An answer word as compared: lower case, inner white space collapsed, trailing full
+/// stops and exclamation marks dropped, typographic apostrophes as `'`
+/// (docs/import.md#answer-words).
+pub(crate) fn norm(label: &str) -> String {
+    let label = label.trim_end_matches(|c: char| c.is_whitespace() || TRAILING_MARKS.contains(&c));
     let mut out = String::with_capacity(label.len());
     for word in label.split_whitespace() {
         if !out.is_empty() {
@@ -81,7 +277,7 @@ fn norm(label: &str) -> String {
         out.make_ascii_lowercase();
         out
     } else {
-        out.to_lowercase()
+        out.to_lowercase().replace(['’', '`', '´'], "'")
     }
 }
 
@@ -98,6 +294,10 @@ impl Labels {
         let mut labels = Labels::default();
         for (l, v) in table {
             labels.set(l, v.to_string());
+            // Korean and Japanese answers are written with and without spaces.
+            if !l.is_ascii() && l.contains(' ') {
+                labels.set(&l.replace(' ', ""), v.to_string());
+            }
         }
         labels
     }
@@ -107,6 +307,17 @@ impl Labels {
         let label = norm(label);
         self.numeric_labels |= small_integer(&label).is_some();
         self.table.insert(label, value);
+    }
+
+    /// These labels, with date cells read by `dates`.
+    pub(crate) fn with_dates(mut self, dates: DateRule) -> Labels {
+        self.dates = dates;
+        self
+    }
+
+    /// How date cells are read.
+    pub(crate) fn dates(&self) -> &DateRule {
+        &self.dates
     }
 
     /// The value a label stands for, given the label as [`norm`] leaves it.
@@ -257,23 +468,280 @@ pub(crate) fn one_digit_answers(kind: &ValueKind, labels: &Labels) -> [bool; 10]
     std::array::from_fn(|d| !labels.numeric_labels && written_as_number(kind, d as u8))
 }
 
-/// [`convert_date`] into `out` (cleared first); `false` if the cell is not a date. A plain
-/// `YYYY-MM-DD` of a real date is copied as it is (what parsing and formatting it gives);
-/// anything else goes through [`convert_date`].
-pub(crate) fn convert_date_into(cell: &str, out: &mut String) -> bool {
+/// The order of day, month and year in a date written with numbers only
+/// (`--date-order`, `date_format:` in the map file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DateOrder {
+    /// Day, month, year: `25/10/2026`, as most of the world writes it.
+    Dmy,
+    /// Month, day, year: `10/25/2026`, as the United States write it.
+    Mdy,
+    /// Year, month, day: `26/10/25` (a four-digit year first is always read so).
+    Ymd,
+}
+
+impl DateOrder {
+    /// The name as given on the command line and in the map file.
+    fn name(self) -> &'static str {
+        match self {
+            DateOrder::Dmy => "dmy",
+            DateOrder::Mdy => "mdy",
+            DateOrder::Ymd => "ymd",
+        }
+    }
+}
+
+/// How the import reads date cells: in a declared order or format, or, undeclared, only
+/// where the cell cannot be read two ways (docs/import.md#dates).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct DateRule {
+    /// The order of day and month, declared or the tool's own.
+    order: Option<DateOrder>,
+    /// A chrono format (`%d/%m/%Y`) from the map file.
+    format: Option<String>,
+}
+
+impl DateRule {
+    /// The rule for an import: `--date-order` (`flag`) over the map file's `date_format:`
+    /// (`map_format`, in the map at `map_path`) over the order the tool always writes.
+    pub(crate) fn choose(
+        flag: Option<DateOrder>,
+        map_format: Option<&str>,
+        map_path: Option<&Path>,
+        tool_order: Option<DateOrder>,
+    ) -> Result<DateRule, Problem> {
+        if let Some(order) = flag {
+            return Ok(DateRule {
+                order: Some(order),
+                format: None,
+            });
+        }
+        let Some(written) = map_format else {
+            return Ok(DateRule {
+                order: tool_order,
+                format: None,
+            });
+        };
+        let format = written.trim();
+        let order = [DateOrder::Dmy, DateOrder::Mdy, DateOrder::Ymd]
+            .into_iter()
+            .find(|o| format.eq_ignore_ascii_case(o.name()));
+        if let Some(order) = order {
+            return Ok(DateRule {
+                order: Some(order),
+                format: None,
+            });
+        }
+        if !is_date_format(format) {
+            let mut p = Problem::new("the map's date format cannot read a date")
+                .field("date_format")
+                .found(written)
+                .expected("dmy, mdy or ymd, or a format with a day, a month and a year such as %d/%m/%Y or %m-%d-%y");
+            if let Some(path) = map_path {
+                p = p.file(path);
+            }
+            return Err(p);
+        }
+        Ok(DateRule {
+            order: None,
+            format: Some(format.to_string()),
+        })
+    }
+}
+
+/// Whether `format` writes and reads back a whole date (a day, a month and a year).
+fn is_date_format(format: &str) -> bool {
+    use std::fmt::Write as _;
+    let items: Vec<Item<'_>> = StrftimeItems::new(format).collect();
+    if items.iter().any(|i| matches!(i, Item::Error)) {
+        return false;
+    }
+    let Some(sample) =
+        chrono::NaiveDate::from_ymd_opt(2026, 10, 25).and_then(|d| d.and_hms_opt(13, 45, 30))
+    else {
+        return false;
+    };
+    let mut written = String::new();
+    if write!(written, "{}", sample.format_with_items(items.iter())).is_err() {
+        return false;
+    }
+    parse_with_format(&written, format) == Some(sample.date())
+}
+
+/// `cell` read with the chrono `format`: the whole cell, or its start up to a white space
+/// or `T` (a time the format does not name). A two-digit year (`%y`) is 20YY.
+fn parse_with_format(cell: &str, format: &str) -> Option<chrono::NaiveDate> {
+    let mut parsed = Parsed::new();
+    let rest =
+        chrono::format::parse_and_remainder(&mut parsed, cell, StrftimeItems::new(format)).ok()?;
+    if !(rest.is_empty() || rest.starts_with(|c: char| c.is_whitespace() || c == 'T')) {
+        return None;
+    }
+    let day = parsed.to_naive_date().ok()?;
+    if format.contains("%y") {
+        // chrono puts 69..99 in the 1900s; a survey answered in 1999 is not imported.
+        use chrono::Datelike;
+        return day.with_year(2000 + day.year().rem_euclid(100));
+    }
+    Some(day)
+}
+
+/// The three numbers of a date cell and how they were written, before their order is
+/// known: `05/10/2026`, `2026-10-05`, `5.10.26`, `2026年10月5日`, `2026. 10. 5`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DateShape {
+    /// The numbers, in the order written.
+    numbers: [u32; 3],
+    /// How many digits each has.
+    digits: [usize; 3],
+    /// The separator between them (`年` for `年月日`).
+    separator: char,
+}
+
+/// The numbers of `cell` if it starts with a date written with numbers only (a time or
+/// anything else after a white space or `T` is left aside); `None` if it does not.
+pub(crate) fn date_shape(cell: &str) -> Option<DateShape> {
+    let mut chars = cell.trim().chars().peekable();
+    let mut numbers = [0u32; 3];
+    let mut digits = [0usize; 3];
+    let mut separator = None;
+    for i in 0..3 {
+        while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
+            if digits[i] == 4 {
+                return None;
+            }
+            numbers[i] = numbers[i] * 10 + d;
+            digits[i] += 1;
+            chars.next();
+        }
+        if digits[i] == 0 {
+            return None;
+        }
+        if i == 2 {
+            break;
+        }
+        let sep = chars.next()?;
+        let expected = match (separator, sep) {
+            (None, '-' | '/' | '.' | '年') => sep,
+            (Some('年'), '月') => '年',
+            (Some(s), c) if s == c && s != '年' => s,
+            _ => return None,
+        };
+        separator = Some(expected);
+        // Korean dates space their parts: `2026. 10. 5`.
+        if expected == '.' {
+            while chars.next_if(|c| *c == ' ').is_some() {}
+        }
+    }
+    let separator = separator?;
+    let end_mark = match separator {
+        '年' => chars.next_if_eq(&'日').is_some(),
+        // `2026. 10. 5.` may end with a dot of its own.
+        '.' => {
+            chars.next_if_eq(&'.');
+            true
+        }
+        _ => true,
+    };
+    let ends = end_mark && chars.peek().is_none_or(|c| c.is_whitespace() || *c == 'T');
+    // A year has two or four digits; the middle number is a month or a day.
+    let year_fits = |n: usize| digits[n] == 2 || digits[n] == 4;
+    let fits = digits[1] <= 2
+        && ((digits[0] == 4 && digits[2] <= 2)
+            || (digits[0] <= 2 && year_fits(2))
+            || (digits[0] == 2 && digits[2] <= 2));
+    (ends && fits).then_some(DateShape {
+        numbers,
+        digits,
+        separator,
+    })
+}
+
+/// What a date cell reads as.
+#[derive(Debug, Clone, PartialEq)]
+enum DateRead {
+    /// One day.
+    Day(chrono::NaiveDate),
+    /// Two days, as the cell may be read either way round (day first, month first).
+    Ambiguous(chrono::NaiveDate, chrono::NaiveDate),
+    /// No day of the calendar.
+    NotADate,
+}
+
+impl DateShape {
+    /// The day the numbers give in `order`, if it is one (two-digit years are 20YY;
+    /// years before 1000 are not dates).
+    fn day_in(&self, order: DateOrder) -> Option<chrono::NaiveDate> {
+        let [a, b, c] = self.numbers;
+        let (year, year_digits, month, day) = match order {
+            DateOrder::Dmy => (c, self.digits[2], b, a),
+            DateOrder::Mdy => (c, self.digits[2], a, b),
+            DateOrder::Ymd => (a, self.digits[0], b, c),
+        };
+        if year_digits != 2 && year_digits != 4 {
+            return None;
+        }
+        let year = if year_digits == 2 { 2000 + year } else { year };
+        if year < 1000 {
+            return None;
+        }
+        chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+    }
+
+    /// The orders the numbers may be in: a four-digit year first is always year, month,
+    /// day, as is `年月日`; dotted dates are day first (every locale that writes them);
+    /// otherwise `declared`, or every order the widths allow.
+    fn orders(&self, declared: Option<DateOrder>) -> Vec<DateOrder> {
+        if self.digits[0] == 4 || self.separator == '年' {
+            return vec![DateOrder::Ymd];
+        }
+        if let Some(order) = declared {
+            return vec![order];
+        }
+        if self.separator == '.' {
+            return vec![DateOrder::Dmy];
+        }
+        let mut orders = vec![DateOrder::Dmy, DateOrder::Mdy];
+        if self.digits[2] == 2 {
+            orders.push(DateOrder::Ymd);
+        }
+        orders
+    }
+
+    /// The day the cell gives, or the two it may give.
+    fn read(&self, declared: Option<DateOrder>) -> DateRead {
+        let mut days: Vec<chrono::NaiveDate> = Vec::new();
+        for order in self.orders(declared) {
+            if let Some(day) = self.day_in(order) {
+                if !days.contains(&day) {
+                    days.push(day);
+                }
+            }
+        }
+        match days[..] {
+            [day] => DateRead::Day(day),
+            [a, b, ..] => DateRead::Ambiguous(a, b),
+            [] => DateRead::NotADate,
+        }
+    }
+}
+
+/// [`convert_date`] into `out` (cleared first). A plain `YYYY-MM-DD` of a real date is
+/// copied as it is (what parsing and formatting it gives); anything else goes through
+/// [`convert_date`].
+pub(crate) fn convert_date_into(
+    cell: &str,
+    rule: &DateRule,
+    out: &mut String,
+) -> Result<(), String> {
     out.clear();
     let cell = trim_cell(cell);
     if let Some(date) = iso_date(cell) {
         out.push_str(date);
-        return true;
+        return Ok(());
     }
-    match convert_date(cell) {
-        Some(d) => {
-            out.push_str(&d);
-            true
-        }
-        None => false,
-    }
+    out.push_str(&convert_date(cell, rule)?);
+    Ok(())
 }
 
 /// `cell` if it is exactly `YYYY-MM-DD` (year 1000 or later) and that day exists: the
@@ -285,29 +753,50 @@ fn iso_date(cell: &str) -> Option<&str> {
 
 /// What a date cell must look like (for messages).
 pub(crate) const DATE_EXPECTED: &str =
-    "a date: YYYY-MM-DD, YYYY/MM/DD, MM/DD/YYYY, DD.MM.YYYY or YYYY年MM月DD日 (a time after it is ignored)";
+    "a date: YYYY-MM-DD, YYYY/MM/DD, DD.MM.YYYY, YYYY年MM月DD日, or DD/MM/YYYY and MM/DD/YYYY where the day is past 12 or the order is declared (a time after it is ignored)";
 
-/// A date cell as `YYYY-MM-DD`; `None` if it is not a date any of the tools write.
+/// How to declare the order of day and month (for messages).
+const DECLARE_ORDER: &str =
+    "declare the order with `date_format: dmy` (or mdy, ymd) in the map file, or --date-order dmy|mdy|ymd";
+
+/// A date cell as `YYYY-MM-DD` (empty for an empty cell), or what was expected.
 ///
-/// Only the first word counts, so times and zones (`10:22:13 AM GMT+8`) are dropped.
-/// Slashed dates with the year last are US month/day, as Google Forms and SurveyMonkey
-/// write them in their default locale.
-pub(crate) fn convert_date(cell: &str) -> Option<String> {
+/// Only the date counts, so times and zones (`10:22:13 AM GMT+8`) are dropped. A cell
+/// that reads as two days (`05/10/2026`: 5 October or May 10) is read in the order
+/// `rule` declares, and is an error when it declares none: never a guess.
+pub(crate) fn convert_date(cell: &str, rule: &DateRule) -> Result<String, String> {
     let cell = cell.trim();
     if cell.is_empty() {
-        return Some(String::new());
+        return Ok(String::new());
     }
-    let first = cell.split(['T', ' ']).next().unwrap_or(cell);
-    [
-        "%Y-%m-%d",
-        "%Y/%m/%d",
-        "%m/%d/%Y",
-        "%d.%m.%Y",
-        "%Y年%m月%d日",
-    ]
-    .iter()
-    .find_map(|f| chrono::NaiveDate::parse_from_str(first, f).ok())
-    .map(|d| d.format("%Y-%m-%d").to_string())
+    let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    let shape = date_shape(cell);
+    if let Some(format) = &rule.format {
+        // A four-digit year first (ISO) is read as such whatever the format.
+        let read = parse_with_format(cell, format).or_else(|| {
+            shape
+                .filter(|s| s.digits[0] == 4)
+                .and_then(|s| s.day_in(DateOrder::Ymd))
+        });
+        return read
+            .map(iso)
+            .ok_or_else(|| format!("a date written as the map's date_format `{format}` says"));
+    }
+    match shape.map(|s| s.read(rule.order)) {
+        Some(DateRead::Day(day)) => Ok(iso(day)),
+        Some(DateRead::Ambiguous(a, b)) => Err(format!(
+            "a date that reads one way only: this one is {} or {}; {DECLARE_ORDER}",
+            iso(a),
+            iso(b)
+        )),
+        _ => match rule.order {
+            Some(order) => Err(format!(
+                "a date in the declared order {} (or YYYY-MM-DD)",
+                order.name()
+            )),
+            None => Err(DATE_EXPECTED.to_string()),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -475,36 +964,201 @@ mod tests {
             "",
             "yesterday",
         ] {
-            let ok = convert_date_into(cell, &mut out);
-            assert_eq!(ok.then(|| out.clone()), convert_date(cell), "{cell:?}");
+            let rule = DateRule::default();
+            let got = convert_date_into(cell, &rule, &mut out).map(|()| out.clone());
+            assert_eq!(got, convert_date(cell, &rule), "{cell:?}");
         }
+    }
+
+    /// `convert_date` with no order declared.
+    fn date(cell: &str) -> Result<String, String> {
+        convert_date(cell, &DateRule::default())
+    }
+
+    /// `convert_date` in `order`.
+    fn date_in(order: DateOrder, cell: &str) -> Result<String, String> {
+        convert_date(
+            cell,
+            &DateRule::choose(Some(order), None, None, None).unwrap(),
+        )
     }
 
     #[test]
     fn dates_from_each_tool() {
+        assert_eq!(date("2026-07-15 10:22:13").as_deref(), Ok("2026-07-15"));
+        assert_eq!(date("7/15/2026 10:22:13").as_deref(), Ok("2026-07-15"));
+        assert_eq!(date("07/15/2026 10:22:13 AM").as_deref(), Ok("2026-07-15"));
         assert_eq!(
-            convert_date("2026-07-15 10:22:13").as_deref(),
-            Some("2026-07-15")
+            date("2026/07/15 10:22:13 AM GMT+8").as_deref(),
+            Ok("2026-07-15")
+        );
+        assert_eq!(date("2026-07-15T10:22:13Z").as_deref(), Ok("2026-07-15"));
+        assert_eq!(date("2026年10月5日").as_deref(), Ok("2026-10-05"));
+        assert_eq!(date("2026年10月5日 10:22").as_deref(), Ok("2026-10-05"));
+        assert_eq!(date("05.10.2026").as_deref(), Ok("2026-10-05"));
+        // Google Forms in Korean and Italian.
+        assert_eq!(
+            date("2026. 10. 5 오후 3:28:46").as_deref(),
+            Ok("2026-10-05")
+        );
+        assert_eq!(date("25/10/2026 19.07.17").as_deref(), Ok("2026-10-25"));
+        assert_eq!(date("").as_deref(), Ok(""));
+        assert!(date("yesterday").is_err());
+    }
+
+    #[test]
+    fn an_ambiguous_date_is_never_guessed() {
+        // 05/10/2026: 5 October (day first) or May 10 (month first).
+        let err = date("05/10/2026").unwrap_err();
+        assert!(err.contains("2026-10-05 or 2026-05-10"), "{err}");
+        assert!(
+            err.contains("date_format: dmy") && err.contains("--date-order"),
+            "{err}"
+        );
+        // Declared, it reads one way.
+        assert_eq!(
+            date_in(DateOrder::Dmy, "05/10/2026").as_deref(),
+            Ok("2026-10-05")
         );
         assert_eq!(
-            convert_date("7/15/2026 10:22:13").as_deref(),
-            Some("2026-07-15")
+            date_in(DateOrder::Mdy, "05/10/2026").as_deref(),
+            Ok("2026-05-10")
+        );
+        // A day past 12 leaves one reading; the same number twice is one day either way.
+        assert_eq!(date("25/10/2026").as_deref(), Ok("2026-10-25"));
+        assert_eq!(date("10/25/2026").as_deref(), Ok("2026-10-25"));
+        assert_eq!(date("05/05/2026").as_deref(), Ok("2026-05-05"));
+        // Declared day first, 10/25/2026 has no month 25.
+        assert!(date_in(DateOrder::Dmy, "10/25/2026")
+            .unwrap_err()
+            .contains("dmy"));
+        // A four-digit year first is year, month, day in any declared order.
+        assert_eq!(
+            date_in(DateOrder::Mdy, "2026-10-05").as_deref(),
+            Ok("2026-10-05")
+        );
+    }
+
+    #[test]
+    fn two_digit_years_are_this_century() {
+        // 7/2/20 month first: 2 July 2020, never the year 0007 or 1920.
+        assert_eq!(
+            date_in(DateOrder::Mdy, "7/2/20").as_deref(),
+            Ok("2020-07-02")
         );
         assert_eq!(
-            convert_date("07/15/2026 10:22:13 AM").as_deref(),
-            Some("2026-07-15")
+            date_in(DateOrder::Dmy, "7/2/20").as_deref(),
+            Ok("2020-02-07")
         );
         assert_eq!(
-            convert_date("2026/07/15 10:22:13 AM GMT+8").as_deref(),
-            Some("2026-07-15")
+            date_in(DateOrder::Ymd, "20/7/2").as_deref(),
+            Ok("2020-07-02")
+        );
+        // Undeclared, 7/2/20 reads three ways; 25/10/20 two (2020-10-25, 2025-10-20).
+        assert!(date("7/2/20").is_err());
+        assert!(date("25/10/20")
+            .unwrap_err()
+            .contains("2020-10-25 or 2025-10-20"));
+        // Day first on a dotted date: 5.10.26 is 5 October 2026.
+        assert_eq!(date("5.10.26").as_deref(), Ok("2026-10-05"));
+        // A year of three digits, or before 1000, is no date.
+        assert!(date("7/2/020").is_err());
+        assert!(date("0007-02-07").is_err());
+    }
+
+    #[test]
+    fn impossible_dates_are_refused() {
+        for cell in [
+            "2026-13-45",
+            "2026-02-30",
+            "31/04/2026",
+            "2026/00/10",
+            "12//2026",
+        ] {
+            assert!(date(cell).is_err(), "{cell}");
+        }
+        assert!(date_in(DateOrder::Dmy, "31/02/2026").is_err());
+    }
+
+    #[test]
+    fn a_declared_format() {
+        let rule = |f: &str| DateRule::choose(None, Some(f), None, Some(DateOrder::Mdy));
+        let dmy = rule("%d/%m/%Y").unwrap();
+        assert_eq!(
+            convert_date("05/10/2026 14:03", &dmy).as_deref(),
+            Ok("2026-10-05")
         );
         assert_eq!(
-            convert_date("2026-07-15T10:22:13Z").as_deref(),
-            Some("2026-07-15")
+            convert_date("2026-10-05", &dmy).as_deref(),
+            Ok("2026-10-05")
         );
-        assert_eq!(convert_date("2026年10月5日").as_deref(), Some("2026-10-05"));
-        assert_eq!(convert_date("05.10.2026").as_deref(), Some("2026-10-05"));
-        assert_eq!(convert_date("").as_deref(), Some(""));
-        assert_eq!(convert_date("yesterday"), None);
+        assert!(convert_date("10-05-2026", &dmy).is_err());
+        // %y is 20YY, also where chrono would put it in the 1900s.
+        let short = rule("%m-%d-%y").unwrap();
+        assert_eq!(
+            convert_date("07-02-99", &short).as_deref(),
+            Ok("2099-07-02")
+        );
+        // The words work as in --date-order; the map's order wins over the tool's.
+        assert_eq!(
+            convert_date("05/10/2026", &rule("DMY").unwrap()).as_deref(),
+            Ok("2026-10-05")
+        );
+        // A format without a day, or not a format, is a problem of the map.
+        for bad in ["%m/%Y", "%Q", "yyyy-mm-dd"] {
+            let p = rule(bad).unwrap_err();
+            assert_eq!(p.field.as_deref(), Some("date_format"), "{bad}");
+        }
+        // --date-order wins over the map's format.
+        let flag = DateRule::choose(Some(DateOrder::Mdy), Some("%d/%m/%Y"), None, None).unwrap();
+        assert_eq!(
+            convert_date("05/10/2026", &flag).as_deref(),
+            Ok("2026-05-10")
+        );
+    }
+
+    #[test]
+    fn answer_words_in_eight_languages() {
+        let seven = Labels::for_scale(SEVEN_POINT);
+        let five_scale = Scale { min: 1.0, max: 5.0 };
+        let five = Labels::for_scale(five_scale);
+        let k7 = ValueKind::Likert(SEVEN_POINT);
+        let k5 = ValueKind::Likert(five_scale);
+        for (word, on_seven, on_five) in [
+            ("Strongly agree.", "7", "5"),
+            ("非常同意。", "7", "5"),
+            ("매우 그렇다", "7", "5"),
+            ("매우그렇다", "7", "5"),
+            ("매우 동의", "7", "5"),
+            ("보통이다.", "4", "3"),
+            ("とてもそう思う", "7", "5"),
+            ("どちらともいえない", "4", "3"),
+            ("全くそう思わない", "1", "1"),
+            ("Stimme voll zu", "7", "5"),
+            ("Stimme eher zu", "5", "4"),
+            ("Tout à fait d'accord", "7", "5"),
+            ("Tout à fait d’accord !", "7", "5"),
+            ("Plutôt pas d'accord", "3", "2"),
+            ("Totalmente de acuerdo", "7", "5"),
+            ("Ni de acuerdo ni en desacuerdo", "4", "3"),
+            ("Completamente d'accordo", "7", "5"),
+            ("In disaccordo", "2", "2"),
+        ] {
+            assert_eq!(
+                convert(&k7, &seven, word).as_deref(),
+                Ok(on_seven),
+                "{word}"
+            );
+            assert_eq!(convert(&k5, &five, word).as_deref(), Ok(on_five), "{word}");
+        }
+        // Words only a seven-point scale has are not guessed on five points.
+        assert!(convert(&k5, &five, "약간 그렇다").is_err());
+        assert_eq!(convert(&k7, &seven, "약간 그렇다").as_deref(), Ok("5"));
+        // Trailing marks go, other punctuation stays meaningful.
+        assert_eq!(
+            convert(&ValueKind::YesNo, &seven, "Yes.").as_deref(),
+            Ok("yes")
+        );
+        assert!(convert(&k7, &seven, "agree?").is_err());
     }
 }
