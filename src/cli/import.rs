@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::cli::{Global, EXIT_BAD_INPUT};
 use crate::definition::load as load_audit;
-use crate::import::{run as import, Preset, Request};
+use crate::import::{run as import, DateOrder, Preset, Request};
 use crate::sources::chunked::Tuning;
 
 /// Arguments of `import`.
@@ -22,6 +22,10 @@ pub struct ImportArgs {
     /// The tool that wrote the export (detected when not given).
     #[arg(long, value_enum)]
     pub preset: Option<Preset>,
+    /// The order of day and month in the export's dates, such as 05/10/2026 (over the
+    /// map file's `date_format:`).
+    #[arg(long, value_enum)]
+    pub date_order: Option<DateOrder>,
     /// A YAML file naming which export column is which (and extra answer labels).
     #[arg(long)]
     pub map: Option<PathBuf>,
@@ -51,6 +55,7 @@ pub fn run(args: &ImportArgs, global: &Global) -> anyhow::Result<u8> {
         shown_as: spooled.as_ref().map(|_| PathBuf::from("<stdin>")),
         workbook: spooled.as_ref().map(|s| s.workbook),
         preset: args.preset,
+        date_order: args.date_order,
         map: args.map.clone(),
         dry_run: args.dry_run,
         skip_invalid: args.skip_invalid,

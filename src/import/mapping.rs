@@ -29,6 +29,9 @@ pub(crate) struct MapFile {
     /// Export column holding the region.
     #[serde(default)]
     pub(crate) region: Option<String>,
+    /// How the export writes dates: `dmy`, `mdy`, `ymd` or a chrono format (`%d/%m/%Y`).
+    #[serde(default)]
+    pub(crate) date_format: Option<String>,
     /// Export column holding the shopper.
     #[serde(default)]
     pub(crate) shopper: Option<String>,

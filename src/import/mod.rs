@@ -30,6 +30,7 @@ mod values;
 
 pub use lock::Lock;
 pub use presets::Preset;
+pub use values::DateOrder;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -62,6 +63,8 @@ pub struct Request {
     pub workbook: Option<bool>,
     /// The export's layout; detected when `None`.
     pub preset: Option<Preset>,
+    /// The order of day and month in the export's dates (`--date-order`), over the map's.
+    pub date_order: Option<DateOrder>,
     /// The map file.
     pub map: Option<PathBuf>,
     /// Check and summarise, write nothing.
@@ -253,6 +256,18 @@ fn run_named(
     };
     let labels = map.labels(Labels::for_scale(audit.scale));
     let mut export = Export::open(&request.file, request.preset, request.workbook)?;
+    if let Some(hint) = &export.hint {
+        note(hint);
+    }
+    let labels = labels.with_dates(
+        values::DateRule::choose(
+            request.date_order,
+            map.date_format.as_deref(),
+            request.map.as_deref(),
+            export.preset.date_order(),
+        )
+        .map_err(Problems::one)?,
+    );
     let mapping = map_columns(
         &export.columns,
         export.preset,

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use csv::StringRecord;
 
 use super::target::{Role, TargetColumn, ValueKind};
-use super::values::{self, convert_date_into, convert_into, one_digit_answers, trim_cell, Labels};
+use super::values::{convert_date_into, convert_into, one_digit_answers, trim_cell, Labels};
 use crate::definition::form::QuestionType;
 use crate::problem::Problem;
 use crate::sources::answers::{parse_number_cell, Answer};
@@ -423,8 +423,7 @@ pub(crate) fn convert_cell_into(
 ) -> Result<(), String> {
     match &c.role {
         Role::Value(kind) => convert_into(kind, labels, raw, out),
-        Role::Date if convert_date_into(raw, out) => Ok(()),
-        Role::Date => Err(values::DATE_EXPECTED.to_string()),
+        Role::Date => convert_date_into(raw, labels.dates(), out),
         Role::Id | Role::Site | Role::Region | Role::Shopper => {
             out.clear();
             out.push_str(trim_cell(raw));
