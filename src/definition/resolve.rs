@@ -450,8 +450,10 @@ impl Checker<'_> {
                             Some("`dimension:` (the id is not in the instrument)".into());
                     }
                     if it.text.is_none() {
-                        self.report(&at, "a new item needs a text").expected =
-                            Some("`text: {en: ..., zh: ...}`".into());
+                        self.report(&at, "a new item needs a text").expected = Some(
+                            "`text: {en: ..., zh: ...}` (any language code: ko, ja, de, ...)"
+                                .into(),
+                        );
                     }
                     if let (Some(d), Some(text)) = (dimension, &it.text) {
                         items.push(Item {
@@ -787,6 +789,29 @@ mod tests {
         dimensions:\n  - {id: professionalism, label: {en: Professionalism}}\n\
         items:\n  - {id: P1, dimension: assurance, text: {en: Competent staff}}\n\
         sources:\n  customers: {file: c.csv}\n";
+
+    #[test]
+    fn item_texts_in_any_language_code() {
+        let text = "audit:\n  id: a\n  title: A\n  period: {start: 2026-10-01, end: 2026-10-31}\n\
+            instrument: servqual-22\n\
+            items:\n  - {id: P9, dimension: assurance, text: {ko: 직원이 유능하다}}\n\
+            \x20 - {id: T1, text: {en: Modern equipment, ja: 設備が新しい}}\n\
+            sources:\n  customers: {file: c.csv}\n";
+        let audit = load_str(Path::new("audit.yaml"), text).unwrap();
+        let item = |id: &str| audit.items.iter().find(|i| i.id == id).unwrap();
+        // Korean only: reports show it in either language.
+        assert_eq!(
+            item("P9").text.get(crate::i18n::Lang::En),
+            "직원이 유능하다"
+        );
+        assert_eq!(
+            item("T1").text.all().collect::<Vec<_>>(),
+            ["Modern equipment", "設備が新しい"]
+        );
+        let bad = text.replace("ja:", "japanese:");
+        let problems = load_str(Path::new("audit.yaml"), &bad).unwrap_err();
+        assert!(problems.to_string().contains("japanese"), "{problems}");
+    }
 
     #[test]
     fn owners_under_the_assurance_alias_are_found_under_professionalism() {
