@@ -32,7 +32,7 @@ impl Feature {
             id: id.to_string(),
             text: Text {
                 en: id.to_string(),
-                zh: None,
+                ..Text::default()
             },
             item: None,
         }
@@ -82,9 +82,16 @@ const BUILTIN: &[(&str, Answer)] = &[
     ("i-dislike-it", Answer::Dislike),
 ];
 
-/// Lower case, trimmed, runs of spaces and `_` turned into `-`; full-width digits to ASCII.
+/// Marks a respondent or a tool may leave after an answer word ("당연하다.", "喜欢！").
+const TRAILING_MARKS: &[char] = &['.', '。', '!', '！', '．', '｡'];
+
+/// Lower case, trimmed (trailing full stops and exclamation marks too), runs of spaces and
+/// `_` turned into `-`; full-width digits to ASCII.
 fn normalise(value: &str) -> String {
-    let lower = value.trim().to_lowercase();
+    let lower = value
+        .trim()
+        .trim_end_matches(|c: char| c.is_whitespace() || TRAILING_MARKS.contains(&c))
+        .to_lowercase();
     let mut out = String::with_capacity(lower.len());
     let mut pending_dash = false;
     for ch in lower.chars() {
@@ -227,7 +234,10 @@ enum RawText {
 impl RawText {
     fn into_text(self) -> Text {
         match self {
-            RawText::Plain(en) => Text { en, zh: None },
+            RawText::Plain(en) => Text {
+                en,
+                ..Text::default()
+            },
             RawText::Both(text) => text,
         }
     }
@@ -528,6 +538,24 @@ mod tests {
         for (value, expected) in cases {
             assert_eq!(labels.parse(value), expected, "{value:?}");
         }
+    }
+
+    #[test]
+    fn words_match_after_trailing_marks() {
+        let mut labels = Labels::new();
+        labels.add("당연하다", Answer::MustBe).unwrap();
+        labels.add("좋다。", Answer::Like).unwrap();
+        for (cell, answer) in [
+            ("당연하다.", Answer::MustBe),
+            (" 당연하다 . ", Answer::MustBe),
+            ("좋다", Answer::Like),
+            ("좋다!", Answer::Like),
+            ("I like it.", Answer::Like),
+            ("2.", Answer::MustBe),
+        ] {
+            assert_eq!(labels.parse(cell), Cell::Answered(answer), "{cell}");
+        }
+        assert_eq!(labels.parse("?"), Cell::Invalid);
     }
 
     #[test]
