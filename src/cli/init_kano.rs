@@ -62,7 +62,7 @@ fn features(def: &serde_yaml::Value) -> Vec<(String, Text)> {
                         .and_then(|t| serde_yaml::from_value::<Text>(t.clone()).ok())
                         .unwrap_or_else(|| Text {
                             en: id.clone(),
-                            zh: None,
+                            ..Text::default()
                         });
                     Some((id, text))
                 })

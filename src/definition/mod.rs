@@ -91,6 +91,7 @@ pub fn derive_short(text: &Text) -> Text {
     Text {
         en: first_words(&text.en, SHORT_WIDTH),
         zh: text.zh.as_deref().map(|t| first_words(t, SHORT_WIDTH)),
+        ..Text::default()
     }
 }
 

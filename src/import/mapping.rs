@@ -343,13 +343,7 @@ pub(crate) fn map_columns(
         .iter()
         .enumerate()
         .filter_map(|(t, c)| c.text.as_ref().map(|x| (t, x)))
-        .flat_map(|(t, x)| {
-            let mut v = vec![(t, normalise(&x.en))];
-            if let Some(zh) = &x.zh {
-                v.push((t, normalise(zh)));
-            }
-            v
-        })
+        .flat_map(|(t, x)| x.all().map(move |text| (t, normalise(text))))
         .collect();
     for (i, c) in columns.iter().enumerate() {
         if uses[i] != Use::Unknown || texts.is_empty() {
