@@ -662,8 +662,9 @@ pub(crate) fn date_shape(cell: &str) -> Option<DateShape> {
 enum DateRead {
     /// One day.
     Day(chrono::NaiveDate),
-    /// Two days, as the cell may be read either way round (day first, month first).
-    Ambiguous(chrono::NaiveDate, chrono::NaiveDate),
+    /// Two days or more, as the cell may be read in several orders (day first, month
+    /// first, year first).
+    Ambiguous(Vec<chrono::NaiveDate>),
     /// No day of the calendar.
     NotADate,
 }
@@ -720,8 +721,8 @@ impl DateShape {
         }
         match days[..] {
             [day] => DateRead::Day(day),
-            [a, b, ..] => DateRead::Ambiguous(a, b),
             [] => DateRead::NotADate,
+            _ => DateRead::Ambiguous(days),
         }
     }
 }
@@ -784,10 +785,9 @@ pub(crate) fn convert_date(cell: &str, rule: &DateRule) -> Result<String, String
     }
     match shape.map(|s| s.read(rule.order)) {
         Some(DateRead::Day(day)) => Ok(iso(day)),
-        Some(DateRead::Ambiguous(a, b)) => Err(format!(
-            "a date that reads one way only: this one is {} or {}; {DECLARE_ORDER}",
-            iso(a),
-            iso(b)
+        Some(DateRead::Ambiguous(days)) => Err(format!(
+            "a date that reads one way only: this one is {}; {DECLARE_ORDER}",
+            days.into_iter().map(iso).collect::<Vec<_>>().join(" or ")
         )),
         _ => match rule.order {
             Some(order) => Err(format!(
@@ -1054,8 +1054,14 @@ mod tests {
             date_in(DateOrder::Ymd, "20/7/2").as_deref(),
             Ok("2020-07-02")
         );
-        // Undeclared, 7/2/20 reads three ways; 25/10/20 two (2020-10-25, 2025-10-20).
-        assert!(date("7/2/20").is_err());
+        // Undeclared, 7/2/20 reads two ways (a one-digit 7 is no year), 07/02/20 three;
+        // 25/10/20 two (2020-10-25, 2025-10-20).
+        assert!(date("7/2/20")
+            .unwrap_err()
+            .contains("2020-02-07 or 2020-07-02;"));
+        assert!(date("07/02/20")
+            .unwrap_err()
+            .contains("2020-02-07 or 2020-07-02 or 2007-02-20"));
         assert!(date("25/10/20")
             .unwrap_err()
             .contains("2020-10-25 or 2025-10-20"));

@@ -13,6 +13,7 @@ mod gate;
 mod hardening;
 mod html_browser;
 mod import;
+mod import_layouts;
 mod import_safety;
 mod kano;
 mod outputs;
