@@ -140,15 +140,31 @@ fn statement_candidates(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Words for "expectation" beyond English and Chinese (German, French, Italian, Korean,
+/// Japanese; Spanish `expectativa` has `expect`), lower case.
+const EXPECTATION_WORDS: &[&str] = &["erwart", "attente", "aspettativ", "기대", "期待"];
+
+/// Words for "perception" or "experience" beyond English and Chinese (German, Korean,
+/// Japanese; French, Spanish and Italian have `percep`/`percez`), lower case.
+const PERCEPTION_WORDS: &[&str] = &[
+    "wahrnehm",
+    "erfahrung",
+    "percez",
+    "인식",
+    "경험",
+    "実際",
+    "実感",
+];
+
 /// Which part of a customer survey (E, P, A, D) the words around a statement point to.
 fn part_from_context(context: &str) -> Vec<char> {
     let c = context.to_lowercase();
     let mut parts = Vec::new();
     let has = |words: &[&str]| words.iter().any(|w| c.contains(w));
-    if has(&["expect", "should", "期望", "应该", "应当"]) {
+    if has(&["expect", "should", "期望", "应该", "应当"]) || has(EXPECTATION_WORDS) {
         parts.push('E');
     }
-    if has(&["percep", "actual", "感知", "实际"]) {
+    if has(&["percep", "actual", "感知", "实际"]) || has(PERCEPTION_WORDS) {
         parts.push('P');
     }
     if has(&["adequate", "minimum", "最低"]) {
