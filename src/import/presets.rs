@@ -166,7 +166,7 @@ const LIMESURVEY_OTHERS: &[&str] = &[
 ];
 
 /// Microsoft Forms' response-number heading.
-const MICROSOFT_FORMS_IDS: &[&str] = &["ID", "Id."];
+const MICROSOFT_FORMS_IDS: &[&str] = &["ID", "Id.", "ID de respuesta"];
 
 /// Microsoft Forms' start-time heading (English, German, French, Spanish, Chinese,
 /// Japanese).
