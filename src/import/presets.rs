@@ -220,6 +220,11 @@ const SURVEYMONKEY_OWN: &[&str] = &[
     "Custom Data",
 ];
 
+/// Headings among the tools' own columns that any file may have: no sign of a tool.
+const GENERIC_HEADINGS: &[&str] = &[
+    "id", "name", "email", "status", "token", "seed", "score", "progress", "finished",
+];
+
 /// Whether `cell` is a Qualtrics ImportId cell, `{"ImportId":...}` or, as some exports
 /// write it, `{'ImportId': ...}`.
 fn is_import_id(cell: &str) -> bool {
@@ -334,7 +339,7 @@ impl Preset {
             return Detected::Sure(Preset::MicrosoftForms);
         }
         // No tool's marks: the tool with the most of its own columns here, if two or more
-        // (one, such as `id`, is in every kind of file).
+        // beyond the words any file may use as headings (`id`, `Name`, `Email`).
         let mut best: Option<(Preset, Vec<String>)> = None;
         for preset in [
             Preset::Qualtrics,
@@ -345,6 +350,7 @@ impl Preset {
         ] {
             let own: Vec<String> = found(first, &preset.meta_names())
                 .into_iter()
+                .filter(|h| !GENERIC_HEADINGS.iter().any(|g| same_heading(h, g)))
                 .map(str::to_string)
                 .collect();
             if own.len() >= 2 && best.as_ref().is_none_or(|(_, b)| own.len() > b.len()) {
@@ -714,7 +720,9 @@ mod tests {
             Preset::examine(&lime),
             Detected::Resembles(Preset::Limesurvey, _)
         ));
-        // One column in common (`id`) is no likeness.
+        // One column in common (`id`) is no likeness, nor are words any file may use.
+        let visits = rows(&[&["visit", "Name", "Email", "Status", "RC1"]]);
+        assert_eq!(Preset::examine(&visits), Detected::Plain);
         assert_eq!(
             Preset::examine(&rows(&[&["id", "site", "E_T1"]])),
             Detected::Plain

@@ -753,7 +753,7 @@ fn iso_date(cell: &str) -> Option<&str> {
 }
 
 /// What a date cell must look like (for messages).
-pub(crate) const DATE_EXPECTED: &str =
+const DATE_EXPECTED: &str =
     "a date: YYYY-MM-DD, YYYY/MM/DD, DD.MM.YYYY, YYYY年MM月DD日, or DD/MM/YYYY and MM/DD/YYYY where the day is past 12 or the order is declared (a time after it is ignored)";
 
 /// How to declare the order of day and month (for messages).
