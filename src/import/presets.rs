@@ -2,6 +2,8 @@
 //! which columns are the tool's own bookkeeping rather than answers, in each of the
 //! layouts and languages the tools export (docs/import.md#presets).
 
+use std::collections::HashSet;
+
 use super::values::{date_shape, DateOrder};
 
 /// The layout of an export (`--preset`).
@@ -84,6 +86,7 @@ const LIMESURVEY_IDS: &[&str] = &[
     "id",
     "Response ID",
     "Antwort ID",
+    "Antwort-ID",
     "ID de la réponse",
     "ID de respuesta",
     "ID risposta",
@@ -243,24 +246,45 @@ fn third_is_import_ids(rows: &[Vec<String>]) -> bool {
         .is_some_and(|r| r.iter().any(|c| is_import_id(c)))
 }
 
-/// The same heading, ignoring case and the spacing (no-break spaces included).
-fn same_heading(a: &str, b: &str) -> bool {
-    let mut a = a.split_whitespace();
-    let mut b = b.split_whitespace();
-    loop {
-        match (a.next(), b.next()) {
-            (None, None) => return true,
-            (Some(x), Some(y)) if x.to_lowercase() == y.to_lowercase() => {}
-            _ => return false,
+/// A heading as compared: lower case, words separated by one space (no-break spaces and
+/// runs of spaces count as one), so that headings match whatever their case and spacing.
+fn heading_key(heading: &str) -> String {
+    let mut key = String::with_capacity(heading.len());
+    for word in heading.split_whitespace() {
+        if !key.is_empty() {
+            key.push(' ');
         }
+        key.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    key
+}
+
+/// The same heading, ignoring case and spacing.
+fn same_heading(a: &str, b: &str) -> bool {
+    heading_key(a) == heading_key(b)
+}
+
+/// A set of headings, compared by [`heading_key`]: a header row is looked up in it in one
+/// pass, whatever its width.
+struct Headings(HashSet<String>);
+
+impl Headings {
+    fn of(names: &[&str]) -> Headings {
+        Headings(names.iter().map(|n| heading_key(n)).collect())
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.0.contains(key)
     }
 }
 
-/// The headings of `row` that are among `names`, as written in the row.
-fn found<'a>(row: &'a [String], names: &[&str]) -> Vec<&'a str> {
+/// The headings of `row` (with their keys) that are among `names`, as written in the row.
+fn found<'a>(row: &'a [String], keys: &[String], names: &[&str]) -> Vec<&'a str> {
+    let names = Headings::of(names);
     row.iter()
-        .filter(|h| names.iter().any(|n| same_heading(h, n)))
-        .map(String::as_str)
+        .zip(keys)
+        .filter(|(_, key)| names.has(key))
+        .map(|(h, _)| h.as_str())
         .collect()
 }
 
@@ -303,21 +327,19 @@ impl Preset {
     /// What the first rows (header first) say about the tool that wrote them.
     pub(crate) fn examine(rows: &[Vec<String>]) -> Detected {
         let first = rows.first().map(Vec::as_slice).unwrap_or_default();
+        let keys: Vec<String> = first.iter().map(|h| heading_key(h)).collect();
         // LimeSurvey's "code & text" headings are `CODE. Text`: either part may be the mark.
+        let codes: Vec<String> = first
+            .iter()
+            .filter_map(|h| h.split_once(". ").map(|(code, _)| heading_key(code)))
+            .collect();
         let has_any = |names: &[&str]| {
-            first.iter().any(|h| {
-                let code = h.split_once(". ").map_or(h.as_str(), |(code, _)| code);
-                names
-                    .iter()
-                    .any(|n| same_heading(h, n) || same_heading(code, n))
-            })
+            let names = Headings::of(names);
+            keys.iter().chain(&codes).any(|k| names.has(k))
         };
         let has = |name: &str| has_any(&[name]);
-        let first_cell_is = |names: &[&str]| {
-            first
-                .first()
-                .is_some_and(|h| names.iter().any(|n| same_heading(h, n)))
-        };
+        let first_cell_is =
+            |names: &[&str]| keys.first().is_some_and(|k| Headings::of(names).has(k));
         let google_timestamps = &GOOGLE_FORMS_OWN[..GOOGLE_FORMS_TIMESTAMPS];
         if third_is_import_ids(rows) || has("ResponseId") || (has("V1") && has("V2")) {
             return Detected::Sure(Preset::Qualtrics);
@@ -348,9 +370,10 @@ impl Preset {
             Preset::Limesurvey,
             Preset::MicrosoftForms,
         ] {
-            let own: Vec<String> = found(first, &preset.meta_names())
+            let generic = Headings::of(GENERIC_HEADINGS);
+            let own: Vec<String> = found(first, &keys, &preset.meta_names())
                 .into_iter()
-                .filter(|h| !GENERIC_HEADINGS.iter().any(|g| same_heading(h, g)))
+                .filter(|h| !generic.has(&heading_key(h)))
                 .map(str::to_string)
                 .collect();
             if own.len() >= 2 && best.as_ref().is_none_or(|(_, b)| own.len() > b.len()) {
@@ -405,10 +428,10 @@ impl Preset {
         }
         // A second header row leaves the id column empty or names it (`ResponseID`);
         // a respondent's row has the id, which has digits.
-        let ids = self.id_names();
+        let ids = Headings::of(&self.id_names());
         let id_column = first
             .iter()
-            .position(|h| ids.iter().any(|n| same_heading(h, n)))
+            .position(|h| ids.has(&heading_key(h)))
             .or_else(|| first.iter().position(|h| same_heading(h, "V1")))?;
         let cell = second.get(id_column)?;
         cell.chars()
