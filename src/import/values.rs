@@ -569,8 +569,10 @@ fn is_date_format(format: &str) -> bool {
 }
 
 /// `cell` read with the chrono `format`: the whole cell, or its start up to a white space
-/// or `T` (a time the format does not name). A two-digit year (`%y`) is 20YY.
+/// or `T` (a time the format does not name). A two-digit year is 20YY, with `%y` and also
+/// where `%Y` finds only two digits; other years before 1000 are no date.
 fn parse_with_format(cell: &str, format: &str) -> Option<chrono::NaiveDate> {
+    use chrono::Datelike;
     let mut parsed = Parsed::new();
     let rest =
         chrono::format::parse_and_remainder(&mut parsed, cell, StrftimeItems::new(format)).ok()?;
@@ -578,12 +580,13 @@ fn parse_with_format(cell: &str, format: &str) -> Option<chrono::NaiveDate> {
         return None;
     }
     let day = parsed.to_naive_date().ok()?;
-    if format.contains("%y") {
-        // chrono puts 69..99 in the 1900s; a survey answered in 1999 is not imported.
-        use chrono::Datelike;
-        return day.with_year(2000 + day.year().rem_euclid(100));
+    // chrono puts %y's 69..99 in the 1900s and reads `%Y` of `20` as the year 20.
+    match day.year() {
+        _ if format.contains("%y") => day.with_year(2000 + day.year().rem_euclid(100)),
+        year @ 0..=99 => day.with_year(2000 + year),
+        1000.. => Some(day),
+        _ => None,
     }
-    Some(day)
 }
 
 /// The three numbers of a date cell and how they were written, before their order is
@@ -1099,7 +1102,11 @@ mod tests {
             Ok("2026-10-05")
         );
         assert!(convert_date("10-05-2026", &dmy).is_err());
-        // %y is 20YY, also where chrono would put it in the 1900s.
+        // %y is 20YY, also where chrono would put it in the 1900s; so are two digits
+        // where %Y expects four; a year from 100 to 999 is no date.
+        let long = rule("%m/%d/%Y").unwrap();
+        assert_eq!(convert_date("7/2/20", &long).as_deref(), Ok("2020-07-02"));
+        assert!(convert_date("7/2/999", &long).is_err());
         let short = rule("%m-%d-%y").unwrap();
         assert_eq!(
             convert_date("07-02-99", &short).as_deref(),
