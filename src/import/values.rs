@@ -252,9 +252,24 @@ const FIVE: &[(&str, u8)] = &[
     ("totalmente d'accordo", 5),
 ];
 
-/// Words for yes, no and not applicable (docs/import.md#answer-conversion).
-const YES: &[&str] = &["yes", "y", "true", "是", "有"];
-const NO: &[&str] = &["no", "n", "false", "否", "没有", "无"];
+/// Words for yes, no and not applicable (docs/import.md#answer-conversion): English and
+/// Chinese, then Korean, Japanese, German, French, Spanish and Italian.
+const YES: &[&str] = &[
+    "yes", "y", "true", "是", "有", "예", "네", "はい", "ja", "oui", "sí", "si", "sì",
+];
+const NO: &[&str] = &[
+    "no",
+    "n",
+    "false",
+    "否",
+    "没有",
+    "无",
+    "아니요",
+    "아니오",
+    "いいえ",
+    "nein",
+    "non",
+];
 const NOT_APPLICABLE: &[&str] = &["na", "n/a", "not applicable", "不适用"];
 
 /// Marks a tool or a respondent may leave after an answer word: "당연하다.", "同意。".
@@ -881,7 +896,14 @@ mod tests {
                 Ok("yes")
             );
         }
-        for no in ["No", "n", "0", "否"] {
+        for yes in ["예", "はい", "Ja", "Oui.", "Sí", "sì"] {
+            assert_eq!(
+                convert(&ValueKind::YesNo, &labels, yes).as_deref(),
+                Ok("yes"),
+                "{yes}"
+            );
+        }
+        for no in ["No", "n", "0", "否", "아니요", "いいえ", "Nein", "non"] {
             assert_eq!(convert(&ValueKind::YesNo, &labels, no).as_deref(), Ok("no"));
         }
         assert_eq!(
