@@ -483,3 +483,39 @@ fn kano_answers_match_after_a_trailing_full_stop() {
         "대기 순서 문자 알림"
     );
 }
+
+#[test]
+fn a_forms_questions_in_korean_match_a_korean_export() {
+    let dir = scratch();
+    std::fs::copy(fixture("form-ko.yaml"), dir.path().join("form-ko.yaml")).unwrap();
+    let audit = dir.path().join("audit.yaml");
+    let text_of_audit = std::fs::read_to_string(&audit).unwrap();
+    assert!(text_of_audit.contains("form: form-retail"));
+    std::fs::write(
+        &audit,
+        text_of_audit.replace("form: form-retail", "form: form-ko.yaml"),
+    )
+    .unwrap();
+    let run = import(
+        dir.path(),
+        "shoppers",
+        &fixture("visits-ko.csv"),
+        &["--map", &map("visits-ko-map.yaml"), "-v"],
+    );
+    // RC1 and RC2 are found by their Korean texts (`ko:` in the form), the others by
+    // code; 예 and 아니요 are yes and no.
+    run.success()
+        .stderr_contains("-> RC1 (same text)")
+        .stderr_contains("-> RC2 (same text)");
+    assert_eq!(count(run.stderr(), "added"), 2);
+    let file = text(dir.path(), "visits.csv");
+    assert!(
+        file.contains("\n2026. 10. 7 오후 2:10:00,김민지,강남,2026-10-07,yes,4,yes,"),
+        "{file}"
+    );
+    assert!(
+        file.contains("\n2026. 10. 8 오전 11:05:30,박서준,종로,2026-10-08,no,5,no,"),
+        "{file}"
+    );
+    assert_eq!(report(dir.path())["shoppers"]["visits"], 3);
+}
