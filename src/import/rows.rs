@@ -32,6 +32,61 @@ pub(crate) struct Converter {
     /// The data-file columns of a visit's site and shopper.
     site: Option<usize>,
     shopper: Option<usize>,
+    /// How the id is made when it is not one export cell as it is.
+    composed: Option<ComposedId>,
+    /// `keep:`: export column -> the values (lower case, any of them) a row must have there.
+    keep: Vec<(usize, Vec<String>)>,
+}
+
+/// How a row's id is made: the cells of one or more export columns and, for `id:
+/// content`, a digest of the row's content, joined by [`ID_JOIN`], after a prefix.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct IdRule {
+    /// The parts, in order.
+    pub(crate) parts: Vec<IdPart>,
+    /// Put in front of every id (`--id-prefix`, `id_prefix:`); empty for none.
+    pub(crate) prefix: String,
+}
+
+/// One part of an id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum IdPart {
+    /// The cell of this export column, trimmed.
+    Column(usize),
+    /// The row's content digest ([`push_content_id`]).
+    Content,
+}
+
+/// What joins the parts of a composite id.
+pub(crate) const ID_JOIN: char = '|';
+
+impl IdRule {
+    /// The export column whose cell, as it is, is the id: a rule of one column, no prefix.
+    pub(crate) fn single(&self) -> Option<usize> {
+        match self.parts[..] {
+            [IdPart::Column(s)] if self.prefix.is_empty() => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The export columns the id is made of.
+    pub(crate) fn columns(&self) -> impl Iterator<Item = usize> + '_ {
+        self.parts.iter().filter_map(|p| match p {
+            IdPart::Column(s) => Some(*s),
+            IdPart::Content => None,
+        })
+    }
+}
+
+/// An id made of more than one export cell as it is, decided once for all rows.
+#[derive(Debug, Clone)]
+struct ComposedId {
+    parts: Vec<IdPart>,
+    /// The prefix with its separator (`S2` becomes `S2-`), or empty.
+    prefix: String,
+    /// The compared columns for the content digest: (position among the compared cells,
+    /// data-file column name), in the order of the names.
+    content: Vec<(usize, Box<str>)>,
 }
 
 /// What a row of the data file needs, beyond cells that convert, for the report to take
@@ -142,7 +197,56 @@ impl Converter {
             required: Required::Nothing,
             site,
             shopper,
+            composed: None,
+            keep: Vec::new(),
         }
+    }
+
+    /// The same, making ids by `rule`. For a rule other than one cell as it is, the id's
+    /// data-file column must have been given no export column in [`Converter::new`].
+    pub(crate) fn identified_by(self, rule: &IdRule) -> Converter {
+        if rule.single().is_some() {
+            return self;
+        }
+        let prefix = match rule.prefix.chars().last() {
+            Some(c) if c.is_alphanumeric() => format!("{}-", rule.prefix),
+            _ => rule.prefix.clone(),
+        };
+        let mut content: Vec<(usize, Box<str>)> = self
+            .compare
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &o)| Some((k, self.fills[o].as_ref()?.target.name.clone().into())))
+            .collect();
+        content.sort_by(|a, b| a.1.cmp(&b.1));
+        Converter {
+            composed: Some(ComposedId {
+                parts: rule.parts.clone(),
+                prefix,
+                content,
+            }),
+            ..self
+        }
+    }
+
+    /// The same, importing only rows that have, in each column of `keep`, one of its
+    /// values (compared trimmed, ignoring case).
+    pub(crate) fn keeping(self, keep: &[(usize, Vec<String>)]) -> Converter {
+        let keep = keep
+            .iter()
+            .map(|(s, values)| (*s, values.iter().map(|v| v.trim().to_lowercase()).collect()))
+            .collect();
+        Converter { keep, ..self }
+    }
+
+    /// Whether the export row whose cell `s` is `get(s)` passes the `keep:` filters.
+    pub(crate) fn keeps<'a>(&self, get: impl Fn(usize) -> &'a str) -> bool {
+        self.keep.iter().all(|(s, values)| {
+            let cell = get(*s).trim();
+            values
+                .iter()
+                .any(|v| v.chars().eq(cell.chars().flat_map(char::to_lowercase)))
+        })
     }
 
     /// The same, asking of every row what `required` says.
@@ -205,9 +309,13 @@ impl Converter {
         p.answered = false;
         p.site.clear();
         p.shopper.clear();
+        let mut id_at = None;
         for (o, fill) in self.fills.iter().enumerate() {
             if o > 0 {
                 self.format.push_delimiter(line);
+            }
+            if o == self.id {
+                id_at = Some(line.len());
             }
             let Some(fill) = fill else { continue };
             let raw = get(fill.source);
@@ -264,8 +372,21 @@ impl Converter {
                 p.key.push(CELL_END);
             }
         }
+        if let (Some(at), Some(composed)) = (id_at, &self.composed) {
+            compose_id(composed, &get, p);
+            if !p.id.is_empty() {
+                p.cell.clear();
+                self.format.push_field(&mut p.cell, &p.id);
+                line.insert_str(at, &p.cell);
+            }
+        }
         self.format.end_row(line);
         p.print = digest(&p.key);
+    }
+
+    /// Whether the row converted into `p` has a site.
+    pub(crate) fn has_site(&self, p: &Prepared) -> bool {
+        !p.site.is_empty()
     }
 
     /// Digests a row of the data file into `p`: each compared cell as the import would
@@ -302,6 +423,62 @@ impl Converter {
             p.key.push(CELL_END);
         }
         p.print = digest(&p.key);
+    }
+}
+
+/// Makes the id of a row into `p.id` by `composed`, from its export cells (`get`) and its
+/// compared cells (`p.key`); empty when every column part is empty and there is no content
+/// part (a row without an id).
+fn compose_id<'a>(composed: &ComposedId, get: &impl Fn(usize) -> &'a str, p: &mut Prepared) {
+    p.id.clear();
+    p.id.push_str(&composed.prefix);
+    let mut any = false;
+    for (k, part) in composed.parts.iter().enumerate() {
+        if k > 0 {
+            p.id.push(ID_JOIN);
+        }
+        match part {
+            IdPart::Column(s) => {
+                let cell = trim_cell(get(*s));
+                any |= !cell.is_empty();
+                p.id.push_str(cell);
+            }
+            IdPart::Content => {
+                any = true;
+                push_content_id(&mut p.id, &p.key, &composed.content);
+            }
+        }
+    }
+    if !any {
+        p.id.clear();
+    }
+}
+
+/// How many hex digits of the content digest an id keeps: 64 bits, so that two different
+/// rows of one id cell get the same id with odds of about n²/2^65 for n such rows.
+const CONTENT_ID_DIGITS: usize = 16;
+
+/// Appends the content id of a row: the first [`CONTENT_ID_DIGITS`] hex digits of the
+/// SHA-256 of its non-empty compared cells as written, one `name=value` line each in the
+/// order of the column names. It depends on the cells only, not on the order of the data
+/// file's columns, the build or the run, so a re-import finds the rows it added.
+/// `key` holds the compared cells, each ended by [`CELL_END`]; `order` says which is which.
+pub(crate) fn push_content_id(out: &mut String, key: &[u8], order: &[(usize, Box<str>)]) {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    let cells: Vec<&[u8]> = key.split(|&b| b == CELL_END).collect();
+    let mut hasher = Sha256::new();
+    for (k, name) in order {
+        let Some(value) = cells.get(*k).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        hasher.update(name.as_bytes());
+        hasher.update(b"=");
+        hasher.update(value);
+        hasher.update(b"\n");
+    }
+    for byte in hasher.finalize().iter().take(CONTENT_ID_DIGITS / 2) {
+        let _ = write!(out, "{byte:02x}");
     }
 }
 
