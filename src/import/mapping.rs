@@ -466,6 +466,8 @@ fn find_column(columns: &[ExportColumn], name: &str) -> Result<usize, Lookup> {
 fn lookup_expected(columns: &[ExportColumn], name: &str, why: &Lookup) -> String {
     match why {
         Lookup::Missing(Some(hint)) => {
+            // Shown with plain spaces: the key matches the heading written so.
+            let hint = hint.split_whitespace().collect::<Vec<_>>().join(" ");
             format!("a column key or question text of the export (did you mean `{hint}`?)")
         }
         Lookup::Missing(None) => "a column key or question text of the export".to_string(),
@@ -1010,5 +1012,80 @@ mod tests {
         );
         assert_eq!(part_from_context("感知"), vec!['P']);
         assert_eq!(part_from_context("Q1_1"), Vec::<char>::new());
+    }
+
+    #[test]
+    fn headings_compare_without_case_or_odd_spaces() {
+        assert_eq!(
+            heading_key(" Which\u{a0}branch \t did  you\u{200b} visit? "),
+            "which branch did you visit?"
+        );
+        assert_eq!(
+            heading_key("Response ID"),
+            heading_key("response\u{3000}id")
+        );
+        assert_ne!(heading_key("ResponseId"), heading_key("Response ID"));
+    }
+
+    #[test]
+    fn site_headings_are_recognised_conservatively() {
+        for yes in [
+            "Branch",
+            "Store name",
+            "Which branch did you visit?",
+            "Location",
+            "Filiale",
+            "Welche Filiale haben Sie besucht?",
+            "¿Qué sucursal visitó?",
+            "门店",
+            "您办理业务的网点",
+            "网点名称",
+        ] {
+            assert!(is_site_heading(yes), "{yes}");
+        }
+        for no in [
+            "The store is clean and bright.",
+            "LocationLatitude",
+            "Branch manager",
+            "How far is the branch from your home?",
+            "网点的环境整洁舒适，让人愿意停留。",
+            "",
+        ] {
+            assert!(!is_site_heading(no), "{no}");
+        }
+    }
+
+    fn column(key: &str, text: &str) -> ExportColumn {
+        ExportColumn {
+            key: key.into(),
+            texts: vec![text.into()],
+        }
+    }
+
+    #[test]
+    fn map_keys_find_one_column_or_say_why_not() {
+        let cols = [
+            column("Q1", "Branch\u{a0}visited"),
+            column("Comments", "Comments"),
+            column("Q2", "Age"),
+            column("comments ", "comments "),
+        ];
+        assert_eq!(find_column(&cols, "branch visited"), Ok(0));
+        assert_eq!(find_column(&cols, "q2"), Ok(2));
+        assert_eq!(
+            find_column(&cols, "Comments"),
+            Err(Lookup::Several(vec![1, 3]))
+        );
+        assert_eq!(find_column(&cols, "Comments#2"), Ok(3));
+        assert_eq!(find_column(&cols, "COMMENTS #1"), Ok(1));
+        assert_eq!(
+            find_column(&cols, "Comments#3"),
+            Err(Lookup::Several(vec![1, 3]))
+        );
+        assert_eq!(
+            find_column(&cols, "Branch visted"),
+            Err(Lookup::Missing(Some("Branch\u{a0}visited".into())))
+        );
+        assert_eq!(find_column(&cols, "Income"), Err(Lookup::Missing(None)));
     }
 }

@@ -760,7 +760,11 @@ impl RowByRow<'_> {
                 .file(self.export)
                 .line(row.line)
                 .found(id)
-                .expected("the same answers (a duplicate, skipped) or a new id; correct the data file by hand if the new answers are right");
+                .expected(if in_file {
+                    "the same answers (a duplicate, skipped) or a new id; correct the data file by hand if the new answers are right (a second survey numbering its responses from 1: --id-prefix)"
+                } else {
+                    "the same answers (a duplicate, skipped) or a new id; correct the data file by hand if the new answers are right (an export whose ids repeat: a list of columns or `content` as `id:` in a map file)"
+                });
                 if let Some(s) = self.id_column {
                     p = p.at(row.line, s as u64 + 1).field(self.id_label.clone());
                 }

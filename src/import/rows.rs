@@ -747,6 +747,69 @@ mod tests {
     }
 
     #[test]
+    fn content_ids_digest_the_named_cells_in_name_order() {
+        // SHA-256 of "E_T1=7\nP_T1=6\nsite=North\n" begins 3ff7d65e3acb4f99 (worked out
+        // apart from this code); the cells come in the data file's order, and the empty
+        // one is left out.
+        let key = [&b"North"[..], b"7", b"", b"6", b""].join(&CELL_END);
+        let order: Vec<(usize, Box<str>)> = vec![
+            (1, "E_T1".into()),
+            (2, "E_T2".into()),
+            (3, "P_T1".into()),
+            (0, "site".into()),
+        ];
+        let mut id = String::from("x|");
+        push_content_id(&mut id, &key, &order);
+        assert_eq!(id, "x|3ff7d65e3acb4f99");
+    }
+
+    #[test]
+    fn composed_ids_join_their_parts_after_the_prefix() {
+        let rule = IdRule {
+            parts: vec![IdPart::Column(0), IdPart::Column(1)],
+            prefix: "wave2".into(),
+        };
+        let seven = Scale { min: 1.0, max: 7.0 };
+        let c = Converter::new(
+            vec![
+                (Some(column("id", Role::Id)), None),
+                (Some(column("date", Role::Date)), Some(1)),
+                (
+                    Some(column("E_T1", Role::Value(ValueKind::Likert(seven)))),
+                    Some(2),
+                ),
+            ],
+            Labels::for_scale(seven),
+            0,
+        )
+        .identified_by(&rule);
+        let mut p = Prepared::default();
+        c.export_row(&StringRecord::from(vec![" 7 ", "2026-07-15", "6"]), &mut p);
+        assert_eq!(p.id, "wave2-7|2026-07-15");
+        assert_eq!(p.line, "wave2-7|2026-07-15,2026-07-15,6\n");
+        // No cell of the id: no id (the row is rejected), not a bare prefix.
+        c.export_row(&StringRecord::from(vec!["", "", "6"]), &mut p);
+        assert_eq!(p.id, "");
+        assert_eq!(p.line, ",,6\n");
+        // A prefix ending in punctuation is used as it is.
+        let dashed = IdRule {
+            parts: vec![IdPart::Column(0)],
+            prefix: "w2/".into(),
+        };
+        assert_eq!(dashed.single(), None);
+    }
+
+    #[test]
+    fn keep_filters_compare_trimmed_without_case() {
+        let c = converter().keeping(&[(1, vec!["True".into()]), (2, vec!["a".into(), "B".into()])]);
+        let row = |cells: [&'static str; 3]| move |s: usize| cells[s];
+        assert!(c.keeps(row(["", " TRUE ", "b"])));
+        assert!(!c.keeps(row(["", "False", "b"])));
+        assert!(!c.keeps(row(["", "true", "c"])));
+        assert!(converter().keeps(row(["", "", ""])));
+    }
+
+    #[test]
     fn a_remembered_answer_converts_as_the_first_time() {
         let c = converter();
         let mut p = Prepared::default();

@@ -13,6 +13,7 @@ mod gate;
 mod hardening;
 mod html_browser;
 mod import;
+mod import_real_ids;
 mod import_safety;
 mod kano;
 mod outputs;
