@@ -509,6 +509,12 @@ fn run_named(
     } else {
         Required::Answer
     };
+    date_column(&target, &out, &request.file)?;
+    // Per dimension of the audit (the order of the W columns), where its points go.
+    let points: Vec<Option<usize>> = (0..target.columns.len())
+        .filter(|&t| target.columns[t].part == 'W')
+        .map(|t| out.iter().position(|o| o.target == Some(t)))
+        .collect();
     let converter = Converter::new(
         out.iter()
             .map(|o| (o.target.map(|t| target.columns[t].clone()), o.source))
@@ -517,6 +523,8 @@ fn run_named(
         id_out,
     )
     .requiring(required)
+    .requiring_dates()
+    .checking_points(&points)
     .identified_by(&mapping.id)
     .keeping(&mapping.keep);
     let mut existing: Option<Existing> = if datafile::has_content(&data) {
@@ -826,6 +834,29 @@ fn visit_columns(
         }
     }
     Problems::check(problems)
+}
+
+/// Checks that the export gives the date of every row when the data file has a date
+/// column: the report places every row in a period by it, and refuses a row without one.
+fn date_column(target: &Target, out: &[OutColumn], export: &Path) -> Result<(), Problem> {
+    let Some(date) = out.iter().find(|o| {
+        o.target
+            .is_some_and(|t| target.columns[t].role == Role::Date)
+    }) else {
+        return Ok(());
+    };
+    if date.source.is_some() {
+        return Ok(());
+    }
+    let name = date
+        .target
+        .map_or("date", |t| target.columns[t].name.as_str());
+    Err(Problem::new("the export has no date column")
+        .file(export)
+        .line(1)
+        .expected(format!(
+            "a column with the date of every row, for the data file's `{name}` column (name it with `date:` in the map file)"
+        )))
 }
 
 /// `<data>.<suffix>`: a file an import keeps beside the data file.

@@ -4,6 +4,7 @@
 //! it with the same code; [`RowFormat`] is how the data file's lines are written.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use csv::StringRecord;
 
@@ -12,6 +13,8 @@ use super::values::{self, convert_date_into, convert_into, one_digit_answers, tr
 use crate::definition::form::QuestionType;
 use crate::problem::Problem;
 use crate::sources::answers::{parse_number_cell, Answer};
+use crate::sources::stream::date_problem;
+use crate::sources::survey::importance_problem;
 use crate::sources::visits::{parse_answer, visit_gaps, VisitColumn};
 
 /// How the import fills each column of the data file.
@@ -36,6 +39,13 @@ pub(crate) struct Converter {
     composed: Option<ComposedId>,
     /// `keep:`: export column -> the values (lower case, any of them) a row must have there.
     keep: Vec<(usize, Vec<String>)>,
+    /// The data-file column of the date, when every row must have one (the data file has
+    /// a date column: the report places every row in a period by it).
+    date: Option<usize>,
+    /// How many dimensions importance points are given for, when they are checked (0: not),
+    /// and the data-file columns that hold them, as a message names them.
+    points: usize,
+    points_field: String,
 }
 
 /// How a row's id is made: the cells of one or more export columns and, for `id:
@@ -116,6 +126,8 @@ struct Fill {
     compared: bool,
     /// Whether an answer in it makes the row answered (item answers and form questions).
     answer: bool,
+    /// The dimension whose importance points it holds.
+    dimension: Option<usize>,
 }
 
 /// A row after [`Converter::export_row`] or [`Converter::data_row`].
@@ -133,6 +145,10 @@ pub(crate) struct Prepared {
     /// Export rows: the site and the shopper, converted.
     site: String,
     shopper: String,
+    /// Export rows: whether the date cell holds a date; the importance points per
+    /// dimension.
+    dated: bool,
+    points: Vec<Option<f64>>,
     /// The digest of the compared answers.
     pub(crate) print: Fingerprint,
     /// The digest's input, kept for its buffer (bytes: cheaper to push than chars).
@@ -176,6 +192,7 @@ impl Converter {
                     digits,
                     compared: o != id,
                     answer,
+                    dimension: None,
                 })
             })
             .collect();
@@ -199,7 +216,40 @@ impl Converter {
             shopper,
             composed: None,
             keep: Vec::new(),
+            date: None,
+            points: 0,
+            points_field: String::new(),
         }
+    }
+
+    /// The same, asking a date of every row if the data file has a date column (which
+    /// must then be filled from the export).
+    pub(crate) fn requiring_dates(self) -> Converter {
+        let date = self
+            .fills
+            .iter()
+            .position(|f| f.as_ref().is_some_and(|f| f.target.role == Role::Date));
+        Converter { date, ..self }
+    }
+
+    /// The same, checking the importance points of every row by the survey reader's rule;
+    /// `dimensions` has, per dimension of the audit, the data-file column of its points.
+    pub(crate) fn checking_points(mut self, dimensions: &[Option<usize>]) -> Converter {
+        let mut names = Vec::new();
+        for (d, o) in dimensions.iter().enumerate() {
+            if let Some(fill) = o
+                .and_then(|o| self.fills.get_mut(o))
+                .and_then(Option::as_mut)
+            {
+                fill.dimension = Some(d);
+                names.push(fill.target.name.clone());
+            }
+        }
+        if !names.is_empty() {
+            self.points = dimensions.len();
+            self.points_field = names.join("+");
+        }
+        self
     }
 
     /// The same, making ids by `rule`. For a rule other than one cell as it is, the id's
@@ -257,6 +307,23 @@ impl Converter {
     /// What a row converted into `p` lacks that the report needs (see [`Required`]), each
     /// problem unplaced, with the data-file column it is about (`None`: the row).
     pub(crate) fn gaps(&self, p: &Prepared) -> Vec<(Option<usize>, Problem)> {
+        let mut gaps = self.answer_gaps(p);
+        // A cell that did not convert is a problem already: not also a missing value.
+        let failed = |o: usize| p.failed.iter().any(|f| f.0 == o);
+        if let Some(o) = self.date.filter(|&o| !p.dated && !failed(o)) {
+            // The reader's own problem, placed in the export by the caller.
+            gaps.push((Some(o), date_problem(Path::new(""), 0, None, "", b"")));
+        }
+        if self.points > 0 && p.failed.is_empty() {
+            if let Some(problem) = importance_problem(&p.points) {
+                gaps.push((None, problem.field(self.points_field.clone())));
+            }
+        }
+        gaps
+    }
+
+    /// What [`Required`] says a row lacks, as [`Converter::gaps`] gives it.
+    fn answer_gaps(&self, p: &Prepared) -> Vec<(Option<usize>, Problem)> {
         // A cell that did not convert is a problem already: not also "no answer".
         let answered = p.answered || !p.failed.is_empty();
         match self.required {
@@ -309,6 +376,9 @@ impl Converter {
         p.answered = false;
         p.site.clear();
         p.shopper.clear();
+        p.dated = false;
+        p.points.clear();
+        p.points.resize(self.points, None);
         let mut id_at = None;
         for (o, fill) in self.fills.iter().enumerate() {
             if o > 0 {
@@ -329,6 +399,9 @@ impl Converter {
                     }
                     // A digit written as it is is a number on the column's scale.
                     p.answered |= fill.answer;
+                    if let Some(slot) = fill.dimension.and_then(|d| p.points.get_mut(d)) {
+                        *slot = Some(f64::from(d - b'0'));
+                    }
                 }
                 [] => {}
                 _ => {
@@ -361,8 +434,16 @@ impl Converter {
                                 p.site.push_str(cell);
                             } else if Some(o) == self.shopper {
                                 p.shopper.push_str(cell);
+                            } else if Some(o) == self.date {
+                                p.dated = !cell.is_empty();
                             }
                             p.answered |= fill.answer && is_answered(&fill.target, cell);
+                            if let Some(slot) = fill.dimension.and_then(|d| p.points.get_mut(d)) {
+                                *slot = match parse_number_cell(cell.as_bytes()) {
+                                    Some(Answer::Number(x)) => Some(x),
+                                    _ => None,
+                                };
+                            }
                         }
                         Err(expected) => p.failed.push((o, expected)),
                     }

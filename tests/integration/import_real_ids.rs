@@ -415,10 +415,17 @@ fn drift_is_a_summary_per_kind_and_in_full_with_verbose() {
     let mut header = vec![
         "id".to_string(),
         "site".into(),
+        "date".into(),
         "E_T1".into(),
         "P_T1".into(),
     ];
-    let mut row = vec!["X1".to_string(), "North".into(), "6".into(), "5".into()];
+    let mut row = vec![
+        "X1".to_string(),
+        "North".into(),
+        "2026-10-05".into(),
+        "6".into(),
+        "5".into(),
+    ];
     for q in 1..=8 {
         header.push(format!("Extra question {q}"));
         row.push("yes".into());
@@ -458,22 +465,91 @@ fn drift_is_a_summary_per_kind_and_in_full_with_verbose() {
 fn an_import_without_any_site_says_so() {
     let dir = scratch();
     let export = dir.path().join("export.csv");
-    std::fs::write(&export, "id,E_T1,P_T1\nN1,6,5\nN2,7,7\n").unwrap();
+    std::fs::write(
+        &export,
+        "id,date,E_T1,P_T1\nN1,2026-10-05,6,5\nN2,2026-10-05,7,7\n",
+    )
+    .unwrap();
     let run = import(dir.path(), &export, &[]);
     run.success().stderr_contains(
         "warning: no row has a site: no column of the export gives it (name it with `site:` in the map file)",
     );
     // A site column that is empty in every row is told the same way.
-    std::fs::write(&export, "id,Store,E_T1,P_T1\nN3,,6,5\nN4, ,7,7\n").unwrap();
+    std::fs::write(
+        &export,
+        "id,Store,date,E_T1,P_T1\nN3,,2026-10-05,6,5\nN4, ,2026-10-05,7,7\n",
+    )
+    .unwrap();
     import(dir.path(), &export, &[])
         .success()
         .stderr_contains("warning: no row has a site: the site column Store is empty in every row");
     // One row with a site is enough.
-    std::fs::write(&export, "id,Filiale,E_T1,P_T1\nN5,Nord,6,5\nN6,,7,7\n").unwrap();
+    std::fs::write(
+        &export,
+        "id,Filiale,date,E_T1,P_T1\nN5,Nord,2026-10-05,6,5\nN6,,2026-10-05,7,7\n",
+    )
+    .unwrap();
     import(dir.path(), &export, &[])
         .success()
         .stderr_lacks("warning: no row has a site");
-    assert!(customers(dir.path()).contains("\nN5,Nord,,6,5,"));
+    assert!(customers(dir.path()).contains("\nN5,Nord,2026-10-05,6,5,"));
+}
+
+/// What the report refuses, the import refuses: a row without a date when the data file
+/// has a date column, and importance points that break the constant-sum rule.
+#[test]
+fn the_import_rejects_rows_the_report_would_refuse() {
+    let dir = scratch();
+    let export = dir.path().join("export.csv");
+    // No date column at all: stopped before any row is read.
+    std::fs::write(&export, "id,site,E_T1,P_T1\nD1,North,6,5\n").unwrap();
+    import_test(dir.path(), &export, &[])
+        .watch(dir.path())
+        .run()
+        .status(2)
+        .stderr_contains("export.csv:1: the export has no date column: expected a column with the date of every row, for the data file's `date` column (name it with `date:` in the map file)")
+        .nothing_written();
+    // An empty date: the reader's own message, at the export's date cell.
+    std::fs::write(
+        &export,
+        "id,site,date,E_T1,P_T1\nD1,North,2026-10-05,6,5\nD2,North,,6,5\n",
+    )
+    .unwrap();
+    import_test(dir.path(), &export, &[])
+        .watch(dir.path())
+        .run()
+        .status(2)
+        .stderr_contains("export.csv:3:3: date: a row without a date")
+        .nothing_written();
+    let run = import(dir.path(), &export, &["--skip-invalid"]);
+    run.success();
+    assert_eq!(count(run.stderr(), "added"), 1);
+    assert_eq!(respondents(dir.path()), 3);
+
+    // Importance points, into a new data file with W columns: some dimensions only, or
+    // not 100 in all, are refused as the survey reader refuses them.
+    let fresh = scratch();
+    std::fs::remove_file(fresh.path().join("data/customers.csv")).unwrap();
+    let w = "W_tangibles,W_reliability,W_responsiveness,W_professionalism,W_empathy";
+    std::fs::write(
+        &export,
+        format!(
+            "id,site,date,E_T1,P_T1,{w}\n\
+             P1,North,2026-10-05,6,5,20,20,20,20,20\n\
+             P2,North,2026-10-05,6,5,50,20,,,\n\
+             P3,North,2026-10-05,6,5,50,20,20,20,20\n\
+             P4,North,2026-10-05,6,5,,,,,\n"
+        ),
+    )
+    .unwrap();
+    let run = import(fresh.path(), &export, &[]);
+    run.status(2)
+        .stderr_contains("export.csv:3: W_tangibles+W_reliability+W_responsiveness+W_professionalism+W_empathy: importance points given for some dimensions only: found \"2 of 5\", expected points for every dimension, or none")
+        .stderr_contains("export.csv:4: W_tangibles+W_reliability+W_responsiveness+W_professionalism+W_empathy: importance points do not add up to 100: found \"130\"");
+    let run = import(fresh.path(), &export, &["--skip-invalid"]);
+    run.success();
+    assert_eq!(count(run.stderr(), "added"), 2);
+    assert_eq!(respondents(fresh.path()), 2);
 }
 
 #[test]
@@ -547,4 +623,33 @@ fn suggest_map_names_repeated_headings_and_what_would_stop_the_import() {
     );
     run.success();
     assert_eq!(ids(dir.path())[2..], ["S-01", "S-02"]);
+}
+
+#[test]
+fn content_ids_and_filters_are_the_same_on_every_core_and_row_by_row() {
+    // Everything an import leaves, for the same imports read row by row (no threads) and
+    // on two threads in chunks of a few rows.
+    let outcome = |threads: &str, chunk: &str| {
+        let dir = scratch();
+        let m = map(dir.path(), "content.yaml", "id: content\n");
+        let k = map(dir.path(), "keep.yaml", "keep:\n  Finished: True\n");
+        let mut seen = Vec::new();
+        for (export, map) in [
+            ("google-forms-anonymous.csv", &m),
+            ("google-forms-anonymous-cumulative.csv", &m),
+            ("qualtrics-finished.csv", &k),
+        ] {
+            let run = import_test(dir.path(), &fixture(export), &["--map", map])
+                .env("SERVQUAL_THREADS", threads)
+                .env("SERVQUAL_CHUNK_BYTES", chunk)
+                .run();
+            run.success();
+            seen.push(run.stderr().replace(dir.path().to_str().unwrap(), "DIR"));
+        }
+        seen.push(customers(dir.path()));
+        seen
+    };
+    let sequential = outcome("0", "262144");
+    assert_eq!(outcome("2", "64"), sequential);
+    assert!(sequential[2].contains("filtered    1"), "{}", sequential[2]);
 }
