@@ -2,7 +2,7 @@
 //! tools' usual names, then the question text matched against the audit's items (English
 //! or Chinese), exactly after normalisation and then, conservatively, by similarity.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -422,44 +422,71 @@ enum Lookup {
     Several(Vec<usize>),
 }
 
-/// The columns whose key is `name` (after [`heading_key`]) or, when none is, whose text is.
-fn named(columns: &[ExportColumn], name: &str) -> Vec<usize> {
-    let want = heading_key(name);
-    let by_key: Vec<usize> = (0..columns.len())
-        .filter(|&e| heading_key(&columns[e].key) == want)
-        .collect();
-    if !by_key.is_empty() {
-        return by_key;
-    }
-    (0..columns.len())
-        .filter(|&e| columns[e].texts.iter().any(|t| heading_key(t) == want))
-        .collect()
+/// The export's columns by their normalised keys and texts ([`heading_key`]), built once
+/// so that each map key is found without going through every column.
+struct Headings<'a> {
+    columns: &'a [ExportColumn],
+    by_key: HashMap<String, Vec<usize>>,
+    by_text: HashMap<String, Vec<usize>>,
 }
 
-/// The one export column a map key names: by key, else by text, compared after
-/// [`heading_key`]; `HEADING#N` is the N-th of the columns with that heading.
-fn find_column(columns: &[ExportColumn], name: &str) -> Result<usize, Lookup> {
-    let found = named(columns, name);
-    match found[..] {
-        [e] => return Ok(e),
-        [] => {}
-        _ => return Err(Lookup::Several(found)),
-    }
-    if let Some((base, n)) = name.trim().rsplit_once('#') {
-        if let Ok(n) = n.trim().parse::<usize>() {
-            let found = named(columns, base);
-            if let Some(&e) = n.checked_sub(1).and_then(|i| found.get(i)) {
-                return Ok(e);
-            }
-            if found.len() > 1 {
-                return Err(Lookup::Several(found));
+impl<'a> Headings<'a> {
+    /// The index of `columns`.
+    fn new(columns: &'a [ExportColumn]) -> Headings<'a> {
+        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_text: HashMap<String, Vec<usize>> = HashMap::new();
+        for (e, c) in columns.iter().enumerate() {
+            by_key.entry(heading_key(&c.key)).or_default().push(e);
+            let mut texts: Vec<String> = c.texts.iter().map(|t| heading_key(t)).collect();
+            texts.dedup();
+            for t in texts {
+                let list = by_text.entry(t).or_default();
+                if list.last() != Some(&e) {
+                    list.push(e);
+                }
             }
         }
+        Headings {
+            columns,
+            by_key,
+            by_text,
+        }
     }
-    let candidates = columns
-        .iter()
-        .flat_map(|c| std::iter::once(c.key.as_str()).chain(c.texts.iter().map(String::as_str)));
-    Err(Lookup::Missing(nearest(name.trim(), candidates)))
+
+    /// The columns whose key is `name` (normalised) or, when none is, whose text is.
+    fn named(&self, name: &str) -> &[usize] {
+        let want = heading_key(name);
+        self.by_key
+            .get(&want)
+            .or_else(|| self.by_text.get(&want))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The one export column a map key names: by key, else by text, compared after
+    /// [`heading_key`]; `HEADING#N` is the N-th of the columns with that heading.
+    fn find(&self, name: &str) -> Result<usize, Lookup> {
+        let found = self.named(name);
+        match found {
+            [e] => return Ok(*e),
+            [] => {}
+            _ => return Err(Lookup::Several(found.to_vec())),
+        }
+        if let Some((base, n)) = name.trim().rsplit_once('#') {
+            if let Ok(n) = n.trim().parse::<usize>() {
+                let found = self.named(base);
+                if let Some(&e) = n.checked_sub(1).and_then(|i| found.get(i)) {
+                    return Ok(e);
+                }
+                if found.len() > 1 {
+                    return Err(Lookup::Several(found.to_vec()));
+                }
+            }
+        }
+        let candidates = self.columns.iter().flat_map(|c| {
+            std::iter::once(c.key.as_str()).chain(c.texts.iter().map(String::as_str))
+        });
+        Err(Lookup::Missing(nearest(name.trim(), candidates)))
+    }
 }
 
 /// What a map key that names no one column should name instead.
@@ -563,10 +590,11 @@ pub(crate) fn map_columns(
     let role_column =
         |target: &Target, role: &Role| target.columns.iter().position(|c| &c.role == role);
     let id_target = role_column(target, &Role::Id);
+    let headings = Headings::new(columns);
 
     // 1. The map file.
     for name in &map.ignore {
-        match find_column(columns, name) {
+        match headings.find(name) {
             Ok(e) => {
                 uses[e] = Use::Skip;
                 hows[e] = How::Ignored;
@@ -607,7 +635,7 @@ pub(crate) fn map_columns(
                 id.parts.push(IdPart::Content);
                 continue;
             }
-            match find_column(columns, name) {
+            match headings.find(name) {
                 Ok(e) => {
                     id.parts.push(IdPart::Column(e));
                     uses[e] = Use::Id;
@@ -634,7 +662,7 @@ pub(crate) fn map_columns(
             ));
             continue;
         };
-        match find_column(columns, name) {
+        match headings.find(name) {
             Ok(e) => {
                 if let Use::Fill(other) = uses[e] {
                     problems.push(map_problem(
@@ -654,7 +682,7 @@ pub(crate) fn map_columns(
         }
     }
     for (from, to) in &map.columns {
-        let e = match find_column(columns, from) {
+        let e = match headings.find(from) {
             Ok(e) => e,
             Err(why) => {
                 problems.push(missing_column(&format!("columns.{from}"), from, why));
@@ -695,7 +723,7 @@ pub(crate) fn map_columns(
         }
     }
     for (name, values) in &map.keep {
-        match find_column(columns, name) {
+        match headings.find(name) {
             Ok(e) => {
                 let values = match values {
                     KeepValues::One(v) => vec![v.text()],
@@ -1064,6 +1092,7 @@ mod tests {
 
     #[test]
     fn map_keys_find_one_column_or_say_why_not() {
+        let find_column = |cols: &[ExportColumn], name: &str| Headings::new(cols).find(name);
         let cols = [
             column("Q1", "Branch\u{a0}visited"),
             column("Comments", "Comments"),

@@ -3,6 +3,7 @@
 //! key the import accepts back (`KEY#2` for the second column with a repeated key), with
 //! what the tool guessed and why as a comment.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::mapping::{heading_key, How, Mapping, Use, CONTENT_ID};
@@ -129,6 +130,27 @@ pub(crate) fn map_file(
             }
         }
     }
+    let answers: Vec<&str> = target
+        .columns
+        .iter()
+        .filter(|c| matches!(c.role, Role::Value(_)))
+        .map(|c| c.name.as_str())
+        .collect();
+    line(format!(
+        "# the {} data's answer columns: {}{}",
+        target.source,
+        answers
+            .iter()
+            .take(ANSWERS_SHOWN)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", "),
+        if answers.len() > ANSWERS_SHOWN {
+            format!(", ... ({} in all)", answers.len())
+        } else {
+            String::new()
+        }
+    ));
     collection(&mut line, "columns", "{}", entries, open_questions);
 
     let mut entries = Vec::new();
@@ -153,6 +175,9 @@ pub(crate) fn map_file(
     line("#   Finished: \"True\"".into());
     out
 }
+
+/// How many of the data file's answer columns the hint above `columns:` names.
+const ANSWERS_SHOWN: usize = 8;
 
 /// `key:` and its entries, or `key: EMPTY` when it has none (a key with nothing after
 /// it is null in YAML, not empty); then `comments`.
@@ -212,15 +237,20 @@ fn one_line(text: &str) -> String {
 /// share it (after the map's normalising of case and spaces).
 fn unique_keys(columns: &[ExportColumn]) -> Vec<String> {
     let normalised: Vec<String> = columns.iter().map(|c| heading_key(&c.key)).collect();
+    let mut total: HashMap<&str, usize> = HashMap::new();
+    for n in &normalised {
+        *total.entry(n).or_default() += 1;
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     columns
         .iter()
-        .enumerate()
-        .map(|(e, c)| {
-            let same = |j: &usize| normalised[*j] == normalised[e];
+        .zip(&normalised)
+        .map(|(c, n)| {
+            let rank = seen.entry(n).or_default();
+            *rank += 1;
             // `content` alone would stand for the row's content, not the column.
-            if (0..columns.len()).filter(same).count() > 1 || normalised[e] == CONTENT_ID {
-                let n = (0..=e).filter(same).count();
-                format!("{}#{n}", c.key)
+            if total[n.as_str()] > 1 || n == CONTENT_ID {
+                format!("{}#{rank}", c.key)
             } else {
                 c.key.clone()
             }
