@@ -322,11 +322,15 @@ impl Mapping {
                     How::Unmatched => "matches no question of the audit, not imported".to_string(),
                 };
                 let label = shorten(&c.label(), 2 * LABEL_SHOWN).into_owned();
-                if to.is_empty() {
+                let mut line = if to.is_empty() {
                     format!("column {} {label}: {rule}", e + 1)
                 } else {
                     format!("column {} {label} -> {} ({rule})", e + 1, to.join(" and "))
+                };
+                if let Some((_, values)) = self.keep.iter().find(|(k, _)| *k == e) {
+                    line.push_str(&format!("; rows kept: {}", values.join(" or ")));
                 }
+                line
             })
             .collect()
     }

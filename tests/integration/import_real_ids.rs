@@ -310,9 +310,11 @@ fn keep_leaves_out_unfinished_and_preview_responses() {
     let run = import(
         dir.path(),
         &fixture("qualtrics-finished.csv"),
-        &["--map", &m],
+        &["--map", &m, "-v"],
     );
     run.success()
+        .stderr_contains("column 6 Finished: the tool's own column, not imported; rows kept: true")
+        .stderr_contains("column 9 DistributionChannel (Distribution Channel): the tool's own column, not imported; rows kept: anonymous or email")
         .stderr_contains("filtered    2 (left out by `keep:` in the map file)")
         .stderr_contains("rejected    0");
     assert_eq!(count(run.stderr(), "rows read"), 4);
