@@ -536,7 +536,7 @@ const SITE_FILLERS: &[&str] = &[
 
 /// Whether `text` asks for the site: after its filler words, exactly one site word is
 /// left ("Branch", "Which branch did you visit?"), or it is a short Chinese heading
-/// ending in 网点 or 门店 (名称 after it allowed). Conservative: "The store is clean" is not.
+/// naming 网点 or 门店 (名称 after it allowed). Conservative: "The store is clean" is not.
 fn is_site_heading(text: &str) -> bool {
     let words: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
@@ -552,9 +552,16 @@ fn is_site_heading(text: &str) -> bool {
             return true;
         }
     }
+    // Chinese: the word alone, or after a short clause that ends in 的 or 所在 ("the
+    // branch where you did business"), so that 您如何评价该网点 (rate the branch) is not.
     let n = normalise(text);
     let n = n.strip_suffix("名称").unwrap_or(&n);
-    n.chars().count() <= 12 && SITE_WORDS_ZH.iter().any(|w| n.ends_with(w))
+    n.chars().count() <= 12
+        && SITE_WORDS_ZH.iter().any(|w| {
+            n.strip_suffix(w).is_some_and(|before| {
+                before.is_empty() || before.ends_with('的') || before.ends_with("所在")
+            })
+        })
 }
 
 /// Maps `columns` of an export onto `target`: the mapping as far as it goes, and the
@@ -1072,6 +1079,7 @@ mod tests {
             "门店",
             "您办理业务的网点",
             "网点名称",
+            "所在网点",
         ] {
             assert!(is_site_heading(yes), "{yes}");
         }
@@ -1081,6 +1089,7 @@ mod tests {
             "Branch manager",
             "How far is the branch from your home?",
             "网点的环境整洁舒适，让人愿意停留。",
+            "您如何评价该网点",
             "",
         ] {
             assert!(!is_site_heading(no), "{no}");

@@ -164,20 +164,7 @@ impl Summary {
                 .collect(),
         )
     }
-}
 
-/// Where the site of the rows added comes from.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum SiteSource {
-    /// The data file has no site column, or every row must have a site anyway (visits).
-    NotChecked,
-    /// No export column gives it.
-    NoColumn,
-    /// This export column (its label).
-    Column(String),
-}
-
-impl Summary {
     /// Counts a row added, with a site or not.
     pub(crate) fn count_added(&mut self, sited: bool) {
         self.added += 1;
@@ -213,6 +200,17 @@ impl Summary {
     }
 }
 
+/// Where the site of the rows added comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum SiteSource {
+    /// The data file has no site column, or every row must have a site anyway (visits).
+    NotChecked,
+    /// No export column gives it.
+    NoColumn,
+    /// This export column (its label).
+    Column(String),
+}
+
 /// How many conflicts or rejected rows are listed one by one.
 pub(crate) const MAX_LISTED: usize = 50;
 
@@ -244,7 +242,7 @@ impl fmt::Display for Summary {
         } else {
             writeln!(f, "  added       0 ({} would be added)", self.added)?;
         }
-        let repeated = self.duplicates - self.already_there;
+        let repeated = self.duplicates.saturating_sub(self.already_there);
         match (self.already_there, repeated) {
             (0, 0) => writeln!(f, "  duplicates  0")?,
             (there, 0) => writeln!(
