@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::cli::{Global, EXIT_BAD_INPUT};
 use crate::definition::load as load_audit;
-use crate::import::{run as import, DateOrder, Preset, Request};
+use crate::import::{run as import, suggest_map, DateOrder, Preset, Request};
 use crate::sources::chunked::Tuning;
 
 /// Arguments of `import`.
@@ -35,6 +35,14 @@ pub struct ImportArgs {
     /// Import the valid rows; write the others, with the reason, to <data>.rejects.csv.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// Put PREFIX before every id (e.g. `spring-`), keeping the ids of two surveys apart;
+    /// replaces the map file's `id_prefix:`.
+    #[arg(long, value_name = "PREFIX")]
+    pub id_prefix: Option<String>,
+    /// Write a map file for this export to stdout (every column with the tool's guess);
+    /// import nothing.
+    #[arg(long, conflicts_with_all = ["dry_run", "skip_invalid"])]
+    pub suggest_map: bool,
 }
 
 /// Runs `import`: 0 when done, 2 when invalid or conflicting rows stopped it.
@@ -61,8 +69,14 @@ pub fn run(args: &ImportArgs, global: &Global) -> anyhow::Result<u8> {
         skip_invalid: args.skip_invalid,
         progress: !global.quiet && std::io::stderr().is_terminal(),
         verbose: global.verbose > 0,
+        id_prefix: args.id_prefix.clone(),
         tuning: Tuning::from_env(),
     };
+    if args.suggest_map {
+        let map = suggest_map(&audit, &request)?;
+        crate::output::write_stdout(map.as_bytes())?;
+        return Ok(0);
+    }
     let summary = import(&audit, &request, &mut |line| global.note(line))?;
     // The summary is the result of the command, so it is shown even with -q.
     eprintln!("{summary}");

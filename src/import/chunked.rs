@@ -124,6 +124,13 @@ pub(crate) fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem>
                     taken += 1;
                     continue;
                 }
+                if row.filtered {
+                    summary.read += 1;
+                    summary.count_filtered();
+                    *done += 1;
+                    taken += 1;
+                    continue;
+                }
                 let here = Seen {
                     line: first_line + row.line,
                     print: row.print,
@@ -132,10 +139,10 @@ pub(crate) fn import(job: Importing, tuning: Tuning) -> Result<Reached, Problem>
                 match seen.classify(row.hash, id, here) {
                     Class::New(new) => {
                         new.record();
-                        summary.added += 1;
+                        summary.count_added(row.sited);
                     }
-                    Class::Duplicate => {
-                        summary.duplicates += 1;
+                    Class::Duplicate(first) => {
+                        summary.count_duplicate(&first);
                         if let Err(e) =
                             write(appender.as_deref_mut(), &chunk.lines, run_start..line.start)
                         {
@@ -270,6 +277,10 @@ struct Row {
     line: u64,
     /// A row of empty cells (spreadsheets leave them at the end): skipped, not counted.
     blank: bool,
+    /// A row the `keep:` filters leave out: counted, not imported.
+    filtered: bool,
+    /// Whether it has a site.
+    sited: bool,
     /// End of its id in [`ChunkRows::ids`] and of its line in [`ChunkRows::lines`].
     id_end: usize,
     line_end: usize,
@@ -337,6 +348,8 @@ impl RowParser {
         let mut row = Row {
             line,
             blank: cells.iter().all(|c| c.trim().is_empty()),
+            filtered: false,
+            sited: false,
             id_end: out.ids.len(),
             line_end: out.lines.len(),
             hash: 0,
@@ -355,6 +368,12 @@ impl RowParser {
                 row.hash = self.hasher.hash(id);
                 row.print = p.print;
             }
+        } else if !row.blank
+            && !self
+                .converter
+                .keeps(|s| cells.get(s).copied().unwrap_or_default())
+        {
+            row.filtered = true;
         } else if !row.blank {
             let p = &mut self.prepared;
             self.converter.export_cells(
@@ -370,6 +389,7 @@ impl RowParser {
             row.line_end = out.lines.len();
             row.hash = self.hasher.hash(&p.id);
             row.print = p.print;
+            row.sited = self.converter.has_site(p);
         }
         out.rows.push(row);
         true

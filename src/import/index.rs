@@ -103,8 +103,8 @@ fn seen_at(arena: &[u8], slot: &Slot) -> Seen {
 pub(crate) enum Class<'a> {
     /// Its id is new; [`NewId::record`] records it, once the row is taken.
     New(NewId<'a>),
-    /// Its id was seen with the same answers.
-    Duplicate,
+    /// Its id was seen with the same answers, first where this says.
+    Duplicate(Seen),
     /// Its id was seen with other answers, first where this says.
     Conflict(Seen),
 }
@@ -153,7 +153,9 @@ impl IdIndex {
             |s| hasher.0.hash_one(record(arena, s.at).1),
         );
         match entry {
-            Entry::Occupied(o) if o.get().print == seen.print => Class::Duplicate,
+            Entry::Occupied(o) if o.get().print == seen.print => {
+                Class::Duplicate(seen_at(arena, o.get()))
+            }
             Entry::Occupied(o) => Class::Conflict(seen_at(arena, o.get())),
             Entry::Vacant(entry) => Class::New(NewId {
                 entry,
@@ -245,7 +247,7 @@ mod tests {
         }
         assert!(matches!(
             index.classify(h, "R1", seen(4, 10)),
-            Class::Duplicate
+            Class::Duplicate(first) if first == seen(3, 10)
         ));
         match index.classify(h, "R1", seen(5, 11)) {
             Class::Conflict(first) => assert_eq!(first, seen(3, 10)),

@@ -25,6 +25,7 @@ mod mapping;
 mod presets;
 mod rejects;
 mod rows;
+mod suggest;
 mod target;
 mod values;
 
@@ -43,7 +44,7 @@ use appender::Appender;
 use datafile::Existing;
 use export::{Export, ExportRow};
 use index::{Class, IdIndex, Seen};
-use mapping::{map_columns, MapFile, Mapping, Use};
+use mapping::{MapFile, Mapping, Use};
 use rejects::Rejects;
 use rows::{Converter, Prepared, Required};
 use target::{Role, Target};
@@ -73,8 +74,10 @@ pub struct Request {
     pub skip_invalid: bool,
     /// Show a progress bar (the caller decides: a terminal and not `-q`).
     pub progress: bool,
-    /// List how every export column was matched (`-v`).
+    /// List how every export column was matched, and the whole drift (`-v`).
     pub verbose: bool,
+    /// Put before every id (`--id-prefix`; replaces the map file's `id_prefix:`).
+    pub id_prefix: Option<String>,
     /// Threads and chunks for reading a large CSV export (see `sources::chunked`).
     pub tuning: Tuning,
 }
@@ -129,6 +132,14 @@ pub struct Summary {
     pub(crate) added: u64,
     /// Rows already in the data file (or earlier in the export) with the same answers.
     pub(crate) duplicates: u64,
+    /// Of the duplicates, those already in the data file before this import.
+    pub(crate) already_there: u64,
+    /// Rows the map's `keep:` filters left out (`None`: the map has none).
+    pub(crate) filtered: Option<u64>,
+    /// Of the rows added, those with a site.
+    pub(crate) sited: u64,
+    /// What gives the site of a row, for the warning when no row added has one.
+    pub(crate) site: SiteSource,
     /// Rows whose id is already there with different answers.
     pub(crate) conflicts: Vec<Rejected>,
     /// Rows with invalid values.
@@ -156,6 +167,51 @@ impl Summary {
                 .collect(),
         )
     }
+
+    /// Counts a row added, with a site or not.
+    pub(crate) fn count_added(&mut self, sited: bool) {
+        self.added += 1;
+        self.sited += u64::from(sited);
+    }
+
+    /// Counts a row the `keep:` filters leave out.
+    pub(crate) fn count_filtered(&mut self) {
+        *self.filtered.get_or_insert(0) += 1;
+    }
+
+    /// Counts a duplicate of the row first seen at `first`.
+    pub(crate) fn count_duplicate(&mut self, first: &Seen) {
+        self.duplicates += 1;
+        self.already_there += u64::from(first.in_file);
+    }
+
+    /// The warning when rows are added and none of them has a site, if that is so.
+    fn site_warning(&self) -> Option<String> {
+        if self.added == 0 || self.sited > 0 {
+            return None;
+        }
+        match &self.site {
+            SiteSource::NotChecked => None,
+            SiteSource::NoColumn => Some(
+                "warning: no row has a site: no column of the export gives it (name it with `site:` in the map file)"
+                    .to_string(),
+            ),
+            SiteSource::Column(label) => Some(format!(
+                "warning: no row has a site: the site column {label} is empty in every row"
+            )),
+        }
+    }
+}
+
+/// Where the site of the rows added comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum SiteSource {
+    /// The data file has no site column, or every row must have a site anyway (visits).
+    NotChecked,
+    /// No export column gives it.
+    NoColumn,
+    /// This export column (its label).
+    Column(String),
 }
 
 /// How many conflicts or rejected rows are listed one by one.
@@ -178,12 +234,32 @@ impl fmt::Display for Summary {
             self.data.display(),
         )?;
         writeln!(f, "  rows read   {}", self.read)?;
+        if let Some(filtered) = self.filtered {
+            writeln!(
+                f,
+                "  filtered    {filtered} (left out by `keep:` in the map file)"
+            )?;
+        }
         if self.written || self.added == 0 {
             writeln!(f, "  added       {}", self.added)?;
         } else {
             writeln!(f, "  added       0 ({} would be added)", self.added)?;
         }
-        writeln!(f, "  duplicates  {}", self.duplicates)?;
+        let repeated = self.duplicates.saturating_sub(self.already_there);
+        match (self.already_there, repeated) {
+            (0, 0) => writeln!(f, "  duplicates  0")?,
+            (there, 0) => writeln!(
+                f,
+                "  duplicates  {} (all already in the data file)",
+                there
+            )?,
+            (0, again) => writeln!(f, "  duplicates  {again} (repeated in this export)")?,
+            (there, again) => writeln!(
+                f,
+                "  duplicates  {} ({there} already in the data file, {again} repeated in this export)",
+                self.duplicates
+            )?,
+        }
         writeln!(f, "  conflicts   {}", self.conflicts.len())?;
         write!(f, "  rejected    {}", self.rejected.len())?;
         let listed = self.conflicts.len() + self.rejected.len();
@@ -199,6 +275,9 @@ impl fmt::Display for Summary {
                 "\n  rows not imported, with the reasons, written to {}",
                 path.display()
             )?;
+        }
+        if let Some(warning) = self.site_warning() {
+            write!(f, "\n  {warning}")?;
         }
         Ok(())
     }
@@ -243,22 +322,123 @@ pub fn run(
     }
 }
 
+/// What an import works from once the export is open: the data file's columns, the map
+/// file, the export, and its columns mapped as far as they could be, with the problems
+/// that stop the import (`--suggest-map` shows them instead).
+struct Opened {
+    target: Target,
+    map: MapFile,
+    export: Export,
+    mapping: Mapping,
+    problems: Vec<Problem>,
+}
+
+/// Opens what `request` names and maps the export's columns.
+fn open(audit: &Audit, request: &Request) -> Result<Opened, Problems> {
+    let target = Target::of(audit, &request.source)?;
+    let map = match &request.map {
+        Some(path) => MapFile::read(path)?,
+        None => MapFile::default(),
+    };
+    let export = Export::open(&request.file, request.preset, request.workbook)?;
+    let (mut mapping, mut problems) = mapping::map_columns(
+        &export.columns,
+        export.preset,
+        &target,
+        &map,
+        request.map.as_deref(),
+    );
+    match id_prefix(request, &map) {
+        Ok(prefix) => mapping.id.prefix = prefix,
+        Err(p) => problems.push(p),
+    }
+    Ok(Opened {
+        target,
+        map,
+        export,
+        mapping,
+        problems,
+    })
+}
+
+/// The id prefix: `--id-prefix`, else the map's `id_prefix:` (trimmed), else none. It is
+/// written into every id, so it may hold no line break or other control character.
+fn id_prefix(request: &Request, map: &MapFile) -> Result<String, Problem> {
+    let (given, field) = match (&request.id_prefix, &map.id_prefix) {
+        (Some(p), _) => (p, "--id-prefix"),
+        (None, Some(p)) => (p, "id_prefix"),
+        (None, None) => return Ok(String::new()),
+    };
+    let prefix = given.trim();
+    if prefix.is_empty() || prefix.chars().any(char::is_control) {
+        let mut p = Problem::new("an id prefix must be text on one line")
+            .field(field)
+            .found(given.clone())
+            .expected("letters, digits or punctuation, e.g. `spring-2026`");
+        if field == "id_prefix" {
+            if let Some(path) = &request.map {
+                p = p.file(path);
+            }
+        }
+        return Err(p);
+    }
+    Ok(prefix.to_string())
+}
+
+/// Where the site of the rows comes from, for the summary's warning.
+fn site_source(
+    target: &Target,
+    mapping: &Mapping,
+    columns: &[presets::ExportColumn],
+) -> SiteSource {
+    let Some(t) = target.columns.iter().position(|c| c.role == Role::Site) else {
+        return SiteSource::NotChecked;
+    };
+    if target.source == "shoppers" {
+        return SiteSource::NotChecked;
+    }
+    match mapping.source_of(t).and_then(|e| columns.get(e)) {
+        Some(c) => SiteSource::Column(c.label()),
+        None => SiteSource::NoColumn,
+    }
+}
+
+/// `--suggest-map`: a map file for the export `request` names, from the tool's own
+/// matching, with what would stop the import as comments. Reads the export's header only;
+/// takes no lock and writes nothing.
+pub fn suggest_map(audit: &Audit, request: &Request) -> Result<String, Problems> {
+    let opened = open(audit, request)?;
+    let shown = request.shown_as.as_ref().unwrap_or(&request.file);
+    let problems = in_file(Problems(opened.problems), shown);
+    Ok(suggest::map_file(
+        &shown.display().to_string(),
+        opened.export.preset,
+        &opened.export.columns,
+        &opened.target,
+        &opened.mapping,
+        &problems.0,
+    ))
+}
+
 /// [`run`], naming the export by its path.
 fn run_named(
     audit: &Audit,
     request: &Request,
     note: &mut dyn FnMut(&str),
 ) -> Result<Summary, Problems> {
-    let target = Target::of(audit, &request.source)?;
-    let map = match &request.map {
-        Some(path) => MapFile::read(path)?,
-        None => MapFile::default(),
-    };
-    let labels = map.labels(Labels::for_scale(audit.scale));
-    let mut export = Export::open(&request.file, request.preset, request.workbook)?;
+    let Opened {
+        target,
+        map,
+        mut export,
+        mapping,
+        problems,
+    } = open(audit, request)?;
+    // The hint first: it may explain the problems (a tool's file read as plain).
     if let Some(hint) = &export.hint {
         note(hint);
     }
+    Problems::check(problems).map_err(|p| in_file(p, &request.file))?;
+    let labels = map.labels(Labels::for_scale(audit.scale));
     let labels = labels.with_dates(
         values::DateRule::choose(
             request.date_order,
@@ -268,26 +448,30 @@ fn run_named(
         )
         .map_err(Problems::one)?,
     );
-    let mapping = map_columns(
-        &export.columns,
-        export.preset,
-        &target,
-        &map,
-        request.map.as_deref(),
-    )
-    .map_err(|p| in_file(p, &request.file))?;
-
+    let shown = request.shown_as.as_ref().unwrap_or(&request.file);
     if request.verbose {
-        for line in &mapping.matched {
-            note(&format!("matched: {line}"));
+        note(&format!(
+            "columns of {}, and how each was matched:",
+            shown.display()
+        ));
+        for line in mapping.listing(&export.columns, &target) {
+            note(&format!("  {line}"));
         }
     }
+    for line in &mapping.notes {
+        note(line);
+    }
     if !mapping.drift.is_empty() {
+        let more = if !request.verbose && mapping.drift.is_cut() {
+            " (-v lists every column)"
+        } else {
+            ""
+        };
         note(&format!(
-            "instrument drift: the questions of {} differ from the audit's:",
-            request.shown_as.as_ref().unwrap_or(&request.file).display()
+            "instrument drift: the questions of {} differ from the audit's{more}:",
+            shown.display()
         ));
-        for d in &mapping.drift {
+        for d in mapping.drift.lines(request.verbose) {
             note(&format!("  {d}"));
         }
     }
@@ -339,6 +523,12 @@ fn run_named(
     } else {
         Required::Answer
     };
+    date_column(&target, &out, &request.file)?;
+    // Per dimension of the audit (the order of the W columns), where its points go.
+    let points: Vec<Option<usize>> = (0..target.columns.len())
+        .filter(|&t| target.columns[t].part == 'W')
+        .map(|t| out.iter().position(|o| o.target == Some(t)))
+        .collect();
     let converter = Converter::new(
         out.iter()
             .map(|o| (o.target.map(|t| target.columns[t].clone()), o.source))
@@ -346,7 +536,11 @@ fn run_named(
         labels,
         id_out,
     )
-    .requiring(required);
+    .requiring(required)
+    .requiring_dates()
+    .checking_points(&points)
+    .identified_by(&mapping.id)
+    .keeping(&mapping.keep);
     let mut existing: Option<Existing> = if datafile::has_content(&data) {
         Some(Existing::read(
             &data,
@@ -388,6 +582,10 @@ fn run_named(
         read: 0,
         added: 0,
         duplicates: 0,
+        already_there: 0,
+        filtered: (!mapping.keep.is_empty()).then_some(0),
+        sited: 0,
+        site: site_source(&target, &mapping, &export.columns),
         conflicts: Vec::new(),
         rejected: Vec::new(),
         written: false,
@@ -396,10 +594,13 @@ fn run_named(
         blocked: false,
     };
     let id_label = mapping
-        .source_of(out[id_out].target.unwrap_or_default())
-        .and_then(|e| export.columns.get(e))
+        .id
+        .columns()
+        .filter_map(|e| export.columns.get(e))
         .map(|c| c.label())
-        .unwrap_or_default();
+        .collect::<Vec<_>>()
+        .join(" + ");
+    let id_column = mapping.id.columns().next();
     // A large CSV export goes on every core for as long as its rows import cleanly; the
     // rest goes row by row, in one export row and its conversion reused for every row.
     let reached = match &export.csv {
@@ -423,7 +624,7 @@ fn run_named(
         data: &data,
         target: &target,
         out: &out,
-        id_out,
+        id_column,
         id_label,
         converter: &converter,
     };
@@ -477,8 +678,9 @@ struct RowByRow<'a> {
     data: &'a Path,
     target: &'a Target,
     out: &'a [OutColumn],
-    /// The data-file column of the id, and how the export's id column is named.
-    id_out: usize,
+    /// The export column of the id (its first, for an id of several), and how the
+    /// export's id columns are named.
+    id_column: Option<usize>,
     id_label: String,
     converter: &'a Converter,
 }
@@ -497,8 +699,8 @@ impl RowByRow<'_> {
         summary: &mut Summary,
     ) -> Result<(), Problem> {
         if let Some((expected, found)) = row.width {
-            let raw_id = self.out[self.id_out]
-                .source
+            let raw_id = self
+                .id_column
                 .and_then(|s| row.cells.get(s))
                 .unwrap_or_default()
                 .to_string();
@@ -510,10 +712,18 @@ impl RowByRow<'_> {
             rejects.reject(summary, row.line, &row.cells, &raw_id, false, vec![p])?;
             return Ok(());
         }
+        if !self
+            .converter
+            .keeps(|s| row.cells.get(s).unwrap_or_default())
+        {
+            summary.count_filtered();
+            return Ok(());
+        }
         self.converter.export_row(&row.cells, prepared);
         let mut problems = Vec::new();
-        for (o, expected) in prepared.failed.drain(..) {
-            let (Some(t), Some(s)) = (self.out[o].target, self.out[o].source) else {
+        // Not drained: `gaps` below must still see which cells failed to convert.
+        for (o, expected) in &prepared.failed {
+            let (Some(t), Some(s)) = (self.out[*o].target, self.out[*o].source) else {
                 continue;
             };
             problems.push(
@@ -531,7 +741,7 @@ impl RowByRow<'_> {
                 .file(self.export)
                 .line(row.line)
                 .expected("an id in every row, so that a row is never imported twice");
-            if let Some(s) = self.out[self.id_out].source {
+            if let Some(s) = self.id_column {
                 p = p.at(row.line, s as u64 + 1).field(self.id_label.clone());
             }
             problems.push(p);
@@ -560,7 +770,7 @@ impl RowByRow<'_> {
             in_file: false,
         };
         match seen.classify(seen.hash(id), id, here) {
-            Class::Duplicate => summary.duplicates += 1,
+            Class::Duplicate(first) => summary.count_duplicate(&first),
             Class::Conflict(Seen { line, in_file, .. }) => {
                 let place = if in_file {
                     format!("line {line} of {}", self.data.display())
@@ -573,8 +783,12 @@ impl RowByRow<'_> {
                 .file(self.export)
                 .line(row.line)
                 .found(id)
-                .expected("the same answers (a duplicate, skipped) or a new id; correct the data file by hand if the new answers are right");
-                if let Some(s) = self.out[self.id_out].source {
+                .expected(if in_file {
+                    "the same answers (a duplicate, skipped) or a new id; correct the data file by hand if the new answers are right (a second survey numbering its responses from 1: --id-prefix)"
+                } else {
+                    "the same answers (a duplicate, skipped) or a new id; correct the data file by hand if the new answers are right (an export whose ids repeat: a list of columns or `content` as `id:` in a map file)"
+                });
+                if let Some(s) = self.id_column {
                     p = p.at(row.line, s as u64 + 1).field(self.id_label.clone());
                 }
                 rejects.reject(summary, row.line, &row.cells, id, true, vec![p])?;
@@ -591,8 +805,9 @@ impl RowByRow<'_> {
                     }
                 }
                 // Only a row written is seen: a later row with its id is judged afresh.
+                let sited = self.converter.has_site(prepared);
                 new.record();
-                summary.added += 1;
+                summary.count_added(sited);
             }
         }
         Ok(())
@@ -634,6 +849,29 @@ fn visit_columns(
         }
     }
     Problems::check(problems)
+}
+
+/// Checks that the export gives the date of every row when the data file has a date
+/// column: the report places every row in a period by it, and refuses a row without one.
+fn date_column(target: &Target, out: &[OutColumn], export: &Path) -> Result<(), Problem> {
+    let Some(date) = out.iter().find(|o| {
+        o.target
+            .is_some_and(|t| target.columns[t].role == Role::Date)
+    }) else {
+        return Ok(());
+    };
+    if date.source.is_some() {
+        return Ok(());
+    }
+    let name = date
+        .target
+        .map_or("date", |t| target.columns[t].name.as_str());
+    Err(Problem::new("the export has no date column")
+        .file(export)
+        .line(1)
+        .expected(format!(
+            "a column with the date of every row, for the data file's `{name}` column (name it with `date:` in the map file)"
+        )))
 }
 
 /// `<data>.<suffix>`: a file an import keeps beside the data file.

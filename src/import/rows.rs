@@ -4,6 +4,7 @@
 //! it with the same code; [`RowFormat`] is how the data file's lines are written.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use csv::StringRecord;
 
@@ -12,6 +13,8 @@ use super::values::{convert_date_into, convert_into, one_digit_answers, trim_cel
 use crate::definition::form::QuestionType;
 use crate::problem::Problem;
 use crate::sources::answers::{parse_number_cell, Answer};
+use crate::sources::stream::date_problem;
+use crate::sources::survey::importance_problem;
 use crate::sources::visits::{parse_answer, visit_gaps, VisitColumn};
 
 /// How the import fills each column of the data file.
@@ -32,6 +35,68 @@ pub(crate) struct Converter {
     /// The data-file columns of a visit's site and shopper.
     site: Option<usize>,
     shopper: Option<usize>,
+    /// How the id is made when it is not one export cell as it is.
+    composed: Option<ComposedId>,
+    /// `keep:`: export column -> the values (lower case, any of them) a row must have there.
+    keep: Vec<(usize, Vec<String>)>,
+    /// The data-file column of the date, when every row must have one (the data file has
+    /// a date column: the report places every row in a period by it).
+    date: Option<usize>,
+    /// How many dimensions importance points are given for, when they are checked (0: not),
+    /// and the data-file columns that hold them, as a message names them.
+    points: usize,
+    points_field: String,
+}
+
+/// How a row's id is made: the cells of one or more export columns and, for `id:
+/// content`, a digest of the row's content, joined by [`ID_JOIN`], after a prefix.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct IdRule {
+    /// The parts, in order.
+    pub(crate) parts: Vec<IdPart>,
+    /// Put in front of every id (`--id-prefix`, `id_prefix:`); empty for none.
+    pub(crate) prefix: String,
+}
+
+/// One part of an id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum IdPart {
+    /// The cell of this export column, trimmed.
+    Column(usize),
+    /// The row's content digest ([`push_content_id`]).
+    Content,
+}
+
+/// What joins the parts of a composite id.
+pub(crate) const ID_JOIN: char = '|';
+
+impl IdRule {
+    /// The export column whose cell, as it is, is the id: a rule of one column, no prefix.
+    pub(crate) fn single(&self) -> Option<usize> {
+        match self.parts[..] {
+            [IdPart::Column(s)] if self.prefix.is_empty() => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The export columns the id is made of.
+    pub(crate) fn columns(&self) -> impl Iterator<Item = usize> + '_ {
+        self.parts.iter().filter_map(|p| match p {
+            IdPart::Column(s) => Some(*s),
+            IdPart::Content => None,
+        })
+    }
+}
+
+/// An id made of more than one export cell as it is, decided once for all rows.
+#[derive(Debug, Clone)]
+struct ComposedId {
+    parts: Vec<IdPart>,
+    /// The prefix with its separator (`S2` becomes `S2-`), or empty.
+    prefix: String,
+    /// The compared columns for the content digest: (position among the compared cells,
+    /// data-file column name), in the order of the names.
+    content: Vec<(usize, Box<str>)>,
 }
 
 /// What a row of the data file needs, beyond cells that convert, for the report to take
@@ -61,6 +126,8 @@ struct Fill {
     compared: bool,
     /// Whether an answer in it makes the row answered (item answers and form questions).
     answer: bool,
+    /// The dimension whose importance points it holds.
+    dimension: Option<usize>,
 }
 
 /// A row after [`Converter::export_row`] or [`Converter::data_row`].
@@ -78,6 +145,10 @@ pub(crate) struct Prepared {
     /// Export rows: the site and the shopper, converted.
     site: String,
     shopper: String,
+    /// Export rows: whether the date cell holds a date; the importance points per
+    /// dimension.
+    dated: bool,
+    points: Vec<Option<f64>>,
     /// The digest of the compared answers.
     pub(crate) print: Fingerprint,
     /// The digest's input, kept for its buffer (bytes: cheaper to push than chars).
@@ -121,6 +192,7 @@ impl Converter {
                     digits,
                     compared: o != id,
                     answer,
+                    dimension: None,
                 })
             })
             .collect();
@@ -142,7 +214,89 @@ impl Converter {
             required: Required::Nothing,
             site,
             shopper,
+            composed: None,
+            keep: Vec::new(),
+            date: None,
+            points: 0,
+            points_field: String::new(),
         }
+    }
+
+    /// The same, asking a date of every row if the data file has a date column (which
+    /// must then be filled from the export).
+    pub(crate) fn requiring_dates(self) -> Converter {
+        let date = self
+            .fills
+            .iter()
+            .position(|f| f.as_ref().is_some_and(|f| f.target.role == Role::Date));
+        Converter { date, ..self }
+    }
+
+    /// The same, checking the importance points of every row by the survey reader's rule;
+    /// `dimensions` has, per dimension of the audit, the data-file column of its points.
+    pub(crate) fn checking_points(mut self, dimensions: &[Option<usize>]) -> Converter {
+        let mut names = Vec::new();
+        for (d, o) in dimensions.iter().enumerate() {
+            if let Some(fill) = o
+                .and_then(|o| self.fills.get_mut(o))
+                .and_then(Option::as_mut)
+            {
+                fill.dimension = Some(d);
+                names.push(fill.target.name.clone());
+            }
+        }
+        if !names.is_empty() {
+            self.points = dimensions.len();
+            self.points_field = names.join("+");
+        }
+        self
+    }
+
+    /// The same, making ids by `rule`. For a rule other than one cell as it is, the id's
+    /// data-file column must have been given no export column in [`Converter::new`].
+    pub(crate) fn identified_by(self, rule: &IdRule) -> Converter {
+        if rule.single().is_some() {
+            return self;
+        }
+        let prefix = match rule.prefix.chars().last() {
+            Some(c) if c.is_alphanumeric() => format!("{}-", rule.prefix),
+            _ => rule.prefix.clone(),
+        };
+        let mut content: Vec<(usize, Box<str>)> = self
+            .compare
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &o)| Some((k, self.fills[o].as_ref()?.target.name.clone().into())))
+            .collect();
+        content.sort_by(|a, b| a.1.cmp(&b.1));
+        Converter {
+            composed: Some(ComposedId {
+                parts: rule.parts.clone(),
+                prefix,
+                content,
+            }),
+            ..self
+        }
+    }
+
+    /// The same, importing only rows that have, in each column of `keep`, one of its
+    /// values (compared trimmed, ignoring case).
+    pub(crate) fn keeping(self, keep: &[(usize, Vec<String>)]) -> Converter {
+        let keep = keep
+            .iter()
+            .map(|(s, values)| (*s, values.iter().map(|v| v.trim().to_lowercase()).collect()))
+            .collect();
+        Converter { keep, ..self }
+    }
+
+    /// Whether the export row whose cell `s` is `get(s)` passes the `keep:` filters.
+    pub(crate) fn keeps<'a>(&self, get: impl Fn(usize) -> &'a str) -> bool {
+        self.keep.iter().all(|(s, values)| {
+            let cell = get(*s).trim();
+            values
+                .iter()
+                .any(|v| v.chars().eq(cell.chars().flat_map(char::to_lowercase)))
+        })
     }
 
     /// The same, asking of every row what `required` says.
@@ -153,6 +307,23 @@ impl Converter {
     /// What a row converted into `p` lacks that the report needs (see [`Required`]), each
     /// problem unplaced, with the data-file column it is about (`None`: the row).
     pub(crate) fn gaps(&self, p: &Prepared) -> Vec<(Option<usize>, Problem)> {
+        let mut gaps = self.answer_gaps(p);
+        // A cell that did not convert is a problem already: not also a missing value.
+        let failed = |o: usize| p.failed.iter().any(|f| f.0 == o);
+        if let Some(o) = self.date.filter(|&o| !p.dated && !failed(o)) {
+            // The reader's own problem, placed in the export by the caller.
+            gaps.push((Some(o), date_problem(Path::new(""), 0, None, "", b"")));
+        }
+        if self.points > 0 && p.failed.is_empty() {
+            if let Some(problem) = importance_problem(&p.points) {
+                gaps.push((None, problem.field(self.points_field.clone())));
+            }
+        }
+        gaps
+    }
+
+    /// What [`Required`] says a row lacks, as [`Converter::gaps`] gives it.
+    fn answer_gaps(&self, p: &Prepared) -> Vec<(Option<usize>, Problem)> {
         // A cell that did not convert is a problem already: not also "no answer".
         let answered = p.answered || !p.failed.is_empty();
         match self.required {
@@ -205,9 +376,16 @@ impl Converter {
         p.answered = false;
         p.site.clear();
         p.shopper.clear();
+        p.dated = false;
+        p.points.clear();
+        p.points.resize(self.points, None);
+        let mut id_at = None;
         for (o, fill) in self.fills.iter().enumerate() {
             if o > 0 {
                 self.format.push_delimiter(line);
+            }
+            if o == self.id {
+                id_at = Some(line.len());
             }
             let Some(fill) = fill else { continue };
             let raw = get(fill.source);
@@ -221,6 +399,9 @@ impl Converter {
                     }
                     // A digit written as it is is a number on the column's scale.
                     p.answered |= fill.answer;
+                    if let Some(slot) = fill.dimension.and_then(|d| p.points.get_mut(d)) {
+                        *slot = Some(f64::from(d - b'0'));
+                    }
                 }
                 [] => {}
                 _ => {
@@ -253,8 +434,16 @@ impl Converter {
                                 p.site.push_str(cell);
                             } else if Some(o) == self.shopper {
                                 p.shopper.push_str(cell);
+                            } else if Some(o) == self.date {
+                                p.dated = !cell.is_empty();
                             }
                             p.answered |= fill.answer && is_answered(&fill.target, cell);
+                            if let Some(slot) = fill.dimension.and_then(|d| p.points.get_mut(d)) {
+                                *slot = match parse_number_cell(cell.as_bytes()) {
+                                    Some(Answer::Number(x)) => Some(x),
+                                    _ => None,
+                                };
+                            }
                         }
                         Err(expected) => p.failed.push((o, expected)),
                     }
@@ -264,8 +453,21 @@ impl Converter {
                 p.key.push(CELL_END);
             }
         }
+        if let (Some(at), Some(composed)) = (id_at, &self.composed) {
+            compose_id(composed, &get, p);
+            if !p.id.is_empty() {
+                p.cell.clear();
+                self.format.push_field(&mut p.cell, &p.id);
+                line.insert_str(at, &p.cell);
+            }
+        }
         self.format.end_row(line);
         p.print = digest(&p.key);
+    }
+
+    /// Whether the row converted into `p` has a site.
+    pub(crate) fn has_site(&self, p: &Prepared) -> bool {
+        !p.site.is_empty()
     }
 
     /// Digests a row of the data file into `p`: each compared cell as the import would
@@ -302,6 +504,62 @@ impl Converter {
             p.key.push(CELL_END);
         }
         p.print = digest(&p.key);
+    }
+}
+
+/// Makes the id of a row into `p.id` by `composed`, from its export cells (`get`) and its
+/// compared cells (`p.key`); empty when every column part is empty and there is no content
+/// part (a row without an id).
+fn compose_id<'a>(composed: &ComposedId, get: &impl Fn(usize) -> &'a str, p: &mut Prepared) {
+    p.id.clear();
+    p.id.push_str(&composed.prefix);
+    let mut any = false;
+    for (k, part) in composed.parts.iter().enumerate() {
+        if k > 0 {
+            p.id.push(ID_JOIN);
+        }
+        match part {
+            IdPart::Column(s) => {
+                let cell = trim_cell(get(*s));
+                any |= !cell.is_empty();
+                p.id.push_str(cell);
+            }
+            IdPart::Content => {
+                any = true;
+                push_content_id(&mut p.id, &p.key, &composed.content);
+            }
+        }
+    }
+    if !any {
+        p.id.clear();
+    }
+}
+
+/// How many hex digits of the content digest an id keeps: 64 bits, so that two different
+/// rows of one id cell get the same id with odds of about n²/2^65 for n such rows.
+const CONTENT_ID_DIGITS: usize = 16;
+
+/// Appends the content id of a row: the first [`CONTENT_ID_DIGITS`] hex digits of the
+/// SHA-256 of its non-empty compared cells as written, one `name=value` line each in the
+/// order of the column names. It depends on the cells only, not on the order of the data
+/// file's columns, the build or the run, so a re-import finds the rows it added.
+/// `key` holds the compared cells, each ended by [`CELL_END`]; `order` says which is which.
+pub(crate) fn push_content_id(out: &mut String, key: &[u8], order: &[(usize, Box<str>)]) {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    let cells: Vec<&[u8]> = key.split(|&b| b == CELL_END).collect();
+    let mut hasher = Sha256::new();
+    for (k, name) in order {
+        let Some(value) = cells.get(*k).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        hasher.update(name.as_bytes());
+        hasher.update(b"=");
+        hasher.update(value);
+        hasher.update(b"\n");
+    }
+    for byte in hasher.finalize().iter().take(CONTENT_ID_DIGITS / 2) {
+        let _ = write!(out, "{byte:02x}");
     }
 }
 
@@ -566,6 +824,69 @@ mod tests {
             &mut q,
         );
         assert_eq!((q.line.as_str(), q.print), (p.line.as_str(), p.print));
+    }
+
+    #[test]
+    fn content_ids_digest_the_named_cells_in_name_order() {
+        // SHA-256 of "E_T1=7\nP_T1=6\nsite=North\n" begins 3ff7d65e3acb4f99 (worked out
+        // apart from this code); the cells come in the data file's order, and the empty
+        // one is left out.
+        let key = [&b"North"[..], b"7", b"", b"6", b""].join(&CELL_END);
+        let order: Vec<(usize, Box<str>)> = vec![
+            (1, "E_T1".into()),
+            (2, "E_T2".into()),
+            (3, "P_T1".into()),
+            (0, "site".into()),
+        ];
+        let mut id = String::from("x|");
+        push_content_id(&mut id, &key, &order);
+        assert_eq!(id, "x|3ff7d65e3acb4f99");
+    }
+
+    #[test]
+    fn composed_ids_join_their_parts_after_the_prefix() {
+        let rule = IdRule {
+            parts: vec![IdPart::Column(0), IdPart::Column(1)],
+            prefix: "wave2".into(),
+        };
+        let seven = Scale { min: 1.0, max: 7.0 };
+        let c = Converter::new(
+            vec![
+                (Some(column("id", Role::Id)), None),
+                (Some(column("date", Role::Date)), Some(1)),
+                (
+                    Some(column("E_T1", Role::Value(ValueKind::Likert(seven)))),
+                    Some(2),
+                ),
+            ],
+            Labels::for_scale(seven),
+            0,
+        )
+        .identified_by(&rule);
+        let mut p = Prepared::default();
+        c.export_row(&StringRecord::from(vec![" 7 ", "2026-07-15", "6"]), &mut p);
+        assert_eq!(p.id, "wave2-7|2026-07-15");
+        assert_eq!(p.line, "wave2-7|2026-07-15,2026-07-15,6\n");
+        // No cell of the id: no id (the row is rejected), not a bare prefix.
+        c.export_row(&StringRecord::from(vec!["", "", "6"]), &mut p);
+        assert_eq!(p.id, "");
+        assert_eq!(p.line, ",,6\n");
+        // A prefix ending in punctuation is used as it is.
+        let dashed = IdRule {
+            parts: vec![IdPart::Column(0)],
+            prefix: "w2/".into(),
+        };
+        assert_eq!(dashed.single(), None);
+    }
+
+    #[test]
+    fn keep_filters_compare_trimmed_without_case() {
+        let c = converter().keeping(&[(1, vec!["True".into()]), (2, vec!["a".into(), "B".into()])]);
+        let row = |cells: [&'static str; 3]| move |s: usize| cells[s];
+        assert!(c.keeps(row(["", " TRUE ", "b"])));
+        assert!(!c.keeps(row(["", "False", "b"])));
+        assert!(!c.keeps(row(["", "true", "c"])));
+        assert!(converter().keeps(row(["", "", ""])));
     }
 
     #[test]

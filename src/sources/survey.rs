@@ -617,6 +617,24 @@ fn points_problem<C: Cell>(points: &[C]) -> Option<PointsProblem> {
     ((sum - 100.0).abs() > 1e-6).then_some(PointsProblem::Sum(sum))
 }
 
+/// The problem, not yet placed, of a row whose importance points (one per dimension,
+/// `None` unanswered) break the rule; the import checks the rows it writes with it.
+pub(crate) fn importance_problem(importance: &[Option<f64>]) -> Option<Problem> {
+    let (message, found, expected) = match points_problem(importance)? {
+        PointsProblem::SomeOnly(answered) => (
+            "importance points given for some dimensions only",
+            format!("{answered} of {}", importance.len()),
+            "points for every dimension, or none",
+        ),
+        PointsProblem::Sum(sum) => (
+            "importance points do not add up to 100",
+            format!("{sum}"),
+            "100 points shared among the dimensions",
+        ),
+    };
+    Some(Problem::new(message).found(found).expected(expected))
+}
+
 /// Importance points are a constant sum: all dimensions answered, adding up to 100.
 fn check_importance(
     importance: &[Option<f64>],
@@ -625,7 +643,7 @@ fn check_importance(
     line: u64,
     problems: &mut Vec<Problem>,
 ) {
-    let Some(problem) = points_problem(importance) else {
+    let Some(problem) = importance_problem(importance) else {
         return;
     };
     let first = layout
@@ -642,26 +660,7 @@ fn check_importance(
         .map(|&c| layout.headers[c].as_str())
         .collect::<Vec<_>>()
         .join("+");
-    let (message, found, expected) = match problem {
-        PointsProblem::SomeOnly(answered) => (
-            "importance points given for some dimensions only",
-            format!("{answered} of {}", importance.len()),
-            "points for every dimension, or none",
-        ),
-        PointsProblem::Sum(sum) => (
-            "importance points do not add up to 100",
-            format!("{sum}"),
-            "100 points shared among the dimensions",
-        ),
-    };
-    problems.push(
-        Problem::new(message)
-            .file(path)
-            .at(line, first as u64 + 1)
-            .field(field)
-            .found(found)
-            .expected(expected),
-    );
+    problems.push(problem.file(path).at(line, first as u64 + 1).field(field));
 }
 
 /// Finds every column the audit needs in `headers`, reporting missing and unknown ones.

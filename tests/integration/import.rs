@@ -456,15 +456,18 @@ fn usage_and_map_errors_name_the_place() {
         .stderr_contains("map.yaml: site: the map names a column the export does not have: found \"Branch office\"")
         .stderr_contains("E_T9");
 
-    // Without the map, the export's branch question is only drift, not an error.
+    // Without the map, the export's branch question is taken for the site by its words.
     let run = import(
         dir.path(),
         "customers",
         &fixture("qualtrics.csv"),
-        &["--dry-run"],
+        &["--dry-run", "-v"],
     );
     run.success()
-        .stderr_contains("added: the export has Q3 (Which branch did you visit?)");
+        .stderr_contains(
+            "Q3 (Which branch did you visit?) -> site (a usual name or question for the site)",
+        )
+        .stderr_lacks("added: the export has Q3");
 }
 
 #[test]

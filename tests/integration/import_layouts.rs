@@ -505,8 +505,8 @@ fn a_forms_questions_in_korean_match_a_korean_export() {
     // RC1 and RC2 are found by their Korean texts (`ko:` in the form), the others by
     // code; 예 and 아니요 are yes and no.
     run.success()
-        .stderr_contains("-> RC1 (same text)")
-        .stderr_contains("-> RC2 (same text)");
+        .stderr_contains("-> RC1 (item text, the same)")
+        .stderr_contains("-> RC2 (item text, the same)");
     assert_eq!(count(run.stderr(), "added"), 2);
     let file = text(dir.path(), "visits.csv");
     assert!(

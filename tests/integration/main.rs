@@ -14,6 +14,7 @@ mod hardening;
 mod html_browser;
 mod import;
 mod import_layouts;
+mod import_real_ids;
 mod import_safety;
 mod kano;
 mod outputs;
