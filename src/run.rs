@@ -522,6 +522,11 @@ pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Probl
                 acc = s.total();
             }
             match read {
+                // Without E columns the survey is perception-only, rows or none.
+                Ok(read) if !read.has_expected => {
+                    acc.expect_perception_only();
+                    Some((acc, read))
+                }
                 Ok(read) => Some((acc, read)),
                 Err(p) => {
                     problems.extend(p.0);
@@ -596,7 +601,13 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         .shoppers
         .as_ref()
         .map(|s| s.visits.item_levels(audit, &s.form));
-    let (mut items, mut dimensions, servqual) = gaps::analyse(
+    let gaps::Analysis {
+        mut items,
+        mut dimensions,
+        servqual,
+        method,
+        servperf,
+    } = gaps::analyse_survey(
         audit,
         data.customers.as_ref().map(|(a, _)| a),
         data.management.as_ref().map(|(a, _)| a),
@@ -625,6 +636,7 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         critical: critical.as_deref(),
         must_be: &side.must_be,
         state: side.state.as_ref(),
+        method,
     });
     // The state file changes statuses and owners, so it is part of the provenance.
     if let Some(state) = &side.state {
@@ -648,6 +660,8 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         items,
         dimensions,
         servqual,
+        method,
+        servperf,
         shoppers,
         segments: data.segments.as_ref().map(|s| segments::analyse(audit, s)),
         trend,

@@ -253,6 +253,45 @@ pub struct ServqualScore {
 /// Per-item shopper evidence the gap table needs (D on the scale).
 pub type ShopperLevels = Vec<Option<f64>>;
 
+/// How the customer survey measures service quality (JSON `method`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Expectations and perceptions: the customer gap P - E.
+    #[default]
+    Servqual,
+    /// Perceptions only (SERVPERF, Cronin & Taylor 1992): P is the measure, gap 5 is
+    /// not measured (docs/formulas.md#servperf).
+    Servperf,
+}
+
+impl Method {
+    /// The method of a customer survey's sums: SERVPERF when no respondent answered an
+    /// E and P pair but the survey has perceptions alone (or no E columns).
+    pub fn of(customers: Option<&CustomerAccumulator>) -> Method {
+        match customers.is_some_and(CustomerAccumulator::is_perception_only) {
+            true => Method::Servperf,
+            false => Method::Servqual,
+        }
+    }
+}
+
+/// Everything the gap analysis of one survey (or segment) gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// Per item, in the audit's order.
+    pub items: Vec<ItemResult>,
+    /// Per dimension, in the audit's order.
+    pub dimensions: Vec<DimensionResult>,
+    /// The SERVQUAL scores (all `None` in a SERVPERF audit).
+    pub servqual: ServqualScore,
+    /// SERVQUAL or SERVPERF.
+    pub method: Method,
+    /// The SERVPERF scores: the same forms over the dimensions' mean P; `None` in a
+    /// SERVQUAL audit.
+    pub servperf: Option<ServqualScore>,
+}
+
 /// Computes items, dimensions and SERVQUAL scores from the accumulated sources.
 pub fn analyse(
     audit: &Audit,
@@ -260,6 +299,27 @@ pub fn analyse(
     management: Option<&ManagementAccumulator>,
     shopper_items: Option<&ShopperLevels>,
 ) -> (Vec<ItemResult>, Vec<DimensionResult>, ServqualScore) {
+    let a = analyse_survey(audit, customers, management, shopper_items);
+    (a.items, a.dimensions, a.servqual)
+}
+
+/// Computes items, dimensions, the method and its scores from the accumulated sources.
+/// In a SERVPERF audit the customer statistics (`n`, `perceived`, `sd`, `ci95`, alpha
+/// and the item diagnostics) are those of P, and gap 5, `t` and `p` are not measured.
+pub fn analyse_survey(
+    audit: &Audit,
+    customers: Option<&CustomerAccumulator>,
+    management: Option<&ManagementAccumulator>,
+    shopper_items: Option<&ShopperLevels>,
+) -> Analysis {
+    let method = Method::of(customers);
+    let servperf = method == Method::Servperf;
+    // Importance points (survey weights) come from every respondent.
+    let weighing = customers;
+    let customers = match servperf {
+        true => customers.and_then(|c| c.perception_only.as_deref()),
+        false => customers,
+    };
     let (w_customers, w_shoppers) = audit.merge;
     let reliability = customers.map_or_else(Vec::new, |c| c.item_reliability());
     let mut items: Vec<ItemResult> = audit
@@ -272,13 +332,13 @@ pub fn analyse(
             let mean =
                 |f: fn(&super::customers::ItemSums) -> &Moments| sums.and_then(|s| f(s).mean());
             let levels = Levels {
-                expected: mean(|s| &s.expected),
+                expected: mean(|s| &s.expected).filter(|_| !servperf),
                 perceived: mean(|s| &s.perceived),
                 management: management.and_then(|m| m.items[i].mean()),
                 standard: audit.standards.for_item(audit, i),
                 promise: audit.promises.for_item(audit, i),
                 shopper: shopper_items.and_then(|s| s[i]),
-                gap5: gap.and_then(|g| g.mean),
+                gap5: gap.and_then(|g| g.mean).filter(|_| !servperf),
             };
             let (merged, divergent) = merge(
                 levels.perceived,
@@ -302,13 +362,17 @@ pub fn analyse(
                 divergent,
                 gaps: Gaps::from_levels(&levels),
                 gaps_ci95: GapIntervals {
-                    customer: gap.and_then(|g| g.ci95).map(|(lo, hi)| [lo, hi]),
+                    customer: gap
+                        .and_then(|g| g.ci95)
+                        .map(|(lo, hi)| [lo, hi])
+                        .filter(|_| !servperf),
                     ..GapIntervals::default()
                 },
                 sd: gap.and_then(|g| g.sd),
                 ci95: gap.and_then(|g| g.ci95).map(|(lo, hi)| [lo, hi]),
-                t: gap.and_then(|g| g.t),
-                p: gap.and_then(|g| g.p),
+                // A t test of mean P = 0 says nothing: no t or p for perceptions.
+                t: gap.and_then(|g| g.t).filter(|_| !servperf),
+                p: gap.and_then(|g| g.p).filter(|_| !servperf),
                 item_total_r: reliability.get(i).and_then(|r| r.item_total_r),
                 alpha_if_deleted: reliability.get(i).and_then(|r| r.alpha_if_deleted),
                 adequate: mean(|s| &s.adequate),
@@ -322,7 +386,7 @@ pub fn analyse(
 
     let fixed_weight = |d: usize| match &audit.weights {
         Weights::Fixed(w) => w.get(d).copied(),
-        Weights::Survey => customers
+        Weights::Survey => weighing
             .and_then(|c| c.dimensions[d].importance.mean())
             .map(|w| w / 100.0),
         Weights::None => None,
@@ -344,17 +408,19 @@ pub fn analyse(
             };
             let sums = customers.map(|c| &c.dimensions[d]);
             let score = sums.map(|s| mean_test(&s.score));
-            // The interval is centred on the reported gap (mean of item gaps); its width
-            // comes from the spread of respondents' dimension scores.
+            let perceived = avg(|it| it.perceived);
+            // The interval is centred on the reported gap (mean of item gaps), or in a
+            // SERVPERF audit the reported P; its width comes from the spread of
+            // respondents' dimension scores.
+            let centre = if servperf { perceived } else { gaps.customer };
             let ci95 = match (
-                gaps.customer,
+                centre,
                 score.and_then(|s| s.ci95),
                 score.and_then(|s| s.mean),
             ) {
                 (Some(g), Some((lo, _)), Some(m)) => Some([g - (m - lo), g + (m - lo)]),
                 _ => None,
             };
-            let perceived = avg(|it| it.perceived);
             let shopper = avg(|it| it.shopper);
             let (merged, divergent) = merge(
                 perceived,
@@ -377,7 +443,7 @@ pub fn analyse(
                 divergent,
                 gaps,
                 gaps_ci95: GapIntervals {
-                    customer: ci95,
+                    customer: ci95.filter(|_| !servperf),
                     ..GapIntervals::default()
                 },
                 sd: score.and_then(|s| s.sd),
@@ -396,20 +462,45 @@ pub fn analyse(
     if let (Some(customers), Some(management)) = (customers, management) {
         attach_knowledge_intervals(audit, customers, management, &mut items, &mut dimensions);
     }
-    let all_gaps: Option<Vec<f64>> = dimensions.iter().map(|d| d.gaps.customer).collect();
-    let unweighted = all_gaps
+    let per_respondent = customers.and_then(|c| c.weighted_per_respondent.mean());
+    let gaps5 = dimensions.iter().map(|d| d.gaps.customer);
+    let servqual_per_respondent = per_respondent.filter(|_| !servperf);
+    let servqual = overall_scores(audit, &dimensions, gaps5, servqual_per_respondent);
+    let perceived = dimensions.iter().map(|d| d.perceived);
+    let servperf = servperf.then(|| overall_scores(audit, &dimensions, perceived, per_respondent));
+    Analysis {
+        items,
+        dimensions,
+        servqual,
+        method,
+        servperf,
+    }
+}
+
+/// The overall scores of one value per dimension (gap 5, or P in a SERVPERF audit):
+/// their mean, Σ w_d · value_d with the dimensions' weights, and the per-respondent
+/// form with survey weights; each `None` unless every dimension has the value (and a
+/// weight) (docs/formulas.md#servqual-scores).
+fn overall_scores(
+    audit: &Audit,
+    dimensions: &[DimensionResult],
+    values: impl Iterator<Item = Option<f64>>,
+    per_respondent: Option<f64>,
+) -> ServqualScore {
+    let values: Option<Vec<f64>> = values.collect();
+    let unweighted = values
         .as_ref()
         .filter(|g| !g.is_empty())
         .map(|g| g.iter().sum::<f64>() / g.len() as f64);
     let weights: Option<Vec<f64>> = dimensions.iter().map(|d| d.weight).collect();
-    let weighted = all_gaps
+    let weighted = values
         .zip(weights)
         .map(|(g, w)| g.iter().zip(&w).map(|(g, w)| g * w).sum());
-    let servqual = ServqualScore {
+    ServqualScore {
         unweighted,
         weighted,
         weighted_per_respondent: match audit.weights {
-            Weights::Survey => customers.and_then(|c| c.weighted_per_respondent.mean()),
+            Weights::Survey => per_respondent,
             _ => None,
         },
         weights_source: match audit.weights {
@@ -417,8 +508,7 @@ pub fn analyse(
             Weights::Survey => Some("survey"),
             Weights::None => None,
         },
-    };
-    (items, dimensions, servqual)
+    }
 }
 
 /// Adds the intervals of gap 1 (docs/formulas.md#gap-1-interval): an item's is Welch's

@@ -160,6 +160,7 @@ pub(crate) fn run(
         critical: Some(&crit),
         must_be: &must_be,
         state,
+        method: Method::Servqual,
     };
     build(&inputs).entries
 }
@@ -418,6 +419,7 @@ fn run_on(dims: &[DimensionResult], items: &[ItemResult]) -> Vec<Entry> {
         critical: None,
         must_be: &must_be,
         state: None,
+        method: Method::Servqual,
     })
     .entries
 }
