@@ -121,6 +121,9 @@ fn summary_section(report: &Report, options: &RenderOptions) -> String {
             change(s.change.and_then(|c| c.weighted))
         ),
     ];
+    if super::servperf_view::is_servperf(report) {
+        scores = super::servperf_view::summary_scores(report, options);
+    }
     if let Some(v) = s.scores.shopper_score {
         scores.push(format!("{} {v:.0}%", label(lang, "shopper_score")));
     }
@@ -238,29 +241,38 @@ impl Exporter for TableExporter {
             label(lang, "managers_word"),
             report.respondents.management,
         ));
+        if super::servperf_view::is_servperf(report) {
+            out.push_str(&super::servperf_view::lead(options));
+        }
         out.push_str(&summary_section(report, options));
 
-        out.push_str(label(lang, "gap5_by_dimension"));
-        out.push('\n');
-        out.push_str(&dimension_table(report, options).to_string());
-        out.push('\n');
-        let s = &report.servqual;
-        let mut line = format!(
-            "{}: {}   {}: {}",
-            label(lang, "servqual_unweighted"),
-            num(s.unweighted),
-            label(lang, "weighted"),
-            num(s.weighted),
-        );
-        if s.weighted_per_respondent.is_some() {
-            line.push_str(&format!(
-                "   {}: {}",
-                label(lang, "weighted_per_respondent"),
-                num(s.weighted_per_respondent)
-            ));
+        // A perception-only audit has perception tables instead of the customer gap's.
+        let servperf = super::servperf_view::is_servperf(report);
+        if servperf {
+            out.push_str(&super::servperf_view::perception_sections(report, options));
+        } else {
+            out.push_str(label(lang, "gap5_by_dimension"));
+            out.push('\n');
+            out.push_str(&dimension_table(report, options).to_string());
+            out.push('\n');
+            let s = &report.servqual;
+            let mut line = format!(
+                "{}: {}   {}: {}",
+                label(lang, "servqual_unweighted"),
+                num(s.unweighted),
+                label(lang, "weighted"),
+                num(s.weighted),
+            );
+            if s.weighted_per_respondent.is_some() {
+                line.push_str(&format!(
+                    "   {}: {}",
+                    label(lang, "weighted_per_respondent"),
+                    num(s.weighted_per_respondent)
+                ));
+            }
+            out.push_str(fit_lines(&line, options.width).trim_end());
+            out.push_str("\n\n");
         }
-        out.push_str(fit_lines(&line, options.width).trim_end());
-        out.push_str("\n\n");
 
         if has_other_gaps(report) {
             out.push_str(label(lang, "five_gaps"));
@@ -284,10 +296,12 @@ impl Exporter for TableExporter {
             out.push('\n');
         }
 
-        out.push_str(label(lang, "items"));
-        out.push('\n');
-        out.push_str(&item_table(report, options).to_string());
-        out.push('\n');
+        if !servperf {
+            out.push_str(label(lang, "items"));
+            out.push('\n');
+            out.push_str(&item_table(report, options).to_string());
+            out.push('\n');
+        }
         if let Some(section) = segments_section(report, options) {
             out.push_str(&section);
         }
@@ -296,7 +310,13 @@ impl Exporter for TableExporter {
         }
         if let Some(table) = reliability_table(report, options) {
             out.push('\n');
-            out.push_str(label(lang, "reliability"));
+            out.push_str(label(
+                lang,
+                match servperf {
+                    true => "reliability_perceptions",
+                    false => "reliability",
+                },
+            ));
             out.push('\n');
             out.push_str(&table.to_string());
             out.push('\n');
