@@ -190,6 +190,8 @@ pub struct ItemResult {
     pub mss: Option<f64>,
     /// Negatively worded item (answers were reverse-scored).
     pub reverse: bool,
+    /// P - S, the perception against the standard, in a SERVPERF audit (else `None`).
+    pub perceived_vs_standard: Option<f64>,
 }
 
 /// Everything measured about one dimension.
@@ -235,6 +237,8 @@ pub struct DimensionResult {
     pub msa: Option<f64>,
     /// Mean of the item MSS.
     pub mss: Option<f64>,
+    /// P - S of the dimension (its mean P against its mean S) in a SERVPERF audit.
+    pub perceived_vs_standard: Option<f64>,
 }
 
 /// The overall SERVQUAL scores.
@@ -380,6 +384,8 @@ pub fn analyse_survey(
                 msa: mean(|s| &s.msa),
                 mss: mean(|s| &s.mss),
                 reverse: item.reverse,
+                perceived_vs_standard: difference(levels.perceived, levels.standard)
+                    .filter(|_| servperf),
             }
         })
         .collect();
@@ -455,6 +461,8 @@ pub fn analyse_survey(
                 alpha_n: sums.map_or(0, |s| s.alpha.n()),
                 msa: avg(|it| it.msa),
                 mss: avg(|it| it.mss),
+                perceived_vs_standard: difference(perceived, avg(|it| it.standard))
+                    .filter(|_| servperf),
             }
         })
         .collect();
@@ -475,6 +483,11 @@ pub fn analyse_survey(
         method,
         servperf,
     }
+}
+
+/// a - b where both are measured.
+fn difference(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    Some(a? - b?)
 }
 
 /// The overall scores of one value per dimension (gap 5, or P in a SERVPERF audit):

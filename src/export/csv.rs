@@ -132,6 +132,81 @@ fn gap_rows(src: &GapSource, out: &mut Vec<Row>) {
     }
 }
 
+/// The rows of a perception-only (SERVPERF) audit: `method` (`servperf`, with the
+/// sentence saying what that means), the `servperf` scores, and per dimension and item
+/// a row of gap `P` (mean P with its n, sd and interval) and, where a standard is set,
+/// one of gap `P-S`. Nothing for a SERVQUAL audit.
+fn servperf_rows(report: &Report, lang: Lang, out: &mut Vec<Row>) {
+    let Some(servperf) = &report.servperf else {
+        return;
+    };
+    out.push(
+        Row::default()
+            .text("level", "method")
+            .text("id", "servperf")
+            .text("label", label(lang, "servperf_audit")),
+    );
+    for (key, value) in [
+        ("unweighted", servperf.score.unweighted),
+        ("weighted", servperf.score.weighted),
+    ] {
+        out.push(
+            Row::default()
+                .text("level", "servperf")
+                .text("id", key)
+                .text("label", label(lang, key))
+                .num("value", value),
+        );
+    }
+    let dimensions = report.dimensions.iter().map(|d| {
+        let r = &d.result;
+        let level = ("dimension", &r.id, &r.id, d.label.get(lang));
+        (
+            level,
+            r.n,
+            r.perceived,
+            r.sd,
+            r.ci95,
+            r.perceived_vs_standard,
+        )
+    });
+    let items = report.items.iter().map(|it| {
+        let r = &it.result;
+        let level = ("item", &r.id, &r.dimension, it.text.get(lang));
+        (
+            level,
+            r.n,
+            r.perceived,
+            r.sd,
+            r.ci95,
+            r.perceived_vs_standard,
+        )
+    });
+    for ((level, id, dimension, text), n, perceived, sd, ci95, vs_standard) in
+        dimensions.chain(items)
+    {
+        let row = || {
+            Row::default()
+                .text("level", level)
+                .text("id", id)
+                .text("dimension", dimension)
+                .text("label", text)
+        };
+        out.push(
+            row()
+                .text("gap", "P")
+                .num("value", perceived)
+                .int("n", n)
+                .num("sd", sd)
+                .num("ci_low", ci95.map(|c| c[0]))
+                .num("ci_high", ci95.map(|c| c[1])),
+        );
+        if vs_standard.is_some() {
+            out.push(row().text("gap", "P-S").num("value", vs_standard));
+        }
+    }
+}
+
 impl Exporter for CsvExporter {
     fn render(&self, report: &Report, options: &RenderOptions) -> anyhow::Result<Vec<u8>> {
         let lang = options.lang;
@@ -160,6 +235,7 @@ impl Exporter for CsvExporter {
                     .num("value", value),
             );
         }
+        servperf_rows(report, lang, &mut rows);
         for d in &report.dimensions {
             let r = &d.result;
             gap_rows(

@@ -89,7 +89,7 @@ pub(super) fn perception_sections(report: &Report, options: &RenderOptions) -> S
         ];
         if standards {
             row.push(right(num(r.standard)));
-            row.push(right(num(difference(r.perceived, r.standard))));
+            row.push(right(num(r.perceived_vs_standard)));
         }
         table.add_row(row);
     }
@@ -155,16 +155,11 @@ fn item_table(report: &Report, options: &RenderOptions, standards: bool) -> Stri
         row.push(right(interval(r.ci95)));
         if standards {
             row.push(right(num(r.standard)));
-            row.push(right(num(difference(r.perceived, r.standard))));
+            row.push(right(num(r.perceived_vs_standard)));
         }
         table.add_row(row);
     }
     format!("{table}")
-}
-
-/// P - S where both are measured: what the checklist compares.
-fn difference(perceived: Option<f64>, standard: Option<f64>) -> Option<f64> {
-    Some(perceived? - standard?)
 }
 
 /// An interval as `low…high`, or `-`.

@@ -304,17 +304,22 @@ pub(crate) fn perception_value(inputs: &Inputs, id: &str) -> Option<f64> {
         return None;
     }
     let rest = id.strip_prefix(PERCEPTION)?;
-    let (perceived, standard) = match rest.strip_prefix("item-") {
+    match rest.strip_prefix("item-") {
         Some(item) => {
-            let it = inputs.items.iter().find(|it| it.id == item)?;
-            (it.perceived, it.standard)
+            inputs
+                .items
+                .iter()
+                .find(|it| it.id == item)?
+                .perceived_vs_standard
         }
         None => {
-            let d = inputs.dimensions.iter().find(|d| d.id == rest)?;
-            (d.perceived, d.standard)
+            inputs
+                .dimensions
+                .iter()
+                .find(|d| d.id == rest)?
+                .perceived_vs_standard
         }
-    };
-    Some(perceived? - standard?)
+    }
 }
 
 /// The id of a critical failure.

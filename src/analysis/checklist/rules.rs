@@ -369,17 +369,17 @@ fn measures<'a>(inputs: &'a Inputs) -> Vec<Measure<'a>> {
 /// first: the customers' perception against the organisation's own standard, with P's
 /// interval shifted by S (S is fixed) and P's respondents.
 fn perception_measures<'a>(inputs: &'a Inputs) -> Vec<Measure<'a>> {
-    let shortfall = |perceived: Option<f64>, standard: Option<f64>, ci95: Option<[f64; 2]>| {
-        let standard = standard?;
-        let value = perceived? - standard;
+    // S is fixed: P's interval shifted by S is the interval of P - S.
+    let shortfall = |value: Option<f64>, standard: Option<f64>, ci95: Option<[f64; 2]>| {
+        let (value, standard) = (value?, standard?);
         Some((value, ci95.map(|[lo, hi]| [lo - standard, hi - standard])))
     };
     let dimensions = inputs.dimensions.iter().filter_map(|d| {
-        let (value, ci95) = shortfall(d.perceived, d.standard, d.ci95)?;
+        let (value, ci95) = shortfall(d.perceived_vs_standard, d.standard, d.ci95)?;
         Some((d.id.as_str(), None, value, ci95, d.n))
     });
     let items = inputs.items.iter().filter_map(|it| {
-        let (value, ci95) = shortfall(it.perceived, it.standard, it.ci95)?;
+        let (value, ci95) = shortfall(it.perceived_vs_standard, it.standard, it.ci95)?;
         Some((
             it.dimension.as_str(),
             Some(it.id.as_str()),

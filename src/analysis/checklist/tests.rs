@@ -62,6 +62,7 @@ fn dim(id: &str, weight: f64, g: Gaps, ci95: Option<[f64; 2]>, n: u64) -> Dimens
         alpha_n: 0,
         msa: None,
         mss: None,
+        perceived_vs_standard: None,
     }
 }
 
@@ -92,6 +93,7 @@ fn item(id: &str, dimension: &str, g: Gaps, ci95: Option<[f64; 2]>, n: u64) -> I
         msa: None,
         mss: None,
         reverse: false,
+        perceived_vs_standard: None,
     }
 }
 
