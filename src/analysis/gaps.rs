@@ -677,4 +677,127 @@ mod tests {
         // |5 - 4.5| = 0.5 is within the threshold.
         assert!(!merge(Some(5.0), Some(4.5), 0.5, 0.5, 1.0).1);
     }
+
+    /// Two dimensions: d1 with X and Y, d2 with Z alone; fixed weights 70 / 30.
+    fn servperf_audit() -> Audit {
+        let yaml = "audit: {id: a, title: A, period: {start: 2026-01-01, end: 2026-01-31}}\n\
+scale: {min: 1, max: 5}\n\
+dimensions: [{id: d1, label: {en: D1}}, {id: d2, label: {en: D2}}]\n\
+items: [{id: X, dimension: d1, text: {en: x}}, {id: Y, dimension: d1, text: {en: y}, reverse: true},\n\
+        {id: Z, dimension: d2, text: {en: z}}]\n\
+weights: {d1: 70, d2: 30}\n\
+standards: {items: {X: 5}}\n\
+sources: {customers: {file: c.csv}}\n";
+        match crate::definition::load_str(std::path::Path::new("a.yaml"), yaml) {
+            Ok(a) => a,
+            Err(p) => panic!("{p}"),
+        }
+    }
+
+    /// Adds a respondent with perceptions `p` (as the reader hands them: reverse-scored)
+    /// and expectations `e` (`None`: the file has no E columns).
+    fn add(acc: &mut CustomerAccumulator, e: Option<[Option<f64>; 3]>, p: [Option<f64>; 3]) {
+        acc.add(&crate::sources::survey::Respondent {
+            expected: e.as_ref().map(|e| e.as_slice()),
+            perceived: Some(&p),
+            adequate: None,
+            desired: None,
+            management: None,
+            importance: None,
+            extra: "",
+        });
+    }
+
+    fn close(a: Option<f64>, b: f64) {
+        let a = a.expect("a value");
+        assert!((a - b).abs() < 1e-5, "{a} != {b}");
+    }
+
+    #[test]
+    fn a_perception_only_survey_gives_p_statistics_and_servperf_scores() {
+        let audit = servperf_audit();
+        let mut acc = CustomerAccumulator::new(&audit);
+        // Y is reverse-scored: raw answers 3, 1, 2 arrive as 3, 5, 4. Z is answered
+        // once (r3); X and Y by all three.
+        add(&mut acc, None, [Some(4.0), Some(3.0), None]);
+        add(&mut acc, None, [Some(5.0), Some(5.0), None]);
+        add(&mut acc, None, [Some(3.0), Some(4.0), Some(2.0)]);
+        let a = analyse_survey(&audit, Some(&acc), None, None);
+        assert_eq!(a.method, Method::Servperf);
+        let (x, y, z) = (&a.items[0], &a.items[1], &a.items[2]);
+        // X: 4, 5, 3: mean 4, sd 1, 4 ± t(0.975, 2) · 1/√3 = 4 ± 4.302653 · 0.577350.
+        assert_eq!(x.n, 3);
+        close(x.perceived, 4.0);
+        close(x.sd, 1.0);
+        close(x.ci95.map(|c| c[0]), 1.515862);
+        close(x.ci95.map(|c| c[1]), 6.484138);
+        // Gap 5 and its tests are not measured, never 0; nor is E.
+        assert_eq!(
+            (x.gaps.customer, x.t, x.p, x.expected),
+            (None, None, None, None)
+        );
+        assert_eq!(x.gaps_ci95.customer, None);
+        // P - S = 4 - 5 for X, which has a standard; Y has none.
+        close(x.perceived_vs_standard, -1.0);
+        assert_eq!(y.perceived_vs_standard, None);
+        // Y: 3, 5, 4, mean 4, sd 1. r(X, Y) = cov 0.5 / (1 · 1).
+        close(y.perceived, 4.0);
+        close(x.item_total_r, 0.5);
+        // Z: one answer: a mean, no sd and no interval.
+        assert_eq!((z.n, z.perceived, z.sd, z.ci95), (1, Some(2.0), None, None));
+        let (d1, d2) = (&a.dimensions[0], &a.dimensions[1]);
+        // d1: P = (4 + 4) / 2; respondent means 3.5, 5, 3.5: sd √0.75, interval
+        // 4 ± 4.302653 · 0.866025 / √3 = 4 ± 2.151327.
+        assert_eq!(d1.n, 3);
+        close(d1.perceived, 4.0);
+        close(d1.sd, 0.75f64.sqrt());
+        close(d1.ci95.map(|c| c[0]), 1.848673);
+        close(d1.ci95.map(|c| c[1]), 6.151327);
+        // Alpha on P: var X 1, var Y 1, var(X + Y) = var(7, 10, 7) = 3: 2 · (1 - 2/3).
+        close(d1.alpha, 2.0 / 3.0);
+        assert_eq!(d1.alpha_n, 3);
+        assert_eq!(d1.gaps.customer, None);
+        // d2: one item, one answer: no alpha, no sd.
+        assert_eq!(
+            (d2.n, d2.perceived, d2.sd, d2.alpha),
+            (1, Some(2.0), None, None)
+        );
+        // SERVPERF: (4 + 2) / 2 = 3 unweighted, 0.7 · 4 + 0.3 · 2 = 3.4 weighted.
+        let score = a.servperf.expect("SERVPERF scores");
+        close(score.unweighted, 3.0);
+        close(score.weighted, 3.4);
+        assert_eq!((a.servqual.unweighted, a.servqual.weighted), (None, None));
+    }
+
+    #[test]
+    fn empty_e_columns_are_perception_only_and_one_e_p_pair_is_servqual() {
+        let audit = servperf_audit();
+        let none = Some([None, None, None]);
+        // E columns that nobody answered: perception-only.
+        let mut acc = CustomerAccumulator::new(&audit);
+        add(&mut acc, none, [Some(4.0), Some(3.0), None]);
+        add(&mut acc, none, [Some(5.0), Some(5.0), Some(2.0)]);
+        let a = analyse_survey(&audit, Some(&acc), None, None);
+        assert_eq!(a.method, Method::Servperf);
+        close(a.items[0].perceived, 4.5);
+        // One respondent with an E and P pair: SERVQUAL on the pairs, as before.
+        add(
+            &mut acc,
+            Some([Some(5.0), None, None]),
+            [Some(3.0), Some(4.0), None],
+        );
+        let a = analyse_survey(&audit, Some(&acc), None, None);
+        assert_eq!(a.method, Method::Servqual);
+        assert_eq!(a.servperf, None);
+        assert_eq!(a.items[0].n, 1);
+        close(a.items[0].gaps.customer, -2.0);
+        assert_eq!(a.items[0].perceived_vs_standard, None);
+        // No rows, and no sign of a perception-only file: SERVQUAL.
+        let empty = CustomerAccumulator::new(&audit);
+        assert_eq!(Method::of(Some(&empty)), Method::Servqual);
+        // A file without E columns is perception-only even with no rows.
+        let mut empty = empty;
+        empty.expect_perception_only();
+        assert_eq!(Method::of(Some(&empty)), Method::Servperf);
+    }
 }
