@@ -301,13 +301,26 @@ impl SourceData {
                 .filter(|s| !s.dated)
                 .map(|s| &s.read.digest.path),
         ];
-        undated
+        let mut notes: Vec<String> = undated
             .into_iter()
             .flatten()
             .map(|path| {
                 format!("warning: {path} has no date column: every row counts, in every period")
             })
-            .collect()
+            .collect();
+        notes.extend(self.perception_only_note());
+        notes
+    }
+
+    /// Says that the customer survey is perception-only, which the report is then about.
+    fn perception_only_note(&self) -> Option<String> {
+        let (customers, read) = self.customers.as_ref()?;
+        customers.is_perception_only().then(|| {
+            format!(
+                "note: {} has perceptions (P) and no expectations (E): a perception-only (SERVPERF) audit",
+                read.digest.path
+            )
+        })
     }
 }
 

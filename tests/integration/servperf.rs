@@ -266,7 +266,10 @@ fn a_perception_only_survey_validates_and_some_e_columns_are_still_a_problem() {
         .arg("validate")
         .arg(fixture("servperf", "audit.yaml"))
         .run()
-        .success();
+        .success()
+        .stderr_contains(
+            "note: customers.csv has perceptions (P) and no expectations (E): a perception-only (SERVPERF) audit",
+        );
     // E for one item only: not a perception-only survey, and the other E columns are
     // missing.
     let dir = fixture_copy("servperf");
