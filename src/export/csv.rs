@@ -158,53 +158,76 @@ fn servperf_rows(report: &Report, lang: Lang, out: &mut Vec<Row>) {
                 .num("value", value),
         );
     }
-    let dimensions = report.dimensions.iter().map(|d| {
+    for d in &report.dimensions {
         let r = &d.result;
-        let level = ("dimension", &r.id, &r.id, d.label.get(lang));
-        (
-            level,
-            r.n,
-            r.perceived,
-            r.sd,
-            r.ci95,
-            r.perceived_vs_standard,
-        )
-    });
-    let items = report.items.iter().map(|it| {
-        let r = &it.result;
-        let level = ("item", &r.id, &r.dimension, it.text.get(lang));
-        (
-            level,
-            r.n,
-            r.perceived,
-            r.sd,
-            r.ci95,
-            r.perceived_vs_standard,
-        )
-    });
-    for ((level, id, dimension, text), n, perceived, sd, ci95, vs_standard) in
-        dimensions.chain(items)
-    {
-        let row = || {
-            Row::default()
-                .text("level", level)
-                .text("id", id)
-                .text("dimension", dimension)
-                .text("label", text)
+        let src = GapSource {
+            segment: "",
+            level: "dimension",
+            id: &r.id,
+            dimension: &r.id,
+            label: d.label.get(lang),
+            n: r.n,
+            gaps: &r.gaps,
+            sd: r.sd,
+            ci95: r.ci95,
+            t: None,
+            p: None,
+            trend: None,
         };
-        out.push(
-            row()
-                .text("gap", "P")
-                .num("value", perceived)
-                .int("n", n)
-                .num("sd", sd)
-                .num("ci_low", ci95.map(|c| c[0]))
-                .num("ci_high", ci95.map(|c| c[1])),
-        );
-        if vs_standard.is_some() {
-            out.push(row().text("gap", "P-S").num("value", vs_standard));
+        out.push(perception_row(&src, r.perceived));
+        if r.perceived_vs_standard.is_some() {
+            out.push(standard_row(&src, r.perceived_vs_standard));
         }
     }
+    for it in &report.items {
+        let r = &it.result;
+        let src = GapSource {
+            segment: "",
+            level: "item",
+            id: &r.id,
+            dimension: &r.dimension,
+            label: it.text.get(lang),
+            n: r.n,
+            gaps: &r.gaps,
+            sd: r.sd,
+            ci95: r.ci95,
+            t: None,
+            p: None,
+            trend: None,
+        };
+        out.push(perception_row(&src, r.perceived));
+        if r.perceived_vs_standard.is_some() {
+            out.push(standard_row(&src, r.perceived_vs_standard));
+        }
+    }
+}
+
+/// A row of gap `P`: mean P with its n, sd and interval (a perception-only audit).
+fn perception_row(src: &GapSource, perceived: Option<f64>) -> Row {
+    Row::default()
+        .text("segment", src.segment)
+        .text("level", src.level)
+        .text("id", src.id)
+        .text("dimension", src.dimension)
+        .text("label", src.label)
+        .text("gap", "P")
+        .num("value", perceived)
+        .int("n", src.n)
+        .num("sd", src.sd)
+        .num("ci_low", src.ci95.map(|c| c[0]))
+        .num("ci_high", src.ci95.map(|c| c[1]))
+}
+
+/// A row of gap `P-S`: the perception against the standard.
+fn standard_row(src: &GapSource, value: Option<f64>) -> Row {
+    Row::default()
+        .text("segment", src.segment)
+        .text("level", src.level)
+        .text("id", src.id)
+        .text("dimension", src.dimension)
+        .text("label", src.label)
+        .text("gap", "P-S")
+        .num("value", value)
 }
 
 impl Exporter for CsvExporter {
@@ -282,7 +305,7 @@ impl Exporter for CsvExporter {
                     .text("segment", &s.name)
                     .text("level", "segment")
                     .text("id", &segments.by)
-                    .num("value", s.servqual.unweighted)
+                    .num("value", super::servperf_view::segment_scores(s).unweighted)
                     .int("n", s.respondents);
                 if let Some(rank) = s.rank {
                     row = row.int("rank", u64::from(rank));
@@ -308,23 +331,25 @@ impl Exporter for CsvExporter {
                                 .find(|i| i.result.id == r.id)
                                 .map_or(String::new(), |i| i.text.get(lang).to_string())
                         };
-                        gap_rows(
-                            &GapSource {
-                                segment: &s.name,
-                                level,
-                                id: &r.id,
-                                dimension: &dimension,
-                                label: &text,
-                                n: r.n,
-                                gaps: &r.gaps,
-                                sd: r.sd,
-                                ci95: r.ci95,
-                                t: None,
-                                p: None,
-                                trend: None,
-                            },
-                            &mut rows,
-                        );
+                        let source = GapSource {
+                            segment: &s.name,
+                            level,
+                            id: &r.id,
+                            dimension: &dimension,
+                            label: &text,
+                            n: r.n,
+                            gaps: &r.gaps,
+                            sd: r.sd,
+                            ci95: r.ci95,
+                            t: None,
+                            p: None,
+                            trend: None,
+                        };
+                        gap_rows(&source, &mut rows);
+                        // A perception-only segment: its P instead of a gap.
+                        if s.servperf.is_some() {
+                            rows.push(perception_row(&source, r.perceived));
+                        }
                     }
                 }
             }

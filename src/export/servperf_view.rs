@@ -7,7 +7,8 @@ use comfy_table::Cell;
 
 use super::table::{fit_lines, fitted, header, right, wrapped};
 use super::{visible, RenderOptions};
-use crate::analysis::gaps::Method;
+use crate::analysis::gaps::{Method, ServqualScore};
+use crate::analysis::segments::{Segment, SegmentRow};
 use crate::report::labels::label;
 use crate::report::{num, Report};
 
@@ -160,6 +161,21 @@ fn item_table(report: &Report, options: &RenderOptions, standards: bool) -> Stri
         table.add_row(row);
     }
     format!("{table}")
+}
+
+/// The scores a segment is shown with: SERVPERF's in a perception-only segment, else
+/// SERVQUAL's.
+pub(super) fn segment_scores(segment: &Segment) -> &ServqualScore {
+    segment.servperf.as_ref().unwrap_or(&segment.servqual)
+}
+
+/// What a segment's dimension or item row shows: P in a perception-only segment, else
+/// its gap 5.
+pub(super) fn segment_value(segment: &Segment, row: &SegmentRow) -> Option<f64> {
+    match segment.servperf {
+        Some(_) => row.perceived,
+        None => row.gaps.customer,
+    }
 }
 
 /// An interval as `low…high`, or `-`.

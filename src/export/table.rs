@@ -513,11 +513,12 @@ fn segments_section(report: &Report, options: &RenderOptions) -> Option<String> 
             right(s.rank.map_or("–".to_string(), |r| r.to_string())),
             Cell::new(name),
             right(s.respondents.to_string()),
-            right(num(s.servqual.unweighted)),
-            right(num(s.servqual.weighted)),
+            right(num(super::servperf_view::segment_scores(s).unweighted)),
+            right(num(super::servperf_view::segment_scores(s).weighted)),
         ];
         if wide {
-            row.extend(s.dimensions.iter().map(|d| right(num(d.gaps.customer))));
+            let value = |d| super::servperf_view::segment_value(s, d);
+            row.extend(s.dimensions.iter().map(|d| right(num(value(d)))));
         }
         table.add_row(row);
     }

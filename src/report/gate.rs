@@ -148,7 +148,7 @@ fn site_views(report: &Value) -> Vec<(String, Value)> {
         {
             if let Some(name) = segment["name"].as_str() {
                 let view = views.entry(name.to_string()).or_default();
-                for key in ["servqual", "dimensions", "items"] {
+                for key in ["servqual", "servperf", "dimensions", "items"] {
                     view.insert(key.to_string(), segment[key].clone());
                 }
             }

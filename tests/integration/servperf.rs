@@ -286,3 +286,57 @@ fn a_perception_only_survey_validates_and_some_e_columns_are_still_a_problem() {
         .stderr_contains("column not found: found \"E_S2\"")
         .nothing_written();
 }
+
+#[test]
+fn segments_of_a_perception_only_audit_are_ranked_by_their_servperf_score() {
+    let dir = fixture_copy("servperf");
+    let audit = dir.path().join("audit.yaml");
+    let yaml = read(&audit).replace("weights:", "thresholds: {min_segment_n: 3}\nweights:");
+    write(&audit, yaml);
+    let run = |format: &str| {
+        let run = Test::new()
+            .arg("report")
+            .arg(&audit)
+            .args(["--by", "site", "--format", format])
+            .env("COLUMNS", "120")
+            .run();
+        run.success();
+        run
+    };
+    let r = run("json").json();
+    // North r1-r3: service (4 + 13/3) / 2 = 25/6, place (17/3 + 6) / 2 = 35/6, so 5.0;
+    // South r4-r6: service (4 + 4.5) / 2 = 4.25, place (17/3 + 17/3) / 2, so 4.9583.
+    let north = find(&r["segments"]["segments"], "name", "North");
+    let south = find(&r["segments"]["segments"], "name", "South");
+    close(&north["servperf"]["unweighted"], 5.0);
+    close(&south["servperf"]["unweighted"], (4.25 + 17.0 / 3.0) / 2.0);
+    close(
+        &find(&north["dimensions"], "id", "service")["perceived"],
+        25.0 / 6.0,
+    );
+    assert!(north["servqual"]["unweighted"].is_null());
+    assert_eq!(
+        (north["rank"].as_u64(), south["rank"].as_u64()),
+        (Some(1), Some(2))
+    );
+    run("table").stdout_contains(
+        "│    1 ┆ North   ┆           3 ┆       5.00 ┆     4.83 ┆    4.17 ┆  5.83 │",
+    );
+    run("markdown").stdout_contains("| 1 | North | 3 | 5.00 | 4.83 | 4.17 | 5.83 |");
+    // A site rule on the SERVPERF score reads the segments by site.
+    Test::new()
+        .arg("report")
+        .arg(&audit)
+        .args([
+            "--by",
+            "site",
+            "--fail-on",
+            "site.servperf.unweighted < 4.99",
+        ])
+        .run()
+        .status(1)
+        .stderr_contains("`site.servperf.unweighted < 4.99` at 1 site: South (4.958");
+    run("csv")
+        .stdout_contains("North,segment,site,,,,5,3,")
+        .stdout_contains("North,dimension,service,service,Service,P,4.16666");
+}
