@@ -353,12 +353,7 @@ fn scorecard_section(report: &Report, options: &RenderOptions) -> String {
             &["", label(lang, "this_site"), label(lang, "whole_audit")],
             options.color,
         );
-        let customer_gap = label(lang, "customer_gap");
-        let rows = card.scores.iter().cloned().chain(
-            card.dimensions
-                .iter()
-                .map(|[d, here, all]| [format!("{customer_gap}: {d}"), here.clone(), all.clone()]),
-        );
+        let rows = card.scores.iter().chain(&card.dimensions).cloned();
         for [what, here, all] in rows {
             table.add_row(vec![Cell::new(what), right(here), right(all)]);
         }

@@ -336,6 +336,15 @@ fn segments_of_a_perception_only_audit_are_ranked_by_their_servperf_score() {
         .run()
         .status(1)
         .stderr_contains("`site.servperf.unweighted < 4.99` at 1 site: South (4.958");
+    // Scorecards: the site's SERVPERF score and P beside the whole audit's.
+    Test::new()
+        .arg("report")
+        .arg(&audit)
+        .args(["--by", "site", "--scorecards", "--format", "markdown"])
+        .run()
+        .success()
+        .stdout_contains("| SERVPERF score | 4.83 | 4.82 |")
+        .stdout_contains("| Perceived P: Service | 4.17 | 4.20 |");
     run("csv")
         .stdout_contains("North,segment,site,,,,5,3,")
         .stdout_contains("North,dimension,service,service,Service,P,4.16666");
