@@ -340,10 +340,7 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
     let groups = groups(report);
     let carried: Vec<&Entry> = report.checklist.iter().filter(|e| !e.current).collect();
     if groups.is_empty() && carried.is_empty() {
-        let none = match super::servperf_view::nothing_compared(report) {
-            true => label(lang, "servperf_no_standards"),
-            false => label(lang, "no_findings"),
-        };
+        let none = no_findings(report, lang);
         return format!(
             "\n{heading}\n{}\n",
             super::table::wrapped(none, options.width, "").trim_end()
@@ -643,6 +640,15 @@ fn md(s: &str) -> String {
     super::view::markdown_escape(s)
 }
 
+/// What an empty checklist says: nothing below the threshold, or in a perception-only
+/// audit without standards, that there is nothing to compare the perceptions with.
+fn no_findings(report: &Report, lang: Lang) -> &'static str {
+    match super::servperf_view::nothing_compared(report) {
+        true => label(lang, "servperf_no_standards"),
+        false => label(lang, "no_findings"),
+    }
+}
+
 /// The checklist as Markdown for an issue tracker (`--checklist-only`): one section per
 /// group with the evidence, owner and due date, a `- [ ]` task per finding, and the
 /// actions once per group; then resolved and carried-over entries.
@@ -653,7 +659,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
         md(&report.audit.title)
     );
     if report.checklist.is_empty() {
-        out.push_str(label(lang, "no_findings"));
+        out.push_str(&md(no_findings(report, lang)));
         out.push('\n');
         return out;
     }

@@ -167,7 +167,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("servperf", "SERVPERF score", "SERVPERF 得分"),
     ("servperf_unweighted", "SERVPERF score, unweighted", "SERVPERF 得分（未加权）"),
     ("servperf_audit", "Perception-only audit (SERVPERF): the customer survey asks perceptions P only, no expectations E. Scores are mean perceptions on the scale (higher is better); the customer gap P-E (gap 5) is not measured.", "仅感知审计（SERVPERF）：顾客问卷只询问感知 P，不询问期望 E。得分为量表上的平均感知（越高越好）；顾客差距 P-E（差距5）未测量。"),
-    ("servperf_no_standards", "No service standards are set (`standards:` in the audit), so there is nothing to compare the perceptions with: the checklist has no customer findings.", "审计未设定服务标准（`standards:`），感知无从比较：清单中没有顾客方面的发现。"),
+    ("servperf_no_standards", "The audit sets no service standards (standards:), so there is nothing to compare the perceptions with: the checklist has no customer findings.", "审计未设定服务标准（standards:），感知无从比较：清单中没有顾客方面的发现。"),
     ("servperf_by_dimension", "Perception P by dimension (SERVPERF)", "各维度感知 P（SERVPERF）"),
     ("reliability_perceptions", "Reliability of the perceptions", "感知得分的信度"),
     ("col_standard", "S", "标准 S"),
