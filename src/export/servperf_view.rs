@@ -12,8 +12,10 @@ use crate::analysis::segments::{Segment, SegmentRow};
 use crate::report::labels::label;
 use crate::report::{num, Report};
 
-/// At least this many columns show the item table with its short labels and sd.
+/// At least this many columns show the item table with its longer short labels.
 const WIDE: usize = 100;
+/// Narrower terminals get the dimension table without its weight and sd columns.
+const FULL_DIMENSIONS: usize = 80;
 
 /// Whether `report` is of a perception-only audit.
 pub(super) fn is_servperf(report: &Report) -> bool {
@@ -60,34 +62,35 @@ pub(super) fn perception_sections(report: &Report, options: &RenderOptions) -> S
     let mut out = String::new();
     out.push_str(label(lang, "servperf_by_dimension"));
     out.push('\n');
+    let full = options.width >= FULL_DIMENSIONS;
     let mut table = fitted(options);
-    let mut cols = vec![
-        label(lang, "dimension"),
-        label(lang, "weight"),
-        "n",
-        "P",
-        "sd",
-        label(lang, "ci95"),
-        "α",
-    ];
+    let mut cols = vec![label(lang, "dimension")];
+    if full {
+        cols.push(label(lang, "weight"));
+    }
+    cols.extend(["n", "P"]);
+    if full {
+        cols.push("sd");
+    }
+    cols.extend([label(lang, "ci95"), "α"]);
     if standards {
         cols.extend(["S", "P-S"]);
     }
     header(&mut table, &cols, options.color);
     for d in &report.dimensions {
         let r = &d.result;
-        let mut row = vec![
-            Cell::new(visible(d.label.get(lang))),
-            right(
-                r.weight
-                    .map_or("-".into(), |w| format!("{:.0}%", w * 100.0)),
-            ),
-            right(r.n.to_string()),
-            right(num(r.perceived)),
-            right(num(r.sd)),
-            right(interval(r.ci95)),
-            right(num(r.alpha)),
-        ];
+        let weight = r
+            .weight
+            .map_or("-".into(), |w| format!("{:.0}%", w * 100.0));
+        let mut row = vec![Cell::new(visible(d.label.get(lang)))];
+        if full {
+            row.push(right(weight));
+        }
+        row.extend([right(r.n.to_string()), right(num(r.perceived))]);
+        if full {
+            row.push(right(num(r.sd)));
+        }
+        row.extend([right(interval(r.ci95)), right(num(r.alpha))]);
         if standards {
             row.push(right(num(r.standard)));
             row.push(right(num(r.perceived_vs_standard)));
@@ -128,9 +131,15 @@ pub(super) fn perception_sections(report: &Report, options: &RenderOptions) -> S
 fn item_table(report: &Report, options: &RenderOptions, standards: bool) -> String {
     let lang = options.lang;
     let wide = options.width >= WIDE;
+    let with_sd = options.width >= FULL_DIMENSIONS;
+    let label_width = match (wide, with_sd) {
+        (true, _) => 28,
+        (false, true) => 24,
+        (false, false) => 18,
+    };
     let mut table = fitted(options);
     let mut cols = vec![label(lang, "item"), "n", "P"];
-    if wide {
+    if with_sd {
         cols.push("sd");
     }
     cols.push(label(lang, "ci95"));
@@ -146,11 +155,11 @@ fn item_table(report: &Report, options: &RenderOptions, standards: bool) -> Stri
         };
         let name = format!("{id} {}", visible(it.short.get(lang)));
         let mut row = vec![
-            Cell::new(super::table::clip(&name, if wide { 28 } else { 20 })),
+            Cell::new(super::table::clip(&name, label_width)),
             right(r.n.to_string()),
             right(num(r.perceived)),
         ];
-        if wide {
+        if with_sd {
             row.push(right(num(r.sd)));
         }
         row.push(right(interval(r.ci95)));

@@ -163,7 +163,11 @@ fn summary_section(report: &Report, options: &RenderOptions) -> String {
         colon.trim_end()
     ));
     if s.sentences.is_empty() {
-        out.push_str(&format!("    {}\n", label(lang, "nothing_urgent")));
+        let nothing = match super::servperf_view::nothing_compared(report) {
+            true => label(lang, "servperf_no_standards"),
+            false => label(lang, "nothing_urgent"),
+        };
+        out.push_str(&wrapped(nothing, options.width, "    "));
     }
     for (i, sentence) in s.sentences.iter().enumerate() {
         let text = wrapped(&visible(sentence), options.width, "      ");
