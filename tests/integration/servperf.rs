@@ -207,7 +207,12 @@ fn without_standards_the_checklist_says_nothing_can_be_compared() {
     let table = report("audit-no-standards.yaml", "table");
     table.stdout_lacks("No gap below the checklist threshold");
     let lead = "The audit sets no service standards (standards:), so there is";
-    assert_eq!(table.stdout().matches(lead).count(), 2, "{}", table.stdout());
+    assert_eq!(
+        table.stdout().matches(lead).count(),
+        2,
+        "{}",
+        table.stdout()
+    );
     let markdown = report("audit-no-standards.yaml", "markdown");
     assert_eq!(markdown.stdout().matches(line).count(), 2);
     report("audit-no-standards.yaml", "html").stdout_contains(&format!("<p>{line}</p>"));
