@@ -301,13 +301,26 @@ impl SourceData {
                 .filter(|s| !s.dated)
                 .map(|s| &s.read.digest.path),
         ];
-        undated
+        let mut notes: Vec<String> = undated
             .into_iter()
             .flatten()
             .map(|path| {
                 format!("warning: {path} has no date column: every row counts, in every period")
             })
-            .collect()
+            .collect();
+        notes.extend(self.perception_only_note());
+        notes
+    }
+
+    /// Says that the customer survey is perception-only, which the report is then about.
+    fn perception_only_note(&self) -> Option<String> {
+        let (customers, read) = self.customers.as_ref()?;
+        customers.is_perception_only().then(|| {
+            format!(
+                "note: {} has perceptions (P) and no expectations (E): a perception-only (SERVPERF) audit",
+                read.digest.path
+            )
+        })
     }
 }
 
@@ -522,6 +535,11 @@ pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Probl
                 acc = s.total();
             }
             match read {
+                // Without E columns the survey is perception-only, rows or none.
+                Ok(read) if !read.has_expected => {
+                    acc.expect_perception_only();
+                    Some((acc, read))
+                }
                 Ok(read) => Some((acc, read)),
                 Err(p) => {
                     problems.extend(p.0);
@@ -596,7 +614,13 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         .shoppers
         .as_ref()
         .map(|s| s.visits.item_levels(audit, &s.form));
-    let (mut items, mut dimensions, servqual) = gaps::analyse(
+    let gaps::Analysis {
+        mut items,
+        mut dimensions,
+        servqual,
+        method,
+        servperf,
+    } = gaps::analyse_survey(
         audit,
         data.customers.as_ref().map(|(a, _)| a),
         data.management.as_ref().map(|(a, _)| a),
@@ -625,6 +649,7 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         critical: critical.as_deref(),
         must_be: &side.must_be,
         state: side.state.as_ref(),
+        method,
     });
     // The state file changes statuses and owners, so it is part of the provenance.
     if let Some(state) = &side.state {
@@ -648,6 +673,8 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         items,
         dimensions,
         servqual,
+        method,
+        servperf,
         shoppers,
         segments: data.segments.as_ref().map(|s| segments::analyse(audit, s)),
         trend,

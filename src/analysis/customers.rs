@@ -93,6 +93,12 @@ pub struct CustomerAccumulator<N: Summed = f64> {
     gaps: Vec<N>,
     /// 1 where the row being added answered both E and P of an item, else 0.
     both: Vec<N::Weight>,
+    /// The rows that answered P and not one E, summed with P in the place of d = P - E:
+    /// the perception-only (SERVPERF) sums (docs/formulas.md#servperf), built on the
+    /// first such row. The report takes them when no row answered an E and P pair.
+    pub perception_only: Option<Box<CustomerAccumulator<N>>>,
+    /// Whether these are perception-only sums (P read as d, E never read).
+    perception: bool,
 }
 
 /// The customer sums of one chunk of rows with whole-number answers: integer sums, and
@@ -118,7 +124,16 @@ impl<N: Summed> CustomerAccumulator<N> {
             gaps: vec![N::default(); items],
             both: vec![N::weight(false); items],
             dimension_items,
+            perception_only: None,
+            perception: false,
         }
+    }
+
+    /// Empty perception-only sums of the same shape (see [`Self::perception_only`]).
+    fn empty_perception(&self) -> Box<Self> {
+        let mut sums = CustomerAccumulator::empty(self.items.len(), self.dimension_items.clone());
+        sums.perception = true;
+        Box::new(sums)
     }
 
     /// Adds one respondent's answers: every sum, and the row's dimension scores and
@@ -129,8 +144,10 @@ impl<N: Summed> CustomerAccumulator<N> {
     #[inline]
     pub(crate) fn add_answers<C: Cell<Value = N>>(&mut self, r: &Answers<C>) {
         self.respondents += 1;
+        // E answers in the row: a row without any goes to the perception-only sums too.
+        let mut expectations = 0i64;
         match (r.expected, r.perceived) {
-            (Some(e), Some(p)) => {
+            (Some(e), Some(p)) if !self.perception => {
                 // Slices of one length, indexed: the bounds checks go, and the loop is
                 // tighter than a zip of five iterators.
                 let n = [self.gaps.len(), self.both.len(), e.len(), p.len()]
@@ -140,6 +157,7 @@ impl<N: Summed> CustomerAccumulator<N> {
                 let (gaps, both) = (&mut self.gaps[..n], &mut self.both[..n]);
                 for i in 0..n {
                     let (ev, pv) = (e[i].value(), p[i].value());
+                    expectations += N::count(e[i].answered());
                     let answered = e[i].answered() & p[i].answered();
                     both[i] = answered;
                     gaps[i] = (pv - ev).weigh(answered);
@@ -155,6 +173,24 @@ impl<N: Summed> CustomerAccumulator<N> {
                         .skip(n)
                         .for_each(|b| *b = N::weight(false));
                 }
+            }
+            // Perception-only sums: P stands for d, so every sum below is of P.
+            (_, Some(p)) if self.perception => {
+                let n = [self.gaps.len(), self.both.len(), p.len()]
+                    .into_iter()
+                    .fold(self.items.len(), usize::min);
+                let (items, p) = (&mut self.items[..n], &p[..n]);
+                let (gaps, both) = (&mut self.gaps[..n], &mut self.both[..n]);
+                for i in 0..n {
+                    let (pv, answered) = (p[i].value(), p[i].answered());
+                    both[i] = answered;
+                    gaps[i] = pv.weigh(answered);
+                    N::add_if(&mut items[i].perceived, pv, answered);
+                    N::add_if(&mut items[i].gap, pv, answered);
+                }
+                self.gaps.iter_mut().skip(n).for_each(|g| *g = N::default());
+                let unanswered = N::weight(false);
+                self.both.iter_mut().skip(n).for_each(|b| *b = unanswered);
             }
             _ => {
                 self.gaps.fill(N::default());
@@ -194,6 +230,14 @@ impl<N: Summed> CustomerAccumulator<N> {
         }
         let points = points.map(|points| points.iter().map(|w| w.value().to_f64()));
         log_weighted(&mut self.log, self.dimension_items.len(), points);
+        if !self.perception && expectations == 0 && r.perceived.is_some() {
+            if self.perception_only.is_none() {
+                self.perception_only = Some(self.empty_perception());
+            }
+            if let Some(sums) = self.perception_only.as_deref_mut() {
+                sums.add_answers(r);
+            }
+        }
     }
 
     /// Adds logged rows (one score per dimension, then the weighted score), in order.
@@ -255,10 +299,32 @@ impl CustomerAccumulator {
     /// Adds one respondent, in file order.
     pub(crate) fn add(&mut self, r: &Respondent) {
         self.add_answers(r);
+        self.replay_own_log();
+    }
+
+    /// Adds what the last row logged, here and in the perception-only sums.
+    fn replay_own_log(&mut self) {
         let log = std::mem::take(&mut self.log);
         self.replay(&log);
         self.log = log;
         self.log.clear();
+        if let Some(sums) = self.perception_only.as_deref_mut() {
+            sums.replay_own_log();
+        }
+    }
+
+    /// Whether the survey is perception-only (SERVPERF): no respondent answered an E
+    /// and P pair, and there are perception-only sums (rows with P and no E, or a file
+    /// without E columns, see [`Self::expect_perception_only`]).
+    pub fn is_perception_only(&self) -> bool {
+        self.perception_only.is_some() && self.items.iter().all(|s| s.gap.n == 0)
+    }
+
+    /// Marks the survey as one without E columns: perception-only even with no row.
+    pub fn expect_perception_only(&mut self) {
+        if self.perception_only.is_none() {
+            self.perception_only = Some(self.empty_perception());
+        }
     }
 
     /// Adds everything `other` has seen: another accumulator's sums (for segments), or a
@@ -276,6 +342,14 @@ impl CustomerAccumulator {
         self.weighted_per_respondent
             .merge(&other.weighted_per_respondent);
         self.replay(&other.log);
+        if let Some(theirs) = other.perception_only.as_deref() {
+            if self.perception_only.is_none() {
+                self.perception_only = Some(self.empty_perception());
+            }
+            if let Some(ours) = self.perception_only.as_deref_mut() {
+                ours.merge(theirs);
+            }
+        }
     }
 }
 

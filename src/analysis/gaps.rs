@@ -190,6 +190,8 @@ pub struct ItemResult {
     pub mss: Option<f64>,
     /// Negatively worded item (answers were reverse-scored).
     pub reverse: bool,
+    /// P - S, the perception against the standard, in a SERVPERF audit (else `None`).
+    pub perceived_vs_standard: Option<f64>,
 }
 
 /// Everything measured about one dimension.
@@ -235,6 +237,8 @@ pub struct DimensionResult {
     pub msa: Option<f64>,
     /// Mean of the item MSS.
     pub mss: Option<f64>,
+    /// P - S of the dimension (its mean P against its mean S) in a SERVPERF audit.
+    pub perceived_vs_standard: Option<f64>,
 }
 
 /// The overall SERVQUAL scores.
@@ -253,6 +257,45 @@ pub struct ServqualScore {
 /// Per-item shopper evidence the gap table needs (D on the scale).
 pub type ShopperLevels = Vec<Option<f64>>;
 
+/// How the customer survey measures service quality (JSON `method`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Expectations and perceptions: the customer gap P - E.
+    #[default]
+    Servqual,
+    /// Perceptions only (SERVPERF, Cronin & Taylor 1992): P is the measure, gap 5 is
+    /// not measured (docs/formulas.md#servperf).
+    Servperf,
+}
+
+impl Method {
+    /// The method of a customer survey's sums: SERVPERF when no respondent answered an
+    /// E and P pair but the survey has perceptions alone (or no E columns).
+    pub fn of(customers: Option<&CustomerAccumulator>) -> Method {
+        match customers.is_some_and(CustomerAccumulator::is_perception_only) {
+            true => Method::Servperf,
+            false => Method::Servqual,
+        }
+    }
+}
+
+/// Everything the gap analysis of one survey (or segment) gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// Per item, in the audit's order.
+    pub items: Vec<ItemResult>,
+    /// Per dimension, in the audit's order.
+    pub dimensions: Vec<DimensionResult>,
+    /// The SERVQUAL scores (all `None` in a SERVPERF audit).
+    pub servqual: ServqualScore,
+    /// SERVQUAL or SERVPERF.
+    pub method: Method,
+    /// The SERVPERF scores: the same forms over the dimensions' mean P; `None` in a
+    /// SERVQUAL audit.
+    pub servperf: Option<ServqualScore>,
+}
+
 /// Computes items, dimensions and SERVQUAL scores from the accumulated sources.
 pub fn analyse(
     audit: &Audit,
@@ -260,6 +303,27 @@ pub fn analyse(
     management: Option<&ManagementAccumulator>,
     shopper_items: Option<&ShopperLevels>,
 ) -> (Vec<ItemResult>, Vec<DimensionResult>, ServqualScore) {
+    let a = analyse_survey(audit, customers, management, shopper_items);
+    (a.items, a.dimensions, a.servqual)
+}
+
+/// Computes items, dimensions, the method and its scores from the accumulated sources.
+/// In a SERVPERF audit the customer statistics (`n`, `perceived`, `sd`, `ci95`, alpha
+/// and the item diagnostics) are those of P, and gap 5, `t` and `p` are not measured.
+pub fn analyse_survey(
+    audit: &Audit,
+    customers: Option<&CustomerAccumulator>,
+    management: Option<&ManagementAccumulator>,
+    shopper_items: Option<&ShopperLevels>,
+) -> Analysis {
+    let method = Method::of(customers);
+    let servperf = method == Method::Servperf;
+    // Importance points (survey weights) come from every respondent.
+    let weighing = customers;
+    let customers = match servperf {
+        true => customers.and_then(|c| c.perception_only.as_deref()),
+        false => customers,
+    };
     let (w_customers, w_shoppers) = audit.merge;
     let reliability = customers.map_or_else(Vec::new, |c| c.item_reliability());
     let mut items: Vec<ItemResult> = audit
@@ -272,13 +336,13 @@ pub fn analyse(
             let mean =
                 |f: fn(&super::customers::ItemSums) -> &Moments| sums.and_then(|s| f(s).mean());
             let levels = Levels {
-                expected: mean(|s| &s.expected),
+                expected: mean(|s| &s.expected).filter(|_| !servperf),
                 perceived: mean(|s| &s.perceived),
                 management: management.and_then(|m| m.items[i].mean()),
                 standard: audit.standards.for_item(audit, i),
                 promise: audit.promises.for_item(audit, i),
                 shopper: shopper_items.and_then(|s| s[i]),
-                gap5: gap.and_then(|g| g.mean),
+                gap5: gap.and_then(|g| g.mean).filter(|_| !servperf),
             };
             let (merged, divergent) = merge(
                 levels.perceived,
@@ -302,13 +366,17 @@ pub fn analyse(
                 divergent,
                 gaps: Gaps::from_levels(&levels),
                 gaps_ci95: GapIntervals {
-                    customer: gap.and_then(|g| g.ci95).map(|(lo, hi)| [lo, hi]),
+                    customer: gap
+                        .and_then(|g| g.ci95)
+                        .map(|(lo, hi)| [lo, hi])
+                        .filter(|_| !servperf),
                     ..GapIntervals::default()
                 },
                 sd: gap.and_then(|g| g.sd),
                 ci95: gap.and_then(|g| g.ci95).map(|(lo, hi)| [lo, hi]),
-                t: gap.and_then(|g| g.t),
-                p: gap.and_then(|g| g.p),
+                // A t test of mean P = 0 says nothing: no t or p for perceptions.
+                t: gap.and_then(|g| g.t).filter(|_| !servperf),
+                p: gap.and_then(|g| g.p).filter(|_| !servperf),
                 item_total_r: reliability.get(i).and_then(|r| r.item_total_r),
                 alpha_if_deleted: reliability.get(i).and_then(|r| r.alpha_if_deleted),
                 adequate: mean(|s| &s.adequate),
@@ -316,13 +384,15 @@ pub fn analyse(
                 msa: mean(|s| &s.msa),
                 mss: mean(|s| &s.mss),
                 reverse: item.reverse,
+                perceived_vs_standard: difference(levels.perceived, levels.standard)
+                    .filter(|_| servperf),
             }
         })
         .collect();
 
     let fixed_weight = |d: usize| match &audit.weights {
         Weights::Fixed(w) => w.get(d).copied(),
-        Weights::Survey => customers
+        Weights::Survey => weighing
             .and_then(|c| c.dimensions[d].importance.mean())
             .map(|w| w / 100.0),
         Weights::None => None,
@@ -344,17 +414,19 @@ pub fn analyse(
             };
             let sums = customers.map(|c| &c.dimensions[d]);
             let score = sums.map(|s| mean_test(&s.score));
-            // The interval is centred on the reported gap (mean of item gaps); its width
-            // comes from the spread of respondents' dimension scores.
+            let perceived = avg(|it| it.perceived);
+            // The interval is centred on the reported gap (mean of item gaps), or in a
+            // SERVPERF audit the reported P; its width comes from the spread of
+            // respondents' dimension scores.
+            let centre = if servperf { perceived } else { gaps.customer };
             let ci95 = match (
-                gaps.customer,
+                centre,
                 score.and_then(|s| s.ci95),
                 score.and_then(|s| s.mean),
             ) {
                 (Some(g), Some((lo, _)), Some(m)) => Some([g - (m - lo), g + (m - lo)]),
                 _ => None,
             };
-            let perceived = avg(|it| it.perceived);
             let shopper = avg(|it| it.shopper);
             let (merged, divergent) = merge(
                 perceived,
@@ -377,7 +449,7 @@ pub fn analyse(
                 divergent,
                 gaps,
                 gaps_ci95: GapIntervals {
-                    customer: ci95,
+                    customer: ci95.filter(|_| !servperf),
                     ..GapIntervals::default()
                 },
                 sd: score.and_then(|s| s.sd),
@@ -389,6 +461,8 @@ pub fn analyse(
                 alpha_n: sums.map_or(0, |s| s.alpha.n()),
                 msa: avg(|it| it.msa),
                 mss: avg(|it| it.mss),
+                perceived_vs_standard: difference(perceived, avg(|it| it.standard))
+                    .filter(|_| servperf),
             }
         })
         .collect();
@@ -396,20 +470,50 @@ pub fn analyse(
     if let (Some(customers), Some(management)) = (customers, management) {
         attach_knowledge_intervals(audit, customers, management, &mut items, &mut dimensions);
     }
-    let all_gaps: Option<Vec<f64>> = dimensions.iter().map(|d| d.gaps.customer).collect();
-    let unweighted = all_gaps
+    let per_respondent = customers.and_then(|c| c.weighted_per_respondent.mean());
+    let gaps5 = dimensions.iter().map(|d| d.gaps.customer);
+    let servqual_per_respondent = per_respondent.filter(|_| !servperf);
+    let servqual = overall_scores(audit, &dimensions, gaps5, servqual_per_respondent);
+    let perceived = dimensions.iter().map(|d| d.perceived);
+    let servperf = servperf.then(|| overall_scores(audit, &dimensions, perceived, per_respondent));
+    Analysis {
+        items,
+        dimensions,
+        servqual,
+        method,
+        servperf,
+    }
+}
+
+/// a - b where both are measured.
+fn difference(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    Some(a? - b?)
+}
+
+/// The overall scores of one value per dimension (gap 5, or P in a SERVPERF audit):
+/// their mean, Σ w_d · value_d with the dimensions' weights, and the per-respondent
+/// form with survey weights; each `None` unless every dimension has the value (and a
+/// weight) (docs/formulas.md#servqual-scores).
+fn overall_scores(
+    audit: &Audit,
+    dimensions: &[DimensionResult],
+    values: impl Iterator<Item = Option<f64>>,
+    per_respondent: Option<f64>,
+) -> ServqualScore {
+    let values: Option<Vec<f64>> = values.collect();
+    let unweighted = values
         .as_ref()
         .filter(|g| !g.is_empty())
         .map(|g| g.iter().sum::<f64>() / g.len() as f64);
     let weights: Option<Vec<f64>> = dimensions.iter().map(|d| d.weight).collect();
-    let weighted = all_gaps
+    let weighted = values
         .zip(weights)
         .map(|(g, w)| g.iter().zip(&w).map(|(g, w)| g * w).sum());
-    let servqual = ServqualScore {
+    ServqualScore {
         unweighted,
         weighted,
         weighted_per_respondent: match audit.weights {
-            Weights::Survey => customers.and_then(|c| c.weighted_per_respondent.mean()),
+            Weights::Survey => per_respondent,
             _ => None,
         },
         weights_source: match audit.weights {
@@ -417,8 +521,7 @@ pub fn analyse(
             Weights::Survey => Some("survey"),
             Weights::None => None,
         },
-    };
-    (items, dimensions, servqual)
+    }
 }
 
 /// Adds the intervals of gap 1 (docs/formulas.md#gap-1-interval): an item's is Welch's
@@ -573,5 +676,128 @@ mod tests {
         assert_eq!(merge(Some(5.0), None, 0.6, 0.4, 1.0), (Some(5.0), false));
         // |5 - 4.5| = 0.5 is within the threshold.
         assert!(!merge(Some(5.0), Some(4.5), 0.5, 0.5, 1.0).1);
+    }
+
+    /// Two dimensions: d1 with X and Y, d2 with Z alone; fixed weights 70 / 30.
+    fn servperf_audit() -> Audit {
+        let yaml = "audit: {id: a, title: A, period: {start: 2026-01-01, end: 2026-01-31}}\n\
+scale: {min: 1, max: 5}\n\
+dimensions: [{id: d1, label: {en: D1}}, {id: d2, label: {en: D2}}]\n\
+items: [{id: X, dimension: d1, text: {en: x}}, {id: Y, dimension: d1, text: {en: y}, reverse: true},\n\
+        {id: Z, dimension: d2, text: {en: z}}]\n\
+weights: {d1: 70, d2: 30}\n\
+standards: {items: {X: 5}}\n\
+sources: {customers: {file: c.csv}}\n";
+        match crate::definition::load_str(std::path::Path::new("a.yaml"), yaml) {
+            Ok(a) => a,
+            Err(p) => panic!("{p}"),
+        }
+    }
+
+    /// Adds a respondent with perceptions `p` (as the reader hands them: reverse-scored)
+    /// and expectations `e` (`None`: the file has no E columns).
+    fn add(acc: &mut CustomerAccumulator, e: Option<[Option<f64>; 3]>, p: [Option<f64>; 3]) {
+        acc.add(&crate::sources::survey::Respondent {
+            expected: e.as_ref().map(|e| e.as_slice()),
+            perceived: Some(&p),
+            adequate: None,
+            desired: None,
+            management: None,
+            importance: None,
+            extra: "",
+        });
+    }
+
+    fn close(a: Option<f64>, b: f64) {
+        let a = a.expect("a value");
+        assert!((a - b).abs() < 1e-5, "{a} != {b}");
+    }
+
+    #[test]
+    fn a_perception_only_survey_gives_p_statistics_and_servperf_scores() {
+        let audit = servperf_audit();
+        let mut acc = CustomerAccumulator::new(&audit);
+        // Y is reverse-scored: raw answers 3, 1, 2 arrive as 3, 5, 4. Z is answered
+        // once (r3); X and Y by all three.
+        add(&mut acc, None, [Some(4.0), Some(3.0), None]);
+        add(&mut acc, None, [Some(5.0), Some(5.0), None]);
+        add(&mut acc, None, [Some(3.0), Some(4.0), Some(2.0)]);
+        let a = analyse_survey(&audit, Some(&acc), None, None);
+        assert_eq!(a.method, Method::Servperf);
+        let (x, y, z) = (&a.items[0], &a.items[1], &a.items[2]);
+        // X: 4, 5, 3: mean 4, sd 1, 4 ± t(0.975, 2) · 1/√3 = 4 ± 4.302653 · 0.577350.
+        assert_eq!(x.n, 3);
+        close(x.perceived, 4.0);
+        close(x.sd, 1.0);
+        close(x.ci95.map(|c| c[0]), 1.515862);
+        close(x.ci95.map(|c| c[1]), 6.484138);
+        // Gap 5 and its tests are not measured, never 0; nor is E.
+        assert_eq!(
+            (x.gaps.customer, x.t, x.p, x.expected),
+            (None, None, None, None)
+        );
+        assert_eq!(x.gaps_ci95.customer, None);
+        // P - S = 4 - 5 for X, which has a standard; Y has none.
+        close(x.perceived_vs_standard, -1.0);
+        assert_eq!(y.perceived_vs_standard, None);
+        // Y: 3, 5, 4, mean 4, sd 1. r(X, Y) = cov 0.5 / (1 · 1).
+        close(y.perceived, 4.0);
+        close(x.item_total_r, 0.5);
+        // Z: one answer: a mean, no sd and no interval.
+        assert_eq!((z.n, z.perceived, z.sd, z.ci95), (1, Some(2.0), None, None));
+        let (d1, d2) = (&a.dimensions[0], &a.dimensions[1]);
+        // d1: P = (4 + 4) / 2; respondent means 3.5, 5, 3.5: sd √0.75, interval
+        // 4 ± 4.302653 · 0.866025 / √3 = 4 ± 2.151327.
+        assert_eq!(d1.n, 3);
+        close(d1.perceived, 4.0);
+        close(d1.sd, 0.75f64.sqrt());
+        close(d1.ci95.map(|c| c[0]), 1.848673);
+        close(d1.ci95.map(|c| c[1]), 6.151327);
+        // Alpha on P: var X 1, var Y 1, var(X + Y) = var(7, 10, 7) = 3: 2 · (1 - 2/3).
+        close(d1.alpha, 2.0 / 3.0);
+        assert_eq!(d1.alpha_n, 3);
+        assert_eq!(d1.gaps.customer, None);
+        // d2: one item, one answer: no alpha, no sd.
+        assert_eq!(
+            (d2.n, d2.perceived, d2.sd, d2.alpha),
+            (1, Some(2.0), None, None)
+        );
+        // SERVPERF: (4 + 2) / 2 = 3 unweighted, 0.7 · 4 + 0.3 · 2 = 3.4 weighted.
+        let score = a.servperf.expect("SERVPERF scores");
+        close(score.unweighted, 3.0);
+        close(score.weighted, 3.4);
+        assert_eq!((a.servqual.unweighted, a.servqual.weighted), (None, None));
+    }
+
+    #[test]
+    fn empty_e_columns_are_perception_only_and_one_e_p_pair_is_servqual() {
+        let audit = servperf_audit();
+        let none = Some([None, None, None]);
+        // E columns that nobody answered: perception-only.
+        let mut acc = CustomerAccumulator::new(&audit);
+        add(&mut acc, none, [Some(4.0), Some(3.0), None]);
+        add(&mut acc, none, [Some(5.0), Some(5.0), Some(2.0)]);
+        let a = analyse_survey(&audit, Some(&acc), None, None);
+        assert_eq!(a.method, Method::Servperf);
+        close(a.items[0].perceived, 4.5);
+        // One respondent with an E and P pair: SERVQUAL on the pairs, as before.
+        add(
+            &mut acc,
+            Some([Some(5.0), None, None]),
+            [Some(3.0), Some(4.0), None],
+        );
+        let a = analyse_survey(&audit, Some(&acc), None, None);
+        assert_eq!(a.method, Method::Servqual);
+        assert_eq!(a.servperf, None);
+        assert_eq!(a.items[0].n, 1);
+        close(a.items[0].gaps.customer, -2.0);
+        assert_eq!(a.items[0].perceived_vs_standard, None);
+        // No rows, and no sign of a perception-only file: SERVQUAL.
+        let empty = CustomerAccumulator::new(&audit);
+        assert_eq!(Method::of(Some(&empty)), Method::Servqual);
+        // A file without E columns is perception-only even with no rows.
+        let mut empty = empty;
+        empty.expect_perception_only();
+        assert_eq!(Method::of(Some(&empty)), Method::Servperf);
     }
 }

@@ -52,8 +52,10 @@ fn sums_of(acc: &CustomerAccumulator) -> String {
         .iter()
         .map(|d| d.alpha.feldt_ci95())
         .collect();
+    // The perception-only sums (rows with P and no E) too, shown the same way.
+    let perception_only = acc.perception_only.as_deref().map(sums_of);
     format!(
-        "{} {:?} {:?} {:?} {feldt:?} {:?}",
+        "{} {:?} {:?} {:?} {feldt:?} {:?} {perception_only:?}",
         acc.respondents,
         acc.items,
         acc.dimensions,
@@ -315,4 +317,86 @@ fn the_strategy_says_how_each_file_was_read() {
         "the -v note"
     );
     assert_eq!(two.to_string(), "read in chunks on 2 threads");
+}
+
+/// `csv` with the cells of its `E_` columns changed by `cell`, given the row (`usize::MAX`
+/// for the header) and the cell; `None` leaves the column out.
+fn without_expectations(csv: &str, cell: impl Fn(usize, &str) -> Option<String>) -> String {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let keep = |row: Vec<&str>, r: usize| -> String {
+        let cells = row
+            .iter()
+            .zip(&header)
+            .filter_map(|(c, h)| match h.starts_with("E_") {
+                true => cell(r, c),
+                false => Some(c.to_string()),
+            });
+        cells.collect::<Vec<_>>().join(",")
+    };
+    let mut out = keep(header.clone(), usize::MAX) + "\n";
+    for (r, line) in lines.enumerate() {
+        out += &(keep(line.split(',').collect(), r) + "\n");
+    }
+    out
+}
+
+#[test]
+fn perception_only_sums_are_the_same_bits_both_ways() {
+    let csv = sample(700);
+    // No E columns; E columns nobody answered (as an import writes them); E left out of
+    // every third row of a survey that has them.
+    let p_only = without_expectations(&csv, |_, _| None);
+    let empty_e = without_expectations(&csv, |r, c| {
+        Some(if r == usize::MAX {
+            c.to_string()
+        } else {
+            String::new()
+        })
+    });
+    let mixed = without_expectations(&csv, |r, c| {
+        Some(if r != usize::MAX && r % 3 == 0 {
+            String::new()
+        } else {
+            c.to_string()
+        })
+    });
+    for (what, csv) in [("no E", &p_only), ("empty E", &empty_e), ("mixed", &mixed)] {
+        let (_dir, audit) = audit(csv);
+        let acc = || CustomerAccumulator::new(&audit);
+        let sequential = read(&audit, None, tuning(0, 1), acc());
+        assert_eq!(sequential.1, 700, "{what}");
+        for chunk_len in [1, 1000, 1 << 20] {
+            assert!(
+                read_in_full(&audit, tuning(2, chunk_len)),
+                "{what} {chunk_len}"
+            );
+            let chunked = read(&audit, None, tuning(2, chunk_len), acc());
+            assert_eq!(chunked, sequential, "{what}, chunks of {chunk_len}");
+        }
+        let segments = || SegmentAccumulators::new(&audit, "site");
+        let sequential = read(&audit, Some("site"), tuning(0, 1), segments());
+        let chunked = read(&audit, Some("site"), tuning(2, 50), segments());
+        assert_eq!(chunked, sequential, "{what}, segments");
+        // The perception-only sums hold P, with alpha on the complete respondents.
+        let mut sums = acc();
+        let source = audit.customers.as_ref().unwrap();
+        let kind = SurveyKind::Customers;
+        read_survey_into(&audit, source, kind, None, tuning(2, 1000), &mut sums).unwrap();
+        let p = sums
+            .perception_only
+            .as_deref()
+            .expect("perception-only sums");
+        assert!(
+            p.items
+                .iter()
+                .all(|i| i.perceived.n > 0 && i.expected.n == 0),
+            "{what}"
+        );
+        assert!(
+            p.dimensions.iter().all(|d| d.alpha.alpha().is_some()),
+            "{what}"
+        );
+        assert_eq!(sums.is_perception_only(), what != "mixed", "{what}");
+    }
 }

@@ -167,6 +167,8 @@ pub struct Segment {
     pub rank: Option<u32>,
     /// SERVQUAL scores of the segment.
     pub servqual: ServqualScore,
+    /// SERVPERF scores of a perception-only segment (docs/formulas.md#servperf), else `None`.
+    pub servperf: Option<ServqualScore>,
     /// Dimension gaps.
     pub dimensions: Vec<SegmentRow>,
     /// Item gaps.
@@ -191,13 +193,21 @@ pub(crate) fn analyse(audit: &Audit, acc: &SegmentAccumulators) -> Segments {
         .segments()
         .into_iter()
         .map(|(name, customers)| {
-            let (items, dimensions, servqual) = gaps::analyse(audit, Some(customers), None, None);
+            let gaps::Analysis {
+                items,
+                dimensions,
+                servqual,
+                servperf,
+                ..
+            } = gaps::analyse_survey(audit, Some(customers), None, None);
+            let score = ranking_score(&servqual, servperf.as_ref());
             Segment {
                 name: name.to_string(),
                 respondents: customers.respondents,
-                ranked: customers.respondents >= u64::from(min_n) && servqual.unweighted.is_some(),
+                ranked: customers.respondents >= u64::from(min_n) && score.is_some(),
                 rank: None,
                 servqual,
+                servperf,
                 dimensions: dimensions
                     .into_iter()
                     .map(|d| SegmentRow {
@@ -230,7 +240,10 @@ pub(crate) fn analyse(audit: &Audit, acc: &SegmentAccumulators) -> Segments {
         .filter(|&i| segments[i].ranked)
         .collect();
     order.sort_by(|&a, &b| {
-        let score = |i: usize| segments[i].servqual.unweighted.unwrap_or(f64::NEG_INFINITY);
+        let score = |i: usize| {
+            let s = &segments[i];
+            ranking_score(&s.servqual, s.servperf.as_ref()).unwrap_or(f64::NEG_INFINITY)
+        };
         score(b).total_cmp(&score(a))
     });
     for (rank, i) in order.into_iter().enumerate() {
@@ -241,6 +254,12 @@ pub(crate) fn analyse(audit: &Audit, acc: &SegmentAccumulators) -> Segments {
         min_n,
         segments,
     }
+}
+
+/// What a segment is ranked by: its unweighted SERVQUAL score, or its unweighted
+/// SERVPERF score in a perception-only audit (higher is better for both).
+fn ranking_score(servqual: &ServqualScore, servperf: Option<&ServqualScore>) -> Option<f64> {
+    servperf.map_or(servqual.unweighted, |s| s.unweighted)
 }
 
 #[cfg(test)]

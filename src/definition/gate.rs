@@ -48,6 +48,10 @@ pub enum Metric {
     Unweighted,
     /// `weighted`: the weighted SERVQUAL score.
     Weighted,
+    /// `servperf.unweighted`: the unweighted SERVPERF score (perception-only audits).
+    ServperfUnweighted,
+    /// `servperf.weighted`: the weighted SERVPERF score.
+    ServperfWeighted,
     /// `gapN.<dimension>`.
     Dimension {
         /// Gap 1..=5.
@@ -103,7 +107,7 @@ pub fn valid_metrics(audit: &Audit) -> String {
     let dims: Vec<&str> = audit.dimensions.iter().map(|d| d.id.as_str()).collect();
     let items: Vec<&str> = audit.items.iter().map(|i| i.id.as_str()).collect();
     format!(
-        "unweighted, weighted, gap1..gap5.<dimension> ({}), gap1..gap5.item.<item> ({}), \
+        "unweighted, weighted, servperf.unweighted, servperf.weighted, gap1..gap5.<dimension> ({}), gap1..gap5.item.<item> ({}), \
 critical_failures, shoppers.mean_score, checklist.critical, checklist.total; \
 site.<metric> for each site",
         dims.join(", "),
@@ -183,6 +187,8 @@ fn resolve_metric(name: &str, audit: &Audit) -> Result<Metric, RuleError> {
     match name {
         "unweighted" => return Ok(Metric::Unweighted),
         "weighted" => return Ok(Metric::Weighted),
+        "servperf.unweighted" => return Ok(Metric::ServperfUnweighted),
+        "servperf.weighted" => return Ok(Metric::ServperfWeighted),
         "critical_failures" => return Ok(Metric::CriticalFailures),
         "shoppers.mean_score" => return Ok(Metric::ShopperScore),
         "checklist.critical" => return Ok(Metric::ChecklistCritical),
@@ -197,6 +203,8 @@ fn resolve_metric(name: &str, audit: &Audit) -> Result<Metric, RuleError> {
         let fixed = [
             "unweighted",
             "weighted",
+            "servperf.unweighted",
+            "servperf.weighted",
             "critical_failures",
             "shoppers.mean_score",
             "checklist.critical",
@@ -328,6 +336,23 @@ mod tests {
         assert!(parse("weighted", &a).is_err());
         let e = parse("weighted <", &a).unwrap_err();
         assert_eq!(e.message, "no number after the comparison");
+    }
+
+    #[test]
+    fn servperf_scores_parse_and_are_suggested() {
+        let a = audit();
+        let rule = parse("servperf.weighted<4.5", &a).unwrap();
+        assert_eq!(rule.metric, Metric::ServperfWeighted);
+        assert_eq!(
+            parse("servperf.unweighted >= 5", &a).unwrap().metric,
+            Metric::ServperfUnweighted
+        );
+        let err = parse("servperf.unweigted < 5", &a).unwrap_err();
+        assert!(
+            err.message.contains("did you mean `servperf.unweighted`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::table::{fit_lines, fitted, num};
 use super::{visible, RenderOptions, Report};
 use crate::definition::checklist_state::{Severity, Status};
 use crate::i18n::Lang;
-use crate::report::checklist::{gap_code, gap_name, severity_label, status_label, Entry};
+use crate::report::checklist::{finding_code, finding_name, severity_label, status_label, Entry};
 use crate::report::labels::{fill, label, quadrant};
 
 /// The importance-performance section (empty without weights).
@@ -180,7 +180,10 @@ fn headline(report: &Report, g: &Group, lang: Lang) -> String {
     let mut text = fill(
         lang,
         "title_dimension",
-        &[("dimension", &dim), ("gap", gap_name(e.gap, lang))],
+        &[
+            ("dimension", &dim),
+            ("gap", finding_name(&e.id, e.gap, lang)),
+        ],
     );
     if let Some(v) = g.dimension_entry().and_then(|d| d.evidence.value) {
         text.push_str(&format!(" {}", num(Some(v))));
@@ -337,7 +340,11 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
     let groups = groups(report);
     let carried: Vec<&Entry> = report.checklist.iter().filter(|e| !e.current).collect();
     if groups.is_empty() && carried.is_empty() {
-        return format!("\n{heading}\n{}\n", label(lang, "no_findings"));
+        let none = no_findings(report, lang);
+        return format!(
+            "\n{heading}\n{}\n",
+            super::table::wrapped(none, options.width, "").trim_end()
+        );
     }
     let findings = report.checklist.iter().filter(|e| e.current).count();
     let summary = fill(
@@ -558,7 +565,7 @@ fn numbers(e: &Entry, lang: Lang) -> String {
     let Some(value) = ev.value else {
         return ev.text.clone();
     };
-    let code = gap_code(e.gap);
+    let code = finding_code(&e.id, e.gap);
     let mut details = Vec::new();
     if let Some([lo, hi]) = ev.ci95 {
         details.push(fill(
@@ -633,6 +640,15 @@ fn md(s: &str) -> String {
     super::view::markdown_escape(s)
 }
 
+/// What an empty checklist says: nothing below the threshold, or in a perception-only
+/// audit without standards, that there is nothing to compare the perceptions with.
+fn no_findings(report: &Report, lang: Lang) -> &'static str {
+    match super::servperf_view::nothing_compared(report) {
+        true => label(lang, "servperf_no_standards"),
+        false => label(lang, "no_findings"),
+    }
+}
+
 /// The checklist as Markdown for an issue tracker (`--checklist-only`): one section per
 /// group with the evidence, owner and due date, a `- [ ]` task per finding, and the
 /// actions once per group; then resolved and carried-over entries.
@@ -643,7 +659,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
         md(&report.audit.title)
     );
     if report.checklist.is_empty() {
-        out.push_str(label(lang, "no_findings"));
+        out.push_str(&md(no_findings(report, lang)));
         out.push('\n');
         return out;
     }

@@ -132,6 +132,104 @@ fn gap_rows(src: &GapSource, out: &mut Vec<Row>) {
     }
 }
 
+/// The rows of a perception-only (SERVPERF) audit: `method` (`servperf`, with the
+/// sentence saying what that means), the `servperf` scores, and per dimension and item
+/// a row of gap `P` (mean P with its n, sd and interval) and, where a standard is set,
+/// one of gap `P-S`. Nothing for a SERVQUAL audit.
+fn servperf_rows(report: &Report, lang: Lang, out: &mut Vec<Row>) {
+    let Some(servperf) = &report.servperf else {
+        return;
+    };
+    out.push(
+        Row::default()
+            .text("level", "method")
+            .text("id", "servperf")
+            .text("label", label(lang, "servperf_audit")),
+    );
+    for (key, value) in [
+        ("unweighted", servperf.score.unweighted),
+        ("weighted", servperf.score.weighted),
+    ] {
+        out.push(
+            Row::default()
+                .text("level", "servperf")
+                .text("id", key)
+                .text("label", label(lang, key))
+                .num("value", value),
+        );
+    }
+    for d in &report.dimensions {
+        let r = &d.result;
+        let src = GapSource {
+            segment: "",
+            level: "dimension",
+            id: &r.id,
+            dimension: &r.id,
+            label: d.label.get(lang),
+            n: r.n,
+            gaps: &r.gaps,
+            sd: r.sd,
+            ci95: r.ci95,
+            t: None,
+            p: None,
+            trend: None,
+        };
+        out.push(perception_row(&src, r.perceived));
+        if r.perceived_vs_standard.is_some() {
+            out.push(standard_row(&src, r.perceived_vs_standard));
+        }
+    }
+    for it in &report.items {
+        let r = &it.result;
+        let src = GapSource {
+            segment: "",
+            level: "item",
+            id: &r.id,
+            dimension: &r.dimension,
+            label: it.text.get(lang),
+            n: r.n,
+            gaps: &r.gaps,
+            sd: r.sd,
+            ci95: r.ci95,
+            t: None,
+            p: None,
+            trend: None,
+        };
+        out.push(perception_row(&src, r.perceived));
+        if r.perceived_vs_standard.is_some() {
+            out.push(standard_row(&src, r.perceived_vs_standard));
+        }
+    }
+}
+
+/// A row of gap `P`: mean P with its n, sd and interval (a perception-only audit).
+fn perception_row(src: &GapSource, perceived: Option<f64>) -> Row {
+    Row::default()
+        .text("segment", src.segment)
+        .text("level", src.level)
+        .text("id", src.id)
+        .text("dimension", src.dimension)
+        .text("label", src.label)
+        .text("gap", "P")
+        .num("value", perceived)
+        .int("n", src.n)
+        .num("sd", src.sd)
+        .num("ci_low", src.ci95.map(|c| c[0]))
+        .num("ci_high", src.ci95.map(|c| c[1]))
+}
+
+/// A row of gap `P-S`: the perception against the standard.
+fn standard_row(src: &GapSource, value: Option<f64>) -> Row {
+    Row::default()
+        .text("segment", src.segment)
+        .text("level", src.level)
+        .text("id", src.id)
+        .text("dimension", src.dimension)
+        .text("label", src.label)
+        .text("gap", "P-S")
+        .num("value", value)
+}
+
 impl Exporter for CsvExporter {
     fn render(&self, report: &Report, options: &RenderOptions) -> anyhow::Result<Vec<u8>> {
         let lang = options.lang;
@@ -160,6 +258,7 @@ impl Exporter for CsvExporter {
                     .num("value", value),
             );
         }
+        servperf_rows(report, lang, &mut rows);
         for d in &report.dimensions {
             let r = &d.result;
             gap_rows(
@@ -206,7 +305,7 @@ impl Exporter for CsvExporter {
                     .text("segment", &s.name)
                     .text("level", "segment")
                     .text("id", &segments.by)
-                    .num("value", s.servqual.unweighted)
+                    .num("value", super::servperf_view::segment_scores(s).unweighted)
                     .int("n", s.respondents);
                 if let Some(rank) = s.rank {
                     row = row.int("rank", u64::from(rank));
@@ -232,23 +331,25 @@ impl Exporter for CsvExporter {
                                 .find(|i| i.result.id == r.id)
                                 .map_or(String::new(), |i| i.text.get(lang).to_string())
                         };
-                        gap_rows(
-                            &GapSource {
-                                segment: &s.name,
-                                level,
-                                id: &r.id,
-                                dimension: &dimension,
-                                label: &text,
-                                n: r.n,
-                                gaps: &r.gaps,
-                                sd: r.sd,
-                                ci95: r.ci95,
-                                t: None,
-                                p: None,
-                                trend: None,
-                            },
-                            &mut rows,
-                        );
+                        let source = GapSource {
+                            segment: &s.name,
+                            level,
+                            id: &r.id,
+                            dimension: &dimension,
+                            label: &text,
+                            n: r.n,
+                            gaps: &r.gaps,
+                            sd: r.sd,
+                            ci95: r.ci95,
+                            t: None,
+                            p: None,
+                            trend: None,
+                        };
+                        gap_rows(&source, &mut rows);
+                        // A perception-only segment: its P instead of a gap.
+                        if s.servperf.is_some() {
+                            rows.push(perception_row(&source, r.perceived));
+                        }
                     }
                 }
             }

@@ -66,7 +66,7 @@ impl Exporter for HtmlExporter {
                     } else {
                         s.name.clone()
                     };
-                    (name, s.servqual.unweighted)
+                    (name, super::servperf_view::segment_scores(s).unweighted)
                 })
                 .collect();
             charts.insert(

@@ -9,6 +9,7 @@ mod html;
 mod json;
 mod markdown;
 mod scorecards;
+mod servperf_view;
 mod shoppers_table;
 pub mod status;
 pub mod svg;

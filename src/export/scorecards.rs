@@ -22,8 +22,8 @@ pub(crate) struct Scorecard {
     pub rank: Option<u32>,
     /// Rows of (what, this site, whole audit).
     pub scores: Vec<[String; 3]>,
-    /// Customer gap per dimension: (dimension, this site, whole audit); empty without
-    /// segments by site.
+    /// Customer gap (P in a perception-only audit) per dimension: (what, this site, whole
+    /// audit), what being e.g. "Customer gap: Service"; empty without segments by site.
     pub dimensions: Vec<[String; 3]>,
     /// Its own findings, most urgent first: (severity code, severity word, title, numbers).
     pub findings: Vec<[String; 4]>,
@@ -40,6 +40,16 @@ pub(crate) fn scorecards(report: &Report, lang: Lang) -> Vec<Scorecard> {
     };
     let label = |key| crate::report::labels::label(lang, key);
     let whole_gap = report.servqual.weighted.or(report.servqual.unweighted);
+    // A perception-only audit has SERVPERF scores and P where the customer gap would be.
+    let servperf = super::servperf_view::is_servperf(report);
+    let whole_gap = match &report.servperf {
+        Some(s) => s.score.weighted.or(s.score.unweighted),
+        None => whole_gap,
+    };
+    let (score_word, dimension_word) = match servperf {
+        true => (label("servperf"), label("perceived")),
+        false => (label("customer_gap"), label("customer_gap")),
+    };
     let shoppers = report.shoppers.as_ref();
     let segments = report.segments.as_ref().filter(|s| s.by == "site");
     let percent = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.0}%"));
@@ -49,11 +59,13 @@ pub(crate) fn scorecards(report: &Report, lang: Lang) -> Vec<Scorecard> {
         .iter()
         .map(|row| {
             let visits_of = shoppers.and_then(|s| s.by_site.iter().find(|v| v.site == row.site));
-            let mut scores = vec![[
-                label("customer_gap").to_string(),
-                num(row.customer_gap),
-                num(whole_gap),
-            ]];
+            let site_segment =
+                segments.and_then(|s| s.segments.iter().find(|x| x.name == row.site));
+            let site_score = match site_segment.and_then(|s| s.servperf.as_ref()) {
+                Some(s) => s.weighted.or(s.unweighted),
+                None => row.customer_gap,
+            };
+            let mut scores = vec![[score_word.to_string(), num(site_score), num(whole_gap)]];
             if shoppers.is_some() {
                 scores.push([
                     label("shopper_score").to_string(),
@@ -66,17 +78,22 @@ pub(crate) fn scorecards(report: &Report, lang: Lang) -> Vec<Scorecard> {
                     count(shoppers.map(|s| s.critical_failures)),
                 ]);
             }
-            let dimensions = segments
-                .and_then(|s| s.segments.iter().find(|x| x.name == row.site))
+            let dimensions = site_segment
                 .map(|seg| {
                     seg.dimensions
                         .iter()
                         .map(|d| {
                             let whole = report.dimensions.iter().find(|w| w.result.id == d.id);
+                            let name =
+                                whole.map_or(d.id.clone(), |w| w.label.get(lang).to_string());
+                            let whole_value = whole.and_then(|w| match servperf {
+                                true => w.result.perceived,
+                                false => w.result.gaps.customer,
+                            });
                             [
-                                whole.map_or(d.id.clone(), |w| w.label.get(lang).to_string()),
-                                num(d.gaps.customer),
-                                num(whole.and_then(|w| w.result.gaps.customer)),
+                                format!("{dimension_word}: {name}"),
+                                num(super::servperf_view::segment_value(seg, d)),
+                                num(whole_value),
                             ]
                         })
                         .collect()

@@ -121,6 +121,9 @@ fn summary_section(report: &Report, options: &RenderOptions) -> String {
             change(s.change.and_then(|c| c.weighted))
         ),
     ];
+    if super::servperf_view::is_servperf(report) {
+        scores = super::servperf_view::summary_scores(report, options);
+    }
     if let Some(v) = s.scores.shopper_score {
         scores.push(format!("{} {v:.0}%", label(lang, "shopper_score")));
     }
@@ -160,7 +163,11 @@ fn summary_section(report: &Report, options: &RenderOptions) -> String {
         colon.trim_end()
     ));
     if s.sentences.is_empty() {
-        out.push_str(&format!("    {}\n", label(lang, "nothing_urgent")));
+        let nothing = match super::servperf_view::nothing_compared(report) {
+            true => label(lang, "servperf_no_standards"),
+            false => label(lang, "nothing_urgent"),
+        };
+        out.push_str(&wrapped(nothing, options.width, "    "));
     }
     for (i, sentence) in s.sentences.iter().enumerate() {
         let text = wrapped(&visible(sentence), options.width, "      ");
@@ -238,29 +245,38 @@ impl Exporter for TableExporter {
             label(lang, "managers_word"),
             report.respondents.management,
         ));
+        if super::servperf_view::is_servperf(report) {
+            out.push_str(&super::servperf_view::lead(options));
+        }
         out.push_str(&summary_section(report, options));
 
-        out.push_str(label(lang, "gap5_by_dimension"));
-        out.push('\n');
-        out.push_str(&dimension_table(report, options).to_string());
-        out.push('\n');
-        let s = &report.servqual;
-        let mut line = format!(
-            "{}: {}   {}: {}",
-            label(lang, "servqual_unweighted"),
-            num(s.unweighted),
-            label(lang, "weighted"),
-            num(s.weighted),
-        );
-        if s.weighted_per_respondent.is_some() {
-            line.push_str(&format!(
-                "   {}: {}",
-                label(lang, "weighted_per_respondent"),
-                num(s.weighted_per_respondent)
-            ));
+        // A perception-only audit has perception tables instead of the customer gap's.
+        let servperf = super::servperf_view::is_servperf(report);
+        if servperf {
+            out.push_str(&super::servperf_view::perception_sections(report, options));
+        } else {
+            out.push_str(label(lang, "gap5_by_dimension"));
+            out.push('\n');
+            out.push_str(&dimension_table(report, options).to_string());
+            out.push('\n');
+            let s = &report.servqual;
+            let mut line = format!(
+                "{}: {}   {}: {}",
+                label(lang, "servqual_unweighted"),
+                num(s.unweighted),
+                label(lang, "weighted"),
+                num(s.weighted),
+            );
+            if s.weighted_per_respondent.is_some() {
+                line.push_str(&format!(
+                    "   {}: {}",
+                    label(lang, "weighted_per_respondent"),
+                    num(s.weighted_per_respondent)
+                ));
+            }
+            out.push_str(fit_lines(&line, options.width).trim_end());
+            out.push_str("\n\n");
         }
-        out.push_str(fit_lines(&line, options.width).trim_end());
-        out.push_str("\n\n");
 
         if has_other_gaps(report) {
             out.push_str(label(lang, "five_gaps"));
@@ -284,10 +300,12 @@ impl Exporter for TableExporter {
             out.push('\n');
         }
 
-        out.push_str(label(lang, "items"));
-        out.push('\n');
-        out.push_str(&item_table(report, options).to_string());
-        out.push('\n');
+        if !servperf {
+            out.push_str(label(lang, "items"));
+            out.push('\n');
+            out.push_str(&item_table(report, options).to_string());
+            out.push('\n');
+        }
         if let Some(section) = segments_section(report, options) {
             out.push_str(&section);
         }
@@ -296,7 +314,13 @@ impl Exporter for TableExporter {
         }
         if let Some(table) = reliability_table(report, options) {
             out.push('\n');
-            out.push_str(label(lang, "reliability"));
+            out.push_str(label(
+                lang,
+                match servperf {
+                    true => "reliability_perceptions",
+                    false => "reliability",
+                },
+            ));
             out.push('\n');
             out.push_str(&table.to_string());
             out.push('\n');
@@ -333,12 +357,7 @@ fn scorecard_section(report: &Report, options: &RenderOptions) -> String {
             &["", label(lang, "this_site"), label(lang, "whole_audit")],
             options.color,
         );
-        let customer_gap = label(lang, "customer_gap");
-        let rows = card.scores.iter().cloned().chain(
-            card.dimensions
-                .iter()
-                .map(|[d, here, all]| [format!("{customer_gap}: {d}"), here.clone(), all.clone()]),
-        );
+        let rows = card.scores.iter().chain(&card.dimensions).cloned();
         for [what, here, all] in rows {
             table.add_row(vec![Cell::new(what), right(here), right(all)]);
         }
@@ -493,11 +512,12 @@ fn segments_section(report: &Report, options: &RenderOptions) -> Option<String> 
             right(s.rank.map_or("–".to_string(), |r| r.to_string())),
             Cell::new(name),
             right(s.respondents.to_string()),
-            right(num(s.servqual.unweighted)),
-            right(num(s.servqual.weighted)),
+            right(num(super::servperf_view::segment_scores(s).unweighted)),
+            right(num(super::servperf_view::segment_scores(s).weighted)),
         ];
         if wide {
-            row.extend(s.dimensions.iter().map(|d| right(num(d.gaps.customer))));
+            let value = |d| super::servperf_view::segment_value(s, d);
+            row.extend(s.dimensions.iter().map(|d| right(num(value(d)))));
         }
         table.add_row(row);
     }

@@ -136,6 +136,24 @@ pub fn gap_name(gap: u8, lang: Lang) -> &'static str {
     label(lang, key)
 }
 
+/// The short name of what entry `id` of gap `gap` is about: the gap's name, or for a
+/// SERVPERF finding "perception below the standard P-S".
+pub fn finding_name(id: &str, gap: u8, lang: Lang) -> &'static str {
+    match rules::is_perception_id(id) {
+        true => label(lang, "perception_name"),
+        false => gap_name(gap, lang),
+    }
+}
+
+/// The code of what entry `id` of gap `gap` measures: the gap's (`P-E`), or `P-S` for
+/// a SERVPERF finding.
+pub fn finding_code(id: &str, gap: u8) -> &'static str {
+    match rules::is_perception_id(id) {
+        true => "P-S",
+        false => gap_code(gap),
+    }
+}
+
 /// The code of a gap's difference, e.g. `P-E`.
 pub fn gap_code(gap: u8) -> &'static str {
     match gap {
@@ -307,7 +325,8 @@ fn shortfall_words(e: &rules::Entry, audit: &Audit, lang: Lang) -> (String, Stri
         .map_or(dimension.to_string(), |d| {
             audit.dimensions[d].label.get(lang).to_string()
         });
-    let gap = gap_name(e.gap, lang);
+    let perception = rules::is_perception_id(&e.id);
+    let gap = finding_name(&e.id, e.gap, lang);
     let title = match e.item.as_deref() {
         Some(i) => {
             let text = audit
@@ -344,6 +363,7 @@ fn shortfall_words(e: &rules::Entry, audit: &Audit, lang: Lang) -> (String, Stri
     };
     let value = ev.value.unwrap_or(f64::NAN);
     let sentence = match e.gap {
+        _ if perception => "shortfall_perception",
         1 => "shortfall_gap1",
         2 => "shortfall_gap2",
         3 => "shortfall_gap3",
@@ -355,7 +375,8 @@ fn shortfall_words(e: &rules::Entry, audit: &Audit, lang: Lang) -> (String, Stri
         sentence,
         &[("subject", &subject), ("size", &fmt2(-value))],
     );
-    let mut details = vec![format!("{} {}", gap_code(e.gap), fmt2(value))];
+    let code = finding_code(&e.id, e.gap);
+    let mut details = vec![format!("{code} {}", fmt2(value))];
     if let Some([lo, hi]) = ev.ci95 {
         details.push(fill(
             lang,

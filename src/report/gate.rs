@@ -53,6 +53,8 @@ pub fn value(metric: &Metric, report: &Value) -> Option<f64> {
     match metric {
         Metric::Unweighted => report["servqual"]["unweighted"].as_f64(),
         Metric::Weighted => report["servqual"]["weighted"].as_f64(),
+        Metric::ServperfUnweighted => report["servperf"]["unweighted"].as_f64(),
+        Metric::ServperfWeighted => report["servperf"]["weighted"].as_f64(),
         Metric::Dimension { gap, id } => gap_of("dimensions", id, *gap),
         Metric::Item { gap, id } => gap_of("items", id, *gap),
         Metric::CriticalFailures => report["shoppers"]["critical_failures"].as_f64(),
@@ -146,7 +148,7 @@ fn site_views(report: &Value) -> Vec<(String, Value)> {
         {
             if let Some(name) = segment["name"].as_str() {
                 let view = views.entry(name.to_string()).or_default();
-                for key in ["servqual", "dimensions", "items"] {
+                for key in ["servqual", "servperf", "dimensions", "items"] {
                     view.insert(key.to_string(), segment[key].clone());
                 }
             }
@@ -288,5 +290,43 @@ mod tests {
         no_segments["segments"] = Value::Null;
         let out = check("site.unweighted < -1", &no_segments);
         assert_eq!(out.status, Status::Unmeasured);
+    }
+
+    #[test]
+    fn servperf_scores_are_metrics_and_gap5_of_a_servperf_audit_is_unmeasured() {
+        let a = audit();
+        let servperf = json!({
+            "method": "servperf",
+            "servqual": {"unweighted": null, "weighted": null},
+            "servperf": {"unweighted": 4.975, "weighted": 4.82},
+            "dimensions": [{"id": "responsiveness", "gaps": {"5": null}}],
+            "items": [],
+            "checklist": [],
+        });
+        let rules: Vec<Rule> = [
+            "servperf.unweighted < 5",  // 4.975 < 5 holds
+            "servperf.weighted >= 5",   // 4.82 >= 5 does not hold
+            "gap5.responsiveness < -1", // gap 5 is not measured
+            "unweighted < 0",           // nor is the SERVQUAL score
+        ]
+        .iter()
+        .map(|t| parse(t, &a).unwrap())
+        .collect();
+        let statuses: Vec<(Status, Option<f64>)> = evaluate(&rules, &servperf)
+            .iter()
+            .map(|o| (o.status, o.value))
+            .collect();
+        assert_eq!(
+            statuses,
+            vec![
+                (Status::Fail, Some(4.975)),
+                (Status::Pass, Some(4.82)),
+                (Status::Unmeasured, None),
+                (Status::Unmeasured, None),
+            ]
+        );
+        // A SERVQUAL report has no SERVPERF score: the rule is unmeasured there.
+        let out = evaluate(&rules[..1], &report());
+        assert_eq!(out[0].status, Status::Unmeasured);
     }
 }

@@ -12,7 +12,7 @@ pub mod summary;
 
 use serde::Serialize;
 
-use crate::analysis::gaps::{DimensionResult, ItemResult, ServqualScore};
+use crate::analysis::gaps::{DimensionResult, ItemResult, Method, ServqualScore};
 use crate::analysis::ipa::Ipa;
 use crate::analysis::segments::Segments;
 use crate::analysis::shoppers::ShopperReport;
@@ -141,12 +141,16 @@ pub struct Report {
     pub scale: ScaleInfo,
     /// Rows per source.
     pub respondents: Respondents,
+    /// `servqual` (E and P), or `servperf` (a perception-only customer survey).
+    pub method: Method,
     /// Dimension results in instrument order.
     pub dimensions: Vec<DimensionRow>,
     /// Item results in instrument order.
     pub items: Vec<ItemRow>,
     /// Overall SERVQUAL scores.
     pub servqual: ServqualScore,
+    /// The SERVPERF scores of a perception-only audit; `null` in a SERVQUAL audit.
+    pub servperf: Option<ServperfScore>,
     /// Mystery-shopper results (`null` when the audit has no shopper source).
     pub shoppers: Option<ShopperReport>,
     /// The improvement checklist, in priority order.
@@ -179,6 +183,10 @@ pub struct ReportParts {
     pub dimensions: Vec<DimensionResult>,
     /// Overall SERVQUAL scores.
     pub servqual: ServqualScore,
+    /// SERVQUAL or SERVPERF.
+    pub method: Method,
+    /// The SERVPERF scores of a perception-only audit.
+    pub servperf: Option<ServqualScore>,
     /// Importance-performance analysis, where the audit has weights.
     pub ipa: Option<Ipa>,
     /// Mystery-shopper results.
@@ -255,6 +263,11 @@ impl Report {
                 })
                 .collect(),
             ipa: parts.ipa,
+            method: parts.method,
+            servperf: parts.servperf.map(|score| ServperfScore {
+                standards: audit_has_standards(audit),
+                score,
+            }),
             servqual: parts.servqual,
             shoppers: parts.shoppers,
             checklist: parts.checklist,
@@ -270,6 +283,23 @@ impl Report {
     pub fn set_gate(&mut self, outcomes: &[gate::Outcome], allow_unmeasured: bool) {
         self.gate = Gate::of(outcomes, allow_unmeasured);
     }
+}
+
+/// The SERVPERF scores as reported: the overall scores of the dimensions' mean P, and
+/// whether any standard is set for the checklist to compare perceptions with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServperfScore {
+    /// Unweighted, weighted and per-respondent scores, and where the weights came from.
+    #[serde(flatten)]
+    pub score: ServqualScore,
+    /// Whether some item or dimension has a standard S; without one the checklist has
+    /// nothing to compare perceptions with.
+    pub standards: bool,
+}
+
+/// Whether any item of `audit` has a standard (its own or its dimension's).
+fn audit_has_standards(audit: &Audit) -> bool {
+    (0..audit.items.len()).any(|i| audit.standards.for_item(audit, i).is_some())
 }
 
 /// Two decimals, or `-` where not measured: how every human format and the

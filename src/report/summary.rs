@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::checklist::{gap_name, Entry};
+use super::checklist::{finding_name, Entry};
 use super::gate;
 use super::labels::{fill, label};
 use super::{num, Period};
@@ -337,7 +337,7 @@ fn sentence(audit: &Audit, e: &Entry, others: usize, lang: Lang) -> String {
                 "summary_shortfall",
                 &[
                     ("subject", &subject),
-                    ("gap", gap_name(e.gap, lang)),
+                    ("gap", finding_name(&e.id, e.gap, lang)),
                     ("size", &num(e.evidence.value.map(f64::abs))),
                 ],
             )

@@ -151,6 +151,8 @@ pub struct SurveyRead {
     pub digest: FileDigest,
     /// Whether A_/D_ (zone of tolerance) columns exist.
     pub has_zone: bool,
+    /// Whether E columns exist (a customer survey without is perception-only).
+    pub has_expected: bool,
     /// Whether W_ (importance) columns exist.
     pub has_importance: bool,
     /// Whether the file has a site column.
@@ -560,13 +562,14 @@ fn survey_read(
     sha256: String,
     strategy: ReadStrategy,
 ) -> SurveyRead {
-    let [_, _, adequate, desired, _, importance] = layout.kinds();
+    let [expected, _, adequate, desired, _, importance] = layout.kinds();
     SurveyRead {
         rows: counts.rows,
         counts,
         has_date: layout.date.is_some(),
         digest: FileDigest::hashed(kind.source_name(), source.file_as_written.clone(), sha256),
         has_zone: adequate || desired,
+        has_expected: expected,
         has_importance: importance,
         has_site: layout.site.is_some(),
         has_region: layout.region.is_some(),
@@ -713,7 +716,13 @@ fn resolve_layout(
                 p.adequate.as_str(),
                 p.desired.as_str(),
             ]);
-            required.push((p.expected.as_str(), &layout.expected));
+            // A file with P columns and not one E column is a perception-only (SERVPERF)
+            // survey (docs/formulas.md#servperf): its E columns are not required.
+            let perception_only = layout.expected.iter().all(Option::is_none)
+                && layout.perceived.iter().any(Option::is_some);
+            if !perception_only {
+                required.push((p.expected.as_str(), &layout.expected));
+            }
             required.push((p.perceived.as_str(), &layout.perceived));
         }
         SurveyKind::Management => {

@@ -21,4 +21,5 @@ mod outputs;
 mod properties;
 mod reliability;
 mod reports;
+mod servperf;
 mod shoppers;

@@ -37,7 +37,11 @@ pub(super) fn carry_over(e: &mut Entry, s: &StateEntry, period_end: NaiveDate) {
 pub(super) fn absent_entry(inputs: &Inputs, id: &str, s: &StateEntry) -> Entry {
     let audit = inputs.audit;
     let period_end = audit.meta.period_end;
-    let now = current_value(inputs, s);
+    // A SERVPERF finding's value is P - S, not one of the five gaps.
+    let now = match super::is_perception_id(id) {
+        true => super::perception_value(inputs, id),
+        false => current_value(inputs, s),
+    };
     let absence = if now.is_some() {
         Absence::AboveThreshold
     } else if s.question.is_some() && inputs.critical.is_some() {
@@ -48,12 +52,15 @@ pub(super) fn absent_entry(inputs: &Inputs, id: &str, s: &StateEntry) -> Entry {
     let severity = s.severity.unwrap_or(Severity::Watch);
     Entry {
         id: id.to_string(),
-        group: group_id(
-            s.gap.unwrap_or(0),
-            s.dimension.as_deref(),
-            s.question.as_deref(),
-        )
-        .unwrap_or_else(|| id.to_string()),
+        group: match (super::is_perception_id(id), s.dimension.as_deref()) {
+            (true, Some(d)) => super::perception_id(d, None),
+            _ => group_id(
+                s.gap.unwrap_or(0),
+                s.dimension.as_deref(),
+                s.question.as_deref(),
+            )
+            .unwrap_or_else(|| id.to_string()),
+        },
         kind: if s.question.is_some() {
             FindingKind::Critical
         } else {

@@ -25,7 +25,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
-use super::gaps::{DimensionResult, ItemResult};
+use super::gaps::{DimensionResult, ItemResult, Method};
 use super::ipa::{Ipa, Quadrant};
 use crate::definition::checklist_state::ChecklistState;
 use crate::definition::Audit;
@@ -212,6 +212,8 @@ pub struct Inputs<'a> {
     pub must_be: &'a BTreeSet<String>,
     /// The state file, if there is one: carries statuses, owners and notes over.
     pub state: Option<&'a ChecklistState>,
+    /// SERVQUAL, or SERVPERF: then perceptions are compared with the standards.
+    pub method: Method,
 }
 
 /// Builds the checklist: current findings in priority order, then state entries that
@@ -276,6 +278,48 @@ pub(crate) fn dimension_id(gap: u8, dimension: &str) -> String {
 /// The id of a (gap, item) finding.
 pub(crate) fn item_id(gap: u8, item: &str) -> String {
     format!("gap{gap}-item-{item}")
+}
+
+/// The id of a SERVPERF finding, P below the standard S, of a dimension or an item:
+/// `perception-<dimension>`, `perception-item-<item>` (docs/checklist.md#servperf).
+pub(crate) fn perception_id(dimension: &str, item: Option<&str>) -> String {
+    match item {
+        Some(i) => format!("{PERCEPTION}item-{i}"),
+        None => format!("{PERCEPTION}{dimension}"),
+    }
+}
+
+/// How the id of every SERVPERF finding (and its group) starts.
+const PERCEPTION: &str = "perception-";
+
+/// Whether `id` is a SERVPERF finding's: perception below the standard.
+pub fn is_perception_id(id: &str) -> bool {
+    id.starts_with(PERCEPTION)
+}
+
+/// This period's P - S of the SERVPERF finding `id` (a dimension's or an item's), if
+/// the audit is perception-only and both are measured.
+pub(crate) fn perception_value(inputs: &Inputs, id: &str) -> Option<f64> {
+    if inputs.method != Method::Servperf {
+        return None;
+    }
+    let rest = id.strip_prefix(PERCEPTION)?;
+    match rest.strip_prefix("item-") {
+        Some(item) => {
+            inputs
+                .items
+                .iter()
+                .find(|it| it.id == item)?
+                .perceived_vs_standard
+        }
+        None => {
+            inputs
+                .dimensions
+                .iter()
+                .find(|d| d.id == rest)?
+                .perceived_vs_standard
+        }
+    }
 }
 
 /// The id of a critical failure.

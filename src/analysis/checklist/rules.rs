@@ -4,9 +4,10 @@
 use chrono::NaiveDate;
 
 use super::{
-    critical_id, dimension_id, item_id, ActionSource, Entry, Evidence, FindingKind, Inputs,
-    Severity, Status,
+    critical_id, dimension_id, item_id, perception_id, ActionSource, Entry, Evidence, FindingKind,
+    Inputs, Severity, Status,
 };
+use crate::analysis::gaps::Method;
 use crate::definition::Audit;
 
 /// The Kano raise of the priority score of a must-be item.
@@ -125,6 +126,8 @@ fn merge_gap3_gap4(findings: Vec<Finding>) -> Vec<Finding> {
 
 /// One measured value looked at for the checklist.
 struct Measure<'a> {
+    /// P - S of a SERVPERF audit (then `gap` is 5, the customer side), not a gap.
+    perception: bool,
     gap: u8,
     dimension: &'a str,
     item: Option<&'a str>,
@@ -181,15 +184,20 @@ fn shortfalls(inputs: &Inputs) -> Vec<Finding> {
         let weight = weight_of(m.dimension);
         let score = -m.value * weight * if must_be { MUST_BE_FACTOR } else { 1.0 };
         let id = match m.item {
+            _ if m.perception => perception_id(m.dimension, m.item),
             Some(i) => item_id(m.gap, i),
             None => dimension_id(m.gap, m.dimension),
+        };
+        let group = match m.perception {
+            true => perception_id(m.dimension, None),
+            false => dimension_id(m.gap, m.dimension),
         };
         out.push(Finding {
             rank: severity_rank(severity),
             entry: Entry {
                 id,
                 kind: FindingKind::Shortfall,
-                group: dimension_id(m.gap, m.dimension),
+                group,
                 severity,
                 priority: 0,
                 gap: m.gap,
@@ -323,6 +331,7 @@ fn measures<'a>(inputs: &'a Inputs) -> Vec<Measure<'a>> {
                         d.gaps_ci95.get(gap)
                     },
                     n: if gap == 5 { Some(d.n) } else { None },
+                    perception: false,
                 });
             }
         }
@@ -345,9 +354,50 @@ fn measures<'a>(inputs: &'a Inputs) -> Vec<Measure<'a>> {
                         1 => Some(it.management_n),
                         _ => None,
                     },
+                    perception: false,
                 });
             }
         }
     }
+    if inputs.method == Method::Servperf {
+        out.extend(perception_measures(inputs));
+    }
     out
+}
+
+/// In a SERVPERF audit, P - S of every dimension and item with a standard, dimensions
+/// first: the customers' perception against the organisation's own standard, with P's
+/// interval shifted by S (S is fixed) and P's respondents.
+fn perception_measures<'a>(inputs: &'a Inputs) -> Vec<Measure<'a>> {
+    // S is fixed: P's interval shifted by S is the interval of P - S.
+    let shortfall = |value: Option<f64>, standard: Option<f64>, ci95: Option<[f64; 2]>| {
+        let (value, standard) = (value?, standard?);
+        Some((value, ci95.map(|[lo, hi]| [lo - standard, hi - standard])))
+    };
+    let dimensions = inputs.dimensions.iter().filter_map(|d| {
+        let (value, ci95) = shortfall(d.perceived_vs_standard, d.standard, d.ci95)?;
+        Some((d.id.as_str(), None, value, ci95, d.n))
+    });
+    let items = inputs.items.iter().filter_map(|it| {
+        let (value, ci95) = shortfall(it.perceived_vs_standard, it.standard, it.ci95)?;
+        Some((
+            it.dimension.as_str(),
+            Some(it.id.as_str()),
+            value,
+            ci95,
+            it.n,
+        ))
+    });
+    dimensions
+        .chain(items)
+        .map(|(dimension, item, value, ci95, n)| Measure {
+            perception: true,
+            gap: 5,
+            dimension,
+            item,
+            value,
+            ci95,
+            n: Some(n),
+        })
+        .collect()
 }

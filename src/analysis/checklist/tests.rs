@@ -62,6 +62,7 @@ fn dim(id: &str, weight: f64, g: Gaps, ci95: Option<[f64; 2]>, n: u64) -> Dimens
         alpha_n: 0,
         msa: None,
         mss: None,
+        perceived_vs_standard: None,
     }
 }
 
@@ -92,6 +93,7 @@ fn item(id: &str, dimension: &str, g: Gaps, ci95: Option<[f64; 2]>, n: u64) -> I
         msa: None,
         mss: None,
         reverse: false,
+        perceived_vs_standard: None,
     }
 }
 
@@ -160,6 +162,7 @@ pub(crate) fn run(
         critical: Some(&crit),
         must_be: &must_be,
         state,
+        method: Method::Servqual,
     };
     build(&inputs).entries
 }
@@ -418,6 +421,7 @@ fn run_on(dims: &[DimensionResult], items: &[ItemResult]) -> Vec<Entry> {
         critical: None,
         must_be: &must_be,
         state: None,
+        method: Method::Servqual,
     })
     .entries
 }
@@ -492,4 +496,90 @@ fn a_delivery_gap_whose_interval_reaches_zero_is_watch() {
     // Without an interval a delivery gap counts as measured: -1.6 is critical.
     it.gaps_ci95.delivery = None;
     assert_eq!(run_on(&dims, &[it])[0].severity, Severity::Critical);
+}
+
+#[test]
+fn a_servperf_audit_compares_perceptions_with_the_standards() {
+    // Reliability: P 4.4 against S 6: P - S = -1.6, interval of P 4.0..4.8 so -2.0..-1.2,
+    // critical on a 1..7 scale. R1: P - S = -0.6, P's interval 5.0..5.8 against S 6
+    // reaches 0.2 (it may be chance): watch. Empathy: P - S = -0.3, not below -0.5.
+    let mut reliability = dim(
+        "reliability",
+        0.6,
+        gaps(None, None, None),
+        Some([4.0, 4.8]),
+        40,
+    );
+    reliability.perceived_vs_standard = Some(-1.6);
+    reliability.standard = Some(6.0);
+    let mut empathy = dim("empathy", 0.4, gaps(None, None, None), Some([5.0, 6.0]), 40);
+    empathy.perceived_vs_standard = Some(-0.3);
+    empathy.standard = Some(5.8);
+    let mut r1 = item(
+        "R1",
+        "reliability",
+        gaps(None, None, None),
+        Some([5.0, 6.2]),
+        38,
+    );
+    r1.perceived_vs_standard = Some(-0.6);
+    r1.standard = Some(6.0);
+    let e1 = item("E1", "empathy", gaps(None, None, None), None, 40);
+    let (dims, items) = (vec![reliability, empathy], vec![r1, e1]);
+    let audit = audit();
+    let must_be = BTreeSet::new();
+    let inputs = |method| Inputs {
+        audit: &audit,
+        dimensions: &dims,
+        items: &items,
+        ipa: None,
+        critical: None,
+        must_be: &must_be,
+        state: None,
+        method,
+    };
+    let entries = build(&inputs(Method::Servperf)).entries;
+    assert_eq!(
+        ids(&entries),
+        ["perception-reliability", "perception-item-R1"]
+    );
+    let (dim, item) = (&entries[0], &entries[1]);
+    assert_eq!(dim.group, "perception-reliability");
+    assert_eq!(item.group, "perception-reliability");
+    assert_eq!(dim.severity, Severity::Critical);
+    assert_eq!(dim.evidence.value, Some(-1.6));
+    let [lo, hi] = dim.evidence.ci95.unwrap();
+    assert!((lo + 2.0).abs() < 1e-12 && (hi + 1.2).abs() < 1e-12);
+    assert_eq!(dim.evidence.n, Some(40));
+    assert_eq!(item.severity, Severity::Watch);
+    // The owner of the dimension; the dimension's actions, then the customer side's.
+    assert_eq!(dim.owner.as_deref(), Some("Ops"));
+    assert_eq!(
+        dim.actions,
+        [
+            ActionSource::Dimension("reliability".into()),
+            ActionSource::Gap(5)
+        ]
+    );
+    // A SERVQUAL audit makes no perception findings of the same values.
+    assert!(build(&inputs(Method::Servqual)).entries.is_empty());
+    // Carried over: a perception entry of the state file is resolved when P - S is
+    // measured and no longer below the threshold, by its own value.
+    let state = parse_state(
+        Path::new("t.checklist.yaml"),
+        "entries:\n  perception-empathy:\n    status: open\n    gap: 5\n    dimension: empathy\n",
+    )
+    .unwrap();
+    let entries = build(&Inputs {
+        state: Some(&state),
+        ..inputs(Method::Servperf)
+    })
+    .entries;
+    let carried = entries
+        .iter()
+        .find(|e| e.id == "perception-empathy")
+        .unwrap();
+    assert_eq!(carried.absence, Some(Absence::AboveThreshold));
+    assert_eq!(carried.evidence.value, Some(-0.3));
+    assert_eq!(carried.group, "perception-empathy");
 }
