@@ -31,6 +31,10 @@ pub struct ImportArgs {
     /// Import the valid rows; write the others, with the reason, to <data>.rejects.csv.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// The export's encoding (utf-8, gb18030, euc-kr/cp949, shift_jis, windows-1252,
+    /// macintosh, ...), over the map's `encoding:` [default: detected when sure].
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
 }
 
 /// Runs `import`: 0 when done, 2 when invalid or conflicting rows stopped it.
@@ -57,6 +61,7 @@ pub fn run(args: &ImportArgs, global: &Global) -> anyhow::Result<u8> {
         progress: !global.quiet && std::io::stderr().is_terminal(),
         verbose: global.verbose > 0,
         tuning: Tuning::from_env(),
+        encoding: args.encoding.clone(),
     };
     let summary = import(&audit, &request, &mut |line| global.note(line))?;
     // The summary is the result of the command, so it is shown even with -q.

@@ -41,6 +41,9 @@ pub(crate) struct MapFile {
     /// Answer labels -> values, added to (and replacing) the default table.
     #[serde(default)]
     pub(crate) labels: BTreeMap<String, LabelValue>,
+    /// The export's encoding (a label such as `euc-kr`); `--encoding` overrides it.
+    #[serde(default)]
+    pub(crate) encoding: Option<String>,
 }
 
 /// A label's value in the map file: a number, or a word such as `yes`, `no`, `N/A`.

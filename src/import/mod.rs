@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 use crate::definition::Audit;
 use crate::problem::{Problem, Problems};
 use crate::sources::chunked::Tuning;
-use crate::sources::text::TextOptions;
+use crate::sources::text::{declared_encoding, TextOptions};
 use appender::Appender;
 use datafile::Existing;
 use export::{Export, ExportRow};
@@ -74,6 +74,9 @@ pub struct Request {
     pub verbose: bool,
     /// Threads and chunks for reading a large CSV export (see `sources::chunked`).
     pub tuning: Tuning,
+    /// The export's encoding (`--encoding`), over the map's `encoding:`; detected when
+    /// neither is given (docs/files.md#encodings).
+    pub encoding: Option<String>,
 }
 
 /// A row not imported, and why.
@@ -252,7 +255,19 @@ fn run_named(
         None => MapFile::default(),
     };
     let labels = map.labels(Labels::for_scale(audit.scale));
-    let mut export = Export::open(&request.file, request.preset, request.workbook)?;
+    let encoding = match (&request.encoding, &map.encoding) {
+        (Some(flag), _) => Some(declared_encoding(flag, "--encoding").map(|_| flag.as_str())?),
+        (None, Some(label)) => Some(
+            declared_encoding(label, "encoding")
+                .map(|_| label.as_str())
+                .map_err(|p| match &request.map {
+                    Some(map) => p.file(map),
+                    None => p,
+                })?,
+        ),
+        (None, None) => None,
+    };
+    let mut export = Export::open(&request.file, request.preset, request.workbook, encoding)?;
     let mapping = map_columns(
         &export.columns,
         export.preset,
