@@ -240,6 +240,11 @@ pub fn detect_legacy(prefix: &[u8], at_eof: bool) -> Detected {
     if !decodable.is_empty() {
         likely = decodable;
     }
+    if sure.is_none() {
+        // Unsure, the detector's odd picks for a few bytes (IBM866 for three kana) are
+        // less likely for a survey export than the usual encodings: those first.
+        likely.sort_by_key(|e| !USUAL.contains(e));
+    }
     Detected {
         sure,
         likely,
