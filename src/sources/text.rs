@@ -76,23 +76,22 @@ pub struct InvalidBytes {
     pub encoding: &'static str,
     /// How the encoding was chosen, which decides what the message advises.
     pub chosen: Chosen,
+    /// The line as found, non-ASCII bytes in hex (`Z<FC>rich`), cut around the bad bytes.
+    pub shown: String,
+    /// Where nothing was declared: the encodings the line's bytes are likely in.
+    pub likely: Vec<&'static Encoding>,
 }
 
 /// How a file's encoding was chosen.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Chosen {
     /// Declared (audit, map file or `--encoding`), or told by a byte-order mark.
     Declared,
     /// Detected from the file's start (a legacy encoding the rule was sure of).
     Detected,
     /// Nothing declared and the start was UTF-8: a later line that is not is refused
-    /// with the line as found (escaped) and the encodings its bytes are likely in.
-    Undeclared {
-        /// The line, non-ASCII bytes in hex (`Z<FC>rich`), cut around the first bad byte.
-        text: String,
-        /// Likely encodings, most likely first.
-        likely: Vec<&'static Encoding>,
-    },
+    /// with the line as found and the encodings its bytes are likely in.
+    Undeclared,
 }
 
 impl fmt::Display for InvalidBytes {
@@ -110,15 +109,13 @@ impl std::error::Error for InvalidBytes {}
 impl InvalidBytes {
     /// The user-facing problem for these bytes in `path`.
     fn problem(&self, path: &Path) -> Problem {
-        match &self.chosen {
-            Chosen::Undeclared { text, likely } => {
-                undetected(path, self.line, text, likely, "is not UTF-8")
-            }
+        match self.chosen {
+            Chosen::Undeclared => undetected(path, self.line, &self.shown, &self.likely),
             chosen => Problem::new(format!("bytes not valid in {}", self.encoding))
                 .file(path)
                 .line(self.line)
                 .found(self.bytes.clone())
-                .expected(if *chosen == Chosen::Detected {
+                .expected(if chosen == Chosen::Detected {
                     "text in that encoding, which was detected from the file's start \
                      (declare the encoding if it is another)"
                 } else {
@@ -130,20 +127,14 @@ impl InvalidBytes {
 
 /// The problem for an undeclared file whose encoding is not sure: the first line that is
 /// not UTF-8, its bytes as found, the likely encodings and how to declare one.
-fn undetected(
-    path: &Path,
-    line: u64,
-    text: &str,
-    likely: &[&'static Encoding],
-    what: &str,
-) -> Problem {
+fn undetected(path: &Path, line: u64, text: &str, likely: &[&'static Encoding]) -> Problem {
     let names: Vec<&str> = likely.iter().map(|&e| display_name(e)).collect();
     let example = likely
         .first()
         .map_or_else(|| "windows-1252".to_string(), |&e| declaration_label(e));
     Problem::new(format!(
-        "could not detect the text encoding for sure: this line {what} and no encoding is \
-         declared; likely {}",
+        "could not detect the text encoding for sure: this line is not UTF-8 and no \
+         encoding is declared; likely {}",
         names.join(", ")
     ))
     .file(path)
@@ -371,12 +362,8 @@ fn choose_encoding(
     // with one corrupt byte can also decode as GB18030 (the byte ranges overlap): several
     // real UTF-8 characters before the first error say it is UTF-8 gone wrong, refused
     // at that line the same way.
-    let undeclared_utf8 = || Chosen::Undeclared {
-        text: String::new(),
-        likely: Vec::new(),
-    };
     if looks_like_utf8(head, at_eof) || utf8_chars_before_error(head) >= 4 {
-        return Ok((UTF_8, false, undeclared_utf8()));
+        return Ok((UTF_8, false, Chosen::Undeclared));
     }
     let detected = detect_legacy(head, at_eof);
     if let Some(encoding) = detected.sure {
@@ -391,7 +378,6 @@ fn choose_encoding(
         line_of(head, bad),
         &escaped_line(head, bad),
         &detected.likely,
-        "is not UTF-8",
     ))
 }
 
@@ -693,28 +679,26 @@ impl<R: BufRead> DecodingReader<R> {
                 window.extend_from_slice(src.get(..end).unwrap_or_default());
                 let bad_end = window.len();
                 let start = bad_end.saturating_sub(usize::from(bad_len));
-                let chosen = match &self.chosen {
-                    Chosen::Undeclared { .. } => {
-                        // The line as found, and what the bytes from its start on are likely
-                        // in (the rest of this buffer: bounded, and only on this error).
-                        window.extend_from_slice(src.get(end..).unwrap_or_default());
-                        let line_start = window
-                            .get(..start)
-                            .and_then(|b| b.iter().rposition(|&c| c == b'\n' || c == b'\r'))
-                            .map_or(0, |i| i + 1);
-                        let rest = window.get(line_start..).unwrap_or_default();
-                        Chosen::Undeclared {
-                            text: escaped_line(&window, start),
-                            likely: detect_legacy(rest, last).likely,
-                        }
-                    }
-                    chosen => chosen.clone(),
+                // The line as found, and for an undeclared file what the bytes from its
+                // start on are likely in (the rest of this buffer: bounded, and only on
+                // this error).
+                window.extend_from_slice(src.get(end..).unwrap_or_default());
+                let likely = if self.chosen == Chosen::Undeclared {
+                    let line_start = window
+                        .get(..start)
+                        .and_then(|b| b.iter().rposition(|&c| c == b'\n' || c == b'\r'))
+                        .map_or(0, |i| i + 1);
+                    detect_legacy(window.get(line_start..).unwrap_or_default(), last).likely
+                } else {
+                    Vec::new()
                 };
                 self.error = Some(InvalidBytes {
                     line: self.line,
                     bytes: hex(window.get(start..bad_end).unwrap_or_default()),
                     encoding: self.encoding_name,
-                    chosen,
+                    chosen: self.chosen,
+                    shown: escaped_line(&window, start),
+                    likely,
                 });
             }
         }
