@@ -224,6 +224,7 @@ pub fn detect_legacy(prefix: &[u8], at_eof: bool) -> Detected {
     let sure =
         (stable && clean && readings_differ && non_ascii >= MIN_NON_ASCII_BYTES).then_some(pick);
     if pick != first {
+        likely.retain(|&e| e != pick);
         likely.insert(0, pick);
     }
     for &usual in USUAL {
