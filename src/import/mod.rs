@@ -268,6 +268,14 @@ fn run_named(
         (None, None) => None,
     };
     let mut export = Export::open(&request.file, request.preset, request.workbook, encoding)?;
+    if let Some(csv) = export.csv.as_ref().filter(|csv| csv.format.detected) {
+        note(&format!(
+            "{}: read as {}, detected from its text (`--encoding {}` or `encoding:` in the map declares it)",
+            request.shown_as.as_ref().unwrap_or(&request.file).display(),
+            crate::encoding::display_name(csv.format.encoding),
+            crate::encoding::declaration_label(csv.format.encoding),
+        ));
+    }
     let mapping = map_columns(
         &export.columns,
         export.preset,

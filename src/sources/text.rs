@@ -63,6 +63,9 @@ pub struct TextFormat {
     pub delimiter: u8,
     /// Whether the file started with a byte-order mark.
     pub bom: bool,
+    /// Whether the encoding is a legacy one detected from the file's start (neither
+    /// declared, nor told by a BOM, nor UTF-8), for a note that says so.
+    pub detected: bool,
 }
 
 /// Bytes not valid in the file's encoding; carried inside the `io::Error` the decoder returns.
@@ -264,6 +267,7 @@ pub fn open_csv_reader(
             encoding,
             delimiter,
             bom,
+            detected: chosen == Chosen::Detected,
         },
     ))
 }
@@ -1095,7 +1099,8 @@ mod tests {
             TextFormat {
                 encoding: UTF_8,
                 delimiter: b';',
-                bom: true
+                bom: true,
+                detected: false,
             }
         );
     }
@@ -1125,6 +1130,7 @@ mod tests {
         assert_eq!(rows[0], strings(&["北京网点", "5"]));
         assert_eq!(rows.len(), 7);
         assert_eq!(format.encoding, GB18030);
+        assert!(format.detected);
         assert_eq!(format.delimiter, b',');
     }
 

@@ -501,7 +501,12 @@ fn import_detects_what_it_is_sure_of_and_refuses_the_rest() {
     ] {
         let dir = fixture_copy("encodings");
         let path = export(dir.path(), encoding, sites, 120);
-        import(dir.path(), &path, &[]).success();
+        import(dir.path(), &path, &[])
+            .success()
+            .stderr_contains(&format!(
+                "export.csv: read as {}, detected from its text",
+                crate_name(encoding)
+            ));
         let data = read(&dir.path().join("data/customers.csv"));
         for site in sites {
             assert!(
