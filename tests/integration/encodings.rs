@@ -557,3 +557,29 @@ fn a_large_import_with_a_late_line_in_another_encoding_writes_nothing() {
             .nothing_written();
     }
 }
+
+#[test]
+fn the_visits_reader_follows_the_same_rule() {
+    // Customers in UTF-8, visits in CP949: too short to be sure, refused at the visit's
+    // line; declared, read right; long enough, detected right.
+    let dir = fixture_copy("encodings");
+    let audit = dir.path().join("audit.yaml");
+    let short = visits(dir.path(), KOREAN, 1);
+    let long = visits(dir.path(), KOREAN, 120);
+    write(&dir.path().join("data/visits.csv"), encoded(EUC_KR, &short));
+    Test::new()
+        .arg("report")
+        .arg(&audit)
+        .watch(dir.path())
+        .run()
+        .status(2)
+        .stderr_contains("visits.csv:2: encoding: could not detect the text encoding for sure")
+        .stderr_contains("EUC-KR (CP949)")
+        .nothing_written();
+    let found = status_sites(dir.path(), &["--encoding", "cp949"]);
+    assert!(found.contains("서울 강남 지점"), "{found:?}");
+
+    write(&dir.path().join("data/visits.csv"), encoded(EUC_KR, &long));
+    let found = status_sites(dir.path(), &[]);
+    assert!(found.is_superset(&set(KOREAN)), "{found:?}");
+}
