@@ -43,6 +43,10 @@ pub struct ImportArgs {
     /// import nothing.
     #[arg(long, conflicts_with_all = ["dry_run", "skip_invalid"])]
     pub suggest_map: bool,
+    /// The export's encoding (utf-8, gb18030, euc-kr/cp949, shift_jis, windows-1252,
+    /// macintosh, ...), over the map's `encoding:` [default: detected when sure].
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
 }
 
 /// Runs `import`: 0 when done, 2 when invalid or conflicting rows stopped it.
@@ -71,6 +75,7 @@ pub fn run(args: &ImportArgs, global: &Global) -> anyhow::Result<u8> {
         verbose: global.verbose > 0,
         id_prefix: args.id_prefix.clone(),
         tuning: Tuning::from_env(),
+        encoding: args.encoding.clone(),
     };
     if args.suggest_map {
         let map = suggest_map(&audit, &request)?;

@@ -151,7 +151,7 @@ weights:
 sources:
   customers:
     file: data/customers.csv
-    # encoding: gbk        # detected when not given (UTF-8 or GBK/GB18030)
+    # encoding: gbk        # detected when not given, if sure; else declare it
     # delimiter: ";"       # detected when not given
     columns: {{id: id, site: site, date: date}}
     patterns: {{expected: "E_{{item}}", perceived: "P_{{item}}"}}

@@ -86,6 +86,29 @@ impl Global {
     }
 }
 
+/// Loads the audit at `path`; `encoding` (`--encoding`) declares the encoding of all its
+/// data files, over each source's `encoding:` (docs/files.md#encodings).
+fn load_audit_with_encoding(
+    path: &std::path::Path,
+    encoding: Option<&str>,
+) -> anyhow::Result<crate::definition::Audit> {
+    let mut audit = crate::definition::load(path)?;
+    if let Some(label) = encoding {
+        crate::sources::text::declared_encoding(label, "--encoding").map_err(Problems::from)?;
+        let declared = Some(label.to_string());
+        for source in [&mut audit.customers, &mut audit.management]
+            .into_iter()
+            .flatten()
+        {
+            source.encoding.clone_from(&declared);
+        }
+        if let Some(shoppers) = &mut audit.shoppers {
+            shoppers.encoding = declared;
+        }
+    }
+    Ok(audit)
+}
+
 /// Parses the command line, runs it, and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -70,6 +70,11 @@ pub struct ReportArgs {
     /// [default: the audit's period, or the latest scheduled period with dated rows].
     #[arg(long, value_name = "NAME|START..END")]
     pub period: Option<String>,
+    /// The encoding of the audit's data files (utf-8, gb18030, euc-kr/cp949, shift_jis,
+    /// windows-1252, macintosh, ...), over each source's `encoding:` [default: detected
+    /// when sure].
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
 }
 
 /// Parses `FORMAT=PATH` of `--report`.
@@ -93,7 +98,7 @@ fn parse_target(text: &str) -> Result<(Format, String), String> {
 
 /// Runs `report`: flags to a request, the pipeline, then every output written.
 pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
-    let audit = crate::definition::load(&args.audit)?;
+    let audit = super::load_audit_with_encoding(&args.audit, args.encoding.as_deref())?;
     let request = ReportRequest {
         by: args.by.clone(),
         baseline: args.baseline.clone(),

@@ -42,11 +42,16 @@ pub struct StatusArgs {
     /// Columns the tables fit [default: COLUMNS, the terminal's width, or 80].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(60..))]
     pub width: Option<u16>,
+    /// The encoding of the audit's data files (utf-8, gb18030, euc-kr/cp949, shift_jis,
+    /// windows-1252, macintosh, ...), over each source's `encoding:` [default: detected
+    /// when sure].
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
 }
 
 /// Runs `status`: exit 0, or 1 with `--fail-incomplete` when the period is incomplete.
 pub fn run(args: &StatusArgs, global: &Global) -> anyhow::Result<u8> {
-    let audit = crate::definition::load(&args.audit)?;
+    let audit = super::load_audit_with_encoding(&args.audit, args.encoding.as_deref())?;
     let request = StatusRequest {
         period: args.period.clone(),
         checklist_state: args

@@ -13,11 +13,16 @@ pub struct ValidateArgs {
     /// The period to check: a name (`2026-10`, `2026-Q3`) or `START..END`.
     #[arg(long, value_name = "NAME|START..END")]
     pub period: Option<String>,
+    /// The encoding of the audit's data files (utf-8, gb18030, euc-kr/cp949, shift_jis,
+    /// windows-1252, macintosh, ...), over each source's `encoding:` [default: detected
+    /// when sure].
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
 }
 
 /// Runs `validate`: exit 0 when everything is in order, problems (exit 2) otherwise.
 pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<u8> {
-    let audit = crate::definition::load(&args.audit)?;
+    let audit = super::load_audit_with_encoding(&args.audit, args.encoding.as_deref())?;
     let state_path = checklist_state::default_state_path(&args.audit);
     let validation = crate::run::validate(&audit, &state_path, args.period.as_deref())?;
     let data = validation.data;

@@ -557,7 +557,7 @@ impl Checker<'_> {
         if crate::encoding::encoding_for_label(label).is_none() {
             let p = self.report(at, "unknown encoding");
             p.found = Some(label.to_string());
-            p.expected = Some("an encoding label such as utf-8, gbk, gb18030, big5, shift_jis, euc-kr, windows-1252".into());
+            p.expected = Some(crate::encoding::unknown_label_expected(label));
         }
         Some(label.to_string())
     }

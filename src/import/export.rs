@@ -70,11 +70,13 @@ const LOOKAHEAD: usize = 3;
 
 impl Export {
     /// Opens `path`: an `.xlsx` workbook if `workbook` is `Some(true)`, CSV if
-    /// `Some(false)`, else CSV or `.xlsx`/`.xlsm`/`.xls`/`.ods` by extension.
+    /// `Some(false)`, else CSV or `.xlsx`/`.xlsm`/`.xls`/`.ods` by extension. A CSV is
+    /// read in the `encoding` declared, or the one detected (`sources::text`).
     pub(crate) fn open(
         path: &Path,
         preset: Option<Preset>,
         workbook: Option<bool>,
+        encoding: Option<&str>,
     ) -> Result<Export, Problem> {
         let bytes = std::fs::metadata(path)
             .map_err(|e| Problem::new(format!("cannot read the export: {e}")).file(path))?
@@ -88,7 +90,11 @@ impl Export {
             };
             (Rows::Sheet(rows.into_iter()), VecDeque::new(), None)
         } else {
-            let (mut reader, format) = open_csv(path, &TextOptions::default())?;
+            let options = TextOptions {
+                encoding: encoding.map(str::to_owned),
+                delimiter: None,
+            };
+            let (mut reader, format) = open_csv(path, &options)?;
             let header = reader
                 .headers()
                 .cloned()

@@ -56,6 +56,9 @@ pub(crate) struct MapFile {
     /// Export column -> the value(s) a row must have there to be imported.
     #[serde(default)]
     pub(crate) keep: BTreeMap<String, KeepValues>,
+    /// The export's encoding (a label such as `euc-kr`); `--encoding` overrides it.
+    #[serde(default)]
+    pub(crate) encoding: Option<String>,
 }
 
 /// `id:` in the map file: one column, or several whose cells together are the id.

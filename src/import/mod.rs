@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 use crate::definition::Audit;
 use crate::problem::{Problem, Problems};
 use crate::sources::chunked::Tuning;
-use crate::sources::text::TextOptions;
+use crate::sources::text::{declared_encoding, TextOptions};
 use appender::Appender;
 use datafile::Existing;
 use export::{Export, ExportRow};
@@ -80,6 +80,9 @@ pub struct Request {
     pub id_prefix: Option<String>,
     /// Threads and chunks for reading a large CSV export (see `sources::chunked`).
     pub tuning: Tuning,
+    /// The export's encoding (`--encoding`), over the map's `encoding:`; detected when
+    /// neither is given (docs/files.md#encodings).
+    pub encoding: Option<String>,
 }
 
 /// A row not imported, and why.
@@ -340,7 +343,8 @@ fn open(audit: &Audit, request: &Request) -> Result<Opened, Problems> {
         Some(path) => MapFile::read(path)?,
         None => MapFile::default(),
     };
-    let export = Export::open(&request.file, request.preset, request.workbook)?;
+    let encoding = export_encoding(request, &map)?;
+    let export = Export::open(&request.file, request.preset, request.workbook, encoding)?;
     let (mut mapping, mut problems) = mapping::map_columns(
         &export.columns,
         export.preset,
@@ -359,6 +363,25 @@ fn open(audit: &Audit, request: &Request) -> Result<Opened, Problems> {
         mapping,
         problems,
     })
+}
+
+/// The export's declared encoding: `--encoding`, else the map's `encoding:`, each label
+/// checked (an unknown one names the flag or the map file); `None`: detect it.
+fn export_encoding<'r>(request: &'r Request, map: &'r MapFile) -> Result<Option<&'r str>, Problem> {
+    match (&request.encoding, &map.encoding) {
+        (Some(flag), _) => Ok(Some(
+            declared_encoding(flag, "--encoding").map(|_| flag.as_str())?,
+        )),
+        (None, Some(label)) => Ok(Some(
+            declared_encoding(label, "encoding")
+                .map(|_| label.as_str())
+                .map_err(|p| match &request.map {
+                    Some(map) => p.file(map),
+                    None => p,
+                })?,
+        )),
+        (None, None) => Ok(None),
+    }
 }
 
 /// The id prefix: `--id-prefix`, else the map's `id_prefix:` (trimmed), else none. It is
@@ -436,6 +459,14 @@ fn run_named(
     // The hint first: it may explain the problems (a tool's file read as plain).
     if let Some(hint) = &export.hint {
         note(hint);
+    }
+    if let Some(csv) = export.csv.as_ref().filter(|csv| csv.format.detected) {
+        note(&format!(
+            "{}: read as {}, detected from its text (`--encoding {}` or `encoding:` in the map declares it)",
+            request.shown_as.as_ref().unwrap_or(&request.file).display(),
+            crate::encoding::display_name(csv.format.encoding),
+            crate::encoding::declaration_label(csv.format.encoding),
+        ));
     }
     Problems::check(problems).map_err(|p| in_file(p, &request.file))?;
     let labels = map.labels(Labels::for_scale(audit.scale));

@@ -15,9 +15,11 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
-use encoding_rs::{Decoder, DecoderResult, Encoding, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
+use encoding_rs::{Decoder, DecoderResult, Encoding, UTF_16BE, UTF_16LE, UTF_8};
 
-use crate::encoding::encoding_for_label;
+use crate::encoding::{
+    declaration_label, detect_legacy, display_name, encoding_for_label, unknown_label_expected,
+};
 use crate::problem::{open_input, thousands, Problem};
 
 /// The longest field of a data file, in bytes of UTF-8.
@@ -40,9 +42,8 @@ const DECODE_CHUNK_LEN: usize = 16 * 1024;
 /// in an earlier buffer can still be shown (encoding_rs reports at most 4 malformed bytes).
 const RECENT_LEN: usize = 8;
 
-/// Labels suggested when the audit declares an encoding we do not know.
-const KNOWN_LABELS: &str = "a known encoding label such as utf-8, gbk, gb18030, euc-kr, \
-                            shift_jis, big5, windows-1252 or utf-16le";
+/// How many bytes of a line a message shows on each side of the first bad byte.
+const SHOWN_LINE_BYTES: usize = 40;
 
 /// How to read a delimited text file; `None` means detect.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -62,6 +63,9 @@ pub struct TextFormat {
     pub delimiter: u8,
     /// Whether the file started with a byte-order mark.
     pub bom: bool,
+    /// Whether the encoding is a legacy one detected from the file's start (neither
+    /// declared, nor told by a BOM, nor UTF-8), for a note that says so.
+    pub detected: bool,
 }
 
 /// Bytes not valid in the file's encoding; carried inside the `io::Error` the decoder returns.
@@ -73,6 +77,24 @@ pub struct InvalidBytes {
     pub bytes: String,
     /// Human name of the encoding, e.g. `GBK/GB18030`.
     pub encoding: &'static str,
+    /// How the encoding was chosen, which decides what the message advises.
+    pub chosen: Chosen,
+    /// The line as found, non-ASCII bytes in hex (`Z<FC>rich`), cut around the bad bytes.
+    pub shown: String,
+    /// Where nothing was declared: the encodings the line's bytes are likely in.
+    pub likely: Vec<&'static Encoding>,
+}
+
+/// How a file's encoding was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chosen {
+    /// Declared (audit, map file or `--encoding`), or told by a byte-order mark.
+    Declared,
+    /// Detected from the file's start (a legacy encoding the rule was sure of).
+    Detected,
+    /// Nothing declared and the start was UTF-8: a later line that is not is refused
+    /// with the line as found and the encodings its bytes are likely in.
+    Undeclared,
 }
 
 impl fmt::Display for InvalidBytes {
@@ -90,12 +112,106 @@ impl std::error::Error for InvalidBytes {}
 impl InvalidBytes {
     /// The user-facing problem for these bytes in `path`.
     fn problem(&self, path: &Path) -> Problem {
-        Problem::new(format!("bytes not valid in {}", self.encoding))
-            .file(path)
-            .line(self.line)
-            .found(self.bytes.clone())
-            .expected("text in that encoding (declare encoding: in the audit if it is another)")
+        match self.chosen {
+            Chosen::Undeclared => undetected(path, self.line, &self.shown, &self.likely),
+            chosen => Problem::new(format!("bytes not valid in {}", self.encoding))
+                .file(path)
+                .line(self.line)
+                .found(self.bytes.clone())
+                .expected(if chosen == Chosen::Detected {
+                    "text in that encoding, which was detected from the file's start \
+                     (declare the encoding if it is another)"
+                } else {
+                    "text in that encoding (declare encoding: in the audit if it is another)"
+                }),
+        }
     }
+}
+
+/// The problem for an undeclared file whose encoding is not sure: the first line that is
+/// not UTF-8, its bytes as found, the likely encodings and how to declare one.
+fn undetected(path: &Path, line: u64, text: &str, likely: &[&'static Encoding]) -> Problem {
+    let names: Vec<&str> = likely.iter().map(|&e| display_name(e)).collect();
+    let example = likely
+        .first()
+        .map_or_else(|| "windows-1252".to_string(), |&e| declaration_label(e));
+    Problem::new(format!(
+        "could not detect the text encoding for sure: this line is not UTF-8 and no \
+         encoding is declared; likely {}",
+        names.join(", ")
+    ))
+    .file(path)
+    .line(line)
+    .field("encoding")
+    .found(text)
+    .expected(format!(
+        "the encoding declared: `--encoding {example}`, or `encoding: {example}` in the \
+         audit's source or the import's map file"
+    ))
+}
+
+/// The line of `bytes` holding `bad` (an offset), cut to [`SHOWN_LINE_BYTES`] on each
+/// side of `bad`, each run of non-ASCII or control bytes shown in hex (`Z<FC>rich`,
+/// `<B1 B1 BE A9>`), so the message shows the bytes as they are in the file.
+fn escaped_line(bytes: &[u8], bad: usize) -> String {
+    let is_break = |b: &u8| *b == b'\n' || *b == b'\r';
+    let before = bytes.get(..bad).unwrap_or_default();
+    let start = before.iter().rposition(is_break).map_or(0, |i| i + 1);
+    let after = bytes.get(bad..).unwrap_or_default();
+    let end = bad + after.iter().position(is_break).unwrap_or(after.len());
+    let from = start.max(bad.saturating_sub(SHOWN_LINE_BYTES));
+    let to = end.min(bad + SHOWN_LINE_BYTES);
+    let mut text = String::new();
+    if from > start {
+        text.push('…');
+    }
+    let mut in_run = false;
+    for &byte in bytes.get(from..to).unwrap_or_default() {
+        let plain = byte.is_ascii_graphic() || byte == b' ';
+        match (plain, in_run) {
+            (true, true) => text.push('>'),
+            (false, true) => text.push(' '),
+            (false, false) => text.push('<'),
+            (true, false) => {}
+        }
+        if plain {
+            text.push(char::from(byte));
+        } else {
+            text.push_str(&format!("{byte:02X}"));
+        }
+        in_run = !plain;
+    }
+    if in_run {
+        text.push('>');
+    }
+    if to < end {
+        text.push('…');
+    }
+    text
+}
+
+/// The 1-based line of offset `at` in `bytes`: `\r\n`, `\n` and a lone `\r` each end one.
+fn line_of(bytes: &[u8], at: usize) -> u64 {
+    let mut line = 1;
+    let mut after_cr = false;
+    for &byte in bytes.get(..at.min(bytes.len())).unwrap_or_default() {
+        if byte == b'\r' || (byte == b'\n' && !after_cr) {
+            line += 1;
+        }
+        after_cr = byte == b'\r';
+    }
+    line
+}
+
+/// The encoding a declared `label` names, or the problem (`field` is where it was
+/// declared: `encoding`, `--encoding`) listing the known labels like it.
+pub fn declared_encoding(label: &str, field: &str) -> Result<&'static Encoding, Problem> {
+    encoding_for_label(label).ok_or_else(|| {
+        Problem::new("unknown encoding")
+            .field(field)
+            .found(label)
+            .expected(unknown_label_expected(label))
+    })
 }
 
 /// Opens `path` as CSV with a header row; returns the reader (records are UTF-8) and what was detected.
@@ -125,10 +241,11 @@ pub fn open_csv_reader(
         .read_to_end(&mut head)
         .map_err(|e| io_problem(name, &e))?;
     let at_eof = head.len() < SNIFF_LEN;
-    let (encoding, bom) = choose_encoding(&head, at_eof, name, options.encoding.as_deref())?;
+    let (encoding, bom, chosen) =
+        choose_encoding(&head, at_eof, name, options.encoding.as_deref())?;
 
     let raw = BufReader::with_capacity(READ_BUFFER_LEN, Cursor::new(head).chain(input));
-    let mut decoded = DecodingReader::new(raw, encoding);
+    let mut decoded = DecodingReader::new(raw, encoding).chosen(chosen);
 
     // The delimiter is sniffed from decoded text, so the header line is read ahead and then
     // replayed to the csv reader.
@@ -150,6 +267,7 @@ pub fn open_csv_reader(
             encoding,
             delimiter,
             bom,
+            detected: chosen == Chosen::Detected,
         },
     ))
 }
@@ -191,15 +309,6 @@ pub fn csv_problem(path: &Path, error: &csv::Error) -> Problem {
     }
 }
 
-/// Name of `encoding` for messages; GBK and GB18030 share a decoder, so name them together.
-fn display_name(encoding: &'static Encoding) -> &'static str {
-    if encoding == GBK || encoding == GB18030 {
-        "GBK/GB18030"
-    } else {
-        encoding.name()
-    }
-}
-
 /// Rejects delimiters that would make the csv reader misparse or split UTF-8 characters.
 fn check_delimiter(delimiter: u8, name: &Path) -> Result<(), Problem> {
     if delimiter.is_ascii() && !matches!(delimiter, b'"' | b'\n' | b'\r') {
@@ -212,25 +321,20 @@ fn check_delimiter(delimiter: u8, name: &Path) -> Result<(), Problem> {
         .expected("`,`, `;`, tab or another ASCII character other than a quote or line break"))
 }
 
-/// Decides the encoding from the BOM, the declaration or the sniffed bytes; returns it and whether a BOM was seen.
+/// Decides the encoding from the declaration, the BOM or the sniffed bytes (the rule of
+/// docs/files.md#encodings); returns it, whether a BOM was seen, and how it was chosen.
 fn choose_encoding(
     head: &[u8],
     at_eof: bool,
     name: &Path,
     declared: Option<&str>,
-) -> Result<(&'static Encoding, bool), Problem> {
+) -> Result<(&'static Encoding, bool, Chosen), Problem> {
     let bom = Encoding::for_bom(head).map(|(encoding, _)| encoding);
     if let Some(label) = declared {
-        let encoding = encoding_for_label(label).ok_or_else(|| {
-            Problem::new("unknown encoding")
-                .file(name)
-                .field("encoding")
-                .found(label)
-                .expected(KNOWN_LABELS)
-        })?;
+        let encoding = declared_encoding(label, "encoding").map_err(|p| p.file(name))?;
         return match bom {
-            None => Ok((encoding, false)),
-            Some(bom) if bom_agrees(label, encoding, bom) => Ok((bom, true)),
+            None => Ok((encoding, false, Chosen::Declared)),
+            Some(bom) if bom_agrees(label, encoding, bom) => Ok((bom, true, Chosen::Declared)),
             Some(bom) => Err(Problem::new(format!(
                 "the file starts with a {} byte-order mark, which contradicts the declared encoding",
                 bom.name()
@@ -245,7 +349,7 @@ fn choose_encoding(
         };
     }
     if let Some(bom) = bom {
-        return Ok((bom, true));
+        return Ok((bom, true, Chosen::Declared));
     }
     // NUL bytes are valid UTF-8 and GB18030 but never appear in survey text: they are the
     // mark of UTF-16 without a BOM, which we cannot tell apart from other encodings reliably.
@@ -255,23 +359,30 @@ fn choose_encoding(
         )
         .file(name)
         .field("encoding")
-        .expected("`encoding:` declared in the audit, e.g. `encoding: utf-16le`"));
+        .expected("the encoding declared, e.g. `--encoding utf-16le` or `encoding: utf-16le`"));
     }
-    // A UTF-8 file with one corrupt byte can still decode as GB18030 (the byte ranges
-    // overlap), which would be silent mojibake; several real UTF-8 characters before the
-    // first error say it is UTF-8, and the decoder then reports the bad bytes with their line.
+    // UTF-8 as far as the window goes: any later line that is not is refused with its line
+    // (`Chosen::Undeclared`), so no row is ever read in a guessed encoding. A UTF-8 file
+    // with one corrupt byte can also decode as GB18030 (the byte ranges overlap): several
+    // real UTF-8 characters before the first error say it is UTF-8 gone wrong, refused
+    // at that line the same way.
     if looks_like_utf8(head, at_eof) || utf8_chars_before_error(head) >= 4 {
-        return Ok((UTF_8, false));
+        return Ok((UTF_8, false, Chosen::Undeclared));
     }
-    if decodes_cleanly(GB18030, head, at_eof) {
-        return Ok((GB18030, false));
+    let detected = detect_legacy(head, at_eof);
+    if let Some(encoding) = detected.sure {
+        return Ok((encoding, false, Chosen::Detected));
     }
-    Err(
-        Problem::new("could not detect the text encoding: it is neither UTF-8 nor GBK/GB18030")
-            .file(name)
-            .field("encoding")
-            .expected("`encoding:` declared in the audit, e.g. `encoding: shift_jis`"),
-    )
+    let bad = match std::str::from_utf8(head) {
+        Ok(text) => text.len(),
+        Err(e) => e.valid_up_to(),
+    };
+    Err(undetected(
+        name,
+        line_of(head, bad),
+        &escaped_line(head, bad),
+        &detected.likely,
+    ))
 }
 
 /// Whether a declared encoding is consistent with the BOM found in the file.
@@ -305,23 +416,6 @@ fn utf8_chars_before_error(head: &[u8]) -> usize {
     head.get(..valid_len)
         .and_then(|valid| std::str::from_utf8(valid).ok())
         .map_or(0, |text| text.chars().filter(|c| !c.is_ascii()).count())
-}
-
-/// Whether `bytes` decode in `encoding` without errors; `last` says whether they end the input.
-fn decodes_cleanly(encoding: &'static Encoding, bytes: &[u8], last: bool) -> bool {
-    // Not `last` at the end of the sniff window, so a cut-off character is held, not rejected.
-    let mut decoder = encoding.new_decoder_without_bom_handling();
-    let mut out = vec![0u8; DECODE_CHUNK_LEN];
-    let mut rest = bytes;
-    loop {
-        let (result, read, _) = decoder.decode_to_utf8_without_replacement(rest, &mut out, last);
-        rest = rest.get(read..).unwrap_or_default();
-        match result {
-            DecoderResult::InputEmpty => return true,
-            DecoderResult::OutputFull => {}
-            DecoderResult::Malformed(_, _) => return false,
-        }
-    }
 }
 
 /// Reads decoded text through the end of the header row; returns it and the delimiter
@@ -519,6 +613,8 @@ struct DecodingReader<R> {
     /// Set on malformed input; returned (again) once the text before it has been handed out.
     error: Option<InvalidBytes>,
     finished: bool,
+    /// How the encoding was chosen, for the message on malformed input.
+    chosen: Chosen,
 }
 
 impl<R: BufRead> DecodingReader<R> {
@@ -536,7 +632,14 @@ impl<R: BufRead> DecodingReader<R> {
             recent: Vec::with_capacity(RECENT_LEN * 2),
             error: None,
             finished: false,
+            chosen: Chosen::Declared,
         }
+    }
+
+    /// Says how the encoding was chosen (declared unless told otherwise).
+    fn chosen(mut self, chosen: Chosen) -> Self {
+        self.chosen = chosen;
+        self
     }
 
     /// Decodes the next chunk of raw input into `out`, recording the end of input or an error.
@@ -578,11 +681,28 @@ impl<R: BufRead> DecodingReader<R> {
                 let end = read.saturating_sub(usize::from(extra));
                 let mut window = self.recent.clone();
                 window.extend_from_slice(src.get(..end).unwrap_or_default());
-                let start = window.len().saturating_sub(usize::from(bad_len));
+                let bad_end = window.len();
+                let start = bad_end.saturating_sub(usize::from(bad_len));
+                // The line as found, and for an undeclared file what the bytes from its
+                // start on are likely in (the rest of this buffer: bounded, and only on
+                // this error).
+                window.extend_from_slice(src.get(end..).unwrap_or_default());
+                let likely = if self.chosen == Chosen::Undeclared {
+                    let line_start = window
+                        .get(..start)
+                        .and_then(|b| b.iter().rposition(|&c| c == b'\n' || c == b'\r'))
+                        .map_or(0, |i| i + 1);
+                    detect_legacy(window.get(line_start..).unwrap_or_default(), last).likely
+                } else {
+                    Vec::new()
+                };
                 self.error = Some(InvalidBytes {
                     line: self.line,
-                    bytes: hex(window.get(start..).unwrap_or_default()),
+                    bytes: hex(window.get(start..bad_end).unwrap_or_default()),
                     encoding: self.encoding_name,
+                    chosen: self.chosen,
+                    shown: escaped_line(&window, start),
+                    likely,
                 });
             }
         }
@@ -911,7 +1031,7 @@ impl<R: Read> Read for LineEndings<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use encoding_rs::{SHIFT_JIS, WINDOWS_1252};
+    use encoding_rs::{GB18030, GBK, SHIFT_JIS, WINDOWS_1252};
 
     type Rows = Vec<Vec<String>>;
 
@@ -979,7 +1099,8 @@ mod tests {
             TextFormat {
                 encoding: UTF_8,
                 delimiter: b';',
-                bom: true
+                bom: true,
+                detected: false,
             }
         );
     }
@@ -995,16 +1116,58 @@ mod tests {
         assert_eq!(format.encoding, UTF_8);
     }
 
+    /// A GBK survey export long enough for the detection to be sure of it.
+    const GBK_ROWS: &str = "网点,有形度\n北京网点,5\n上海网点,4\n广州网点,5\n深圳网点,3\n\
+                            工作人员态度热情,5\n排队时间太长,2\n环境整洁明亮,4\n";
+
     #[test]
     fn gbk_detected_without_declaration() {
-        let (bytes, _, had_errors) = GBK.encode("网点,有形度\n北京,5\n");
+        let (bytes, _, had_errors) = GBK.encode(GBK_ROWS);
         assert!(!had_errors);
         let (headers, rows, format) =
             read_bytes(bytes.into_owned(), &TextOptions::default()).unwrap();
         assert_eq!(headers, strings(&["网点", "有形度"]));
-        assert_eq!(rows, vec![strings(&["北京", "5"])]);
+        assert_eq!(rows[0], strings(&["北京网点", "5"]));
+        assert_eq!(rows.len(), 7);
         assert_eq!(format.encoding, GB18030);
+        assert!(format.detected);
         assert_eq!(format.delimiter, b',');
+    }
+
+    #[test]
+    fn too_little_text_to_be_sure_is_refused_with_its_line() {
+        // Seven Chinese characters in GBK are also seven Korean syllables in CP949's
+        // byte ranges: no guess, the first line that is not UTF-8 and the candidates.
+        let mut bytes = b"site,score\n".to_vec();
+        bytes.extend_from_slice(&GBK.encode("网点,有形度\n北京,5\n").0);
+        let problem = read_bytes(bytes, &TextOptions::default()).unwrap_err();
+        assert_eq!(problem.line, Some(2), "{problem}");
+        assert_eq!(problem.field.as_deref(), Some("encoding"));
+        assert_eq!(
+            problem.found.as_deref(),
+            Some("<CD F8 B5 E3>,<D3 D0 D0 CE B6 C8>")
+        );
+        assert!(problem.message.contains("GBK/GB18030"), "{problem}");
+        assert!(problem.message.contains("EUC-KR (CP949)"), "{problem}");
+        assert!(
+            problem
+                .expected
+                .as_deref()
+                .unwrap_or("")
+                .contains("--encoding"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn lines_are_shown_escaped_and_cut_around_the_bad_byte() {
+        assert_eq!(escaped_line(b"a,b\nZ\xFCrich,5\nx", 5), "Z<FC>rich,5");
+        assert_eq!(escaped_line(b"\xB1\xB1,\x01\r\n", 0), "<B1 B1>,<01>");
+        let long = [b"x".repeat(100), b"\xFF".to_vec(), b"y".repeat(100)].concat();
+        let shown = escaped_line(&long, 100);
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert!(shown.contains("x<FF>y"), "{shown}");
+        assert_eq!(line_of(b"a\r\nb\rc\nd", 7), 4);
     }
 
     #[test]
@@ -1119,6 +1282,27 @@ mod tests {
         let problem = read_bytes(bytes, &TextOptions::default()).unwrap_err();
         assert_eq!(problem.line, Some(rows as u64 + 2));
         assert!(problem.message.contains("UTF-8"), "{problem}");
+    }
+
+    #[test]
+    fn a_late_line_in_another_encoding_is_refused_with_the_likely_ones() {
+        // UTF-8 as far as the sniff window goes, then a windows-1252 line: refused at
+        // that line with its bytes, never read as anything.
+        let mut bytes = "site,comment\nGenève,très bien\n".as_bytes().to_vec();
+        let rows = SNIFF_LEN / 4 + 10;
+        for _ in 0..rows {
+            bytes.extend_from_slice(b"x,1\n");
+        }
+        let late = "Zürich,Begrüßung und Beratung waren sehr freundlich\n".repeat(5);
+        bytes.extend_from_slice(&WINDOWS_1252.encode(&late).0);
+        let problem = read_bytes(bytes, &TextOptions::default()).unwrap_err();
+        assert_eq!(problem.line, Some(rows as u64 + 3), "{problem}");
+        assert_eq!(problem.field.as_deref(), Some("encoding"));
+        assert_eq!(
+            problem.found.as_deref(),
+            Some("Z<FC>rich,Begr<FC DF>ung und Beratung waren sehr …")
+        );
+        assert!(problem.message.contains("windows-1252"), "{problem}");
     }
 
     #[test]
@@ -1371,6 +1555,8 @@ mod tests {
         // Fill so that a multi-byte character is cut at exactly SNIFF_LEN bytes.
         for encoding in [UTF_8, GBK] {
             let mut text = String::from("name,value\n");
+            // Enough Chinese text first for GBK to be detected for sure.
+            text.push_str(GBK_ROWS.split_once('\n').map_or("", |(_, rows)| rows));
             while text.len() < SNIFF_LEN - 20 {
                 text.push_str("x,1\n");
             }
@@ -1615,7 +1801,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("servqual-text-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("gbk.csv");
-        let (bytes, _, _) = GBK.encode("网点,有形度\n北京,5\n");
+        let (bytes, _, _) = GBK.encode(GBK_ROWS);
         std::fs::write(&path, &bytes).unwrap();
         let (mut reader, format) = open_csv(&path, &TextOptions::default()).unwrap();
         assert_eq!(format.encoding, GB18030);

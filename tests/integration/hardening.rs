@@ -422,7 +422,7 @@ fn corpus() -> Vec<Case> {
                 b.extend_from_slice(b"V3,\xFF\xFE,North,2026-01-10,yes,5,yes,yes,\n");
                 b
             },
-            "visits.csv: encoding: could not detect",
+            "visits.csv:4: encoding: could not detect",
         ),
         whole(
             "visits-nul-bytes",
@@ -552,7 +552,7 @@ fn corpus() -> Vec<Case> {
                 b.extend_from_slice(b"r9,\xFF,2026-01-05,5,4,4,4,3,4,2,4\n");
                 b
             },
-            "customers.csv: encoding: could not detect",
+            "customers.csv:5: encoding: could not detect",
         ),
         whole(
             "customers-duplicate-column",

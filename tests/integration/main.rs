@@ -8,6 +8,7 @@ mod checklist;
 mod chunked;
 mod core;
 mod cycle;
+mod encodings;
 mod formats;
 mod gate;
 mod hardening;
