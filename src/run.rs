@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use crate::analysis::checklist;
 use crate::analysis::customers::{CustomerAccumulator, ManagementAccumulator};
 use crate::analysis::gaps;
+use crate::analysis::history::{self, PeriodResults, PeriodSums, MAX_PERIODS};
 use crate::analysis::segments::{self, segment_column, SegmentAccumulators};
 use crate::analysis::shoppers::ShopperAccumulator;
 use crate::analysis::{ipa, trend};
@@ -57,6 +58,8 @@ pub struct ReportRequest {
     /// The period to report (`--period NAME|START..END`); else the audit's own, or the
     /// latest scheduled period with dated rows.
     pub period: Option<String>,
+    /// The periods of the history: the report's and the ones before it (`--history N`).
+    pub history: Option<usize>,
 }
 
 impl ReportRequest {
@@ -72,6 +75,7 @@ impl ReportRequest {
             generated_at: None,
             allow_unmeasured: false,
             period: None,
+            history: None,
         }
     }
 }
@@ -167,14 +171,15 @@ pub fn load_side_inputs(
 /// Runs the main job on `audit`: side inputs, sources, analysis, the report model and
 /// the gate. Every problem of the side inputs and the sources is listed together.
 pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problems> {
-    let audit = &for_period(audit, request.period.as_deref())?;
+    let periods = choose_periods(audit, request.period.as_deref(), request.history)?;
+    let audit = &audit.for_periods(&periods);
     let side = load_side_inputs(
         audit,
         &request.fail_on,
         &request.checklist_state,
         request.baseline.as_deref(),
     );
-    let data = read_sources(audit, request.by.as_deref());
+    let data = read_sources(audit, request.by.as_deref(), request.history.is_some());
     let (side, data) = match (side, data) {
         (Ok(side), Ok(data)) => (side, data),
         (side, data) => {
@@ -234,7 +239,7 @@ pub fn validate(
 ) -> Result<Validation, Problems> {
     let audit = &for_period(audit, period)?;
     let side = load_side_inputs(audit, &[], state_path, None);
-    let data = read_sources(audit, None);
+    let data = read_sources(audit, None, false);
     match (side, data) {
         (Ok(_), Ok(data)) => Ok(Validation {
             data,
@@ -260,6 +265,21 @@ pub struct SourceData {
     pub files: Vec<FileDigest>,
     /// The customer survey per segment, when `--by` was given.
     pub segments: Option<SegmentAccumulators>,
+    /// The sums of the periods before the report's, oldest first, with `--history`.
+    pub earlier: Option<Vec<EarlierSums>>,
+}
+
+/// The sums of one period of the history before the report's own.
+#[derive(Debug)]
+pub struct EarlierSums {
+    /// The period.
+    pub period: Period,
+    /// The customer survey.
+    pub customers: Option<CustomerAccumulator>,
+    /// The management survey.
+    pub management: Option<ManagementAccumulator>,
+    /// The visits.
+    pub visits: Option<ShopperAccumulator>,
 }
 
 impl SourceData {
@@ -356,6 +376,46 @@ pub fn choose_period(audit: &Audit, asked: Option<&str>) -> Result<Period, Probl
         })
 }
 
+/// The periods a run with `history` (`--history N`) reads: the N periods of the
+/// schedule ending with the one [`choose_period`] chooses, oldest first; without
+/// `history`, that period alone. A history needs a schedule to step back in: the
+/// audit's, or the calendar's that `asked` names a period of.
+pub fn choose_periods(
+    audit: &Audit,
+    asked: Option<&str>,
+    history: Option<usize>,
+) -> Result<Vec<Period>, Problems> {
+    let last = choose_period(audit, asked)?;
+    let Some(n) = history else {
+        return Ok(vec![last]);
+    };
+    let calendar = [Cadence::Monthly, Cadence::Quarterly, Cadence::Yearly].map(Schedule::calendar);
+    let schedule = match (asked, audit.meta.schedule) {
+        (Some(text), _) if text.contains("..") => None,
+        (_, Some(own)) => Some(own),
+        (Some(text), None) => calendar.into_iter().find(|s| s.parse(text).is_some()),
+        (None, None) => None,
+    };
+    let Some(schedule) = schedule else {
+        let (field, found) = match asked {
+            Some(text) => ("--period", text.to_string()),
+            None => ("audit.period", last.name.clone()),
+        };
+        return Err(Problems::one(
+            Problem::new(format!(
+                "--history {n} needs periods of a schedule to step back through, and {found} is a fixed range"
+            ))
+            .file(&audit.path)
+            .field(field)
+            .found(found)
+            .expected(
+                "audit.schedule in the audit, or --period naming a month, quarter or year (e.g. --period 2026-10)",
+            ),
+        ));
+    };
+    Ok(schedule.history(&last, n.clamp(1, MAX_PERIODS)))
+}
+
 /// The audit for the period `asked` for (see [`choose_period`]).
 pub fn for_period(audit: &Audit, asked: Option<&str>) -> Result<Audit, Problems> {
     Ok(audit.for_period(&choose_period(audit, asked)?))
@@ -431,6 +491,8 @@ pub struct ShopperData {
     pub form_digest: FileDigest,
     /// Sums over the visits.
     pub visits: ShopperAccumulator,
+    /// Sums over the visits of each period before the report's (`--history`), oldest first.
+    pub earlier: Vec<ShopperAccumulator>,
     /// What reading the visits file found out.
     pub read: VisitsRead,
     /// The visits counted by period.
@@ -445,15 +507,16 @@ fn read_shoppers(
     source: &crate::definition::ShopperSource,
 ) -> Result<ShopperData, Problems> {
     let (form, form_digest) = load_form(audit, source)?;
-    let mut visits = ShopperAccumulator::new(&form);
-    let bounds = DateBounds::new(audit.meta.period_start, audit.meta.period_end);
+    let bounds = DateBounds::of_run(&audit.meta);
+    let mut periods = vec![ShopperAccumulator::new(&form); bounds.reported() + 1];
     let mut counts = RowCounts::default();
     let (mut dated, mut undated) = (false, Vec::new());
     let read = read_visits(source, &form, |v| {
         dated = v.dated;
+        let mut period = None;
         if v.dated {
             match bounds.place(v.date.as_bytes()) {
-                Placed::Inside => {}
+                Placed::Inside(k) => period = Some(k),
                 Placed::Outside => {
                     counts.outside_period += 1;
                     return;
@@ -465,8 +528,12 @@ fn read_shoppers(
                 }
             }
         }
-        counts.in_period += 1;
-        visits.add(&form, v);
+        counts.count_placed(period, &bounds);
+        match period.and_then(|k| periods.get_mut(k)) {
+            Some(sums) => sums.add(&form, v),
+            // Undated: the visit counts in every period.
+            None => periods.iter_mut().for_each(|sums| sums.add(&form, v)),
+        }
     });
     let read = match read {
         Ok(read) if undated.is_empty() => read,
@@ -477,10 +544,14 @@ fn read_shoppers(
         }
     };
     counts.rows = read.rows;
+    let visits = periods
+        .pop()
+        .unwrap_or_else(|| ShopperAccumulator::new(&form));
     Ok(ShopperData {
         form,
         form_digest,
         visits,
+        earlier: periods,
         read,
         counts,
         dated,
@@ -489,9 +560,16 @@ fn read_shoppers(
 
 /// Reads every source of `audit`, collecting the problems of all of them; with `by`
 /// (`site`, `region` or a column name) the customer survey is also split into
-/// segments, and the whole-audit sums are the segments' merge.
-pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Problems> {
+/// segments. With `history`, each source is also summed per period of the audit's
+/// `earlier_periods`, from the same read.
+pub fn read_sources(
+    audit: &Audit,
+    by: Option<&str>,
+    history: bool,
+) -> Result<SourceData, Problems> {
     let mut problems: Vec<Problem> = Vec::new();
+    let periods = audit.meta.earlier_periods.len() + 1;
+    let (mut earlier_customers, mut earlier_management) = (Vec::new(), Vec::new());
     let mut files = vec![audit.digest.clone()];
     let mut segmented = by.map(|b| SegmentAccumulators::new(audit, b));
     if let (Some(b), None) = (by, &audit.customers) {
@@ -514,13 +592,27 @@ pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Probl
             let mut acc = CustomerAccumulator::new(audit);
             let column = by.map(|b| segment_column(source, b));
             let (kind, tuning) = (SurveyKind::Customers, Tuning::from_env());
-            let read = match segmented.as_mut() {
-                Some(s) => read_survey_into(audit, source, kind, column.as_deref(), tuning, s),
-                None => read_survey_into(audit, source, kind, None, tuning, &mut acc),
+            let read = match segmented.take() {
+                Some(s) => {
+                    let mut sums = PeriodSums::new(s, periods);
+                    let read =
+                        read_survey_into(audit, source, kind, column.as_deref(), tuning, &mut sums);
+                    if let Some((earlier, s)) = sums.split() {
+                        earlier_customers = earlier.iter().map(|s| s.total()).collect();
+                        acc = s.total();
+                        segmented = Some(s);
+                    }
+                    read
+                }
+                None => {
+                    let mut sums = PeriodSums::new(acc.clone(), periods);
+                    let read = read_survey_into(audit, source, kind, None, tuning, &mut sums);
+                    if let Some((earlier, last)) = sums.split() {
+                        (earlier_customers, acc) = (earlier, last);
+                    }
+                    read
+                }
             };
-            if let Some(s) = &segmented {
-                acc = s.total();
-            }
             match read {
                 Ok(read) => Some((acc, read)),
                 Err(p) => {
@@ -530,9 +622,14 @@ pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Probl
             }
         });
         let management = audit.management.as_ref().and_then(|source| {
-            let mut acc = ManagementAccumulator::new(audit);
+            let mut sums = PeriodSums::new(ManagementAccumulator::new(audit), periods);
             let kind = SurveyKind::Management;
-            match read_survey_into(audit, source, kind, None, Tuning::from_env(), &mut acc) {
+            let read = read_survey_into(audit, source, kind, None, Tuning::from_env(), &mut sums);
+            let (earlier, acc) = sums
+                .split()
+                .unwrap_or_else(|| (Vec::new(), ManagementAccumulator::new(audit)));
+            earlier_management = earlier;
+            match read {
                 Ok(read) => Some((acc, read)),
                 Err(p) => {
                     problems.extend(p.0);
@@ -579,12 +676,28 @@ pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Probl
             .as_ref()
             .map(|a| FileDigest::hashed("actions", a.file.display().to_string(), a.sha256.clone())),
     );
+    let earlier = history.then(|| {
+        let visits = shoppers.as_ref().map(|s| s.earlier.clone());
+        let mut customers = earlier_customers.into_iter();
+        let mut management = earlier_management.into_iter();
+        let mut visits = visits.into_iter().flatten();
+        let periods = audit.meta.earlier_periods.iter();
+        periods
+            .map(|period| EarlierSums {
+                period: period.clone(),
+                customers: customers.next(),
+                management: management.next(),
+                visits: visits.next(),
+            })
+            .collect()
+    });
     Ok(SourceData {
         customers,
         management,
         shoppers,
         files,
         segments: segmented,
+        earlier,
     })
 }
 
@@ -616,6 +729,27 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         .as_ref()
         .map(|s| s.visits.report(audit, &s.form));
     let ipa = ipa::analyse(&dimensions, &servqual);
+    let history = data.earlier.as_ref().map(|earlier| {
+        let mut periods: Vec<PeriodResults> = earlier
+            .iter()
+            .map(|e| earlier_results(audit, data.shoppers.as_ref(), e))
+            .collect();
+        periods.push(PeriodResults {
+            period: audit.meta.period(),
+            respondents: history::HistoryRespondents {
+                customers: data.customers.as_ref().map_or(0, |(a, _)| a.respondents),
+                management: data.management.as_ref().map_or(0, |(a, _)| a.respondents),
+            },
+            visits: shoppers.as_ref().map_or(0, |s| s.visits),
+            dimensions: dimensions.clone(),
+            servqual: servqual.clone(),
+            shoppers: shoppers.as_ref().map(|s| history::HistoryShoppers {
+                mean_score: s.mean_score,
+                critical_failures: s.critical_failures,
+            }),
+        });
+        history::history(&periods)
+    });
     let critical = shoppers.as_ref().map(checklist::critical_failures);
     let found = checklist::build(&checklist::Inputs {
         audit,
@@ -651,8 +785,42 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         shoppers,
         segments: data.segments.as_ref().map(|s| segments::analyse(audit, s)),
         trend,
+        history,
     };
     Report::new(audit, Provenance::new(files), parts)
+}
+
+/// The results of a period before the report's: its gaps and scores from its own sums,
+/// by the formulas of the report's own period.
+fn earlier_results(
+    audit: &Audit,
+    shoppers: Option<&ShopperData>,
+    e: &EarlierSums,
+) -> PeriodResults {
+    let form = shoppers.map(|s| &s.form);
+    let visits = e.visits.as_ref().zip(form);
+    let shopper_items = visits.map(|(v, form)| v.item_levels(audit, form));
+    let (_, dimensions, servqual) = gaps::analyse(
+        audit,
+        e.customers.as_ref(),
+        e.management.as_ref(),
+        shopper_items.as_ref(),
+    );
+    let report = visits.map(|(v, form)| v.report(audit, form));
+    PeriodResults {
+        period: e.period.clone(),
+        respondents: history::HistoryRespondents {
+            customers: e.customers.as_ref().map_or(0, |a| a.respondents),
+            management: e.management.as_ref().map_or(0, |a| a.respondents),
+        },
+        visits: report.as_ref().map_or(0, |r| r.visits),
+        dimensions,
+        servqual,
+        shoppers: report.map(|r| history::HistoryShoppers {
+            mean_score: r.mean_score,
+            critical_failures: r.critical_failures,
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -271,6 +271,7 @@ sources: {{customers: {{file: c.csv}}}}\nthresholds: {{min_segment_n: {min_n}}}\
             management: None,
             importance: None,
             extra: site,
+            period: None,
         });
     }
 

@@ -70,6 +70,10 @@ pub struct ReportArgs {
     /// [default: the audit's period, or the latest scheduled period with dated rows].
     #[arg(long, value_name = "NAME|START..END")]
     pub period: Option<String>,
+    /// Add the history: the N periods of the schedule ending with the reported one, each
+    /// dimension's gaps and its change against the period before (1 to 120).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=120))]
+    pub history: Option<u16>,
 }
 
 /// Parses `FORMAT=PATH` of `--report`.
@@ -108,6 +112,7 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
             .then(|| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
         allow_unmeasured: args.allow_unmeasured,
         period: args.period.clone(),
+        history: args.history.map(usize::from),
     };
     let outcome = crate::run::report(&audit, &request)?;
     outcome.notes.iter().for_each(|note| global.note(note));

@@ -8,7 +8,7 @@ use csv::{ByteRecord, Reader};
 
 use chrono::NaiveDate;
 
-use super::answers::{parse_date, trim};
+use super::answers::{parse_date, trim, DateBounds};
 use super::hashing::{open_hashed, SharedHasher};
 use super::text::{csv_problem, open_csv_reader, TextFormat, TextOptions};
 use crate::problem::{Problem, Problems};
@@ -99,6 +99,17 @@ pub struct RowCounts {
 }
 
 impl RowCounts {
+    /// Counts a row handed on in `period` (its index in the span of `bounds`; `None`
+    /// without a date column): in the period of the report, or outside it for an
+    /// earlier period that `--history` reads too.
+    #[inline]
+    pub(crate) fn count_placed(&mut self, period: Option<usize>, bounds: &DateBounds) {
+        match period {
+            Some(k) if !bounds.is_reported(k) => self.outside_period += 1,
+            _ => self.in_period += 1,
+        }
+    }
+
     /// Adds the counts of a later part of the same file.
     pub fn merge(&mut self, other: &RowCounts) {
         self.rows += other.rows;

@@ -1,0 +1,303 @@
+//! History (`--history N`): the N periods ending with the report's, oldest first, from
+//! the same read of each file.
+//!
+//! The readers hand on the rows of every period of the span (`DateBounds`), each with
+//! its period's index; [`PeriodSums`] gives each period an accumulator of its own, so the
+//! history is a segmentation by period of the one-pass accumulators, and memory grows
+//! with the periods, never with the rows. The report's own period is the last, summed
+//! exactly as it is without `--history`.
+
+use serde::Serialize;
+
+use super::gaps::{DimensionResult, Gaps, ServqualScore};
+use super::trend::{self, ALPHA};
+use crate::definition::period::Period;
+use crate::sources::survey::{ChunkSums, Respondent, SurveySums, WholeRespondent};
+
+/// The most periods `--history` reads: ten years of months.
+pub const MAX_PERIODS: usize = 120;
+
+/// One accumulator `S` per period of the span, oldest first; a row goes to the
+/// accumulator of its period, a row of a file without a date column to every one.
+#[derive(Debug, Clone)]
+pub(crate) struct PeriodSums<S> {
+    periods: Vec<S>,
+}
+
+impl<S: Clone> PeriodSums<S> {
+    /// `periods` accumulators, each starting from `empty`.
+    pub fn new(empty: S, periods: usize) -> Self {
+        PeriodSums {
+            periods: vec![empty; periods.max(1)],
+        }
+    }
+}
+
+impl<S> PeriodSums<S> {
+    /// The earlier periods' sums, oldest first, and the report's own period's.
+    pub fn split(mut self) -> Option<(Vec<S>, S)> {
+        let last = self.periods.pop()?;
+        Some((self.periods, last))
+    }
+
+    /// Hands a row of `period` (`None`: every period) to `add`.
+    #[inline]
+    fn each(&mut self, period: Option<usize>, mut add: impl FnMut(&mut S)) {
+        match period {
+            Some(k) => {
+                if let Some(sums) = self.periods.get_mut(k) {
+                    add(sums);
+                }
+            }
+            None => self.periods.iter_mut().for_each(add),
+        }
+    }
+}
+
+/// Each period's sums are built as `S`'s are; a chunk holds a chunk of every period's.
+impl<S: SurveySums> SurveySums for PeriodSums<S> {
+    type Chunk = PeriodSums<S::Chunk>;
+
+    fn add(&mut self, r: &Respondent) {
+        self.each(r.period, |sums| sums.add(r));
+    }
+
+    fn chunk(&self) -> Self::Chunk {
+        PeriodSums {
+            periods: self.periods.iter().map(S::chunk).collect(),
+        }
+    }
+
+    fn merge_chunk(&mut self, chunk: Self::Chunk) {
+        for (sums, part) in self.periods.iter_mut().zip(chunk.periods) {
+            sums.merge_chunk(part);
+        }
+    }
+}
+
+impl<C: ChunkSums> ChunkSums for PeriodSums<C> {
+    fn add(&mut self, r: &WholeRespondent) {
+        self.each(r.period, |sums| sums.add(r));
+    }
+}
+
+/// A period of the history, by name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryPeriodName {
+    /// `2026-10`, `2026-Q3`, `FY2026`.
+    pub name: String,
+    /// First day, YYYY-MM-DD.
+    pub start: String,
+    /// Last day, YYYY-MM-DD.
+    pub end: String,
+}
+
+/// Data rows of the period in each survey.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct HistoryRespondents {
+    /// Customer survey rows.
+    pub customers: u64,
+    /// Management survey rows.
+    pub management: u64,
+}
+
+/// The period's SERVQUAL scores.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct HistoryScores {
+    /// Mean of the dimension customer gaps.
+    pub unweighted: Option<f64>,
+    /// Σ w_d · gap_d.
+    pub weighted: Option<f64>,
+}
+
+/// The change of a dimension's gap 5 against the period before, tested with Welch's t
+/// as the baseline trend is (docs/formulas.md#history).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Change {
+    /// Gap 5 now minus gap 5 in the period before (positive = narrowed, better).
+    pub delta: f64,
+    /// Welch's t; `null` when both periods' scores have no spread.
+    pub t: Option<f64>,
+    /// Welch–Satterthwaite degrees of freedom.
+    pub df: Option<f64>,
+    /// Two-sided p of the change.
+    pub p: Option<f64>,
+    /// p < 0.05.
+    pub significant: bool,
+}
+
+/// One dimension in one period of the history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryDimension {
+    /// Dimension id.
+    pub id: String,
+    /// Respondents with at least one E/P pair in the dimension.
+    pub n: u64,
+    /// The five gaps.
+    pub gaps: Gaps,
+    /// Against the period before; `null` for the first period, or where either period
+    /// has fewer than two respondents or no gap 5.
+    pub change: Option<Change>,
+}
+
+/// The period's mystery-shopper headline.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct HistoryShoppers {
+    /// Mean visit score in percent.
+    pub mean_score: Option<f64>,
+    /// Visits with a failed critical question.
+    pub critical_failures: u64,
+}
+
+/// One period of the history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryPeriod {
+    /// The period.
+    pub period: HistoryPeriodName,
+    /// Survey rows of the period.
+    pub respondents: HistoryRespondents,
+    /// Visits of the period (0 without a shoppers source).
+    pub visits: u64,
+    /// SERVQUAL scores.
+    pub servqual: HistoryScores,
+    /// Per dimension, in the audit's order.
+    pub dimensions: Vec<HistoryDimension>,
+    /// `null` without a shoppers source.
+    pub shoppers: Option<HistoryShoppers>,
+}
+
+/// What analysis found in one period, ready for [`history`].
+#[derive(Debug, Clone)]
+pub struct PeriodResults {
+    /// The period.
+    pub period: Period,
+    /// Survey rows of the period.
+    pub respondents: HistoryRespondents,
+    /// Visits of the period.
+    pub visits: u64,
+    /// Dimension results.
+    pub dimensions: Vec<DimensionResult>,
+    /// SERVQUAL scores.
+    pub servqual: ServqualScore,
+    /// Shopper headline, with a shoppers source.
+    pub shoppers: Option<HistoryShoppers>,
+}
+
+/// The history from each period's results (oldest first), each dimension's gap 5
+/// compared with the period before.
+pub fn history(periods: &[PeriodResults]) -> Vec<HistoryPeriod> {
+    let mut before: Option<&PeriodResults> = None;
+    let mut out = Vec::with_capacity(periods.len());
+    for p in periods {
+        let dimensions = p
+            .dimensions
+            .iter()
+            .map(|d| {
+                let previous = before.and_then(|b| b.dimensions.iter().find(|x| x.id == d.id));
+                HistoryDimension {
+                    id: d.id.clone(),
+                    n: d.n,
+                    gaps: d.gaps,
+                    change: previous.and_then(|b| change(b, d)),
+                }
+            })
+            .collect();
+        out.push(HistoryPeriod {
+            period: HistoryPeriodName {
+                name: p.period.name.clone(),
+                start: p.period.start.to_string(),
+                end: p.period.end.to_string(),
+            },
+            respondents: p.respondents,
+            visits: p.visits,
+            servqual: HistoryScores {
+                unweighted: p.servqual.unweighted,
+                weighted: p.servqual.weighted,
+            },
+            dimensions,
+            shoppers: p.shoppers,
+        });
+        before = Some(p);
+    }
+    out
+}
+
+/// The change of gap 5 from `before` to `now`; `None` where either has fewer than two
+/// respondents or no gap 5.
+fn change(before: &DimensionResult, now: &DimensionResult) -> Option<Change> {
+    if before.n < 2 || now.n < 2 {
+        return None;
+    }
+    let (m0, m1) = (before.gaps.customer?, now.gaps.customer?);
+    let test = trend::gap_change_test((before.n, m0, before.sd), (now.n, m1, now.sd));
+    Some(Change {
+        delta: m1 - m0,
+        t: test.map(|w| w.t),
+        df: test.map(|w| w.df),
+        p: test.map(|w| w.p),
+        significant: test.is_some_and(|w| w.p < ALPHA),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dimension(n: u64, gap: f64, sd: f64) -> DimensionResult {
+        let mut d = DimensionResult {
+            id: "reliability".into(),
+            n,
+            sd: Some(sd),
+            ..DimensionResult::default()
+        };
+        d.gaps.customer = Some(gap);
+        d
+    }
+
+    fn period(name: &str, dims: Vec<DimensionResult>) -> PeriodResults {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+        PeriodResults {
+            period: Period {
+                name: name.into(),
+                start: day,
+                end: day,
+            },
+            respondents: HistoryRespondents {
+                customers: 0,
+                management: 0,
+            },
+            visits: 0,
+            dimensions: dims,
+            servqual: ServqualScore {
+                unweighted: None,
+                weighted: None,
+                weighted_per_respondent: None,
+                weights_source: None,
+            },
+            shoppers: None,
+        }
+    }
+
+    #[test]
+    fn each_period_is_compared_with_the_one_before() {
+        // -1 (n 10, sd 1) to 0 (n 20, sd 2): t = 1/sqrt(1/10 + 4/20) = 1.825742,
+        // df = 0.09 / (0.01/9 + 0.04/19) = 27.9818, p ≈ 0.079: not significant.
+        let periods = [
+            period("2026-01", vec![dimension(10, -1.0, 1.0)]),
+            period("2026-02", vec![dimension(20, 0.0, 2.0)]),
+            period("2026-03", vec![dimension(1, 0.5, 0.0)]),
+        ];
+        let h = history(&periods);
+        assert_eq!(h[0].dimensions[0].change, None);
+        let c = h[1].dimensions[0]
+            .change
+            .unwrap_or_else(|| panic!("a change"));
+        assert_eq!(c.delta, 1.0);
+        assert!((c.t.unwrap_or_default() - 1.825742).abs() < 1e-6);
+        assert!((c.df.unwrap_or_default() - 27.981818).abs() < 1e-6, "{c:?}");
+        assert!((c.p.unwrap_or_default() - 0.0786).abs() < 1e-3, "{c:?}");
+        assert!(!c.significant);
+        // One respondent: no change.
+        assert_eq!(h[2].dimensions[0].change, None);
+    }
+}
