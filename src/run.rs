@@ -397,21 +397,22 @@ pub fn choose_periods(
         (None, None) => None,
     };
     let Some(schedule) = schedule else {
-        let (field, found) = match asked {
-            Some(text) => ("--period", text.to_string()),
-            None => ("audit.period", last.name.clone()),
-        };
-        return Err(Problems::one(
-            Problem::new(format!(
-                "--history {n} needs periods of a schedule to step back through, and {found} is a fixed range"
+        let problem = match asked {
+            Some(text) => Problem::new(format!(
+                "--history {n} needs a period of a schedule: a START..END range has no period before it"
+            ))
+            .field("--period")
+            .found(text),
+            None => Problem::new(format!(
+                "--history {n} needs a schedule to step back period by period: the audit names one fixed period"
             ))
             .file(&audit.path)
-            .field(field)
-            .found(found)
-            .expected(
-                "audit.schedule in the audit, or --period naming a month, quarter or year (e.g. --period 2026-10)",
-            ),
-        ));
+            .field("audit.period")
+            .found(last.name.clone()),
+        };
+        let expected = "audit.schedule (monthly, quarterly or yearly), or --period naming a \
+month, quarter or year (e.g. --period 2026-10)";
+        return Err(Problems::one(problem.expected(expected)));
     };
     Ok(schedule.history(&last, n.clamp(1, MAX_PERIODS)))
 }

@@ -79,6 +79,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("not_ranked", "– not ranked: fewer than {min} respondents", "– 不参与排名：受访者少于 {min} 人"),
     ("blank", "(blank)", "（空白）"),
     ("trend", "Trend", "趋势"),
+    ("history", "History", "历史"),
+    ("history_legend", "Gap 5 per dimension in each period, oldest first; the mark is the change against the period before: ▲ narrowed (better) · ▼ widened (worse) · * significant (Welch's t, p < 0.05)", "各期各维度的差距5，由远及近；标记为与上一期相比的变化：▲ 缩小（改善）· ▼ 扩大（恶化）· * 显著（Welch t 检验，p < 0.05）"),
     ("baseline", "Baseline", "基期"),
     ("previous", "Previous", "上期"),
     ("current", "Current", "本期"),
