@@ -33,7 +33,7 @@ use crate::report::status::Status;
 use crate::report::{Report, ReportParts, SourceRows};
 use crate::sources::answers::{DateBounds, Placed};
 use crate::sources::chunked::Tuning;
-use crate::sources::stream::{date_problem, latest_date, RowCounts};
+use crate::sources::stream::{date_problem, scan_dates, DateScan, RowCounts};
 use crate::sources::survey::{read_survey_into, ReadStrategy, SurveyKind, SurveyRead};
 use crate::sources::text::TextOptions;
 use crate::sources::visits::{read_visits, VisitsRead};
@@ -96,6 +96,8 @@ pub struct Outcome {
     pub inputs: Vec<PathBuf>,
     /// Warnings for stderr (a source that cannot tell periods apart).
     pub notes: Vec<String>,
+    /// The periods read, oldest first: the report's last, the history's before it.
+    pub periods: Vec<Period>,
 }
 
 impl Outcome {
@@ -217,6 +219,7 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
         survey_reads,
         inputs,
         notes: data.notes(),
+        periods,
     })
 }
 
@@ -424,12 +427,16 @@ pub fn for_period(audit: &Audit, asked: Option<&str>) -> Result<Audit, Problems>
 
 /// The latest valid date in the date column of any source.
 fn latest_dated_row(audit: &Audit) -> Option<NaiveDate> {
-    latest_dates(audit).into_values().flatten().max()
+    latest_dates(audit, None)
+        .into_values()
+        .filter_map(|scan| scan.latest)
+        .max()
 }
 
-/// Per source (`customers`, `management`, `shoppers`), the latest valid date in its
-/// date column, in any period: a pass over each file's dates.
-fn latest_dates(audit: &Audit) -> BTreeMap<String, Option<NaiveDate>> {
+/// Per source (`customers`, `management`, `shoppers`) that has a date column, the
+/// latest valid date in it, in any period, and with `bounds` in each of their periods:
+/// a pass over each file's dates.
+fn latest_dates(audit: &Audit, bounds: Option<&DateBounds>) -> BTreeMap<String, DateScan> {
     let options = |encoding: &Option<String>, delimiter: Option<u8>| TextOptions {
         encoding: encoding.clone(),
         delimiter,
@@ -441,15 +448,16 @@ fn latest_dates(audit: &Audit) -> BTreeMap<String, Option<NaiveDate>> {
     let survey_dates = surveys.into_iter().filter_map(|(name, s)| {
         let s = s.as_ref()?;
         let options = options(&s.encoding, s.delimiter);
-        Some((name, latest_date(&s.file, &options, &s.date_column)))
+        Some((name, scan_dates(&s.file, &options, &s.date_column, bounds)))
     });
     let visit_dates = audit.shoppers.iter().map(|s| {
         let options = options(&s.encoding, s.delimiter);
-        ("shoppers", latest_date(&s.file, &options, &s.date_column))
+        let scan = scan_dates(&s.file, &options, &s.date_column, bounds);
+        ("shoppers", scan)
     });
     survey_dates
         .chain(visit_dates)
-        .map(|(name, day)| (name.to_string(), day))
+        .filter_map(|(name, scan)| Some((name.to_string(), scan?)))
         .collect()
 }
 
@@ -460,6 +468,9 @@ pub struct StatusRequest {
     pub period: Option<String>,
     /// The checklist state file (read if it exists).
     pub checklist_state: PathBuf,
+    /// The periods to show rows and latest dates of: the one checked and the ones
+    /// before it (`--history N`).
+    pub history: Option<usize>,
 }
 
 /// The status of a period (`servqual status`): the report's own run, with the customer
@@ -467,6 +478,7 @@ pub struct StatusRequest {
 pub fn status(audit: &Audit, request: &StatusRequest) -> Result<Status, Problems> {
     let mut asked = ReportRequest::new(audit);
     asked.period = request.period.clone();
+    asked.history = request.history;
     asked.checklist_state = request.checklist_state.clone();
     asked.allow_unmeasured = true;
     asked.by = audit.customers.as_ref().map(|_| "site".to_string());
@@ -480,7 +492,13 @@ pub fn status(audit: &Audit, request: &StatusRequest) -> Result<Status, Problems
         Err(problems) => return Err(problems),
     };
     let quota = audit.shoppers.as_ref().map(|_| audit.thresholds.min_visits);
-    Ok(Status::of(&outcome.report, &latest_dates(audit), quota))
+    // The date pass places rows in the periods the report read.
+    let span = audit.for_periods(&outcome.periods);
+    let bounds = request.history.map(|_| DateBounds::of_run(&span.meta));
+    let dates = latest_dates(audit, bounds.as_ref());
+    let latest = dates.iter().map(|(k, d)| (k.clone(), d.latest)).collect();
+    let by_period = dates.into_iter().map(|(k, d)| (k, d.by_period)).collect();
+    Ok(Status::of(&outcome.report, &latest, &by_period, quota))
 }
 
 /// The mystery-shopper source as read.

@@ -42,6 +42,10 @@ pub struct StatusArgs {
     /// Columns the tables fit [default: COLUMNS, the terminal's width, or 80].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(60..))]
     pub width: Option<u16>,
+    /// Also show the rows and latest date per source of the N periods ending with the
+    /// one checked (1 to 120).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=120))]
+    pub history: Option<u16>,
 }
 
 /// Runs `status`: exit 0, or 1 with `--fail-incomplete` when the period is incomplete.
@@ -53,6 +57,7 @@ pub fn run(args: &StatusArgs, global: &Global) -> anyhow::Result<u8> {
             .checklist_file
             .clone()
             .unwrap_or_else(|| checklist_state::default_state_path(&args.audit)),
+        history: args.history.map(usize::from),
     };
     let status = crate::run::status(&audit, &request)?;
     let text = match args.format {

@@ -153,6 +153,27 @@ pub(crate) fn date_problem(
 /// file for choosing the latest period. `None` when the file cannot be read, has no
 /// such column or no valid date (reading the source itself then says why).
 pub(crate) fn latest_date(path: &Path, options: &TextOptions, column: &str) -> Option<NaiveDate> {
+    scan_dates(path, options, column, None)?.latest
+}
+
+/// What a pass over a date column found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct DateScan {
+    /// The latest valid date, any period.
+    pub latest: Option<NaiveDate>,
+    /// The latest valid date in each period of the span of the bounds scanned by.
+    pub by_period: Vec<Option<NaiveDate>>,
+}
+
+/// A pass over the date column `column` of the file at `path`: its latest date, and with
+/// `bounds` the latest in each of their periods. `None` when the file cannot be read or
+/// has no such column.
+pub(crate) fn scan_dates(
+    path: &Path,
+    options: &TextOptions,
+    column: &str,
+    bounds: Option<&DateBounds>,
+) -> Option<DateScan> {
     let OpenedCsv {
         mut reader,
         headers,
@@ -160,14 +181,24 @@ pub(crate) fn latest_date(path: &Path, options: &TextOptions, column: &str) -> O
     } = open_source_csv(path, options).ok()?;
     let c = headers.iter().position(|h| h == column)?;
     let mut record = ByteRecord::new();
-    let mut latest: Option<NaiveDate> = None;
+    let mut scan = DateScan {
+        latest: None,
+        by_period: vec![None; bounds.map_or(0, |b| b.reported() + 1)],
+    };
     let mut problems = Vec::new();
     while next_record(&mut reader, &mut record, path, &mut problems) {
-        if let Some(day) = record.get(c).and_then(parse_date) {
-            latest = latest.max(Some(day));
+        let cell = record.get(c).unwrap_or_default();
+        let Some(day) = parse_date(cell) else {
+            continue;
+        };
+        scan.latest = scan.latest.max(Some(day));
+        if let Some(super::answers::Placed::Inside(k)) = bounds.map(|b| b.place(cell)) {
+            if let Some(slot) = scan.by_period.get_mut(k) {
+                *slot = (*slot).max(Some(day));
+            }
         }
     }
-    latest
+    Some(scan)
 }
 
 #[cfg(test)]
