@@ -149,13 +149,6 @@ pub(crate) fn date_problem(
     .expected("a date as YYYY-MM-DD (a time may follow), so the row can be placed in a period")
 }
 
-/// The latest valid date in column `column` of the data file at `path`: a pass over the
-/// file for choosing the latest period. `None` when the file cannot be read, has no
-/// such column or no valid date (reading the source itself then says why).
-pub(crate) fn latest_date(path: &Path, options: &TextOptions, column: &str) -> Option<NaiveDate> {
-    scan_dates(path, options, column, None)?.latest
-}
-
 /// What a pass over a date column found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct DateScan {
@@ -165,9 +158,10 @@ pub(crate) struct DateScan {
     pub by_period: Vec<Option<NaiveDate>>,
 }
 
-/// A pass over the date column `column` of the file at `path`: its latest date, and with
-/// `bounds` the latest in each of their periods. `None` when the file cannot be read or
-/// has no such column.
+/// A pass over the date column `column` of the file at `path`: its latest date (for
+/// choosing the latest period), and with `bounds` the latest in each of their periods.
+/// `None` when the file cannot be read or has no such column (reading the source itself
+/// then says why).
 pub(crate) fn scan_dates(
     path: &Path,
     options: &TextOptions,
