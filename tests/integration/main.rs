@@ -11,6 +11,7 @@ mod cycle;
 mod formats;
 mod gate;
 mod hardening;
+mod history;
 mod html_browser;
 mod import;
 mod import_safety;
