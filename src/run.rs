@@ -182,7 +182,7 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
         request.baseline.as_deref(),
     );
     let data = read_sources(audit, request.by.as_deref(), request.history.is_some());
-    let (side, data) = match (side, data) {
+    let (side, mut data) = match (side, data) {
         (Ok(side), Ok(data)) => (side, data),
         (side, data) => {
             let problems = side.err().into_iter().chain(data.err());
@@ -197,11 +197,12 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
     .flatten()
     .map(|read| (read.digest.path.clone(), read.strategy))
     .collect();
-    let mut report = build_report(audit, &data, &side, request.lang);
+    // Each segment's sums are dropped as soon as it is analysed.
+    let segments = data.segments.take().map(|s| segments::analyse(audit, s));
+    let mut report = build_report(audit, &data, &side, request.lang, segments);
     report.provenance.generated_at = request.generated_at.clone();
     report.sources = data.source_rows();
-    // The gate reads the report as its JSON form, the contract its metrics are named in.
-    let json = serde_json::to_value(&report).map_err(|e| {
+    let json = gate_view(&mut report, &side.rules).map_err(|e| {
         Problems::one(Problem::new(format!(
             "the report could not be turned into JSON: {e}"
         )))
@@ -221,6 +222,22 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
         notes: data.notes(),
         periods,
     })
+}
+
+/// The report's JSON form for the gate, which reads it by the field names of the contract.
+/// Only what rules can read is turned into JSON: nothing without rules, and the segments
+/// (which may be thousands) and the history only for a `site.` rule.
+fn gate_view(report: &mut Report, rules: &[Rule]) -> serde_json::Result<serde_json::Value> {
+    if rules.is_empty() {
+        return Ok(serde_json::Value::Null);
+    }
+    if rules.iter().any(|r| r.per_site) {
+        return serde_json::to_value(&*report);
+    }
+    let (segments, history) = (report.segments.take(), report.history.take());
+    let json = serde_json::to_value(&*report);
+    (report.segments, report.history) = (segments, history);
+    json
 }
 
 /// What `validate` found: the audit checked and the size of every source.
@@ -723,7 +740,13 @@ pub fn read_sources(
 /// Analyses what was read into the report model: gaps, IPA, shoppers, segments, the
 /// trend against the baseline and the checklist. The provenance lists the files in the
 /// order they bear on the report: audit and sources, baseline, state file, Kano files.
-fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang) -> Report {
+fn build_report(
+    audit: &Audit,
+    data: &SourceData,
+    side: &SideInputs,
+    lang: Lang,
+    segments: Option<segments::Segments>,
+) -> Report {
     let shopper_items = data
         .shoppers
         .as_ref()
@@ -802,7 +825,7 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         dimensions,
         servqual,
         shoppers,
-        segments: data.segments.as_ref().map(|s| segments::analyse(audit, s)),
+        segments,
         trend,
         history,
     };

@@ -268,6 +268,9 @@ pub fn analyse(
         .enumerate()
         .map(|(i, item)| {
             let sums = customers.map(|c| &c.items[i]);
+            let zone = customers.and_then(|c| c.zone.get(i));
+            let zone_mean =
+                |f: fn(&super::customers::ZoneSums) -> &Moments| zone.and_then(|s| f(s).mean());
             let gap = sums.map(|s| mean_test(&s.gap));
             let mean =
                 |f: fn(&super::customers::ItemSums) -> &Moments| sums.and_then(|s| f(s).mean());
@@ -311,10 +314,10 @@ pub fn analyse(
                 p: gap.and_then(|g| g.p),
                 item_total_r: reliability.get(i).and_then(|r| r.item_total_r),
                 alpha_if_deleted: reliability.get(i).and_then(|r| r.alpha_if_deleted),
-                adequate: mean(|s| &s.adequate),
-                desired: mean(|s| &s.desired),
-                msa: mean(|s| &s.msa),
-                mss: mean(|s| &s.mss),
+                adequate: zone_mean(|s| &s.adequate),
+                desired: zone_mean(|s| &s.desired),
+                msa: zone_mean(|s| &s.msa),
+                mss: zone_mean(|s| &s.mss),
                 reverse: item.reverse,
             }
         })
