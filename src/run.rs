@@ -628,24 +628,22 @@ pub fn read_sources(
             let mut acc = CustomerAccumulator::new(audit);
             let column = by.map(|b| segment_column(source, b));
             let (kind, tuning) = (SurveyKind::Customers, Tuning::from_env());
+            // The earlier periods of a history are summed as the whole audit, never split
+            // into segments.
             let read = match segmented.take() {
                 Some(s) => {
-                    let mut sums = PeriodSums::new(s, periods);
+                    let mut sums = PeriodSums::new(acc.clone(), s, periods);
                     let read =
                         read_survey_into(audit, source, kind, column.as_deref(), tuning, &mut sums);
-                    if let Some((earlier, s)) = sums.split() {
-                        earlier_customers = earlier.iter().map(|s| s.total()).collect();
-                        acc = s.total();
-                        segmented = Some(s);
-                    }
+                    let (earlier, s) = sums.split();
+                    (earlier_customers, acc) = (earlier, s.total());
+                    segmented = Some(s);
                     read
                 }
                 None => {
-                    let mut sums = PeriodSums::new(acc.clone(), periods);
+                    let mut sums = PeriodSums::new(acc.clone(), acc.clone(), periods);
                     let read = read_survey_into(audit, source, kind, None, tuning, &mut sums);
-                    if let Some((earlier, last)) = sums.split() {
-                        (earlier_customers, acc) = (earlier, last);
-                    }
+                    (earlier_customers, acc) = sums.split();
                     read
                 }
             };
@@ -658,12 +656,11 @@ pub fn read_sources(
             }
         });
         let management = audit.management.as_ref().and_then(|source| {
-            let mut sums = PeriodSums::new(ManagementAccumulator::new(audit), periods);
+            let empty = ManagementAccumulator::new(audit);
+            let mut sums = PeriodSums::new(empty.clone(), empty, periods);
             let kind = SurveyKind::Management;
             let read = read_survey_into(audit, source, kind, None, Tuning::from_env(), &mut sums);
-            let (earlier, acc) = sums
-                .split()
-                .unwrap_or_else(|| (Vec::new(), ManagementAccumulator::new(audit)));
+            let (earlier, acc) = sums.split();
             earlier_management = earlier;
             match read {
                 Ok(read) => Some((acc, read)),

@@ -17,67 +17,79 @@ use crate::sources::survey::{ChunkSums, Respondent, SurveySums, WholeRespondent}
 /// The most periods `--history` reads: ten years of months.
 pub const MAX_PERIODS: usize = 120;
 
-/// One accumulator `S` per period of the span, oldest first; a row goes to the
-/// accumulator of its period, a row of a file without a date column to every one.
+/// One accumulator per period of the span: `E` for each earlier period, oldest first,
+/// and `S` for the run's own (the last), which may be richer (segments with `--by`: a
+/// history of segments would cost periods × segments). A row goes to the accumulator of
+/// its period, a row of a file without a date column to every one.
 #[derive(Debug, Clone)]
-pub(crate) struct PeriodSums<S> {
-    periods: Vec<S>,
+pub(crate) struct PeriodSums<E, S> {
+    earlier: Vec<E>,
+    reported: S,
 }
 
-impl<S: Clone> PeriodSums<S> {
-    /// `periods` accumulators, each starting from `empty`.
-    pub fn new(empty: S, periods: usize) -> Self {
+impl<E: Clone, S> PeriodSums<E, S> {
+    /// `periods` accumulators: the earlier ones from `earlier`, the last `reported`.
+    pub fn new(earlier: E, reported: S, periods: usize) -> Self {
         PeriodSums {
-            periods: vec![empty; periods.max(1)],
+            earlier: vec![earlier; periods.saturating_sub(1)],
+            reported,
         }
     }
 }
 
-impl<S> PeriodSums<S> {
-    /// The earlier periods' sums, oldest first, and the report's own period's.
-    pub fn split(mut self) -> Option<(Vec<S>, S)> {
-        let last = self.periods.pop()?;
-        Some((self.periods, last))
+impl<E, S> PeriodSums<E, S> {
+    /// The earlier periods' sums, oldest first, and the run's own period's.
+    pub fn split(self) -> (Vec<E>, S) {
+        (self.earlier, self.reported)
     }
 
-    /// Hands a row of `period` (`None`: every period) to `add`.
+    /// Hands a row of `period` (`None`: every period) to `add_earlier` or `add`.
     #[inline]
-    fn each(&mut self, period: Option<usize>, mut add: impl FnMut(&mut S)) {
+    fn each(
+        &mut self,
+        period: Option<usize>,
+        mut add_earlier: impl FnMut(&mut E),
+        mut add: impl FnMut(&mut S),
+    ) {
         match period {
-            Some(k) => {
-                if let Some(sums) = self.periods.get_mut(k) {
-                    add(sums);
-                }
+            Some(k) => match self.earlier.get_mut(k) {
+                Some(sums) => add_earlier(sums),
+                None => add(&mut self.reported),
+            },
+            None => {
+                self.earlier.iter_mut().for_each(add_earlier);
+                add(&mut self.reported);
             }
-            None => self.periods.iter_mut().for_each(add),
         }
     }
 }
 
-/// Each period's sums are built as `S`'s are; a chunk holds a chunk of every period's.
-impl<S: SurveySums> SurveySums for PeriodSums<S> {
-    type Chunk = PeriodSums<S::Chunk>;
+/// Each period's sums are built as its accumulator's are; a chunk holds a chunk of each.
+impl<E: SurveySums, S: SurveySums> SurveySums for PeriodSums<E, S> {
+    type Chunk = PeriodSums<E::Chunk, S::Chunk>;
 
     fn add(&mut self, r: &Respondent) {
-        self.each(r.period, |sums| sums.add(r));
+        self.each(r.period, |sums| sums.add(r), |sums| sums.add(r));
     }
 
     fn chunk(&self) -> Self::Chunk {
         PeriodSums {
-            periods: self.periods.iter().map(S::chunk).collect(),
+            earlier: self.earlier.iter().map(E::chunk).collect(),
+            reported: self.reported.chunk(),
         }
     }
 
     fn merge_chunk(&mut self, chunk: Self::Chunk) {
-        for (sums, part) in self.periods.iter_mut().zip(chunk.periods) {
+        for (sums, part) in self.earlier.iter_mut().zip(chunk.earlier) {
             sums.merge_chunk(part);
         }
+        self.reported.merge_chunk(chunk.reported);
     }
 }
 
-impl<C: ChunkSums> ChunkSums for PeriodSums<C> {
+impl<E: ChunkSums, S: ChunkSums> ChunkSums for PeriodSums<E, S> {
     fn add(&mut self, r: &WholeRespondent) {
-        self.each(r.period, |sums| sums.add(r));
+        self.each(r.period, |sums| sums.add(r), |sums| sums.add(r));
     }
 }
 
