@@ -6,6 +6,7 @@
 //! them, in file order, exactly as without segments.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -152,11 +153,13 @@ impl ChunkSums for SegmentsChunk {
     }
 }
 
-/// One row (dimension or item) of a segment's gap table.
+/// One row (dimension or item) of a segment's gap table: small, as there is one per item
+/// and segment (the id is shared by every segment's row).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SegmentRow {
     /// Dimension or item id.
-    pub id: String,
+    #[serde(serialize_with = "shared_id")]
+    pub id: Arc<str>,
     /// Respondents measured.
     pub n: u64,
     /// mean(E).
@@ -165,11 +168,39 @@ pub struct SegmentRow {
     pub perceived: Option<f64>,
     /// The gaps measurable from the customer survey alone (gap 5; S-based gaps need
     /// management and shopper data, which are not segmented).
-    pub gaps: Gaps,
+    pub gaps: SegmentGaps,
     /// Sample sd of the gap scores.
     pub sd: Option<f64>,
     /// 95% interval of the customer gap.
     pub ci95: Option<[f64; 2]>,
+}
+
+/// An id shared between rows, written as the string it is.
+fn shared_id<S: serde::Serializer>(id: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(id)
+}
+
+/// A segment row's gaps: gap 5 alone, written as the five gaps with 1 to 4 `null`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SegmentGaps {
+    /// Gap 5, customer gap: P - E.
+    pub customer: Option<f64>,
+}
+
+impl SegmentGaps {
+    /// The five gaps, 1 to 4 not measured.
+    pub fn all(&self) -> Gaps {
+        Gaps {
+            customer: self.customer,
+            ..Gaps::default()
+        }
+    }
+}
+
+impl Serialize for SegmentGaps {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.all().serialize(s)
+    }
 }
 
 /// One segment.
@@ -207,6 +238,14 @@ pub struct Segments {
 pub(crate) fn analyse(audit: &Audit, acc: SegmentAccumulators) -> Segments {
     let min_n = audit.thresholds.min_segment_n;
     let by = acc.by.clone();
+    let ids = |ids: Vec<&String>| -> Vec<Arc<str>> {
+        ids.into_iter().map(|id| Arc::from(id.as_str())).collect()
+    };
+    let dimension_ids = ids(audit.dimensions.iter().map(|d| &d.id).collect());
+    let item_ids = ids(audit.items.iter().map(|i| &i.id).collect());
+    let shared = |ids: &[Arc<str>], k: usize, id: String| {
+        ids.get(k).cloned().unwrap_or_else(|| Arc::from(id))
+    };
     let mut segments: Vec<Segment> = acc
         .into_segments()
         .into_iter()
@@ -215,22 +254,26 @@ pub(crate) fn analyse(audit: &Audit, acc: SegmentAccumulators) -> Segments {
             // Rows of their own size: collected in place, they would keep the larger
             // allocation of the results they come from, for every segment.
             let mut dimension_rows = Vec::with_capacity(dimensions.len());
-            dimension_rows.extend(dimensions.into_iter().map(|d| SegmentRow {
-                id: d.id,
+            dimension_rows.extend(dimensions.into_iter().enumerate().map(|(k, d)| SegmentRow {
+                id: shared(&dimension_ids, k, d.id),
                 n: d.n,
                 expected: d.expected,
                 perceived: d.perceived,
-                gaps: d.gaps,
+                gaps: SegmentGaps {
+                    customer: d.gaps.customer,
+                },
                 sd: d.sd,
                 ci95: d.ci95,
             }));
             let mut item_rows = Vec::with_capacity(items.len());
-            item_rows.extend(items.into_iter().map(|i| SegmentRow {
-                id: i.id,
+            item_rows.extend(items.into_iter().enumerate().map(|(k, i)| SegmentRow {
+                id: shared(&item_ids, k, i.id),
                 n: i.n,
                 expected: i.expected,
                 perceived: i.perceived,
-                gaps: i.gaps,
+                gaps: SegmentGaps {
+                    customer: i.gaps.customer,
+                },
                 sd: i.sd,
                 ci95: i.ci95,
             }));

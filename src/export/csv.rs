@@ -276,12 +276,12 @@ impl Exporter for CsvExporter {
                 for (level, list) in [("dimension", &s.dimensions), ("item", &s.items)] {
                     for r in list {
                         let dimension = if level == "dimension" {
-                            r.id.clone()
+                            r.id.to_string()
                         } else {
                             report
                                 .items
                                 .iter()
-                                .find(|i| i.result.id == r.id)
+                                .find(|i| *i.result.id == *r.id)
                                 .map_or(String::new(), |i| i.result.dimension.clone())
                         };
                         let text = if level == "dimension" {
@@ -290,7 +290,7 @@ impl Exporter for CsvExporter {
                             report
                                 .items
                                 .iter()
-                                .find(|i| i.result.id == r.id)
+                                .find(|i| *i.result.id == *r.id)
                                 .map_or(String::new(), |i| i.text.get(lang).to_string())
                         };
                         gap_rows(
@@ -301,7 +301,7 @@ impl Exporter for CsvExporter {
                                 dimension: &dimension,
                                 label: &text,
                                 n: r.n,
-                                gaps: &r.gaps,
+                                gaps: &r.gaps.all(),
                                 sd: r.sd,
                                 ci95: r.ci95,
                                 t: None,
