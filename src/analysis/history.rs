@@ -51,11 +51,14 @@ impl<E, S> PeriodSums<E, S> {
         mut add_earlier: impl FnMut(&mut E),
         mut add: impl FnMut(&mut S),
     ) {
+        let earlier = self.earlier.len();
         match period {
-            Some(k) => match self.earlier.get_mut(k) {
-                Some(sums) => add_earlier(sums),
-                None => add(&mut self.reported),
-            },
+            Some(k) if k == earlier => add(&mut self.reported),
+            Some(k) => {
+                if let Some(sums) = self.earlier.get_mut(k) {
+                    add_earlier(sums);
+                }
+            }
             None => {
                 self.earlier.iter_mut().for_each(add_earlier);
                 add(&mut self.reported);
@@ -288,6 +291,40 @@ mod tests {
             },
             shoppers: None,
         }
+    }
+
+    #[test]
+    fn a_row_goes_to_its_periods_sums_and_an_undated_one_to_every_period() {
+        use crate::analysis::customers::CustomerAccumulator;
+        let yaml = "audit: {id: a, title: A, schedule: monthly}\nscale: {min: 1, max: 7}\n\
+dimensions: [{id: d, label: {en: D}}]\nitems: [{id: X, dimension: d, text: {en: x}}]\n\
+sources: {customers: {file: c.csv}}\n";
+        let audit = match crate::definition::load_str(std::path::Path::new("a.yaml"), yaml) {
+            Ok(a) => a,
+            Err(p) => panic!("{p}"),
+        };
+        let empty = CustomerAccumulator::new(&audit);
+        let mut sums = PeriodSums::new(empty.clone(), empty, 3);
+        let (e, p) = ([Some(6.0)], [Some(5.0)]);
+        for period in [Some(0), Some(2), None, Some(7)] {
+            SurveySums::add(
+                &mut sums,
+                &Respondent {
+                    expected: Some(&e),
+                    perceived: Some(&p),
+                    adequate: None,
+                    desired: None,
+                    management: None,
+                    importance: None,
+                    extra: "",
+                    period,
+                },
+            );
+        }
+        let (earlier, reported) = sums.split();
+        let counts: Vec<u64> = earlier.iter().map(|a| a.respondents).collect();
+        // Period 7 is past the span (the readers never hand such a row on): nowhere.
+        assert_eq!((counts, reported.respondents), (vec![2, 1], 2));
     }
 
     #[test]

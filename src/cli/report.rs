@@ -71,8 +71,14 @@ pub struct ReportArgs {
     #[arg(long, value_name = "NAME|START..END")]
     pub period: Option<String>,
     /// Add the history: the N periods of the schedule ending with the reported one, each
-    /// dimension's gaps and its change against the period before (1 to 120).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=120))]
+    /// dimension's gaps and its change against the period before (1 to 120; not with
+    /// --checklist-only, which has no place for it).
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(1..=120),
+        conflicts_with = "checklist_only"
+    )]
     pub history: Option<u16>,
 }
 

@@ -313,6 +313,12 @@ fn a_history_needs_a_schedule_and_a_sensible_length() {
         .run()
         .status(2)
         .stderr_contains("--period: --history 2 needs a period of a schedule: a START..END range has no period before it");
+    // The checklist alone has no place for a history: refused, not left out.
+    Test::new()
+        .args(["report", &audit, "--history", "2", "--checklist-only"])
+        .run()
+        .status(2)
+        .stderr_contains("cannot be used with");
     for bad in ["0", "121", "twelve"] {
         Test::new()
             .args(["report", &audit, "--history", bad])
