@@ -38,6 +38,10 @@ use crate::sources::survey::{read_survey_into, ReadStrategy, SurveyKind, SurveyR
 use crate::sources::text::TextOptions;
 use crate::sources::visits::{read_visits, VisitsRead};
 
+/// The largest chunk of a survey read in segments (`--by`), unless `SERVQUAL_CHUNK_BYTES`
+/// says otherwise: 64 KiB, measured in bench/README.md.
+const SEGMENT_CHUNK_LEN: usize = 64 << 10;
+
 /// What the main job is asked for, as the command line's flags say it.
 #[derive(Debug, Clone)]
 pub struct ReportRequest {
@@ -627,7 +631,12 @@ pub fn read_sources(
         let customers = audit.customers.as_ref().and_then(|source| {
             let mut acc = CustomerAccumulator::new(audit);
             let column = by.map(|b| segment_column(source, b));
-            let (kind, tuning) = (SurveyKind::Customers, Tuning::from_env());
+            let (kind, mut tuning) = (SurveyKind::Customers, Tuning::from_env());
+            // A chunk's sums hold one accumulator per segment it meets, nearly one per row
+            // over thousands of sites: smaller chunks keep fewer of them in flight.
+            if by.is_some() && std::env::var_os("SERVQUAL_CHUNK_BYTES").is_none() {
+                tuning.chunk_len = tuning.chunk_len.min(SEGMENT_CHUNK_LEN);
+            }
             // The earlier periods of a history are summed as the whole audit, never split
             // into segments.
             let read = match segmented.take() {
