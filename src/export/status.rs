@@ -86,24 +86,26 @@ fn history_table(history: &[PeriodStatus], options: &RenderOptions) -> String {
         .first()
         .map(|p| p.sources.keys().collect())
         .unwrap_or_default();
-    let mut cols = vec![label(lang, "period").to_string()];
-    for name in &names {
-        cols.push(format!("{name}: {}", label(lang, "rows")));
-        cols.push(label(lang, "latest_date").to_string());
-    }
-    let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+    let mut cols = vec![label(lang, "period")];
+    cols.extend(names.iter().map(|n| n.as_str()));
     header(&mut table, &cols, options.color);
     for p in history {
         let mut row = vec![Cell::new(&p.period.name)];
         for name in &names {
             let rows = p.sources.get(*name);
-            row.push(right(rows.map_or(0, |r| r.rows).to_string()));
-            let latest = rows.and_then(|r| r.latest);
-            row.push(right(latest.map_or("–".to_string(), |d| d.to_string())));
+            let count = rows.map_or(0, |r| r.rows);
+            row.push(right(match rows.and_then(|r| r.latest) {
+                Some(day) => format!("{count} · {day}"),
+                None => count.to_string(),
+            }));
         }
         table.add_row(row);
     }
-    format!("{}\n{table}\n", label(lang, "history"))
+    format!(
+        "{}\n{table}\n{}\n",
+        label(lang, "history"),
+        label(lang, "history_rows_note")
+    )
 }
 
 /// Whether the period is complete, and if not, why, in a sentence.

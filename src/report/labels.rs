@@ -80,6 +80,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("blank", "(blank)", "（空白）"),
     ("trend", "Trend", "趋势"),
     ("history", "History", "历史"),
+    ("history_rows_note", "Per source: the rows of the period · the latest date in it", "各数据源：该期行数 · 其中最新日期"),
     ("history_legend", "Gap 5 per dimension in each period, oldest first; the mark is the change against the period before: ▲ narrowed (better) · ▼ widened (worse) · * significant (Welch's t, p < 0.05)", "各期各维度的差距5，由远及近；标记为与上一期相比的变化：▲ 缩小（改善）· ▼ 扩大（恶化）· * 显著（Welch t 检验，p < 0.05）"),
     ("baseline", "Baseline", "基期"),
     ("previous", "Previous", "上期"),

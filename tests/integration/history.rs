@@ -392,7 +392,8 @@ fn status_shows_each_periods_rows_and_latest_date() {
         .run()
         .success()
         .stdout_contains("History")
-        .stdout_contains("│ 2026-02 ┆");
+        .stdout_contains("│ 2026-02 ┆ 3 · 2026-02-28 │")
+        .stdout_contains("the rows of the period · the latest date in it");
     let plain = Test::new()
         .args(["status", &audit, "--format", "json"])
         .run()
