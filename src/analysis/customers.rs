@@ -205,18 +205,12 @@ impl<N: Summed> CustomerAccumulator<N> {
                 answered += both.get(i).map_or(0, |&b| N::count(b));
             }
             let complete = answered == items.len() as i64 && !items.is_empty();
-            // A segment's alpha has no items: only its complete cases are counted.
-            let k = dim.alpha.k();
+            // A segment's alpha has no items (the zip in `add_if` stops at once): only
+            // its complete cases' totals are summed.
             let row = items
                 .iter()
-                .take(k)
                 .map(|&i| gaps.get(i).copied().unwrap_or_default());
-            let row_total = if k == items.len() {
-                total
-            } else {
-                N::default()
-            };
-            dim.alpha.add_if(row, row_total, N::weight(complete));
+            dim.alpha.add_if(row, total, N::weight(complete));
             // The sum of whole numbers is exact: the same float in both readers.
             self.log
                 .push((answered > 0).then(|| total.to_f64() / answered as f64));

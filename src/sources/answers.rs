@@ -227,10 +227,11 @@ impl DateBounds {
         if day > self.end.as_slice() {
             return Placed::Outside;
         }
-        // The periods that start on or before the day; it is in the last of them.
-        match self.starts.partition_point(|start| start.as_slice() <= day) {
-            0 => Placed::Outside,
-            after => Placed::Inside(after - 1),
+        // The last period that starts on or before the day; looked for from the end, so
+        // that a row of the run's own period (the last) costs one comparison.
+        match self.starts.iter().rposition(|start| start.as_slice() <= day) {
+            Some(k) => Placed::Inside(k),
+            None => Placed::Outside,
         }
     }
 
