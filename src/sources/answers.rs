@@ -229,7 +229,11 @@ impl DateBounds {
         }
         // The last period that starts on or before the day; looked for from the end, so
         // that a row of the run's own period (the last) costs one comparison.
-        match self.starts.iter().rposition(|start| start.as_slice() <= day) {
+        match self
+            .starts
+            .iter()
+            .rposition(|start| start.as_slice() <= day)
+        {
             Some(k) => Placed::Inside(k),
             None => Placed::Outside,
         }
