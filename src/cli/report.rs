@@ -76,7 +76,7 @@ pub struct ReportArgs {
     #[arg(
         long,
         value_name = "N",
-        value_parser = clap::value_parser!(u16).range(1..=120),
+        value_parser = clap::value_parser!(u16).range(1..=crate::analysis::history::MAX_PERIODS as i64),
         conflicts_with = "checklist_only"
     )]
     pub history: Option<u16>,

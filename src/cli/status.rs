@@ -44,7 +44,7 @@ pub struct StatusArgs {
     pub width: Option<u16>,
     /// Also show the rows and latest date per source of the N periods ending with the
     /// one checked (1 to 120).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=120))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=crate::analysis::history::MAX_PERIODS as i64))]
     pub history: Option<u16>,
 }
 

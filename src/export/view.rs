@@ -327,7 +327,7 @@ fn arrow(row: &Value) -> String {
     trend_mark(delta, significant)
 }
 
-/// `-0.33 ▲*`: a gap of the history and the direction of its change against the period
+/// `-0.33▲*`: a gap of the history and the direction of its change against the period
 /// before (`*` if significant); the gap alone for the first period, `-` unmeasured.
 pub(crate) fn history_mark(gap: Option<f64>, change: Option<(f64, bool)>) -> String {
     match change {
@@ -335,7 +335,7 @@ pub(crate) fn history_mark(gap: Option<f64>, change: Option<(f64, bool)>) -> Str
             let mark = trend_mark(Some(delta), significant);
             let arrow = mark.split(' ').next().unwrap_or_default();
             let star = if significant { "*" } else { "" };
-            format!("{} {arrow}{star}", num(gap))
+            format!("{}{arrow}{star}", num(gap))
         }
         None => num(gap),
     }

@@ -237,8 +237,8 @@ fn the_table_and_markdown_show_a_trend_table_with_the_significant_change_marked(
         .success()
         .stdout_contains("History")
         .stdout_contains("│ 2026-02 ┆ 3 ┆")
-        .stdout_contains("-0.33 ▲*")
-        .stdout_contains("0.25 ▲ ")
+        .stdout_contains("-0.33▲*")
+        .stdout_contains("0.25▲ ")
         .stdout_contains("significant (Welch's t, p < 0.05)");
     assert!(table.stdout().lines().all(|l| l.chars().count() <= 80));
     Test::new()
@@ -247,7 +247,7 @@ fn the_table_and_markdown_show_a_trend_table_with_the_significant_change_marked(
         .success()
         .stdout_contains("## History")
         .stdout_contains("| Period | n | SERVQUAL score | Service | Place |")
-        .stdout_contains("| 2026-02 | 3 | -0.17 | -0.33 ▲\\* | 0.00 ▲ |");
+        .stdout_contains("| 2026-02 | 3 | -0.17 | -0.33▲\\* | 0.00▲ |");
     // Without --history, no such section.
     Test::new()
         .args(["report", &audit])
