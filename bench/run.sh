@@ -6,6 +6,9 @@
 #   bench/run.sh [--repeat N] [RESPONDENTS ...]   default: 1000000, best of 3 runs
 #   bench/run.sh --memory [--10m]                 peak RSS from 10k to 1M (10M with --10m:
 #                                                 about 1.2 GB of disk)
+#   bench/run.sh --segments [--repeat N]          peak RSS of many segments and of a history:
+#                                                 `--by site` over 10,000 and 100,000 sites,
+#                                                 `--history 12` of twelve months of 1M rows
 #
 # Data are generated deterministically (seeded) into bench/data/ (git-ignored) and reused
 # on later runs. For each size it prints wall seconds, respondents/s, MB/s and peak RSS of:
@@ -24,12 +27,14 @@ cd "$(dirname "$0")/.."
 
 repeat=3
 memory=0
+segments=0
 ten_m=0
 sizes=()
 while [ $# -gt 0 ]; do
   case $1 in
     --repeat) repeat=$2; shift 2 ;;
     --memory) memory=1; shift ;;
+    --segments) segments=1; shift ;;
     --10m) ten_m=1; shift ;;
     *) sizes+=("$1"); shift ;;
   esac
@@ -59,6 +64,71 @@ measure() {
   end=$(date +%s.%N)
   echo "$(echo "$end - $start" | bc -l) $(awk '{printf "%.1f", $1/1024}' bench/data/.rss)"
 }
+
+# --segments: memory of segments and of a history, not time. Each run once per round;
+# the table shows the best time and the largest peak RSS.
+if [ $segments = 1 ]; then
+  echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); best of $repeat runs"
+  # 200,000 respondents spread over 10,000 and over 100,000 sites (20 and 2 per site).
+  for n_sites in 10000 100000; do
+    dir=bench/data/sites$n_sites
+    if [ ! -f "$dir/.complete" ]; then
+      rm -rf "$dir"
+      "$bin" init --template servqual-22 "$dir" >/dev/null 2>&1
+      "$gen" customers "$dir/data/customers.csv" --respondents 200000 --seed 42 --missing 0.02 \
+        --site-count "$n_sites"
+      touch "$dir/.complete"
+    fi
+  done
+  # Twelve months of 1,008,000 respondents (84,000 a month) in one file, as monthly
+  # imports leave it, for a schedule: monthly audit.
+  dir=bench/data/monthly
+  if [ ! -f "$dir/.complete" ]; then
+    rm -rf "$dir"
+    "$bin" init --template servqual-22 "$dir" >/dev/null 2>&1
+    sed -i 's/^  schedule: quarterly/  schedule: monthly/' "$dir/audit.yaml"
+    for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+      "$gen" customers "$dir/data/m$m.csv" --respondents 84000 --sites "$sites" \
+        --seed "1$m" --missing 0.02 --date "2026-$m-15"
+    done
+    { head -1 "$dir/data/m01.csv"; for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+      tail -n +2 "$dir/data/m$m.csv"; done; } > "$dir/data/customers.csv"
+    rm -f "$dir"/data/m*.csv
+    touch "$dir/.complete"
+  fi
+  printf '%-16s %9s %10s\n' run seconds peakRSS_MB
+  runs=(by-site-10k by-site-10k-json by-site-100k month history-12 history-12-by)
+  declare -A best=() peak=()
+  for _ in $(seq "$repeat"); do
+    for run in "${runs[@]}"; do
+      case $run in
+        by-site-10k) args=(bench/data/sites10000/audit.yaml --period 2026-Q1 --by site) ;;
+        by-site-10k-json) args=(bench/data/sites10000/audit.yaml --period 2026-Q1 --by site --format json) ;;
+        by-site-100k) args=(bench/data/sites100000/audit.yaml --period 2026-Q1 --by site) ;;
+        month) args=(bench/data/monthly/audit.yaml --period 2026-12 --format json) ;;
+        history-12) args=(bench/data/monthly/audit.yaml --period 2026-12 --history 12 --format json) ;;
+        history-12-by) args=(bench/data/monthly/audit.yaml --period 2026-12 --history 12 --by site --format json) ;;
+      esac
+      read -r secs rss < <(measure "$bin" report "${args[@]}")
+      if [ "$secs" = failed ] || [ "${best[$run]:-}" = failed ]; then
+        best[$run]=failed
+        continue
+      fi
+      if [ -z "${best[$run]:-}" ] || [ "$(echo "$secs < ${best[$run]}" | bc -l)" = 1 ]; then
+        best[$run]=$secs
+      fi
+      if [ "$(echo "$rss > ${peak[$run]:-0}" | bc -l)" = 1 ]; then peak[$run]=$rss; fi
+    done
+  done
+  for run in "${runs[@]}"; do
+    if [ "${best[$run]}" = failed ]; then
+      echo "$run: failed (run it by hand to see why)"
+      continue
+    fi
+    printf '%-16s %9.3f %10s\n' "$run" "${best[$run]}" "${peak[$run]}"
+  done
+  exit 0
+fi
 
 # Both data files counted, one after the other: the floor for reading them.
 count_both() { "$count" "$1/data/customers.csv" && "$count" "$1/data/visits.csv"; }

@@ -8,6 +8,7 @@
 //!     --sites "North,South" --shoppers "Ana,Ben,Chen" --seed 3 --not-applicable 0.05 \
 //!     --critical-failure 0.02 --date 2026-07-01 --days 92
 //!   (visits are scored on the form named in the audit's `sources.shoppers`)
+//! `--site-count N` in place of `--sites` names N sites S000001, S000002, ...
 
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -42,11 +43,20 @@ fn run() -> Result<(), String> {
             v.parse().map_err(|_| format!("{name}: not a number: {v}"))
         })
     };
-    let sites: Vec<String> = flag("--sites")
-        .map_or("North,South", String::as_str)
-        .split(',')
-        .map(str::to_string)
-        .collect();
+    // `--site-count N` names N sites S000001..: more than a command line can list.
+    let sites: Vec<String> = match flag("--site-count") {
+        Some(n) => {
+            let n: usize = n
+                .parse()
+                .map_err(|_| format!("--site-count: not a number: {n}"))?;
+            (1..=n).map(|i| format!("S{i:06}")).collect()
+        }
+        None => flag("--sites")
+            .map_or("North,South", String::as_str)
+            .split(',')
+            .map(str::to_string)
+            .collect(),
+    };
     let seed = number("--seed", 1)? as u64;
     let (_, dimensions, items) =
         servqual::sample::instrument_items("servqual-22").ok_or("servqual-22 missing")?;

@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use crate::analysis::checklist;
 use crate::analysis::customers::{CustomerAccumulator, ManagementAccumulator};
 use crate::analysis::gaps;
+use crate::analysis::history::{self, PeriodResults, PeriodSums, MAX_PERIODS};
 use crate::analysis::segments::{self, segment_column, SegmentAccumulators};
 use crate::analysis::shoppers::ShopperAccumulator;
 use crate::analysis::{ipa, trend};
@@ -32,10 +33,14 @@ use crate::report::status::Status;
 use crate::report::{Report, ReportParts, SourceRows};
 use crate::sources::answers::{DateBounds, Placed};
 use crate::sources::chunked::Tuning;
-use crate::sources::stream::{date_problem, latest_date, RowCounts};
+use crate::sources::stream::{date_problem, scan_dates, DateScan, RowCounts};
 use crate::sources::survey::{read_survey_into, ReadStrategy, SurveyKind, SurveyRead};
 use crate::sources::text::TextOptions;
 use crate::sources::visits::{read_visits, VisitsRead};
+
+/// The largest chunk of a survey read in segments (`--by`), unless `SERVQUAL_CHUNK_BYTES`
+/// says otherwise: 64 KiB, measured in bench/README.md.
+const SEGMENT_CHUNK_LEN: usize = 64 << 10;
 
 /// What the main job is asked for, as the command line's flags say it.
 #[derive(Debug, Clone)]
@@ -57,6 +62,8 @@ pub struct ReportRequest {
     /// The period to report (`--period NAME|START..END`); else the audit's own, or the
     /// latest scheduled period with dated rows.
     pub period: Option<String>,
+    /// The periods of the history: the report's and the ones before it (`--history N`).
+    pub history: Option<usize>,
 }
 
 impl ReportRequest {
@@ -72,6 +79,7 @@ impl ReportRequest {
             generated_at: None,
             allow_unmeasured: false,
             period: None,
+            history: None,
         }
     }
 }
@@ -92,6 +100,8 @@ pub struct Outcome {
     pub inputs: Vec<PathBuf>,
     /// Warnings for stderr (a source that cannot tell periods apart).
     pub notes: Vec<String>,
+    /// The periods read, oldest first: the report's last, the history's before it.
+    pub periods: Vec<Period>,
 }
 
 impl Outcome {
@@ -167,15 +177,16 @@ pub fn load_side_inputs(
 /// Runs the main job on `audit`: side inputs, sources, analysis, the report model and
 /// the gate. Every problem of the side inputs and the sources is listed together.
 pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problems> {
-    let audit = &for_period(audit, request.period.as_deref())?;
+    let periods = choose_periods(audit, request.period.as_deref(), request.history)?;
+    let audit = &audit.for_periods(&periods);
     let side = load_side_inputs(
         audit,
         &request.fail_on,
         &request.checklist_state,
         request.baseline.as_deref(),
     );
-    let data = read_sources(audit, request.by.as_deref());
-    let (side, data) = match (side, data) {
+    let data = read_sources(audit, request.by.as_deref(), request.history.is_some());
+    let (side, mut data) = match (side, data) {
         (Ok(side), Ok(data)) => (side, data),
         (side, data) => {
             let problems = side.err().into_iter().chain(data.err());
@@ -190,11 +201,12 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
     .flatten()
     .map(|read| (read.digest.path.clone(), read.strategy))
     .collect();
-    let mut report = build_report(audit, &data, &side, request.lang);
+    // Each segment's sums are dropped as soon as it is analysed.
+    let segments = data.segments.take().map(|s| segments::analyse(audit, s));
+    let mut report = build_report(audit, &data, &side, request.lang, segments);
     report.provenance.generated_at = request.generated_at.clone();
     report.sources = data.source_rows();
-    // The gate reads the report as its JSON form, the contract its metrics are named in.
-    let json = serde_json::to_value(&report).map_err(|e| {
+    let json = gate_view(&mut report, &side.rules).map_err(|e| {
         Problems::one(Problem::new(format!(
             "the report could not be turned into JSON: {e}"
         )))
@@ -212,7 +224,24 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
         survey_reads,
         inputs,
         notes: data.notes(),
+        periods,
     })
+}
+
+/// The report's JSON form for the gate, which reads it by the field names of the contract.
+/// Only what rules can read is turned into JSON: nothing without rules, and the segments
+/// (which may be thousands) and the history only for a `site.` rule.
+fn gate_view(report: &mut Report, rules: &[Rule]) -> serde_json::Result<serde_json::Value> {
+    if rules.is_empty() {
+        return Ok(serde_json::Value::Null);
+    }
+    if rules.iter().any(|r| r.per_site) {
+        return serde_json::to_value(&*report);
+    }
+    let (segments, history) = (report.segments.take(), report.history.take());
+    let json = serde_json::to_value(&*report);
+    (report.segments, report.history) = (segments, history);
+    json
 }
 
 /// What `validate` found: the audit checked and the size of every source.
@@ -234,7 +263,7 @@ pub fn validate(
 ) -> Result<Validation, Problems> {
     let audit = &for_period(audit, period)?;
     let side = load_side_inputs(audit, &[], state_path, None);
-    let data = read_sources(audit, None);
+    let data = read_sources(audit, None, false);
     match (side, data) {
         (Ok(_), Ok(data)) => Ok(Validation {
             data,
@@ -260,6 +289,21 @@ pub struct SourceData {
     pub files: Vec<FileDigest>,
     /// The customer survey per segment, when `--by` was given.
     pub segments: Option<SegmentAccumulators>,
+    /// The sums of the periods before the report's, oldest first, with `--history`.
+    pub earlier: Option<Vec<EarlierSums>>,
+}
+
+/// The sums of one period of the history before the report's own.
+#[derive(Debug)]
+pub struct EarlierSums {
+    /// The period.
+    pub period: Period,
+    /// The customer survey.
+    pub customers: Option<CustomerAccumulator>,
+    /// The management survey.
+    pub management: Option<ManagementAccumulator>,
+    /// The visits.
+    pub visits: Option<ShopperAccumulator>,
 }
 
 impl SourceData {
@@ -369,6 +413,47 @@ pub fn choose_period(audit: &Audit, asked: Option<&str>) -> Result<Period, Probl
         })
 }
 
+/// The periods a run with `history` (`--history N`) reads: the N periods of the
+/// schedule ending with the one [`choose_period`] chooses, oldest first; without
+/// `history`, that period alone. A history needs a schedule to step back in: the
+/// audit's, or the calendar's that `asked` names a period of.
+pub fn choose_periods(
+    audit: &Audit,
+    asked: Option<&str>,
+    history: Option<usize>,
+) -> Result<Vec<Period>, Problems> {
+    let last = choose_period(audit, asked)?;
+    let Some(n) = history else {
+        return Ok(vec![last]);
+    };
+    let calendar = [Cadence::Monthly, Cadence::Quarterly, Cadence::Yearly].map(Schedule::calendar);
+    let schedule = match (asked, audit.meta.schedule) {
+        (Some(text), _) if text.contains("..") => None,
+        (_, Some(own)) => Some(own),
+        (Some(text), None) => calendar.into_iter().find(|s| s.parse(text).is_some()),
+        (None, None) => None,
+    };
+    let Some(schedule) = schedule else {
+        let problem = match asked {
+            Some(text) => Problem::new(format!(
+                "--history {n} needs a period of a schedule: a START..END range has no period before it"
+            ))
+            .field("--period")
+            .found(text),
+            None => Problem::new(format!(
+                "--history {n} needs a schedule to step back period by period: the audit names one fixed period"
+            ))
+            .file(&audit.path)
+            .field("audit.period")
+            .found(last.name.clone()),
+        };
+        let expected = "audit.schedule (monthly, quarterly or yearly), or --period naming a \
+month, quarter or year (e.g. --period 2026-10)";
+        return Err(Problems::one(problem.expected(expected)));
+    };
+    Ok(schedule.history(&last, n.clamp(1, MAX_PERIODS)))
+}
+
 /// The audit for the period `asked` for (see [`choose_period`]).
 pub fn for_period(audit: &Audit, asked: Option<&str>) -> Result<Audit, Problems> {
     Ok(audit.for_period(&choose_period(audit, asked)?))
@@ -376,12 +461,16 @@ pub fn for_period(audit: &Audit, asked: Option<&str>) -> Result<Audit, Problems>
 
 /// The latest valid date in the date column of any source.
 fn latest_dated_row(audit: &Audit) -> Option<NaiveDate> {
-    latest_dates(audit).into_values().flatten().max()
+    latest_dates(audit, None)
+        .into_values()
+        .filter_map(|scan| scan.latest)
+        .max()
 }
 
-/// Per source (`customers`, `management`, `shoppers`), the latest valid date in its
-/// date column, in any period: a pass over each file's dates.
-fn latest_dates(audit: &Audit) -> BTreeMap<String, Option<NaiveDate>> {
+/// Per source (`customers`, `management`, `shoppers`) that has a date column, the
+/// latest valid date in it, in any period, and with `bounds` in each of their periods:
+/// a pass over each file's dates.
+fn latest_dates(audit: &Audit, bounds: Option<&DateBounds>) -> BTreeMap<String, DateScan> {
     let options = |encoding: &Option<String>, delimiter: Option<u8>| TextOptions {
         encoding: encoding.clone(),
         delimiter,
@@ -393,15 +482,16 @@ fn latest_dates(audit: &Audit) -> BTreeMap<String, Option<NaiveDate>> {
     let survey_dates = surveys.into_iter().filter_map(|(name, s)| {
         let s = s.as_ref()?;
         let options = options(&s.encoding, s.delimiter);
-        Some((name, latest_date(&s.file, &options, &s.date_column)))
+        Some((name, scan_dates(&s.file, &options, &s.date_column, bounds)))
     });
     let visit_dates = audit.shoppers.iter().map(|s| {
         let options = options(&s.encoding, s.delimiter);
-        ("shoppers", latest_date(&s.file, &options, &s.date_column))
+        let scan = scan_dates(&s.file, &options, &s.date_column, bounds);
+        ("shoppers", scan)
     });
     survey_dates
         .chain(visit_dates)
-        .map(|(name, day)| (name.to_string(), day))
+        .filter_map(|(name, scan)| Some((name.to_string(), scan?)))
         .collect()
 }
 
@@ -412,6 +502,9 @@ pub struct StatusRequest {
     pub period: Option<String>,
     /// The checklist state file (read if it exists).
     pub checklist_state: PathBuf,
+    /// The periods to show rows and latest dates of: the one checked and the ones
+    /// before it (`--history N`).
+    pub history: Option<usize>,
 }
 
 /// The status of a period (`servqual status`): the report's own run, with the customer
@@ -419,6 +512,7 @@ pub struct StatusRequest {
 pub fn status(audit: &Audit, request: &StatusRequest) -> Result<Status, Problems> {
     let mut asked = ReportRequest::new(audit);
     asked.period = request.period.clone();
+    asked.history = request.history;
     asked.checklist_state = request.checklist_state.clone();
     asked.allow_unmeasured = true;
     asked.by = audit.customers.as_ref().map(|_| "site".to_string());
@@ -432,7 +526,13 @@ pub fn status(audit: &Audit, request: &StatusRequest) -> Result<Status, Problems
         Err(problems) => return Err(problems),
     };
     let quota = audit.shoppers.as_ref().map(|_| audit.thresholds.min_visits);
-    Ok(Status::of(&outcome.report, &latest_dates(audit), quota))
+    // The date pass places rows in the periods the report read.
+    let span = audit.for_periods(&outcome.periods);
+    let bounds = request.history.map(|_| DateBounds::of_run(&span.meta));
+    let dates = latest_dates(audit, bounds.as_ref());
+    let latest = dates.iter().map(|(k, d)| (k.clone(), d.latest)).collect();
+    let by_period = dates.into_iter().map(|(k, d)| (k, d.by_period)).collect();
+    Ok(Status::of(&outcome.report, &latest, &by_period, quota))
 }
 
 /// The mystery-shopper source as read.
@@ -444,6 +544,8 @@ pub struct ShopperData {
     pub form_digest: FileDigest,
     /// Sums over the visits.
     pub visits: ShopperAccumulator,
+    /// Sums over the visits of each period before the report's (`--history`), oldest first.
+    pub earlier: Vec<ShopperAccumulator>,
     /// What reading the visits file found out.
     pub read: VisitsRead,
     /// The visits counted by period.
@@ -458,15 +560,16 @@ fn read_shoppers(
     source: &crate::definition::ShopperSource,
 ) -> Result<ShopperData, Problems> {
     let (form, form_digest) = load_form(audit, source)?;
-    let mut visits = ShopperAccumulator::new(&form);
-    let bounds = DateBounds::new(audit.meta.period_start, audit.meta.period_end);
+    let bounds = DateBounds::of_run(&audit.meta);
+    let mut periods = vec![ShopperAccumulator::new(&form); bounds.reported() + 1];
     let mut counts = RowCounts::default();
     let (mut dated, mut undated) = (false, Vec::new());
     let read = read_visits(source, &form, |v| {
         dated = v.dated;
+        let mut period = None;
         if v.dated {
             match bounds.place(v.date.as_bytes()) {
-                Placed::Inside => {}
+                Placed::Inside(k) => period = Some(k),
                 Placed::Outside => {
                     counts.outside_period += 1;
                     return;
@@ -478,8 +581,12 @@ fn read_shoppers(
                 }
             }
         }
-        counts.in_period += 1;
-        visits.add(&form, v);
+        counts.count_placed(period, &bounds);
+        match period.and_then(|k| periods.get_mut(k)) {
+            Some(sums) => sums.add(&form, v),
+            // Undated: the visit counts in every period.
+            None => periods.iter_mut().for_each(|sums| sums.add(&form, v)),
+        }
     });
     let read = match read {
         Ok(read) if undated.is_empty() => read,
@@ -490,10 +597,14 @@ fn read_shoppers(
         }
     };
     counts.rows = read.rows;
+    let visits = periods
+        .pop()
+        .unwrap_or_else(|| ShopperAccumulator::new(&form));
     Ok(ShopperData {
         form,
         form_digest,
         visits,
+        earlier: periods,
         read,
         counts,
         dated,
@@ -502,9 +613,16 @@ fn read_shoppers(
 
 /// Reads every source of `audit`, collecting the problems of all of them; with `by`
 /// (`site`, `region` or a column name) the customer survey is also split into
-/// segments, and the whole-audit sums are the segments' merge.
-pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Problems> {
+/// segments. With `history`, each source is also summed per period of the audit's
+/// `earlier_periods`, from the same read.
+pub fn read_sources(
+    audit: &Audit,
+    by: Option<&str>,
+    history: bool,
+) -> Result<SourceData, Problems> {
     let mut problems: Vec<Problem> = Vec::new();
+    let periods = audit.meta.earlier_periods.len() + 1;
+    let (mut earlier_customers, mut earlier_management) = (Vec::new(), Vec::new());
     let mut files = vec![audit.digest.clone()];
     let mut segmented = by.map(|b| SegmentAccumulators::new(audit, b));
     if let (Some(b), None) = (by, &audit.customers) {
@@ -526,14 +644,31 @@ pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Probl
         let customers = audit.customers.as_ref().and_then(|source| {
             let mut acc = CustomerAccumulator::new(audit);
             let column = by.map(|b| segment_column(source, b));
-            let (kind, tuning) = (SurveyKind::Customers, Tuning::from_env());
-            let read = match segmented.as_mut() {
-                Some(s) => read_survey_into(audit, source, kind, column.as_deref(), tuning, s),
-                None => read_survey_into(audit, source, kind, None, tuning, &mut acc),
-            };
-            if let Some(s) = &segmented {
-                acc = s.total();
+            let (kind, mut tuning) = (SurveyKind::Customers, Tuning::from_env());
+            // A chunk's sums hold one accumulator per segment it meets, nearly one per row
+            // over thousands of sites: smaller chunks keep fewer of them in flight.
+            if by.is_some() && std::env::var_os("SERVQUAL_CHUNK_BYTES").is_none() {
+                tuning.chunk_len = tuning.chunk_len.min(SEGMENT_CHUNK_LEN);
             }
+            // The earlier periods of a history are summed as the whole audit, never split
+            // into segments.
+            let read = match segmented.take() {
+                Some(s) => {
+                    let mut sums = PeriodSums::new(acc.clone(), s, periods);
+                    let read =
+                        read_survey_into(audit, source, kind, column.as_deref(), tuning, &mut sums);
+                    let (earlier, s) = sums.split();
+                    (earlier_customers, acc) = (earlier, s.total());
+                    segmented = Some(s);
+                    read
+                }
+                None => {
+                    let mut sums = PeriodSums::new(acc.clone(), acc.clone(), periods);
+                    let read = read_survey_into(audit, source, kind, None, tuning, &mut sums);
+                    (earlier_customers, acc) = sums.split();
+                    read
+                }
+            };
             match read {
                 // Without E columns the survey is perception-only, rows or none.
                 Ok(read) if !read.has_expected => {
@@ -548,9 +683,13 @@ pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Probl
             }
         });
         let management = audit.management.as_ref().and_then(|source| {
-            let mut acc = ManagementAccumulator::new(audit);
+            let empty = ManagementAccumulator::new(audit);
+            let mut sums = PeriodSums::new(empty.clone(), empty, periods);
             let kind = SurveyKind::Management;
-            match read_survey_into(audit, source, kind, None, Tuning::from_env(), &mut acc) {
+            let read = read_survey_into(audit, source, kind, None, Tuning::from_env(), &mut sums);
+            let (earlier, acc) = sums.split();
+            earlier_management = earlier;
+            match read {
                 Ok(read) => Some((acc, read)),
                 Err(p) => {
                     problems.extend(p.0);
@@ -597,19 +736,41 @@ pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Probl
             .as_ref()
             .map(|a| FileDigest::hashed("actions", a.file.display().to_string(), a.sha256.clone())),
     );
+    let earlier = history.then(|| {
+        let visits = shoppers.as_ref().map(|s| s.earlier.clone());
+        let mut customers = earlier_customers.into_iter();
+        let mut management = earlier_management.into_iter();
+        let mut visits = visits.into_iter().flatten();
+        let periods = audit.meta.earlier_periods.iter();
+        periods
+            .map(|period| EarlierSums {
+                period: period.clone(),
+                customers: customers.next(),
+                management: management.next(),
+                visits: visits.next(),
+            })
+            .collect()
+    });
     Ok(SourceData {
         customers,
         management,
         shoppers,
         files,
         segments: segmented,
+        earlier,
     })
 }
 
 /// Analyses what was read into the report model: gaps, IPA, shoppers, segments, the
 /// trend against the baseline and the checklist. The provenance lists the files in the
 /// order they bear on the report: audit and sources, baseline, state file, Kano files.
-fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang) -> Report {
+fn build_report(
+    audit: &Audit,
+    data: &SourceData,
+    side: &SideInputs,
+    lang: Lang,
+    segments: Option<segments::Segments>,
+) -> Report {
     let shopper_items = data
         .shoppers
         .as_ref()
@@ -640,6 +801,27 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         .as_ref()
         .map(|s| s.visits.report(audit, &s.form));
     let ipa = ipa::analyse(&dimensions, &servqual);
+    let history = data.earlier.as_ref().map(|earlier| {
+        let mut periods: Vec<PeriodResults> = earlier
+            .iter()
+            .map(|e| earlier_results(audit, data.shoppers.as_ref(), e))
+            .collect();
+        periods.push(PeriodResults {
+            period: audit.meta.period(),
+            respondents: history::HistoryRespondents {
+                customers: data.customers.as_ref().map_or(0, |(a, _)| a.respondents),
+                management: data.management.as_ref().map_or(0, |(a, _)| a.respondents),
+            },
+            visits: shoppers.as_ref().map_or(0, |s| s.visits),
+            dimensions: dimensions.clone(),
+            servqual: servqual.clone(),
+            shoppers: shoppers.as_ref().map(|s| history::HistoryShoppers {
+                mean_score: s.mean_score,
+                critical_failures: s.critical_failures,
+            }),
+        });
+        history::history(&periods)
+    });
     let critical = shoppers.as_ref().map(checklist::critical_failures);
     let found = checklist::build(&checklist::Inputs {
         audit,
@@ -676,10 +858,44 @@ fn build_report(audit: &Audit, data: &SourceData, side: &SideInputs, lang: Lang)
         method,
         servperf,
         shoppers,
-        segments: data.segments.as_ref().map(|s| segments::analyse(audit, s)),
+        segments,
         trend,
+        history,
     };
     Report::new(audit, Provenance::new(files), parts)
+}
+
+/// The results of a period before the report's: its gaps and scores from its own sums,
+/// by the formulas of the report's own period.
+fn earlier_results(
+    audit: &Audit,
+    shoppers: Option<&ShopperData>,
+    e: &EarlierSums,
+) -> PeriodResults {
+    let form = shoppers.map(|s| &s.form);
+    let visits = e.visits.as_ref().zip(form);
+    let shopper_items = visits.map(|(v, form)| v.item_levels(audit, form));
+    let (_, dimensions, servqual) = gaps::analyse(
+        audit,
+        e.customers.as_ref(),
+        e.management.as_ref(),
+        shopper_items.as_ref(),
+    );
+    let report = visits.map(|(v, form)| v.report(audit, form));
+    PeriodResults {
+        period: e.period.clone(),
+        respondents: history::HistoryRespondents {
+            customers: e.customers.as_ref().map_or(0, |a| a.respondents),
+            management: e.management.as_ref().map_or(0, |a| a.respondents),
+        },
+        visits: report.as_ref().map_or(0, |r| r.visits),
+        dimensions,
+        servqual,
+        shoppers: report.map(|r| history::HistoryShoppers {
+            mean_score: r.mean_score,
+            critical_failures: r.critical_failures,
+        }),
+    }
 }
 
 #[cfg(test)]

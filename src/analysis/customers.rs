@@ -36,6 +36,11 @@ pub struct ItemSums<N: Summed = f64> {
     pub perceived: N::Moments,
     /// d = P - E over the same respondents.
     pub gap: N::Moments,
+}
+
+/// The zone-of-tolerance sums of one item (A and D columns), summed as `N`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ZoneSums<N: Summed = f64> {
     /// P - A over respondents who answered both (measure of service adequacy).
     pub msa: N::Moments,
     /// P - D over respondents who answered both (measure of service superiority).
@@ -52,6 +57,12 @@ impl ItemSums {
         M::merge_into(&mut self.expected, &other.expected);
         M::merge_into(&mut self.perceived, &other.perceived);
         M::merge_into(&mut self.gap, &other.gap);
+    }
+}
+
+impl ZoneSums {
+    /// Adds the sums of `other` (float sums, or a chunk's whole-number sums).
+    fn merge<M: Summed>(&mut self, other: &ZoneSums<M>) {
         M::merge_into(&mut self.msa, &other.msa);
         M::merge_into(&mut self.mss, &other.mss);
         M::merge_into(&mut self.adequate, &other.adequate);
@@ -71,6 +82,17 @@ pub struct DimensionSums<N: Summed = f64> {
     pub importance: N::Moments,
 }
 
+/// What an accumulator sums: everything (the whole audit), or what a segment's table
+/// shows (a segment of `--by`: no alpha, no zone of tolerance), so that thousands of
+/// segments cost a few kB each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Extent {
+    /// Every sum.
+    Full,
+    /// The sums of gap 5, the dimension scores and the weights only.
+    Segment,
+}
+
 /// Running state of the customer survey for one segment (or the whole audit), summed as
 /// `N`: `f64` (the default) when read sequentially, `i64` for a chunk (`CustomerChunk`).
 #[derive(Debug, Clone, PartialEq)]
@@ -79,12 +101,16 @@ pub struct CustomerAccumulator<N: Summed = f64> {
     pub respondents: u64,
     /// Per item.
     pub items: Vec<ItemSums<N>>,
+    /// Per item, the zone of tolerance; empty in a segment's sums.
+    pub zone: Vec<ZoneSums<N>>,
     /// Per dimension.
     pub dimensions: Vec<DimensionSums<N>>,
     /// Σ_d G_rd · W_rd / 100 per respondent (the per-respondent weighted score; from the
     /// log, as `score`).
     pub weighted_per_respondent: Moments,
-    dimension_items: Vec<Vec<usize>>,
+    /// The items of each dimension, shared by every segment's sums.
+    dimension_items: std::sync::Arc<[Vec<usize>]>,
+    extent: Extent,
     /// Per row, the dimension scores then the weighted score (fractions, so added in file
     /// order by [`CustomerAccumulator::replay`]); a chunk keeps its rows' until it is
     /// merged, sequential reading replays each row's at once.
@@ -106,15 +132,18 @@ pub struct CustomerAccumulator<N: Summed = f64> {
 pub(crate) type CustomerChunk = CustomerAccumulator<i64>;
 
 impl<N: Summed> CustomerAccumulator<N> {
-    /// Empty sums for `items` items, grouped by dimension as `dimension_items` says.
-    fn empty(items: usize, dimension_items: Vec<Vec<usize>>) -> Self {
+    /// Empty sums of `extent` for `items` items, grouped by dimension as
+    /// `dimension_items` says.
+    fn empty(items: usize, dimension_items: std::sync::Arc<[Vec<usize>]>, extent: Extent) -> Self {
+        let full = extent == Extent::Full;
         CustomerAccumulator {
             respondents: 0,
             items: vec![ItemSums::default(); items],
+            zone: vec![ZoneSums::default(); if full { items } else { 0 }],
             dimensions: dimension_items
                 .iter()
                 .map(|items| DimensionSums {
-                    alpha: AlphaAccumulator::new(items.len()),
+                    alpha: AlphaAccumulator::new(if full { items.len() } else { 0 }),
                     score: Moments::default(),
                     importance: N::Moments::default(),
                 })
@@ -126,12 +155,14 @@ impl<N: Summed> CustomerAccumulator<N> {
             dimension_items,
             perception_only: None,
             perception: false,
+            extent,
         }
     }
 
     /// Empty perception-only sums of the same shape (see [`Self::perception_only`]).
     fn empty_perception(&self) -> Box<Self> {
-        let mut sums = CustomerAccumulator::empty(self.items.len(), self.dimension_items.clone());
+        let mut sums =
+            CustomerAccumulator::empty(self.items.len(), self.dimension_items.clone(), self.extent);
         sums.perception = true;
         Box::new(sums)
     }
@@ -198,10 +229,10 @@ impl<N: Summed> CustomerAccumulator<N> {
             }
         }
         if let (Some(p), Some(a)) = (r.perceived, r.adequate) {
-            add_level(&mut self.items, p, a, |s| (&mut s.msa, &mut s.adequate));
+            add_level(&mut self.zone, p, a, |s| (&mut s.msa, &mut s.adequate));
         }
         if let (Some(p), Some(d)) = (r.perceived, r.desired) {
-            add_level(&mut self.items, p, d, |s| (&mut s.mss, &mut s.desired));
+            add_level(&mut self.zone, p, d, |s| (&mut s.mss, &mut s.desired));
         }
         let (gaps, both) = (&self.gaps, &self.both);
         for (items, dim) in self.dimension_items.iter().zip(&mut self.dimensions) {
@@ -211,6 +242,8 @@ impl<N: Summed> CustomerAccumulator<N> {
                 answered += both.get(i).map_or(0, |&b| N::count(b));
             }
             let complete = answered == items.len() as i64 && !items.is_empty();
+            // A segment's alpha has no items (the zip in `add_if` stops at once): only
+            // its complete cases' totals are summed.
             let row = items
                 .iter()
                 .map(|&i| gaps.get(i).copied().unwrap_or_default());
@@ -260,10 +293,10 @@ impl<N: Summed> CustomerAccumulator<N> {
 /// whose sums `sums_of` picks.
 #[inline]
 fn add_level<N: Summed, C: Cell<Value = N>>(
-    items: &mut [ItemSums<N>],
+    items: &mut [ZoneSums<N>],
     perceived: &[C],
     level: &[C],
-    sums_of: impl Fn(&mut ItemSums<N>) -> (&mut N::Moments, &mut N::Moments),
+    sums_of: impl Fn(&mut ZoneSums<N>) -> (&mut N::Moments, &mut N::Moments),
 ) {
     for (sums, (p, l)) in items.iter_mut().zip(perceived.iter().zip(level)) {
         let answered = p.answered() & l.answered();
@@ -276,10 +309,15 @@ fn add_level<N: Summed, C: Cell<Value = N>>(
 impl CustomerAccumulator {
     /// An empty accumulator for `audit`'s items and dimensions.
     pub fn new(audit: &Audit) -> Self {
+        CustomerAccumulator::with_extent(audit, Extent::Full)
+    }
+
+    /// An empty accumulator of `extent` for `audit`'s items and dimensions.
+    pub(crate) fn with_extent(audit: &Audit, extent: Extent) -> Self {
         let dimension_items = (0..audit.dimensions.len())
             .map(|d| audit.items_of(d).collect())
             .collect();
-        CustomerAccumulator::empty(audit.items.len(), dimension_items)
+        CustomerAccumulator::empty(audit.items.len(), dimension_items, extent)
     }
 
     /// Each item's corrected item-total correlation and alpha if deleted within its
@@ -334,6 +372,9 @@ impl CustomerAccumulator {
         for (a, b) in self.items.iter_mut().zip(&other.items) {
             a.merge(b);
         }
+        for (a, b) in self.zone.iter_mut().zip(&other.zone) {
+            a.merge(b);
+        }
         for (a, b) in self.dimensions.iter_mut().zip(&other.dimensions) {
             a.alpha.merge(&b.alpha);
             M::merge_into(&mut a.importance, &b.importance);
@@ -381,7 +422,7 @@ impl SurveySums for CustomerAccumulator {
     }
 
     fn chunk(&self) -> CustomerChunk {
-        CustomerAccumulator::empty(self.items.len(), self.dimension_items.clone())
+        CustomerAccumulator::empty(self.items.len(), self.dimension_items.clone(), self.extent)
     }
 
     fn merge_chunk(&mut self, chunk: CustomerChunk) {

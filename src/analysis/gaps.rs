@@ -332,6 +332,9 @@ pub fn analyse_survey(
         .enumerate()
         .map(|(i, item)| {
             let sums = customers.map(|c| &c.items[i]);
+            let zone = customers.and_then(|c| c.zone.get(i));
+            let zone_mean =
+                |f: fn(&super::customers::ZoneSums) -> &Moments| zone.and_then(|s| f(s).mean());
             let gap = sums.map(|s| mean_test(&s.gap));
             let mean =
                 |f: fn(&super::customers::ItemSums) -> &Moments| sums.and_then(|s| f(s).mean());
@@ -379,10 +382,10 @@ pub fn analyse_survey(
                 p: gap.and_then(|g| g.p).filter(|_| !servperf),
                 item_total_r: reliability.get(i).and_then(|r| r.item_total_r),
                 alpha_if_deleted: reliability.get(i).and_then(|r| r.alpha_if_deleted),
-                adequate: mean(|s| &s.adequate),
-                desired: mean(|s| &s.desired),
-                msa: mean(|s| &s.msa),
-                mss: mean(|s| &s.mss),
+                adequate: zone_mean(|s| &s.adequate),
+                desired: zone_mean(|s| &s.desired),
+                msa: zone_mean(|s| &s.msa),
+                mss: zone_mean(|s| &s.mss),
                 reverse: item.reverse,
                 perceived_vs_standard: difference(levels.perceived, levels.standard)
                     .filter(|_| servperf),
@@ -705,6 +708,7 @@ sources: {customers: {file: c.csv}}\n";
             management: None,
             importance: None,
             extra: "",
+            period: None,
         });
     }
 

@@ -3,6 +3,7 @@
 pub mod checklist;
 pub mod customers;
 pub mod gaps;
+pub mod history;
 pub mod ipa;
 pub mod segments;
 pub mod shoppers;

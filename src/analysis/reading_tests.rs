@@ -55,9 +55,10 @@ fn sums_of(acc: &CustomerAccumulator) -> String {
     // The perception-only sums (rows with P and no E) too, shown the same way.
     let perception_only = acc.perception_only.as_deref().map(sums_of);
     format!(
-        "{} {:?} {:?} {:?} {feldt:?} {:?} {perception_only:?}",
+        "{} {:?} {:?} {:?} {:?} {feldt:?} {:?} {perception_only:?}",
         acc.respondents,
         acc.items,
+        acc.zone,
         acc.dimensions,
         acc.weighted_per_respondent,
         acc.item_reliability()
@@ -78,9 +79,10 @@ impl Shown for CustomerAccumulator {
 impl Shown for SegmentAccumulators {
     fn shown(&self) -> String {
         let segments = self.segments().into_iter();
+        let total = format!("total: {}\n", sums_of(&self.total()));
         segments
             .map(|(k, a)| format!("{k}: {}\n", sums_of(a)))
-            .collect()
+            .fold(total, |all, s| all + &s)
     }
 }
 
@@ -242,7 +244,7 @@ fn zone_reverse_scoring_points_and_management_sum_to_the_sequential_bits() {
         &mut sums,
     )
     .unwrap();
-    assert!(sums.items[3].msa.n > 300 && sums.items[3].desired.n > 300);
+    assert!(sums.zone[3].msa.n > 300 && sums.zone[3].desired.n > 300);
     assert_eq!(sums.dimensions[0].importance.n, with_points);
     assert!(with_points > 400 && with_points < 500, "{with_points}");
     let kind = SurveyKind::Management;

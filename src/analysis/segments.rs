@@ -1,13 +1,16 @@
 //! Segments (`--by site|region|<column>`): the customer gaps per segment, and a ranking.
 //!
-//! One [`CustomerAccumulator`] per segment value, so memory grows with the number of
-//! segments, never with rows; the whole-audit accumulator is their merge.
+//! One [`CustomerAccumulator`] per segment value with only the sums a segment's table
+//! shows (`Extent::Segment`: no alpha, no zone of tolerance), a few kB each, so memory
+//! grows with the number of segments, never with rows; the whole audit is summed beside
+//! them, in file order, exactly as without segments.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::customers::CustomerAccumulator;
+use super::customers::{CustomerAccumulator, CustomerChunk, Extent};
 use super::gaps::{self, Gaps, ServqualScore};
 use super::stats::Summed;
 use crate::definition::{Audit, SurveySource};
@@ -65,25 +68,32 @@ impl<N: Summed> SegmentSums<N> {
     }
 }
 
-/// Running sums per segment value.
+/// Running sums per segment value, and of all respondents together.
 #[derive(Debug, Clone)]
 pub struct SegmentAccumulators {
     /// What the segments are (`site`, `region` or a column name).
     pub by: String,
+    /// Every respondent, in file order: the whole audit's sums.
+    total: CustomerAccumulator,
     sums: SegmentSums,
 }
+
+/// The sums of one chunk: the whole audit's and the segments'.
+pub(crate) type SegmentsChunk = (CustomerChunk, SegmentChunk);
 
 impl SegmentAccumulators {
     /// No segments yet.
     pub fn new(audit: &Audit, by: &str) -> Self {
         SegmentAccumulators {
             by: by.to_string(),
-            sums: SegmentSums::new(CustomerAccumulator::new(audit)),
+            total: CustomerAccumulator::new(audit),
+            sums: SegmentSums::new(CustomerAccumulator::with_extent(audit, Extent::Segment)),
         }
     }
 
-    /// Adds a respondent to the segment of its `extra` column value.
+    /// Adds a respondent to the whole audit and to the segment of its `extra` value.
     pub(crate) fn add(&mut self, r: &Respondent) {
+        self.total.add(r);
         self.sums.segment(r.extra).add(r);
     }
 
@@ -99,46 +109,57 @@ impl SegmentAccumulators {
         segments
     }
 
-    /// All respondents together (the merge of every segment, in the order of their values).
+    /// All respondents together, summed in file order as without segments.
     pub fn total(&self) -> CustomerAccumulator {
-        let mut total = self.sums.empty.clone();
-        for (_, acc) in self.segments() {
-            total.merge(acc);
-        }
-        total
+        self.total.clone()
+    }
+
+    /// Each segment's value and sums, in byte order of the value, consumed.
+    fn into_segments(self) -> Vec<(String, CustomerAccumulator)> {
+        let mut segments = self.sums.segments;
+        segments.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        segments
     }
 }
 
-/// Chunked reading: each segment's sums are built as [`CustomerAccumulator`]'s are.
+/// Chunked reading: the whole audit's and each segment's sums are built as
+/// [`CustomerAccumulator`]'s are.
 impl SurveySums for SegmentAccumulators {
-    type Chunk = SegmentChunk;
+    type Chunk = SegmentsChunk;
 
     fn add(&mut self, r: &Respondent) {
         SegmentAccumulators::add(self, r);
     }
 
-    fn chunk(&self) -> SegmentChunk {
-        SegmentSums::new(self.sums.empty.chunk())
+    fn chunk(&self) -> SegmentsChunk {
+        (
+            self.total.chunk(),
+            SegmentSums::new(self.sums.empty.chunk()),
+        )
     }
 
-    fn merge_chunk(&mut self, chunk: SegmentChunk) {
-        for (name, part) in &chunk.segments {
+    fn merge_chunk(&mut self, (total, segments): SegmentsChunk) {
+        self.total.merge(&total);
+        for (name, part) in &segments.segments {
             self.sums.segment(name).merge(part);
         }
     }
 }
 
-impl ChunkSums for SegmentChunk {
+impl ChunkSums for SegmentsChunk {
     fn add(&mut self, r: &WholeRespondent) {
-        self.segment(r.extra).add_answers(r);
+        self.0.add_answers(r);
+        self.1.segment(r.extra).add_answers(r);
     }
 }
 
-/// One row (dimension or item) of a segment's gap table.
+/// One row (dimension or item) of a segment's gap table: small, as there is one per item
+/// and segment (the id is shared by every segment's row).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SegmentRow {
     /// Dimension or item id.
-    pub id: String,
+    #[serde(serialize_with = "shared_id")]
+    pub id: Arc<str>,
     /// Respondents measured.
     pub n: u64,
     /// mean(E).
@@ -147,11 +168,39 @@ pub struct SegmentRow {
     pub perceived: Option<f64>,
     /// The gaps measurable from the customer survey alone (gap 5; S-based gaps need
     /// management and shopper data, which are not segmented).
-    pub gaps: Gaps,
+    pub gaps: SegmentGaps,
     /// Sample sd of the gap scores.
     pub sd: Option<f64>,
     /// 95% interval of the customer gap.
     pub ci95: Option<[f64; 2]>,
+}
+
+/// An id shared between rows, written as the string it is.
+fn shared_id<S: serde::Serializer>(id: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(id)
+}
+
+/// A segment row's gaps: gap 5 alone, written as the five gaps with 1 to 4 `null`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SegmentGaps {
+    /// Gap 5, customer gap: P - E.
+    pub customer: Option<f64>,
+}
+
+impl SegmentGaps {
+    /// The five gaps, 1 to 4 not measured.
+    pub fn all(&self) -> Gaps {
+        Gaps {
+            customer: self.customer,
+            ..Gaps::default()
+        }
+    }
+}
+
+impl Serialize for SegmentGaps {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.all().serialize(s)
+    }
 }
 
 /// One segment.
@@ -186,11 +235,21 @@ pub struct Segments {
     pub segments: Vec<Segment>,
 }
 
-/// Analyses every segment and ranks those with at least `min_segment_n` respondents.
-pub(crate) fn analyse(audit: &Audit, acc: &SegmentAccumulators) -> Segments {
+/// Analyses every segment and ranks those with at least `min_segment_n` respondents;
+/// each segment's sums are dropped once analysed.
+pub(crate) fn analyse(audit: &Audit, acc: SegmentAccumulators) -> Segments {
     let min_n = audit.thresholds.min_segment_n;
+    let by = acc.by.clone();
+    let ids = |ids: Vec<&String>| -> Vec<Arc<str>> {
+        ids.into_iter().map(|id| Arc::from(id.as_str())).collect()
+    };
+    let dimension_ids = ids(audit.dimensions.iter().map(|d| &d.id).collect());
+    let item_ids = ids(audit.items.iter().map(|i| &i.id).collect());
+    let shared = |ids: &[Arc<str>], k: usize, id: String| {
+        ids.get(k).cloned().unwrap_or_else(|| Arc::from(id))
+    };
     let mut segments: Vec<Segment> = acc
-        .segments()
+        .into_segments()
         .into_iter()
         .map(|(name, customers)| {
             let gaps::Analysis {
@@ -199,39 +258,43 @@ pub(crate) fn analyse(audit: &Audit, acc: &SegmentAccumulators) -> Segments {
                 servqual,
                 servperf,
                 ..
-            } = gaps::analyse_survey(audit, Some(customers), None, None);
+            } = gaps::analyse_survey(audit, Some(&customers), None, None);
             let score = ranking_score(&servqual, servperf.as_ref());
+            // Rows of their own size: collected in place, they would keep the larger
+            // allocation of the results they come from, for every segment.
+            let mut dimension_rows = Vec::with_capacity(dimensions.len());
+            dimension_rows.extend(dimensions.into_iter().enumerate().map(|(k, d)| SegmentRow {
+                id: shared(&dimension_ids, k, d.id),
+                n: d.n,
+                expected: d.expected,
+                perceived: d.perceived,
+                gaps: SegmentGaps {
+                    customer: d.gaps.customer,
+                },
+                sd: d.sd,
+                ci95: d.ci95,
+            }));
+            let mut item_rows = Vec::with_capacity(items.len());
+            item_rows.extend(items.into_iter().enumerate().map(|(k, i)| SegmentRow {
+                id: shared(&item_ids, k, i.id),
+                n: i.n,
+                expected: i.expected,
+                perceived: i.perceived,
+                gaps: SegmentGaps {
+                    customer: i.gaps.customer,
+                },
+                sd: i.sd,
+                ci95: i.ci95,
+            }));
             Segment {
-                name: name.to_string(),
+                name,
                 respondents: customers.respondents,
                 ranked: customers.respondents >= u64::from(min_n) && score.is_some(),
                 rank: None,
                 servqual,
                 servperf,
-                dimensions: dimensions
-                    .into_iter()
-                    .map(|d| SegmentRow {
-                        id: d.id,
-                        n: d.n,
-                        expected: d.expected,
-                        perceived: d.perceived,
-                        gaps: d.gaps,
-                        sd: d.sd,
-                        ci95: d.ci95,
-                    })
-                    .collect(),
-                items: items
-                    .into_iter()
-                    .map(|i| SegmentRow {
-                        id: i.id,
-                        n: i.n,
-                        expected: i.expected,
-                        perceived: i.perceived,
-                        gaps: i.gaps,
-                        sd: i.sd,
-                        ci95: i.ci95,
-                    })
-                    .collect(),
+                dimensions: dimension_rows,
+                items: item_rows,
             }
         })
         .collect();
@@ -250,7 +313,7 @@ pub(crate) fn analyse(audit: &Audit, acc: &SegmentAccumulators) -> Segments {
         segments[i].rank = Some(rank as u32 + 1);
     }
     Segments {
-        by: acc.by.clone(),
+        by,
         min_n,
         segments,
     }
@@ -290,6 +353,7 @@ sources: {{customers: {{file: c.csv}}}}\nthresholds: {{min_segment_n: {min_n}}}\
             management: None,
             importance: None,
             extra: site,
+            period: None,
         });
     }
 
@@ -303,7 +367,12 @@ sources: {{customers: {{file: c.csv}}}}\nthresholds: {{min_segment_n: {min_n}}}\
         add(&mut acc, "South", 5.0, 5.0);
         add(&mut acc, "South", 6.0, 5.0);
         add(&mut acc, "West", 4.0, 5.0);
-        let s = analyse(&a, &acc);
+        // A segment keeps only what its table shows: no zone of tolerance, no alpha items.
+        let (_, north) = acc.segments()[0];
+        assert!(north.zone.is_empty() && north.dimensions[0].alpha.k() == 0);
+        assert_eq!(acc.total().zone.len(), 1);
+        let total = acc.total();
+        let s = analyse(&a, acc);
         let got: Vec<(&str, u64, Option<f64>, Option<u32>)> = s
             .segments
             .iter()
@@ -326,7 +395,6 @@ sources: {{customers: {{file: c.csv}}}}\nthresholds: {{min_segment_n: {min_n}}}\
             ]
         );
         // Total: gaps -1, -3, 0, -1, 1 -> mean -4/5 = -0.8 over 5 respondents.
-        let total = acc.total();
         assert_eq!(total.respondents, 5);
         assert_eq!(total.items[0].gap.mean(), Some(-0.8));
     }

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::gaps::{DimensionResult, ItemResult, ServqualScore};
-use super::stats::{welch_test, Moments};
+use super::stats::{welch_test, Moments, WelchTest};
 use crate::definition::baseline::{Baseline, BaselineAudit, BaselineRow};
 use crate::provenance::FileDigest;
 
@@ -80,11 +80,10 @@ fn row(id: &str, n: u64, gap: Option<f64>, sd: Option<f64>, before: &[BaselineRo
     let prev = before.iter().find(|r| r.id == id);
     let previous = prev.and_then(|r| r.gaps.get("5").copied().flatten());
     let previous_n = prev.map_or(0, |r| r.n);
-    let test = match (previous, prev.and_then(|r| r.sd), gap, sd) {
-        (Some(m0), Some(s0), Some(m1), Some(s1)) => welch_test(
-            &Moments::from_summary(n, m1, s1),
-            &Moments::from_summary(previous_n, m0, s0),
-        ),
+    let test = match (previous, gap) {
+        (Some(m0), Some(m1)) => {
+            gap_change_test((previous_n, m0, prev.and_then(|r| r.sd)), (n, m1, sd))
+        }
         _ => None,
     };
     TrendRow {
@@ -99,6 +98,18 @@ fn row(id: &str, n: u64, gap: Option<f64>, sd: Option<f64>, before: &[BaselineRo
         p: test.map(|w| w.p),
         significant: test.is_some_and(|w| w.p < ALPHA),
     }
+}
+
+/// Welch's test of the change of a gap from `before` to `now`, each `(n, gap, sd)`:
+/// the one test of the baseline trend and the history (docs/formulas.md#trend).
+pub(crate) fn gap_change_test(
+    (n0, m0, s0): (u64, f64, Option<f64>),
+    (n1, m1, s1): (u64, f64, Option<f64>),
+) -> Option<WelchTest> {
+    welch_test(
+        &Moments::from_summary(n1, m1, s1?),
+        &Moments::from_summary(n0, m0, s0?),
+    )
 }
 
 fn change(previous: Option<f64>, current: Option<f64>) -> ScoreChange {

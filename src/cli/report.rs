@@ -75,6 +75,16 @@ pub struct ReportArgs {
     /// when sure].
     #[arg(long, value_name = "LABEL")]
     pub encoding: Option<String>,
+    /// Add the history: the N periods of the schedule ending with the reported one, each
+    /// dimension's gaps and its change against the period before (1 to 120; not with
+    /// --checklist-only, which has no place for it).
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(1..=crate::analysis::history::MAX_PERIODS as i64),
+        conflicts_with = "checklist_only"
+    )]
+    pub history: Option<u16>,
 }
 
 /// Parses `FORMAT=PATH` of `--report`.
@@ -113,6 +123,7 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
             .then(|| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
         allow_unmeasured: args.allow_unmeasured,
         period: args.period.clone(),
+        history: args.history.map(usize::from),
     };
     let outcome = crate::run::report(&audit, &request)?;
     outcome.notes.iter().for_each(|note| global.note(note));

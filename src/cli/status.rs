@@ -47,6 +47,10 @@ pub struct StatusArgs {
     /// when sure].
     #[arg(long, value_name = "LABEL")]
     pub encoding: Option<String>,
+    /// Also show the rows and latest date per source of the N periods ending with the
+    /// one checked (1 to 120).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=crate::analysis::history::MAX_PERIODS as i64))]
+    pub history: Option<u16>,
 }
 
 /// Runs `status`: exit 0, or 1 with `--fail-incomplete` when the period is incomplete.
@@ -58,6 +62,7 @@ pub fn run(args: &StatusArgs, global: &Global) -> anyhow::Result<u8> {
             .checklist_file
             .clone()
             .unwrap_or_else(|| checklist_state::default_state_path(&args.audit)),
+        history: args.history.map(usize::from),
     };
     let status = crate::run::status(&audit, &request)?;
     let text = match args.format {

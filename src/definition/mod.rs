@@ -289,6 +289,9 @@ pub struct Meta {
     pub fixed_period: Option<period::Period>,
     /// `audit.schedule` (with `year_starts`), if given.
     pub schedule: Option<period::Schedule>,
+    /// The periods just before this run's that it reads too (`--history`), oldest
+    /// first; empty for a run of one period.
+    pub earlier_periods: Vec<period::Period>,
 }
 
 impl Meta {
@@ -348,7 +351,21 @@ impl Audit {
         audit.meta.period_start = period.start;
         audit.meta.period_end = period.end;
         audit.meta.period_name = period.name.clone();
+        audit.meta.earlier_periods.clear();
         audit
+    }
+
+    /// The same audit run for the last of `periods` (consecutive, oldest first), whose
+    /// readers also hand on the rows of the periods before it (`--history`).
+    pub fn for_periods(&self, periods: &[period::Period]) -> Audit {
+        match periods.split_last() {
+            Some((last, earlier)) => {
+                let mut audit = self.for_period(last);
+                audit.meta.earlier_periods = earlier.to_vec();
+                audit
+            }
+            None => self.clone(),
+        }
     }
 
     /// The folder paths in the audit are relative to.

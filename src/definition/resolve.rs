@@ -215,6 +215,7 @@ impl Checker<'_> {
             period_name: current.name,
             fixed_period: fixed,
             schedule,
+            earlier_periods: Vec::new(),
         })
     }
 

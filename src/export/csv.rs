@@ -230,6 +230,67 @@ fn standard_row(src: &GapSource, value: Option<f64>) -> Row {
         .num("value", value)
 }
 
+/// The history (`--history`): per period (its name in `segment`, oldest first) a
+/// `history_servqual` row per score, then a `history` row per dimension and measured gap,
+/// gap 5 with the change against the period before in `previous`, `delta`, `p_change`.
+fn history_rows(
+    history: &[crate::analysis::history::HistoryPeriod],
+    lang: Lang,
+    dim_label: &dyn Fn(&str) -> String,
+    rows: &mut Vec<Row>,
+) {
+    let mut before: Option<&crate::analysis::history::HistoryPeriod> = None;
+    for p in history {
+        for (key, value) in [
+            ("unweighted", p.servqual.unweighted),
+            ("weighted", p.servqual.weighted),
+        ] {
+            rows.push(
+                Row::default()
+                    .text("segment", &p.period.name)
+                    .text("level", "history_servqual")
+                    .text("id", key)
+                    .text("label", label(lang, key))
+                    .num("value", value)
+                    .int("n", p.respondents.customers),
+            );
+        }
+        for d in &p.dimensions {
+            let previous = before.and_then(|b| b.dimensions.iter().find(|x| x.id == d.id));
+            let change = d.change.map(|c| TrendRow {
+                id: d.id.clone(),
+                previous: previous.and_then(|b| b.gaps.customer),
+                current: d.gaps.customer,
+                delta: Some(c.delta),
+                previous_n: previous.map_or(0, |b| b.n),
+                n: d.n,
+                t: c.t,
+                df: c.df,
+                p: c.p,
+                significant: c.significant,
+            });
+            gap_rows(
+                &GapSource {
+                    segment: &p.period.name,
+                    level: "history",
+                    id: &d.id,
+                    dimension: &d.id,
+                    label: &dim_label(&d.id),
+                    n: d.n,
+                    gaps: &d.gaps,
+                    sd: None,
+                    ci95: None,
+                    t: None,
+                    p: None,
+                    trend: change.as_ref(),
+                },
+                rows,
+            );
+        }
+        before = Some(p);
+    }
+}
+
 impl Exporter for CsvExporter {
     fn render(&self, report: &Report, options: &RenderOptions) -> anyhow::Result<Vec<u8>> {
         let lang = options.lang;
@@ -314,12 +375,12 @@ impl Exporter for CsvExporter {
                 for (level, list) in [("dimension", &s.dimensions), ("item", &s.items)] {
                     for r in list {
                         let dimension = if level == "dimension" {
-                            r.id.clone()
+                            r.id.to_string()
                         } else {
                             report
                                 .items
                                 .iter()
-                                .find(|i| i.result.id == r.id)
+                                .find(|i| *i.result.id == *r.id)
                                 .map_or(String::new(), |i| i.result.dimension.clone())
                         };
                         let text = if level == "dimension" {
@@ -328,7 +389,7 @@ impl Exporter for CsvExporter {
                             report
                                 .items
                                 .iter()
-                                .find(|i| i.result.id == r.id)
+                                .find(|i| *i.result.id == *r.id)
                                 .map_or(String::new(), |i| i.text.get(lang).to_string())
                         };
                         let source = GapSource {
@@ -338,7 +399,7 @@ impl Exporter for CsvExporter {
                             dimension: &dimension,
                             label: &text,
                             n: r.n,
-                            gaps: &r.gaps,
+                            gaps: &r.gaps.all(),
                             sd: r.sd,
                             ci95: r.ci95,
                             t: None,
@@ -353,6 +414,9 @@ impl Exporter for CsvExporter {
                     }
                 }
             }
+        }
+        if let Some(history) = &report.history {
+            history_rows(history, lang, &dim_label, &mut rows);
         }
         if let Some(sh) = &report.shoppers {
             rows.push(

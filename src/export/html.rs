@@ -56,6 +56,11 @@ impl Exporter for HtmlExporter {
         if let Some(s) = svg::trend(report, lang) {
             charts.insert("trend", safe(s));
         }
+        let history: Vec<Value> = svg::history(report, lang)
+            .into_iter()
+            .map(|(_, chart)| safe(chart))
+            .collect();
+        charts.insert("history", Value::from(history));
         if let Some(seg) = &report.segments {
             let rows: Vec<(String, Option<f64>)> = view::segment_order(&seg.segments)
                 .into_iter()

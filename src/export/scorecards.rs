@@ -83,9 +83,9 @@ pub(crate) fn scorecards(report: &Report, lang: Lang) -> Vec<Scorecard> {
                     seg.dimensions
                         .iter()
                         .map(|d| {
-                            let whole = report.dimensions.iter().find(|w| w.result.id == d.id);
+                            let whole = report.dimensions.iter().find(|w| *w.result.id == *d.id);
                             let name =
-                                whole.map_or(d.id.clone(), |w| w.label.get(lang).to_string());
+                                whole.map_or(d.id.to_string(), |w| w.label.get(lang).to_string());
                             let whole_value = whole.and_then(|w| match servperf {
                                 true => w.result.perceived,
                                 false => w.result.gaps.customer,

@@ -6,7 +6,7 @@ use comfy_table::Cell;
 use super::table::{fitted, header, right};
 use super::RenderOptions;
 use crate::report::labels::{fill, label};
-use crate::report::status::Status;
+use crate::report::status::{PeriodStatus, Status};
 
 /// The status as terminal tables.
 pub fn table(status: &Status, options: &RenderOptions) -> String {
@@ -34,6 +34,9 @@ pub fn table(status: &Status, options: &RenderOptions) -> String {
         ]);
     }
     out.push_str(&format!("{sources}\n"));
+    if let Some(history) = &status.history {
+        out.push_str(&history_table(history, options));
+    }
     if !status.sites.is_empty() {
         let mut sites = fitted(options);
         let mut cols = vec![
@@ -72,6 +75,37 @@ pub fn table(status: &Status, options: &RenderOptions) -> String {
     out.push_str(&completeness(status, options));
     out.push('\n');
     out
+}
+
+/// The rows and latest date of each source per period of the history (`--history`),
+/// oldest first.
+fn history_table(history: &[PeriodStatus], options: &RenderOptions) -> String {
+    let lang = options.lang;
+    let mut table = fitted(options);
+    let names: Vec<&String> = history
+        .first()
+        .map(|p| p.sources.keys().collect())
+        .unwrap_or_default();
+    let mut cols = vec![label(lang, "period")];
+    cols.extend(names.iter().map(|n| n.as_str()));
+    header(&mut table, &cols, options.color);
+    for p in history {
+        let mut row = vec![Cell::new(&p.period.name)];
+        for name in &names {
+            let rows = p.sources.get(*name);
+            let count = rows.map_or(0, |r| r.rows);
+            row.push(right(match rows.and_then(|r| r.latest) {
+                Some(day) => format!("{count} · {day}"),
+                None => count.to_string(),
+            }));
+        }
+        table.add_row(row);
+    }
+    format!(
+        "{}\n{table}\n{}\n",
+        label(lang, "history"),
+        label(lang, "history_rows_note")
+    )
 }
 
 /// Whether the period is complete, and if not, why, in a sentence.

@@ -383,6 +383,103 @@ pub fn trend(report: &Report, lang: Lang) -> Option<String> {
     Some(s)
 }
 
+/// One small line chart per dimension of the history (`--history`): its gap 5 per
+/// period, oldest first, the zero line dashed, a significant change as a ringed point;
+/// `(dimension label, chart)` in the audit's order, empty without a history.
+pub fn history(report: &Report, lang: Lang) -> Vec<(String, String)> {
+    let Some(history) = report.history.as_ref() else {
+        return Vec::new();
+    };
+    let (width, left, right, top, bottom) = (300.0, 34.0, 290.0, 10.0, 90.0);
+    let names: Vec<&str> = history.iter().map(|p| p.period.name.as_str()).collect();
+    let step = (right - left) / (names.len().max(2) - 1) as f64;
+    let px = |i: usize| match names.len() {
+        1 => (left + right) / 2.0,
+        _ => left + i as f64 * step,
+    };
+    report
+        .dimensions
+        .iter()
+        .enumerate()
+        .map(|(d, dim)| {
+            let name = dim.label.get(lang).to_string();
+            let points: Vec<(usize, f64, bool)> = history
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| {
+                    let row = p.dimensions.get(d)?;
+                    let significant = row.change.is_some_and(|c| c.significant);
+                    Some((i, row.gaps.customer.filter(|g| g.is_finite())?, significant))
+                })
+                .collect();
+            let lo = points.iter().map(|p| p.1).fold(0.0_f64, f64::min);
+            let hi = points.iter().map(|p| p.1).fold(0.0_f64, f64::max);
+            let pad = ((hi - lo) * 0.1).max(0.1);
+            let (lo, hi) = (lo - pad, hi + pad);
+            let py = |v: f64| bottom - (v - lo) / (hi - lo) * (bottom - top);
+            let title = format!("{} · {}", label(lang, "history"), name);
+            let mut s = open(width, bottom + 18.0, &title);
+            let _ = write!(
+                s,
+                "<line class=\"grid-line\" x1=\"{left}\" y1=\"{0:.1}\" x2=\"{right}\" y2=\"{0:.1}\" stroke-dasharray=\"4 3\"/>\
+<text class=\"muted\" x=\"{1}\" y=\"{2:.1}\" text-anchor=\"end\">0</text>",
+                py(0.0),
+                left - 4.0,
+                py(0.0) + 4.0,
+            );
+            // The first and last period's names under the axis; every period has a point.
+            let last = names.len().saturating_sub(1);
+            for i in [0, last].into_iter().take(if last == 0 { 1 } else { 2 }) {
+                let anchor = if i == 0 && last > 0 { "start" } else { "end" };
+                let anchor = if last == 0 { "middle" } else { anchor };
+                let _ = write!(
+                    s,
+                    "<text class=\"muted\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
+                    px(i),
+                    bottom + 14.0,
+                    esc(names.get(i).copied().unwrap_or_default())
+                );
+            }
+            let line: Vec<String> = points
+                .iter()
+                .map(|&(i, v, _)| format!("{:.1},{:.1}", px(i), py(v)))
+                .collect();
+            let falling = points.first().zip(points.last()).is_some_and(|(a, b)| b.1 < a.1);
+            let class = if falling { "line-neg" } else { "line-pos" };
+            let _ = write!(s, "<polyline class=\"{class}\" points=\"{}\"/>", line.join(" "));
+            for &(i, v, significant) in &points {
+                if significant {
+                    let _ = write!(
+                        s,
+                        "<circle class=\"e-dot\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"5\"/>",
+                        px(i),
+                        py(v)
+                    );
+                }
+                let _ = write!(
+                    s,
+                    "<circle class=\"p-dot\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\"><title>{} {}</title></circle>",
+                    px(i),
+                    py(v),
+                    esc(names.get(i).copied().unwrap_or_default()),
+                    num(Some(v))
+                );
+            }
+            if let Some(&(i, v, _)) = points.last() {
+                let _ = write!(
+                    s,
+                    "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+                    px(i),
+                    py(v) - 6.0,
+                    num(Some(v))
+                );
+            }
+            s.push_str("</svg>");
+            (name, s)
+        })
+        .collect()
+}
+
 /// Label positions for points at `ys`: in the same order, each at least `gap` below
 /// the one above it, so that close values stay readable.
 fn spread(ys: &[f64], gap: f64) -> Vec<f64> {

@@ -312,6 +312,9 @@ impl Exporter for TableExporter {
         if let Some(section) = trend_section(report, options) {
             out.push_str(&section);
         }
+        if let Some(section) = history_section(report, options) {
+            out.push_str(&section);
+        }
         if let Some(table) = reliability_table(report, options) {
             out.push('\n');
             out.push_str(label(
@@ -569,6 +572,38 @@ fn trend_section(report: &Report, options: &RenderOptions) -> Option<String> {
         label(lang, "weighted"),
         super::view::trend_mark(s.weighted.delta, false),
         fit_lines(label(lang, "trend_legend"), options.width).trim_end()
+    ))
+}
+
+/// The history (`--history`): a row per period, oldest first, with its respondents, the
+/// unweighted SERVQUAL score and each dimension's gap 5 marked with its change.
+fn history_section(report: &Report, options: &RenderOptions) -> Option<String> {
+    let lang = options.lang;
+    let history = report.history.as_ref()?;
+    let mut table = fitted(options);
+    let mut cols = vec![
+        label(lang, "period"),
+        label(lang, "n"),
+        label(lang, "servqual"),
+    ];
+    cols.extend(report.dimensions.iter().map(|d| d.label.get(lang)));
+    header(&mut table, &cols, options.color);
+    for p in history {
+        let mut row = vec![
+            Cell::new(&p.period.name),
+            right(p.respondents.customers.to_string()),
+            right(num(p.servqual.unweighted)),
+        ];
+        row.extend(p.dimensions.iter().map(|d| {
+            let change = d.change.map(|c| (c.delta, c.significant));
+            right(super::view::history_mark(d.gaps.customer, change))
+        }));
+        table.add_row(row);
+    }
+    Some(format!(
+        "\n{}\n{table}\n{}\n",
+        label(lang, "history"),
+        fit_lines(label(lang, "history_legend"), options.width).trim_end()
     ))
 }
 

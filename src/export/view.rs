@@ -258,6 +258,7 @@ fn environment(escape: Escape, lang: Lang) -> anyhow::Result<Environment<'static
     });
     env.add_filter("pval", |v: Value| p_value(float(&v)));
     env.add_filter("arrow", |row: Value| arrow(&row));
+    env.add_filter("hist", |row: Value| history_cell(&row));
     env.add_filter("t", move |v: Value| text(&v, lang));
     env.add_filter("seg", move |v: Value| match v.as_str() {
         Some("") | None => label(lang, "blank").to_string(),
@@ -324,6 +325,34 @@ fn arrow(row: &Value) -> String {
     let delta = row.get_attr("delta").ok().and_then(|d| float(&d));
     let significant = row.get_attr("significant").is_ok_and(|s| s.is_true());
     trend_mark(delta, significant)
+}
+
+/// `-0.33▲*`: a gap of the history and the direction of its change against the period
+/// before (`*` if significant); the gap alone for the first period, `-` unmeasured.
+pub(crate) fn history_mark(gap: Option<f64>, change: Option<(f64, bool)>) -> String {
+    match change {
+        Some((delta, significant)) => {
+            let mark = trend_mark(Some(delta), significant);
+            let arrow = mark.split(' ').next().unwrap_or_default();
+            let star = if significant { "*" } else { "" };
+            format!("{}{arrow}{star}", num(gap))
+        }
+        None => num(gap),
+    }
+}
+
+/// [`history_mark`] of a dimension of the history in its JSON form.
+fn history_cell(row: &Value) -> String {
+    let gap = row
+        .get_attr("gaps")
+        .and_then(|g| g.get_item(&Value::from("5")))
+        .ok();
+    let change = row.get_attr("change").ok().filter(|c| !c.is_none());
+    let change = change.and_then(|c| {
+        let delta = float(&c.get_attr("delta").ok()?)?;
+        Some((delta, c.get_attr("significant").is_ok_and(|s| s.is_true())))
+    });
+    history_mark(gap.and_then(|g| float(&g)), change)
 }
 
 /// `▲ +0.12*`, `▼ -0.30`, `= 0.00` or `–`: a change, its direction and whether it is

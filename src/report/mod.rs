@@ -13,6 +13,7 @@ pub mod summary;
 use serde::Serialize;
 
 use crate::analysis::gaps::{DimensionResult, ItemResult, Method, ServqualScore};
+use crate::analysis::history::HistoryPeriod;
 use crate::analysis::ipa::Ipa;
 use crate::analysis::segments::Segments;
 use crate::analysis::shoppers::ShopperReport;
@@ -161,6 +162,8 @@ pub struct Report {
     pub segments: Option<Segments>,
     /// Changes since a baseline report (`--baseline`); `null` without one.
     pub trend: Option<Trend>,
+    /// The periods ending with this one, oldest first (`--history N`); `null` without.
+    pub history: Option<Vec<HistoryPeriod>>,
     /// What to read first: period, headline scores and change, the most urgent findings.
     pub summary: Summary,
     /// The gate's verdict on this report (every rule with its value and status).
@@ -195,6 +198,8 @@ pub struct ReportParts {
     pub segments: Option<Segments>,
     /// Changes since a baseline (`--baseline`).
     pub trend: Option<Trend>,
+    /// The history (`--history N`).
+    pub history: Option<Vec<HistoryPeriod>>,
     /// The improvement checklist, worded, in priority order.
     pub checklist: Vec<checklist::Entry>,
     /// The language the checklist and summary are worded in.
@@ -273,6 +278,7 @@ impl Report {
             checklist: parts.checklist,
             segments: parts.segments,
             trend: parts.trend,
+            history: parts.history,
             summary,
             gate: Gate::of(&[], false),
             league,

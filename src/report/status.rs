@@ -29,6 +29,27 @@ pub struct Status {
     pub checklist: ChecklistCount,
     /// Every source has rows in the period and every site meets its visit quota.
     pub complete: bool,
+    /// With `--history N`: the N periods ending with this one, oldest first; else `null`.
+    pub history: Option<Vec<PeriodStatus>>,
+}
+
+/// The rows of each source in one period of the history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeriodStatus {
+    /// The period.
+    pub period: NamedPeriod,
+    /// Per source read (`customers`, `management`, `shoppers`).
+    pub sources: BTreeMap<String, PeriodRows>,
+}
+
+/// One source in one period.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PeriodRows {
+    /// Rows of the period, as the report counts them (respondents, visits).
+    pub rows: u64,
+    /// The latest valid date in the period; `null` without a date column or rows.
+    #[serde(serialize_with = "date_or_null")]
+    pub latest: Option<chrono::NaiveDate>,
 }
 
 /// One source's rows and how recent its data are.
@@ -76,10 +97,12 @@ fn date_or_null<S: serde::Serializer>(
 
 impl Status {
     /// The status of the period `report` is about; `latest` gives each source's latest
-    /// date, `min_visits` the quota when the audit has shoppers.
+    /// date, `by_period` its latest date in each period of the report's history (oldest
+    /// first), `min_visits` the quota when the audit has shoppers.
     pub fn of(
         report: &Report,
         latest: &BTreeMap<String, Option<chrono::NaiveDate>>,
+        by_period: &BTreeMap<String, Vec<Option<chrono::NaiveDate>>>,
         min_visits: Option<u32>,
     ) -> Status {
         let sources: BTreeMap<String, SourceStatus> = report
@@ -129,6 +152,7 @@ impl Status {
         Status {
             schema: SCHEMA,
             period: report.period.clone(),
+            history: history(report, by_period),
             sources,
             sites,
             min_visits,
@@ -136,4 +160,34 @@ impl Status {
             complete,
         }
     }
+}
+
+/// Each period of the report's history with the rows of each source the report read.
+fn history(
+    report: &Report,
+    by_period: &BTreeMap<String, Vec<Option<chrono::NaiveDate>>>,
+) -> Option<Vec<PeriodStatus>> {
+    let history = report.history.as_ref()?;
+    let periods = history.iter().enumerate().map(|(k, h)| {
+        let sources = report.sources.keys().map(|name| {
+            let rows = match name.as_str() {
+                "customers" => h.respondents.customers,
+                "management" => h.respondents.management,
+                _ => h.visits,
+            };
+            let latest = by_period
+                .get(name)
+                .and_then(|days| days.get(k).copied().flatten());
+            (name.clone(), PeriodRows { rows, latest })
+        });
+        PeriodStatus {
+            period: NamedPeriod {
+                name: h.period.name.clone(),
+                start: h.period.start.clone(),
+                end: h.period.end.clone(),
+            },
+            sources: sources.collect(),
+        }
+    });
+    Some(periods.collect())
 }

@@ -160,54 +160,96 @@ pub(crate) fn parse_date(cell: &[u8]) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
 }
 
-/// A period's first and last day as ISO bytes: ISO days order as their bytes do, so a
-/// row's day is placed by two comparisons, without making it a date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The days of the periods a run reads, as ISO bytes: ISO days order as their bytes
+/// do, so a row's day is placed by comparisons, without making it a date.
+///
+/// A run reads its own period and, with `--history`, the periods just before it: one
+/// span of consecutive periods, each starting the day after the one before ends. A row is
+/// placed in the period of its day by its index in the span, oldest first; the run's own
+/// period is the last.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DateBounds {
-    start: [u8; 10],
+    /// Each period's first day, oldest first.
+    starts: Vec<[u8; 10]>,
+    /// The last day of the last period.
     end: [u8; 10],
 }
 
 /// Where a row's date cell puts it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Placed {
-    /// A day of the period.
-    Inside,
-    /// A day of another period.
+    /// A day of the period at this index of the span (see [`DateBounds`]).
+    Inside(usize),
+    /// A day outside every period read.
     Outside,
     /// Not a date (or empty).
     NotADate,
 }
 
+/// A day as the ISO bytes a date cell holds.
+fn iso_bytes(day: chrono::NaiveDate) -> [u8; 10] {
+    let mut out = [b'0'; 10];
+    for (slot, byte) in out
+        .iter_mut()
+        .zip(day.format("%Y-%m-%d").to_string().bytes())
+    {
+        *slot = byte;
+    }
+    out
+}
+
 impl DateBounds {
     /// The bounds of the period from `start` to `end`, both included.
+    #[cfg(test)]
     pub fn new(start: chrono::NaiveDate, end: chrono::NaiveDate) -> DateBounds {
-        let bytes = |day: chrono::NaiveDate| {
-            let mut out = [b'0'; 10];
-            for (slot, byte) in out
-                .iter_mut()
-                .zip(day.format("%Y-%m-%d").to_string().bytes())
-            {
-                *slot = byte;
-            }
-            out
-        };
         DateBounds {
-            start: bytes(start),
-            end: bytes(end),
+            starts: vec![iso_bytes(start)],
+            end: iso_bytes(end),
+        }
+    }
+
+    /// The bounds of the periods a run of `meta` reads: its earlier periods (`--history`),
+    /// then its own.
+    pub fn of_run(meta: &crate::definition::Meta) -> DateBounds {
+        let starts = meta.earlier_periods.iter().map(|p| p.start);
+        DateBounds {
+            starts: starts.chain([meta.period_start]).map(iso_bytes).collect(),
+            end: iso_bytes(meta.period_end),
         }
     }
 
     /// Where the date cell `cell` puts its row.
     #[inline]
     pub fn place(&self, cell: &[u8]) -> Placed {
-        match iso_day(cell) {
-            None => Placed::NotADate,
-            Some(day) if self.start.as_slice() <= day && day <= self.end.as_slice() => {
-                Placed::Inside
-            }
-            Some(_) => Placed::Outside,
+        let Some(day) = iso_day(cell) else {
+            return Placed::NotADate;
+        };
+        if day > self.end.as_slice() {
+            return Placed::Outside;
         }
+        // The last period that starts on or before the day; looked for from the end, so
+        // that a row of the run's own period (the last) costs one comparison.
+        match self
+            .starts
+            .iter()
+            .rposition(|start| start.as_slice() <= day)
+        {
+            Some(k) => Placed::Inside(k),
+            None => Placed::Outside,
+        }
+    }
+
+    /// Whether the period at `index` of the span is the run's own (the last), whose rows
+    /// the report counts as `in_period`; rows of the earlier ones count as outside it.
+    #[inline]
+    pub fn is_reported(&self, index: usize) -> bool {
+        index + 1 == self.starts.len()
+    }
+
+    /// The index of the run's own period in the span: the period of a row without a date
+    /// column's file is every period, which the accumulators of the history handle.
+    pub fn reported(&self) -> usize {
+        self.starts.len().saturating_sub(1)
     }
 }
 
@@ -242,12 +284,32 @@ mod tests {
     fn a_row_is_in_the_period_from_its_first_to_its_last_day() {
         let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default();
         let october = DateBounds::new(day(10, 1), day(10, 31));
-        assert_eq!(october.place(b"2026-10-01"), Placed::Inside);
-        assert_eq!(october.place(b"2026-10-31T23:59:59"), Placed::Inside);
+        assert_eq!(october.place(b"2026-10-01"), Placed::Inside(0));
+        assert_eq!(october.place(b"2026-10-31T23:59:59"), Placed::Inside(0));
         assert_eq!(october.place(b"2026-09-30"), Placed::Outside);
         assert_eq!(october.place(b"2026-11-01"), Placed::Outside);
         assert_eq!(october.place(b"2026-10-32"), Placed::NotADate);
         assert_eq!(october.place(b"banana"), Placed::NotADate);
+        assert!(october.is_reported(0));
+    }
+
+    #[test]
+    fn a_row_of_a_span_is_placed_in_the_period_of_its_day() {
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default();
+        let mut span = DateBounds::new(day(10, 1), day(10, 31));
+        span.starts = [day(8, 1), day(9, 1), day(10, 1)].map(iso_bytes).to_vec();
+        assert_eq!(span.place(b"2026-07-31"), Placed::Outside);
+        assert_eq!(span.place(b"2026-08-01"), Placed::Inside(0));
+        assert_eq!(span.place(b"2026-08-31T23:00"), Placed::Inside(0));
+        assert_eq!(span.place(b"2026-09-01"), Placed::Inside(1));
+        assert_eq!(span.place(b"2026-09-30"), Placed::Inside(1));
+        assert_eq!(span.place(b"2026-10-01"), Placed::Inside(2));
+        assert_eq!(span.place(b"2026-10-31"), Placed::Inside(2));
+        assert_eq!(span.place(b"2026-11-01"), Placed::Outside);
+        assert_eq!(
+            (span.is_reported(1), span.is_reported(2), span.reported()),
+            (false, true, 2)
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use csv::{ByteRecord, Reader};
 
 use chrono::NaiveDate;
 
-use super::answers::{parse_date, trim};
+use super::answers::{parse_date, trim, DateBounds};
 use super::hashing::{open_hashed, SharedHasher};
 use super::text::{csv_problem, open_csv_reader, TextFormat, TextOptions};
 use crate::problem::{Problem, Problems};
@@ -99,6 +99,17 @@ pub struct RowCounts {
 }
 
 impl RowCounts {
+    /// Counts a row handed on in `period` (its index in the span of `bounds`; `None`
+    /// without a date column): in the period of the report, or outside it for an
+    /// earlier period that `--history` reads too.
+    #[inline]
+    pub(crate) fn count_placed(&mut self, period: Option<usize>, bounds: &DateBounds) {
+        match period {
+            Some(k) if !bounds.is_reported(k) => self.outside_period += 1,
+            _ => self.in_period += 1,
+        }
+    }
+
     /// Adds the counts of a later part of the same file.
     pub fn merge(&mut self, other: &RowCounts) {
         self.rows += other.rows;
@@ -138,10 +149,25 @@ pub(crate) fn date_problem(
     .expected("a date as YYYY-MM-DD (a time may follow), so the row can be placed in a period")
 }
 
-/// The latest valid date in column `column` of the data file at `path`: a pass over the
-/// file for choosing the latest period. `None` when the file cannot be read, has no
-/// such column or no valid date (reading the source itself then says why).
-pub(crate) fn latest_date(path: &Path, options: &TextOptions, column: &str) -> Option<NaiveDate> {
+/// What a pass over a date column found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct DateScan {
+    /// The latest valid date, any period.
+    pub latest: Option<NaiveDate>,
+    /// The latest valid date in each period of the span of the bounds scanned by.
+    pub by_period: Vec<Option<NaiveDate>>,
+}
+
+/// A pass over the date column `column` of the file at `path`: its latest date (for
+/// choosing the latest period), and with `bounds` the latest in each of their periods.
+/// `None` when the file cannot be read or has no such column (reading the source itself
+/// then says why).
+pub(crate) fn scan_dates(
+    path: &Path,
+    options: &TextOptions,
+    column: &str,
+    bounds: Option<&DateBounds>,
+) -> Option<DateScan> {
     let OpenedCsv {
         mut reader,
         headers,
@@ -149,14 +175,24 @@ pub(crate) fn latest_date(path: &Path, options: &TextOptions, column: &str) -> O
     } = open_source_csv(path, options).ok()?;
     let c = headers.iter().position(|h| h == column)?;
     let mut record = ByteRecord::new();
-    let mut latest: Option<NaiveDate> = None;
+    let mut scan = DateScan {
+        latest: None,
+        by_period: vec![None; bounds.map_or(0, |b| b.reported() + 1)],
+    };
     let mut problems = Vec::new();
     while next_record(&mut reader, &mut record, path, &mut problems) {
-        if let Some(day) = record.get(c).and_then(parse_date) {
-            latest = latest.max(Some(day));
+        let cell = record.get(c).unwrap_or_default();
+        let Some(day) = parse_date(cell) else {
+            continue;
+        };
+        scan.latest = scan.latest.max(Some(day));
+        if let Some(super::answers::Placed::Inside(k)) = bounds.map(|b| b.place(cell)) {
+            if let Some(slot) = scan.by_period.get_mut(k) {
+                *slot = (*slot).max(Some(day));
+            }
         }
     }
-    latest
+    Some(scan)
 }
 
 #[cfg(test)]

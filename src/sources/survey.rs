@@ -86,6 +86,9 @@ pub(crate) struct Answers<'a, C> {
     pub importance: Option<&'a [C]>,
     /// Value of the segment column asked for with `extra` (see [`read_survey_into`]), else empty.
     pub extra: &'a str,
+    /// The row's period: its index in the span the run reads (see [`DateBounds`]), or
+    /// `None` in a file without a date column, whose rows count in every period.
+    pub period: Option<usize>,
 }
 
 /// One respondent as the sequential reader hands it over (`None` when unanswered).
@@ -370,7 +373,7 @@ fn read_opened(
     let mut record = ByteRecord::new();
     let mut counts = RowCounts::default();
     let scale = audit.scale;
-    let bounds = DateBounds::new(audit.meta.period_start, audit.meta.period_end);
+    let bounds = DateBounds::of_run(&audit.meta);
 
     while next_record(&mut reader, &mut record, path, &mut problems) {
         counts.rows += 1;
@@ -381,10 +384,11 @@ fn read_opened(
         }
         let before = problems.len();
         // Rows of other periods are left out unread: their answers are not this report's.
+        let mut period = None;
         if let Some(c) = layout.date {
             let raw = record.get(c).unwrap_or_default();
             match bounds.place(raw) {
-                Placed::Inside => {}
+                Placed::Inside(k) => period = Some(k),
                 Placed::Outside => {
                     counts.outside_period += 1;
                     continue;
@@ -460,7 +464,7 @@ fn read_opened(
         let extra = extra_column
             .and_then(|c| record.get(c))
             .and_then(|b| std::str::from_utf8(super::answers::trim(b)).ok());
-        counts.in_period += 1;
+        counts.count_placed(period, &bounds);
         visit(&Answers {
             expected,
             perceived,
@@ -469,6 +473,7 @@ fn read_opened(
             management,
             importance,
             extra: extra.unwrap_or(""),
+            period,
         });
     }
     if extra_problems > 0 {

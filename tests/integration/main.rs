@@ -12,6 +12,7 @@ mod encodings;
 mod formats;
 mod gate;
 mod hardening;
+mod history;
 mod html_browser;
 mod import;
 mod import_layouts;

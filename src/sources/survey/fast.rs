@@ -164,7 +164,7 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
             columns,
             extra,
             date: layout.date,
-            bounds: DateBounds::new(audit.meta.period_start, audit.meta.period_end),
+            bounds: DateBounds::of_run(&audit.meta),
             targets,
             n_items,
             n_dims,
@@ -232,9 +232,10 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         }
         // As sequentially: a row of another period is left out whatever its answers; a
         // row without a valid date is a problem, reported with its place sequentially.
+        let mut period = None;
         if let Some(column) = date_column {
             match self.bounds.place(fields.get(column).unwrap_or_default()) {
-                Placed::Inside => {}
+                Placed::Inside(k) => period = Some(k),
                 Placed::Outside => {
                     counts.outside_period += 1;
                     return true;
@@ -258,9 +259,10 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
             management: self.answers(4),
             importance,
             extra: std::str::from_utf8(trim(extra)).unwrap_or(""),
+            period,
         };
         sums.add(&respondent);
-        counts.in_period += 1;
+        counts.count_placed(period, &self.bounds);
         true
     }
 }
