@@ -32,7 +32,7 @@ use crate::report::status::Status;
 use crate::report::{Report, ReportParts, SourceRows};
 use crate::sources::answers::{DateBounds, Placed};
 use crate::sources::chunked::Tuning;
-use crate::sources::stream::{date_problem, latest_date, RowCounts};
+use crate::sources::stream::{date_problem, latest_date, InvalidRows, RowCounts};
 use crate::sources::survey::{read_survey_into, ReadStrategy, SurveyKind, SurveyRead};
 use crate::sources::text::TextOptions;
 use crate::sources::visits::{read_visits, VisitsRead};
@@ -57,6 +57,8 @@ pub struct ReportRequest {
     /// The period to report (`--period NAME|START..END`); else the audit's own, or the
     /// latest scheduled period with dated rows.
     pub period: Option<String>,
+    /// Whether invalid rows stop the run or are left out (`--skip-invalid`).
+    pub invalid_rows: InvalidRows,
 }
 
 impl ReportRequest {
@@ -72,6 +74,7 @@ impl ReportRequest {
             generated_at: None,
             allow_unmeasured: false,
             period: None,
+            invalid_rows: InvalidRows::Stop,
         }
     }
 }
@@ -174,7 +177,7 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
         &request.checklist_state,
         request.baseline.as_deref(),
     );
-    let data = read_sources(audit, request.by.as_deref());
+    let data = read_sources(audit, request.by.as_deref(), request.invalid_rows);
     let (side, data) = match (side, data) {
         (Ok(side), Ok(data)) => (side, data),
         (side, data) => {
@@ -234,7 +237,7 @@ pub fn validate(
 ) -> Result<Validation, Problems> {
     let audit = &for_period(audit, period)?;
     let side = load_side_inputs(audit, &[], state_path, None);
-    let data = read_sources(audit, None);
+    let data = read_sources(audit, None, InvalidRows::Stop);
     match (side, data) {
         (Ok(_), Ok(data)) => Ok(Validation {
             data,
@@ -260,17 +263,21 @@ pub struct SourceData {
     pub files: Vec<FileDigest>,
     /// The customer survey per segment, when `--by` was given.
     pub segments: Option<SegmentAccumulators>,
+    /// Whether invalid rows were left out rather than stopping the run.
+    pub invalid_rows: InvalidRows,
 }
 
 impl SourceData {
     /// The rows of every source read, by the source's name in the audit.
     pub fn source_rows(&self) -> BTreeMap<String, SourceRows> {
+        let skipping = self.invalid_rows == InvalidRows::Skip;
         let rows = |c: &RowCounts| SourceRows {
             rows: c.rows,
             in_period: c.in_period,
             outside_period: c.outside_period,
             blank: c.blank,
             duplicate: c.duplicate,
+            skipped: skipping.then_some(c.skipped),
         };
         let mut out = BTreeMap::new();
         if let Some((_, read)) = &self.customers {
@@ -301,13 +308,42 @@ impl SourceData {
                 .filter(|s| !s.dated)
                 .map(|s| &s.read.digest.path),
         ];
-        undated
+        let mut notes: Vec<String> = undated
             .into_iter()
             .flatten()
             .map(|path| {
                 format!("warning: {path} has no date column: every row counts, in every period")
             })
-            .collect()
+            .collect();
+        notes.extend(self.row_notes());
+        notes
+    }
+
+    /// The warnings about single rows of every source (repeated, left out), and how many
+    /// rows each source left out.
+    fn row_notes(&self) -> Vec<String> {
+        let surveys = [
+            self.customers.as_ref().map(|(_, r)| r),
+            self.management.as_ref().map(|(_, r)| r),
+        ];
+        let mut notes = Vec::new();
+        let of_surveys = surveys
+            .into_iter()
+            .flatten()
+            .map(|r| (&r.digest.path, &r.notes, r.counts.skipped));
+        let of_visits = self.shoppers.iter().map(|s| {
+            let (read, skipped) = (&s.read, s.counts.skipped);
+            (&read.digest.path, &read.notes, skipped)
+        });
+        for (path, row_notes, skipped) in of_surveys.chain(of_visits) {
+            notes.extend(row_notes.lines(path));
+            if skipped > 0 {
+                notes.push(format!(
+                    "warning: {path}: {skipped} invalid rows left out (--skip-invalid)"
+                ));
+            }
+        }
+        notes
     }
 }
 
@@ -443,13 +479,15 @@ pub struct ShopperData {
 fn read_shoppers(
     audit: &Audit,
     source: &crate::definition::ShopperSource,
+    invalid: InvalidRows,
 ) -> Result<ShopperData, Problems> {
     let (form, form_digest) = load_form(audit, source)?;
     let mut visits = ShopperAccumulator::new(&form);
     let bounds = DateBounds::new(audit.meta.period_start, audit.meta.period_end);
     let mut counts = RowCounts::default();
     let (mut dated, mut undated) = (false, Vec::new());
-    let read = read_visits(source, &form, |v| {
+    let mut left_out = crate::sources::stream::RowNotes::default();
+    let read = read_visits(source, &form, invalid, |v| {
         dated = v.dated;
         if v.dated {
             match bounds.place(v.date.as_bytes()) {
@@ -460,7 +498,14 @@ fn read_shoppers(
                 }
                 Placed::NotADate => {
                     let (path, column) = (&source.file, &source.date_column);
-                    undated.push(date_problem(path, v.line, None, column, v.date.as_bytes()));
+                    let problem = date_problem(path, v.line, None, column, v.date.as_bytes());
+                    match invalid {
+                        InvalidRows::Stop => undated.push(problem),
+                        InvalidRows::Skip => {
+                            counts.skipped += 1;
+                            left_out.push(format!("warning: left out {problem}"));
+                        }
+                    }
                     return;
                 }
             }
@@ -468,7 +513,7 @@ fn read_shoppers(
         counts.in_period += 1;
         visits.add(&form, v);
     });
-    let read = match read {
+    let mut read = match read {
         Ok(read) if undated.is_empty() => read,
         other => {
             let mut problems = other.err().map(|p| p.0).unwrap_or_default();
@@ -477,6 +522,12 @@ fn read_shoppers(
         }
     };
     counts.rows = read.rows;
+    counts.blank = read.counts.blank;
+    counts.duplicate = read.counts.duplicate;
+    counts.skipped += read.counts.skipped;
+    for note in left_out.lines(&read.digest.path) {
+        read.notes.push(note);
+    }
     Ok(ShopperData {
         form,
         form_digest,
@@ -489,8 +540,13 @@ fn read_shoppers(
 
 /// Reads every source of `audit`, collecting the problems of all of them; with `by`
 /// (`site`, `region` or a column name) the customer survey is also split into
-/// segments, and the whole-audit sums are the segments' merge.
-pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Problems> {
+/// segments, and the whole-audit sums are the segments' merge. `invalid` says whether an
+/// invalid row stops the run or is left out.
+pub fn read_sources(
+    audit: &Audit,
+    by: Option<&str>,
+    invalid: InvalidRows,
+) -> Result<SourceData, Problems> {
     let mut problems: Vec<Problem> = Vec::new();
     let mut files = vec![audit.digest.clone()];
     let mut segmented = by.map(|b| SegmentAccumulators::new(audit, b));
@@ -509,14 +565,16 @@ pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Probl
         let shoppers = audit
             .shoppers
             .as_ref()
-            .map(|source| scope.spawn(move || read_shoppers(audit, source)));
+            .map(|source| scope.spawn(move || read_shoppers(audit, source, invalid)));
         let customers = audit.customers.as_ref().and_then(|source| {
             let mut acc = CustomerAccumulator::new(audit);
             let column = by.map(|b| segment_column(source, b));
             let (kind, tuning) = (SurveyKind::Customers, Tuning::from_env());
             let read = match segmented.as_mut() {
-                Some(s) => read_survey_into(audit, source, kind, column.as_deref(), tuning, s),
-                None => read_survey_into(audit, source, kind, None, tuning, &mut acc),
+                Some(s) => {
+                    read_survey_into(audit, source, kind, column.as_deref(), invalid, tuning, s)
+                }
+                None => read_survey_into(audit, source, kind, None, invalid, tuning, &mut acc),
             };
             if let Some(s) = &segmented {
                 acc = s.total();
@@ -532,7 +590,8 @@ pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Probl
         let management = audit.management.as_ref().and_then(|source| {
             let mut acc = ManagementAccumulator::new(audit);
             let kind = SurveyKind::Management;
-            match read_survey_into(audit, source, kind, None, Tuning::from_env(), &mut acc) {
+            let tuning = Tuning::from_env();
+            match read_survey_into(audit, source, kind, None, invalid, tuning, &mut acc) {
                 Ok(read) => Some((acc, read)),
                 Err(p) => {
                     problems.extend(p.0);
@@ -585,6 +644,7 @@ pub fn read_sources(audit: &Audit, by: Option<&str>) -> Result<SourceData, Probl
         shoppers,
         files,
         segments: segmented,
+        invalid_rows: invalid,
     })
 }
 

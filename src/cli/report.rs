@@ -70,6 +70,10 @@ pub struct ReportArgs {
     /// [default: the audit's period, or the latest scheduled period with dated rows].
     #[arg(long, value_name = "NAME|START..END")]
     pub period: Option<String>,
+    /// Leave invalid rows of the data files out (each listed on stderr, counted per
+    /// source) instead of stopping.
+    #[arg(long)]
+    pub skip_invalid: bool,
 }
 
 /// Parses `FORMAT=PATH` of `--report`.
@@ -108,6 +112,10 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
             .then(|| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
         allow_unmeasured: args.allow_unmeasured,
         period: args.period.clone(),
+        invalid_rows: match args.skip_invalid {
+            true => crate::sources::stream::InvalidRows::Skip,
+            false => crate::sources::stream::InvalidRows::Stop,
+        },
     };
     let outcome = crate::run::report(&audit, &request)?;
     outcome.notes.iter().for_each(|note| global.note(note));

@@ -11,6 +11,7 @@
 
 use super::super::answers::{trim, DateBounds, Placed};
 use super::super::chunked::{ChunkParser, Fields};
+use super::super::repeats::{IdHasher, RowKey, RowKeys};
 use super::super::stream::RowCounts;
 use super::{
     answer_value, points_problem, Answers, ChunkSums, Layout, SurveySums, WholeCell,
@@ -108,14 +109,33 @@ pub(super) struct RowParser<'a, S> {
     scale: Scale,
     /// The row being read, laid out as `targets` says.
     cells: Vec<WholeCell>,
+    /// The keys of rows, if the file has an id column.
+    keys: Option<RowKeys>,
     /// The sums a chunk starts from.
     sums: &'a S,
 }
 
+/// What a worker makes of one chunk.
+pub(super) struct ChunkRows<C> {
+    /// The sums of its rows.
+    pub sums: C,
+    /// Its rows counted as the sequential reader counts them.
+    pub counts: RowCounts,
+    /// The key of each row summed that has an id, with its line after the chunk's first:
+    /// the reading thread probes them in file order (a few kB per chunk).
+    pub keys: Vec<(RowKey, u64)>,
+}
+
 impl<'a, S: SurveySums> RowParser<'a, S> {
     /// The parser for `layout`'s columns (plus `extra`, the segment column) into chunks of
-    /// `sums`.
-    pub(super) fn new(audit: &Audit, layout: &Layout, extra: Option<usize>, sums: &'a S) -> Self {
+    /// `sums`, hashing ids with `hasher`.
+    pub(super) fn new(
+        audit: &Audit,
+        layout: &Layout,
+        extra: Option<usize>,
+        hasher: &IdHasher,
+        sums: &'a S,
+    ) -> Self {
         let n_items = audit.items.len();
         let n_dims = audit.dimensions.len();
         let columns_of = layout.columns();
@@ -170,6 +190,7 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
             n_dims,
             scale: audit.scale,
             cells: vec![WholeCell::UNANSWERED; width],
+            keys: layout.id.map(|c| RowKeys::new(c, hasher.clone())),
             sums,
         }
     }
@@ -187,14 +208,17 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
 }
 
 impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
-    /// The chunk's sums, and its rows counted as the sequential reader counts them.
-    type Out = (S::Chunk, RowCounts);
+    type Out = ChunkRows<S::Chunk>;
 
     fn start(&mut self) -> Self::Out {
-        (self.sums.chunk(), RowCounts::default())
+        ChunkRows {
+            sums: self.sums.chunk(),
+            counts: RowCounts::default(),
+            keys: Vec::new(),
+        }
     }
 
-    fn record(&mut self, fields: &Fields, _line: u64, out: &mut Self::Out) -> bool {
+    fn record(&mut self, fields: &Fields, line: u64, out: &mut Self::Out) -> bool {
         let (columns, cells) = (&self.columns, &mut self.cells);
         let (extra_column, date_column, scale) = (self.extra, self.date, self.scale);
         let mut ok = true;
@@ -223,7 +247,7 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         if count != fields.expected() {
             return false;
         }
-        let (sums, counts) = out;
+        let ChunkRows { sums, counts, keys } = out;
         // The date and blank checks read the fields again rather than in the loop above,
         // which must stay small to be inlined (it runs once per cell).
         if fields.is_blank() {
@@ -261,6 +285,11 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         };
         sums.add(&respondent);
         counts.in_period += 1;
+        if let Some(row_keys) = self.keys.as_mut() {
+            row_keys.start();
+            fields.for_each(|c, field| row_keys.cell(c, field));
+            keys.extend(row_keys.finish().map(|key| (key, line)));
+        }
         true
     }
 }

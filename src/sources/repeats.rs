@@ -1,0 +1,233 @@
+//! Rows repeated under one id: the one thing a reader remembers per row.
+//!
+//! A survey tool's export pasted twice, or an import run on the same export twice by
+//! hand, repeats rows. A row with the id of an earlier row and the same cells is a
+//! duplicate (counted once); with other cells it is a conflict (a problem naming both
+//! lines). To tell them apart without keeping rows, each row is reduced to a
+//! [`RowKey`]: a 64-bit hash of its id and a 64-bit [`digest`] of its cells. The reader
+//! keeps one [`Repeats`] slot of 24 bytes per id (the id's hash, the digest and the line
+//! it was first seen on); a hash table at most 7/8 full of such slots, plus a control byte
+//! each, takes 29 to 57 bytes per row (docs/files.md#repeated-rows).
+//!
+//! Ids are not kept, only their hashes: two different ids share a hash with odds of about
+//! n²/2^65 among n rows (3 in 100 million for a million rows), and such a pair would be
+//! taken for one id. The hash is seeded at random per process, so no file can be made to
+//! collide on purpose. The import, which must compare ids exactly, keeps them in an arena
+//! beside the same hashes and digests (`import::index`).
+
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
+
+use super::answers::trim;
+
+/// A row's cells reduced to a fixed-size digest, to tell a duplicate from a conflict
+/// without keeping the rows in memory. 64 bits: two different rows under one id pass for
+/// a duplicate with odds of 1 in 2^64, and the digest never leaves the process.
+pub(crate) type Fingerprint = u64;
+
+/// The separator written after each cell in [`digest`]'s input.
+pub(crate) const CELL_END: u8 = 0x1f;
+
+/// The digest of cells each followed by [`CELL_END`] (so `ab`+`c` and `a`+`bc` differ):
+/// foldhash's quality hash with a fixed seed, the same in every run of one build. Every
+/// row is digested, and SipHash (no guard is needed for a digest that stays in the
+/// process) took three times as long.
+pub(crate) fn digest(joined: &[u8]) -> Fingerprint {
+    const SEED: u64 = 0x5e71_ce9a_a0d1_7e57;
+    foldhash::quality::FixedState::with_seed(SEED).hash_one(joined)
+}
+
+/// Hashes ids (foldhash, seeded at random per process: fast, and ids from a file cannot
+/// be chosen to collide). Clones hash alike, so hashes taken on worker threads can be
+/// probed on another.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IdHasher(foldhash::quality::RandomState);
+
+impl IdHasher {
+    /// The hash of `id`.
+    pub(crate) fn hash(&self, id: &str) -> u64 {
+        self.hash_bytes(id.as_bytes())
+    }
+
+    /// The hash of an id as bytes (the same as [`IdHasher::hash`] of the same text).
+    pub(crate) fn hash_bytes(&self, id: &[u8]) -> u64 {
+        self.0.hash_one(id)
+    }
+}
+
+/// What a row is known by: its id's hash and its cells' digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RowKey {
+    /// [`IdHasher::hash_bytes`] of the id, trimmed.
+    pub id: u64,
+    /// [`digest`] of every cell, trimmed, in column order.
+    pub print: Fingerprint,
+}
+
+/// Makes [`RowKey`]s of the rows of one file: the id column and a buffer for the cells,
+/// reused from row to row. Both readers take a row's key with it, so that they agree.
+#[derive(Debug, Clone)]
+pub(crate) struct RowKeys {
+    id_column: usize,
+    hasher: IdHasher,
+    /// The cells of the row at hand, each followed by [`CELL_END`].
+    joined: Vec<u8>,
+    /// The hash of its id, once seen.
+    id: Option<u64>,
+}
+
+impl RowKeys {
+    /// Keys for rows whose id is in column `id_column`, hashed by `hasher`.
+    pub(crate) fn new(id_column: usize, hasher: IdHasher) -> RowKeys {
+        RowKeys {
+            id_column,
+            hasher,
+            joined: Vec::new(),
+            id: None,
+        }
+    }
+
+    /// The key of the row whose cells `cells` yields in column order, or `None` when its
+    /// id is empty (such a row cannot be told from another).
+    pub(crate) fn key<'a>(&mut self, cells: impl IntoIterator<Item = &'a [u8]>) -> Option<RowKey> {
+        self.start();
+        for (c, cell) in cells.into_iter().enumerate() {
+            self.cell(c, cell);
+        }
+        self.finish()
+    }
+
+    /// Starts the key of a row: then [`RowKeys::cell`] for each cell, [`RowKeys::finish`].
+    pub(crate) fn start(&mut self) {
+        self.joined.clear();
+        self.id = None;
+    }
+
+    /// Adds the cell of column `c`, in column order.
+    #[inline]
+    pub(crate) fn cell(&mut self, c: usize, cell: &[u8]) {
+        let cell = trim(cell);
+        if c == self.id_column && !cell.is_empty() {
+            self.id = Some(self.hasher.hash_bytes(cell));
+        }
+        self.joined.extend_from_slice(cell);
+        self.joined.push(CELL_END);
+    }
+
+    /// The key of the row whose cells were added, or `None` when its id is empty (such a
+    /// row cannot be told from another).
+    pub(crate) fn finish(&mut self) -> Option<RowKey> {
+        Some(RowKey {
+            id: self.id.take()?,
+            print: digest(&self.joined),
+        })
+    }
+}
+
+/// What a row is, next to the rows before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Repeat {
+    /// Its id is new; it is now remembered at its line.
+    First,
+    /// The row at this line had its id and the same cells: a duplicate.
+    Same(u64),
+    /// The row at this line had its id and other cells: a conflict.
+    Other(u64),
+}
+
+/// One id seen: its hash (the table's own hash), its row's digest, the line.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    id: u64,
+    print: Fingerprint,
+    line: u64,
+}
+
+/// The ids of a file's rows so far, with their first line and digest.
+#[derive(Debug, Default)]
+pub(crate) struct Repeats {
+    table: HashTable<Slot>,
+}
+
+impl Repeats {
+    /// Classifies the row with `key` at `line` against the rows before it, remembering it
+    /// when its id is new: one probe of the table.
+    pub(crate) fn check(&mut self, key: RowKey, line: u64) -> Repeat {
+        // The id's hash is already a good hash: the table uses it as it is.
+        let entry = self.table.entry(key.id, |s| s.id == key.id, |s| s.id);
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(o) => {
+                let first = o.get();
+                if first.print == key.print {
+                    Repeat::Same(first.line)
+                } else {
+                    Repeat::Other(first.line)
+                }
+            }
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert(Slot {
+                    id: key.id,
+                    print: key.print,
+                    line,
+                });
+                Repeat::First
+            }
+        }
+    }
+
+    /// How many ids it holds.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.table.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(keys: &mut RowKeys, cells: &[&str]) -> Option<RowKey> {
+        keys.key(cells.iter().map(|c| c.as_bytes()))
+    }
+
+    #[test]
+    fn a_row_is_first_the_same_or_other() {
+        let mut keys = RowKeys::new(0, IdHasher::default());
+        let mut repeats = Repeats::default();
+        let r1 = key(&mut keys, &["R1", "7", "5"]).unwrap();
+        let r2 = key(&mut keys, &["R2", "7", "5"]).unwrap();
+        assert_eq!(repeats.check(r1, 2), Repeat::First);
+        assert_eq!(repeats.check(r2, 3), Repeat::First);
+        // Padding is not a difference: cells are compared trimmed.
+        let again = key(&mut keys, &[" R1", "7 ", "5"]).unwrap();
+        assert_eq!(repeats.check(again, 4), Repeat::Same(2));
+        let other = key(&mut keys, &["R1", "7", "4"]).unwrap();
+        assert_eq!(repeats.check(other, 5), Repeat::Other(2));
+        // The first place stays the one named.
+        assert_eq!(repeats.check(again, 6), Repeat::Same(2));
+        assert_eq!(repeats.len(), 2);
+    }
+
+    #[test]
+    fn cells_are_separated_and_an_empty_id_has_no_key() {
+        let mut keys = RowKeys::new(1, IdHasher::default());
+        let a = key(&mut keys, &["ab", "X", "c"]).unwrap();
+        let b = key(&mut keys, &["a", "X", "bc"]).unwrap();
+        assert_eq!(a.id, b.id);
+        assert_ne!(a.print, b.print);
+        assert_eq!(key(&mut keys, &["ab", "  ", "c"]), None);
+    }
+
+    #[test]
+    fn hashes_taken_on_another_thread_agree() {
+        let hasher = IdHasher::default();
+        let copy = hasher.clone();
+        let there = std::thread::spawn(move || copy.hash("编号7"))
+            .join()
+            .unwrap();
+        assert_eq!(there, hasher.hash("编号7"));
+        assert_eq!(hasher.hash("A1"), hasher.hash_bytes(b"A1"));
+        assert_ne!(hasher.hash("A1"), hasher.hash("A2"));
+    }
+}
