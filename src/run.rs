@@ -95,6 +95,22 @@ pub struct Outcome {
     pub inputs: Vec<PathBuf>,
     /// Warnings for stderr (a source that cannot tell periods apart).
     pub notes: Vec<String>,
+    /// The audit's metadata for the period reported (what the state file is written for).
+    pub meta: crate::definition::Meta,
+    /// The last day of the latest period the checklist state file has seen, if it was read.
+    pub state_seen: Option<NaiveDate>,
+}
+
+impl Outcome {
+    /// Why `--update-checklist` must leave the state file as it is: it has seen a period
+    /// later than the one reported (docs/checklist.md#periods-seen).
+    pub fn state_is_later(&self) -> Option<String> {
+        let seen = self.state_seen.filter(|&day| day > self.meta.period_end)?;
+        Some(format!(
+            "the state file has seen the period ending {seen}, later than {} reported now",
+            self.meta.period_name
+        ))
+    }
 }
 
 impl Outcome {
@@ -140,7 +156,7 @@ pub fn load_side_inputs(
     let mut problems = Vec::new();
     let mut keep = |p: Problems| problems.extend(p.0);
     let rules = rules_of::rules(audit, fail_on).map_err(&mut keep).ok();
-    let state = checklist_state::read_state(state_path)
+    let state = checklist_state::read_state(state_path, &audit.meta)
         .map_err(&mut keep)
         .ok();
     let baseline = baseline
@@ -197,12 +213,13 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
     report.provenance.generated_at = request.generated_at.clone();
     report.sources = data.source_rows();
     // The gate reads the report as its JSON form, the contract its metrics are named in.
-    let json = serde_json::to_value(&report).map_err(|e| {
-        Problems::one(Problem::new(format!(
-            "the report could not be turned into JSON: {e}"
-        )))
-    })?;
+    let mut json = as_json(&report)?;
+    if let Some(sites) = gate_site_sums(audit, &side.rules, request, &data)? {
+        // Seen by the gate only: the report shows segments only when --by asks for them.
+        json["segments"] = as_json(&segments::analyse(audit, &sites))?;
+    }
     let gate = gate::evaluate(&side.rules, &json);
+    let state_seen = side.state.as_ref().and_then(|s| s.latest_seen());
     let mut inputs = audit.input_files();
     inputs.push(request.checklist_state.clone());
     inputs.extend(request.baseline.clone());
@@ -215,7 +232,68 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
         survey_reads,
         inputs,
         notes: data.notes(),
+        meta: audit.meta.clone(),
+        state_seen,
     })
+}
+
+/// The JSON form of (a part of) the report.
+fn as_json(value: &impl serde::Serialize) -> Result<serde_json::Value, Problems> {
+    serde_json::to_value(value).map_err(|e| {
+        Problems::one(Problem::new(format!(
+            "the report could not be turned into JSON: {e}"
+        )))
+    })
+}
+
+/// The customer survey summed per site for the gate's `site.` rules on customer metrics
+/// (docs/gate.md#site-rules), when the report has no segments by site of its own: a
+/// second pass over the customer survey, which leaves the report's numbers as they are.
+/// `None` when no such rule asks for it, or the survey has no site column (the rules are
+/// then unmeasured at every site).
+fn gate_site_sums(
+    audit: &Audit,
+    rules: &[Rule],
+    request: &ReportRequest,
+    data: &SourceData,
+) -> Result<Option<SegmentAccumulators>, Problems> {
+    use crate::definition::gate::Metric;
+    let wanted = rules.iter().any(|r| {
+        let customers = matches!(
+            r.metric,
+            Metric::Unweighted | Metric::Weighted | Metric::Dimension { .. } | Metric::Item { .. }
+        );
+        r.per_site && customers
+    });
+    let has_site = data
+        .customers
+        .as_ref()
+        .is_some_and(|(_, read)| read.has_site);
+    let (true, true, false, Some(source)) = (
+        wanted,
+        has_site,
+        request.by.as_deref() == Some("site"),
+        audit.customers.as_ref(),
+    ) else {
+        return Ok(None);
+    };
+    let mut sites = SegmentAccumulators::new(audit, "site");
+    let column = segment_column(source, "site");
+    let (kind, invalid, tuning) = (
+        SurveyKind::Customers,
+        request.invalid_rows,
+        Tuning::from_env(),
+    );
+    read_survey_into(
+        audit,
+        source,
+        kind,
+        Some(&column),
+        invalid,
+        tuning,
+        &mut sites,
+    )?;
+    Ok(Some(sites))
 }
 
 /// What `validate` found: the audit checked and the size of every source.

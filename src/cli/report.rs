@@ -195,9 +195,17 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
             global.note(&format!("wrote {target}"));
         }
     }
-    if args.update_checklist {
+    let later = outcome.state_is_later().filter(|_| args.update_checklist);
+    if let Some(why) = &later {
+        // A report of an earlier period (a backfill) must not roll the state back.
+        global.note(&format!(
+            "warning: not updating {}: {why}",
+            request.checklist_state.display()
+        ));
+    }
+    if args.update_checklist && later.is_none() {
         let records = crate::report::checklist::state_records(&report.checklist);
-        let text = checklist_state::render_state(&audit.meta.id, &records)?;
+        let text = checklist_state::render_state(&outcome.meta, &records)?;
         write_atomic(&request.checklist_state, text.as_bytes())?;
         global.note(&format!(
             "updated {} ({} entries)",
