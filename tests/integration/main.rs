@@ -19,4 +19,5 @@ mod outputs;
 mod properties;
 mod reliability;
 mod reports;
+mod rows;
 mod shoppers;
