@@ -307,15 +307,16 @@ pub struct Validation {
 
 /// Checks `audit` and every file the main job would read (the state file at
 /// `state_path`) for `period` (as [`ReportRequest::period`]), listing every problem;
-/// reads the sources without segments.
+/// reads the sources without segments, invalid rows left out with [`InvalidRows::Skip`].
 pub fn validate(
     audit: &Audit,
     state_path: &Path,
     period: Option<&str>,
+    invalid: InvalidRows,
 ) -> Result<Validation, Problems> {
     let audit = &for_period(audit, period)?;
     let side = load_side_inputs(audit, &[], state_path, None);
-    let data = read_sources(audit, None, InvalidRows::Stop);
+    let data = read_sources(audit, None, invalid);
     match (side, data) {
         (Ok(_), Ok(data)) => Ok(Validation {
             data,
@@ -830,6 +831,7 @@ mod tests {
             problems.0[1].to_string().contains("missing.json"),
             "{problems}"
         );
-        assert!(validate(&audit, &request.checklist_state, None).is_ok());
+        let state = &request.checklist_state;
+        assert!(validate(&audit, state, None, InvalidRows::Stop).is_ok());
     }
 }

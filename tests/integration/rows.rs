@@ -175,6 +175,17 @@ fn skip_invalid_leaves_each_invalid_row_out_and_says_how_many() {
         run.success()
             .stdout_contains("Invalid rows left out (--skip-invalid): customers 3");
     }
+    // validate takes the flag too.
+    let audit = dir.path().join("audit.yaml");
+    let validate = ["validate", audit.to_str().unwrap(), "--period", "2026-10"];
+    Test::new().args(validate).run().status(2);
+    Test::new()
+        .args(validate)
+        .arg("--skip-invalid")
+        .run()
+        .success()
+        .stderr_contains("customers.csv: 3 invalid rows left out (--skip-invalid)")
+        .stderr_contains("7 customer rows (4 in 2026-10)");
     // The flag does not turn a problem of the definition into a left-out row.
     let bad = dir.path().join("bad.yaml");
     let text =
