@@ -4,10 +4,13 @@
 //! hand, repeats rows. A row with the id of an earlier row and the same cells is a
 //! duplicate (counted once); with other cells it is a conflict (a problem naming both
 //! lines). To tell them apart without keeping rows, each row is reduced to a
-//! [`RowKey`]: a 64-bit hash of its id and a 64-bit [`digest`] of its cells. The reader
-//! keeps one [`Repeats`] slot of 24 bytes per id (the id's hash, the digest and the line
-//! it was first seen on); a hash table at most 7/8 full of such slots, plus a control byte
-//! each, takes 29 to 57 bytes per row (docs/files.md#repeated-rows).
+//! [`RowKey`]: a 64-bit hash of its id and a 64-bit [`digest`] of its cells. The
+//! sequential reader keeps one [`Repeats`] slot of 24 bytes per id (the id's hash, the
+//! digest and the line it was first seen on); a hash table at most 7/8 full of such
+//! slots, plus a control byte each, takes 29 to 57 bytes per row. The chunked reader only
+//! needs to know that an id came back (it then hands the file to the sequential reader,
+//! since the row is in its sums already): [`SeenIds`] keeps the id's hash alone, 9.1 to
+//! 18.3 bytes per row (docs/files.md#repeated-rows).
 //!
 //! Ids are not kept, only their hashes: two different ids share a hash with odds of about
 //! n²/2^65 among n rows (3 in 100 million for a million rows), and such a pair would be
@@ -183,6 +186,25 @@ impl Repeats {
     }
 }
 
+/// The ids of a file's rows so far, by their hash alone (see the module comment).
+#[derive(Debug, Default)]
+pub(crate) struct SeenIds {
+    table: HashTable<u64>,
+}
+
+impl SeenIds {
+    /// Remembers the id whose hash is `id`; `false` if it was seen before.
+    pub(crate) fn insert(&mut self, id: u64) -> bool {
+        match self.table.entry(id, |&seen| seen == id, |&seen| seen) {
+            hashbrown::hash_table::Entry::Occupied(_) => false,
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                v.insert(id);
+                true
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +229,15 @@ mod tests {
         // The first place stays the one named.
         assert_eq!(repeats.check(again, 6), Repeat::Same(2));
         assert_eq!(repeats.len(), 2);
+    }
+
+    #[test]
+    fn seen_ids_say_when_an_id_comes_back() {
+        let hasher = IdHasher::default();
+        let mut seen = SeenIds::default();
+        assert!(seen.insert(hasher.hash("R1")));
+        assert!(seen.insert(hasher.hash("R2")));
+        assert!(!seen.insert(hasher.hash("R1")));
     }
 
     #[test]

@@ -70,17 +70,17 @@ pub(crate) fn next_record(
     path: &Path,
     problems: &mut Vec<Problem>,
 ) -> bool {
-    loop {
-        match reader.read_byte_record(record) {
-            Ok(more) => return more,
-            Err(e) => {
-                problems.push(csv_problem(path, &e));
-                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
-                    return false;
-                }
-            }
-        }
-    }
+    let (mut counts, mut notes) = (RowCounts::default(), RowNotes::default());
+    let stop = InvalidRows::Stop;
+    next_row(
+        reader,
+        record,
+        path,
+        stop,
+        problems,
+        &mut counts,
+        &mut notes,
+    )
 }
 
 /// How a reader counted the rows of a source.
@@ -198,22 +198,25 @@ pub(crate) fn next_row(
     counts: &mut RowCounts,
     notes: &mut RowNotes,
 ) -> bool {
-    let from = problems.len();
-    let more = next_record(reader, record, path, problems);
-    if invalid == InvalidRows::Skip {
-        // Without more rows the last problem (if any) is the one that ended the file.
-        let end = if more {
-            problems.len()
-        } else {
-            problems.len().saturating_sub(1)
-        };
-        for problem in problems.drain(from..end.max(from)) {
-            counts.rows += 1;
-            counts.skipped += 1;
-            notes.push(format!("warning: left out {problem}"));
+    loop {
+        match reader.read_byte_record(record) {
+            Ok(more) => return more,
+            Err(e) => {
+                let one_row = matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. });
+                let problem = csv_problem(path, &e);
+                if one_row && invalid == InvalidRows::Skip {
+                    counts.rows += 1;
+                    counts.skipped += 1;
+                    notes.push(format!("warning: left out {problem}"));
+                    continue;
+                }
+                problems.push(problem);
+                if !one_row {
+                    return false;
+                }
+            }
         }
     }
-    more
 }
 
 /// The warning for a row of `path` at `line` that repeats the row at `first` exactly.

@@ -12,7 +12,7 @@ use csv::ByteRecord;
 use super::answers::{parse_number_cell, Answer, DateBounds, Number, Placed};
 use super::chunked::{self, Tuning};
 use super::hashing::SharedHasher;
-use super::repeats::{IdHasher, Repeat, Repeats, RowKeys};
+use super::repeats::{IdHasher, Repeat, Repeats, RowKeys, SeenIds};
 use super::stream::{
     conflict_problem, date_problem, duplicate_columns, is_blank, next_row, open_source_csv,
     repeat_note, settle_row, InvalidRows, OpenedCsv, RowCounts, RowNotes,
@@ -323,15 +323,12 @@ pub(crate) fn read_survey_into<S: SurveySums>(
                     fast::RowParser::new(audit, &opened.layout, opened.extra_column, &hasher, sums);
                 let mut total = sums.clone();
                 let mut counts = RowCounts::default();
-                let mut repeats = Repeats::default();
+                let mut seen = SeenIds::default();
                 let mut repeated = false;
                 // The workers hash every row's id; ids are probed here, in file order. A
                 // repeat stops the chunks: its row is in their sums already.
-                let finished = chunked::run(&plan, &parser, |chunk, line| {
-                    repeated = chunk
-                        .keys
-                        .iter()
-                        .any(|&(key, at)| repeats.check(key, line + at) != Repeat::First);
+                let finished = chunked::run(&plan, &parser, |chunk, _| {
+                    repeated = !chunk.ids.iter().all(|&id| seen.insert(id));
                     if repeated {
                         return false;
                     }
@@ -339,7 +336,7 @@ pub(crate) fn read_survey_into<S: SurveySums>(
                     counts.merge(&chunk.counts);
                     true
                 });
-                drop(repeats);
+                drop(seen);
                 if let Some(chunked::Finished {
                     records,
                     sha256: Some(sha256),

@@ -344,3 +344,23 @@ fn a_site_rule_on_a_customer_gap_needs_no_by_site() {
         .stdout_is(sequential.stdout())
         .stderr_is(sequential.stderr());
 }
+
+#[test]
+fn a_row_of_the_wrong_length_is_left_out_too() {
+    let dir = fixture_copy("rows");
+    let customers = dir.path().join("customers.csv");
+    let mut text = support::read(&customers);
+    text.push_str("C7,North,2026-10-09,5\n");
+    support::write(&customers, text);
+    october(dir.path(), &[])
+        .status(2)
+        .stderr_contains("customers.csv:7: wrong number of fields");
+    let run = october(dir.path(), &["--skip-invalid"]);
+    run.success()
+        .stderr_contains("warning: left out ")
+        .stderr_contains("customers.csv:7: wrong number of fields");
+    let json = run.json();
+    assert_eq!(json["sources"]["customers"]["rows"], 6);
+    assert_eq!(json["sources"]["customers"]["skipped"], 1);
+    assert_eq!(json["respondents"]["customers"], 4);
+}

@@ -11,7 +11,7 @@
 
 use super::super::answers::{trim, DateBounds, Placed};
 use super::super::chunked::{ChunkParser, Fields};
-use super::super::repeats::{IdHasher, RowKey, RowKeys};
+use super::super::repeats::IdHasher;
 use super::super::stream::RowCounts;
 use super::{
     answer_value, points_problem, Answers, ChunkSums, Layout, SurveySums, WholeCell,
@@ -109,8 +109,9 @@ pub(super) struct RowParser<'a, S> {
     scale: Scale,
     /// The row being read, laid out as `targets` says.
     cells: Vec<WholeCell>,
-    /// The keys of rows, if the file has an id column.
-    keys: Option<RowKeys>,
+    /// The id column, if the file has one, and how ids are hashed.
+    id: Option<usize>,
+    hasher: IdHasher,
     /// The sums a chunk starts from.
     sums: &'a S,
 }
@@ -121,9 +122,9 @@ pub(super) struct ChunkRows<C> {
     pub sums: C,
     /// Its rows counted as the sequential reader counts them.
     pub counts: RowCounts,
-    /// The key of each row summed that has an id, with its line after the chunk's first:
-    /// the reading thread probes them in file order (a few kB per chunk).
-    pub keys: Vec<(RowKey, u64)>,
+    /// The id hash of each row summed that has an id: the reading thread probes them in
+    /// file order (a few kB per chunk).
+    pub ids: Vec<u64>,
 }
 
 impl<'a, S: SurveySums> RowParser<'a, S> {
@@ -190,7 +191,8 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
             n_dims,
             scale: audit.scale,
             cells: vec![WholeCell::UNANSWERED; width],
-            keys: layout.id.map(|c| RowKeys::new(c, hasher.clone())),
+            id: layout.id,
+            hasher: hasher.clone(),
             sums,
         }
     }
@@ -214,11 +216,11 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         ChunkRows {
             sums: self.sums.chunk(),
             counts: RowCounts::default(),
-            keys: Vec::new(),
+            ids: Vec::new(),
         }
     }
 
-    fn record(&mut self, fields: &Fields, line: u64, out: &mut Self::Out) -> bool {
+    fn record(&mut self, fields: &Fields, _line: u64, out: &mut Self::Out) -> bool {
         let (columns, cells) = (&self.columns, &mut self.cells);
         let (extra_column, date_column, scale) = (self.extra, self.date, self.scale);
         let mut ok = true;
@@ -247,7 +249,7 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         if count != fields.expected() {
             return false;
         }
-        let ChunkRows { sums, counts, keys } = out;
+        let ChunkRows { sums, counts, ids } = out;
         // The date and blank checks read the fields again rather than in the loop above,
         // which must stay small to be inlined (it runs once per cell).
         if fields.is_blank() {
@@ -285,10 +287,11 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         };
         sums.add(&respondent);
         counts.in_period += 1;
-        if let Some(row_keys) = self.keys.as_mut() {
-            row_keys.start();
-            fields.for_each(|c, field| row_keys.cell(c, field));
-            keys.extend(row_keys.finish().map(|key| (key, line)));
+        // As `RowKeys` hashes it: trimmed, and a row without an id is not compared.
+        if let Some(id) = self.id.and_then(|c| fields.get(c)).map(trim) {
+            if !id.is_empty() {
+                ids.push(self.hasher.hash_bytes(id));
+            }
         }
         true
     }
