@@ -147,10 +147,45 @@ struct Slot {
     line: u64,
 }
 
+/// How many tables a [`Shards`] holds.
+const SHARDS: usize = 256;
+
+/// One hash table cut into [`SHARDS`] small ones, chosen by bits 32 to 39 of an id's
+/// hash (the tables themselves use the low bits and the top seven). Each grows on its
+/// own: a single table growing by doubling holds its old and new copy at once, and the
+/// allocator kept the freed copies, so a million ids took twice the table's size;
+/// small tables are freed and reused piece by piece.
+#[derive(Debug)]
+struct Shards<T> {
+    tables: Vec<HashTable<T>>,
+}
+
+impl<T> Default for Shards<T> {
+    fn default() -> Self {
+        Shards {
+            tables: (0..SHARDS).map(|_| HashTable::new()).collect(),
+        }
+    }
+}
+
+impl<T> Shards<T> {
+    /// The table of the id whose hash is `id`.
+    fn of(&mut self, id: u64) -> &mut HashTable<T> {
+        let shard = (id >> 32) as usize % SHARDS;
+        &mut self.tables[shard]
+    }
+
+    /// How many entries they hold.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.tables.iter().map(HashTable::len).sum()
+    }
+}
+
 /// The ids of a file's rows so far, with their first line and digest.
 #[derive(Debug, Default)]
 pub(crate) struct Repeats {
-    table: HashTable<Slot>,
+    table: Shards<Slot>,
 }
 
 impl Repeats {
@@ -158,7 +193,10 @@ impl Repeats {
     /// when its id is new: one probe of the table.
     pub(crate) fn check(&mut self, key: RowKey, line: u64) -> Repeat {
         // The id's hash is already a good hash: the table uses it as it is.
-        let entry = self.table.entry(key.id, |s| s.id == key.id, |s| s.id);
+        let entry = self
+            .table
+            .of(key.id)
+            .entry(key.id, |s| s.id == key.id, |s| s.id);
         match entry {
             hashbrown::hash_table::Entry::Occupied(o) => {
                 let first = o.get();
@@ -189,13 +227,17 @@ impl Repeats {
 /// The ids of a file's rows so far, by their hash alone (see the module comment).
 #[derive(Debug, Default)]
 pub(crate) struct SeenIds {
-    table: HashTable<u64>,
+    table: Shards<u64>,
 }
 
 impl SeenIds {
     /// Remembers the id whose hash is `id`; `false` if it was seen before.
     pub(crate) fn insert(&mut self, id: u64) -> bool {
-        match self.table.entry(id, |&seen| seen == id, |&seen| seen) {
+        match self
+            .table
+            .of(id)
+            .entry(id, |&seen| seen == id, |&seen| seen)
+        {
             hashbrown::hash_table::Entry::Occupied(_) => false,
             hashbrown::hash_table::Entry::Vacant(v) => {
                 v.insert(id);
@@ -229,6 +271,29 @@ mod tests {
         // The first place stays the one named.
         assert_eq!(repeats.check(again, 6), Repeat::Same(2));
         assert_eq!(repeats.len(), 2);
+    }
+
+    #[test]
+    fn a_hundred_thousand_ids_spread_over_the_shards_are_found_again() {
+        let mut keys = RowKeys::new(0, IdHasher::default());
+        let mut repeats = Repeats::default();
+        let mut seen = SeenIds::default();
+        let key = |keys: &mut RowKeys, i: u64| {
+            let id = format!("R{i:06}");
+            keys.key([id.as_bytes(), b"7"]).unwrap()
+        };
+        for i in 0..100_000 {
+            let k = key(&mut keys, i);
+            assert_eq!(repeats.check(k, i + 2), Repeat::First);
+            assert!(seen.insert(k.id));
+        }
+        assert_eq!(repeats.len(), 100_000);
+        assert!(repeats.table.tables.iter().all(|t| !t.is_empty()));
+        for i in (0..100_000).step_by(997) {
+            let k = key(&mut keys, i);
+            assert_eq!(repeats.check(k, 1), Repeat::Same(i + 2));
+            assert!(!seen.insert(k.id));
+        }
     }
 
     #[test]
