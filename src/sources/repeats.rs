@@ -9,8 +9,8 @@
 //! digest and the line it was first seen on); a hash table at most 7/8 full of such
 //! slots, plus a control byte each, takes 29 to 57 bytes per row. The chunked reader only
 //! needs to know that an id came back (it then hands the file to the sequential reader,
-//! since the row is in its sums already): [`SeenIds`] keeps the id's hash alone, 9.1 to
-//! 18.3 bytes per row (docs/files.md#repeated-rows).
+//! since the row is in its sums already): [`SeenIds`] keeps the id's hash alone, about 12
+//! bytes per row (docs/files.md#repeated-rows).
 //!
 //! Ids are not kept, only their hashes: two different ids share a hash with odds of about
 //! n²/2^65 among n rows (3 in 100 million for a million rows), and such a pair would be
@@ -224,26 +224,50 @@ impl Repeats {
     }
 }
 
-/// The ids of a file's rows so far, by their hash alone (see the module comment).
-#[derive(Debug, Default)]
+/// The hashes of a file's ids, collected by the chunked reader, which only needs to know
+/// whether any id came back (it then reads the file again, sequentially). A hash is
+/// appended to one of [`SHARDS`] lists as it comes (a write to one of a few hundred
+/// places: cheap, where probing a table of a million ids misses the cache every time),
+/// and the lists are checked once at the end, each in a small table that stays in the
+/// cache: 8 bytes per row, 12 on average with the lists' room to grow.
+#[derive(Debug)]
 pub(crate) struct SeenIds {
-    table: Shards<u64>,
+    lists: Vec<Vec<u64>>,
+}
+
+impl Default for SeenIds {
+    fn default() -> Self {
+        SeenIds {
+            lists: vec![Vec::new(); SHARDS],
+        }
+    }
 }
 
 impl SeenIds {
-    /// Remembers the id whose hash is `id`; `false` if it was seen before.
-    pub(crate) fn insert(&mut self, id: u64) -> bool {
-        match self
-            .table
-            .of(id)
-            .entry(id, |&seen| seen == id, |&seen| seen)
-        {
-            hashbrown::hash_table::Entry::Occupied(_) => false,
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                v.insert(id);
-                true
+    /// Collects the id whose hash is `id`.
+    #[inline]
+    pub(crate) fn push(&mut self, id: u64) {
+        let shard = (id >> 32) as usize % SHARDS;
+        self.lists[shard].push(id);
+    }
+
+    /// Whether any id was collected twice. Equal hashes fall in the same list, so each
+    /// list is checked on its own.
+    pub(crate) fn any_repeated(&self) -> bool {
+        let mut table: HashTable<u64> = HashTable::new();
+        for list in &self.lists {
+            table.clear();
+            table.reserve(list.len(), |&id| id);
+            for &id in list {
+                match table.entry(id, |&seen| seen == id, |&seen| seen) {
+                    hashbrown::hash_table::Entry::Occupied(_) => return true,
+                    hashbrown::hash_table::Entry::Vacant(v) => {
+                        v.insert(id);
+                    }
+                }
             }
         }
+        false
     }
 }
 
@@ -285,24 +309,28 @@ mod tests {
         for i in 0..100_000 {
             let k = key(&mut keys, i);
             assert_eq!(repeats.check(k, i + 2), Repeat::First);
-            assert!(seen.insert(k.id));
+            seen.push(k.id);
         }
         assert_eq!(repeats.len(), 100_000);
         assert!(repeats.table.tables.iter().all(|t| !t.is_empty()));
+        assert!(!seen.any_repeated());
         for i in (0..100_000).step_by(997) {
             let k = key(&mut keys, i);
             assert_eq!(repeats.check(k, 1), Repeat::Same(i + 2));
-            assert!(!seen.insert(k.id));
         }
+        seen.push(key(&mut keys, 99_999).id);
+        assert!(seen.any_repeated());
     }
 
     #[test]
     fn seen_ids_say_when_an_id_comes_back() {
         let hasher = IdHasher::default();
         let mut seen = SeenIds::default();
-        assert!(seen.insert(hasher.hash("R1")));
-        assert!(seen.insert(hasher.hash("R2")));
-        assert!(!seen.insert(hasher.hash("R1")));
+        seen.push(hasher.hash("R1"));
+        seen.push(hasher.hash("R2"));
+        assert!(!seen.any_repeated());
+        seen.push(hasher.hash("R1"));
+        assert!(seen.any_repeated());
     }
 
     #[test]

@@ -324,23 +324,23 @@ pub(crate) fn read_survey_into<S: SurveySums>(
                 let mut total = sums.clone();
                 let mut counts = RowCounts::default();
                 let mut seen = SeenIds::default();
-                let mut repeated = false;
-                // The workers hash every row's id; ids are probed here, in file order. A
-                // repeat stops the chunks: its row is in their sums already.
+                // The workers hash every row's id; the hashes are collected here and
+                // checked at the end. A repeat means reading again: its row is in the sums.
                 let finished = chunked::run(&plan, &parser, |chunk, _| {
-                    repeated = !chunk.ids.iter().all(|&id| seen.insert(id));
-                    if repeated {
-                        return false;
-                    }
+                    chunk.ids.iter().for_each(|&id| seen.push(id));
                     total.merge_chunk(chunk.sums);
                     counts.merge(&chunk.counts);
                     true
                 });
+                let repeated = finished.is_some() && seen.any_repeated();
                 drop(seen);
-                if let Some(chunked::Finished {
-                    records,
-                    sha256: Some(sha256),
-                }) = finished
+                if let (
+                    false,
+                    Some(chunked::Finished {
+                        records,
+                        sha256: Some(sha256),
+                    }),
+                ) = (repeated, finished)
                 {
                     *sums = total;
                     let strategy = ReadStrategy::Chunked {
