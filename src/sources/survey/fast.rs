@@ -122,8 +122,8 @@ pub(super) struct ChunkRows<C> {
     pub sums: C,
     /// Its rows counted as the sequential reader counts them.
     pub counts: RowCounts,
-    /// The id hash of each row summed that has an id: the reading thread probes them in
-    /// file order (a few kB per chunk).
+    /// The id hash of each row summed that has an id, for the reading thread to collect
+    /// (a few kB per chunk).
     pub ids: Vec<u64>,
 }
 
