@@ -33,7 +33,7 @@ use crate::report::status::Status;
 use crate::report::{Report, ReportParts, SourceRows};
 use crate::sources::answers::{DateBounds, Placed};
 use crate::sources::chunked::Tuning;
-use crate::sources::stream::{date_problem, scan_dates, DateScan, RowCounts};
+use crate::sources::stream::{date_problem, scan_dates, DateScan, InvalidRows, RowCounts};
 use crate::sources::survey::{read_survey_into, ReadStrategy, SurveyKind, SurveyRead};
 use crate::sources::text::TextOptions;
 use crate::sources::visits::{read_visits, VisitsRead};
@@ -64,6 +64,8 @@ pub struct ReportRequest {
     pub period: Option<String>,
     /// The periods of the history: the report's and the ones before it (`--history N`).
     pub history: Option<usize>,
+    /// Whether invalid rows stop the run or are left out (`--skip-invalid`).
+    pub invalid_rows: InvalidRows,
 }
 
 impl ReportRequest {
@@ -80,6 +82,7 @@ impl ReportRequest {
             allow_unmeasured: false,
             period: None,
             history: None,
+            invalid_rows: InvalidRows::Stop,
         }
     }
 }
@@ -102,6 +105,22 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// The periods read, oldest first: the report's last, the history's before it.
     pub periods: Vec<Period>,
+    /// The audit's metadata for the period reported (what the state file is written for).
+    pub meta: crate::definition::Meta,
+    /// The last day of the latest period the checklist state file has seen, if it was read.
+    pub state_seen: Option<NaiveDate>,
+}
+
+impl Outcome {
+    /// Why `--update-checklist` must leave the state file as it is: it has seen a period
+    /// later than the one reported (docs/checklist.md#periods-seen).
+    pub fn state_is_later(&self) -> Option<String> {
+        let seen = self.state_seen.filter(|&day| day > self.meta.period_end)?;
+        Some(format!(
+            "the state file has seen the period ending {seen}, later than {} reported now",
+            self.meta.period_name
+        ))
+    }
 }
 
 impl Outcome {
@@ -147,7 +166,7 @@ pub fn load_side_inputs(
     let mut problems = Vec::new();
     let mut keep = |p: Problems| problems.extend(p.0);
     let rules = rules_of::rules(audit, fail_on).map_err(&mut keep).ok();
-    let state = checklist_state::read_state(state_path)
+    let state = checklist_state::read_state(state_path, &audit.meta)
         .map_err(&mut keep)
         .ok();
     let baseline = baseline
@@ -185,7 +204,12 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
         &request.checklist_state,
         request.baseline.as_deref(),
     );
-    let data = read_sources(audit, request.by.as_deref(), request.history.is_some());
+    let data = read_sources(
+        audit,
+        request.by.as_deref(),
+        request.history.is_some(),
+        request.invalid_rows,
+    );
     let (side, mut data) = match (side, data) {
         (Ok(side), Ok(data)) => (side, data),
         (side, data) => {
@@ -206,12 +230,17 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
     let mut report = build_report(audit, &data, &side, request.lang, segments);
     report.provenance.generated_at = request.generated_at.clone();
     report.sources = data.source_rows();
-    let json = gate_view(&mut report, &side.rules).map_err(|e| {
+    let mut json = gate_view(&mut report, &side.rules).map_err(|e| {
         Problems::one(Problem::new(format!(
             "the report could not be turned into JSON: {e}"
         )))
     })?;
+    if let Some(sites) = gate_site_sums(audit, &side.rules, request, &data)? {
+        // Seen by the gate only: the report shows segments only when --by asks for them.
+        json["segments"] = as_json(&segments::analyse(audit, sites))?;
+    }
     let gate = gate::evaluate(&side.rules, &json);
+    let state_seen = side.state.as_ref().and_then(|s| s.latest_seen());
     let mut inputs = audit.input_files();
     inputs.push(request.checklist_state.clone());
     inputs.extend(request.baseline.clone());
@@ -225,6 +254,8 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
         inputs,
         notes: data.notes(),
         periods,
+        meta: audit.meta.clone(),
+        state_seen,
     })
 }
 
@@ -244,6 +275,68 @@ fn gate_view(report: &mut Report, rules: &[Rule]) -> serde_json::Result<serde_js
     json
 }
 
+/// The JSON form of (a part of) the report.
+fn as_json(value: &impl serde::Serialize) -> Result<serde_json::Value, Problems> {
+    serde_json::to_value(value).map_err(|e| {
+        Problems::one(Problem::new(format!(
+            "the report could not be turned into JSON: {e}"
+        )))
+    })
+}
+
+/// The customer survey summed per site for the gate's `site.` rules on customer metrics
+/// (docs/gate.md#site-rules), when the report has no segments by site of its own: a
+/// second pass over the customer survey, which leaves the report's numbers as they are.
+/// `None` when no such rule asks for it, or the survey has no site column (the rules are
+/// then unmeasured at every site).
+fn gate_site_sums(
+    audit: &Audit,
+    rules: &[Rule],
+    request: &ReportRequest,
+    data: &SourceData,
+) -> Result<Option<SegmentAccumulators>, Problems> {
+    use crate::definition::gate::Metric;
+    let wanted = rules.iter().any(|r| {
+        let customers = matches!(
+            r.metric,
+            Metric::Unweighted | Metric::Weighted | Metric::Dimension { .. } | Metric::Item { .. }
+        );
+        r.per_site && customers
+    });
+    let has_site = data
+        .customers
+        .as_ref()
+        .is_some_and(|(_, read)| read.has_site);
+    let (true, true, false, Some(source)) = (
+        wanted,
+        has_site,
+        request.by.as_deref() == Some("site"),
+        audit.customers.as_ref(),
+    ) else {
+        return Ok(None);
+    };
+    let mut sites = SegmentAccumulators::new(audit, "site");
+    let column = segment_column(source, "site");
+    let (kind, invalid, tuning) = (
+        SurveyKind::Customers,
+        request.invalid_rows,
+        Tuning::from_env(),
+    );
+    // The reported period alone: the rows of a history's earlier periods are not its sites'.
+    let mut reported = audit.clone();
+    reported.meta.earlier_periods.clear();
+    read_survey_into(
+        &reported,
+        source,
+        kind,
+        Some(&column),
+        invalid,
+        tuning,
+        &mut sites,
+    )?;
+    Ok(Some(sites))
+}
+
 /// What `validate` found: the audit checked and the size of every source.
 #[derive(Debug)]
 pub struct Validation {
@@ -255,15 +348,16 @@ pub struct Validation {
 
 /// Checks `audit` and every file the main job would read (the state file at
 /// `state_path`) for `period` (as [`ReportRequest::period`]), listing every problem;
-/// reads the sources without segments.
+/// reads the sources without segments, invalid rows left out with [`InvalidRows::Skip`].
 pub fn validate(
     audit: &Audit,
     state_path: &Path,
     period: Option<&str>,
+    invalid: InvalidRows,
 ) -> Result<Validation, Problems> {
     let audit = &for_period(audit, period)?;
     let side = load_side_inputs(audit, &[], state_path, None);
-    let data = read_sources(audit, None, false);
+    let data = read_sources(audit, None, false, invalid);
     match (side, data) {
         (Ok(_), Ok(data)) => Ok(Validation {
             data,
@@ -289,6 +383,8 @@ pub struct SourceData {
     pub files: Vec<FileDigest>,
     /// The customer survey per segment, when `--by` was given.
     pub segments: Option<SegmentAccumulators>,
+    /// Whether invalid rows were left out rather than stopping the run.
+    pub invalid_rows: InvalidRows,
     /// The sums of the periods before the report's, oldest first, with `--history`.
     pub earlier: Option<Vec<EarlierSums>>,
 }
@@ -309,12 +405,14 @@ pub struct EarlierSums {
 impl SourceData {
     /// The rows of every source read, by the source's name in the audit.
     pub fn source_rows(&self) -> BTreeMap<String, SourceRows> {
+        let skipping = self.invalid_rows == InvalidRows::Skip;
         let rows = |c: &RowCounts| SourceRows {
             rows: c.rows,
             in_period: c.in_period,
             outside_period: c.outside_period,
             blank: c.blank,
             duplicate: c.duplicate,
+            skipped: skipping.then_some(c.skipped),
         };
         let mut out = BTreeMap::new();
         if let Some((_, read)) = &self.customers {
@@ -353,6 +451,7 @@ impl SourceData {
             })
             .collect();
         notes.extend(self.perception_only_note());
+        notes.extend(self.row_notes());
         notes
     }
 
@@ -365,6 +464,33 @@ impl SourceData {
                 read.digest.path
             )
         })
+    }
+
+    /// The warnings about single rows of every source (repeated, left out), and how many
+    /// rows each source left out.
+    fn row_notes(&self) -> Vec<String> {
+        let surveys = [
+            self.customers.as_ref().map(|(_, r)| r),
+            self.management.as_ref().map(|(_, r)| r),
+        ];
+        let mut notes = Vec::new();
+        let of_surveys = surveys
+            .into_iter()
+            .flatten()
+            .map(|r| (&r.digest.path, &r.notes, r.counts.skipped));
+        let of_visits = self.shoppers.iter().map(|s| {
+            let (read, skipped) = (&s.read, s.counts.skipped);
+            (&read.digest.path, &read.notes, skipped)
+        });
+        for (path, row_notes, skipped) in of_surveys.chain(of_visits) {
+            notes.extend(row_notes.lines(path));
+            if skipped > 0 {
+                notes.push(format!(
+                    "warning: {path}: {skipped} invalid rows left out (--skip-invalid)"
+                ));
+            }
+        }
+        notes
     }
 }
 
@@ -558,13 +684,15 @@ pub struct ShopperData {
 fn read_shoppers(
     audit: &Audit,
     source: &crate::definition::ShopperSource,
+    invalid: InvalidRows,
 ) -> Result<ShopperData, Problems> {
     let (form, form_digest) = load_form(audit, source)?;
     let bounds = DateBounds::of_run(&audit.meta);
     let mut periods = vec![ShopperAccumulator::new(&form); bounds.reported() + 1];
     let mut counts = RowCounts::default();
     let (mut dated, mut undated) = (false, Vec::new());
-    let read = read_visits(source, &form, |v| {
+    let mut left_out = crate::sources::stream::RowNotes::default();
+    let read = read_visits(source, &form, invalid, |v| {
         dated = v.dated;
         let mut period = None;
         if v.dated {
@@ -576,7 +704,14 @@ fn read_shoppers(
                 }
                 Placed::NotADate => {
                     let (path, column) = (&source.file, &source.date_column);
-                    undated.push(date_problem(path, v.line, None, column, v.date.as_bytes()));
+                    let problem = date_problem(path, v.line, None, column, v.date.as_bytes());
+                    match invalid {
+                        InvalidRows::Stop => undated.push(problem),
+                        InvalidRows::Skip => {
+                            counts.skipped += 1;
+                            left_out.push(format!("warning: left out {problem}"));
+                        }
+                    }
                     return;
                 }
             }
@@ -588,7 +723,7 @@ fn read_shoppers(
             None => periods.iter_mut().for_each(|sums| sums.add(&form, v)),
         }
     });
-    let read = match read {
+    let mut read = match read {
         Ok(read) if undated.is_empty() => read,
         other => {
             let mut problems = other.err().map(|p| p.0).unwrap_or_default();
@@ -597,6 +732,12 @@ fn read_shoppers(
         }
     };
     counts.rows = read.rows;
+    counts.blank = read.counts.blank;
+    counts.duplicate = read.counts.duplicate;
+    counts.skipped += read.counts.skipped;
+    for note in left_out.lines(&read.digest.path) {
+        read.notes.push(note);
+    }
     let visits = periods
         .pop()
         .unwrap_or_else(|| ShopperAccumulator::new(&form));
@@ -614,11 +755,13 @@ fn read_shoppers(
 /// Reads every source of `audit`, collecting the problems of all of them; with `by`
 /// (`site`, `region` or a column name) the customer survey is also split into
 /// segments. With `history`, each source is also summed per period of the audit's
-/// `earlier_periods`, from the same read.
+/// `earlier_periods`, from the same read. `invalid` says whether an invalid row stops
+/// the run or is left out.
 pub fn read_sources(
     audit: &Audit,
     by: Option<&str>,
     history: bool,
+    invalid: InvalidRows,
 ) -> Result<SourceData, Problems> {
     let mut problems: Vec<Problem> = Vec::new();
     let periods = audit.meta.earlier_periods.len() + 1;
@@ -640,7 +783,7 @@ pub fn read_sources(
         let shoppers = audit
             .shoppers
             .as_ref()
-            .map(|source| scope.spawn(move || read_shoppers(audit, source)));
+            .map(|source| scope.spawn(move || read_shoppers(audit, source, invalid)));
         let customers = audit.customers.as_ref().and_then(|source| {
             let mut acc = CustomerAccumulator::new(audit);
             let column = by.map(|b| segment_column(source, b));
@@ -655,8 +798,15 @@ pub fn read_sources(
             let read = match segmented.take() {
                 Some(s) => {
                     let mut sums = PeriodSums::new(acc.clone(), s, periods);
-                    let read =
-                        read_survey_into(audit, source, kind, column.as_deref(), tuning, &mut sums);
+                    let read = read_survey_into(
+                        audit,
+                        source,
+                        kind,
+                        column.as_deref(),
+                        invalid,
+                        tuning,
+                        &mut sums,
+                    );
                     let (earlier, s) = sums.split();
                     (earlier_customers, acc) = (earlier, s.total());
                     segmented = Some(s);
@@ -664,7 +814,8 @@ pub fn read_sources(
                 }
                 None => {
                     let mut sums = PeriodSums::new(acc.clone(), acc.clone(), periods);
-                    let read = read_survey_into(audit, source, kind, None, tuning, &mut sums);
+                    let read =
+                        read_survey_into(audit, source, kind, None, invalid, tuning, &mut sums);
                     (earlier_customers, acc) = sums.split();
                     read
                 }
@@ -686,7 +837,15 @@ pub fn read_sources(
             let empty = ManagementAccumulator::new(audit);
             let mut sums = PeriodSums::new(empty.clone(), empty, periods);
             let kind = SurveyKind::Management;
-            let read = read_survey_into(audit, source, kind, None, Tuning::from_env(), &mut sums);
+            let read = read_survey_into(
+                audit,
+                source,
+                kind,
+                None,
+                invalid,
+                Tuning::from_env(),
+                &mut sums,
+            );
             let (earlier, acc) = sums.split();
             earlier_management = earlier;
             match read {
@@ -758,6 +917,7 @@ pub fn read_sources(
         files,
         segments: segmented,
         earlier,
+        invalid_rows: invalid,
     })
 }
 
@@ -935,6 +1095,7 @@ mod tests {
             problems.0[1].to_string().contains("missing.json"),
             "{problems}"
         );
-        assert!(validate(&audit, &request.checklist_state, None).is_ok());
+        let state = &request.checklist_state;
+        assert!(validate(&audit, state, None, InvalidRows::Stop).is_ok());
     }
 }

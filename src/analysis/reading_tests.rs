@@ -6,6 +6,7 @@ use crate::analysis::customers::{CustomerAccumulator, ManagementAccumulator};
 use crate::analysis::segments::SegmentAccumulators;
 use crate::definition::Audit;
 use crate::sources::chunked::Tuning;
+use crate::sources::stream::InvalidRows;
 use crate::sources::survey::SurveySums;
 use crate::sources::survey::{read_survey_into, ReadStrategy, SurveyKind};
 
@@ -114,7 +115,16 @@ fn read_kind<S: SurveySums + Shown>(
         SurveyKind::Customers => audit.customers.as_ref(),
         SurveyKind::Management => audit.management.as_ref(),
     };
-    let read = read_survey_into(audit, source.unwrap(), kind, by, tuning, &mut sums).unwrap();
+    let read = read_survey_into(
+        audit,
+        source.unwrap(),
+        kind,
+        by,
+        InvalidRows::Stop,
+        tuning,
+        &mut sums,
+    )
+    .unwrap();
     (sums.shown(), read.rows, read.digest.sha256)
 }
 
@@ -128,6 +138,7 @@ fn read_in_full(audit: &Audit, tuning: Tuning) -> bool {
         source,
         SurveyKind::Customers,
         None,
+        InvalidRows::Stop,
         tuning,
         &mut sums,
     );
@@ -144,7 +155,16 @@ fn chunks_sum_to_the_sequential_bits() {
     let mut sums = acc();
     let source = audit.customers.as_ref().unwrap();
     let kind = SurveyKind::Customers;
-    read_survey_into(&audit, source, kind, None, tuning(2, 1000), &mut sums).unwrap();
+    read_survey_into(
+        &audit,
+        source,
+        kind,
+        None,
+        InvalidRows::Stop,
+        tuning(2, 1000),
+        &mut sums,
+    )
+    .unwrap();
     let reliability = sums.item_reliability();
     assert!(reliability.iter().all(|r| r.item_total_r.is_some()));
     assert!(reliability.iter().all(|r| r.alpha_if_deleted.is_some()));
@@ -240,6 +260,7 @@ fn zone_reverse_scoring_points_and_management_sum_to_the_sequential_bits() {
         source,
         SurveyKind::Customers,
         None,
+        InvalidRows::Stop,
         tuning(2, 333),
         &mut sums,
     )
@@ -283,7 +304,15 @@ fn the_strategy_says_how_each_file_was_read() {
         let mut sums = CustomerAccumulator::new(audit);
         let source = audit.customers.as_ref().unwrap();
         let kind = SurveyKind::Customers;
-        let read = read_survey_into(audit, source, kind, None, tuning, &mut sums);
+        let read = read_survey_into(
+            audit,
+            source,
+            kind,
+            None,
+            InvalidRows::Stop,
+            tuning,
+            &mut sums,
+        );
         read.unwrap().strategy
     };
     let csv = sample(200);
@@ -384,7 +413,16 @@ fn perception_only_sums_are_the_same_bits_both_ways() {
         let mut sums = acc();
         let source = audit.customers.as_ref().unwrap();
         let kind = SurveyKind::Customers;
-        read_survey_into(&audit, source, kind, None, tuning(2, 1000), &mut sums).unwrap();
+        read_survey_into(
+            &audit,
+            source,
+            kind,
+            None,
+            InvalidRows::Stop,
+            tuning(2, 1000),
+            &mut sums,
+        )
+        .unwrap();
         let p = sums
             .perception_only
             .as_deref()

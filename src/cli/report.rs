@@ -85,6 +85,10 @@ pub struct ReportArgs {
         conflicts_with = "checklist_only"
     )]
     pub history: Option<u16>,
+    /// Leave invalid rows of the data files out (each listed on stderr, counted per
+    /// source) instead of stopping.
+    #[arg(long)]
+    pub skip_invalid: bool,
 }
 
 /// Parses `FORMAT=PATH` of `--report`.
@@ -124,6 +128,10 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
         allow_unmeasured: args.allow_unmeasured,
         period: args.period.clone(),
         history: args.history.map(usize::from),
+        invalid_rows: match args.skip_invalid {
+            true => crate::sources::stream::InvalidRows::Skip,
+            false => crate::sources::stream::InvalidRows::Stop,
+        },
     };
     let outcome = crate::run::report(&audit, &request)?;
     outcome.notes.iter().for_each(|note| global.note(note));
@@ -203,9 +211,17 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
             global.note(&format!("wrote {target}"));
         }
     }
-    if args.update_checklist {
+    let later = outcome.state_is_later().filter(|_| args.update_checklist);
+    if let Some(why) = &later {
+        // A report of an earlier period (a backfill) must not roll the state back.
+        global.note(&format!(
+            "warning: not updating {}: {why}",
+            request.checklist_state.display()
+        ));
+    }
+    if args.update_checklist && later.is_none() {
         let records = crate::report::checklist::state_records(&report.checklist);
-        let text = checklist_state::render_state(&audit.meta.id, &records)?;
+        let text = checklist_state::render_state(&outcome.meta, &records)?;
         write_atomic(&request.checklist_state, text.as_bytes())?;
         global.note(&format!(
             "updated {} ({} entries)",

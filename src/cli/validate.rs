@@ -18,13 +18,22 @@ pub struct ValidateArgs {
     /// when sure].
     #[arg(long, value_name = "LABEL")]
     pub encoding: Option<String>,
+    /// Leave invalid rows of the data files out (each listed on stderr) instead of
+    /// failing, as `report --skip-invalid` would.
+    #[arg(long)]
+    pub skip_invalid: bool,
 }
 
 /// Runs `validate`: exit 0 when everything is in order, problems (exit 2) otherwise.
 pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<u8> {
     let audit = super::load_audit_with_encoding(&args.audit, args.encoding.as_deref())?;
     let state_path = checklist_state::default_state_path(&args.audit);
-    let validation = crate::run::validate(&audit, &state_path, args.period.as_deref())?;
+    let invalid = match args.skip_invalid {
+        true => crate::sources::stream::InvalidRows::Skip,
+        false => crate::sources::stream::InvalidRows::Stop,
+    };
+    let period = args.period.as_deref();
+    let validation = crate::run::validate(&audit, &state_path, period, invalid)?;
     let data = validation.data;
     data.notes().iter().for_each(|note| global.note(note));
     let mut summary = format!(

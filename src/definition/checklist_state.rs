@@ -3,6 +3,11 @@
 //!
 //! Read before anything is written, so a bad status or date stops the run with exit 2;
 //! written only on `--update-checklist`, from plain [`StateRecord`]s.
+//!
+//! Each entry remembers the periods it was first and last seen in (`first_seen: 2026-10`,
+//! `last_seen: 2026-11`), by name; older files wrote the first period's last day
+//! (`first_seen: 2026-10-31`), which still loads. Either way a period is kept as its last
+//! day, which orders periods of any schedule.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,7 +15,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::Locator;
+use super::period::{Cadence, Schedule};
+use super::{Locator, Meta};
 use crate::problem::{Problem, Problems};
 
 /// How urgent a checklist entry is.
@@ -127,6 +133,8 @@ pub struct StateEntry {
     pub notes: Option<String>,
     /// Period end the finding was first seen.
     pub first_seen: Option<NaiveDate>,
+    /// Period end the finding was last seen (`None` in files written before it was kept).
+    pub last_seen: Option<NaiveDate>,
     /// Due date (kept unless the finding is reopened).
     pub due: Option<NaiveDate>,
     /// Written by servqual: the gap.
@@ -154,6 +162,18 @@ pub struct ChecklistState {
     pub sha256: String,
     /// Entries by id.
     pub entries: BTreeMap<String, StateEntry>,
+    /// The last day of the period the file was last written for (`period:`), if recorded.
+    pub written_for: Option<NaiveDate>,
+}
+
+impl ChecklistState {
+    /// The last day of the latest period the file has seen: the one it was written for,
+    /// or any entry was first or last seen in.
+    pub fn latest_seen(&self) -> Option<NaiveDate> {
+        let seen = self.entries.values();
+        let entries = seen.flat_map(|e| [e.first_seen, e.last_seen]).flatten();
+        entries.chain(self.written_for).max()
+    }
 }
 
 /// One entry as the state file records it (what `--update-checklist` writes).
@@ -171,6 +191,8 @@ pub struct StateRecord {
     pub notes: Option<String>,
     /// Period end the finding was first seen.
     pub first_seen: NaiveDate,
+    /// Period end the finding was last seen, if known.
+    pub last_seen: Option<NaiveDate>,
     /// The title, in the report language.
     pub title: String,
     /// Severity.
@@ -194,6 +216,9 @@ struct RawState {
     #[serde(default)]
     #[allow(dead_code)]
     audit: Option<String>,
+    /// The period the file was last written for.
+    #[serde(default)]
+    period: Option<String>,
     #[serde(default)]
     entries: BTreeMap<String, RawStateEntry>,
 }
@@ -210,6 +235,8 @@ struct RawStateEntry {
     notes: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     first_seen: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    last_seen: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -234,17 +261,60 @@ pub fn default_state_path(audit_path: &Path) -> PathBuf {
     audit_path.with_file_name(format!("{stem}.checklist.yaml"))
 }
 
-/// Reads the state file at `path`; `Ok(None)` when it does not exist.
-pub fn read_state(path: &Path) -> Result<Option<ChecklistState>, Problems> {
+/// Reads the state file at `path` of the audit with `meta` (whose schedule names the
+/// periods in it); `Ok(None)` when it does not exist.
+pub fn read_state(path: &Path, meta: &Meta) -> Result<Option<ChecklistState>, Problems> {
     if !path.exists() {
         return Ok(None);
     }
     let text = crate::yaml::read_text(path)?;
-    parse_state(path, &text).map(Some)
+    parse_state_of(path, &text, Some(meta)).map(Some)
 }
 
-/// Parses and checks state file `text`, every bad status or date a problem with its line.
+/// The last day of the period `text` names in a state file: a period of the audit's
+/// schedule, a calendar month, quarter or year, `START..END`, or (as older files wrote it)
+/// the period's last day itself.
+fn seen_day(text: &str, meta: Option<&Meta>) -> Option<NaiveDate> {
+    let text = text.trim();
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Some(day);
+    }
+    let own = meta.and_then(|m| m.schedule);
+    let calendar = [Cadence::Monthly, Cadence::Quarterly, Cadence::Yearly].map(Schedule::calendar);
+    let fixed = meta
+        .and_then(|m| m.fixed_period.as_ref())
+        .filter(|p| p.name == text)
+        .map(|p| p.end);
+    let named = own.into_iter().chain(calendar).find_map(|s| s.parse(text));
+    fixed.or(named.map(|p| p.end))
+}
+
+/// How the state file names the period that ends on `day`: the run's own period, the
+/// audit's fixed period or a period of its schedule by name; any other day as itself.
+fn seen_name(day: NaiveDate, meta: &Meta) -> String {
+    let own = Some(meta.period()).filter(|p| p.end == day && !p.name.is_empty());
+    let fixed = meta.fixed_period.clone().filter(|p| p.end == day);
+    let scheduled = meta
+        .schedule
+        .and_then(|s| s.period_of(day))
+        .filter(|p| p.end == day);
+    own.or(fixed)
+        .or(scheduled)
+        .map_or_else(|| day.format("%Y-%m-%d").to_string(), |p| p.name)
+}
+
+/// Parses and checks state file `text`, every bad status or date a problem with its line;
+/// periods are named as calendar periods or ranges (see [`read_state`] for an audit's own).
 pub fn parse_state(path: &Path, text: &str) -> Result<ChecklistState, Problems> {
+    parse_state_of(path, text, None)
+}
+
+/// [`parse_state`], with the periods of the audit with `meta`.
+fn parse_state_of(
+    path: &Path,
+    text: &str,
+    meta: Option<&Meta>,
+) -> Result<ChecklistState, Problems> {
     // An empty file (or one with only comments) is an empty state.
     let raw: RawState = if text
         .lines()
@@ -252,6 +322,7 @@ pub fn parse_state(path: &Path, text: &str) -> Result<ChecklistState, Problems> 
     {
         RawState {
             audit: None,
+            period: None,
             entries: BTreeMap::new(),
         }
     } else {
@@ -270,6 +341,13 @@ pub fn parse_state(path: &Path, text: &str) -> Result<ChecklistState, Problems> 
         }
         problems.push(p);
     };
+    let written_for = raw.period.as_ref().and_then(|v| {
+        let day = seen_day(v, meta);
+        if day.is_none() {
+            place("period".into(), "not a period", v, PERIOD_EXPECTED);
+        }
+        day
+    });
     let mut entries = BTreeMap::new();
     for (id, r) in raw.entries {
         let at = |field: &str| format!("entries.{id}.{field}");
@@ -295,7 +373,17 @@ pub fn parse_state(path: &Path, text: &str) -> Result<ChecklistState, Problems> 
             })
         };
         let due = date("due", &r.due);
-        let first_seen = date("first_seen", &r.first_seen);
+        let mut period = |field: &str, value: &Option<String>| {
+            value.as_ref().and_then(|v| {
+                let day = seen_day(v, meta);
+                if day.is_none() {
+                    place(at(field), "not a period", v, PERIOD_EXPECTED);
+                }
+                day
+            })
+        };
+        let first_seen = period("first_seen", &r.first_seen);
+        let last_seen = period("last_seen", &r.last_seen);
         let severity = r.severity.as_deref().and_then(|s| {
             let parsed = Severity::parse(s.trim());
             if parsed.is_none() {
@@ -327,6 +415,7 @@ pub fn parse_state(path: &Path, text: &str) -> Result<ChecklistState, Problems> 
                     owner: blank(r.owner),
                     notes: blank(r.notes),
                     first_seen,
+                    last_seen,
                     due,
                     gap: r.gap,
                     dimension: r.dimension,
@@ -344,19 +433,27 @@ pub fn parse_state(path: &Path, text: &str) -> Result<ChecklistState, Problems> 
         path: path.to_path_buf(),
         sha256: crate::provenance::sha256_hex(text.as_bytes()),
         entries,
+        written_for,
     })
 }
+
+/// What a period in the state file may be written as.
+const PERIOD_EXPECTED: &str =
+    "a period name such as 2026-10 or 2026-Q3, START..END, or the period's last day as YYYY-MM-DD";
 
 #[derive(Serialize)]
 struct OutState<'a> {
     audit: &'a str,
+    period: String,
     entries: BTreeMap<String, RawStateEntry>,
 }
 
-/// The state file of audit `audit_id` holding `records` (what `--update-checklist` writes).
-pub fn render_state(audit_id: &str, records: &[StateRecord]) -> anyhow::Result<String> {
+/// The state file of the audit with `meta` holding `records` (what `--update-checklist`
+/// writes), periods by name.
+pub fn render_state(meta: &Meta, records: &[StateRecord]) -> anyhow::Result<String> {
     let out = OutState {
-        audit: audit_id,
+        audit: &meta.id,
+        period: seen_name(meta.period_end, meta),
         entries: records
             .iter()
             .map(|r| {
@@ -367,7 +464,8 @@ pub fn render_state(audit_id: &str, records: &[StateRecord]) -> anyhow::Result<S
                         owner: r.owner.clone(),
                         due: Some(r.due.format("%Y-%m-%d").to_string()),
                         notes: r.notes.clone(),
-                        first_seen: Some(r.first_seen.format("%Y-%m-%d").to_string()),
+                        first_seen: Some(seen_name(r.first_seen, meta)),
+                        last_seen: r.last_seen.map(|day| seen_name(day, meta)),
                         title: Some(r.title.clone()),
                         severity: Some(r.severity.word().to_string()),
                         gap: Some(r.gap).filter(|g| (1..=5).contains(g)),
@@ -383,8 +481,9 @@ pub fn render_state(audit_id: &str, records: &[StateRecord]) -> anyhow::Result<S
     let body = serde_yaml::to_string(&out)?;
     Ok(format!(
         "# servqual checklist state. Edit status (open, in-progress, done, wont-fix), owner,\n\
-         # due and notes; servqual keeps them. title, severity, gap, dimension, item, question\n\
-         # and site are written by servqual to recognise the finding: leave them as they are.\n\
+         # due and notes; servqual keeps them. first_seen, last_seen, title, severity, gap,\n\
+         # dimension, item, question and site are written by servqual to recognise the\n\
+         # finding: leave them as they are.\n\
          # Rewritten only by `servqual report AUDIT --update-checklist`.\n{body}"
     ))
 }
@@ -392,6 +491,124 @@ pub fn render_state(audit_id: &str, records: &[StateRecord]) -> anyhow::Result<S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::definition::period::Period;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    /// The metadata of a monthly audit run for October 2026, with a fiscal schedule when
+    /// `year_starts` is not 1.
+    fn monthly(cadence: Cadence, year_starts: u32) -> Meta {
+        Meta {
+            id: "a".into(),
+            title: "A".into(),
+            organisation: None,
+            period_start: day("2026-10-01"),
+            period_end: day("2026-10-31"),
+            period_name: "2026-10".into(),
+            fixed_period: None,
+            schedule: Some(Schedule {
+                cadence,
+                year_starts,
+            }),
+            earlier_periods: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn periods_are_named_and_read_back_as_their_last_day() {
+        let meta = monthly(Cadence::Monthly, 1);
+        assert_eq!(seen_name(day("2026-10-31"), &meta), "2026-10");
+        assert_eq!(seen_name(day("2026-09-30"), &meta), "2026-09");
+        // A day that ends no period of the schedule stays a day.
+        assert_eq!(seen_name(day("2026-09-15"), &meta), "2026-09-15");
+        for text in ["2026-10", "2026-10-31", " 2026-10 "] {
+            assert_eq!(
+                seen_day(text, Some(&meta)),
+                Some(day("2026-10-31")),
+                "{text}"
+            );
+        }
+        // Calendar quarters and years, and ranges, without the audit.
+        assert_eq!(seen_day("2026-Q3", None), Some(day("2026-09-30")));
+        assert_eq!(seen_day("2026", None), Some(day("2026-12-31")));
+        assert_eq!(
+            seen_day("2026-07-01..2026-08-15", None),
+            Some(day("2026-08-15"))
+        );
+        assert_eq!(seen_day("October", None), None);
+        // A fiscal year starting in April: FY2027 ends on 31 March 2027.
+        let fiscal = monthly(Cadence::Yearly, 4);
+        assert_eq!(seen_day("FY2027", Some(&fiscal)), Some(day("2027-03-31")));
+        assert_eq!(seen_name(day("2027-03-31"), &fiscal), "FY2027");
+        // The fixed period by its own name.
+        let mut fixed = monthly(Cadence::Monthly, 1);
+        fixed.schedule = None;
+        fixed.fixed_period = Period::range("2026-07-01..2026-09-30");
+        assert_eq!(
+            seen_name(day("2026-09-30"), &fixed),
+            "2026-07-01..2026-09-30"
+        );
+    }
+
+    #[test]
+    fn old_files_load_and_the_latest_period_seen_is_found() {
+        // Written before last_seen and period: existed, first_seen as a day.
+        let old =
+            "audit: a\nentries:\n  gap5-service:\n    status: open\n    first_seen: 2026-09-30\n";
+        let state = parse_state(Path::new("s.yaml"), old).unwrap();
+        let entry = &state.entries["gap5-service"];
+        assert_eq!(entry.first_seen, Some(day("2026-09-30")));
+        assert_eq!(entry.last_seen, None);
+        assert_eq!(state.latest_seen(), Some(day("2026-09-30")));
+        let new = "period: 2026-11\nentries:\n  x:\n    status: resolved\n    first_seen: 2026-09\n    last_seen: 2026-10\n";
+        let state = parse_state(Path::new("s.yaml"), new).unwrap();
+        assert_eq!(state.entries["x"].last_seen, Some(day("2026-10-31")));
+        assert_eq!(state.latest_seen(), Some(day("2026-11-30")));
+        let bad = "period: soon\nentries:\n  x:\n    status: open\n    last_seen: later\n";
+        let err = parse_state(Path::new("s.yaml"), bad)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("s.yaml:1:1: period: not a period"), "{err}");
+        assert!(
+            err.contains("s.yaml:5:5: entries.x.last_seen: not a period"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_written_file_names_its_period_and_each_entrys() {
+        let meta = monthly(Cadence::Monthly, 1);
+        let record = StateRecord {
+            id: "gap5-service".into(),
+            status: Status::Open,
+            owner: None,
+            due: day("2026-12-30"),
+            notes: None,
+            first_seen: day("2026-09-30"),
+            last_seen: Some(day("2026-10-31")),
+            title: "Service".into(),
+            severity: Severity::High,
+            gap: 5,
+            dimension: Some("service".into()),
+            item: None,
+            question: None,
+            site: None,
+        };
+        let text = render_state(&meta, &[record]).unwrap();
+        assert!(text.contains("\nperiod: 2026-10\n"), "{text}");
+        assert!(
+            text.contains("first_seen: 2026-09\n    last_seen: 2026-10\n"),
+            "{text}"
+        );
+        let back = parse_state_of(Path::new("s.yaml"), &text, Some(&meta)).unwrap();
+        assert_eq!(back.written_for, Some(day("2026-10-31")));
+        assert_eq!(
+            back.entries["gap5-service"].first_seen,
+            Some(day("2026-09-30"))
+        );
+    }
 
     #[test]
     fn bad_status_and_date_are_problems_with_lines() {

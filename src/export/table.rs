@@ -245,6 +245,7 @@ impl Exporter for TableExporter {
             label(lang, "managers_word"),
             report.respondents.management,
         ));
+        out.push_str(&left_out_line(report, lang));
         if super::servperf_view::is_servperf(report) {
             out.push_str(&super::servperf_view::lead(options));
         }
@@ -846,4 +847,20 @@ pub(super) fn fit_lines(text: &str, width: usize) -> String {
 
 fn legend(lang: Lang) -> &'static str {
     label(lang, "gap_table_legend")
+}
+
+/// The invalid rows each source left out with `--skip-invalid`, as a line under the
+/// header, or nothing when none were.
+fn left_out_line(report: &Report, lang: Lang) -> String {
+    let sources = report.sources.iter();
+    let left_out: Vec<String> = sources
+        .filter_map(|(name, rows)| {
+            let n = rows.skipped.filter(|&n| n > 0)?;
+            Some(format!("{} {n}", label(lang, &format!("role_{name}"))))
+        })
+        .collect();
+    match left_out.is_empty() {
+        true => String::new(),
+        false => format!("{}: {}\n\n", label(lang, "left_out"), left_out.join(" · ")),
+    }
 }

@@ -10,8 +10,6 @@
 //! An id's hash can be taken on another thread ([`IdIndex::hasher`], [`IdHasher::hash`])
 //! and handed in with it, so that the thread holding the index only probes it.
 
-use std::hash::BuildHasher;
-
 use hashbrown::hash_table::{Entry, VacantEntry};
 use hashbrown::HashTable;
 
@@ -43,17 +41,8 @@ pub(crate) struct IdIndex {
     hasher: IdHasher,
 }
 
-/// Hashes ids as one index does (foldhash, seeded at random per process: fast, and ids
-/// from a file cannot be chosen to collide).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct IdHasher(foldhash::quality::RandomState);
-
-impl IdHasher {
-    /// The hash of `id` for the index this hasher came from.
-    pub(crate) fn hash(&self, id: &str) -> u64 {
-        self.0.hash_one(id.as_bytes())
-    }
-}
+// Ids are hashed as the report's readers hash them.
+pub(crate) use crate::sources::repeats::IdHasher;
 
 /// Appends `value` as a LEB128 varint.
 fn put_varint(out: &mut Vec<u8>, mut value: u64) {
@@ -150,7 +139,7 @@ impl IdIndex {
         let entry = self.table.entry(
             hash,
             |s| record(arena, s.at).1 == id.as_bytes(),
-            |s| hasher.0.hash_one(record(arena, s.at).1),
+            |s| hasher.hash_bytes(record(arena, s.at).1),
         );
         match entry {
             Entry::Occupied(o) if o.get().print == seen.print => {
@@ -191,7 +180,7 @@ impl IdIndex {
         self.arena.reserve(more.saturating_mul(per_id));
         let (arena, hasher) = (&self.arena, &self.hasher);
         self.table
-            .reserve(more, |s| hasher.0.hash_one(record(arena, s.at).1));
+            .reserve(more, |s| hasher.hash_bytes(record(arena, s.at).1));
     }
 
     /// Whether it holds no id.

@@ -580,23 +580,8 @@ fn is_answered(column: &TargetColumn, cell: &str) -> bool {
     parse_answer(question, cell.as_bytes()).is_ok_and(|a| a.is_some())
 }
 
-/// A row's answers reduced to a fixed-size digest, to tell a duplicate from a conflict
-/// without keeping the rows in memory. 64 bits: two different answer sets under one id
-/// pass for a duplicate with odds of 1 in 2^64, and the digest never leaves the process.
-pub(crate) type Fingerprint = u64;
-
-/// The separator written after each cell in [`digest`]'s input.
-pub(crate) const CELL_END: u8 = 0x1f;
-
-/// The digest of canonical cells each followed by [`CELL_END`] (so `ab`+`c` and `a`+`bc`
-/// differ): foldhash's quality hash with a fixed seed, the same in every run of one
-/// build. Every row is digested, and SipHash (no guard is needed for a digest that stays
-/// in the process) took three times as long.
-pub(crate) fn digest(joined: &[u8]) -> Fingerprint {
-    use std::hash::BuildHasher;
-    const SEED: u64 = 0x5e71_ce9a_a0d1_7e57;
-    foldhash::quality::FixedState::with_seed(SEED).hash_one(joined)
-}
+// The answers' digest is the one the report's readers tell repeated rows by.
+pub(crate) use crate::sources::repeats::{digest, Fingerprint, CELL_END};
 
 /// Appends [`field`]`(value, delimiter)` to `out`.
 fn push_field(out: &mut String, value: &str, delimiter: u8) {

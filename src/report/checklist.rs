@@ -85,6 +85,10 @@ pub struct Entry {
     /// Period end of the audit in which the finding first appeared.
     #[serde(serialize_with = "date_str")]
     pub first_seen: NaiveDate,
+    /// Period end of the latest audit it was found in (`null` for an entry carried over
+    /// from a state file that did not record it).
+    #[serde(serialize_with = "optional_date_str")]
+    pub last_seen: Option<NaiveDate>,
     /// Notes from the state file.
     pub notes: Option<String>,
     /// Concrete actions in the report language: the gap's (or critical) then the dimension's.
@@ -94,6 +98,13 @@ pub struct Entry {
     pub covers: Vec<String>,
     /// The short label of its item or critical question, in the report language.
     pub short: Option<String>,
+}
+
+fn optional_date_str<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => date_str(d, s),
+        None => s.serialize_none(),
+    }
 }
 
 fn date_str<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
@@ -258,6 +269,7 @@ fn word_entry(
         overdue: e.overdue,
         current: e.is_current(),
         first_seen: e.first_seen,
+        last_seen: e.last_seen,
         notes: e.notes.clone(),
         actions: e
             .actions
@@ -434,6 +446,7 @@ pub fn state_records(entries: &[Entry]) -> Vec<StateRecord> {
             due: e.due,
             notes: e.notes.clone(),
             first_seen: e.first_seen,
+            last_seen: e.last_seen,
             title: e.title.clone(),
             severity: e.severity,
             gap: e.gap,

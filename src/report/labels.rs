@@ -119,6 +119,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("sha256", "SHA-256", "SHA-256"),
     ("generated_at", "Generated at", "生成时间"),
     ("overdue", "overdue", "已逾期"),
+    ("left_out", "Invalid rows left out (--skip-invalid)", "已略去的无效行（--skip-invalid）"),
     ("role_audit", "audit", "审计定义"),
     ("role_customers", "customers", "顾客问卷"),
     ("role_management", "management", "管理者问卷"),

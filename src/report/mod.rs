@@ -83,6 +83,10 @@ pub struct SourceRows {
     pub blank: u64,
     /// Rows repeated exactly, counted once.
     pub duplicate: u64,
+    /// Invalid rows left out: only in a report made with `--skip-invalid` (without it an
+    /// invalid row stops the run, so the field is left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<u64>,
 }
 
 /// The answer scale as reported.

@@ -7,6 +7,7 @@
 pub mod answers;
 pub mod chunked;
 pub mod hashing;
+pub(crate) mod repeats;
 pub mod stream;
 pub mod survey;
 pub mod text;

@@ -70,17 +70,17 @@ pub(crate) fn next_record(
     path: &Path,
     problems: &mut Vec<Problem>,
 ) -> bool {
-    loop {
-        match reader.read_byte_record(record) {
-            Ok(more) => return more,
-            Err(e) => {
-                problems.push(csv_problem(path, &e));
-                if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
-                    return false;
-                }
-            }
-        }
-    }
+    let (mut counts, mut notes) = (RowCounts::default(), RowNotes::default());
+    let stop = InvalidRows::Stop;
+    next_row(
+        reader,
+        record,
+        path,
+        stop,
+        problems,
+        &mut counts,
+        &mut notes,
+    )
 }
 
 /// How a reader counted the rows of a source.
@@ -94,8 +94,11 @@ pub struct RowCounts {
     pub outside_period: u64,
     /// Rows with every cell empty: skipped.
     pub blank: u64,
-    /// Rows repeated exactly (not detected yet: always 0).
+    /// Rows of the period repeating an earlier row exactly (same id, same cells): counted
+    /// once, as the first.
     pub duplicate: u64,
+    /// Invalid rows left out (`--skip-invalid`); without it, an invalid row stops the run.
+    pub skipped: u64,
 }
 
 impl RowCounts {
@@ -117,7 +120,142 @@ impl RowCounts {
         self.outside_period += other.outside_period;
         self.blank += other.blank;
         self.duplicate += other.duplicate;
+        self.skipped += other.skipped;
     }
+}
+
+/// What a reader does with an invalid row (a bad cell, a bad date, a row of the wrong
+/// length, an id repeated with other answers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InvalidRows {
+    /// Every invalid row is a problem: the file is not taken (the default).
+    #[default]
+    Stop,
+    /// Invalid rows are left out, counted ([`RowCounts::skipped`]) and noted
+    /// (`--skip-invalid`).
+    Skip,
+}
+
+/// The most notes about rows listed per file before the rest are only counted.
+const MAX_NOTES: usize = 50;
+
+/// Warnings about single rows of one file, for stderr: rows repeated exactly, rows left
+/// out. The first [`MAX_NOTES`] are kept, the rest counted, so memory stays small.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowNotes {
+    listed: Vec<String>,
+    more: u64,
+}
+
+impl RowNotes {
+    /// Notes one row.
+    pub(crate) fn push(&mut self, note: String) {
+        if self.listed.len() < MAX_NOTES {
+            self.listed.push(note);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// The warnings, each a line for stderr, the last one counting those not listed.
+    pub fn lines(&self, path: &str) -> Vec<String> {
+        let mut lines = self.listed.clone();
+        if self.more > 0 {
+            lines.push(format!(
+                "warning: … and {} more rows of {path} noted",
+                self.more
+            ));
+        }
+        lines
+    }
+
+    /// Whether nothing was noted.
+    pub fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+}
+
+/// Settles the problems a row added to `problems` from index `from` on: with
+/// [`InvalidRows::Skip`] they are moved into `notes` and the row is counted skipped. `true`
+/// if the row had problems (and must not be handed on).
+pub(crate) fn settle_row(
+    invalid: InvalidRows,
+    problems: &mut Vec<Problem>,
+    from: usize,
+    counts: &mut RowCounts,
+    notes: &mut RowNotes,
+) -> bool {
+    if problems.len() <= from {
+        return false;
+    }
+    if invalid == InvalidRows::Skip {
+        counts.skipped += 1;
+        for problem in problems.drain(from..) {
+            notes.push(format!("warning: left out {problem}"));
+        }
+    }
+    true
+}
+
+/// Like [`next_record`], and with [`InvalidRows::Skip`] a row of the wrong length is left
+/// out and noted rather than a problem (counted in `rows` and `skipped`). A problem that
+/// ends the file stays a problem.
+pub(crate) fn next_row(
+    reader: &mut Reader<Box<dyn Read>>,
+    record: &mut ByteRecord,
+    path: &Path,
+    invalid: InvalidRows,
+    problems: &mut Vec<Problem>,
+    counts: &mut RowCounts,
+    notes: &mut RowNotes,
+) -> bool {
+    loop {
+        match reader.read_byte_record(record) {
+            Ok(more) => return more,
+            Err(e) => {
+                let one_row = matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. });
+                let problem = csv_problem(path, &e);
+                if one_row && invalid == InvalidRows::Skip {
+                    counts.rows += 1;
+                    counts.skipped += 1;
+                    notes.push(format!("warning: left out {problem}"));
+                    continue;
+                }
+                problems.push(problem);
+                if !one_row {
+                    return false;
+                }
+            }
+        }
+    }
+}
+
+/// The warning for a row of `path` at `line` that repeats the row at `first` exactly.
+pub(crate) fn repeat_note(path: &Path, line: u64, first: u64) -> String {
+    format!(
+        "warning: {}:{line}: the row repeats line {first} exactly (same id, same answers): counted once",
+        path.display()
+    )
+}
+
+/// The problem of a row of `path` at `line` whose id (in column `column`, named
+/// `header`) is the one of the row at `first`, with other answers.
+pub(crate) fn conflict_problem(
+    path: &Path,
+    line: u64,
+    column: usize,
+    header: &str,
+    id: &[u8],
+    first: u64,
+) -> Problem {
+    Problem::new(format!("the same id as line {first}, with other answers"))
+        .file(path)
+        .at(line, column as u64 + 1)
+        .field(header.to_string())
+        .found(String::from_utf8_lossy(trim(id)).into_owned())
+        .expected(format!(
+            "an id of its own, or the row of line {first} exactly (a repeated row counts once)"
+        ))
 }
 
 /// Whether every cell of a record is empty (Excel writes such rows as `;;;;`).

@@ -12,8 +12,10 @@ use csv::ByteRecord;
 use super::answers::{parse_number_cell, Answer, DateBounds, Number, Placed};
 use super::chunked::{self, Tuning};
 use super::hashing::SharedHasher;
+use super::repeats::{IdHasher, Repeat, Repeats, RowKeys, SeenIds};
 use super::stream::{
-    date_problem, duplicate_columns, is_blank, next_record, open_source_csv, OpenedCsv, RowCounts,
+    conflict_problem, date_problem, duplicate_columns, is_blank, next_row, open_source_csv,
+    repeat_note, settle_row, InvalidRows, OpenedCsv, RowCounts, RowNotes,
 };
 use super::text::{TextFormat, TextOptions};
 use crate::definition::{column_name, Audit, Scale, SurveySource, Weights};
@@ -114,6 +116,9 @@ pub enum Fallback {
     TurnedOff,
     /// The file is not UTF-8: other encodings are read sequentially.
     Encoding,
+    /// A row repeats the id of an earlier one: the chunks had summed it already, so the
+    /// file was read again from the start, to count the row once (or report it).
+    Repeated,
     /// Chunks cannot be cut from the file: not a regular file, or a header the chunked
     /// reader does not find where the sequential one did.
     NoPlan,
@@ -132,6 +137,7 @@ impl std::fmt::Display for ReadStrategy {
             }
             ReadStrategy::Sequential(Fallback::TurnedOff) => "chunked reading is off",
             ReadStrategy::Sequential(Fallback::Encoding) => "not UTF-8",
+            ReadStrategy::Sequential(Fallback::Repeated) => "a row repeats the id of an earlier one",
             ReadStrategy::Sequential(Fallback::NoPlan) => "no chunks can be cut from it",
             ReadStrategy::Sequential(Fallback::GaveUp) => {
                 "the chunked reader met a row it does not take, such as an answer that is not a whole number"
@@ -164,11 +170,16 @@ pub struct SurveyRead {
     pub has_region: bool,
     /// How the file was read.
     pub strategy: ReadStrategy,
+    /// Warnings about rows: repeated exactly, or left out (`--skip-invalid`).
+    pub notes: RowNotes,
+    /// Whether the file has an id column (without one, repeated rows are not detected).
+    pub has_id: bool,
 }
 
 /// Where each field of the audit is in the file.
 #[derive(Debug, Default)]
 struct Layout {
+    id: Option<usize>,
     site: Option<usize>,
     date: Option<usize>,
     region: Option<usize>,
@@ -218,11 +229,12 @@ fn read_survey_with(
     source: &SurveySource,
     kind: SurveyKind,
     extra: Option<&str>,
+    invalid: InvalidRows,
     fallback: Fallback,
     visit: impl FnMut(&Respondent),
 ) -> Result<SurveyRead, Problems> {
     let opened = open_survey(audit, source, kind, extra)?;
-    read_opened(audit, kind, source, opened, fallback, visit)
+    read_opened(audit, kind, source, opened, invalid, fallback, visit)
 }
 
 /// Sums over a survey's respondents, which a large file builds in chunks on several
@@ -288,13 +300,14 @@ pub(crate) type WholeRespondent<'a> = Answers<'a, WholeCell>;
 /// Reads the survey `source` of `audit` into `sums`: large UTF-8 files in chunks on
 /// `tuning.threads` threads (see [`super::chunked`]), anything else sequentially, with
 /// the same result to the last bit; [`SurveyRead::strategy`] says which. `extra` is the
-/// segment column (see [`Answers::extra`]). On a problem `sums` may hold part of the
-/// file: discard it.
+/// segment column (see [`Answers::extra`]); `invalid` says whether an invalid row stops
+/// the reading or is left out. On a problem `sums` may hold part of the file: discard it.
 pub(crate) fn read_survey_into<S: SurveySums>(
     audit: &Audit,
     source: &SurveySource,
     kind: SurveyKind,
     extra: Option<&str>,
+    invalid: InvalidRows,
     tuning: Tuning,
     sums: &mut S,
 ) -> Result<SurveyRead, Problems> {
@@ -310,18 +323,29 @@ pub(crate) fn read_survey_into<S: SurveySums>(
         match chunked::plan(path, delimiter, headers, 1, bom, tuning) {
             None => Fallback::NoPlan,
             Some(plan) => {
-                let parser = fast::RowParser::new(audit, &opened.layout, opened.extra_column, sums);
+                let hasher = IdHasher::default();
+                let parser =
+                    fast::RowParser::new(audit, &opened.layout, opened.extra_column, &hasher, sums);
                 let mut total = sums.clone();
                 let mut counts = RowCounts::default();
-                let finished = chunked::run(&plan, &parser, |(chunk, chunk_counts), _| {
-                    total.merge_chunk(chunk);
-                    counts.merge(&chunk_counts);
+                let mut seen = SeenIds::default();
+                // The workers hash every row's id; the hashes are collected here and
+                // checked at the end. A repeat means reading again: its row is in the sums.
+                let finished = chunked::run(&plan, &parser, |chunk, _| {
+                    chunk.ids.iter().for_each(|&id| seen.push(id));
+                    total.merge_chunk(chunk.sums);
+                    counts.merge(&chunk.counts);
                     true
                 });
-                if let Some(chunked::Finished {
-                    records,
-                    sha256: Some(sha256),
-                }) = finished
+                let repeated = finished.is_some() && seen.any_repeated();
+                drop(seen);
+                if let (
+                    false,
+                    Some(chunked::Finished {
+                        records,
+                        sha256: Some(sha256),
+                    }),
+                ) = (repeated, finished)
                 {
                     *sums = total;
                     let strategy = ReadStrategy::Chunked {
@@ -329,15 +353,23 @@ pub(crate) fn read_survey_into<S: SurveySums>(
                     };
                     let layout = &opened.layout;
                     counts.rows = records;
-                    return Ok(survey_read(kind, source, layout, counts, sha256, strategy));
+                    let notes = RowNotes::default();
+                    let read = survey_read(kind, source, layout, counts, sha256, strategy, notes);
+                    return Ok(read);
                 }
-                Fallback::GaveUp
+                if repeated {
+                    Fallback::Repeated
+                } else {
+                    Fallback::GaveUp
+                }
             }
         }
     };
     // Sequentially, from the start: this reader also knows every problem's place.
     drop(opened);
-    read_survey_with(audit, source, kind, extra, fallback, |r| sums.add(r))
+    read_survey_with(audit, source, kind, extra, invalid, fallback, |r| {
+        sums.add(r)
+    })
 }
 
 /// Like [`read_survey_with`], from a survey already opened.
@@ -346,6 +378,7 @@ fn read_opened(
     kind: SurveyKind,
     source: &SurveySource,
     opened: Opened,
+    invalid: InvalidRows,
     fallback: Fallback,
     mut visit: impl FnMut(&Respondent),
 ) -> Result<SurveyRead, Problems> {
@@ -374,8 +407,19 @@ fn read_opened(
     let mut counts = RowCounts::default();
     let scale = audit.scale;
     let bounds = DateBounds::of_run(&audit.meta);
+    let mut notes = RowNotes::default();
+    let mut keys = layout.id.map(|c| RowKeys::new(c, IdHasher::default()));
+    let mut repeats = Repeats::default();
 
-    while next_record(&mut reader, &mut record, path, &mut problems) {
+    while next_row(
+        &mut reader,
+        &mut record,
+        path,
+        invalid,
+        &mut problems,
+        &mut counts,
+        &mut notes,
+    ) {
         counts.rows += 1;
         let line = record.position().map_or(counts.rows + 1, |p| p.line());
         if is_blank(record.iter()) {
@@ -444,7 +488,27 @@ fn read_opened(
             }
         }
         check_importance(&importance, &layout, path, line, &mut problems);
-        if problems.len() > before {
+        // A valid row of the period: its id against the rows before it.
+        if let (true, Some(keys), Some(c)) = (problems.len() == before, keys.as_mut(), layout.id) {
+            match keys.key(record.iter()).map(|key| repeats.check(key, line)) {
+                None | Some(Repeat::First) => {}
+                Some(Repeat::Same(first)) => {
+                    // A repeat in an earlier period of the history is that period's row,
+                    // so the reported period's counts stay as without the history.
+                    match period {
+                        Some(k) if !bounds.is_reported(k) => counts.outside_period += 1,
+                        _ => counts.duplicate += 1,
+                    }
+                    notes.push(repeat_note(path, line, first));
+                    continue;
+                }
+                Some(Repeat::Other(first)) => {
+                    let (header, id) = (&layout.headers[c], record.get(c).unwrap_or_default());
+                    problems.push(conflict_problem(path, line, c, header, id, first));
+                }
+            }
+        }
+        if settle_row(invalid, &mut problems, before, &mut counts, &mut notes) {
             if problems.len() > MAX_LISTED {
                 extra_problems += problems.len() - MAX_LISTED;
                 problems.truncate(MAX_LISTED);
@@ -494,6 +558,7 @@ fn read_opened(
         counts,
         hasher.hex(),
         strategy,
+        notes,
     ))
 }
 
@@ -566,6 +631,7 @@ fn survey_read(
     counts: RowCounts,
     sha256: String,
     strategy: ReadStrategy,
+    notes: RowNotes,
 ) -> SurveyRead {
     let [expected, _, adequate, desired, _, importance] = layout.kinds();
     SurveyRead {
@@ -579,6 +645,8 @@ fn survey_read(
         has_site: layout.site.is_some(),
         has_region: layout.region.is_some(),
         strategy,
+        notes,
+        has_id: layout.id.is_some(),
     }
 }
 
@@ -691,6 +759,7 @@ fn resolve_layout(
             .collect()
     };
     let mut layout = Layout {
+        id: position(&source.id_column),
         site: position(&source.site_column),
         date: position(&source.date_column),
         region: position(&source.region_column),

@@ -1,7 +1,10 @@
 //! The mystery-shopper visits CSV: one row per visit, one column per form question.
 //!
 //! Like the survey reader it streams: each row is parsed into a reused buffer of
-//! normalised answers (0..1, `None` for not applicable) and handed to the caller.
+//! normalised answers (0..1, `None` for not applicable) and handed to the caller. Blank
+//! rows are skipped and counted; a row repeating an earlier visit id is counted once when
+//! it repeats that row exactly, and a problem when its cells differ (all periods: a visit
+//! id names one visit).
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -9,7 +12,11 @@ use std::path::Path;
 use csv::ByteRecord;
 
 use super::answers::{is_missing_marker, parse_number_cell, trim, Answer};
-use super::stream::{duplicate_columns, next_record, open_source_csv, OpenedCsv};
+use super::repeats::{IdHasher, Repeat, Repeats, RowKeys};
+use super::stream::{
+    conflict_problem, duplicate_columns, is_blank, next_row, open_source_csv, repeat_note,
+    settle_row, InvalidRows, OpenedCsv, RowCounts, RowNotes,
+};
 use super::text::TextOptions;
 use crate::definition::form::{Form, QuestionType};
 use crate::definition::ShopperSource;
@@ -41,20 +48,30 @@ pub struct Visit<'a> {
 pub struct VisitsRead {
     /// Data rows read.
     pub rows: u64,
+    /// The rows counted by the reader: `rows`, `blank`, `duplicate` and `skipped` (the
+    /// period is the caller's).
+    pub counts: RowCounts,
     /// Provenance of the file.
     pub digest: FileDigest,
+    /// Warnings about rows: repeated exactly, or left out (`--skip-invalid`).
+    pub notes: RowNotes,
+    /// Whether the file has a visit id column (without one, repeats are not detected).
+    pub has_id: bool,
 }
 
 /// The most row problems listed before the rest are only counted.
 const MAX_LISTED: usize = 50;
 
-/// Reads the visits file of `source`, scored on `form`, calling `visit` for every valid row.
+/// Reads the visits file of `source`, scored on `form`, calling `visit` for every valid row
+/// (blank rows and exact repeats left out); `invalid` says whether an invalid row stops
+/// the reading or is left out.
 ///
 /// Every problem is collected; if there were any the result is an error and the caller
 /// must discard what it accumulated.
 pub fn read_visits(
     source: &ShopperSource,
     form: &Form,
+    invalid: InvalidRows,
     mut visit: impl FnMut(&Visit),
 ) -> Result<VisitsRead, Problems> {
     let path = source.file.as_path();
@@ -74,10 +91,25 @@ pub fn read_visits(
     let mut problems = Vec::new();
     let mut extra_problems = 0usize;
     let mut record = ByteRecord::new();
-    let mut rows = 0u64;
-    while next_record(&mut reader, &mut record, path, &mut problems) {
-        rows += 1;
-        let line = record.position().map_or(rows + 1, |p| p.line());
+    let mut counts = RowCounts::default();
+    let mut notes = RowNotes::default();
+    let mut keys = layout.id.map(|c| RowKeys::new(c, IdHasher::default()));
+    let mut repeats = Repeats::default();
+    while next_row(
+        &mut reader,
+        &mut record,
+        path,
+        invalid,
+        &mut problems,
+        &mut counts,
+        &mut notes,
+    ) {
+        counts.rows += 1;
+        let line = record.position().map_or(counts.rows + 1, |p| p.line());
+        if is_blank(record.iter()) {
+            counts.blank += 1;
+            continue;
+        }
         let before = problems.len();
         for (q, question) in form.questions.iter().enumerate() {
             let c = layout.questions[q];
@@ -124,7 +156,21 @@ pub fn read_visits(
                 None => problem.file(path).line(line),
             });
         }
-        if problems.len() > before {
+        if let (true, Some(keys), Some(c)) = (problems.len() == before, keys.as_mut(), layout.id) {
+            match keys.key(record.iter()).map(|key| repeats.check(key, line)) {
+                None | Some(Repeat::First) => {}
+                Some(Repeat::Same(first)) => {
+                    counts.duplicate += 1;
+                    notes.push(repeat_note(path, line, first));
+                    continue;
+                }
+                Some(Repeat::Other(first)) => {
+                    let (header, id) = (&headers[c], record.get(c).unwrap_or_default());
+                    problems.push(conflict_problem(path, line, c, header, id, first));
+                }
+            }
+        }
+        if settle_row(invalid, &mut problems, before, &mut counts, &mut notes) {
             if problems.len() > MAX_LISTED {
                 extra_problems += problems.len() - MAX_LISTED;
                 problems.truncate(MAX_LISTED);
@@ -152,8 +198,11 @@ pub fn read_visits(
     }
     Problems::check(problems)?;
     Ok(VisitsRead {
-        rows,
+        rows: counts.rows,
+        counts,
         digest: FileDigest::hashed("shoppers", source.file_as_written.clone(), hasher.hex()),
+        notes,
+        has_id: layout.id.is_some(),
     })
 }
 

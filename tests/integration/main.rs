@@ -23,5 +23,6 @@ mod outputs;
 mod properties;
 mod reliability;
 mod reports;
+mod rows;
 mod servperf;
 mod shoppers;

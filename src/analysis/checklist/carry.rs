@@ -16,6 +16,8 @@ pub(super) fn carry_over(e: &mut Entry, s: &StateEntry, period_end: NaiveDate) {
     if let Some(f) = s.first_seen {
         e.first_seen = f;
     }
+    // A report of an earlier period keeps the later period it was seen in.
+    e.last_seen = e.last_seen.max(s.last_seen);
     match s.status {
         // It was closed and came back: reopened, with a fresh due date from this period.
         Status::Done | Status::Resolved => {
@@ -95,6 +97,7 @@ pub(super) fn absent_entry(inputs: &Inputs, id: &str, s: &StateEntry) -> Entry {
         overdue: false,
         absence: Some(absence),
         first_seen: s.first_seen.unwrap_or(period_end),
+        last_seen: s.last_seen,
         notes: s.notes.clone(),
         recorded_title: s.title.clone(),
         covers: Vec::new(),

@@ -169,6 +169,9 @@ pub struct Entry {
     pub absence: Option<Absence>,
     /// Period end of the audit in which the finding first appeared.
     pub first_seen: NaiveDate,
+    /// Period end it was last found in: this period's for a current finding, the state
+    /// file's for one carried over (if it recorded one).
+    pub last_seen: Option<NaiveDate>,
     /// Notes from the state file.
     pub notes: Option<String>,
     /// The title the state file recorded (carried-over entries; current ones are titled

@@ -85,7 +85,7 @@ fn carried_over_entries_say_why() {
 fn written_state_reads_back_the_same() {
     let s = state();
     let entries = worded([-1.6, 0.1], &[], Some(&s), Lang::Zh);
-    let text = render_state(&audit().meta.id, &state_records(&entries)).unwrap();
+    let text = render_state(&audit().meta, &state_records(&entries)).unwrap();
     let back = parse_state(Path::new("t.checklist.yaml"), &text).unwrap();
     assert_eq!(back.entries.len(), entries.len());
     for e in &entries {

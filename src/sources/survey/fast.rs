@@ -11,6 +11,7 @@
 
 use super::super::answers::{trim, DateBounds, Placed};
 use super::super::chunked::{ChunkParser, Fields};
+use super::super::repeats::IdHasher;
 use super::super::stream::RowCounts;
 use super::{
     answer_value, points_problem, Answers, ChunkSums, Layout, SurveySums, WholeCell,
@@ -108,14 +109,34 @@ pub(super) struct RowParser<'a, S> {
     scale: Scale,
     /// The row being read, laid out as `targets` says.
     cells: Vec<WholeCell>,
+    /// The id column, if the file has one, and how ids are hashed.
+    id: Option<usize>,
+    hasher: IdHasher,
     /// The sums a chunk starts from.
     sums: &'a S,
 }
 
+/// What a worker makes of one chunk.
+pub(super) struct ChunkRows<C> {
+    /// The sums of its rows.
+    pub sums: C,
+    /// Its rows counted as the sequential reader counts them.
+    pub counts: RowCounts,
+    /// The id hash of each row summed that has an id, for the reading thread to collect
+    /// (a few kB per chunk).
+    pub ids: Vec<u64>,
+}
+
 impl<'a, S: SurveySums> RowParser<'a, S> {
     /// The parser for `layout`'s columns (plus `extra`, the segment column) into chunks of
-    /// `sums`.
-    pub(super) fn new(audit: &Audit, layout: &Layout, extra: Option<usize>, sums: &'a S) -> Self {
+    /// `sums`, hashing ids with `hasher`.
+    pub(super) fn new(
+        audit: &Audit,
+        layout: &Layout,
+        extra: Option<usize>,
+        hasher: &IdHasher,
+        sums: &'a S,
+    ) -> Self {
         let n_items = audit.items.len();
         let n_dims = audit.dimensions.len();
         let columns_of = layout.columns();
@@ -170,6 +191,8 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
             n_dims,
             scale: audit.scale,
             cells: vec![WholeCell::UNANSWERED; width],
+            id: layout.id,
+            hasher: hasher.clone(),
             sums,
         }
     }
@@ -187,11 +210,14 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
 }
 
 impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
-    /// The chunk's sums, and its rows counted as the sequential reader counts them.
-    type Out = (S::Chunk, RowCounts);
+    type Out = ChunkRows<S::Chunk>;
 
     fn start(&mut self) -> Self::Out {
-        (self.sums.chunk(), RowCounts::default())
+        ChunkRows {
+            sums: self.sums.chunk(),
+            counts: RowCounts::default(),
+            ids: Vec::new(),
+        }
     }
 
     fn record(&mut self, fields: &Fields, _line: u64, out: &mut Self::Out) -> bool {
@@ -223,7 +249,7 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         if count != fields.expected() {
             return false;
         }
-        let (sums, counts) = out;
+        let ChunkRows { sums, counts, ids } = out;
         // The date and blank checks read the fields again rather than in the loop above,
         // which must stay small to be inlined (it runs once per cell).
         if fields.is_blank() {
@@ -263,6 +289,12 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         };
         sums.add(&respondent);
         counts.count_placed(period, &self.bounds);
+        // As `RowKeys` hashes it: trimmed, and a row without an id is not compared.
+        if let Some(id) = self.id.and_then(|c| fields.get(c)).map(trim) {
+            if !id.is_empty() {
+                ids.push(self.hasher.hash_bytes(id));
+            }
+        }
         true
     }
 }
