@@ -601,6 +601,7 @@ pub(crate) fn map_columns(
     let mut drift = Drift::default();
     let mut notes = Vec::new();
     let mut undecided = Vec::new();
+    let mut pending: Vec<Pending> = Vec::new();
     let mut id = IdRule::default();
     let mut keep = Vec::new();
     let map_problem = |message: &str, field: &str, found: &str, expected: String| {
@@ -935,18 +936,45 @@ pub(crate) fn map_columns(
                 }
                 hows[i] = how;
             }
-            None => {
-                undecided.push((i, siblings.clone()));
-                problems.push(
+            None => pending.push(Pending {
+                column: i,
+                siblings,
+                how,
+                worded: !part_from_context(&hit.1).is_empty(),
+            }),
+        }
+    }
+    // A perception-only survey (most satisfaction surveys) asks each statement once, with
+    // no words for expectation or perception around it: its columns are the P columns.
+    if let Some(perceived) = perception_only(&pending, &uses, target) {
+        for (p, t) in pending.iter().zip(perceived) {
+            uses[p.column] = Use::Fill(t);
+            if let How::SimilarText(alike) = p.how {
+                drift.reworded.push((
+                    columns[p.column].label(),
+                    target.columns[t].name.clone(),
+                    alike,
+                ));
+            }
+            hows[p.column] = p.how.clone();
+        }
+        notes.push(format!(
+            "each statement is asked once and no question asks for expectations: read as a perception-only survey, {} columns into P (name them under `columns:` in a map file if that is wrong)",
+            pending.len()
+        ));
+    } else {
+        for p in pending {
+            let c = &columns[p.column];
+            problems.push(
                 Problem::new("the question matches an item, but not whether it asks for expectation or perception")
                     .field(c.key.clone())
                     .found(c.texts.first().cloned().unwrap_or_default())
                     .expected(format!(
                         "one of {} named for this column under `columns:` in a map file (--map)",
-                        siblings.iter().map(|&t| target.columns[t].name.as_str()).collect::<Vec<_>>().join(", ")
+                        p.siblings.iter().map(|&t| target.columns[t].name.as_str()).collect::<Vec<_>>().join(", ")
                     )),
             );
-            }
+            undecided.push((p.column, p.siblings));
         }
     }
 
@@ -1017,6 +1045,45 @@ pub(crate) fn map_columns(
         undecided,
     };
     (mapping, problems)
+}
+
+/// An export column whose text matches an item that several data columns share (E_T1,
+/// P_T1), with no words that choose one.
+struct Pending {
+    column: usize,
+    siblings: Vec<usize>,
+    how: How,
+    /// Words around the statement name some part, though not one of the item's alone.
+    worded: bool,
+}
+
+/// The P column of each pending column when the export reads as a perception-only
+/// survey: a customer survey where no column is (or is worded as) an expectation,
+/// desired or adequate level, each statement comes once, and its P column is free.
+fn perception_only(pending: &[Pending], uses: &[Use], target: &Target) -> Option<Vec<usize>> {
+    if pending.is_empty() || target.source != "customers" || pending.iter().any(|p| p.worded) {
+        return None;
+    }
+    let filled_other_part = uses.iter().any(|u| {
+        matches!(u, Use::Fill(t) if matches!(target.columns[*t].role, Role::Value(_))
+            && matches!(target.columns[*t].part, 'E' | 'A' | 'D'))
+    });
+    if filled_other_part {
+        return None;
+    }
+    let mut perceived = Vec::with_capacity(pending.len());
+    for p in pending {
+        let t = p
+            .siblings
+            .iter()
+            .copied()
+            .find(|&t| target.columns[t].part == 'P')?;
+        if perceived.contains(&t) || uses.contains(&Use::Fill(t)) {
+            return None;
+        }
+        perceived.push(t);
+    }
+    Some(perceived)
 }
 
 /// The column with the source's own id name or the name the tool gives its response id,
