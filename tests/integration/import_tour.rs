@@ -76,10 +76,12 @@ fn report(dir: &Path) -> Value {
         .json()
 }
 
-/// Imports `export` twice with `extra`: all added, then nothing added.
+/// Imports `export` twice with `extra`: detected as `preset`, all added, then nothing
+/// added.
 #[track_caller]
-fn import_twice(dir: &Path, export: &Path, extra: &[&str], rows: u64) {
+fn import_twice(dir: &Path, export: &Path, extra: &[&str], preset: &str, rows: u64) {
     let first = import(dir, export, extra);
+    assert!(first.contains(&format!("({preset})")), "{first}");
     assert_eq!(count(&first, "added"), rows, "{first}");
     let again = import(dir, export, extra);
     assert_eq!(count(&again, "added"), 0, "{again}");
@@ -163,7 +165,7 @@ fn workbook_of(name: &str, stamp: &str, path: &Path) {
 #[test]
 fn qualtrics_current_export_with_expectations_and_a_cumulative_re_export() {
     let dir = audit();
-    import_twice(dir.path(), &fixture("qualtrics.csv"), &[], 3);
+    import_twice(dir.path(), &fixture("qualtrics.csv"), &[], "qualtrics", 3);
     let cumulative = import(dir.path(), &fixture("qualtrics-cumulative.csv"), &[]);
     assert_eq!(count(&cumulative, "added"), 1);
     assert_eq!(count(&cumulative, "duplicates"), 3);
@@ -196,7 +198,13 @@ fn qualtrics_legacy_perception_only_export_needs_no_map() {
 #[test]
 fn surveymonkey_csv_with_a_matrix_per_part_and_a_cumulative_re_export() {
     let dir = audit();
-    import_twice(dir.path(), &fixture("surveymonkey.csv"), &[], 3);
+    import_twice(
+        dir.path(),
+        &fixture("surveymonkey.csv"),
+        &[],
+        "surveymonkey",
+        3,
+    );
     let cumulative = import(dir.path(), &fixture("surveymonkey-cumulative.csv"), &[]);
     assert_eq!(count(&cumulative, "added"), 1);
     let r = report(dir.path());
@@ -242,7 +250,13 @@ fn google_forms_english_two_responses_in_one_second_and_a_cumulative_re_export()
     let dir = audit();
     let map = fixture("google-forms-map.yaml");
     let map = ["--map", map.to_str().unwrap()];
-    import_twice(dir.path(), &fixture("google-forms.csv"), &map, 3);
+    import_twice(
+        dir.path(),
+        &fixture("google-forms.csv"),
+        &map,
+        "google-forms",
+        3,
+    );
     assert_perception_only(&report(dir.path()));
     let cumulative = import(dir.path(), &fixture("google-forms-cumulative.csv"), &map);
     assert_eq!(count(&cumulative, "added"), 1);
@@ -260,6 +274,7 @@ fn google_forms_spanish_with_day_first_timestamps() {
         dir.path(),
         &fixture("google-forms-es.csv"),
         &["--map", map.to_str().unwrap()],
+        "google-forms",
         3,
     );
     assert_perception_only(&report(dir.path()));
@@ -289,7 +304,13 @@ fn google_forms_xlsx_export() {
     workbook_of("google-forms.csv", "%Y/%m/%d %I:%M:%S %p GMT+1", &book);
     // The workbook's headings are the CSV's: Timestamp and Email Address.
     let map = fixture("google-forms-map.yaml");
-    import_twice(dir.path(), &book, &["--map", map.to_str().unwrap()], 3);
+    import_twice(
+        dir.path(),
+        &book,
+        &["--map", map.to_str().unwrap()],
+        "google-forms",
+        3,
+    );
     assert_perception_only(&report(dir.path()));
     let data = support::read(&dir.path().join("data/customers.csv"));
     assert!(
@@ -305,6 +326,7 @@ fn limesurvey_codes_two_waves_numbered_from_one() {
         dir.path(),
         &fixture("limesurvey-wave1.csv"),
         &["--id-prefix", "wave1"],
+        "limesurvey",
         3,
     );
     let wave2 = import(
@@ -390,7 +412,13 @@ fn microsoft_forms_csv_month_first_numbered_from_one_and_a_cumulative_re_export(
     let dir = audit();
     let map = fixture("microsoft-forms-map.yaml");
     let flags = ["--map", map.to_str().unwrap(), "--id-prefix", "spring"];
-    import_twice(dir.path(), &fixture("microsoft-forms.csv"), &flags, 3);
+    import_twice(
+        dir.path(),
+        &fixture("microsoft-forms.csv"),
+        &flags,
+        "microsoft-forms",
+        3,
+    );
     assert_perception_only(&report(dir.path()));
     let cumulative = import(
         dir.path(),
