@@ -453,3 +453,39 @@ fn microsoft_forms_xlsx_export() {
     let data = support::read(&dir.path().join("data/customers.csv"));
     assert!(data.contains("spring-3,North,2026-10-06,"), "{data}");
 }
+
+/// `servqual import` of the Google Forms export `csv`, written in a fresh audit's folder,
+/// that stops on a question it cannot place.
+#[track_caller]
+fn refused_as_undecided(csv: &str) {
+    let dir = audit();
+    let export = dir.path().join("export.csv");
+    support::write(&export, csv);
+    Test::new()
+        .arg("import")
+        .arg(dir.path().join("audit.yaml"))
+        .args(["--source", "customers"])
+        .arg(&export)
+        .watch(dir.path())
+        .run()
+        .status(2)
+        .stderr_contains("not whether it asks for expectation or perception")
+        .stderr_lacks("perception-only")
+        .nothing_written();
+}
+
+const T1: &str = "The company's equipment and tools are up to date and in good working order.";
+const R1: &str =
+    "When the company commits to doing something by a certain time, it gets it done on time.";
+
+#[test]
+fn an_export_is_perception_only_only_when_no_question_is_an_expectation_and_none_repeats() {
+    // One statement asked as an expectation: the other, unworded, may be E or P.
+    refused_as_undecided(&format!(
+        "Timestamp,Expectations [{T1}],\"Your visit [{R1}]\"\n2026/10/05 9:12:01 AM GMT+1,7,5\n"
+    ));
+    // One statement asked twice without words: which is which is not known.
+    refused_as_undecided(&format!(
+        "Timestamp,Your visit [{T1}],Today [{T1}]\n2026/10/05 9:12:01 AM GMT+1,7,5\n"
+    ));
+}
