@@ -288,6 +288,8 @@ pub(crate) struct Mapping {
     /// Export columns whose text matches an item but not which of its data columns (E or
     /// P): (export column, the data columns it may be).
     pub(crate) undecided: Vec<(usize, Vec<usize>)>,
+    /// The export was read as a perception-only survey: its statements' columns are P.
+    pub(crate) perception_only: bool,
 }
 
 impl Mapping {
@@ -298,6 +300,16 @@ impl Mapping {
             return self.id.single();
         }
         self.uses.iter().position(|u| *u == Use::Fill(t))
+    }
+
+    /// `rule` for column `e`, saying why it is a P column when the export was read as a
+    /// perception-only survey.
+    pub(crate) fn with_part_rule(&self, e: usize, rule: String) -> String {
+        if self.perception_only && matches!(self.hows[e], How::SameText | How::SimilarText(_)) {
+            format!("{rule}; P, as the export asks perceptions only")
+        } else {
+            rule
+        }
     }
 
     /// Each export column, how it was matched and to what: the `-v` listing.
@@ -327,6 +339,7 @@ impl Mapping {
                     How::Ignored => "ignored by the map file".to_string(),
                     How::Unmatched => "matches no question of the audit, not imported".to_string(),
                 };
+                let rule = self.with_part_rule(e, rule);
                 let label = shorten(&c.label(), 2 * LABEL_SHOWN).into_owned();
                 let mut line = if to.is_empty() {
                     format!("column {} {label}: {rule}", e + 1)
@@ -946,7 +959,9 @@ pub(crate) fn map_columns(
     }
     // A perception-only survey (most satisfaction surveys) asks each statement once, with
     // no words for expectation or perception around it: its columns are the P columns.
-    if let Some(perceived) = perception_only(&pending, &uses, target) {
+    let perceived = perception_only(&pending, &uses, target);
+    let read_as_perception_only = perceived.is_some();
+    if let Some(perceived) = perceived {
         for (p, t) in pending.iter().zip(perceived) {
             uses[p.column] = Use::Fill(t);
             if let How::SimilarText(alike) = p.how {
@@ -1043,6 +1058,7 @@ pub(crate) fn map_columns(
         drift,
         notes,
         undecided,
+        perception_only: read_as_perception_only,
     };
     (mapping, problems)
 }

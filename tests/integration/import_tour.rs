@@ -188,6 +188,16 @@ fn qualtrics_legacy_perception_only_export_needs_no_map() {
         first.contains("read as a perception-only survey"),
         "{first}"
     );
+    // -v and --suggest-map say why each statement's column is a P column.
+    let listed = import(
+        dir.path(),
+        &fixture("qualtrics-legacy.csv"),
+        &["-v", "--dry-run"],
+    );
+    assert!(
+        listed.contains("-> P_R1 (item text, the same; P, as the export asks perceptions only)"),
+        "{listed}"
+    );
     let again = import(dir.path(), &fixture("qualtrics-legacy.csv"), &[]);
     assert_eq!(count(&again, "added"), 0);
     let r = report(dir.path());
