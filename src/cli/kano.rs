@@ -51,6 +51,12 @@ pub struct KanoArgs {
     /// Language of labels and guidance
     #[arg(long, value_enum, default_value_t = Lang::En)]
     pub lang: Lang,
+
+    /// The responses CSV's encoding (utf-8, gb18030, euc-kr/cp949, shift_jis,
+    /// windows-1252, macintosh, ...), over the definition's `encoding:` [default: detected
+    /// when sure].
+    #[arg(long, value_name = "LABEL")]
+    pub encoding: Option<String>,
 }
 
 /// Whether `path` names a definition YAML (by extension).
@@ -96,6 +102,12 @@ pub fn run(args: &KanoArgs, global: &crate::cli::Global) -> anyhow::Result<u8> {
         args.input.clone()
     };
     let mut problems = Vec::new();
+    if let Some(label) = &args.encoding {
+        match crate::sources::text::declared_encoding(label, "--encoding") {
+            Ok(_) => options.encoding = Some(label.clone()),
+            Err(problem) => problems.push(problem),
+        }
+    }
     if let Some(path) = &args.features {
         match load_features(path) {
             Ok(list) => {

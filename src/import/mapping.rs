@@ -288,6 +288,8 @@ pub(crate) struct Mapping {
     /// Export columns whose text matches an item but not which of its data columns (E or
     /// P): (export column, the data columns it may be).
     pub(crate) undecided: Vec<(usize, Vec<usize>)>,
+    /// The export was read as a perception-only survey: its statements' columns are P.
+    pub(crate) perception_only: bool,
 }
 
 impl Mapping {
@@ -298,6 +300,16 @@ impl Mapping {
             return self.id.single();
         }
         self.uses.iter().position(|u| *u == Use::Fill(t))
+    }
+
+    /// `rule` for column `e`, saying why it is a P column when the export was read as a
+    /// perception-only survey.
+    pub(crate) fn with_part_rule(&self, e: usize, rule: String) -> String {
+        if self.perception_only && matches!(self.hows[e], How::SameText | How::SimilarText(_)) {
+            format!("{rule}; P, as the export asks perceptions only")
+        } else {
+            rule
+        }
     }
 
     /// Each export column, how it was matched and to what: the `-v` listing.
@@ -327,6 +339,7 @@ impl Mapping {
                     How::Ignored => "ignored by the map file".to_string(),
                     How::Unmatched => "matches no question of the audit, not imported".to_string(),
                 };
+                let rule = self.with_part_rule(e, rule);
                 let label = shorten(&c.label(), 2 * LABEL_SHOWN).into_owned();
                 let mut line = if to.is_empty() {
                     format!("column {} {label}: {rule}", e + 1)
@@ -601,6 +614,7 @@ pub(crate) fn map_columns(
     let mut drift = Drift::default();
     let mut notes = Vec::new();
     let mut undecided = Vec::new();
+    let mut pending: Vec<Pending> = Vec::new();
     let mut id = IdRule::default();
     let mut keep = Vec::new();
     let map_problem = |message: &str, field: &str, found: &str, expected: String| {
@@ -935,18 +949,47 @@ pub(crate) fn map_columns(
                 }
                 hows[i] = how;
             }
-            None => {
-                undecided.push((i, siblings.clone()));
-                problems.push(
+            None => pending.push(Pending {
+                column: i,
+                siblings,
+                how,
+                worded: !part_from_context(&hit.1).is_empty(),
+            }),
+        }
+    }
+    // A perception-only survey (most satisfaction surveys) asks each statement once, with
+    // no words for expectation or perception around it: its columns are the P columns.
+    let perceived = perception_only(&pending, &uses, target);
+    let read_as_perception_only = perceived.is_some();
+    if let Some(perceived) = perceived {
+        for (p, t) in pending.iter().zip(perceived) {
+            uses[p.column] = Use::Fill(t);
+            if let How::SimilarText(alike) = p.how {
+                drift.reworded.push((
+                    columns[p.column].label(),
+                    target.columns[t].name.clone(),
+                    alike,
+                ));
+            }
+            hows[p.column] = p.how.clone();
+        }
+        notes.push(format!(
+            "each statement is asked once and no question asks for expectations: read as a perception-only survey, {} columns into P (name them under `columns:` in a map file if that is wrong)",
+            pending.len()
+        ));
+    } else {
+        for p in pending {
+            let c = &columns[p.column];
+            problems.push(
                 Problem::new("the question matches an item, but not whether it asks for expectation or perception")
                     .field(c.key.clone())
                     .found(c.texts.first().cloned().unwrap_or_default())
                     .expected(format!(
                         "one of {} named for this column under `columns:` in a map file (--map)",
-                        siblings.iter().map(|&t| target.columns[t].name.as_str()).collect::<Vec<_>>().join(", ")
+                        p.siblings.iter().map(|&t| target.columns[t].name.as_str()).collect::<Vec<_>>().join(", ")
                     )),
             );
-            }
+            undecided.push((p.column, p.siblings));
         }
     }
 
@@ -1015,8 +1058,48 @@ pub(crate) fn map_columns(
         drift,
         notes,
         undecided,
+        perception_only: read_as_perception_only,
     };
     (mapping, problems)
+}
+
+/// An export column whose text matches an item that several data columns share (E_T1,
+/// P_T1), with no words that choose one.
+struct Pending {
+    column: usize,
+    siblings: Vec<usize>,
+    how: How,
+    /// Words around the statement name some part, though not one of the item's alone.
+    worded: bool,
+}
+
+/// The P column of each pending column when the export reads as a perception-only
+/// survey: a customer survey where no column is (or is worded as) an expectation,
+/// desired or adequate level, each statement comes once, and its P column is free.
+fn perception_only(pending: &[Pending], uses: &[Use], target: &Target) -> Option<Vec<usize>> {
+    if pending.is_empty() || target.source != "customers" || pending.iter().any(|p| p.worded) {
+        return None;
+    }
+    let filled_other_part = uses.iter().any(|u| {
+        matches!(u, Use::Fill(t) if matches!(target.columns[*t].role, Role::Value(_))
+            && matches!(target.columns[*t].part, 'E' | 'A' | 'D'))
+    });
+    if filled_other_part {
+        return None;
+    }
+    let mut perceived = Vec::with_capacity(pending.len());
+    for p in pending {
+        let t = p
+            .siblings
+            .iter()
+            .copied()
+            .find(|&t| target.columns[t].part == 'P')?;
+        if perceived.contains(&t) || uses.contains(&Use::Fill(t)) {
+            return None;
+        }
+        perceived.push(t);
+    }
+    Some(perceived)
 }
 
 /// The column with the source's own id name or the name the tool gives its response id,

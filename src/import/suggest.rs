@@ -218,6 +218,7 @@ fn why(e: usize, columns: &[ExportColumn], mapping: &Mapping) -> String {
         How::Ignored => "ignored by the map file".to_string(),
         How::Unmatched => "no rule matched it".to_string(),
     };
+    let rule = mapping.with_part_rule(e, rule);
     format!("column {}: {}: {rule}", e + 1, label(&columns[e]))
 }
 

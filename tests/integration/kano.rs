@@ -309,3 +309,44 @@ fn init_writes_a_kano_questionnaire_that_runs() {
     // A second init does not overwrite.
     init().status(2).stderr_contains("file exists");
 }
+
+#[test]
+fn encoding_flag_declares_the_responses_encoding_over_the_definitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = support::read(std::path::Path::new(&fixture("responses-zh.csv")));
+    let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&text);
+    assert!(!unmappable);
+    support::write(&dir.path().join("responses-zh.csv"), &bytes);
+    // The definition says UTF-8, which the GB18030 bytes are not.
+    let definition = support::read(std::path::Path::new(&fixture("kano-zh.yaml"))).replace(
+        "data: responses-zh.csv",
+        "data: responses-zh.csv\nencoding: utf-8",
+    );
+    let yaml = dir.path().join("kano-zh.yaml");
+    support::write(&yaml, definition);
+    let yaml = yaml.to_str().unwrap();
+    servqual(&[yaml])
+        .status(2)
+        .stderr_contains("responses-zh.csv");
+    let declared = json(&[yaml, "--encoding", "gb18030"]);
+    assert_eq!(declared, json(&[&fixture("kano-zh.yaml")]));
+    // The flag also reads a CSV given directly.
+    let direct = json(&[
+        dir.path().join("responses-zh.csv").to_str().unwrap(),
+        "--encoding",
+        "gbk",
+        "--labels",
+        &fixture("labels-zh.yaml"),
+    ]);
+    let utf8 = json(&[
+        &fixture("responses-zh.csv"),
+        "--labels",
+        &fixture("labels-zh.yaml"),
+    ]);
+    assert_eq!(direct, utf8);
+    assert_eq!(direct["features"][0]["n"], 8);
+    servqual(&[yaml, "--encoding", "latin-9000"])
+        .status(2)
+        .stderr_contains("--encoding")
+        .stderr_contains("latin-9000");
+}

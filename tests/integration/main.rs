@@ -18,6 +18,7 @@ mod import;
 mod import_layouts;
 mod import_real_ids;
 mod import_safety;
+mod import_tour;
 mod kano;
 mod outputs;
 mod properties;
