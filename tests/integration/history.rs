@@ -401,3 +401,37 @@ fn status_shows_each_periods_rows_and_latest_date() {
         .json();
     assert_eq!(plain["history"], Value::Null);
 }
+
+/// A `site.` rule on a customer gap, without `--by site`, is checked on the reported
+/// month's rows alone, with or without the history. March, service (A1, A2):
+/// North r7 (0 + 0)/2 = 0 and r9 (-1 + 0)/2 = -0.5, so -0.25; South r8 (1 + 1)/2 = 1 and
+/// r10 (1 + 0)/2 = 0.5, so 0.75. With January and February too, North would be
+/// (0 - 0.5 - 1.5 - 1.5 + 0)/5 = -0.7 and break `< -0.5`.
+#[test]
+fn a_site_rule_sees_the_reported_period_alone_with_a_history() {
+    let audit = audit();
+    for history in [None, Some("3")] {
+        let mut args = vec![
+            "report",
+            audit.as_str(),
+            "--format",
+            "json",
+            "--period",
+            "2026-03",
+            "--fail-on",
+            "site.gap5.service < -0.5",
+            "--fail-on",
+            "site.gap5.service < -0.2",
+        ];
+        if let Some(n) = history {
+            args.extend(["--history", n]);
+        }
+        let run = Test::new().args(args).run();
+        let json = run.status(1).json();
+        let rules = json["gate"]["rules"].as_array().expect("rules");
+        assert_eq!(rules[0]["status"], "pass", "{history:?}: {}", rules[0]);
+        assert_eq!(rules[1]["status"], "fail", "{history:?}: {}", rules[1]);
+        assert_eq!(rules[1]["sites"], serde_json::json!(["North"]));
+        close(&rules[1]["value"], -0.25);
+    }
+}
