@@ -9,7 +9,7 @@ use super::{visible, RenderOptions, Report};
 use crate::definition::checklist_state::{Severity, Status};
 use crate::i18n::Lang;
 use crate::report::checklist::{finding_code, finding_name, severity_label, status_label, Entry};
-use crate::report::labels::{fill, label, quadrant};
+use crate::report::labels::{fill, label, plural, quadrant};
 
 /// The importance-performance section (empty without weights).
 pub(crate) fn ipa_section(report: &Report, options: &RenderOptions) -> String {
@@ -353,7 +353,9 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
         &[
             ("heading", heading),
             ("findings", &findings.to_string()),
+            ("findings_word", plural(lang, findings, "findings_word")),
             ("groups", &groups.len().to_string()),
+            ("groups_word", plural(lang, groups.len(), "groups_word")),
         ],
     );
     let mut out = format!("\n{summary}\n");
@@ -422,7 +424,9 @@ pub(crate) fn checklist_section(report: &Report, options: &RenderOptions) -> Str
             "groups_more",
             &[
                 ("more", &more.to_string()),
+                ("findings_word", plural(lang, more, "findings_word")),
                 ("groups", &later.len().to_string()),
+                ("groups_word", plural(lang, later.len(), "groups_word")),
             ],
         );
         out.push_str(&fit_lines(&line, options.width));
@@ -670,7 +674,9 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
         "checklist_md_summary",
         &[
             ("findings", &findings.to_string()),
+            ("findings_word", plural(lang, findings, "findings_word")),
             ("groups", &groups.len().to_string()),
+            ("groups_word", plural(lang, groups.len(), "groups_word")),
         ],
     ));
     out.push('\n');

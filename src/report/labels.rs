@@ -236,14 +236,19 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("site_no_findings", "No finding names this site; the findings of the whole audit apply.", "没有针对本网点的问题；整体问题同样适用。"),
     ("site_visits", "Visits", "走访"),
     ("shown_of", "The {shown} most urgent of {total} findings; {more} more (all with their evidence) in --checklist-only, the JSON and the CSV.", "显示 {total} 项中最紧急的 {shown} 项；其余 {more} 项（含依据）见 --checklist-only、JSON 与 CSV。"),
-    ("groups_more", "{more} more findings in {groups} further groups: --checklist-only, the JSON and the CSV list them all.", "另有 {more} 项问题（{groups} 组）：--checklist-only、JSON 与 CSV 列出全部。"),
+    ("groups_more", "{more} more {findings_word} in {groups} further {groups_word}: --checklist-only, the JSON and the CSV list them all.", "另有 {more} 项问题（{groups} 组）：--checklist-only、JSON 与 CSV 列出全部。"),
     ("what_to_do", "What to do:", "改进措施："),
     ("also_above", "Also the actions of group {n} above.", "另见上文第 {n} 组的措施。"),
     ("covers", "also", "同时为"),
     ("calibration_lead", "Points from the other shoppers at the same sites; + lenient, − harsh; ⚠ more than 10 points.", "与同网点其他神秘顾客相比的分差；+ 宽松，− 严格；⚠ 超过 10 分。"),
     ("shopper_name", "Shopper", "神秘顾客"),
     ("no_findings", "No gap below the checklist threshold and no critical failure.", "没有低于清单阈值的差距，也没有关键问题不合格。"),
-    ("checklist_summary", "{heading}: {findings} findings in {groups} groups, most urgent first", "{heading}：{findings} 项问题，分为 {groups} 组，按紧急程度排列"),
+    // Counted nouns: `plural` picks `KEY_one` for one, `KEY` for any other count.
+    ("findings_word", "findings", "项问题"),
+    ("findings_word_one", "finding", "项问题"),
+    ("groups_word", "groups", "组"),
+    ("groups_word_one", "group", "组"),
+    ("checklist_summary", "{heading}: {findings} {findings_word} in {groups} {groups_word}, most urgent first", "{heading}：{findings} 项问题，分为 {groups} 组，按紧急程度排列"),
     ("finding_first_action", "Finding · first action", "问题 · 首要措施"),
     ("severity_status", "Severity · status", "严重程度 · 状态"),
     ("owner_due", "Owner · due", "负责人 · 期限"),
@@ -256,7 +261,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("dimension_overall", "{dimension} overall", "{dimension}（整体）"),
     ("owner_word", "owner", "负责人"),
     ("notes", "Notes", "备注"),
-    ("checklist_md_summary", "{findings} findings in {groups} groups, most urgent first. Record progress in the state file (status, owner, notes) and run `servqual report AUDIT --update-checklist`.", "共 {findings} 项问题，分为 {groups} 组，按紧急程度排列。请在状态文件中记录进展（状态、负责人、备注），然后运行 `servqual report AUDIT --update-checklist`。"),
+    ("checklist_md_summary", "{findings} {findings_word} in {groups} {groups_word}, most urgent first. Record progress in the state file (status, owner, notes) and run `servqual report AUDIT --update-checklist`.", "共 {findings} 项问题，分为 {groups} 组，按紧急程度排列。请在状态文件中记录进展（状态、负责人、备注），然后运行 `servqual report AUDIT --update-checklist`。"),
     ("due_word", "due", "期限"),
     ("priority_word", "priority", "优先级"),
     ("resolved_heading", "Resolved: the gap has closed", "已解决：差距已消除"),
@@ -342,6 +347,14 @@ pub fn quadrant(lang: Lang, quadrant: crate::analysis::ipa::Quadrant) -> &'stati
 
 /// The label `key` in `lang` with each `{name}` replaced by the value given for `name`;
 /// values are inserted as they are (a `{` in a value is never taken for a placeholder).
+/// The word for `n` things of label `key`: `KEY_one` when `n` is 1, else `KEY`.
+pub fn plural(lang: Lang, n: usize, key: &str) -> &'static str {
+    match n {
+        1 => label(lang, &format!("{key}_one")),
+        _ => label(lang, key),
+    }
+}
+
 pub fn fill(lang: Lang, key: &str, values: &[(&str, &str)]) -> String {
     let template = label(lang, key);
     let mut out = String::with_capacity(template.len() + 32);
@@ -381,6 +394,14 @@ mod tests {
             assert!(!en.is_empty() && !zh.is_empty(), "{k}");
             assert!(!LABELS[..i].iter().any(|(o, _, _)| o == k), "duplicate {k}");
         }
+    }
+
+    #[test]
+    fn plural_picks_the_word_for_one_and_for_any_other_count() {
+        assert_eq!(plural(Lang::En, 1, "groups_word"), "group");
+        assert_eq!(plural(Lang::En, 0, "groups_word"), "groups");
+        assert_eq!(plural(Lang::En, 3, "findings_word"), "findings");
+        assert_eq!(plural(Lang::Zh, 1, "findings_word"), "项问题");
     }
 
     #[test]

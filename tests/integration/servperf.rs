@@ -141,6 +141,8 @@ fn every_human_format_says_it_is_a_perception_only_audit() {
         .stdout_contains("customer gap P-E: — not measured")
         .stdout_contains("Reliability of the perceptions")
         .stdout_contains("Service: perception below the standard P-S -1.80")
+        // One group of three findings: counted nouns agree with their counts.
+        .stdout_contains("3 findings in 1 group, most urgent first")
         .stdout_lacks("Customer gap (gap 5) by dimension")
         .stdout_lacks("SERVQUAL score");
     for line in table.stdout().lines() {
@@ -164,6 +166,7 @@ fn every_human_format_says_it_is_a_perception_only_audit() {
             "| P2 (R) | Place | The branch feels cramped | 6 | 5.83 | 0.75 | 5.04 … 6.62 | - | - |",
         )
         .stdout_contains("## Reliability of the perceptions\n\n|")
+        .stdout_contains("3 findings in 1 group, most urgent first.")
         .stdout_lacks("Customer gap (gap 5) by dimension");
 
     report("audit.yaml", "html")
