@@ -419,13 +419,7 @@ fn a_late_line_in_another_encoding_stops_the_report_at_that_line() {
 
 /// `servqual import <dir>/audit.yaml --source customers <export> <extra>`.
 fn import(dir: &Path, export: &Path, extra: &[&str]) -> Run {
-    Test::new()
-        .arg("import")
-        .arg(dir.join("audit.yaml"))
-        .args(["--source", "customers"])
-        .arg(export)
-        .args(extra)
-        .run()
+    crate::support::import_test(dir, "customers", export, extra).run()
 }
 
 /// Writes an export of `rows` customers from `sites` in `encoding` beside the audit.

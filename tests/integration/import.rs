@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
-use crate::support::{self, close, find, fixture_copy, Run, Test};
+use crate::support::{
+    self, close, find, fixture_copy, import_test, report_json, summary_count, Run,
+};
 
 fn fixture(name: &str) -> PathBuf {
     support::fixture("import", name)
@@ -14,16 +14,6 @@ fn fixture(name: &str) -> PathBuf {
 /// A copy of the fixture audit (2 customers, 1 manager, 1 visit) in a temporary folder.
 fn scratch() -> tempfile::TempDir {
     fixture_copy("import/audit")
-}
-
-/// `servqual import <dir>/audit.yaml --source <source> <export> <extra>`, to be run.
-fn import_test(dir: &Path, source: &str, export: &Path, extra: &[&str]) -> Test {
-    Test::new()
-        .arg("import")
-        .arg(dir.join("audit.yaml"))
-        .args(["--source", source])
-        .arg(export)
-        .args(extra)
 }
 
 fn import(dir: &Path, source: &str, export: &Path, extra: &[&str]) -> Run {
@@ -44,33 +34,12 @@ fn import_env(
         .run()
 }
 
-fn report(dir: &Path) -> Value {
-    Test::new()
-        .arg("report")
-        .arg(dir.join("audit.yaml"))
-        .args(["--format", "json"])
-        .run()
-        .success()
-        .json()
-}
-
 fn data(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join("data").join(name)).unwrap()
 }
 
 fn text(dir: &Path, name: &str) -> String {
     String::from_utf8(data(dir, name)).unwrap()
-}
-
-/// `  <what>  <n>` from the summary an import writes to stderr.
-#[track_caller]
-fn count(stderr: &str, what: &str) -> u64 {
-    stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix(what))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no `{what}` in:\n{stderr}"))
 }
 
 #[test]
@@ -84,15 +53,15 @@ fn qualtrics_export_imports_once() {
         &["--map", map.to_str().unwrap()],
     );
     run.success().stderr_contains("(qualtrics)");
-    assert_eq!(count(run.stderr(), "rows read"), 5);
-    assert_eq!(count(run.stderr(), "added"), 5);
+    assert_eq!(summary_count(run.stderr(), "rows read"), 5);
+    assert_eq!(summary_count(run.stderr(), "added"), 5);
     // The branch question is the site; nothing else differs from the instrument.
     run.stderr_lacks("drift");
     // Labels became numbers, the recorded date a plain date.
     assert!(text(dir.path(), "customers.csv")
         .lines()
         .any(|l| l.starts_with("R_0Zk3pQ9vB2mLw0,East,2026-10-05,6,7,5,4,")));
-    assert_eq!(report(dir.path())["respondents"]["customers"], 7);
+    assert_eq!(report_json(dir.path())["respondents"]["customers"], 7);
 
     // The same export again adds nothing and leaves the file byte for byte as it was.
     let before = data(dir.path(), "customers.csv");
@@ -105,10 +74,10 @@ fn qualtrics_export_imports_once() {
     .watch(dir.path())
     .run();
     again.success().nothing_written();
-    assert_eq!(count(again.stderr(), "added"), 0);
-    assert_eq!(count(again.stderr(), "duplicates"), 5);
+    assert_eq!(summary_count(again.stderr(), "added"), 0);
+    assert_eq!(summary_count(again.stderr(), "duplicates"), 5);
     assert_eq!(data(dir.path(), "customers.csv"), before);
-    assert_eq!(report(dir.path())["respondents"]["customers"], 7);
+    assert_eq!(report_json(dir.path())["respondents"]["customers"], 7);
 }
 
 #[test]
@@ -122,12 +91,12 @@ fn qualtrics_legacy_export_into_the_management_survey() {
         &["--map", map.to_str().unwrap()],
     );
     run.success();
-    assert_eq!(count(run.stderr(), "added"), 3);
+    assert_eq!(summary_count(run.stderr(), "added"), 3);
     // The management file has no date column; the export's dates are left out.
     let file = text(dir.path(), "management.csv");
     assert!(file.starts_with("id,site,M_T1,"));
     assert!(file.contains("\nR_1aBcDeFgHiJkLmN,South,"), "{file}");
-    assert_eq!(report(dir.path())["respondents"]["management"], 4);
+    assert_eq!(report_json(dir.path())["respondents"]["management"], 4);
 }
 
 #[test]
@@ -141,7 +110,7 @@ fn surveymonkey_matrix_columns_find_their_items() {
         &["--map", map.to_str().unwrap()],
     );
     run.success().stderr_contains("(surveymonkey)");
-    assert_eq!(count(run.stderr(), "added"), 4);
+    assert_eq!(summary_count(run.stderr(), "added"), 4);
     // Row 1: E_T1..E_T3 "Somewhat agree, Somewhat agree, Strongly agree" and P_T1..P_T3
     // "Somewhat agree, Somewhat agree, Strongly agree" -> 5,5 5,5 7,7 side by side;
     // 10/06/2026 is month/day.
@@ -150,7 +119,7 @@ fn surveymonkey_matrix_columns_find_their_items() {
         "{}",
         text(dir.path(), "customers.csv")
     );
-    assert_eq!(report(dir.path())["respondents"]["customers"], 6);
+    assert_eq!(report_json(dir.path())["respondents"]["customers"], 6);
 }
 
 #[test]
@@ -164,10 +133,10 @@ fn google_forms_in_chinese_match_the_chinese_item_text() {
         &["--map", map.to_str().unwrap()],
     );
     run.success().stderr_contains("(google-forms)");
-    assert_eq!(count(run.stderr(), "added"), 4);
+    assert_eq!(summary_count(run.stderr(), "added"), 4);
     // The timestamp is the id and gives the date.
     assert!(text(dir.path(), "customers.csv").contains("\n2026/10/07 9:12:00,北区,2026-10-07,7,7,"));
-    let r = report(dir.path());
+    let r = report_json(dir.path());
     assert_eq!(r["respondents"]["customers"], 6);
     let t1 = find(&r["items"], "id", "T1");
     // E_T1: file 7, 6; export 非常同意 同意 有点同意 非常同意 = 7, 6, 5, 7 -> 38 / 6.
@@ -181,7 +150,7 @@ fn limesurvey_visits_with_code_headings() {
     let dir = scratch();
     let run = import(dir.path(), "shoppers", &fixture("limesurvey.csv"), &[]);
     run.success().stderr_contains("(limesurvey)");
-    assert_eq!(count(run.stderr(), "added"), 3);
+    assert_eq!(summary_count(run.stderr(), "added"), 3);
     let file = text(dir.path(), "visits.csv");
     // Y/N became yes/no; the empty RC5 of visit 2 stays empty (not applicable).
     assert!(
@@ -192,7 +161,7 @@ fn limesurvey_visits_with_code_headings() {
         file.contains("\n2,Ben,South,2026-10-09,yes,5,no,yes,,"),
         "{file}"
     );
-    assert_eq!(report(dir.path())["shoppers"]["visits"], 4);
+    assert_eq!(report_json(dir.path())["shoppers"]["visits"], 4);
 }
 
 #[test]
@@ -237,7 +206,7 @@ fn excel_workbook_of_visits() {
 
     let run = import(dir.path(), "shoppers", &path, &[]);
     run.success();
-    assert_eq!(count(run.stderr(), "added"), 2);
+    assert_eq!(summary_count(run.stderr(), "added"), 2);
     let file = text(dir.path(), "visits.csv");
     // A date cell is a serial number in the workbook; it is written as a date.
     assert!(
@@ -248,9 +217,9 @@ fn excel_workbook_of_visits() {
         file.contains("\nX2,Dana,West,2026-10-22,no,4,no,"),
         "{file}"
     );
-    assert_eq!(report(dir.path())["shoppers"]["visits"], 3);
+    assert_eq!(report_json(dir.path())["shoppers"]["visits"], 3);
     let again = import(dir.path(), "shoppers", &path, &[]);
-    assert_eq!(count(again.stderr(), "duplicates"), 2);
+    assert_eq!(summary_count(again.stderr(), "duplicates"), 2);
 }
 
 #[test]
@@ -262,12 +231,12 @@ fn excel_csv_with_bom_and_crlf() {
         .starts_with(b"\xef\xbb\xbfid,"));
     let run = import(dir.path(), "customers", &export, &[]);
     run.success();
-    assert_eq!(count(run.stderr(), "added"), 3);
+    assert_eq!(summary_count(run.stderr(), "added"), 3);
     let file = text(dir.path(), "customers.csv");
     // The data file keeps its own line endings; no BOM or CR comes along.
     assert!(!file.contains('\r') && !file.contains('\u{feff}'));
     assert!(file.contains("\nP0001,West,2026-10-12,"));
-    assert_eq!(report(dir.path())["respondents"]["customers"], 5);
+    assert_eq!(report_json(dir.path())["respondents"]["customers"], 5);
 }
 
 #[test]
@@ -281,7 +250,7 @@ fn gbk_export_from_a_chinese_excel() {
         &["--encoding", "gbk"],
     );
     run.success();
-    assert_eq!(count(run.stderr(), "added"), 3);
+    assert_eq!(summary_count(run.stderr(), "added"), 3);
     let file = text(dir.path(), "visits.csv");
     // 是/否 -> yes/no, the slashed date -> 2026-10-14, N/A -> empty.
     assert!(
@@ -289,7 +258,7 @@ fn gbk_export_from_a_chinese_excel() {
         "{file}"
     );
     assert!(file.contains("\nG003,张伟,东区,2026-10-16,yes,,"), "{file}");
-    assert_eq!(report(dir.path())["shoppers"]["visits"], 4);
+    assert_eq!(report_json(dir.path())["shoppers"]["visits"], 4);
 }
 
 #[test]
@@ -300,13 +269,13 @@ fn a_new_data_file_gets_the_audits_layout() {
     run.success();
     assert!(text(dir.path(), "visits.csv")
         .starts_with("visit,shopper,site,date,RC1,RC2,RC3,RC4,RC5,UN1,"));
-    assert_eq!(report(dir.path())["shoppers"]["visits"], 3);
+    assert_eq!(report_json(dir.path())["shoppers"]["visits"], 3);
 
     // An empty file is treated the same way.
     std::fs::write(dir.path().join("data/visits.csv"), "").unwrap();
     let run = import(dir.path(), "shoppers", &fixture("limesurvey.csv"), &[]);
     run.success();
-    assert_eq!(report(dir.path())["shoppers"]["visits"], 3);
+    assert_eq!(report_json(dir.path())["shoppers"]["visits"], 3);
 }
 
 #[test]
@@ -321,12 +290,12 @@ fn a_conflict_is_reported_and_never_replaces() {
         .stderr_contains("plain-conflict.csv:2:1: id: conflict")
         .stderr_contains("found \"R00001\"")
         .nothing_written();
-    assert_eq!(count(run.stderr(), "conflicts"), 1);
-    assert_eq!(count(run.stderr(), "duplicates"), 1);
+    assert_eq!(summary_count(run.stderr(), "conflicts"), 1);
+    assert_eq!(summary_count(run.stderr(), "duplicates"), 1);
 
     let run = import(dir.path(), "customers", &export, &["--skip-invalid"]);
     run.success();
-    assert_eq!(count(run.stderr(), "added"), 1);
+    assert_eq!(summary_count(run.stderr(), "added"), 1);
     let file = text(dir.path(), "customers.csv");
     // The old R00001 row is still the first data row, unchanged.
     assert!(file.starts_with(std::str::from_utf8(&before).unwrap()));
@@ -334,7 +303,7 @@ fn a_conflict_is_reported_and_never_replaces() {
     let rejects = text(dir.path(), "customers.csv.rejects.csv");
     assert!(rejects.starts_with("export_line,export_id,reason,id,site,"));
     assert!(rejects.contains("\n2,R00001,\"id: conflict"), "{rejects}");
-    assert_eq!(report(dir.path())["respondents"]["customers"], 3);
+    assert_eq!(report_json(dir.path())["respondents"]["customers"], 3);
 }
 
 #[test]
@@ -346,7 +315,7 @@ fn invalid_rows_stop_the_import_unless_skipped() {
         .run();
     // The data file as it was, and no rejects file.
     run.status(2).nothing_written();
-    assert_eq!(count(run.stderr(), "rejected"), 3);
+    assert_eq!(summary_count(run.stderr(), "rejected"), 3);
     for expected in [
         // file:line:column, the column, the value found, what was expected
         "plain-bad.csv:3:4: E_T1: invalid answer: found \"8\", expected a number from 1 to 7",
@@ -359,14 +328,14 @@ fn invalid_rows_stop_the_import_unless_skipped() {
 
     let run = import(dir.path(), "customers", &export, &["--skip-invalid"]);
     run.success();
-    assert_eq!(count(run.stderr(), "added"), 2);
+    assert_eq!(summary_count(run.stderr(), "added"), 2);
     run.stderr_contains("written to ")
         .stderr_contains("customers.csv.rejects.csv");
     let rejects = text(dir.path(), "customers.csv.rejects.csv");
     assert_eq!(rejects.lines().count(), 4, "{rejects}");
     assert!(rejects.contains("\n3,B0002,\"E_T1: invalid answer: found \"\"8\"\""));
     assert!(rejects.contains("\n5,,\"id: no response id"), "{rejects}");
-    assert_eq!(report(dir.path())["respondents"]["customers"], 4);
+    assert_eq!(report_json(dir.path())["respondents"]["customers"], 4);
 }
 
 #[test]
@@ -423,7 +392,7 @@ fn an_import_killed_before_the_rename_changes_nothing() {
     // The dead process's lock is gone with it; the next import cleans up and works.
     let run = import(dir.path(), "customers", &fixture("plain-bom.csv"), &[]);
     run.success();
-    assert_eq!(count(run.stderr(), "added"), 3);
+    assert_eq!(summary_count(run.stderr(), "added"), 3);
     assert_eq!(leftovers(), 0);
 }
 
@@ -532,7 +501,7 @@ fn a_row_with_the_wrong_number_of_fields_is_one_rejectable_row() {
 
     let run = import(dir.path(), "customers", &export, &["--skip-invalid"]);
     run.success();
-    assert_eq!(count(run.stderr(), "added"), 1);
+    assert_eq!(summary_count(run.stderr(), "added"), 1);
     let rejects = text(dir.path(), "customers.csv.rejects.csv");
     assert!(rejects.contains("\n3,B0009,"), "{rejects}");
 }
@@ -649,7 +618,7 @@ fn an_import_on_every_core_writes_what_the_sequential_import_writes() {
         ("conflicts", 1),
         ("rejected", 2),
     ] {
-        assert_eq!(count(summary, what), n, "{what}\n{summary}");
+        assert_eq!(summary_count(summary, what), n, "{what}\n{summary}");
     }
     let data_text = String::from_utf8(data_file.clone()).unwrap();
     // Label with its number -> the number; the ignored name with its line break is gone.

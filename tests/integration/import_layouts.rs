@@ -6,9 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
-use crate::support::{self, find, fixture_copy, Run, Test};
+use crate::support::{
+    self, find, fixture_copy, import_test, report_json, summary_count, Run, Test,
+};
 
 fn fixture(name: &str) -> PathBuf {
     support::fixture("import_layouts", name)
@@ -17,16 +17,6 @@ fn fixture(name: &str) -> PathBuf {
 /// A copy of the layout audit (the import audit, T1 and T2 also in es, ko and de).
 fn scratch() -> tempfile::TempDir {
     fixture_copy("import_layouts/audit")
-}
-
-/// `servqual import <dir>/audit.yaml --source <source> <export> <extra>`, to be run.
-fn import_test(dir: &Path, source: &str, export: &Path, extra: &[&str]) -> Test {
-    Test::new()
-        .arg("import")
-        .arg(dir.join("audit.yaml"))
-        .args(["--source", source])
-        .arg(export)
-        .args(extra)
 }
 
 fn import(dir: &Path, source: &str, export: &Path, extra: &[&str]) -> Run {
@@ -42,27 +32,6 @@ fn text(dir: &Path, name: &str) -> String {
     String::from_utf8(std::fs::read(dir.join("data").join(name)).unwrap()).unwrap()
 }
 
-fn report(dir: &Path) -> Value {
-    Test::new()
-        .arg("report")
-        .arg(dir.join("audit.yaml"))
-        .args(["--format", "json"])
-        .run()
-        .success()
-        .json()
-}
-
-/// `  <what>  <n>` from the summary an import writes to stderr.
-#[track_caller]
-fn count(stderr: &str, what: &str) -> u64 {
-    stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix(what))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no `{what}` in:\n{stderr}"))
-}
-
 #[test]
 fn qualtrics_import_ids_in_single_quotes_are_a_header_row() {
     let dir = scratch();
@@ -75,9 +44,9 @@ fn qualtrics_import_ids_in_single_quotes_are_a_header_row() {
     );
     run.success().stderr_contains("(qualtrics)");
     // Two respondents; the `{'ImportId': ...}` row is neither a row read nor a rejection.
-    assert_eq!(count(run.stderr(), "rows read"), 2);
-    assert_eq!(count(run.stderr(), "added"), 2);
-    assert_eq!(count(run.stderr(), "rejected"), 0);
+    assert_eq!(summary_count(run.stderr(), "rows read"), 2);
+    assert_eq!(summary_count(run.stderr(), "added"), 2);
+    assert_eq!(summary_count(run.stderr(), "rejected"), 0);
     let file = text(dir.path(), "customers.csv");
     // E_T1 P_T1 E_T2 P_T2: Strongly agree, Somewhat agree, Agree, Agree = 7 5 6 6.
     assert!(
@@ -98,7 +67,7 @@ fn surveymonkeys_old_layout_is_detected_and_reads_its_dates_month_first() {
         &["--map", &map("surveymonkey-map.yaml")],
     );
     run.success().stderr_contains("(surveymonkey)");
-    assert_eq!(count(run.stderr(), "added"), 2);
+    assert_eq!(summary_count(run.stderr(), "added"), 2);
     let file = text(dir.path(), "customers.csv");
     // RespondentID is the id; EndDate `10/07/2026 ...` is 7 October (SurveyMonkey writes
     // month first); the matrix rows under the carried question find their items.
@@ -162,7 +131,7 @@ fn google_forms_in_spanish_with_an_ambiguous_date_needs_the_order() {
         &["--map", &es_map, "--date-order", "dmy"],
     );
     run.success();
-    assert_eq!(count(run.stderr(), "added"), 2);
+    assert_eq!(summary_count(run.stderr(), "added"), 2);
     let file = text(dir.path(), "customers.csv");
     // Spanish words: Totalmente de acuerdo 7, De acuerdo 6, "Algo de acuerdo." 5 (the
     // full stop dropped), Ni de acuerdo ni en desacuerdo 4, En desacuerdo 2; the Spanish
@@ -234,7 +203,7 @@ fn google_forms_in_korean_with_korean_words_and_item_texts() {
         &["--map", &map("google-forms-ko-map.yaml")],
     );
     run.success().stderr_contains("(google-forms)");
-    assert_eq!(count(run.stderr(), "added"), 2);
+    assert_eq!(summary_count(run.stderr(), "added"), 2);
     let file = text(dir.path(), "customers.csv");
     // 타임스탬프 `2026. 10. 5 오후 3:28:46` is the id and gives the date. 기대 (E) and
     // 경험 (P) tell the grids apart; 매우 그렇다 7, "그렇다." 6, 보통이다 4, 약간 그렇다 5,
@@ -248,7 +217,7 @@ fn google_forms_in_korean_with_korean_words_and_item_texts() {
         "{file}"
     );
     // The report reads what the import wrote; its item texts stay English and Chinese.
-    let r = report(dir.path());
+    let r = report_json(dir.path());
     assert_eq!(r["respondents"]["customers"], 4);
     let t1 = &find(&r["items"], "id", "T1")["text"];
     assert_eq!(
@@ -269,7 +238,7 @@ fn limesurvey_with_german_headings_is_detected() {
         &["--map", &map("limesurvey-de-map.yaml")],
     );
     run.success().stderr_contains("(limesurvey)");
-    assert_eq!(count(run.stderr(), "added"), 2);
+    assert_eq!(summary_count(run.stderr(), "added"), 2);
     // Antwort ID is the id; Datum Abgeschickt, Letzte Seite, Start-Sprache and
     // Zufallsstartwert are LimeSurvey's own; German words: Stimme voll zu 7,
     // "Stimme eher zu." 5, Stimme zu 6, Weder noch 4.
@@ -347,8 +316,8 @@ fn xlsx_timestamps_keep_their_seconds() {
     let run = import(dir.path(), "customers", &path, &[]);
     run.success().stderr_contains("(google-forms)");
     // Three ids, none a conflict of another: the time of day is kept to the millisecond.
-    assert_eq!(count(run.stderr(), "added"), 3);
-    assert_eq!(count(run.stderr(), "conflicts"), 0);
+    assert_eq!(summary_count(run.stderr(), "added"), 3);
+    assert_eq!(summary_count(run.stderr(), "conflicts"), 0);
     let file = text(dir.path(), "customers.csv");
     assert!(
         file.contains("\n2026-10-05 09:12:33,East,2026-10-05,7,6,"),
@@ -364,7 +333,7 @@ fn xlsx_timestamps_keep_their_seconds() {
     );
     // The same workbook again adds nothing.
     let again = import(dir.path(), "customers", &path, &[]);
-    assert_eq!(count(again.stderr(), "duplicates"), 3);
+    assert_eq!(summary_count(again.stderr(), "duplicates"), 3);
 }
 
 #[test]
@@ -404,7 +373,7 @@ fn microsoft_forms_workbook() {
     );
     let run = import(dir.path(), "customers", &path, &[]);
     run.success().stderr_contains("(microsoft-forms)");
-    assert_eq!(count(run.stderr(), "added"), 1);
+    assert_eq!(summary_count(run.stderr(), "added"), 1);
     // ID is the id; Completion time (6 October, 09:01:35) the date; Email and Name are
     // the tool's own.
     let file = text(dir.path(), "customers.csv");
@@ -507,7 +476,7 @@ fn a_forms_questions_in_korean_match_a_korean_export() {
     run.success()
         .stderr_contains("-> RC1 (item text, the same)")
         .stderr_contains("-> RC2 (item text, the same)");
-    assert_eq!(count(run.stderr(), "added"), 2);
+    assert_eq!(summary_count(run.stderr(), "added"), 2);
     let file = text(dir.path(), "visits.csv");
     assert!(
         file.contains("\n2026. 10. 7 오후 2:10:00,김민지,강남,2026-10-07,yes,4,yes,"),
@@ -517,5 +486,5 @@ fn a_forms_questions_in_korean_match_a_korean_export() {
         file.contains("\n2026. 10. 8 오전 11:05:30,박서준,종로,2026-10-08,no,5,no,"),
         "{file}"
     );
-    assert_eq!(report(dir.path())["shoppers"]["visits"], 3);
+    assert_eq!(report_json(dir.path())["shoppers"]["visits"], 3);
 }

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::{self, fixture_copy, Run, Test};
+use crate::support::{self, fixture_copy, import_test, summary_count, Run, Test};
 
 fn fixture(name: &str) -> PathBuf {
     support::fixture("import_ids", name)
@@ -19,17 +19,12 @@ fn scratch() -> tempfile::TempDir {
 }
 
 /// `servqual import <dir>/audit.yaml --source customers <export> <extra>`, to be run.
-fn import_test(dir: &Path, export: &Path, extra: &[&str]) -> Test {
-    Test::new()
-        .arg("import")
-        .arg(dir.join("audit.yaml"))
-        .args(["--source", "customers"])
-        .arg(export)
-        .args(extra)
+fn customers_import(dir: &Path, export: &Path, extra: &[&str]) -> Test {
+    import_test(dir, "customers", export, extra)
 }
 
 fn import(dir: &Path, export: &Path, extra: &[&str]) -> Run {
-    import_test(dir, export, extra).run()
+    customers_import(dir, export, extra).run()
 }
 
 /// A map file in `dir`, for `--map`.
@@ -52,17 +47,6 @@ fn ids(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-/// `  <what>  <n>` from the summary an import writes to stderr.
-#[track_caller]
-fn count(stderr: &str, what: &str) -> u64 {
-    stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix(what))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no `{what}` in:\n{stderr}"))
-}
-
 /// The customers the report counts.
 fn respondents(dir: &Path) -> u64 {
     Test::new()
@@ -80,7 +64,7 @@ fn respondents(dir: &Path) -> u64 {
 fn google_forms_responses_in_one_second_need_a_composite_id() {
     let dir = scratch();
     // The timestamp alone: two pairs of responses share a second, and the import stops.
-    import_test(dir.path(), &fixture("google-forms.csv"), &[])
+    customers_import(dir.path(), &fixture("google-forms.csv"), &[])
         .watch(dir.path())
         .run()
         .status(2)
@@ -96,7 +80,7 @@ fn google_forms_responses_in_one_second_need_a_composite_id() {
     );
     let run = import(dir.path(), &fixture("google-forms.csv"), &["--map", &m]);
     run.success();
-    assert_eq!(count(run.stderr(), "added"), 5);
+    assert_eq!(summary_count(run.stderr(), "added"), 5);
     let written = customers(dir.path());
     assert!(
         written.contains(
@@ -110,7 +94,7 @@ fn google_forms_responses_in_one_second_need_a_composite_id() {
     let run = import(dir.path(), &fixture("google-forms.csv"), &["--map", &m]);
     run.success()
         .stderr_contains("duplicates  5 (all already in the data file)");
-    assert_eq!(count(run.stderr(), "added"), 0);
+    assert_eq!(summary_count(run.stderr(), "added"), 0);
     assert_eq!(customers(dir.path()), written);
 
     // The cumulative export (every response so far) adds the three new ones only, two of
@@ -122,8 +106,8 @@ fn google_forms_responses_in_one_second_need_a_composite_id() {
     );
     run.success()
         .stderr_contains("duplicates  5 (all already in the data file)");
-    assert_eq!(count(run.stderr(), "rows read"), 8);
-    assert_eq!(count(run.stderr(), "added"), 3);
+    assert_eq!(summary_count(run.stderr(), "rows read"), 8);
+    assert_eq!(summary_count(run.stderr(), "added"), 3);
     assert!(customers(dir.path()).starts_with(&written));
     assert_eq!(respondents(dir.path()), 2 + 8);
 }
@@ -138,7 +122,7 @@ fn content_ids_tell_apart_anonymous_responses_of_one_second() {
         &["--map", &m],
     );
     run.success().stderr_contains("conflicts   0");
-    assert_eq!(count(run.stderr(), "added"), 5);
+    assert_eq!(summary_count(run.stderr(), "added"), 5);
     // The tool's own id cell, then 16 hex digits of the row's content.
     let added: Vec<String> = ids(dir.path()).split_off(2);
     assert_eq!(added.len(), 5);
@@ -183,7 +167,7 @@ fn content_ids_tell_apart_anonymous_responses_of_one_second() {
         &["--map", &m],
     );
     run.success().stderr_contains("conflicts   0");
-    assert_eq!(count(run.stderr(), "added"), 3);
+    assert_eq!(summary_count(run.stderr(), "added"), 3);
     assert_eq!(respondents(dir.path()), 2 + 8);
 }
 
@@ -196,13 +180,13 @@ fn limesurvey_surveys_numbered_from_one_are_kept_apart_by_a_prefix() {
         &["--id-prefix", "wave1"],
     );
     run.success();
-    assert_eq!(count(run.stderr(), "added"), 3);
+    assert_eq!(summary_count(run.stderr(), "added"), 3);
     assert_eq!(ids(dir.path())[2..], ["wave1-1", "wave1-2", "wave1-3"]);
 
     // The second survey's 1, 2, 3 without a prefix would be taken for the first's.
     let plain = scratch();
     import(plain.path(), &fixture("limesurvey-wave1.csv"), &[]).success();
-    import_test(plain.path(), &fixture("limesurvey-wave2.csv"), &[])
+    customers_import(plain.path(), &fixture("limesurvey-wave2.csv"), &[])
         .watch(plain.path())
         .run()
         .status(2)
@@ -214,7 +198,7 @@ fn limesurvey_surveys_numbered_from_one_are_kept_apart_by_a_prefix() {
     let m = map(dir.path(), "wave2.yaml", "id_prefix: wave2\n");
     let run = import(dir.path(), &fixture("limesurvey-wave2.csv"), &["--map", &m]);
     run.success();
-    assert_eq!(count(run.stderr(), "added"), 3);
+    assert_eq!(summary_count(run.stderr(), "added"), 3);
     assert_eq!(ids(dir.path())[5..], ["wave2-1", "wave2-2", "wave2-3"]);
     let written = customers(dir.path());
     assert!(
@@ -252,7 +236,7 @@ fn a_cumulative_microsoft_forms_export_adds_only_the_new_responses() {
     );
     let run = import(dir.path(), &fixture("microsoft-forms.csv"), &["--map", &m]);
     run.success().stderr_lacks("added: the export has");
-    assert_eq!(count(run.stderr(), "added"), 4);
+    assert_eq!(summary_count(run.stderr(), "added"), 4);
     let first = customers(dir.path());
     assert!(
         first.contains("\nms-oct-3,South,2026-10-06,6,2,6,5,"),
@@ -266,8 +250,8 @@ fn a_cumulative_microsoft_forms_export_adds_only_the_new_responses() {
     );
     run.success()
         .stderr_contains("duplicates  4 (all already in the data file)");
-    assert_eq!(count(run.stderr(), "rows read"), 6);
-    assert_eq!(count(run.stderr(), "added"), 2);
+    assert_eq!(summary_count(run.stderr(), "rows read"), 6);
+    assert_eq!(summary_count(run.stderr(), "added"), 2);
     let second = customers(dir.path());
     assert!(second.starts_with(&first));
     assert!(
@@ -294,7 +278,7 @@ fn one_column_can_be_the_id_and_the_date() {
     );
     run.success()
         .stderr_contains("column 3 Completion time -> id and date (map file)");
-    assert_eq!(count(run.stderr(), "added"), 4);
+    assert_eq!(summary_count(run.stderr(), "added"), 4);
     assert!(customers(dir.path()).contains("\n10/5/2026 9:05,North,2026-10-05,"));
 }
 
@@ -317,8 +301,8 @@ fn keep_leaves_out_unfinished_and_preview_responses() {
         .stderr_contains("column 9 DistributionChannel (Distribution Channel): the tool's own column, not imported; rows kept: anonymous or email")
         .stderr_contains("filtered    2 (left out by `keep:` in the map file)")
         .stderr_contains("rejected    0");
-    assert_eq!(count(run.stderr(), "rows read"), 4);
-    assert_eq!(count(run.stderr(), "added"), 2);
+    assert_eq!(summary_count(run.stderr(), "rows read"), 4);
+    assert_eq!(summary_count(run.stderr(), "added"), 2);
     assert_eq!(
         ids(dir.path())[2..],
         ["R_1aFinishedAnon", "R_4dFinishedMail"]
@@ -327,7 +311,7 @@ fn keep_leaves_out_unfinished_and_preview_responses() {
     let all = scratch();
     let run = import(all.path(), &fixture("qualtrics-finished.csv"), &[]);
     run.success().stderr_lacks("filtered");
-    assert_eq!(count(run.stderr(), "added"), 4);
+    assert_eq!(summary_count(run.stderr(), "added"), 4);
 
     let bad = map(dir.path(), "bad.yaml", "keep:\n  Finshed: True\n");
     import(
@@ -363,7 +347,7 @@ fn map_keys_match_headings_with_odd_spaces_and_name_repeated_ones() {
         "bad.yaml",
         "id: Response no\nsite: Branch visted\nignore: [Comments]\n",
     );
-    import_test(dir.path(), &export, &["--map", &m])
+    customers_import(dir.path(), &export, &["--map", &m])
         .watch(dir.path())
         .run()
         .status(2)
@@ -505,7 +489,7 @@ fn the_import_rejects_rows_the_report_would_refuse() {
     let export = dir.path().join("export.csv");
     // No date column at all: stopped before any row is read.
     std::fs::write(&export, "id,site,E_T1,P_T1\nD1,North,6,5\n").unwrap();
-    import_test(dir.path(), &export, &[])
+    customers_import(dir.path(), &export, &[])
         .watch(dir.path())
         .run()
         .status(2)
@@ -517,7 +501,7 @@ fn the_import_rejects_rows_the_report_would_refuse() {
         "id,site,date,E_T1,P_T1\nD1,North,2026-10-05,6,5\nD2,North,,6,5\n",
     )
     .unwrap();
-    import_test(dir.path(), &export, &[])
+    customers_import(dir.path(), &export, &[])
         .watch(dir.path())
         .run()
         .status(2)
@@ -525,7 +509,7 @@ fn the_import_rejects_rows_the_report_would_refuse() {
         .nothing_written();
     let run = import(dir.path(), &export, &["--skip-invalid"]);
     run.success();
-    assert_eq!(count(run.stderr(), "added"), 1);
+    assert_eq!(summary_count(run.stderr(), "added"), 1);
     assert_eq!(respondents(dir.path()), 3);
 
     // Importance points, into a new data file with W columns: some dimensions only, or
@@ -550,7 +534,7 @@ fn the_import_rejects_rows_the_report_would_refuse() {
         .stderr_contains("export.csv:4: W_tangibles+W_reliability+W_responsiveness+W_professionalism+W_empathy: importance points do not add up to 100: found \"130\"");
     let run = import(fresh.path(), &export, &["--skip-invalid"]);
     run.success();
-    assert_eq!(count(run.stderr(), "added"), 2);
+    assert_eq!(summary_count(run.stderr(), "added"), 2);
     assert_eq!(respondents(fresh.path()), 2);
 }
 
@@ -558,7 +542,7 @@ fn the_import_rejects_rows_the_report_would_refuse() {
 fn suggest_map_writes_a_map_the_import_takes_back() {
     let dir = scratch();
     let export = fixture("microsoft-forms.csv");
-    let run = import_test(dir.path(), &export, &["--suggest-map"])
+    let run = customers_import(dir.path(), &export, &["--suggest-map"])
         .watch(dir.path())
         .run();
     run.success().nothing_written();
@@ -578,14 +562,14 @@ fn suggest_map_writes_a_map_the_import_takes_back() {
     let m = map(dir.path(), "suggested.yaml", &corrected);
     let run = import(dir.path(), &export, &["--map", &m]);
     run.success().stderr_lacks("added: the export has");
-    assert_eq!(count(run.stderr(), "added"), 4);
+    assert_eq!(summary_count(run.stderr(), "added"), 4);
     assert!(customers(dir.path()).contains("\n1,North,2026-10-05,6,6,7,6,"));
 }
 
 #[test]
 fn suggest_map_names_repeated_headings_and_what_would_stop_the_import() {
     let dir = scratch();
-    let run = import_test(
+    let run = customers_import(
         dir.path(),
         &fixture("spreadsheet-headings.csv"),
         &["--suggest-map"],
@@ -635,7 +619,7 @@ fn content_ids_and_filters_are_the_same_on_every_core_and_row_by_row() {
             ("google-forms-anonymous-cumulative.csv", &m),
             ("qualtrics-finished.csv", &k),
         ] {
-            let run = import_test(dir.path(), &fixture(export), &["--map", map])
+            let run = customers_import(dir.path(), &fixture(export), &["--map", map])
                 .env("SERVQUAL_THREADS", threads)
                 .env("SERVQUAL_CHUNK_BYTES", chunk)
                 .run();

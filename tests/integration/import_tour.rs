@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::{self, close, find, Test};
+use crate::support::{self, close, find, import_test, report_json, summary_count, Test};
 
 fn fixture(name: &str) -> PathBuf {
     support::fixture("import_tour", name)
@@ -43,37 +43,9 @@ fn audit() -> tempfile::TempDir {
 /// `servqual import` of `export` into the customers, with `extra` flags; succeeds.
 #[track_caller]
 fn import(dir: &Path, export: &Path, extra: &[&str]) -> String {
-    let run = Test::new()
-        .arg("import")
-        .arg(dir.join("audit.yaml"))
-        .args(["--source", "customers"])
-        .arg(export)
-        .args(extra)
-        .run();
+    let run = import_test(dir, "customers", export, extra).run();
     run.success();
     run.stderr().to_string()
-}
-
-/// The summary's count of `what` (`added`, `duplicates`).
-#[track_caller]
-fn count(stderr: &str, what: &str) -> u64 {
-    stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix(what))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no `{what}` in:\n{stderr}"))
-}
-
-/// The JSON report of the audit.
-fn report(dir: &Path) -> Value {
-    Test::new()
-        .arg("report")
-        .arg(dir.join("audit.yaml"))
-        .args(["--format", "json"])
-        .run()
-        .success()
-        .json()
 }
 
 /// Imports `export` twice with `extra`: detected as `preset`, all added, then nothing
@@ -82,10 +54,10 @@ fn report(dir: &Path) -> Value {
 fn import_twice(dir: &Path, export: &Path, extra: &[&str], preset: &str, rows: u64) {
     let first = import(dir, export, extra);
     assert!(first.contains(&format!("({preset})")), "{first}");
-    assert_eq!(count(&first, "added"), rows, "{first}");
+    assert_eq!(summary_count(&first, "added"), rows, "{first}");
     let again = import(dir, export, extra);
-    assert_eq!(count(&again, "added"), 0, "{again}");
-    assert_eq!(count(&again, "duplicates"), rows, "{again}");
+    assert_eq!(summary_count(&again, "added"), 0, "{again}");
+    assert_eq!(summary_count(&again, "duplicates"), rows, "{again}");
 }
 
 /// The report of a perception-only audit holding the three respondents of the table.
@@ -167,9 +139,9 @@ fn qualtrics_current_export_with_expectations_and_a_cumulative_re_export() {
     let dir = audit();
     import_twice(dir.path(), &fixture("qualtrics.csv"), &[], "qualtrics", 3);
     let cumulative = import(dir.path(), &fixture("qualtrics-cumulative.csv"), &[]);
-    assert_eq!(count(&cumulative, "added"), 1);
-    assert_eq!(count(&cumulative, "duplicates"), 3);
-    let r = report(dir.path());
+    assert_eq!(summary_count(&cumulative, "added"), 1);
+    assert_eq!(summary_count(&cumulative, "duplicates"), 3);
+    let r = report_json(dir.path());
     assert_eq!(r["method"], "servqual");
     assert_eq!(r["respondents"]["customers"], 4);
     // P_T1: Somewhat agree, Agree, Neither, Agree = 5, 6, 4, 6; E_T1: 7, 6, 7, 6.
@@ -199,8 +171,8 @@ fn qualtrics_legacy_perception_only_export_needs_no_map() {
         "{listed}"
     );
     let again = import(dir.path(), &fixture("qualtrics-legacy.csv"), &[]);
-    assert_eq!(count(&again, "added"), 0);
-    let r = report(dir.path());
+    assert_eq!(summary_count(&again, "added"), 0);
+    let r = report_json(dir.path());
     assert_perception_only(&r);
     assert_says_perception_only(dir.path());
 }
@@ -216,8 +188,8 @@ fn surveymonkey_csv_with_a_matrix_per_part_and_a_cumulative_re_export() {
         3,
     );
     let cumulative = import(dir.path(), &fixture("surveymonkey-cumulative.csv"), &[]);
-    assert_eq!(count(&cumulative, "added"), 1);
-    let r = report(dir.path());
+    assert_eq!(summary_count(&cumulative, "added"), 1);
+    let r = report_json(dir.path());
     assert_eq!(r["respondents"]["customers"], 4);
     // P_T1: 5, 7, 6, 6; E_T1: 7, 6, 7, 6: gap 24/4 - 26/4 = -0.5.
     let t1 = find(&r["items"], "id", "T1");
@@ -234,8 +206,8 @@ fn surveymonkey_old_layout_perception_only() {
     let first = import(dir.path(), &fixture("surveymonkey-old.csv"), &[]);
     assert!(first.contains("(surveymonkey)"), "{first}");
     let again = import(dir.path(), &fixture("surveymonkey-old.csv"), &[]);
-    assert_eq!(count(&again, "added"), 0);
-    assert_perception_only(&report(dir.path()));
+    assert_eq!(summary_count(&again, "added"), 0);
+    assert_perception_only(&report_json(dir.path()));
 }
 
 #[test]
@@ -245,9 +217,9 @@ fn surveymonkey_xlsx_export() {
     workbook_of("surveymonkey.csv", "%m/%d/%Y %I:%M:%S %p", &book);
     let first = import(dir.path(), &book, &[]);
     assert!(first.contains("(surveymonkey)"), "{first}");
-    assert_eq!(count(&first, "added"), 3);
-    assert_eq!(count(&import(dir.path(), &book, &[]), "added"), 0);
-    let r = report(dir.path());
+    assert_eq!(summary_count(&first, "added"), 3);
+    assert_eq!(summary_count(&import(dir.path(), &book, &[]), "added"), 0);
+    let r = report_json(dir.path());
     assert_eq!(r["respondents"]["customers"], 3);
     // P_R1: Neither, Agree, Somewhat agree = 4, 6, 5.
     close(&find(&r["items"], "id", "R1")["perceived"], 5.0);
@@ -267,11 +239,11 @@ fn google_forms_english_two_responses_in_one_second_and_a_cumulative_re_export()
         "google-forms",
         3,
     );
-    assert_perception_only(&report(dir.path()));
+    assert_perception_only(&report_json(dir.path()));
     let cumulative = import(dir.path(), &fixture("google-forms-cumulative.csv"), &map);
-    assert_eq!(count(&cumulative, "added"), 1);
-    assert_eq!(count(&cumulative, "duplicates"), 3);
-    let r = report(dir.path());
+    assert_eq!(summary_count(&cumulative, "added"), 1);
+    assert_eq!(summary_count(&cumulative, "duplicates"), 3);
+    let r = report_json(dir.path());
     assert_eq!(r["respondents"]["customers"], 4);
     close(&find(&r["items"], "id", "T1")["perceived"], 5.5);
 }
@@ -287,7 +259,7 @@ fn google_forms_spanish_with_day_first_timestamps() {
         "google-forms",
         3,
     );
-    assert_perception_only(&report(dir.path()));
+    assert_perception_only(&report_json(dir.path()));
     // 6/10/2026 is 6 October, as the map's date_format says.
     let data = support::read(&dir.path().join("data/customers.csv"));
     assert!(data.contains(",Norte,2026-10-06,"), "{data}");
@@ -321,7 +293,7 @@ fn google_forms_xlsx_export() {
         "google-forms",
         3,
     );
-    assert_perception_only(&report(dir.path()));
+    assert_perception_only(&report_json(dir.path()));
     let data = support::read(&dir.path().join("data/customers.csv"));
     assert!(
         data.contains("2026-10-05 09:12:01|bo.chen@example.org,East,2026-10-05,"),
@@ -344,8 +316,8 @@ fn limesurvey_codes_two_waves_numbered_from_one() {
         &fixture("limesurvey-wave2.csv"),
         &["--id-prefix", "wave2"],
     );
-    assert_eq!(count(&wave2, "added"), 2);
-    let r = report(dir.path());
+    assert_eq!(summary_count(&wave2, "added"), 2);
+    let r = report_json(dir.path());
     assert_eq!(r["respondents"]["customers"], 5);
     // P_T1: 5, 7, 6 and 6, 4.
     close(&find(&r["items"], "id", "T1")["perceived"], 28.0 / 5.0);
@@ -373,13 +345,13 @@ fn limesurvey_german_headings_perception_only() {
     let first = import(dir.path(), &fixture("limesurvey-de.csv"), &map);
     assert!(first.contains("(limesurvey)"), "{first}");
     assert_eq!(
-        count(
+        summary_count(
             &import(dir.path(), &fixture("limesurvey-de.csv"), &map),
             "added"
         ),
         0
     );
-    assert_perception_only(&report(dir.path()));
+    assert_perception_only(&report_json(dir.path()));
     assert_says_perception_only(dir.path());
     assert_eq!(sites(dir.path()), ["Nord", "Süd", "Nord"]);
 }
@@ -414,7 +386,7 @@ fn limesurvey_german_export_saved_in_windows_1252_is_never_misread() {
         &["--map", map, "--encoding", "windows-1252"],
     );
     assert_eq!(sites(dir.path()), ["Nord", "Süd", "Nord"]);
-    assert_perception_only(&report(dir.path()));
+    assert_perception_only(&report_json(dir.path()));
 }
 
 #[test]
@@ -429,18 +401,18 @@ fn microsoft_forms_csv_month_first_numbered_from_one_and_a_cumulative_re_export(
         "microsoft-forms",
         3,
     );
-    assert_perception_only(&report(dir.path()));
+    assert_perception_only(&report_json(dir.path()));
     let cumulative = import(
         dir.path(),
         &fixture("microsoft-forms-cumulative.csv"),
         &flags,
     );
-    assert_eq!(count(&cumulative, "added"), 1);
-    assert_eq!(count(&cumulative, "duplicates"), 3);
+    assert_eq!(summary_count(&cumulative, "added"), 1);
+    assert_eq!(summary_count(&cumulative, "duplicates"), 3);
     // 10/9/2026 month first is 9 October.
     let data = support::read(&dir.path().join("data/customers.csv"));
     assert!(data.contains("spring-4,South,2026-10-09,"), "{data}");
-    assert_eq!(report(dir.path())["respondents"]["customers"], 4);
+    assert_eq!(report_json(dir.path())["respondents"]["customers"], 4);
 }
 
 #[test]
@@ -451,15 +423,15 @@ fn microsoft_forms_xlsx_export() {
     // Date-time cells carry their own date: no date order needed.
     let first = import(dir.path(), &book, &["--id-prefix", "spring"]);
     assert!(first.contains("(microsoft-forms)"), "{first}");
-    assert_eq!(count(&first, "added"), 3);
+    assert_eq!(summary_count(&first, "added"), 3);
     assert_eq!(
-        count(
+        summary_count(
             &import(dir.path(), &book, &["--id-prefix", "spring"]),
             "added"
         ),
         0
     );
-    assert_perception_only(&report(dir.path()));
+    assert_perception_only(&report_json(dir.path()));
     let data = support::read(&dir.path().join("data/customers.csv"));
     assert!(data.contains("spring-3,North,2026-10-06,"), "{data}");
 }

@@ -507,3 +507,35 @@ fn nothing_written_sees_a_new_file() {
         .success()
         .nothing_written();
 }
+
+/// `servqual import <dir>/audit.yaml --source <source> <export> <extra>`, to be run.
+pub fn import_test(dir: &Path, source: &str, export: &Path, extra: &[&str]) -> Test {
+    Test::new()
+        .arg("import")
+        .arg(dir.join("audit.yaml"))
+        .args(["--source", source])
+        .arg(export)
+        .args(extra)
+}
+
+/// The JSON report of `<dir>/audit.yaml`, which must succeed.
+pub fn report_json(dir: &Path) -> serde_json::Value {
+    Test::new()
+        .arg("report")
+        .arg(dir.join("audit.yaml"))
+        .args(["--format", "json"])
+        .run()
+        .success()
+        .json()
+}
+
+/// `  <what>  <n>` from the summary an import writes to stderr.
+#[track_caller]
+pub fn summary_count(stderr: &str, what: &str) -> u64 {
+    stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(what))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no `{what}` in:\n{stderr}"))
+}
