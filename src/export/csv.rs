@@ -18,6 +18,7 @@ use crate::analysis::gaps::Gaps;
 use crate::analysis::trend::TrendRow;
 use crate::i18n::Lang;
 use crate::report::labels::label;
+use crate::report::{DimensionRow, ItemRow};
 
 /// Exporter for `--format csv`.
 pub struct CsvExporter;
@@ -99,6 +100,46 @@ struct GapSource<'a> {
     trend: Option<&'a TrendRow>,
 }
 
+impl<'a> GapSource<'a> {
+    /// The whole audit's row of a dimension, with its trend if any.
+    fn dimension(d: &'a DimensionRow, lang: Lang, trend: Option<&'a TrendRow>) -> Self {
+        let r = &d.result;
+        GapSource {
+            segment: "",
+            level: "dimension",
+            id: &r.id,
+            dimension: &r.id,
+            label: d.label.get(lang),
+            n: r.n,
+            gaps: &r.gaps,
+            sd: r.sd,
+            ci95: r.ci95,
+            t: None,
+            p: None,
+            trend,
+        }
+    }
+
+    /// The whole audit's row of an item, with its trend if any.
+    fn item(it: &'a ItemRow, lang: Lang, trend: Option<&'a TrendRow>) -> Self {
+        let r = &it.result;
+        GapSource {
+            segment: "",
+            level: "item",
+            id: &r.id,
+            dimension: &r.dimension,
+            label: it.text.get(lang),
+            n: r.n,
+            gaps: &r.gaps,
+            sd: r.sd,
+            ci95: r.ci95,
+            t: r.t,
+            p: r.p,
+            trend,
+        }
+    }
+}
+
 fn gap_rows(src: &GapSource, out: &mut Vec<Row>) {
     for gap in 1..=5u8 {
         let Some(value) = src.gaps.get(gap) else {
@@ -160,20 +201,7 @@ fn servperf_rows(report: &Report, lang: Lang, out: &mut Vec<Row>) {
     }
     for d in &report.dimensions {
         let r = &d.result;
-        let src = GapSource {
-            segment: "",
-            level: "dimension",
-            id: &r.id,
-            dimension: &r.id,
-            label: d.label.get(lang),
-            n: r.n,
-            gaps: &r.gaps,
-            sd: r.sd,
-            ci95: r.ci95,
-            t: None,
-            p: None,
-            trend: None,
-        };
+        let src = GapSource::dimension(d, lang, None);
         out.push(perception_row(&src, r.perceived));
         if r.perceived_vs_standard.is_some() {
             out.push(standard_row(&src, r.perceived_vs_standard));
@@ -181,20 +209,7 @@ fn servperf_rows(report: &Report, lang: Lang, out: &mut Vec<Row>) {
     }
     for it in &report.items {
         let r = &it.result;
-        let src = GapSource {
-            segment: "",
-            level: "item",
-            id: &r.id,
-            dimension: &r.dimension,
-            label: it.text.get(lang),
-            n: r.n,
-            gaps: &r.gaps,
-            sd: r.sd,
-            ci95: r.ci95,
-            t: None,
-            p: None,
-            trend: None,
-        };
+        let src = GapSource::item(it, lang, None);
         out.push(perception_row(&src, r.perceived));
         if r.perceived_vs_standard.is_some() {
             out.push(standard_row(&src, r.perceived_vs_standard));
@@ -321,44 +336,12 @@ impl Exporter for CsvExporter {
         }
         servperf_rows(report, lang, &mut rows);
         for d in &report.dimensions {
-            let r = &d.result;
-            gap_rows(
-                &GapSource {
-                    segment: "",
-                    level: "dimension",
-                    id: &r.id,
-                    dimension: &r.id,
-                    label: d.label.get(lang),
-                    n: r.n,
-                    gaps: &r.gaps,
-                    sd: r.sd,
-                    ci95: r.ci95,
-                    t: None,
-                    p: None,
-                    trend: trend_of(trend_dims, &r.id),
-                },
-                &mut rows,
-            );
+            let trend = trend_of(trend_dims, &d.result.id);
+            gap_rows(&GapSource::dimension(d, lang, trend), &mut rows);
         }
         for it in &report.items {
-            let r = &it.result;
-            gap_rows(
-                &GapSource {
-                    segment: "",
-                    level: "item",
-                    id: &r.id,
-                    dimension: &r.dimension,
-                    label: it.text.get(lang),
-                    n: r.n,
-                    gaps: &r.gaps,
-                    sd: r.sd,
-                    ci95: r.ci95,
-                    t: r.t,
-                    p: r.p,
-                    trend: trend_of(trend_items, &r.id),
-                },
-                &mut rows,
-            );
+            let trend = trend_of(trend_items, &it.result.id);
+            gap_rows(&GapSource::item(it, lang, trend), &mut rows);
         }
         if let Some(segments) = &report.segments {
             for s in &segments.segments {
