@@ -211,7 +211,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("summary_more", " (and {n} more in this group)", "（本组另有 {n} 项）"),
     ("summary_owner", " — owner {owner}, due {due}.", "——负责人 {owner}，期限 {due}。"),
     ("headline_scores", "Headline scores", "主要得分"),
-    ("no_previous", "no previous period", "无上期数据"),
+    ("no_previous", "no baseline", "无基线"),
     ("change_since", "change since {period}", "较 {period} 的变化"),
     ("change_since_baseline", "change since the baseline", "较基线的变化"),
     ("shopper_score", "Shopper score", "神秘顾客得分"),

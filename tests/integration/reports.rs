@@ -74,7 +74,7 @@ fn the_summary_names_the_most_urgent_findings_one_per_group() {
         .map(|&i| checklist[i]["group"].to_string())
         .collect();
     assert_eq!(groups.len(), positions.len());
-    // One sentence each, naming its owner; the headline scores; no previous period.
+    // One sentence each, naming its owner; the headline scores; no baseline.
     let sentences = r["summary"]["sentences"].as_array().expect("sentences");
     assert_eq!(sentences.len(), findings.len());
     for (s, &i) in sentences.iter().zip(&positions) {
@@ -98,7 +98,7 @@ fn the_summary_names_the_most_urgent_findings_one_per_group() {
     let md = report(&["--format", "markdown"]);
     let summary = md.find("## Summary").expect("a summary");
     assert!(summary < md.find("## Customer gap").expect("the gap table"));
-    assert!(md.contains("no previous period"), "{md}");
+    assert!(md.contains("no baseline"), "{md}");
     let table = report(&[]);
     assert!(table.find("Summary").expect("a summary") < table.find("Customer gap").unwrap());
 }
