@@ -187,18 +187,11 @@ fn servperf_rows(report: &Report, lang: Lang, out: &mut Vec<Row>) {
             .text("id", "servperf")
             .text("label", label(lang, "servperf_audit")),
     );
-    for (key, value) in [
-        ("unweighted", servperf.score.unweighted),
-        ("weighted", servperf.score.weighted),
-    ] {
-        out.push(
-            Row::default()
-                .text("level", "servperf")
-                .text("id", key)
-                .text("label", label(lang, key))
-                .num("value", value),
-        );
-    }
+    out.extend(score_rows(
+        "servperf",
+        [servperf.score.unweighted, servperf.score.weighted],
+        lang,
+    ));
     for d in &report.dimensions {
         let r = &d.result;
         let src = GapSource::dimension(d, lang, None);
@@ -245,6 +238,17 @@ fn standard_row(src: &GapSource, value: Option<f64>) -> Row {
         .num("value", value)
 }
 
+/// The rows of a score's two forms, `[unweighted, weighted]`, at `level`.
+fn score_rows(level: &str, [unweighted, weighted]: [Option<f64>; 2], lang: Lang) -> [Row; 2] {
+    [("unweighted", unweighted), ("weighted", weighted)].map(|(key, value)| {
+        Row::default()
+            .text("level", level)
+            .text("id", key)
+            .text("label", label(lang, key))
+            .num("value", value)
+    })
+}
+
 /// The history (`--history`): per period (its name in `segment`, oldest first) a
 /// `history_servqual` row per score, then a `history` row per dimension and measured gap,
 /// gap 5 with the change against the period before in `previous`, `delta`, `p_change`.
@@ -256,20 +260,17 @@ fn history_rows(
 ) {
     let mut before: Option<&crate::analysis::history::HistoryPeriod> = None;
     for p in history {
-        for (key, value) in [
-            ("unweighted", p.servqual.unweighted),
-            ("weighted", p.servqual.weighted),
-        ] {
-            rows.push(
-                Row::default()
-                    .text("segment", &p.period.name)
-                    .text("level", "history_servqual")
-                    .text("id", key)
-                    .text("label", label(lang, key))
-                    .num("value", value)
-                    .int("n", p.respondents.customers),
-            );
-        }
+        rows.extend(
+            score_rows(
+                "history_servqual",
+                [p.servqual.unweighted, p.servqual.weighted],
+                lang,
+            )
+            .map(|row| {
+                row.text("segment", &p.period.name)
+                    .int("n", p.respondents.customers)
+            }),
+        );
         for d in &p.dimensions {
             let previous = before.and_then(|b| b.dimensions.iter().find(|x| x.id == d.id));
             let change = d.change.map(|c| TrendRow {
@@ -322,18 +323,11 @@ impl Exporter for CsvExporter {
                 .find(|d| d.result.id == id)
                 .map_or(id.to_string(), |d| d.label.get(lang).to_string())
         };
-        for (key, value) in [
-            ("unweighted", report.servqual.unweighted),
-            ("weighted", report.servqual.weighted),
-        ] {
-            rows.push(
-                Row::default()
-                    .text("level", "servqual")
-                    .text("id", key)
-                    .text("label", label(lang, key))
-                    .num("value", value),
-            );
-        }
+        rows.extend(score_rows(
+            "servqual",
+            [report.servqual.unweighted, report.servqual.weighted],
+            lang,
+        ));
         servperf_rows(report, lang, &mut rows);
         for d in &report.dimensions {
             let trend = trend_of(trend_dims, &d.result.id);
