@@ -629,14 +629,20 @@ fn task_line(report: &Report, e: &Entry, group_owner: Option<&str>, lang: Lang) 
         ));
     }
     line.push('\n');
-    if let Some(n) = &e.notes {
-        line.push_str(&format!(
-            "  - {}{colon}{}\n",
-            label(lang, "notes"),
-            md(n.trim())
-        ));
-    }
+    line.push_str(&notes_item(e, lang));
     line
+}
+
+/// The Markdown list item of an entry's notes from the state file (empty without notes).
+fn notes_item(e: &Entry, lang: Lang) -> String {
+    e.notes.as_ref().map_or(String::new(), |n| {
+        format!(
+            "  - {}{}{}\n",
+            label(lang, "notes"),
+            label(lang, "colon"),
+            md(n.trim())
+        )
+    })
 }
 
 /// User text (titles, names, notes, actions) escaped for Markdown.
@@ -755,13 +761,7 @@ pub fn markdown(report: &Report, lang: Lang) -> String {
                 md(&e.evidence.text),
                 status(e, lang)
             ));
-            if let Some(n) = &e.notes {
-                out.push_str(&format!(
-                    "  - {}{colon}{}\n",
-                    label(lang, "notes"),
-                    md(n.trim())
-                ));
-            }
+            out.push_str(&notes_item(e, lang));
         }
     }
     out
