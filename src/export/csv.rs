@@ -120,6 +120,17 @@ impl<'a> GapSource<'a> {
         }
     }
 
+    /// A row with the columns that say what it is about: segment, level, id, dimension
+    /// and label.
+    fn row(&self) -> Row {
+        Row::default()
+            .text("segment", self.segment)
+            .text("level", self.level)
+            .text("id", self.id)
+            .text("dimension", self.dimension)
+            .text("label", self.label)
+    }
+
     /// The whole audit's row of an item, with its trend if any.
     fn item(it: &'a ItemRow, lang: Lang, trend: Option<&'a TrendRow>) -> Self {
         let r = &it.result;
@@ -145,12 +156,8 @@ fn gap_rows(src: &GapSource, out: &mut Vec<Row>) {
         let Some(value) = src.gaps.get(gap) else {
             continue;
         };
-        let mut row = Row::default()
-            .text("segment", src.segment)
-            .text("level", src.level)
-            .text("id", src.id)
-            .text("dimension", src.dimension)
-            .text("label", src.label)
+        let mut row = src
+            .row()
             .int("gap", u64::from(gap))
             .num("value", Some(value));
         // n, spread, interval and tests belong to the customer gap.
@@ -192,32 +199,33 @@ fn servperf_rows(report: &Report, lang: Lang, out: &mut Vec<Row>) {
         [servperf.score.unweighted, servperf.score.weighted],
         lang,
     ));
-    for d in &report.dimensions {
+    let dimensions = report.dimensions.iter().map(|d| {
         let r = &d.result;
-        let src = GapSource::dimension(d, lang, None);
-        out.push(perception_row(&src, r.perceived));
-        if r.perceived_vs_standard.is_some() {
-            out.push(standard_row(&src, r.perceived_vs_standard));
-        }
-    }
-    for it in &report.items {
+        (
+            GapSource::dimension(d, lang, None),
+            r.perceived,
+            r.perceived_vs_standard,
+        )
+    });
+    let items = report.items.iter().map(|it| {
         let r = &it.result;
-        let src = GapSource::item(it, lang, None);
-        out.push(perception_row(&src, r.perceived));
-        if r.perceived_vs_standard.is_some() {
-            out.push(standard_row(&src, r.perceived_vs_standard));
+        (
+            GapSource::item(it, lang, None),
+            r.perceived,
+            r.perceived_vs_standard,
+        )
+    });
+    for (src, perceived, against_standard) in dimensions.chain(items) {
+        out.push(perception_row(&src, perceived));
+        if against_standard.is_some() {
+            out.push(standard_row(&src, against_standard));
         }
     }
 }
 
 /// A row of gap `P`: mean P with its n, sd and interval (a perception-only audit).
 fn perception_row(src: &GapSource, perceived: Option<f64>) -> Row {
-    Row::default()
-        .text("segment", src.segment)
-        .text("level", src.level)
-        .text("id", src.id)
-        .text("dimension", src.dimension)
-        .text("label", src.label)
+    src.row()
         .text("gap", "P")
         .num("value", perceived)
         .int("n", src.n)
@@ -228,14 +236,7 @@ fn perception_row(src: &GapSource, perceived: Option<f64>) -> Row {
 
 /// A row of gap `P-S`: the perception against the standard.
 fn standard_row(src: &GapSource, value: Option<f64>) -> Row {
-    Row::default()
-        .text("segment", src.segment)
-        .text("level", src.level)
-        .text("id", src.id)
-        .text("dimension", src.dimension)
-        .text("label", src.label)
-        .text("gap", "P-S")
-        .num("value", value)
+    src.row().text("gap", "P-S").num("value", value)
 }
 
 /// The rows of a score's two forms, `[unweighted, weighted]`, at `level`.
