@@ -103,6 +103,23 @@ fn read<S: SurveySums + Shown>(
     read_kind(audit, SurveyKind::Customers, by, tuning, sums)
 }
 
+/// The customer survey summed into `sums` on two threads, in chunks of 1000 bytes.
+fn chunked_sums<S: SurveySums>(audit: &Audit, mut sums: S) -> S {
+    let source = audit.customers.as_ref().unwrap();
+    let (kind, invalid) = (SurveyKind::Customers, InvalidRows::Stop);
+    read_survey_into(
+        audit,
+        source,
+        kind,
+        None,
+        invalid,
+        tuning(2, 1000),
+        &mut sums,
+    )
+    .unwrap();
+    sums
+}
+
 /// The sums, rows and digest of survey `kind` read with `tuning`.
 fn read_kind<S: SurveySums + Shown>(
     audit: &Audit,
@@ -152,19 +169,7 @@ fn chunks_sum_to_the_sequential_bits() {
     let sequential = read(&audit, None, tuning(0, 1), acc());
     assert_eq!(sequential.1, 700);
     // The diagnostics are measured, so the products they need were summed.
-    let mut sums = acc();
-    let source = audit.customers.as_ref().unwrap();
-    let kind = SurveyKind::Customers;
-    read_survey_into(
-        &audit,
-        source,
-        kind,
-        None,
-        InvalidRows::Stop,
-        tuning(2, 1000),
-        &mut sums,
-    )
-    .unwrap();
+    let sums = chunked_sums(&audit, acc());
     let reliability = sums.item_reliability();
     assert!(reliability.iter().all(|r| r.item_total_r.is_some()));
     assert!(reliability.iter().all(|r| r.alpha_if_deleted.is_some()));
@@ -410,19 +415,7 @@ fn perception_only_sums_are_the_same_bits_both_ways() {
         let chunked = read(&audit, Some("site"), tuning(2, 50), segments());
         assert_eq!(chunked, sequential, "{what}, segments");
         // The perception-only sums hold P, with alpha on the complete respondents.
-        let mut sums = acc();
-        let source = audit.customers.as_ref().unwrap();
-        let kind = SurveyKind::Customers;
-        read_survey_into(
-            &audit,
-            source,
-            kind,
-            None,
-            InvalidRows::Stop,
-            tuning(2, 1000),
-            &mut sums,
-        )
-        .unwrap();
+        let sums = chunked_sums(&audit, acc());
         let p = sums
             .perception_only
             .as_deref()
