@@ -22,7 +22,13 @@ use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
+use std::path::Path;
+
+use csv::ByteRecord;
+
 use super::answers::trim;
+use super::stream::conflict_problem;
+use crate::problem::Problem;
 
 /// A row's cells reduced to a fixed-size digest, to tell a duplicate from a conflict
 /// without keeping the rows in memory. 64 bits: two different rows under one id pass for
@@ -221,6 +227,53 @@ impl Repeats {
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.table.len()
+    }
+}
+
+/// The repeat check of one file's rows, as both sequential readers make it: each row's
+/// key against the ids of the rows before it.
+#[derive(Debug)]
+pub(crate) struct RowRepeats {
+    id_column: usize,
+    keys: RowKeys,
+    seen: Repeats,
+}
+
+impl RowRepeats {
+    /// The check of a file whose ids are in `id_column`; `None` without an id column (its
+    /// rows cannot be told apart).
+    pub(crate) fn of(id_column: Option<usize>) -> Option<RowRepeats> {
+        id_column.map(|c| RowRepeats {
+            id_column: c,
+            keys: RowKeys::new(c, IdHasher::default()),
+            seen: Repeats::default(),
+        })
+    }
+
+    /// The row `record` at `line` of `path` (column names `headers`): `Ok(None)` when it
+    /// is new (or has no id), `Ok(Some(first))` when it repeats the row at line `first`
+    /// exactly, and the problem naming both lines when its id came with other answers.
+    pub(crate) fn check(
+        &mut self,
+        record: &ByteRecord,
+        line: u64,
+        path: &Path,
+        headers: &[String],
+    ) -> Result<Option<u64>, Problem> {
+        match self
+            .keys
+            .key(record.iter())
+            .map(|key| self.seen.check(key, line))
+        {
+            None | Some(Repeat::First) => Ok(None),
+            Some(Repeat::Same(first)) => Ok(Some(first)),
+            Some(Repeat::Other(first)) => {
+                let c = self.id_column;
+                let header = headers.get(c).map_or("", String::as_str);
+                let id = record.get(c).unwrap_or_default();
+                Err(conflict_problem(path, line, c, header, id, first))
+            }
+        }
     }
 }
 

@@ -12,10 +12,10 @@ use csv::ByteRecord;
 use super::answers::{parse_number_cell, Answer, DateBounds, Number, Placed};
 use super::chunked::{self, Tuning};
 use super::hashing::SharedHasher;
-use super::repeats::{IdHasher, Repeat, Repeats, RowKeys, SeenIds};
+use super::repeats::{IdHasher, RowRepeats, SeenIds};
 use super::stream::{
-    conflict_problem, date_problem, duplicate_columns, is_blank, next_row, open_source_csv,
-    repeat_note, settle_row, InvalidRows, OpenedCsv, RowCounts, RowNotes,
+    date_problem, duplicate_columns, is_blank, next_row, open_source_csv, repeat_note, settle_row,
+    InvalidRows, OpenedCsv, RowCounts, RowNotes,
 };
 use super::text::{TextFormat, TextOptions};
 use crate::definition::{column_name, Audit, Scale, SurveySource, Weights};
@@ -408,8 +408,7 @@ fn read_opened(
     let scale = audit.scale;
     let bounds = DateBounds::of_run(&audit.meta);
     let mut notes = RowNotes::default();
-    let mut keys = layout.id.map(|c| RowKeys::new(c, IdHasher::default()));
-    let mut repeats = Repeats::default();
+    let mut repeats = RowRepeats::of(layout.id);
 
     while next_row(
         &mut reader,
@@ -489,10 +488,10 @@ fn read_opened(
         }
         check_importance(&importance, &layout, path, line, &mut problems);
         // A valid row of the period: its id against the rows before it.
-        if let (true, Some(keys), Some(c)) = (problems.len() == before, keys.as_mut(), layout.id) {
-            match keys.key(record.iter()).map(|key| repeats.check(key, line)) {
-                None | Some(Repeat::First) => {}
-                Some(Repeat::Same(first)) => {
+        if let (true, Some(repeats)) = (problems.len() == before, repeats.as_mut()) {
+            match repeats.check(&record, line, path, &layout.headers) {
+                Ok(None) => {}
+                Ok(Some(first)) => {
                     // A repeat in an earlier period of the history is that period's row,
                     // so the reported period's counts stay as without the history.
                     match period {
@@ -502,10 +501,7 @@ fn read_opened(
                     notes.push(repeat_note(path, line, first));
                     continue;
                 }
-                Some(Repeat::Other(first)) => {
-                    let (header, id) = (&layout.headers[c], record.get(c).unwrap_or_default());
-                    problems.push(conflict_problem(path, line, c, header, id, first));
-                }
+                Err(conflict) => problems.push(conflict),
             }
         }
         if settle_row(invalid, &mut problems, before, &mut counts, &mut notes) {

@@ -12,10 +12,10 @@ use std::path::Path;
 use csv::ByteRecord;
 
 use super::answers::{is_missing_marker, parse_number_cell, trim, Answer};
-use super::repeats::{IdHasher, Repeat, Repeats, RowKeys};
+use super::repeats::RowRepeats;
 use super::stream::{
-    conflict_problem, duplicate_columns, is_blank, next_row, open_source_csv, repeat_note,
-    settle_row, InvalidRows, OpenedCsv, RowCounts, RowNotes,
+    duplicate_columns, is_blank, next_row, open_source_csv, repeat_note, settle_row, InvalidRows,
+    OpenedCsv, RowCounts, RowNotes,
 };
 use super::text::TextOptions;
 use crate::definition::form::{Form, QuestionType};
@@ -93,8 +93,7 @@ pub fn read_visits(
     let mut record = ByteRecord::new();
     let mut counts = RowCounts::default();
     let mut notes = RowNotes::default();
-    let mut keys = layout.id.map(|c| RowKeys::new(c, IdHasher::default()));
-    let mut repeats = Repeats::default();
+    let mut repeats = RowRepeats::of(layout.id);
     while next_row(
         &mut reader,
         &mut record,
@@ -156,18 +155,15 @@ pub fn read_visits(
                 None => problem.file(path).line(line),
             });
         }
-        if let (true, Some(keys), Some(c)) = (problems.len() == before, keys.as_mut(), layout.id) {
-            match keys.key(record.iter()).map(|key| repeats.check(key, line)) {
-                None | Some(Repeat::First) => {}
-                Some(Repeat::Same(first)) => {
+        if let (true, Some(repeats)) = (problems.len() == before, repeats.as_mut()) {
+            match repeats.check(&record, line, path, &headers) {
+                Ok(None) => {}
+                Ok(Some(first)) => {
                     counts.duplicate += 1;
                     notes.push(repeat_note(path, line, first));
                     continue;
                 }
-                Some(Repeat::Other(first)) => {
-                    let (header, id) = (&headers[c], record.get(c).unwrap_or_default());
-                    problems.push(conflict_problem(path, line, c, header, id, first));
-                }
+                Err(conflict) => problems.push(conflict),
             }
         }
         if settle_row(invalid, &mut problems, before, &mut counts, &mut notes) {
