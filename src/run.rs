@@ -36,7 +36,7 @@ use crate::sources::chunked::Tuning;
 use crate::sources::stream::{date_problem, scan_dates, DateScan, InvalidRows, RowCounts};
 use crate::sources::survey::{read_survey_into, ReadStrategy, SurveyKind, SurveyRead};
 use crate::sources::text::TextOptions;
-use crate::sources::visits::{read_visits, VisitsRead};
+use crate::sources::visits::{read_visits, Visit, VisitSink, VisitsRead};
 
 /// The largest chunk of a survey read in segments (`--by`), unless `SERVQUAL_CHUNK_BYTES`
 /// says otherwise: 64 KiB, measured in bench/README.md.
@@ -688,41 +688,16 @@ fn read_shoppers(
 ) -> Result<ShopperData, Problems> {
     let (form, form_digest) = load_form(audit, source)?;
     let bounds = DateBounds::of_run(&audit.meta);
-    let mut periods = vec![ShopperAccumulator::new(&form); bounds.reported() + 1];
-    let mut counts = RowCounts::default();
-    let (mut dated, mut undated) = (false, Vec::new());
-    let mut left_out = crate::sources::stream::RowNotes::default();
-    let read = read_visits(source, &form, invalid, |v| {
-        dated = v.dated;
-        let mut period = None;
-        if v.dated {
-            match bounds.place(v.date.as_bytes()) {
-                Placed::Inside(k) => period = Some(k),
-                Placed::Outside => {
-                    counts.outside_period += 1;
-                    return;
-                }
-                Placed::NotADate => {
-                    let (path, column) = (&source.file, &source.date_column);
-                    let problem = date_problem(path, v.line, None, column, v.date.as_bytes());
-                    match invalid {
-                        InvalidRows::Stop => undated.push(problem),
-                        InvalidRows::Skip => {
-                            counts.skipped += 1;
-                            left_out.push(format!("warning: left out {problem}"));
-                        }
-                    }
-                    return;
-                }
-            }
-        }
-        counts.count_placed(period, &bounds);
-        match period.and_then(|k| periods.get_mut(k)) {
-            Some(sums) => sums.add(&form, v),
-            // Undated: the visit counts in every period.
-            None => periods.iter_mut().for_each(|sums| sums.add(&form, v)),
-        }
-    });
+    let mut sums = VisitSums::new(&form, &bounds, source, invalid);
+    let read = read_visits(source, &form, invalid, &mut sums);
+    let VisitSums {
+        mut periods,
+        mut counts,
+        dated,
+        undated,
+        left_out,
+        ..
+    } = sums;
     let mut read = match read {
         Ok(read) if undated.is_empty() => read,
         other => {
@@ -750,6 +725,84 @@ fn read_shoppers(
         counts,
         dated,
     })
+}
+
+/// The sums of the visits per period, as [`read_shoppers`] takes them from the reader.
+struct VisitSums<'a> {
+    form: &'a Form,
+    bounds: &'a DateBounds,
+    source: &'a crate::definition::ShopperSource,
+    invalid: InvalidRows,
+    /// Per period of the span, the reported one last.
+    periods: Vec<ShopperAccumulator>,
+    counts: RowCounts,
+    /// Whether the file has a date column.
+    dated: bool,
+    /// Visits without a valid date (problems).
+    undated: Vec<Problem>,
+    /// Visits without a valid date left out (`--skip-invalid`).
+    left_out: crate::sources::stream::RowNotes,
+}
+
+impl<'a> VisitSums<'a> {
+    /// No visits yet.
+    fn new(
+        form: &'a Form,
+        bounds: &'a DateBounds,
+        source: &'a crate::definition::ShopperSource,
+        invalid: InvalidRows,
+    ) -> Self {
+        VisitSums {
+            form,
+            bounds,
+            source,
+            invalid,
+            periods: vec![ShopperAccumulator::new(form); bounds.reported() + 1],
+            counts: RowCounts::default(),
+            dated: false,
+            undated: Vec::new(),
+            left_out: Default::default(),
+        }
+    }
+}
+
+impl VisitSink for VisitSums<'_> {
+    fn visit(&mut self, v: &Visit) {
+        self.dated = v.dated;
+        let mut period = None;
+        if v.dated {
+            match self.bounds.place(v.date.as_bytes()) {
+                Placed::Inside(k) => period = Some(k),
+                Placed::Outside => {
+                    self.counts.outside_period += 1;
+                    return;
+                }
+                Placed::NotADate => {
+                    let (path, column) = (&self.source.file, &self.source.date_column);
+                    let problem = date_problem(path, v.line, None, column, v.date.as_bytes());
+                    match self.invalid {
+                        InvalidRows::Stop => self.undated.push(problem),
+                        InvalidRows::Skip => {
+                            self.counts.skipped += 1;
+                            self.left_out.push(format!("warning: left out {problem}"));
+                        }
+                    }
+                    return;
+                }
+            }
+        }
+        self.counts.count_placed(period, self.bounds);
+        let form = self.form;
+        match period.and_then(|k| self.periods.get_mut(k)) {
+            Some(sums) => sums.add(form, v),
+            // Undated: the visit counts in every period.
+            None => self.periods.iter_mut().for_each(|sums| sums.add(form, v)),
+        }
+    }
+
+    fn restart(&mut self) {
+        *self = VisitSums::new(self.form, self.bounds, self.source, self.invalid);
+    }
 }
 
 /// Reads every source of `audit`, collecting the problems of all of them; with `by`

@@ -5,6 +5,11 @@
 //! rows are skipped and counted; a row repeating an earlier visit id is counted once when
 //! it repeats that row exactly, and a problem when its cells differ (all periods: a visit
 //! id names one visit).
+//!
+//! Repeats are rare, and telling a repeat from a conflict costs a digest of every row and
+//! a table probe. So the file is first read keeping only each id's hash; only when an id
+//! came back is it read again, with the full check per row, after telling the caller to
+//! start its sums again ([`VisitSink::restart`]).
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -12,7 +17,7 @@ use std::path::Path;
 use csv::ByteRecord;
 
 use super::answers::{is_missing_marker, parse_number_cell, trim, Answer};
-use super::repeats::RowRepeats;
+use super::repeats::{IdHasher, RowRepeats, SeenIds};
 use super::stream::{
     duplicate_columns, is_blank, next_row, open_source_csv, repeat_note, settle_row, InvalidRows,
     OpenedCsv, RowCounts, RowNotes,
@@ -62,9 +67,28 @@ pub struct VisitsRead {
 /// The most row problems listed before the rest are only counted.
 const MAX_LISTED: usize = 50;
 
-/// Reads the visits file of `source`, scored on `form`, calling `visit` for every valid row
+/// What takes the visits of a file from [`read_visits`].
+pub trait VisitSink {
+    /// Takes one valid visit.
+    fn visit(&mut self, visit: &Visit);
+    /// Forgets every visit taken so far: the file is read again from its first row.
+    fn restart(&mut self);
+}
+
+/// How one pass over the visits looks for repeated ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checking {
+    /// Collects the hash of each valid row's id; whether one came back is known at the
+    /// end of the file.
+    Hashes,
+    /// Checks each valid row against the rows before it: a repeat or a conflict.
+    Rows,
+}
+
+/// Reads the visits file of `source`, scored on `form`, handing `sink` every valid row
 /// (blank rows and exact repeats left out); `invalid` says whether an invalid row stops
-/// the reading or is left out.
+/// the reading or is left out. When an id comes back the file is read twice, and `sink`
+/// is told to start again before the second reading.
 ///
 /// Every problem is collected; if there were any the result is an error and the caller
 /// must discard what it accumulated.
@@ -72,7 +96,47 @@ pub fn read_visits(
     source: &ShopperSource,
     form: &Form,
     invalid: InvalidRows,
-    mut visit: impl FnMut(&Visit),
+    sink: &mut impl VisitSink,
+) -> Result<VisitsRead, Problems> {
+    match read_pass(source, form, invalid, Checking::Hashes, sink) {
+        Pass { came_back: true, .. } => {
+            // The first reading handed the repeats on: they are told apart this time.
+            sink.restart();
+            read_pass(source, form, invalid, Checking::Rows, sink).read
+        }
+        Pass { read, .. } => read,
+    }
+}
+
+/// What one reading of the visits gave.
+struct Pass {
+    read: Result<VisitsRead, Problems>,
+    /// Whether a valid row's id was the id of an earlier one ([`Checking::Hashes`]).
+    came_back: bool,
+}
+
+/// One reading of the visits file, from its first row, as [`read_visits`] describes it.
+fn read_pass(
+    source: &ShopperSource,
+    form: &Form,
+    invalid: InvalidRows,
+    checking: Checking,
+    sink: &mut impl VisitSink,
+) -> Pass {
+    let mut ids = None;
+    let read = read_rows(source, form, invalid, checking, &mut ids, sink);
+    let came_back = ids.is_some_and(|seen| seen.any_repeated());
+    Pass { read, came_back }
+}
+
+/// The rows of one reading; with [`Checking::Hashes`], `ids` is left holding the hashes.
+fn read_rows(
+    source: &ShopperSource,
+    form: &Form,
+    invalid: InvalidRows,
+    checking: Checking,
+    ids: &mut Option<SeenIds>,
+    sink: &mut impl VisitSink,
 ) -> Result<VisitsRead, Problems> {
     let path = source.file.as_path();
     let options = TextOptions {
@@ -93,7 +157,13 @@ pub fn read_visits(
     let mut record = ByteRecord::new();
     let mut counts = RowCounts::default();
     let mut notes = RowNotes::default();
-    let mut repeats = RowRepeats::of(layout.id);
+    let (mut repeats, hasher_of_ids) = match checking {
+        Checking::Rows => (RowRepeats::of(layout.id), None),
+        Checking::Hashes => (None, layout.id.map(|_| IdHasher::default())),
+    };
+    if hasher_of_ids.is_some() {
+        *ids = Some(SeenIds::default());
+    }
     while next_row(
         &mut reader,
         &mut record,
@@ -155,6 +225,15 @@ pub fn read_visits(
                 None => problem.file(path).line(line),
             });
         }
+        if let (true, Some(seen), Some(hasher)) =
+            (problems.len() == before, ids.as_mut(), &hasher_of_ids)
+        {
+            // The rows `RowRepeats` would compare: an id, trimmed and not empty.
+            let id = layout.id.and_then(|c| record.get(c)).map(trim);
+            if let Some(id) = id.filter(|id| !id.is_empty()) {
+                seen.push(hasher.hash_bytes(id));
+            }
+        }
         if let (true, Some(repeats)) = (problems.len() == before, repeats.as_mut()) {
             match repeats.check(&record, line, path, &headers) {
                 Ok(None) => {}
@@ -173,7 +252,7 @@ pub fn read_visits(
             }
             continue;
         }
-        visit(&Visit {
+        sink.visit(&Visit {
             line,
             id: text(layout.id),
             shopper,

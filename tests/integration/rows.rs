@@ -137,6 +137,29 @@ fn the_same_id_with_other_answers_names_both_lines_and_writes_nothing() {
 }
 
 #[test]
+fn a_visit_id_with_other_answers_is_a_problem_listed_with_the_others() {
+    let clean = fixture_copy("rows");
+    let clean = october(clean.path(), &[]).success().json();
+    // V3 at line 4 has a bad answer (so its id is not taken); V2 comes back at line 5
+    // with other answers; V3 at line 6 is then its first valid row.
+    let dir = audit_with("customers.csv", "visits-conflict.csv");
+    october(dir.path(), &[])
+        .status(2)
+        .stderr_contains("visits.csv:4:5: Q1: not a yes/no answer: found \"maybe\"")
+        .stderr_contains(
+            "visits.csv:5:1: visit: the same id as line 3, with other answers: found \"V2\"",
+        )
+        .stderr_contains("2 problems");
+    let run = october(dir.path(), &["--skip-invalid"]);
+    let json = run.success().json();
+    assert_eq!(
+        json["sources"]["shoppers"],
+        serde_json::json!({"rows": 5, "in_period": 3, "outside_period": 0, "blank": 0, "duplicate": 0, "skipped": 2})
+    );
+    assert_eq!(numbers(&json), numbers(&clean));
+}
+
+#[test]
 fn skip_invalid_leaves_each_invalid_row_out_and_says_how_many() {
     let clean = fixture_copy("rows");
     let clean = october(clean.path(), &[]).success().json();
@@ -204,6 +227,7 @@ fn sequential_and_chunked_reading_give_the_same_answers() {
         ("customers-repeated.csv", "visits-blank.csv"),
         ("customers-conflict.csv", "visits.csv"),
         ("customers-invalid.csv", "visits.csv"),
+        ("customers.csv", "visits-conflict.csv"),
     ] {
         let dir = audit_with(customers, visits);
         for extra in [
