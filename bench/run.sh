@@ -18,6 +18,8 @@
 #   seq       the same with SERVQUAL_THREADS=0 (the plain sequential reader)
 #   count-c   bare record count of customers.csv alone
 #   report-c  servqual report of an audit with the customer survey only
+#   random-c  the same with the customers' ids in no order (as Qualtrics writes them), which
+#             costs a second reading (docs/files.md#repeated-rows)
 #   import    servqual import of customers.csv into an empty audit (if the binary has it)
 # and the ratio to the count above it (for import: to the report's time). Times are the best of N
 # runs, taken in rounds (each run once per round): other work on the machine only ever makes a
@@ -57,7 +59,7 @@ mkdir -p bench/data
 measure() {
   local start end
   start=$(date +%s.%N)
-  if ! /usr/bin/time -f '%M' -o bench/data/.rss "$@" >/dev/null; then
+  if ! /usr/bin/time -f '%M' -o bench/data/.rss "$@" >/dev/null 2>&1; then
     echo "failed 0"
     return 0
   fi
@@ -163,17 +165,27 @@ for n in "${sizes[@]}"; do
       --sites "$sites" --seed 7
     touch "$dir/.complete"
   fi
-  # The customer survey alone, to compare with the count of its one file.
-  cat > "$dir/customers.yaml" <<YAML
+  # The customer survey alone, to compare with the count of its one file; and the same
+  # rows under ids in no order: R_ and 8 hex digits, n × an odd number modulo 2^32 (all
+  # different).
+  random_ids=$dir/data/customers-random-ids.csv
+  if [ ! -f "$random_ids" ]; then
+    awk -F, -v OFS=, 'NR > 1 { $1 = sprintf("R_%08x", ((NR - 1) * 2654435761) % 4294967296) } 1' \
+      "$dir/data/customers.csv" > "$random_ids.part"
+    mv "$random_ids.part" "$random_ids"
+  fi
+  for survey in customers customers-random-ids; do
+    cat > "$dir/$survey.yaml" <<YAML
 audit: {id: bench-customers, title: Customers only, period: {start: 2026-01-01, end: 2026-03-31}}
 instrument: servqual-22
 weights: {tangibles: 10, reliability: 30, responsiveness: 20, professionalism: 20, empathy: 20}
 sources:
-  customers: {file: data/customers.csv}
+  customers: {file: data/$survey.csv}
 YAML
+  done
   mb=$(du -cm "$dir/data/customers.csv" "$dir/data/visits.csv" | tail -1 | cut -f1)
   mbc=$(du -m "$dir/data/customers.csv" | cut -f1)
-  runs=(count report 1-thread seq count-c report-c)
+  runs=(count report 1-thread seq count-c report-c random-c)
   "$bin" import --help >/dev/null 2>&1 && runs+=(import)
   # Rounds: every run once per round, so that a slow spell of a shared machine slows the
   # counts and the reports alike; each run keeps its best time and its largest RSS.
@@ -187,6 +199,7 @@ YAML
         seq) read -r secs rss < <(SERVQUAL_THREADS=0 measure "$bin" report "$dir/audit.yaml" $period --format json) ;;
         count-c) read -r secs rss < <(measure "$count" "$dir/data/customers.csv") ;;
         report-c) read -r secs rss < <(measure "$bin" report "$dir/customers.yaml" --format json) ;;
+        random-c) read -r secs rss < <(measure "$bin" report "$dir/customers-random-ids.yaml" --format json) ;;
         import)
           prepare_import
           read -r secs rss < <(measure "$bin" -q import bench/data/import/audit.yaml 2>/dev/null \

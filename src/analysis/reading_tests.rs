@@ -191,6 +191,56 @@ fn chunks_sum_to_the_sequential_bits() {
     }
 }
 
+/// `csv` with its data rows in the order `order` gives (indexes into the data rows).
+fn reordered(csv: &str, order: impl IntoIterator<Item = usize>) -> String {
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let mut out = format!("{header}\n");
+    for i in order {
+        out.push_str(rows[i]);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn ids_out_of_order_are_read_in_chunks_and_repeats_still_found() {
+    use crate::sources::survey::Fallback;
+    let csv = sample(600);
+    let strategy = |csv: &str| {
+        let (_dir, audit) = audit(csv);
+        let source = audit.customers.as_ref().unwrap();
+        let mut sums = CustomerAccumulator::new(&audit);
+        let (kind, invalid) = (SurveyKind::Customers, InvalidRows::Stop);
+        let chunked = read_survey_into(
+            &audit,
+            source,
+            kind,
+            None,
+            invalid,
+            tuning(2, 700),
+            &mut sums,
+        );
+        let sequential = read(&audit, None, tuning(0, 1), CustomerAccumulator::new(&audit));
+        (chunked.unwrap().strategy, sums.shown() == sequential.0)
+    };
+    let chunked = (ReadStrategy::Chunked { threads: 2 }, true);
+    // In order; each chunk in order but the second half first (the order breaks between
+    // chunks); shuffled (it breaks in the first chunk): all read in chunks, to the bits.
+    assert_eq!(strategy(&csv), chunked);
+    let halves = (300..600).chain(0..300);
+    assert_eq!(strategy(&reordered(&csv, halves)), chunked);
+    let shuffled = (0..600).map(|i| (i * 7 + 3) % 600);
+    assert_eq!(strategy(&reordered(&csv, shuffled.clone())), chunked);
+    // A row pasted again, in order or not: read sequentially, to count it once.
+    let repeated = (0..600).chain([599]);
+    let sequential = ReadStrategy::Sequential(Fallback::Repeated);
+    assert_eq!(strategy(&reordered(&csv, repeated)).0, sequential);
+    let repeated = shuffled.chain([5]);
+    assert_eq!(strategy(&reordered(&csv, repeated)).0, sequential);
+}
+
 #[test]
 fn zone_reverse_scoring_points_and_management_sum_to_the_sequential_bits() {
     // A 0-10 scale (so `10` takes the slow path and 0 is a value), a reverse-scored

@@ -4,8 +4,9 @@
 //! forward to just after a line break, so every chunk holds whole lines. Worker threads
 //! parse chunks with a `ChunkParser` (for surveys: cells into answers into partial sums,
 //! nothing shared), and the calling thread takes their outputs *in file order*, so that
-//! whatever must be added in order (sums of fractions) is. A thread of its own reads the
-//! file once more for its SHA-256, which must see the bytes in order.
+//! whatever must be added in order (sums of fractions) is. It then hands each chunk's
+//! bytes, in order, to a thread of its own that takes the file's SHA-256 (so the digest is
+//! of the very bytes summed, and the file is read once), which gives the buffer back.
 //!
 //! This is a fast path, not a second reader: whatever it is not sure it reads exactly as
 //! the sequential reader (`text::open_csv_reader`) would — invalid UTF-8, a lone `\r`,
@@ -19,6 +20,7 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::ops::Range;
 use std::sync::{mpsc, Condvar, Mutex};
 
 use sha2::{Digest, Sha256};
@@ -337,6 +339,10 @@ fn header_record(bytes: &[u8], delimiter: u8) -> Option<(Vec<Vec<u8>>, usize)> {
 
 /// One chunk as parsed by a worker.
 struct Parsed<O> {
+    /// The bytes read for it (its buffer, passed on to be hashed and used again) and
+    /// where in them the chunk is.
+    bytes: Vec<u8>,
+    range: std::ops::Range<usize>,
     /// Line breaks in the chunk, to number the lines of the next one.
     newlines: u64,
     records: u64,
@@ -368,16 +374,31 @@ pub(crate) fn run<P: ChunkParser>(
     let mut records = 0u64;
     let mut complete = true;
 
+    // Buffers hashed and free to be read into again; at most the chunks in flight.
+    let free: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
+    let give_back = |buf: Vec<u8>| {
+        if let Ok(mut free) = free.lock() {
+            free.push(buf);
+        }
+    };
+
     let sha256 = std::thread::scope(|scope| {
-        // The digest is taken on a thread of its own, reading the file again (from the
-        // page cache): it must see the bytes in order, and the reading thread is busy.
-        let hashing = plan
-            .digest
-            .then(|| scope.spawn(|| hash_file(&plan.path, &stop)));
+        // The digest is taken on a thread of its own: it must see the bytes in order, and
+        // the reading thread is busy. Bounded, so that chunks wait for it rather than pile
+        // up (it hashes faster than the workers parse).
+        let (to_hash, hashing) = if plan.digest {
+            let (to_hash, chunks_in_order) = mpsc::sync_channel::<(Vec<u8>, Range<usize>)>(window);
+            let (head, give_back) = (&plan.head, &give_back);
+            let hashing = scope.spawn(move || hash_chunks(head, chunks_in_order, give_back));
+            (Some(to_hash), Some(hashing))
+        } else {
+            (None, None)
+        };
         for _ in 0..plan.workers() {
             let sender = sender.clone();
             let mut parser = parser.clone();
             let (next, stop, consumed, advanced) = (&next, &stop, &consumed, &advanced);
+            let free = &free;
             scope.spawn(move || {
                 let mut file = match File::open(&plan.path) {
                     Ok(f) => f,
@@ -386,8 +407,6 @@ pub(crate) fn run<P: ChunkParser>(
                         return;
                     }
                 };
-                // The bytes of the chunk being parsed; reused, so allocated once.
-                let mut buf = Vec::new();
                 loop {
                     let k = next.fetch_add(1, Ordering::SeqCst);
                     if k >= chunks || stop.load(Ordering::SeqCst) {
@@ -408,7 +427,9 @@ pub(crate) fn run<P: ChunkParser>(
                     if stop.load(Ordering::SeqCst) {
                         return;
                     }
-                    let parsed = parse_chunk(&mut file, &mut buf, plan, k, chunks, &mut parser);
+                    // The bytes of the chunk: a buffer used before if one is free.
+                    let buf = free.lock().ok().and_then(|mut f| f.pop()).unwrap_or_default();
+                    let parsed = parse_chunk(&mut file, buf, plan, k, chunks, &mut parser);
                     if sender.send((k, parsed)).is_err() {
                         return;
                     }
@@ -437,12 +458,29 @@ pub(crate) fn run<P: ChunkParser>(
                     break;
                 }
             };
-            if !consume(parsed.out, line) {
+            let Parsed {
+                bytes,
+                range,
+                out,
+                newlines,
+                records: in_chunk,
+                ..
+            } = parsed;
+            match &to_hash {
+                Some(to_hash) => {
+                    if to_hash.send((bytes, range)).is_err() {
+                        complete = false;
+                        break;
+                    }
+                }
+                None => give_back(bytes),
+            }
+            if !consume(out, line) {
                 complete = false;
                 break;
             }
-            line += parsed.newlines;
-            records += parsed.records;
+            line += newlines;
+            records += in_chunk;
             if let Ok(mut done) = consumed.lock() {
                 *done = k + 1;
             }
@@ -455,7 +493,9 @@ pub(crate) fn run<P: ChunkParser>(
             stop.store(true, Ordering::SeqCst);
         }
         advanced.notify_all();
-        hashing.map(|h| h.join().ok().flatten())
+        // The last chunk is sent: the hashing thread finishes the digest.
+        drop(to_hash);
+        hashing.map(|h| h.join().ok())
     });
     match (complete, sha256) {
         (true, None) => Some(Finished {
@@ -470,30 +510,24 @@ pub(crate) fn run<P: ChunkParser>(
     }
 }
 
-/// Hex SHA-256 of the file at `path`, or `None` if reading it failed or `stop` was set.
-fn hash_file(path: &Path, stop: &AtomicBool) -> Option<String> {
-    let mut file = File::open(path).ok()?;
+/// Hex SHA-256 of `head` followed by each chunk's bytes as they come, until the sender
+/// is dropped; each buffer is handed to `give_back` once hashed.
+fn hash_chunks(
+    head: &[u8],
+    chunks: mpsc::Receiver<(Vec<u8>, Range<usize>)>,
+    give_back: &(impl Fn(Vec<u8>) + Sync),
+) -> String {
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        if stop.load(Ordering::SeqCst) {
-            return None;
-        }
-        let n = match file.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(_) => return None,
-        };
-        hasher.update(buf.get(..n).unwrap_or_default());
+    hasher.update(head);
+    for (bytes, range) in chunks {
+        hasher.update(bytes.get(range).unwrap_or_default());
+        give_back(bytes);
     }
-    Some(
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    )
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Reads from `offset` into `buf` until it holds `want` bytes or the file ends.
@@ -511,7 +545,7 @@ fn read_at(file: &mut File, offset: u64, want: usize, buf: &mut Vec<u8>) -> io::
 /// holds whole lines (the first starts at the data start, the last ends at the end of file).
 fn parse_chunk<P: ChunkParser>(
     file: &mut File,
-    buf: &mut Vec<u8>,
+    mut buf: Vec<u8>,
     plan: &Plan,
     k: usize,
     chunks: usize,
@@ -528,9 +562,9 @@ fn parse_chunk<P: ChunkParser>(
     let start = if k == 0 { Some(0) } else { None };
     // `to_eof`: the chunk ends where the file does (its last record may lack a line break).
     let (start, end, to_eof) = loop {
-        read_at(file, from, want, buf)?;
+        read_at(file, from, want, &mut buf)?;
         let eof = buf.len() < want;
-        let start = start.or_else(|| memchr::memchr(b'\n', buf).map(|i| i + 1));
+        let start = start.or_else(|| memchr::memchr(b'\n', &buf).map(|i| i + 1));
         let end = if last {
             eof.then_some((buf.len(), true))
         } else {
@@ -548,6 +582,8 @@ fn parse_chunk<P: ChunkParser>(
             // which enforces the limits with their place, reads the file instead.
             _ if want as u64 > len + 2 * MAX_FIELD_BYTES => {
                 return Ok(Parsed {
+                    bytes: buf,
+                    range: 0..0,
                     newlines: 0,
                     records: 0,
                     out: parser.start(),
@@ -557,38 +593,33 @@ fn parse_chunk<P: ChunkParser>(
             _ => want = want.saturating_mul(2),
         }
     };
-    let mut parsed = Parsed {
-        newlines: 0,
-        records: 0,
-        out: parser.start(),
-        ok: true,
-    };
+    let mut newlines = 0;
+    let mut out = parser.start();
+    let mut records = 0;
     let bytes = buf.get(start..end).unwrap_or_default();
     // Count the lines and find the longest in the same pass over the line ends.
     let (mut previous, mut longest) = (0usize, 0usize);
     for end_of_line in memchr::memchr_iter(b'\n', bytes) {
-        parsed.newlines += 1;
+        newlines += 1;
         longest = longest.max(end_of_line - previous);
         previous = end_of_line;
     }
     longest = longest.max(bytes.len() - previous);
-    parsed.ok = match (plain_text(bytes), memchr::memchr(b'"', bytes)) {
+    let ok = match (plain_text(bytes), memchr::memchr(b'"', bytes)) {
         _ if longest as u64 > MAX_FIELD_BYTES => false,
         (None, _) => false,
         (Some(_), _) if !to_eof && ends_with_empty_line(bytes) => false,
-        (Some(text), None) => {
-            split_unquoted(text, plan, parser, &mut parsed.out, &mut parsed.records)
-        }
-        (Some(_), Some(_)) => split_quoted(
-            bytes,
-            plan,
-            to_eof,
-            parser,
-            &mut parsed.out,
-            &mut parsed.records,
-        ),
+        (Some(text), None) => split_unquoted(text, plan, parser, &mut out, &mut records),
+        (Some(_), Some(_)) => split_quoted(bytes, plan, to_eof, parser, &mut out, &mut records),
     };
-    Ok(parsed)
+    Ok(Parsed {
+        bytes: buf,
+        range: start..end,
+        newlines,
+        records,
+        out,
+        ok,
+    })
 }
 
 /// `bytes` as text, if they are text the fast path reads as the sequential reader does:

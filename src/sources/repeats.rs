@@ -7,10 +7,12 @@
 //! [`RowKey`]: a 64-bit hash of its id and a 64-bit [`digest`] of its cells. The
 //! sequential reader keeps one [`Repeats`] slot of 24 bytes per id (the id's hash, the
 //! digest and the line it was first seen on); a hash table at most 7/8 full of such
-//! slots, plus a control byte each, takes 29 to 57 bytes per row. The chunked reader only
-//! needs to know that an id came back (it then hands the file to the sequential reader,
-//! since the row is in its sums already): [`SeenIds`] keeps the id's hash alone, about 12
-//! bytes per row (docs/files.md#repeated-rows).
+//! slots, plus a control byte each, takes 29 to 57 bytes per row. The fast readers only
+//! need to know that an id came back (they then read the file again with the full check,
+//! since the row is in their sums already). Most exports number their rows in order, and
+//! ids in order cannot repeat: [`IdRun`] keeps nothing but the first and the last id
+//! ([`natural_cmp`]); ids in any other order go to [`SeenIds`], which keeps the id's hash
+//! alone, about 10 bytes per row (docs/files.md#repeated-rows).
 //!
 //! Ids are not kept, only their hashes: two different ids share a hash with odds of about
 //! n²/2^65 among n rows (3 in 100 million for a million rows), and such a pair would be
@@ -18,6 +20,7 @@
 //! collide on purpose. The import, which must compare ids exactly, keeps them in an arena
 //! beside the same hashes and digests (`import::index`).
 
+use std::cmp::Ordering;
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
@@ -324,6 +327,155 @@ impl SeenIds {
     }
 }
 
+/// Compares two ids in natural order: runs of digits by their value (`R9` before `R10`,
+/// `2026-10-03 9:05` before `2026-10-03 10:00`), everything else byte by byte. Two ids
+/// compare equal only when they are the same bytes (`R01` and `R1`: the shorter run of
+/// equal value first), so ids each greater than the one before are all different.
+pub(crate) fn natural_cmp(a: &[u8], b: &[u8]) -> Ordering {
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let digit = |s: &[u8], i: usize| s.get(i).is_some_and(u8::is_ascii_digit);
+    let after_digit = same > 0 && digit(a, same - 1);
+    // Both text at the first difference, after text: the bytes decide.
+    if !after_digit && !digit(a, same) && !digit(b, same) {
+        return a[same..].cmp(&b[same..]);
+    }
+    let digits_from = |s: &[u8]| s[same..].iter().take_while(|c| c.is_ascii_digit()).count();
+    // In a number as long in both (the commonest case: `R00041`, `R00042`): as for bytes.
+    if digit(a, same) && digit(b, same) && digits_from(a) == digits_from(b) {
+        return a[same].cmp(&b[same]);
+    }
+    // The runs before the difference are the same in both, but for the one it falls in:
+    // compare from where that run starts.
+    let mut from = same;
+    if after_digit {
+        // In a number: its value decides, unless both are the same number and what
+        // follows differs.
+        while from > 0 && digit(a, from - 1) {
+            from -= 1;
+        }
+        let (end_a, end_b) = (same + digits_from(a), same + digits_from(b));
+        return token_cmp(&a[from..end_a], &b[from..end_b])
+            .then_with(|| tokens_cmp(&a[end_a..], &b[end_b..]));
+    }
+    // A number starts in one where the other goes on with text (or ends).
+    while from > 0 && !digit(a, from - 1) {
+        from -= 1;
+    }
+    tokens_cmp(&a[from..], &b[from..])
+}
+
+/// Two ids from the start of a run in each, run by run.
+fn tokens_cmp(a: &[u8], b: &[u8]) -> Ordering {
+    let (mut a, mut b) = (Tokens(a), Tokens(b));
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) => match token_cmp(x, y) {
+                Ordering::Equal => {}
+                other => return other,
+            },
+        }
+    }
+}
+
+/// The runs of an id: digits, or anything else, each as long as it goes.
+struct Tokens<'a>(&'a [u8]);
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let first = *self.0.first()?;
+        let len = self
+            .0
+            .iter()
+            .position(|c| c.is_ascii_digit() != first.is_ascii_digit())
+            .unwrap_or(self.0.len());
+        let (token, rest) = self.0.split_at(len);
+        self.0 = rest;
+        Some(token)
+    }
+}
+
+/// Two runs in natural order: numbers by value, then the one with fewer leading zeros
+/// first; text byte by byte; a number sorts where the byte `0` would.
+fn token_cmp(x: &[u8], y: &[u8]) -> Ordering {
+    let number = |t: &[u8]| t.first().is_some_and(u8::is_ascii_digit);
+    match (number(x), number(y)) {
+        (true, true) => {
+            let (x0, y0) = (significant(x), significant(y));
+            (x0.len(), x0)
+                .cmp(&(y0.len(), y0))
+                .then(x.len().cmp(&y.len()))
+        }
+        (false, false) => x.cmp(y),
+        (true, false) => b"0"[..].cmp(y),
+        (false, true) => x.cmp(&b"0"[..]),
+    }
+}
+
+/// A run of digits without its leading zeros.
+fn significant(digits: &[u8]) -> &[u8] {
+    let zeros = digits.iter().take_while(|&&c| c == b'0').count();
+    &digits[zeros..]
+}
+
+/// The ids of consecutive rows while each is greater than the one before in
+/// [`natural_cmp`] order, as most exports number their rows: such ids cannot repeat, and
+/// only the first and the last are kept. Once an id is not greater, the run is broken and
+/// the ids must be compared some other way ([`SeenIds`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IdRun {
+    first: Vec<u8>,
+    last: Vec<u8>,
+    any: bool,
+    broken: bool,
+}
+
+impl IdRun {
+    /// Adds the id of the next row.
+    #[inline]
+    pub(crate) fn push(&mut self, id: &[u8]) {
+        if self.broken {
+            return;
+        }
+        if !self.any {
+            self.any = true;
+            self.first.extend_from_slice(id);
+        } else if natural_cmp(id, &self.last) != Ordering::Greater {
+            self.broken = true;
+            return;
+        }
+        self.last.clear();
+        self.last.extend_from_slice(id);
+    }
+
+    /// Adds the run of the rows that follow: the two make one run when `later` is one and
+    /// starts above where this one ends.
+    pub(crate) fn extend(&mut self, later: &IdRun) {
+        if self.broken || !later.any {
+            return;
+        }
+        if later.broken || (self.any && natural_cmp(&later.first, &self.last) != Ordering::Greater)
+        {
+            self.broken = true;
+            return;
+        }
+        if !self.any {
+            *self = later.clone();
+            return;
+        }
+        self.last.clone_from(&later.last);
+    }
+
+    /// Whether some id was not greater than the one before (so ids may repeat).
+    pub(crate) fn is_broken(&self) -> bool {
+        self.broken
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,5 +558,92 @@ mod tests {
         assert_eq!(there, hasher.hash("编号7"));
         assert_eq!(hasher.hash("A1"), hasher.hash_bytes(b"A1"));
         assert_ne!(hasher.hash("A1"), hasher.hash("A2"));
+    }
+
+    #[test]
+    fn natural_order_reads_numbers_by_value() {
+        use std::cmp::Ordering::*;
+        let cases: &[(&str, &str, Ordering)] = &[
+            ("R9", "R10", Less),
+            ("R00009", "R00010", Less),
+            ("9", "10", Less),
+            ("A-500", "B-1", Less),
+            ("A-9", "A-10", Less),
+            ("2026-10-03 9:05", "2026-10-03 10:00", Less),
+            ("R1", "R01", Less),
+            ("R01", "R01", Equal),
+            ("R1", "R1a", Less),
+            ("R", "R1", Less),
+            ("R1", "S", Less),
+            ("R_3kX", "R_3kY", Less),
+            ("", "1", Less),
+            ("a1b2", "a1b10", Less),
+            ("x", "1", Greater),
+            ("!", "1", Less),
+        ];
+        for &(a, b, want) in cases {
+            assert_eq!(natural_cmp(a.as_bytes(), b.as_bytes()), want, "{a} vs {b}");
+            assert_eq!(
+                natural_cmp(b.as_bytes(), a.as_bytes()),
+                want.reverse(),
+                "{b} vs {a}"
+            );
+        }
+    }
+
+    /// The order by tokens alone, without the shortcut of `natural_cmp`.
+    fn by_tokens(a: &[u8], b: &[u8]) -> Ordering {
+        let (x, y): (Vec<_>, Vec<_>) = (Tokens(a).collect(), Tokens(b).collect());
+        for (x, y) in x.iter().zip(&y) {
+            match token_cmp(x, y) {
+                Ordering::Equal => {}
+                other => return other,
+            }
+        }
+        x.len().cmp(&y.len())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn natural_order_is_a_total_order(
+            a in "[0-9a-c_.]{0,6}|[0-2a.]{0,9}", b in "[0-9a-c_.]{0,6}|[0-2a.]{0,9}",
+            c in "[0-9a-c_.]{0,6}|[0-2a.]{0,9}"
+        ) {
+            let (a, b, c) = (a.as_bytes(), b.as_bytes(), c.as_bytes());
+            proptest::prop_assert_eq!(natural_cmp(a, b), by_tokens(a, b));
+            proptest::prop_assert_eq!(natural_cmp(a, b) == Ordering::Equal, a == b);
+            proptest::prop_assert_eq!(natural_cmp(a, b), natural_cmp(b, a).reverse());
+            if natural_cmp(a, b) != Ordering::Greater && natural_cmp(b, c) != Ordering::Greater {
+                proptest::prop_assert_ne!(natural_cmp(a, c), Ordering::Greater);
+            }
+        }
+    }
+
+    fn run_of(ids: &[&str]) -> IdRun {
+        let mut run = IdRun::default();
+        ids.iter().for_each(|id| run.push(id.as_bytes()));
+        run
+    }
+
+    #[test]
+    fn a_run_breaks_when_an_id_is_not_greater() {
+        assert!(!run_of(&["R1", "R2", "R10", "R11"]).is_broken());
+        assert!(run_of(&["R1", "R2", "R2"]).is_broken());
+        assert!(run_of(&["R1", "R3", "R2", "R4"]).is_broken());
+        assert!(!run_of(&[]).is_broken());
+        // Chunks in file order: one run when each starts above the last one's end.
+        let mut whole = run_of(&["R1", "R2"]);
+        whole.extend(&run_of(&[]));
+        whole.extend(&run_of(&["R3", "R9"]));
+        assert!(!whole.is_broken());
+        whole.extend(&run_of(&["R9", "R12"]));
+        assert!(whole.is_broken());
+        let mut empty_first = run_of(&[]);
+        empty_first.extend(&run_of(&["R5"]));
+        empty_first.extend(&run_of(&["R4"]));
+        assert!(empty_first.is_broken());
+        let mut inner = run_of(&["R1"]);
+        inner.extend(&run_of(&["R3", "R2"]));
+        assert!(inner.is_broken());
     }
 }

@@ -12,7 +12,7 @@ use csv::ByteRecord;
 use super::answers::{parse_number_cell, Answer, DateBounds, Number, Placed};
 use super::chunked::{self, Tuning};
 use super::hashing::SharedHasher;
-use super::repeats::{IdHasher, RowRepeats, SeenIds};
+use super::repeats::{IdHasher, IdRun, RowRepeats, SeenIds};
 use super::stream::{
     date_problem, duplicate_columns, is_blank, next_row, open_source_csv, repeat_note, settle_row,
     InvalidRows, OpenedCsv, RowCounts, RowNotes,
@@ -324,28 +324,47 @@ pub(crate) fn read_survey_into<S: SurveySums>(
             None => Fallback::NoPlan,
             Some(plan) => {
                 let hasher = IdHasher::default();
-                let parser =
-                    fast::RowParser::new(audit, &opened.layout, opened.extra_column, &hasher, sums);
-                let mut total = sums.clone();
-                let mut counts = RowCounts::default();
-                let mut seen = SeenIds::default();
-                // The workers hash every row's id; the hashes are collected here and
-                // checked at the end. A repeat means reading again: its row is in the sums.
-                let finished = chunked::run(&plan, &parser, |chunk, _| {
-                    chunk.ids.iter().for_each(|&id| seen.push(id));
-                    total.merge_chunk(chunk.sums);
-                    counts.merge(&chunk.counts);
-                    true
-                });
-                let repeated = finished.is_some() && seen.any_repeated();
-                drop(seen);
-                if let (
+                // Most exports number their rows in order, and ids in order cannot repeat:
+                // nothing is kept per row. Only when they are not is the file read again,
+                // collecting every id's hash (workers hash, the reading thread collects,
+                // and checks at the end). A repeat means reading sequentially: the row is
+                // in the sums already.
+                let mut outcome = None;
+                for ids in [fast::IdCheck::InOrder, fast::IdCheck::Hashes] {
+                    let parser = fast::RowParser::new(
+                        audit,
+                        &opened.layout,
+                        opened.extra_column,
+                        (ids, &hasher),
+                        sums,
+                    );
+                    let mut total = sums.clone();
+                    let mut counts = RowCounts::default();
+                    let (mut run, mut seen) = (IdRun::default(), SeenIds::default());
+                    let finished = chunked::run(&plan, &parser, |chunk, _| {
+                        run.extend(&chunk.run);
+                        chunk.ids.iter().for_each(|&id| seen.push(id));
+                        total.merge_chunk(chunk.sums);
+                        counts.merge(&chunk.counts);
+                        !run.is_broken()
+                    });
+                    if run.is_broken() {
+                        continue;
+                    }
+                    let repeated = finished.is_some() && seen.any_repeated();
+                    drop(seen);
+                    outcome = Some((repeated, finished, total, counts));
+                    break;
+                }
+                if let Some((
                     false,
                     Some(chunked::Finished {
                         records,
                         sha256: Some(sha256),
                     }),
-                ) = (repeated, finished)
+                    total,
+                    mut counts,
+                )) = outcome
                 {
                     *sums = total;
                     let strategy = ReadStrategy::Chunked {
@@ -357,10 +376,9 @@ pub(crate) fn read_survey_into<S: SurveySums>(
                     let read = survey_read(kind, source, layout, counts, sha256, strategy, notes);
                     return Ok(read);
                 }
-                if repeated {
-                    Fallback::Repeated
-                } else {
-                    Fallback::GaveUp
+                match outcome {
+                    Some((true, ..)) => Fallback::Repeated,
+                    _ => Fallback::GaveUp,
                 }
             }
         }

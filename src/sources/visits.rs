@@ -99,7 +99,9 @@ pub fn read_visits(
     sink: &mut impl VisitSink,
 ) -> Result<VisitsRead, Problems> {
     match read_pass(source, form, invalid, Checking::Hashes, sink) {
-        Pass { came_back: true, .. } => {
+        Pass {
+            came_back: true, ..
+        } => {
             // The first reading handed the repeats on: they are told apart this time.
             sink.restart();
             read_pass(source, form, invalid, Checking::Rows, sink).read

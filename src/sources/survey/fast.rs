@@ -11,7 +11,7 @@
 
 use super::super::answers::{trim, DateBounds, Placed};
 use super::super::chunked::{ChunkParser, Fields};
-use super::super::repeats::IdHasher;
+use super::super::repeats::{IdHasher, IdRun};
 use super::super::stream::RowCounts;
 use super::{
     answer_value, points_problem, Answers, ChunkSums, Layout, SurveySums, WholeCell,
@@ -109,11 +109,22 @@ pub(super) struct RowParser<'a, S> {
     scale: Scale,
     /// The row being read, laid out as `targets` says.
     cells: Vec<WholeCell>,
-    /// The id column, if the file has one, and how ids are hashed.
+    /// The id column, if the file has one, how its ids are kept, and how they are hashed.
     id: Option<usize>,
+    ids: IdCheck,
     hasher: IdHasher,
     /// The sums a chunk starts from.
     sums: &'a S,
+}
+
+/// How workers keep the ids of the rows they sum, for the reading thread to tell whether
+/// one came back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum IdCheck {
+    /// Whether each id is greater than the one before ([`IdRun`]): nothing kept per row.
+    InOrder,
+    /// The hash of every id, all collected.
+    Hashes,
 }
 
 /// What a worker makes of one chunk.
@@ -122,19 +133,21 @@ pub(super) struct ChunkRows<C> {
     pub sums: C,
     /// Its rows counted as the sequential reader counts them.
     pub counts: RowCounts,
-    /// The id hash of each row summed that has an id, for the reading thread to collect
-    /// (a few kB per chunk).
+    /// The ids of the rows summed, with [`IdCheck::InOrder`].
+    pub run: IdRun,
+    /// The id hash of each row summed that has an id, with [`IdCheck::Hashes`] (a few kB
+    /// per chunk).
     pub ids: Vec<u64>,
 }
 
 impl<'a, S: SurveySums> RowParser<'a, S> {
     /// The parser for `layout`'s columns (plus `extra`, the segment column) into chunks of
-    /// `sums`, hashing ids with `hasher`.
+    /// `sums`, keeping ids as `ids` says (hashed with `hasher`).
     pub(super) fn new(
         audit: &Audit,
         layout: &Layout,
         extra: Option<usize>,
-        hasher: &IdHasher,
+        (ids, hasher): (IdCheck, &IdHasher),
         sums: &'a S,
     ) -> Self {
         let n_items = audit.items.len();
@@ -192,6 +205,7 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
             scale: audit.scale,
             cells: vec![WholeCell::UNANSWERED; width],
             id: layout.id,
+            ids,
             hasher: hasher.clone(),
             sums,
         }
@@ -216,6 +230,7 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         ChunkRows {
             sums: self.sums.chunk(),
             counts: RowCounts::default(),
+            run: IdRun::default(),
             ids: Vec::new(),
         }
     }
@@ -249,7 +264,12 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         if count != fields.expected() {
             return false;
         }
-        let ChunkRows { sums, counts, ids } = out;
+        let ChunkRows {
+            sums,
+            counts,
+            run,
+            ids,
+        } = out;
         // The date and blank checks read the fields again rather than in the loop above,
         // which must stay small to be inlined (it runs once per cell).
         if fields.is_blank() {
@@ -289,10 +309,12 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         };
         sums.add(&respondent);
         counts.count_placed(period, &self.bounds);
-        // As `RowKeys` hashes it: trimmed, and a row without an id is not compared.
+        // As `RowKeys` takes it: trimmed, and a row without an id is not compared.
         if let Some(id) = self.id.and_then(|c| fields.get(c)).map(trim) {
-            if !id.is_empty() {
-                ids.push(self.hasher.hash_bytes(id));
+            match (id.is_empty(), self.ids) {
+                (true, _) => {}
+                (false, IdCheck::InOrder) => run.push(id),
+                (false, IdCheck::Hashes) => ids.push(self.hasher.hash_bytes(id)),
             }
         }
         true
