@@ -18,9 +18,9 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::ops::Range;
 use std::sync::{mpsc, Condvar, Mutex};
 
 use sha2::{Digest, Sha256};
@@ -428,7 +428,11 @@ pub(crate) fn run<P: ChunkParser>(
                         return;
                     }
                     // The bytes of the chunk: a buffer used before if one is free.
-                    let buf = free.lock().ok().and_then(|mut f| f.pop()).unwrap_or_default();
+                    let buf = free
+                        .lock()
+                        .ok()
+                        .and_then(|mut f| f.pop())
+                        .unwrap_or_default();
                     let parsed = parse_chunk(&mut file, buf, plan, k, chunks, &mut parser);
                     if sender.send((k, parsed)).is_err() {
                         return;
@@ -597,20 +601,24 @@ fn parse_chunk<P: ChunkParser>(
     let mut out = parser.start();
     let mut records = 0;
     let bytes = buf.get(start..end).unwrap_or_default();
-    // Count the lines and find the longest in the same pass over the line ends.
-    let (mut previous, mut longest) = (0usize, 0usize);
-    for end_of_line in memchr::memchr_iter(b'\n', bytes) {
-        newlines += 1;
-        longest = longest.max(end_of_line - previous);
-        previous = end_of_line;
-    }
-    longest = longest.max(bytes.len() - previous);
-    let ok = match (plain_text(bytes), memchr::memchr(b'"', bytes)) {
-        _ if longest as u64 > MAX_FIELD_BYTES => false,
-        (None, _) => false,
-        (Some(_), _) if !to_eof && ends_with_empty_line(bytes) => false,
-        (Some(text), None) => split_unquoted(text, plan, parser, &mut out, &mut records),
-        (Some(_), Some(_)) => split_quoted(bytes, plan, to_eof, parser, &mut out, &mut records),
+    let ok = match plain_text(bytes) {
+        None => false,
+        Some(_) if !to_eof && ends_with_empty_line(bytes) => false,
+        Some(Text::Unquoted(text)) => {
+            split_unquoted(text, plan, parser, &mut out, &mut records, &mut newlines)
+        }
+        Some(Text::Quoted) => {
+            // Count the lines and find the longest in one pass over the line ends.
+            let (mut previous, mut longest) = (0usize, 0usize);
+            for end_of_line in memchr::memchr_iter(b'\n', bytes) {
+                newlines += 1;
+                longest = longest.max(end_of_line - previous);
+                previous = end_of_line;
+            }
+            longest = longest.max(bytes.len() - previous);
+            longest as u64 <= MAX_FIELD_BYTES
+                && split_quoted(bytes, plan, to_eof, parser, &mut out, &mut records)
+        }
     };
     Ok(Parsed {
         bytes: buf,
@@ -622,15 +630,40 @@ fn parse_chunk<P: ChunkParser>(
     })
 }
 
+/// A chunk's bytes, as the fast path reads them.
+enum Text<'a> {
+    /// Without a quote: split at line breaks and delimiters.
+    Unquoted(&'a str),
+    /// With quotes: split by csv-core.
+    Quoted,
+}
+
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// `bytes` as text, if they are text the fast path reads as the sequential reader does:
 /// valid UTF-8, every `\r` part of a `\r\n` (the sequential reader ends a record at a lone
 /// `\r` and numbers lines by it), and no BOM character at the start (csv-core would drop it).
-fn plain_text(bytes: &[u8]) -> Option<&str> {
+fn plain_text(bytes: &[u8]) -> Option<Text<'_>> {
     let text = std::str::from_utf8(bytes).ok()?;
-    // csv-core drops a BOM at the start of what it reads, which can be any record here.
-    let plain = memchr::memchr_iter(b'\r', bytes).all(|i| bytes.get(i + 1) == Some(&b'\n'))
-        && memchr::memmem::find(bytes, b"\xEF\xBB\xBF").is_none();
-    plain.then_some(text)
+    // One pass for the three bytes that need a closer look (few, in a file without
+    // quotes); csv-core drops a BOM at the start of what it reads, which can be any record.
+    for i in memchr::memchr3_iter(b'"', b'\r', BOM[0], bytes) {
+        match bytes[i] {
+            b'"' => {
+                // Where there is one quote there are many: the rest checked kind by kind.
+                let rest = &bytes[i..];
+                let plain = memchr::memchr_iter(b'\r', rest)
+                    .all(|j| rest.get(j + 1) == Some(&b'\n'))
+                    && memchr::memmem::find(rest, BOM).is_none();
+                return plain.then_some(Text::Quoted);
+            }
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => return None,
+            _ if bytes[i..].starts_with(BOM) => return None,
+            _ => {}
+        }
+    }
+    Some(Text::Unquoted(text))
 }
 
 /// Whether the last line of `bytes` is empty. The sequential reader numbers a record by
@@ -646,13 +679,15 @@ fn ends_with_empty_line(bytes: &[u8]) -> bool {
     body.is_empty() || body.ends_with(b"\n")
 }
 
-/// Splits a chunk without quotes: records end at `\n` (or `\r\n`), fields at the delimiter.
+/// Splits a chunk without quotes: records end at `\n` (or `\r\n`), fields at the delimiter;
+/// counts its line breaks into `newlines`.
 fn split_unquoted<P: ChunkParser>(
     text: &str,
     plan: &Plan,
     parser: &mut P,
     out: &mut P::Out,
     records: &mut u64,
+    newlines: &mut u64,
 ) -> bool {
     let bytes = text.as_bytes();
     let mut pos = 0;
@@ -661,6 +696,11 @@ fn split_unquoted<P: ChunkParser>(
     let mut after_previous = 0u64;
     while pos < bytes.len() {
         let stop = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+        // A line this long may hold a field over the limit, which the sequential reader
+        // reports with its place.
+        if (stop - pos) as u64 > MAX_FIELD_BYTES {
+            return false;
+        }
         // Line breaks are ASCII: the cuts are on character boundaries.
         let mut record = text.get(pos..stop).unwrap_or_default();
         if let Some(rest) = record.strip_suffix('\r') {
@@ -684,6 +724,8 @@ fn split_unquoted<P: ChunkParser>(
         line += 1;
         pos = stop + 1;
     }
+    // Every line ended with a line break but perhaps the last one, at the end of file.
+    *newlines = line - u64::from(!bytes.is_empty() && !bytes.ends_with(b"\n"));
     true
 }
 
