@@ -14,7 +14,7 @@ use crate::definition::form::QuestionType;
 use crate::problem::Problem;
 use crate::sources::answers::{parse_number_cell, Answer};
 use crate::sources::stream::date_problem;
-use crate::sources::survey::importance_problem;
+use crate::sources::survey::{importance_problem, no_answer_problem};
 use crate::sources::visits::{parse_answer, visit_gaps, VisitColumn};
 
 /// How the import fills each column of the data file.
@@ -329,12 +329,7 @@ impl Converter {
         match self.required {
             Required::Nothing => Vec::new(),
             Required::Answer if answered => Vec::new(),
-            Required::Answer => vec![(
-                None,
-                Problem::new("a response with no answer").expected(
-                    "an answer to at least one item; leave out responses nobody filled in",
-                ),
-            )],
+            Required::Answer => vec![(None, no_answer_problem())],
             Required::Visit => visit_gaps(&p.site, &p.shopper, answered)
                 .into_iter()
                 .map(|(column, problem)| {

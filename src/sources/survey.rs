@@ -237,6 +237,13 @@ fn read_survey_with(
     read_opened(audit, kind, source, opened, invalid, fallback, visit)
 }
 
+/// The problem of a survey row with cells but no answer to any item (E, P, A, D or M),
+/// as the report reads it and the import checks each row it adds: nobody's response.
+pub(crate) fn no_answer_problem() -> Problem {
+    Problem::new("a response with no answer")
+        .expected("an answer to at least one item; leave out responses nobody filled in")
+}
+
 /// Sums over a survey's respondents, which a large file builds in chunks on several
 /// threads (see [`read_survey_into`]).
 ///
@@ -505,6 +512,10 @@ fn read_opened(
             }
         }
         check_importance(&importance, &layout, path, line, &mut problems);
+        let items = [&expected, &perceived, &adequate, &desired, &management];
+        if problems.len() == before && !items.iter().any(|a| a.iter().any(Option::is_some)) {
+            problems.push(no_answer_problem().file(path).line(line));
+        }
         // A valid row of the period: its id against the rows before it.
         if let (true, Some(repeats)) = (problems.len() == before, repeats.as_mut()) {
             match repeats.check(&record, line, path, &layout.headers) {

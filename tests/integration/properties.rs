@@ -206,6 +206,20 @@ impl Case {
         items
     }
 
+    /// Answers the first of a row's item cells when none is answered: a row with no
+    /// answer at all is a problem for both readers, not a respondent.
+    fn answer_one(&self, items: &mut [String]) {
+        let answered = |cell: &String| {
+            let cell = cell.trim();
+            !cell.is_empty()
+                && !cell.eq_ignore_ascii_case("na")
+                && !cell.eq_ignore_ascii_case("n/a")
+        };
+        if let (false, Some(first)) = (items.iter().any(answered), items.first_mut()) {
+            *first = self.cell(Answer::Value(0));
+        }
+    }
+
     /// The cell text of `answer` on the case's scale.
     fn cell(&self, answer: Answer) -> String {
         let (min, max) = self.scale;
@@ -280,6 +294,7 @@ impl Case {
                 if self.dated {
                     fields.push(self.date(row.date, marked));
                 }
+                let first_item = fields.len();
                 for k in 0..kinds.len() {
                     for i in 0..items.len() {
                         let answer = row.answers[i % row.answers.len()][k];
@@ -297,6 +312,7 @@ impl Case {
                         });
                     }
                 }
+                self.answer_one(&mut fields[first_item..]);
                 if self.points != Points::None {
                     fields.extend(points(row.points.as_deref(), dims));
                 }
@@ -341,6 +357,7 @@ impl Case {
                 let mut fields = vec![format!("M{r}")];
                 let cells = (0..items.len()).map(|i| self.cell(answers[i % answers.len()]));
                 fields.extend(cells);
+                self.answer_one(&mut fields[1..]);
                 (fields, false)
             })
             .collect();

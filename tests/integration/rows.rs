@@ -160,6 +160,27 @@ fn a_visit_id_with_other_answers_is_a_problem_listed_with_the_others() {
 }
 
 #[test]
+fn a_response_with_no_answer_is_a_problem_as_in_the_import() {
+    let clean = fixture_copy("rows");
+    let clean = october(clean.path(), &[]).success().json();
+    // C7 (line 4) has an id, a site and a date but no answer (empty, NA); C6 (line 7),
+    // as empty, is November's: left out with its period whatever its answers.
+    let dir = audit_with("customers-unanswered.csv", "visits.csv");
+    october(dir.path(), &[])
+        .status(2)
+        .stderr_contains(
+            "customers.csv:4: a response with no answer: expected an answer to at least one item",
+        )
+        .stderr_lacks("customers.csv:7");
+    let json = october(dir.path(), &["--skip-invalid"]).success().json();
+    assert_eq!(
+        json["sources"]["customers"],
+        serde_json::json!({"rows": 7, "in_period": 4, "outside_period": 2, "blank": 0, "duplicate": 0, "skipped": 1})
+    );
+    assert_eq!(numbers(&json), numbers(&clean));
+}
+
+#[test]
 fn skip_invalid_leaves_each_invalid_row_out_and_says_how_many() {
     let clean = fixture_copy("rows");
     let clean = october(clean.path(), &[]).success().json();
@@ -228,6 +249,7 @@ fn sequential_and_chunked_reading_give_the_same_answers() {
         ("customers-conflict.csv", "visits.csv"),
         ("customers-invalid.csv", "visits.csv"),
         ("customers.csv", "visits-conflict.csv"),
+        ("customers-unanswered.csv", "visits.csv"),
     ] {
         let dir = audit_with(customers, visits);
         for extra in [

@@ -109,6 +109,8 @@ pub(super) struct RowParser<'a, S> {
     scale: Scale,
     /// The row being read, laid out as `targets` says.
     cells: Vec<WholeCell>,
+    /// How many of `cells` are item answers (the importance points come after them).
+    item_cells: usize,
     /// The id column, if the file has one, how its ids are kept, and how they are hashed.
     id: Option<usize>,
     ids: IdCheck,
@@ -204,6 +206,7 @@ impl<'a, S: SurveySums> RowParser<'a, S> {
             n_dims,
             scale: audit.scale,
             cells: vec![WholeCell::UNANSWERED; width],
+            item_cells: targets[IMPORTANCE].unwrap_or(width),
             id: layout.id,
             ids,
             hasher: hasher.clone(),
@@ -293,8 +296,13 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
             return false;
         }
         let importance = self.answers(IMPORTANCE);
-        // Only whether there is a problem matters; its place is found sequentially.
+        // Only whether there is a problem matters; its place is found sequentially. So
+        // for a row without any item answer (`no_answer_problem`).
         if importance.is_some_and(|points| points_problem(points).is_some()) {
+            return false;
+        }
+        let items = self.cells.get(..self.item_cells).unwrap_or_default();
+        if !items.iter().any(|cell| cell.answered != 0) {
             return false;
         }
         let respondent: WholeRespondent = Answers {
