@@ -129,6 +129,16 @@ pub fn unknown_label_expected(label: &str) -> String {
     }
 }
 
+/// The note that a file's encoding was detected rather than declared (`path` as shown;
+/// `declared_in`: where `encoding:` would go).
+pub fn detected_note(path: &str, encoding: &'static Encoding, declared_in: &str) -> String {
+    format!(
+        "{path}: read as {}, detected from its text (`--encoding {}` or `encoding:` in {declared_in} declares it)",
+        display_name(encoding),
+        declaration_label(encoding),
+    )
+}
+
 /// The label to write in `encoding:` or `--encoding` for `encoding`.
 pub fn declaration_label(encoding: &'static Encoding) -> String {
     encoding.name().to_ascii_lowercase()

@@ -98,6 +98,9 @@ pub struct Outcome {
     pub allow_unmeasured: bool,
     /// How each survey file was read (its path as written, and the strategy), for `-v`.
     pub survey_reads: Vec<(String, ReadStrategy)>,
+    /// The data files whose encoding was detected rather than declared (path as written),
+    /// for `-v`.
+    pub detected_encodings: Vec<(String, &'static encoding_rs::Encoding)>,
     /// Every file the run read (or would have read: the state file even where it does
     /// not exist yet), so that nothing written replaces one of them.
     pub inputs: Vec<PathBuf>,
@@ -225,6 +228,21 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
     .flatten()
     .map(|read| (read.digest.path.clone(), read.strategy))
     .collect();
+    let detected_encodings = [
+        data.customers
+            .as_ref()
+            .map(|(_, r)| (&r.digest, r.detected_encoding)),
+        data.management
+            .as_ref()
+            .map(|(_, r)| (&r.digest, r.detected_encoding)),
+        data.shoppers
+            .as_ref()
+            .map(|s| (&s.read.digest, s.read.detected_encoding)),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|(digest, encoding)| Some((digest.path.clone(), encoding?)))
+    .collect();
     // Each segment's sums are dropped as soon as it is analysed.
     let segments = data.segments.take().map(|s| segments::analyse(audit, s));
     let mut report = build_report(audit, &data, &side, request.lang, segments);
@@ -251,6 +269,7 @@ pub fn report(audit: &Audit, request: &ReportRequest) -> Result<Outcome, Problem
         gate,
         allow_unmeasured: request.allow_unmeasured,
         survey_reads,
+        detected_encodings,
         inputs,
         notes: data.notes(),
         periods,

@@ -140,6 +140,10 @@ pub fn run(args: &ReportArgs, global: &Global) -> anyhow::Result<u8> {
         for (path, strategy) in &outcome.survey_reads {
             global.note(&format!("{path}: {strategy}"));
         }
+        for (path, encoding) in &outcome.detected_encodings {
+            let declared_in = "the source in the audit";
+            global.note(&crate::encoding::detected_note(path, encoding, declared_in));
+        }
     }
 
     let mut targets: Vec<(Format, String)> = Vec::new();

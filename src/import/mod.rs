@@ -461,11 +461,12 @@ fn run_named(
         note(hint);
     }
     if let Some(csv) = export.csv.as_ref().filter(|csv| csv.format.detected) {
-        note(&format!(
-            "{}: read as {}, detected from its text (`--encoding {}` or `encoding:` in the map declares it)",
-            request.shown_as.as_ref().unwrap_or(&request.file).display(),
-            crate::encoding::display_name(csv.format.encoding),
-            crate::encoding::declaration_label(csv.format.encoding),
+        let shown = request.shown_as.as_ref().unwrap_or(&request.file).display();
+        let encoding = csv.format.encoding;
+        note(&crate::encoding::detected_note(
+            &shown.to_string(),
+            encoding,
+            "the map",
         ));
     }
     Problems::check(problems).map_err(|p| in_file(p, &request.file))?;

@@ -174,6 +174,8 @@ pub struct SurveyRead {
     pub notes: RowNotes,
     /// Whether the file has an id column (without one, repeated rows are not detected).
     pub has_id: bool,
+    /// The encoding, when it was detected from the file's text rather than declared.
+    pub detected_encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// Where each field of the audit is in the file.
@@ -380,8 +382,9 @@ pub(crate) fn read_survey_into<S: SurveySums>(
                     let layout = &opened.layout;
                     counts.rows = records;
                     let notes = RowNotes::default();
-                    let read = survey_read(kind, source, layout, counts, sha256, strategy, notes);
-                    return Ok(read);
+                    let format = &opened.format;
+                    let read = (counts, sha256, strategy, notes);
+                    return Ok(survey_read(kind, source, layout, format, read));
                 }
                 match outcome {
                     Some((true, ..)) => Fallback::Repeated,
@@ -411,9 +414,9 @@ fn read_opened(
     let Opened {
         mut reader,
         hasher,
+        format,
         layout,
         extra_column,
-        ..
     } = opened;
     // A kind without any column is `None`, as the chunked reader has it.
     let kinds = layout.kinds();
@@ -576,15 +579,8 @@ fn read_opened(
     }
     Problems::check(problems)?;
     let strategy = ReadStrategy::Sequential(fallback);
-    Ok(survey_read(
-        kind,
-        source,
-        &layout,
-        counts,
-        hasher.hex(),
-        strategy,
-        notes,
-    ))
+    let read = (counts, hasher.hex(), strategy, notes);
+    Ok(survey_read(kind, source, &layout, &format, read))
 }
 
 /// A survey file opened and its header checked, ready for its rows.
@@ -653,10 +649,8 @@ fn survey_read(
     kind: SurveyKind,
     source: &SurveySource,
     layout: &Layout,
-    counts: RowCounts,
-    sha256: String,
-    strategy: ReadStrategy,
-    notes: RowNotes,
+    format: &TextFormat,
+    (counts, sha256, strategy, notes): (RowCounts, String, ReadStrategy, RowNotes),
 ) -> SurveyRead {
     let [expected, _, adequate, desired, _, importance] = layout.kinds();
     SurveyRead {
@@ -672,6 +666,7 @@ fn survey_read(
         strategy,
         notes,
         has_id: layout.id.is_some(),
+        detected_encoding: format.detected.then_some(format.encoding),
     }
 }
 

@@ -62,6 +62,8 @@ pub struct VisitsRead {
     pub notes: RowNotes,
     /// Whether the file has a visit id column (without one, repeats are not detected).
     pub has_id: bool,
+    /// The encoding, when it was detected from the file's text rather than declared.
+    pub detected_encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// The most row problems listed before the rest are only counted.
@@ -149,7 +151,7 @@ fn read_rows(
         mut reader,
         headers,
         hasher,
-        ..
+        format,
     } = open_source_csv(path, &options)?;
     let layout = resolve_layout(source, form, path, &headers)?;
 
@@ -280,6 +282,7 @@ fn read_rows(
         digest: FileDigest::hashed("shoppers", source.file_as_written.clone(), hasher.hex()),
         notes,
         has_id: layout.id.is_some(),
+        detected_encoding: format.detected.then_some(format.encoding),
     })
 }
 

@@ -577,3 +577,33 @@ fn the_visits_reader_follows_the_same_rule() {
     let found = status_sites(dir.path(), &[]);
     assert!(found.is_superset(&set(KOREAN)), "{found:?}");
 }
+
+#[test]
+fn report_v_says_which_encoding_was_detected_for_each_data_file() {
+    let case = CASES.iter().find(|c| c.label == "windows-1252").unwrap();
+    let dir = fixture_copy("encodings");
+    write_sources(dir.path(), case, 120);
+    let audit = dir.path().join("audit.yaml");
+    let detected = |file: &str| {
+        format!(
+            "{file}: read as windows-1252, detected from its text (`--encoding windows-1252` or `encoding:` in the source in the audit declares it)"
+        )
+    };
+    let run = Test::new().args(["-v", "report"]).arg(&audit).run();
+    run.success()
+        .stderr_contains(&detected("data/customers.csv"))
+        .stderr_contains(&detected("data/visits.csv"));
+    // Without -v, or once declared, nothing is said.
+    Test::new()
+        .arg("report")
+        .arg(&audit)
+        .run()
+        .success()
+        .stderr_lacks("detected from its text");
+    Test::new()
+        .args(["-v", "report", "--encoding", "windows-1252"])
+        .arg(&audit)
+        .run()
+        .success()
+        .stderr_lacks("detected from its text");
+}
