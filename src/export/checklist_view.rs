@@ -185,13 +185,13 @@ fn headline(report: &Report, g: &Group, lang: Lang) -> String {
             ("gap", finding_name(&e.id, e.gap, lang)),
         ],
     );
-    if let Some(v) = g.dimension_entry().and_then(|d| d.evidence.value) {
+    if let Some(v) = g.dimension_entry().and_then(|d| d.evidence.figures.value) {
         text.push_str(&format!(" {}", num(Some(v))));
     }
-    if let Some(q) = e.evidence.quadrant {
+    if let Some(q) = e.evidence.figures.quadrant {
         text.push_str(&format!(" · {}", quadrant(lang, q)));
     }
-    if g.entries.iter().any(|e| e.evidence.must_be) {
+    if g.entries.iter().any(|e| e.evidence.figures.must_be) {
         text.push_str(label(lang, "kano_must_be_mark"));
     }
     text
@@ -204,7 +204,7 @@ fn detail(g: &Group, lang: Lang, width: usize) -> Vec<String> {
             .iter()
             .map(|e| {
                 let place = visible(e.site.as_deref().unwrap_or(label(lang, "all_sites")));
-                match (e.evidence.failures, e.evidence.visits) {
+                match (e.evidence.figures.failures, e.evidence.figures.visits) {
                     (Some(f), Some(v)) => format!("{place} {f}/{v}"),
                     _ => place.to_string(),
                 }
@@ -219,7 +219,7 @@ fn detail(g: &Group, lang: Lang, width: usize) -> Vec<String> {
                 } else {
                     ""
                 };
-                format!("{item} {}{watch}", num(e.evidence.value))
+                format!("{item} {}{watch}", num(e.evidence.figures.value))
             })
             .collect()
     };
@@ -558,7 +558,7 @@ pub(crate) fn entry_numbers(e: &Entry, lang: Lang) -> String {
 }
 
 fn numbers(e: &Entry, lang: Lang) -> String {
-    let ev = &e.evidence;
+    let ev = &e.evidence.figures;
     if let (Some(f), Some(v)) = (ev.failures, ev.visits) {
         return fill(
             lang,
@@ -567,7 +567,7 @@ fn numbers(e: &Entry, lang: Lang) -> String {
         );
     }
     let Some(value) = ev.value else {
-        return ev.text.clone();
+        return e.evidence.text.clone();
     };
     let code = finding_code(&e.id, e.gap);
     let mut details = Vec::new();

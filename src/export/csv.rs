@@ -431,9 +431,9 @@ impl Exporter for CsvExporter {
                 .text("dimension", e.dimension.as_deref().unwrap_or_default())
                 .text("label", &e.evidence.text)
                 .int("gap", u64::from(e.gap))
-                .num("value", e.evidence.value)
+                .num("value", e.evidence.figures.value)
                 .int("rank", u64::from(e.priority));
-            if let Some(n) = e.evidence.n {
+            if let Some(n) = e.evidence.figures.n {
                 row = row.int("n", n);
             }
             rows.push(row);

@@ -20,26 +20,9 @@ use crate::i18n::Lang;
 pub struct Evidence {
     /// One sentence in the report language.
     pub text: String,
-    /// The gap value (shortfalls).
-    pub value: Option<f64>,
-    /// The checklist threshold it was compared with.
-    pub threshold: Option<f64>,
-    /// 95% interval of a customer gap.
-    pub ci95: Option<[f64; 2]>,
-    /// Respondents (gap 5) or managers (gap 1) behind the value.
-    pub n: Option<u64>,
-    /// The dimension weight used in the priority (equal weights when none declared).
-    pub weight: Option<f64>,
-    /// Importance-performance quadrant of the dimension.
-    pub quadrant: Option<Quadrant>,
-    /// The item is a Kano must-be feature.
-    pub must_be: bool,
-    /// Visits in which the critical question failed.
-    pub failures: Option<u64>,
-    /// Visits in which it was answered.
-    pub visits: Option<u64>,
-    /// The priority score: shortfall × weight (× 1.5 for must-be), or the failure rate.
-    pub score: f64,
+    /// The values, as the analysis found them.
+    #[serde(flatten)]
+    pub figures: rules::Evidence,
 }
 
 /// One checklist entry of the report.
@@ -252,16 +235,7 @@ fn word_entry(
         title,
         evidence: Evidence {
             text,
-            value: ev.value,
-            threshold: ev.threshold,
-            ci95: ev.ci95,
-            n: ev.n,
-            weight: ev.weight,
-            quadrant: ev.quadrant,
-            must_be: ev.must_be,
-            failures: ev.failures,
-            visits: ev.visits,
-            score: ev.score,
+            figures: ev.clone(),
         },
         owner: e.owner.clone(),
         due: e.due,

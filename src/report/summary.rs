@@ -304,8 +304,14 @@ fn sentence(audit: &Audit, e: &Entry, others: usize, lang: Lang) -> String {
             "summary_critical",
             &[
                 ("question", &question_words(q, e)),
-                ("failures", &e.evidence.failures.unwrap_or(0).to_string()),
-                ("visits", &e.evidence.visits.unwrap_or(0).to_string()),
+                (
+                    "failures",
+                    &e.evidence.figures.failures.unwrap_or(0).to_string(),
+                ),
+                (
+                    "visits",
+                    &e.evidence.figures.visits.unwrap_or(0).to_string(),
+                ),
                 ("place", &place),
             ],
         ),
@@ -338,7 +344,7 @@ fn sentence(audit: &Audit, e: &Entry, others: usize, lang: Lang) -> String {
                 &[
                     ("subject", &subject),
                     ("gap", finding_name(&e.id, e.gap, lang)),
-                    ("size", &num(e.evidence.value.map(f64::abs))),
+                    ("size", &num(e.evidence.figures.value.map(f64::abs))),
                 ],
             )
         }

@@ -83,8 +83,9 @@ pub fn critical_failures(shoppers: &super::shoppers::ShopperReport) -> Vec<Criti
     out
 }
 
-/// The numbers behind an entry.
-#[derive(Debug, Clone, PartialEq)]
+/// The numbers behind an entry (serialized as the report's evidence has them, after its
+/// sentence).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Evidence {
     /// The gap value (shortfalls; for a carried-over entry, this period's value if measured).
     pub value: Option<f64>,
