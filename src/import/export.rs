@@ -430,10 +430,27 @@ fn cell_text(cell: &Data) -> String {
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => excel_date(d.as_f64()).unwrap_or_else(|| d.as_f64().to_string()),
+        Data::DateTime(d) => {
+            let serial = d.as_f64() + if is_1904(d) { DAYS_1900_TO_1904 } else { 0.0 };
+            excel_date(serial).unwrap_or_else(|| d.as_f64().to_string())
+        }
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
     }
+}
+
+/// Days from the 1900 date system's day 0 (1899-12-30) to the 1904 system's (1904-01-01).
+const DAYS_1900_TO_1904: f64 = 1462.0;
+
+/// Whether `d` comes from a workbook saved with Excel's 1904 date system (an option of
+/// Excel, the default of old Excel for Mac), whose serials count from 1904-01-01. calamine
+/// reads the workbook's flag into each date but has no getter for it: a date equal to the
+/// same serial in the 1900 system is not one.
+fn is_1904(d: &calamine::ExcelDateTime) -> bool {
+    use calamine::{ExcelDateTime, ExcelDateTimeType};
+    let in_1900 = |kind| ExcelDateTime::new(d.as_f64(), kind, false);
+    let kinds = [ExcelDateTimeType::DateTime, ExcelDateTimeType::TimeDelta];
+    d.as_f64().is_finite() && kinds.into_iter().all(|kind| *d != in_1900(kind))
 }
 
 /// An Excel serial date (days since 1899-12-30, the 1900 system) as `YYYY-MM-DD`, with

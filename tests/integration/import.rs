@@ -223,6 +223,22 @@ fn excel_workbook_of_visits() {
 }
 
 #[test]
+fn excel_workbook_saved_with_the_1904_date_system() {
+    // Our own fixture: the workbook of `excel_workbook_of_visits` (rust_xlsxwriter),
+    // its dates written as 1904 serials (44854 and 44855.5) and `date1904="1"` added to
+    // the `workbookPr` of xl/workbook.xml, as Excel for Mac saves it.
+    let dir = scratch();
+    let run = import(dir.path(), "shoppers", &fixture("visits-1904.xlsx"), &[]);
+    run.success();
+    assert_eq!(summary_count(run.stderr(), "added"), 2);
+    let file = text(dir.path(), "visits.csv");
+    // In the 1900 system the same serials would be 2022-10-20 and 2022-10-21 (noon: the
+    // date column keeps the day).
+    assert!(file.contains("\nX1,Dana,West,2026-10-21,yes,4,"), "{file}");
+    assert!(file.contains("\nX2,Dana,West,2026-10-22,yes,4,"), "{file}");
+}
+
+#[test]
 fn excel_csv_with_bom_and_crlf() {
     let dir = scratch();
     let export = fixture("plain-bom.csv");
