@@ -363,24 +363,33 @@ pub struct Validation {
     pub data: SourceData,
     /// The period checked.
     pub period: Period,
+    /// The periods checked with it (`--history N`), oldest first; empty without.
+    pub earlier: Vec<Period>,
 }
 
 /// Checks `audit` and every file the main job would read (the state file at
-/// `state_path`) for `period` (as [`ReportRequest::period`]), listing every problem;
+/// `state_path`) for `period` (as [`ReportRequest::period`]) and, with `history`, the
+/// periods before it (as [`ReportRequest::history`]), listing every problem;
 /// reads the sources without segments, invalid rows left out with [`InvalidRows::Skip`].
 pub fn validate(
     audit: &Audit,
     state_path: &Path,
     period: Option<&str>,
+    history: Option<usize>,
     invalid: InvalidRows,
 ) -> Result<Validation, Problems> {
-    let audit = &for_period(audit, period)?;
+    let mut periods = choose_periods(audit, period, history)?;
+    let audit = &audit.for_periods(&periods);
     let side = load_side_inputs(audit, &[], state_path, None);
-    let data = read_sources(audit, None, false, invalid);
+    let data = read_sources(audit, None, history.is_some(), invalid);
     match (side, data) {
         (Ok(_), Ok(data)) => Ok(Validation {
             data,
             period: audit.meta.period(),
+            earlier: {
+                periods.pop();
+                periods
+            },
         }),
         (side, data) => {
             let problems = side.err().into_iter().chain(data.err());
@@ -1168,6 +1177,6 @@ mod tests {
             "{problems}"
         );
         let state = &request.checklist_state;
-        assert!(validate(&audit, state, None, InvalidRows::Stop).is_ok());
+        assert!(validate(&audit, state, None, None, InvalidRows::Stop).is_ok());
     }
 }

@@ -22,6 +22,14 @@ pub struct ValidateArgs {
     /// failing, as `report --skip-invalid` would.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// Check the rows `report --history N` reads too: the N periods of the schedule
+    /// ending with the checked one.
+    #[arg(
+        long,
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(1..=crate::analysis::history::MAX_PERIODS as i64),
+    )]
+    pub history: Option<u16>,
 }
 
 /// Runs `validate`: exit 0 when everything is in order, problems (exit 2) otherwise.
@@ -33,7 +41,8 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<u8> {
         false => crate::sources::stream::InvalidRows::Stop,
     };
     let period = args.period.as_deref();
-    let validation = crate::run::validate(&audit, &state_path, period, invalid)?;
+    let history = args.history.map(usize::from);
+    let validation = crate::run::validate(&audit, &state_path, period, history, invalid)?;
     let data = validation.data;
     data.notes().iter().for_each(|note| global.note(note));
     let mut summary = format!(
@@ -64,6 +73,13 @@ pub fn run(args: &ValidateArgs, global: &Global) -> anyhow::Result<u8> {
             shoppers.read.rows,
             shoppers.form.name,
             shoppers.form.questions.len()
+        ));
+    }
+    if let Some(first) = validation.earlier.first() {
+        summary.push_str(&format!(
+            "; with the {} periods before it from {} on",
+            validation.earlier.len(),
+            first.name
         ));
     }
     global.note(&summary);

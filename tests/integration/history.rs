@@ -435,3 +435,45 @@ fn a_site_rule_sees_the_reported_period_alone_with_a_history() {
         close(&rules[1]["value"], -0.25);
     }
 }
+
+#[test]
+fn validate_checks_the_rows_a_history_reads() {
+    // A bad answer in a January row: March alone never reads it, a history of three
+    // months does, and validate says so before the report would.
+    let dir = support::fixture_copy("history");
+    let csv = dir.path().join("customers.csv");
+    let text = support::read(&csv).replace("r1,North,2026-01-05,6,5,", "r1,North,2026-01-05,9,5,");
+    support::write(&csv, text);
+    let copy = dir.path().join("audit.yaml");
+    let copy = copy.to_str().unwrap();
+    let validate = ["validate", copy, "--period", "2026-03"];
+    Test::new()
+        .args(validate)
+        .run()
+        .success()
+        .stderr_contains("11 customer rows (4 in 2026-03)");
+    Test::new()
+        .args(validate)
+        .args(["--history", "3"])
+        .run()
+        .status(2)
+        .stderr_contains("customers.csv:3:4: E_A1: answer outside the scale: found \"9\"");
+    Test::new()
+        .args(["report", copy, "--period", "2026-03", "--history", "3"])
+        .run()
+        .status(2)
+        .stderr_contains("customers.csv:3:4: E_A1: answer outside the scale");
+    // A clean history: the periods checked are named.
+    Test::new()
+        .args([
+            "validate",
+            &audit(),
+            "--period",
+            "2026-03",
+            "--history",
+            "3",
+        ])
+        .run()
+        .success()
+        .stderr_contains("; with the 2 periods before it from 2026-01 on");
+}
