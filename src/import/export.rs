@@ -442,15 +442,13 @@ fn cell_text(cell: &Data) -> String {
 /// Days from the 1900 date system's day 0 (1899-12-30) to the 1904 system's (1904-01-01).
 const DAYS_1900_TO_1904: f64 = 1462.0;
 
-/// Whether `d` comes from a workbook saved with Excel's 1904 date system (an option of
-/// Excel, the default of old Excel for Mac), whose serials count from 1904-01-01. calamine
-/// reads the workbook's flag into each date but has no getter for it: a date equal to the
-/// same serial in the 1900 system is not one.
+/// Whether `d` is a date (not a duration) of a workbook saved with Excel's 1904 date
+/// system (an option of Excel, the default of old Excel for Mac), whose serials count
+/// from 1904-01-01. calamine reads the workbook's flag into each date but has no getter
+/// for it; its dates compare equal field by field.
 fn is_1904(d: &calamine::ExcelDateTime) -> bool {
     use calamine::{ExcelDateTime, ExcelDateTimeType};
-    let in_1900 = |kind| ExcelDateTime::new(d.as_f64(), kind, false);
-    let kinds = [ExcelDateTimeType::DateTime, ExcelDateTimeType::TimeDelta];
-    d.as_f64().is_finite() && kinds.into_iter().all(|kind| *d != in_1900(kind))
+    *d == ExcelDateTime::new(d.as_f64(), ExcelDateTimeType::DateTime, true)
 }
 
 /// An Excel serial date (days since 1899-12-30, the 1900 system) as `YYYY-MM-DD`, with

@@ -14,7 +14,8 @@
 //! after an empty line, any cell the parser refuses — makes `run` stop and answer `None`, and the caller reads the file again
 //! sequentially, which reports problems with their exact place and wording.
 //!
-//! Memory: at most 2 × threads + 1 chunks are in flight, so it does not grow with rows.
+//! Memory: at most 2 × threads + 1 chunks are parsed ahead of the one handed on, and at
+//! most threads more wait for the digest, so it does not grow with rows.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -385,9 +386,10 @@ pub(crate) fn run<P: ChunkParser>(
     let sha256 = std::thread::scope(|scope| {
         // The digest is taken on a thread of its own: it must see the bytes in order, and
         // the reading thread is busy. Bounded, so that chunks wait for it rather than pile
-        // up (it hashes faster than the workers parse).
+        // up (it hashes faster than the workers parse, so a few places are enough).
         let (to_hash, hashing) = if plan.digest {
-            let (to_hash, chunks_in_order) = mpsc::sync_channel::<(Vec<u8>, Range<usize>)>(window);
+            let places = plan.workers().max(1);
+            let (to_hash, chunks_in_order) = mpsc::sync_channel::<(Vec<u8>, Range<usize>)>(places);
             let (head, give_back) = (&plan.head, &give_back);
             let hashing = scope.spawn(move || hash_chunks(head, chunks_in_order, give_back));
             (Some(to_hash), Some(hashing))

@@ -68,6 +68,13 @@ impl IdHasher {
     }
 }
 
+/// A row's id as every repeat check takes it: the cell trimmed; `None` when empty (such a
+/// row cannot be told from another, and is not compared).
+#[inline]
+pub(crate) fn id_of(cell: &[u8]) -> Option<&[u8]> {
+    Some(trim(cell)).filter(|id| !id.is_empty())
+}
+
 /// What a row is known by: its id's hash and its cells' digest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RowKey {
@@ -119,10 +126,10 @@ impl RowKeys {
     /// Adds the cell of column `c`, in column order.
     #[inline]
     pub(crate) fn cell(&mut self, c: usize, cell: &[u8]) {
-        let cell = trim(cell);
-        if c == self.id_column && !cell.is_empty() {
-            self.id = Some(self.hasher.hash_bytes(cell));
+        if c == self.id_column {
+            self.id = id_of(cell).map(|id| self.hasher.hash_bytes(id));
         }
+        let cell = trim(cell);
         self.joined.extend_from_slice(cell);
         self.joined.push(CELL_END);
     }

@@ -17,7 +17,7 @@ use std::path::Path;
 use csv::ByteRecord;
 
 use super::answers::{is_missing_marker, parse_number_cell, trim, Answer};
-use super::repeats::{IdHasher, RowRepeats, SeenIds};
+use super::repeats::{id_of, IdHasher, RowRepeats, SeenIds};
 use super::stream::{
     duplicate_columns, is_blank, next_row, open_source_csv, repeat_note, settle_row, InvalidRows,
     OpenedCsv, RowCounts, RowNotes,
@@ -232,9 +232,8 @@ fn read_rows(
         if let (true, Some(seen), Some(hasher)) =
             (problems.len() == before, ids.as_mut(), &hasher_of_ids)
         {
-            // The rows `RowRepeats` would compare: an id, trimmed and not empty.
-            let id = layout.id.and_then(|c| record.get(c)).map(trim);
-            if let Some(id) = id.filter(|id| !id.is_empty()) {
+            // The rows `RowRepeats` would compare.
+            if let Some(id) = layout.id.and_then(|c| record.get(c)).and_then(id_of) {
                 seen.push(hasher.hash_bytes(id));
             }
         }

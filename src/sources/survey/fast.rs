@@ -11,7 +11,7 @@
 
 use super::super::answers::{trim, DateBounds, Placed};
 use super::super::chunked::{ChunkParser, Fields};
-use super::super::repeats::{IdHasher, IdRun};
+use super::super::repeats::{id_of, IdHasher, IdRun};
 use super::super::stream::RowCounts;
 use super::{
     answer_value, points_problem, Answers, ChunkSums, Layout, SurveySums, WholeCell,
@@ -317,12 +317,10 @@ impl<S: SurveySums> ChunkParser for RowParser<'_, S> {
         };
         sums.add(&respondent);
         counts.count_placed(period, &self.bounds);
-        // As `RowKeys` takes it: trimmed, and a row without an id is not compared.
-        if let Some(id) = self.id.and_then(|c| fields.get(c)).map(trim) {
-            match (id.is_empty(), self.ids) {
-                (true, _) => {}
-                (false, IdCheck::InOrder) => run.push(id),
-                (false, IdCheck::Hashes) => ids.push(self.hasher.hash_bytes(id)),
+        if let Some(id) = self.id.and_then(|c| fields.get(c)).and_then(id_of) {
+            match self.ids {
+                IdCheck::InOrder => run.push(id),
+                IdCheck::Hashes => ids.push(self.hasher.hash_bytes(id)),
             }
         }
         true
