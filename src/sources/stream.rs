@@ -230,6 +230,29 @@ pub(crate) fn next_row(
     }
 }
 
+/// Like [`next_row`], past blank rows: the line of the next row with any content (the
+/// header is line 1), `None` at the end. Every row read is counted in `rows`, the blank
+/// ones in `blank` too, as both readers count them.
+pub(crate) fn next_filled_row(
+    reader: &mut Reader<Box<dyn Read>>,
+    record: &mut ByteRecord,
+    path: &Path,
+    invalid: InvalidRows,
+    problems: &mut Vec<Problem>,
+    counts: &mut RowCounts,
+    notes: &mut RowNotes,
+) -> Option<u64> {
+    while next_row(reader, record, path, invalid, problems, counts, notes) {
+        counts.rows += 1;
+        if is_blank(record.iter()) {
+            counts.blank += 1;
+            continue;
+        }
+        return Some(record.position().map_or(counts.rows + 1, |p| p.line()));
+    }
+    None
+}
+
 /// The warning for a row of `path` at `line` that repeats the row at `first` exactly.
 pub(crate) fn repeat_note(path: &Path, line: u64, first: u64) -> String {
     format!(

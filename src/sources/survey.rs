@@ -14,7 +14,7 @@ use super::chunked::{self, Tuning};
 use super::hashing::SharedHasher;
 use super::repeats::{IdHasher, IdRun, RowRepeats, SeenIds};
 use super::stream::{
-    date_problem, duplicate_columns, is_blank, next_row, open_source_csv, repeat_note, settle_row,
+    date_problem, duplicate_columns, next_filled_row, open_source_csv, repeat_note, settle_row,
     InvalidRows, OpenedCsv, RowCounts, RowNotes,
 };
 use super::text::{TextFormat, TextOptions};
@@ -438,7 +438,7 @@ fn read_opened(
     let mut notes = RowNotes::default();
     let mut repeats = RowRepeats::of(layout.id);
 
-    while next_row(
+    while let Some(line) = next_filled_row(
         &mut reader,
         &mut record,
         path,
@@ -447,12 +447,6 @@ fn read_opened(
         &mut counts,
         &mut notes,
     ) {
-        counts.rows += 1;
-        let line = record.position().map_or(counts.rows + 1, |p| p.line());
-        if is_blank(record.iter()) {
-            counts.blank += 1;
-            continue;
-        }
         let before = problems.len();
         // Rows of other periods are left out unread: their answers are not this report's.
         let mut period = None;

@@ -19,7 +19,7 @@ use csv::ByteRecord;
 use super::answers::{is_missing_marker, parse_number_cell, trim, Answer};
 use super::repeats::{id_of, IdHasher, RowRepeats, SeenIds};
 use super::stream::{
-    duplicate_columns, is_blank, next_row, open_source_csv, repeat_note, settle_row, InvalidRows,
+    duplicate_columns, next_filled_row, open_source_csv, repeat_note, settle_row, InvalidRows,
     OpenedCsv, RowCounts, RowNotes,
 };
 use super::text::TextOptions;
@@ -168,7 +168,7 @@ fn read_rows(
     if hasher_of_ids.is_some() {
         *ids = Some(SeenIds::default());
     }
-    while next_row(
+    while let Some(line) = next_filled_row(
         &mut reader,
         &mut record,
         path,
@@ -177,12 +177,6 @@ fn read_rows(
         &mut counts,
         &mut notes,
     ) {
-        counts.rows += 1;
-        let line = record.position().map_or(counts.rows + 1, |p| p.line());
-        if is_blank(record.iter()) {
-            counts.blank += 1;
-            continue;
-        }
         let before = problems.len();
         for (q, question) in form.questions.iter().enumerate() {
             let c = layout.questions[q];
