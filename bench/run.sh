@@ -67,6 +67,20 @@ measure() {
   echo "$(echo "$end - $start" | bc -l) $(awk '{printf "%.1f", $1/1024}' bench/data/.rss)"
 }
 
+# Keeps run $1's best time ($2) and largest peak RSS ($3) in the arrays `best` and `peak`
+# of the caller; a run that failed once stays failed.
+keep() {
+  local run=$1 secs=$2 rss=$3
+  if [ "$secs" = failed ] || [ "${best[$run]:-}" = failed ]; then
+    best[$run]=failed
+    return 0
+  fi
+  if [ -z "${best[$run]:-}" ] || [ "$(echo "$secs < ${best[$run]}" | bc -l)" = 1 ]; then
+    best[$run]=$secs
+  fi
+  if [ "$(echo "$rss > ${peak[$run]:-0}" | bc -l)" = 1 ]; then peak[$run]=$rss; fi
+}
+
 # --segments: memory of segments and of a history, not time. Each run once per round;
 # the table shows the best time and the largest peak RSS.
 if [ $segments = 1 ]; then
@@ -112,14 +126,7 @@ if [ $segments = 1 ]; then
         history-12-by) args=(bench/data/monthly/audit.yaml --period 2026-12 --history 12 --by site --format json) ;;
       esac
       read -r secs rss < <(measure "$bin" report "${args[@]}")
-      if [ "$secs" = failed ] || [ "${best[$run]:-}" = failed ]; then
-        best[$run]=failed
-        continue
-      fi
-      if [ -z "${best[$run]:-}" ] || [ "$(echo "$secs < ${best[$run]}" | bc -l)" = 1 ]; then
-        best[$run]=$secs
-      fi
-      if [ "$(echo "$rss > ${peak[$run]:-0}" | bc -l)" = 1 ]; then peak[$run]=$rss; fi
+      keep "$run" "$secs" "$rss"
     done
   done
   for run in "${runs[@]}"; do
@@ -206,14 +213,7 @@ YAML
             --source customers "$dir/data/customers.csv" --preset plain)
           ;;
       esac
-      if [ "$secs" = failed ] || [ "${best[$run]:-}" = failed ]; then
-        best[$run]=failed
-        continue
-      fi
-      if [ -z "${best[$run]:-}" ] || [ "$(echo "$secs < ${best[$run]}" | bc -l)" = 1 ]; then
-        best[$run]=$secs
-      fi
-      if [ "$(echo "$rss > ${peak[$run]:-0}" | bc -l)" = 1 ]; then peak[$run]=$rss; fi
+      keep "$run" "$secs" "$rss"
     done
   done
   for run in "${runs[@]}"; do
